@@ -1,0 +1,56 @@
+/**
+ * Domain errors. Domain code throws `AppError` with a code; the HTTP layer maps codes to
+ * statuses through `httpStatusOf` (one table, here). Domain code never throws HTTP errors.
+ */
+export const errorStatus = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  ACTOR_NOT_PERMITTED: 403,
+  NOT_FOUND: 404,
+  CASE_NOT_FOUND: 404,
+  TRANSITION_NOT_ALLOWED: 409,
+  VERSION_CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  DUPLICATE: 409,
+  // Guards of the legal tracks (422: the request is well-formed but the law or policy forbids it now)
+  ASSURANCE_MISSING: 422,
+  LEGAL_HOLD: 422,
+  OPERATION_MISSING: 422,
+  DEADLINE_NOT_LAPSED: 422,
+  DEADLINE_LAPSED: 422,
+  SURRENDER_BARRED: 422,
+  DECISION_MISSING: 422,
+  GUARD_FAILED: 422,
+  REFERENCE_INVALID: 422,
+  PLAN_INFEASIBLE: 422,
+  DATA_DIR_LOCKED: 500,
+  CONFIG_INVALID: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface FieldIssue {
+  /** Path of the bad field, e.g. `charges[0].statute`. */
+  field: string;
+  /** The rule it broke, e.g. `required`. */
+  rule: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; [key: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return errorStatus[code];
+}
+
+export const notFound = (entity: string, id: string) =>
+  new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });

@@ -1,2 +1,42 @@
-// Prepared once per test run; filled in by the database test harness.
-export default async function setup(): Promise<void> {}
+import { mkdirSync, writeFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { openDatabase } from "../src/db/client.ts";
+import { pgliteTemplateFile, serverTemplateName, testCacheDir } from "./db.ts";
+
+/**
+ * Migrates one database once per run; every test file then gets its own copy of it: a clone of the
+ * PGlite data directory (dumpDataDir/loadDataDir), or, with TEST_DATABASE_URL, a new database created
+ * from a template database on the PostgreSQL server.
+ */
+export default async function setup(): Promise<void> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const old = await admin.query(
+      "select datname from pg_database where datname like 'traslado_test_%' or datname = $1",
+      [serverTemplateName],
+    );
+    for (const { datname } of old.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    await admin.query(`create database "${serverTemplateName}"`);
+    await admin.end();
+    const template = await openDatabase({ kind: "postgres", url: withDatabase(url, serverTemplateName) });
+    await template.migrate();
+    await template.close();
+    return;
+  }
+  mkdirSync(testCacheDir, { recursive: true });
+  const client = await PGlite.create();
+  const database = await openDatabase({ kind: "pglite", pglite: client });
+  await database.migrate();
+  const dump = await client.dumpDataDir("none");
+  writeFileSync(pgliteTemplateFile, Buffer.from(await dump.arrayBuffer()));
+  await client.close();
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

@@ -1,0 +1,39 @@
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+
+/** The genesis hash the chain starts from (migration 0001). */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** What an audit event says; `hash` and `prevHash` link it into the chain. */
+export interface AuditEventBody {
+  seq: number;
+  id: string;
+  actorId: string;
+  actorName: string;
+  party: string;
+  occurredAt: string;
+  recordedAt: string;
+  entity: string;
+  entityId: string;
+  kind: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** RFC 8785 canonical JSON: same value, same bytes, whichever driver read it. */
+export function canonical(value: unknown): string {
+  return canonicalize(value) ?? "null";
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export function hashEvent(prevHash: string, body: AuditEventBody): string {
+  return sha256(`${prevHash}\n${canonical(body)}`);
+}
+
+/** A row as the audit chain keeps it: plain JSON (dates as ISO-8601 strings). */
+export function imageOf(row: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(row));
+}

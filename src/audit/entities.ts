@@ -1,0 +1,43 @@
+import * as s from "../db/schema.ts";
+
+/**
+ * Every audited table, by the entity name its events carry. A table is audited when all writes to it go
+ * through the write path (`src/audit/write.ts`) and `audit verify` checks its rows against their last
+ * after-image.
+ */
+export const auditedTables = {
+  administration: s.administrations,
+  place: s.places,
+  organisation: s.organisations,
+  rivalry: s.rivalries,
+  person: s.people,
+  affiliation: s.affiliations,
+  request: s.requests,
+  charge: s.charges,
+  assurance: s.assurances,
+  legal_hold: s.legalHolds,
+  decision: s.decisions,
+  operation: s.operations,
+  aircraft: s.aircraft,
+  leg: s.legs,
+  operation_person: s.operationPeople,
+  plan: s.plans,
+  case: s.cases,
+  case_transition: s.caseTransitions,
+  deadline: s.deadlines,
+  handover: s.handovers,
+  api_token: s.apiTokens,
+} as const;
+
+export type EntityName = keyof typeof auditedTables;
+export type AuditedTable = (typeof auditedTables)[EntityName];
+
+const nameByTable = new Map<unknown, EntityName>(
+  Object.entries(auditedTables).map(([name, table]) => [table, name as EntityName]),
+);
+
+export function entityOf(table: AuditedTable): EntityName {
+  const name = nameByTable.get(table);
+  if (!name) throw new Error("table is not audited");
+  return name;
+}

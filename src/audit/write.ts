@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { eq, type InferInsertModel, type InferSelectModel } from "drizzle-orm";
+import type { Actor } from "../auth/roles.ts";
+import type { Db } from "../db/client.ts";
+import { auditEvents, auditHead } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+import { type AuditEventBody, hashEvent, imageOf } from "./chain.ts";
+import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
+
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Row<T extends AuditedTable> = InferSelectModel<T>;
+type Managed = "id" | "party" | "version" | "recordedAt";
+export type NewRow<T extends AuditedTable> = Omit<InferInsertModel<T>, Managed> & {
+  id?: string;
+  party?: string;
+};
+export type Patch<T extends AuditedTable> = Partial<Omit<InferInsertModel<T>, Managed>>;
+
+export interface ChangeOptions {
+  /** When the change happened in the world, if not now. */
+  occurredAt?: Date;
+  /** Optimistic concurrency: the version the caller read. */
+  expectedVersion?: number;
+}
+
+interface BaseRow {
+  id: string;
+  version: number;
+}
+
+interface PendingEvent {
+  entity: EntityName;
+  entityId: string;
+  kind: string;
+  occurredAt: Date;
+  before: unknown;
+  after: unknown;
+}
+
+// Multi-row statements, kept under PostgreSQL's 65,535 bind parameters.
+const CHUNK = 400;
+
+/**
+ * The only write path to audited tables. Each change is recorded as an audit event in the same
+ * transaction; `write()` appends the events to the hash chain just before commit, holding the chain's
+ * head row locked for as short a time as possible.
+ */
+export class Writer {
+  private readonly pending: PendingEvent[] = [];
+
+  constructor(
+    /** For reads inside the transaction. Writes go through the methods below. */
+    readonly tx: Tx,
+    readonly actor: Actor,
+    readonly now: Date,
+  ) {}
+
+  async insert<T extends AuditedTable>(table: T, rows: NewRow<T>[], options: ChangeOptions = {}) {
+    const entity = entityOf(table);
+    const out: Row<T>[] = [];
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const values = rows.slice(i, i + CHUNK).map((r) => ({
+        ...r,
+        id: r.id ?? randomUUID(),
+        party: r.party ?? this.actor.party,
+        version: 1,
+        recordedAt: this.now,
+      }));
+      // biome-ignore lint/suspicious/noExplicitAny: drizzle cannot type an insert over a union of tables
+      const inserted = (await (this.tx.insert(table) as any).values(values).returning()) as Row<T>[];
+      for (const row of inserted) {
+        this.record(entity, (row as BaseRow).id, `${entity}.created`, null, row as object, options);
+        out.push(row);
+      }
+    }
+    return out;
+  }
+
+  async insertOne<T extends AuditedTable>(table: T, row: NewRow<T>, options: ChangeOptions = {}) {
+    const [inserted] = await this.insert(table, [row], options);
+    return inserted as Row<T>;
+  }
+
+  /** Locks the row, checks its version, applies the patch and bumps the version. */
+  async update<T extends AuditedTable>(
+    table: T,
+    id: string,
+    patch: Patch<T>,
+    options: ChangeOptions & { kind?: string } = {},
+  ): Promise<Row<T>> {
+    const entity = entityOf(table);
+    const before = await this.lock(table, id, options.expectedVersion);
+    // biome-ignore lint/suspicious/noExplicitAny: see insert
+    const [after] = (await (this.tx.update(table) as any)
+      .set({ ...patch, version: (before as BaseRow).version + 1, recordedAt: this.now })
+      .where(eq(table.id, id))
+      .returning()) as Row<T>[];
+    this.record(entity, id, options.kind ?? `${entity}.updated`, before as object, after as object, options);
+    return after as Row<T>;
+  }
+
+  async remove<T extends AuditedTable>(table: T, id: string, options: ChangeOptions = {}) {
+    const entity = entityOf(table);
+    const before = await this.lock(table, id, options.expectedVersion);
+    await this.tx.delete(table).where(eq(table.id, id));
+    this.record(entity, id, `${entity}.deleted`, before as object, null, options);
+  }
+
+  private async lock<T extends AuditedTable>(table: T, id: string, expectedVersion?: number) {
+    // biome-ignore lint/suspicious/noExplicitAny: see insert
+    const [row] = (await (this.tx.select().from(table as any) as any)
+      .where(eq(table.id, id))
+      .for("update")) as Row<T>[];
+    const entity = entityOf(table);
+    if (!row) throw new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });
+    const current = (row as BaseRow).version;
+    if (expectedVersion !== undefined && current !== expectedVersion) {
+      throw new AppError(
+        "VERSION_CONFLICT",
+        `${entity} ${id} is at version ${current}, not ${expectedVersion}: someone changed it first; reload and retry`,
+        { entity, id, currentVersion: current, expectedVersion },
+      );
+    }
+    return row;
+  }
+
+  private record(
+    entity: EntityName,
+    entityId: string,
+    kind: string,
+    before: object | null,
+    after: object | null,
+    options: ChangeOptions,
+  ) {
+    this.pending.push({
+      entity,
+      entityId,
+      kind,
+      occurredAt: options.occurredAt ?? this.now,
+      before: before && imageOf(before),
+      after: after && imageOf(after),
+    });
+  }
+
+  /** Appends the pending events to the chain. Called by `write()` as the transaction's last statements. */
+  async flush(): Promise<number> {
+    if (this.pending.length === 0) return 0;
+    const [head] = await this.tx.select().from(auditHead).where(eq(auditHead.id, 1)).for("update");
+    if (!head) throw new Error("audit chain head is missing: the database was not migrated");
+    let { seq, hash } = head;
+    const recordedAt = this.now.toISOString();
+    const rows = this.pending.map((p) => {
+      seq += 1;
+      const body: AuditEventBody = {
+        seq,
+        id: randomUUID(),
+        actorId: this.actor.id,
+        actorName: this.actor.name,
+        party: this.actor.party,
+        occurredAt: p.occurredAt.toISOString(),
+        recordedAt,
+        entity: p.entity,
+        entityId: p.entityId,
+        kind: p.kind,
+        before: p.before,
+        after: p.after,
+      };
+      const prevHash = hash;
+      hash = hashEvent(prevHash, body);
+      return {
+        ...body,
+        occurredAt: p.occurredAt,
+        recordedAt: this.now,
+        prevHash,
+        hash,
+      };
+    });
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await this.tx.insert(auditEvents).values(rows.slice(i, i + CHUNK));
+    }
+    await this.tx.update(auditHead).set({ seq, hash }).where(eq(auditHead.id, 1));
+    const count = this.pending.length;
+    this.pending.length = 0;
+    return count;
+  }
+}
+
+/**
+ * Runs `fn` in one transaction with a `Writer`; its changes and their audit events commit together or
+ * not at all.
+ */
+export async function write<T>(
+  db: Db,
+  actor: Actor,
+  fn: (w: Writer) => Promise<T>,
+  options: { now?: Date } = {},
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const writer = new Writer(tx, actor, options.now ?? new Date());
+    const result = await fn(writer);
+    await writer.flush();
+    return result;
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * Literature instances of bin packing with conflicts (Muritiba, Iori, Malaguti & Toth 2010):
+ * line 1 `n C`, then one line per item `i w j1 j2 …` (1-based items it conflicts with).
+ */
+import { lowerBounds } from "./bounds.ts";
+import { conflictsFromEdges, firstFitDecreasing, type PackProblem, packMin } from "./pack.ts";
+import { createRng } from "./rng.ts";
+
+export interface BppcInstance {
+  n: number;
+  capacity: number;
+  weights: number[];
+  /** 0-based conflicting pairs, each once. */
+  edges: [number, number][];
+}
+
+export function parseBppc(text: string): BppcInstance {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const head = lines[0]?.split(/\s+/).map(Number) ?? [];
+  const [n, capacity] = head;
+  if (n === undefined || capacity === undefined || !Number.isInteger(n) || !Number.isInteger(capacity) || n < 0)
+    throw new Error("BPPC line 1: expected `n C` (two integers)");
+  if (lines.length - 1 < n) throw new Error(`BPPC: expected ${n} item lines, found ${lines.length - 1}`);
+  const weights: number[] = new Array(n).fill(0);
+  const seen = new Set<string>();
+  const edges: [number, number][] = [];
+  for (let k = 1; k <= n; k++) {
+    const nums = lines[k]!.split(/\s+/).map(Number);
+    const [id, w, ...rest] = nums;
+    if (id === undefined || w === undefined || !Number.isInteger(id) || id < 1 || id > n || !(w >= 0))
+      throw new Error(`BPPC line ${k + 1}: expected \`i w j1 j2 …\` with 1 ≤ i ≤ ${n}`);
+    weights[id - 1] = w;
+    for (const j of rest) {
+      if (!Number.isInteger(j) || j < 1 || j > n) throw new Error(`BPPC line ${k + 1}: conflict ${j} out of range`);
+      if (j === id) continue;
+      const a = Math.min(id, j) - 1;
+      const b = Math.max(id, j) - 1;
+      const key = `${a},${b}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        edges.push([a, b]);
+      }
+    }
+  }
+  return { n, capacity, weights, edges };
+}
+
+export function bppcProblem(inst: BppcInstance, binCount = inst.n): PackProblem {
+  const { conflict, neighbors } = conflictsFromEdges(inst.n, inst.edges);
+  return {
+    n: inst.n,
+    weight: inst.weights,
+    group: new Array(inst.n).fill(0),
+    groupCount: 1,
+    conflict,
+    neighbors,
+    bins: Array.from({ length: Math.max(1, binCount) }, () => ({
+      capacity: inst.capacity,
+      maxGroups: Number.POSITIVE_INFINITY,
+    })),
+  };
+}
+
+export interface BppcSolution {
+  bins: number;
+  lowerBound: number;
+  provenOptimal: boolean;
+  elapsedMs: number;
+  /** Milliseconds until the final solution was found. */
+  foundMs: number;
+  /** 0-based bin of each item, in input order. */
+  assignment: number[];
+}
+
+export interface BppcOptions {
+  timeLimitMs?: number;
+  seed?: number;
+  maxIterations?: number;
+  clock?: () => number;
+}
+
+/** Renumbers used bins 0..k-1 in order of first appearance. */
+function compact(assign: ArrayLike<number>): number[] {
+  const map = new Map<number, number>();
+  return Array.from(assign, (b) => {
+    if (b < 0) return -1;
+    if (!map.has(b)) map.set(b, map.size);
+    return map.get(b)!;
+  });
+}
+
+export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSolution {
+  const clock = options.clock ?? (() => performance.now());
+  const start = clock();
+  const deadline = start + (options.timeLimitMs ?? 1000);
+  if (inst.weights.some((w) => w > inst.capacity)) throw new Error("BPPC: an item is larger than the capacity");
+  const ffd = firstFitDecreasing(bppcProblem(inst));
+  const ub = ffd.binsUsed();
+  const p = bppcProblem(inst, ub);
+  const bounds = lowerBounds(p);
+  const res = packMin(p, {
+    rng: createRng(options.seed ?? 1),
+    lowerBound: bounds.best,
+    deadline,
+    clock,
+    maxIterations: options.maxIterations,
+  });
+  const end = clock();
+  return {
+    bins: res.binsUsed,
+    lowerBound: bounds.best,
+    provenOptimal: res.binsUsed <= bounds.best,
+    elapsedMs: end - start,
+    foundMs: res.foundAt - start,
+    assignment: compact(res.assignment),
+  };
+}
+
+/** First-fit decreasing alone (the baseline in the benchmark). */
+export function solveBppcFfd(inst: BppcInstance): { bins: number; assignment: number[] } {
+  const s = firstFitDecreasing(bppcProblem(inst));
+  return { bins: s.binsUsed(), assignment: compact(s.assign) };
+}
+
+/** Checks a BPPC assignment: returns a list of broken rules (empty when valid). */
+export function checkBppc(inst: BppcInstance, assignment: readonly number[]): string[] {
+  const errors: string[] = [];
+  if (assignment.length !== inst.n) errors.push(`assignment has ${assignment.length} entries, expected ${inst.n}`);
+  const load = new Map<number, number>();
+  assignment.forEach((b, i) => {
+    if (b < 0) errors.push(`item ${i + 1} unassigned`);
+    load.set(b, (load.get(b) ?? 0) + inst.weights[i]!);
+  });
+  for (const [b, l] of load) if (l > inst.capacity) errors.push(`bin ${b} holds ${l} > ${inst.capacity}`);
+  for (const [a, b] of inst.edges)
+    if (assignment[a] === assignment[b]) errors.push(`items ${a + 1} and ${b + 1} conflict in bin ${assignment[a]}`);
+  return errors;
+}

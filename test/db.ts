@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { type Database, openDatabase } from "../src/db/client.ts";
+
+export const testCacheDir = join(import.meta.dirname, "../.test-cache");
+export const pgliteTemplateFile = join(testCacheDir, "template.tar");
+export const serverTemplateName = "traslado_template";
+
+export type TestDatabase = Database & { url?: string };
+
+/** A migrated database of the test file's own: a PGlite clone, or a new database on the server. */
+export async function testDatabase(): Promise<TestDatabase> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const name = `traslado_test_${randomBytes(6).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database "${name}" template "${serverTemplateName}"`);
+    await admin.end();
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    const database = await openDatabase({ kind: "postgres", url: u.toString() });
+    return {
+      ...database,
+      url: u.toString(),
+      async close() {
+        await database.close();
+        const a = new pg.Client({ connectionString: url });
+        await a.connect();
+        await a.query(`drop database if exists "${name}" with (force)`);
+        await a.end();
+      },
+    };
+  }
+  const blob = new Blob([readFileSync(pgliteTemplateFile)]);
+  const client = await PGlite.create({ loadDataDir: blob });
+  return openDatabase({ kind: "pglite", pglite: client });
+}

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 import { eq, type InferInsertModel, type InferSelectModel } from "drizzle-orm";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
@@ -61,7 +61,7 @@ export class Writer {
     for (let i = 0; i < rows.length; i += CHUNK) {
       const values = rows.slice(i, i + CHUNK).map((r) => ({
         ...r,
-        id: r.id ?? randomUUID(),
+        id: r.id ?? uuidv7(),
         party: r.party ?? this.actor.party,
         version: 1,
         recordedAt: this.now,
@@ -153,7 +153,7 @@ export class Writer {
       seq += 1;
       const body: AuditEventBody = {
         seq,
-        id: randomUUID(),
+        id: uuidv7(),
         actorId: this.actor.id,
         actorName: this.actor.name,
         party: this.actor.party,

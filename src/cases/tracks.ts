@@ -1,0 +1,542 @@
+/**
+ * The two legal tracks as data (DESIGN.md "The legal tracks"): every state, and every transition
+ * with who may take it, its guards, the deadlines it starts and stops, and its legal source.
+ * `workflow.ts` interprets these tables; `docs/LEGAL-TRACKS.md` is their readable form.
+ */
+import type { Role } from "../auth/roles.ts";
+import type { DeadlineKind } from "./deadlines.ts";
+import { deadlineKinds } from "./deadlines.ts";
+
+export type Track = "treaty" | "security";
+
+export const treatyStates = [
+  "treaty-request-received",
+  "provisional-arrest-requested",
+  "provisionally-detained",
+  "formal-request-received",
+  "judicial-hearing",
+  "awaiting-judicial-opinion",
+  "awaiting-foreign-ministry-decision",
+  "extradition-granted",
+  "amparo-pending",
+  "extradition-final",
+  "surrender-deferred",
+  "surrender-scheduled",
+  "surrendered",
+  "initial-appearance",
+  "released",
+  "extradition-refused",
+  "freed-for-good",
+  "request-withdrawn",
+] as const;
+
+export const securityStates = [
+  "transfer-requested",
+  "under-analysis",
+  "proposed-to-council",
+  "council-approved",
+  "council-deferred",
+  "council-rejected",
+  "assurances-confirmed",
+  "ready-for-transfer",
+  "assigned-to-operation",
+  "in-transit",
+  "handed-over",
+  "transfer-withdrawn",
+] as const;
+
+export type TreatyState = (typeof treatyStates)[number];
+export type SecurityState = (typeof securityStates)[number];
+export type CaseState = TreatyState | SecurityState;
+
+export interface StateDef {
+  name: CaseState;
+  track: Track;
+  terminal: boolean;
+  description: string;
+}
+
+const treatyStateDefs: Record<TreatyState, { terminal: boolean; description: string }> = {
+  "treaty-request-received": { terminal: false, description: "A treaty request has been logged; no step taken yet" },
+  "provisional-arrest-requested": { terminal: false, description: "The requesting state asked for provisional arrest" },
+  "provisionally-detained": { terminal: false, description: "Detained; the formal request is due (60 natural days)" },
+  "formal-request-received": { terminal: false, description: "The formal request with its documents has arrived" },
+  "judicial-hearing": { terminal: false, description: "Heard by the judge: objections and evidence periods run" },
+  "awaiting-judicial-opinion": { terminal: false, description: "Evidence closed; the judge's opinion is due" },
+  "awaiting-foreign-ministry-decision": { terminal: false, description: "The foreign ministry must grant or refuse" },
+  "extradition-granted": { terminal: false, description: "Granted; the amparo window runs" },
+  "amparo-pending": { terminal: false, description: "An amparo against the grant is pending; surrender blocked" },
+  "extradition-final": { terminal: false, description: "The grant is firm (no amparo in time, or amparo denied)" },
+  "surrender-deferred": { terminal: false, description: "Surrender deferred or temporary (treaty art. 15)" },
+  "surrender-scheduled": { terminal: false, description: "Placed at the requesting state's disposal; custody window runs" },
+  surrendered: { terminal: false, description: "In the requesting state's custody" },
+  "initial-appearance": { terminal: true, description: "Appeared in the charging district" },
+  released: { terminal: true, description: "Measures lifted: the formal request did not arrive in time" },
+  "extradition-refused": { terminal: true, description: "The foreign ministry refused extradition" },
+  "freed-for-good": { terminal: true, description: "Custody not taken in time: freed, never again for these offences" },
+  "request-withdrawn": { terminal: true, description: "The requesting state withdrew the request" },
+};
+
+const securityStateDefs: Record<SecurityState, { terminal: boolean; description: string }> = {
+  "transfer-requested": { terminal: false, description: "A security-transfer request has been received" },
+  "under-analysis": { terminal: false, description: "The council secretariat analyses the case" },
+  "proposed-to-council": { terminal: false, description: "Proposed to the National Security Council" },
+  "council-approved": { terminal: false, description: "The council approved this person's transfer" },
+  "council-deferred": { terminal: false, description: "The council deferred its decision" },
+  "council-rejected": { terminal: true, description: "The council rejected this person's transfer" },
+  "assurances-confirmed": { terminal: false, description: "The assurances demanded are confirmed" },
+  "ready-for-transfer": { terminal: false, description: "Custody confirms the person is ready" },
+  "assigned-to-operation": { terminal: false, description: "Assigned to a transfer operation" },
+  "in-transit": { terminal: false, description: "In transit to the destination" },
+  "handed-over": { terminal: true, description: "Handed over to the receiving agency" },
+  "transfer-withdrawn": { terminal: true, description: "The request was withdrawn" },
+};
+
+export const stateDefs: readonly StateDef[] = [
+  ...treatyStates.map((name) => ({ name, track: "treaty" as const, ...treatyStateDefs[name] })),
+  ...securityStates.map((name) => ({ name, track: "security" as const, ...securityStateDefs[name] })),
+];
+
+export const guardIds = [
+  /** No active legal hold that blocks surrender, unless the input records a bypass with its legal basis. */
+  "no-blocking-hold",
+  /** A capital-eligible charge needs a given no-death-penalty assurance (block or open risk, by policy). */
+  "death-penalty-assurance",
+  /** The case is assigned to an operation. */
+  "operation-assigned",
+  /** No charge is for an offence the person was freed from for good (LEI art. 35). */
+  "not-barred",
+  /** The formal request arrived within its deadline (if one runs). */
+  "formal-request-in-time",
+  /** The formal-request deadline has lapsed. */
+  "formal-request-lapsed",
+  /** The amparo window has lapsed. */
+  "amparo-window-lapsed",
+  /** The custody window has not lapsed (if one runs). */
+  "custody-window-open",
+  /** The custody window has lapsed. */
+  "custody-window-lapsed",
+] as const;
+
+export type GuardId = (typeof guardIds)[number];
+
+export interface TransitionDef {
+  name: string;
+  track: Track;
+  from: readonly CaseState[];
+  to: CaseState;
+  by: readonly Role[];
+  guards: readonly GuardId[];
+  starts: readonly DeadlineKind[];
+  stops: readonly DeadlineKind[];
+  legalSource: string;
+}
+
+type TreatyTransition = TransitionDef & { track: "treaty"; from: readonly TreatyState[]; to: TreatyState };
+type SecurityTransition = TransitionDef & { track: "security"; from: readonly SecurityState[]; to: SecurityState };
+
+const beforeSurrender: readonly TreatyState[] = [
+  "treaty-request-received",
+  "provisional-arrest-requested",
+  "provisionally-detained",
+  "formal-request-received",
+  "judicial-hearing",
+  "awaiting-judicial-opinion",
+  "awaiting-foreign-ministry-decision",
+  "extradition-granted",
+  "amparo-pending",
+  "extradition-final",
+  "surrender-deferred",
+  "surrender-scheduled",
+];
+
+const treatyTransitions: readonly TreatyTransition[] = [
+  {
+    name: "request-provisional-arrest",
+    track: "treaty",
+    from: ["treaty-request-received"],
+    to: "provisional-arrest-requested",
+    by: ["foreign-ministry"],
+    guards: ["not-barred"],
+    starts: [],
+    stops: [],
+    legalSource: "Treaty art. 11; LEI arts. 16–17",
+  },
+  {
+    name: "detain-provisionally",
+    track: "treaty",
+    from: ["provisional-arrest-requested"],
+    to: "provisionally-detained",
+    by: ["judge", "prosecutor"],
+    guards: ["not-barred"],
+    starts: ["formal-request"],
+    stops: [],
+    legalSource: "Constitution art. 119; Treaty art. 11; LEI arts. 17–18",
+  },
+  {
+    // Direct entry (no provisional arrest) from treaty-request-received.
+    name: "receive-formal-request",
+    track: "treaty",
+    from: ["treaty-request-received", "provisional-arrest-requested", "provisionally-detained"],
+    to: "formal-request-received",
+    by: ["foreign-ministry"],
+    guards: ["not-barred", "formal-request-in-time"],
+    starts: [],
+    stops: ["formal-request"],
+    legalSource: "Treaty arts. 10–12; LEI arts. 16, 18–19",
+  },
+  {
+    name: "lapse-formal-request",
+    track: "treaty",
+    from: ["provisionally-detained"],
+    to: "released",
+    by: ["system", "judge"],
+    guards: ["formal-request-lapsed"],
+    starts: [],
+    stops: ["formal-request"],
+    legalSource: "Constitution art. 119; Treaty art. 11(4); LEI art. 18 (measures lifted)",
+  },
+  {
+    name: "open-hearing",
+    track: "treaty",
+    from: ["formal-request-received"],
+    to: "judicial-hearing",
+    by: ["judge"],
+    guards: [],
+    starts: ["objection", "evidence"],
+    stops: [],
+    legalSource: "LEI arts. 21–25",
+  },
+  {
+    // The extension runs from the end of the current evidence period.
+    name: "extend-evidence-period",
+    track: "treaty",
+    from: ["judicial-hearing"],
+    to: "judicial-hearing",
+    by: ["judge"],
+    guards: [],
+    starts: ["evidence-extension"],
+    stops: ["evidence", "evidence-extension"],
+    legalSource: "LEI arts. 25, 28",
+  },
+  {
+    name: "close-hearing",
+    track: "treaty",
+    from: ["judicial-hearing"],
+    to: "awaiting-judicial-opinion",
+    by: ["judge"],
+    guards: [],
+    starts: ["judicial-opinion"],
+    stops: ["objection", "evidence", "evidence-extension"],
+    legalSource: "LEI arts. 25–27",
+  },
+  {
+    name: "issue-judicial-opinion",
+    track: "treaty",
+    from: ["awaiting-judicial-opinion"],
+    to: "awaiting-foreign-ministry-decision",
+    by: ["judge"],
+    guards: [],
+    starts: ["foreign-ministry-decision"],
+    stops: ["judicial-opinion"],
+    legalSource: "LEI arts. 27, 29",
+  },
+  {
+    name: "grant-extradition",
+    track: "treaty",
+    from: ["awaiting-foreign-ministry-decision"],
+    to: "extradition-granted",
+    by: ["foreign-ministry"],
+    guards: ["not-barred", "death-penalty-assurance"],
+    starts: ["amparo"],
+    stops: ["foreign-ministry-decision"],
+    legalSource: "LEI arts. 30, 33; Treaty arts. 2, 8, 9",
+  },
+  {
+    name: "refuse-extradition",
+    track: "treaty",
+    from: ["awaiting-foreign-ministry-decision"],
+    to: "extradition-refused",
+    by: ["foreign-ministry"],
+    guards: [],
+    starts: [],
+    stops: ["foreign-ministry-decision"],
+    legalSource: "LEI arts. 7–10 Bis, 14, 30; Treaty arts. 2, 8, 9",
+  },
+  {
+    name: "file-amparo",
+    track: "treaty",
+    from: ["extradition-granted"],
+    to: "amparo-pending",
+    by: ["judge", "prosecutor", "foreign-ministry"],
+    guards: [],
+    starts: [],
+    stops: ["amparo"],
+    legalSource: "Ley de Amparo art. 17-I; LEI art. 33",
+  },
+  {
+    name: "deny-amparo",
+    track: "treaty",
+    from: ["amparo-pending"],
+    to: "extradition-final",
+    by: ["judge"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "LEI art. 33 (amparo denied for good)",
+  },
+  {
+    // Protection granted: the ministry must decide again as the court ordered.
+    name: "grant-amparo",
+    track: "treaty",
+    from: ["amparo-pending"],
+    to: "awaiting-foreign-ministry-decision",
+    by: ["judge"],
+    guards: [],
+    starts: ["foreign-ministry-decision"],
+    stops: [],
+    legalSource: "Ley de Amparo art. 77; LEI art. 30",
+  },
+  {
+    name: "close-amparo-window",
+    track: "treaty",
+    from: ["extradition-granted"],
+    to: "extradition-final",
+    by: ["system", "foreign-ministry"],
+    guards: ["amparo-window-lapsed"],
+    starts: [],
+    stops: ["amparo"],
+    legalSource: "LEI art. 33; Ley de Amparo art. 17-I",
+  },
+  {
+    name: "defer-surrender",
+    track: "treaty",
+    from: ["extradition-final", "surrender-scheduled"],
+    to: "surrender-deferred",
+    by: ["foreign-ministry"],
+    guards: [],
+    starts: [],
+    stops: ["custody-window"],
+    legalSource: "Treaty art. 15; 1997 Protocol (temporary surrender)",
+  },
+  {
+    // Placing the person at the requesting state's disposal starts LEI art. 35's window.
+    name: "schedule-surrender",
+    track: "treaty",
+    from: ["extradition-final", "surrender-deferred"],
+    to: "surrender-scheduled",
+    by: ["foreign-ministry"],
+    guards: ["no-blocking-hold", "not-barred"],
+    starts: ["custody-window"],
+    stops: [],
+    legalSource: "Treaty art. 14; LEI arts. 33–35",
+  },
+  {
+    name: "surrender",
+    track: "treaty",
+    from: ["surrender-scheduled"],
+    to: "surrendered",
+    by: ["custody-officer", "receiving-officer"],
+    guards: ["no-blocking-hold", "death-penalty-assurance", "operation-assigned", "not-barred", "custody-window-open"],
+    starts: [],
+    stops: ["custody-window"],
+    legalSource: "Treaty art. 14; LEI arts. 34–35",
+  },
+  {
+    // The service must record the case's offences as barred (Decision.barOffences).
+    name: "lapse-custody-window",
+    track: "treaty",
+    from: ["surrender-scheduled"],
+    to: "freed-for-good",
+    by: ["system", "judge"],
+    guards: ["custody-window-lapsed"],
+    starts: [],
+    stops: ["custody-window"],
+    legalSource: "LEI art. 35 (freed; no new extradition for the same offence)",
+  },
+  {
+    name: "record-initial-appearance",
+    track: "treaty",
+    from: ["surrendered"],
+    to: "initial-appearance",
+    by: ["receiving-officer", "request-officer"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Treaty art. 17 (specialty follows the person); Fed. R. Crim. P. 5",
+  },
+  {
+    name: "withdraw-request",
+    track: "treaty",
+    from: beforeSurrender,
+    to: "request-withdrawn",
+    by: ["request-officer", "foreign-ministry"],
+    guards: [],
+    starts: [],
+    stops: deadlineKinds,
+    legalSource: "Requesting state's diplomatic note (desistimiento)",
+  },
+];
+
+const securityTransitions: readonly SecurityTransition[] = [
+  {
+    name: "begin-analysis",
+    track: "security",
+    from: ["transfer-requested"],
+    to: "under-analysis",
+    by: ["secretariat"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional arts. 5, 12–13",
+  },
+  {
+    name: "propose-to-council",
+    track: "security",
+    from: ["under-analysis"],
+    to: "proposed-to-council",
+    by: ["secretariat"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional arts. 12–13",
+  },
+  {
+    name: "approve-transfer",
+    track: "security",
+    from: ["proposed-to-council"],
+    to: "council-approved",
+    by: ["decision-authority"],
+    guards: ["not-barred"],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional art. 5 (sovereign decision)",
+  },
+  {
+    name: "reject-transfer",
+    track: "security",
+    from: ["proposed-to-council"],
+    to: "council-rejected",
+    by: ["decision-authority"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional art. 5",
+  },
+  {
+    name: "defer-transfer",
+    track: "security",
+    from: ["proposed-to-council"],
+    to: "council-deferred",
+    by: ["decision-authority"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional art. 5",
+  },
+  {
+    name: "resume-analysis",
+    track: "security",
+    from: ["council-deferred"],
+    to: "under-analysis",
+    by: ["secretariat"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional arts. 12–13",
+  },
+  {
+    name: "confirm-assurances",
+    track: "security",
+    from: ["council-approved"],
+    to: "assurances-confirmed",
+    by: ["secretariat", "foreign-ministry"],
+    guards: ["death-penalty-assurance"],
+    starts: [],
+    stops: [],
+    legalSource: "Council decision conditions; Treaty art. 8 by analogy (death penalty)",
+  },
+  {
+    name: "mark-ready",
+    track: "security",
+    from: ["assurances-confirmed"],
+    to: "ready-for-transfer",
+    by: ["custody-officer"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Custody readiness (no statute)",
+  },
+  {
+    name: "assign-to-operation",
+    track: "security",
+    from: ["ready-for-transfer"],
+    to: "assigned-to-operation",
+    by: ["operations-planner"],
+    guards: ["no-blocking-hold", "not-barred"],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional art. 5 (execution of the decision)",
+  },
+  {
+    // A person removed at the last minute (an injunction) goes back to the pool.
+    name: "remove-from-operation",
+    track: "security",
+    from: ["assigned-to-operation"],
+    to: "ready-for-transfer",
+    by: ["operations-planner"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Operation planning (no statute)",
+  },
+  {
+    name: "start-transit",
+    track: "security",
+    from: ["assigned-to-operation"],
+    to: "in-transit",
+    by: ["custody-officer", "operations-planner"],
+    guards: ["no-blocking-hold", "operation-assigned"],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional art. 5 (execution of the decision)",
+  },
+  {
+    name: "hand-over",
+    track: "security",
+    from: ["in-transit"],
+    to: "handed-over",
+    by: ["receiving-officer", "custody-officer"],
+    guards: ["no-blocking-hold", "death-penalty-assurance", "operation-assigned", "not-barred"],
+    starts: [],
+    stops: [],
+    legalSource: "Ley de Seguridad Nacional art. 5; signed handover record",
+  },
+  {
+    name: "withdraw-transfer-request",
+    track: "security",
+    from: [
+      "transfer-requested",
+      "under-analysis",
+      "proposed-to-council",
+      "council-approved",
+      "council-deferred",
+      "assurances-confirmed",
+      "ready-for-transfer",
+      "assigned-to-operation",
+    ],
+    to: "transfer-withdrawn",
+    by: ["request-officer", "foreign-ministry"],
+    guards: [],
+    starts: [],
+    stops: [],
+    legalSource: "Requesting state's note withdrawing the request",
+  },
+];
+
+export const transitions: readonly TransitionDef[] = [...treatyTransitions, ...securityTransitions];
+
+export const initialStates: Record<Track, CaseState> = {
+  treaty: "treaty-request-received",
+  security: "transfer-requested",
+};

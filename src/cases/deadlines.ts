@@ -57,7 +57,11 @@ export interface Deadline {
 }
 
 /** The due day of a period counted from `startsOn`. */
-export function dueDate(startsOn: IsoDate, period: Omit<PeriodParameter, "legalSource">, holidays: ReadonlySet<string>): IsoDate {
+export function dueDate(
+  startsOn: IsoDate,
+  period: Omit<PeriodParameter, "legalSource">,
+  holidays: ReadonlySet<string>,
+): IsoDate {
   if (!Number.isInteger(period.days) || period.days < 1) {
     throw new RangeError(`a period needs a whole number of days ≥ 1, got ${period.days}`);
   }
@@ -150,7 +154,9 @@ export function computeDeadline(
     const deadline = fromPeriod(kind, startsOn, enforced, holidays);
     return {
       ...deadline,
-      alternatives: [{ source: other.legalSource, days: other.days, dueOn: dueDate(startsOn, other, holidays) }],
+      alternatives: [
+        { source: other.legalSource, days: other.days, dueOn: dueDate(startsOn, other, holidays) },
+      ],
       conflict,
     };
   }

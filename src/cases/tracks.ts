@@ -57,23 +57,56 @@ export interface StateDef {
 }
 
 const treatyStateDefs: Record<TreatyState, { terminal: boolean; description: string }> = {
-  "treaty-request-received": { terminal: false, description: "A treaty request has been logged; no step taken yet" },
-  "provisional-arrest-requested": { terminal: false, description: "The requesting state asked for provisional arrest" },
-  "provisionally-detained": { terminal: false, description: "Detained; the formal request is due (60 natural days)" },
-  "formal-request-received": { terminal: false, description: "The formal request with its documents has arrived" },
-  "judicial-hearing": { terminal: false, description: "Heard by the judge: objections and evidence periods run" },
-  "awaiting-judicial-opinion": { terminal: false, description: "Evidence closed; the judge's opinion is due" },
-  "awaiting-foreign-ministry-decision": { terminal: false, description: "The foreign ministry must grant or refuse" },
+  "treaty-request-received": {
+    terminal: false,
+    description: "A treaty request has been logged; no step taken yet",
+  },
+  "provisional-arrest-requested": {
+    terminal: false,
+    description: "The requesting state asked for provisional arrest",
+  },
+  "provisionally-detained": {
+    terminal: false,
+    description: "Detained; the formal request is due (60 natural days)",
+  },
+  "formal-request-received": {
+    terminal: false,
+    description: "The formal request with its documents has arrived",
+  },
+  "judicial-hearing": {
+    terminal: false,
+    description: "Heard by the judge: objections and evidence periods run",
+  },
+  "awaiting-judicial-opinion": {
+    terminal: false,
+    description: "Evidence closed; the judge's opinion is due",
+  },
+  "awaiting-foreign-ministry-decision": {
+    terminal: false,
+    description: "The foreign ministry must grant or refuse",
+  },
   "extradition-granted": { terminal: false, description: "Granted; the amparo window runs" },
-  "amparo-pending": { terminal: false, description: "An amparo against the grant is pending; surrender blocked" },
-  "extradition-final": { terminal: false, description: "The grant is firm (no amparo in time, or amparo denied)" },
+  "amparo-pending": {
+    terminal: false,
+    description: "An amparo against the grant is pending; surrender blocked",
+  },
+  "extradition-final": {
+    terminal: false,
+    description: "The grant is firm (no amparo in time, or amparo denied)",
+  },
   "surrender-deferred": { terminal: false, description: "Surrender deferred or temporary (treaty art. 15)" },
-  "surrender-scheduled": { terminal: false, description: "Placed at the requesting state's disposal; custody window runs" },
+  "surrender-scheduled": {
+    terminal: false,
+    description: "Placed at the requesting state's disposal; custody window runs",
+  },
   surrendered: { terminal: false, description: "In the requesting state's custody" },
   "initial-appearance": { terminal: true, description: "Appeared in the charging district" },
   released: { terminal: true, description: "Measures lifted: the formal request did not arrive in time" },
   "extradition-refused": { terminal: true, description: "The foreign ministry refused extradition" },
-  "freed-for-good": { terminal: true, description: "Custody not taken in time: freed, never again for these offences" },
+  "freed-for-good": {
+    terminal: true,
+    description: "Custody not taken in time: freed, never again for these offences",
+  },
   "request-withdrawn": { terminal: true, description: "The requesting state withdrew the request" },
 };
 
@@ -133,7 +166,11 @@ export interface TransitionDef {
 }
 
 type TreatyTransition = TransitionDef & { track: "treaty"; from: readonly TreatyState[]; to: TreatyState };
-type SecurityTransition = TransitionDef & { track: "security"; from: readonly SecurityState[]; to: SecurityState };
+type SecurityTransition = TransitionDef & {
+  track: "security";
+  from: readonly SecurityState[];
+  to: SecurityState;
+};
 
 const beforeSurrender: readonly TreatyState[] = [
   "treaty-request-received",
@@ -337,7 +374,13 @@ const treatyTransitions: readonly TreatyTransition[] = [
     from: ["surrender-scheduled"],
     to: "surrendered",
     by: ["custody-officer", "receiving-officer"],
-    guards: ["no-blocking-hold", "death-penalty-assurance", "operation-assigned", "not-barred", "custody-window-open"],
+    guards: [
+      "no-blocking-hold",
+      "death-penalty-assurance",
+      "operation-assigned",
+      "not-barred",
+      "custody-window-open",
+    ],
     starts: [],
     stops: ["custody-window"],
     legalSource: "Treaty art. 14; LEI arts. 34–35",

@@ -145,7 +145,8 @@ export const usMexico1978: TreatyParameters = {
       days: 30,
       unit: "business",
       countsFrom: "day-after",
-      legalSource: "Ley de Amparo art. 17-I (extradition: 30 days); arts. 18–19 (day after notice; días hábiles)",
+      legalSource:
+        "Ley de Amparo art. 17-I (extradition: 30 days); arts. 18–19 (day after notice; días hábiles)",
     },
     lei: {
       days: 15,
@@ -160,7 +161,8 @@ export const usMexico1978: TreatyParameters = {
     days: 60,
     unit: "natural",
     countsFrom: "day-after",
-    legalSource: "LEI art. 35 (60 natural days from the day after the person is placed at the requesting state's disposal)",
+    legalSource:
+      "LEI art. 35 (60 natural days from the day after the person is placed at the requesting state's disposal)",
   },
   dueSoonDays: 5,
   holidays: [...mexicoFederalHolidays2025to2026],

@@ -1,0 +1,328 @@
+/**
+ * The legal-track state machines: a pure interpreter of the tables in `tracks.ts`.
+ *
+ * `decide` takes what the service loaded (`CaseFacts`), the requested transition and the context
+ * (`now`, policy, treaty parameters) and returns a decision — never throws for a refused step,
+ * never mutates its input, never reads the clock.
+ */
+import type { Actor } from "../auth/roles.ts";
+import type { ErrorCode, FieldIssue } from "../errors.ts";
+import { toIsoDate } from "./calendar.ts";
+import type { Deadline, DeadlineKind } from "./deadlines.ts";
+import { computeDeadline, hasLapsed } from "./deadlines.ts";
+import type { CaseState, GuardId, StateDef, Track, TransitionDef } from "./tracks.ts";
+import { initialStates, stateDefs, transitions } from "./tracks.ts";
+import type { Policy, TreatyParameters } from "./treaty-parameters.ts";
+
+export type { Deadline, DeadlineKind } from "./deadlines.ts";
+export { computeDeadline, deadlineKinds, deadlineStatus } from "./deadlines.ts";
+export type { CaseState, GuardId, StateDef, Track, TransitionDef } from "./tracks.ts";
+export { guardIds, securityStates, stateDefs, transitions, treatyStates } from "./tracks.ts";
+export type { Policy, TreatyParameters } from "./treaty-parameters.ts";
+export { defaultPolicy, usMexico1978 } from "./treaty-parameters.ts";
+
+export interface CaseFacts {
+  track: Track;
+  state: CaseState;
+  holds: { id: string; kind: string; blocksSurrender: boolean; status: "active" | "lifted" | "bypassed" }[];
+  charges: { id: string; capitalEligible: boolean; offenceKey: string }[];
+  assurances: {
+    id: string;
+    kind: "no-death-penalty" | "specialty" | "other";
+    status: "requested" | "given" | "withdrawn";
+  }[];
+  operationId: string | null;
+  /** Open deadlines currently stored for the case. */
+  deadlines: Deadline[];
+  /** Offences the person was freed from for good (LEI art. 35). */
+  barredOffences: string[];
+}
+
+export interface TransitionInput {
+  transition: string;
+  actor: Actor;
+  occurredAt: Date;
+  legalBasis: string;
+  reasons: string;
+  bypass?: { holdIds: string[]; legalBasis: string };
+}
+
+export interface OpenRisk {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type Decision =
+  | {
+      ok: true;
+      from: CaseState;
+      to: CaseState;
+      transition: TransitionDef;
+      startDeadlines: Deadline[];
+      stopDeadlines: DeadlineKind[];
+      openRisks: OpenRisk[];
+      bypassedHoldIds: string[];
+      /** Offence keys the service must add to the person's barred offences (custody-window lapse). */
+      barOffences: string[];
+    }
+  | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
+
+export interface DecideContext {
+  now: Date;
+  policy: Policy;
+  params: TreatyParameters;
+}
+
+const stateIndex = new Map<CaseState, StateDef>(stateDefs.map((s) => [s.name, s]));
+
+export function initialState(track: Track): CaseState {
+  return initialStates[track];
+}
+
+export function statesOf(track: Track): StateDef[] {
+  return stateDefs.filter((s) => s.track === track);
+}
+
+export function isTerminal(state: CaseState): boolean {
+  return stateIndex.get(state)?.terminal ?? false;
+}
+
+export function trackOf(state: CaseState): Track | undefined {
+  return stateIndex.get(state)?.track;
+}
+
+export function findTransition(track: Track, name: string): TransitionDef | undefined {
+  return transitions.find((t) => t.track === track && t.name === name);
+}
+
+export function availableTransitions(track: Track, state: CaseState): TransitionDef[] {
+  return transitions.filter((t) => t.track === track && t.from.includes(state));
+}
+
+type Refusal = Extract<Decision, { ok: false }>;
+
+function refuse(code: ErrorCode, message: string, details?: Record<string, unknown>): Refusal {
+  return details ? { ok: false, code, message, details } : { ok: false, code, message };
+}
+
+function invalid(issues: FieldIssue[], message: string): Refusal {
+  return refuse("VALIDATION_FAILED", message, { issues });
+}
+
+/** The stored deadline of a kind; with several, the latest due (the most generous reading). */
+function latestDeadline(facts: CaseFacts, kinds: readonly DeadlineKind[]): Deadline | undefined {
+  let best: Deadline | undefined;
+  for (const d of facts.deadlines) {
+    if (kinds.includes(d.kind) && (!best || d.dueOn > best.dueOn)) best = d;
+  }
+  return best;
+}
+
+interface GuardState {
+  openRisks: OpenRisk[];
+  bypassedHoldIds: string[];
+}
+
+type Guard = (
+  facts: CaseFacts,
+  input: TransitionInput,
+  ctx: DecideContext,
+  out: GuardState,
+) => Refusal | null;
+
+/** The deadline must have lapsed both now and when the lapse is said to have occurred. */
+function mustHaveLapsed(kind: DeadlineKind, label: string): Guard {
+  return (facts, input, ctx) => {
+    const d = latestDeadline(facts, [kind]);
+    if (!d) {
+      return refuse("DEADLINE_NOT_LAPSED", `no open ${label} deadline is stored for this case`, { kind });
+    }
+    for (const [field, at] of [
+      ["now", ctx.now],
+      ["occurredAt", input.occurredAt],
+    ] as const) {
+      if (!hasLapsed(d, at)) {
+        return refuse(
+          "DEADLINE_NOT_LAPSED",
+          `the ${label} deadline runs until ${d.dueOn} inclusive; ${field} is ${toIsoDate(at)}`,
+          { kind, dueOn: d.dueOn, [field]: toIsoDate(at) },
+        );
+      }
+    }
+    return null;
+  };
+}
+
+/** If the deadline runs, the step must occur on or before its due day. */
+function mustBeInTime(kind: DeadlineKind, label: string): Guard {
+  return (facts, input) => {
+    const d = latestDeadline(facts, [kind]);
+    if (d && hasLapsed(d, input.occurredAt)) {
+      return refuse(
+        "DEADLINE_LAPSED",
+        `the ${label} deadline lapsed on ${d.dueOn}; the step occurred on ${toIsoDate(input.occurredAt)}`,
+        { kind, dueOn: d.dueOn, occurredAt: toIsoDate(input.occurredAt) },
+      );
+    }
+    return null;
+  };
+}
+
+const guards: Record<GuardId, Guard> = {
+  "no-blocking-hold": (facts, input, _ctx, out) => {
+    const blocking = facts.holds.filter((h) => h.status === "active" && h.blocksSurrender);
+    const bypass = input.bypass;
+    if (bypass) {
+      if (bypass.legalBasis.trim() === "") {
+        return refuse("LEGAL_HOLD", "a bypass of a legal hold must state its legal basis", {
+          issues: [{ field: "bypass.legalBasis", rule: "required" }],
+        });
+      }
+      const blockingIds = new Set(blocking.map((h) => h.id));
+      const issues = bypass.holdIds.flatMap((id, i) =>
+        blockingIds.has(id)
+          ? []
+          : [{ field: `bypass.holdIds[${i}]`, rule: "not an active blocking hold of this case" }],
+      );
+      if (issues.length > 0) return invalid(issues, issues.map((x) => `${x.field}: ${x.rule}`).join("; "));
+    }
+    const bypassed = new Set(bypass?.holdIds ?? []);
+    const unbypassed = blocking.filter((h) => !bypassed.has(h.id));
+    if (unbypassed.length > 0) {
+      return refuse(
+        "LEGAL_HOLD",
+        `active legal hold(s) block this step: ${unbypassed.map((h) => `${h.id} (${h.kind})`).join(", ")}`,
+        { holdIds: unbypassed.map((h) => h.id) },
+      );
+    }
+    out.bypassedHoldIds = [...bypassed];
+    return null;
+  },
+
+  "death-penalty-assurance": (facts, _input, ctx, out) => {
+    const capital = facts.charges.filter((c) => c.capitalEligible);
+    if (capital.length === 0) return null;
+    const given = facts.assurances.some((a) => a.kind === "no-death-penalty" && a.status === "given");
+    if (given) return null;
+    const chargeIds = capital.map((c) => c.id);
+    const message = `capital-eligible charge(s) ${chargeIds.join(", ")} without a given no-death-penalty assurance (Treaty art. 8)`;
+    if (ctx.policy.deathPenaltyAssurance === "block")
+      return refuse("ASSURANCE_MISSING", message, { chargeIds });
+    if (!out.openRisks.some((r) => r.code === "ASSURANCE_MISSING")) {
+      out.openRisks.push({ code: "ASSURANCE_MISSING", message, details: { chargeIds } });
+    }
+    return null;
+  },
+
+  "operation-assigned": (facts) =>
+    facts.operationId
+      ? null
+      : refuse(
+          "OPERATION_MISSING",
+          "no handover without an operation: assign the case to an operation first",
+        ),
+
+  "not-barred": (facts) => {
+    const barred = new Set(facts.barredOffences);
+    const hits = [...new Set(facts.charges.filter((c) => barred.has(c.offenceKey)).map((c) => c.offenceKey))];
+    return hits.length === 0
+      ? null
+      : refuse(
+          "SURRENDER_BARRED",
+          `the person was freed for good for offence(s) ${hits.join(", ")} and cannot be surrendered again for them (LEI art. 35)`,
+          { offenceKeys: hits },
+        );
+  },
+
+  "formal-request-in-time": mustBeInTime("formal-request", "formal-request"),
+  "formal-request-lapsed": mustHaveLapsed("formal-request", "formal-request"),
+  "amparo-window-lapsed": mustHaveLapsed("amparo", "amparo"),
+  "custody-window-open": mustBeInTime("custody-window", "custody-window"),
+  "custody-window-lapsed": mustHaveLapsed("custody-window", "custody-window"),
+};
+
+/** Input checks that do not depend on the table: a recorded legal basis, a real date not in the future. */
+function checkInput(input: TransitionInput, def: TransitionDef, now: Date): Refusal | null {
+  const issues: FieldIssue[] = [];
+  if (input.legalBasis.trim() === "") issues.push({ field: "legalBasis", rule: "required" });
+  if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
+    issues.push({ field: "occurredAt", rule: "a valid date" });
+  } else if (toIsoDate(input.occurredAt) > toIsoDate(now)) {
+    issues.push({ field: "occurredAt", rule: "not after today" });
+  }
+  if (input.bypass && !def.guards.includes("no-blocking-hold")) {
+    issues.push({ field: "bypass", rule: `not applicable: ${def.name} is not blocked by legal holds` });
+  }
+  return issues.length > 0 ? invalid(issues, issues.map((x) => `${x.field}: ${x.rule}`).join("; ")) : null;
+}
+
+/** Anchor of a deadline started by a transition: the event's day, or — for an evidence extension — the end of the current period. */
+function triggerFor(kind: DeadlineKind, facts: CaseFacts, occurredAt: Date): Date | string {
+  if (kind === "evidence-extension") {
+    const current = latestDeadline(facts, ["evidence", "evidence-extension"]);
+    const day = toIsoDate(occurredAt);
+    if (current && current.dueOn > day) return current.dueOn;
+  }
+  return occurredAt;
+}
+
+/**
+ * Decide a transition. Checks, in order: the transition exists for the track (VALIDATION_FAILED,
+ * field `transition`) → the current state allows it (TRANSITION_NOT_ALLOWED) → the actor's role
+ * may take it (ACTOR_NOT_PERMITTED; no role, not even `admin`, is exempt) → the input
+ * (VALIDATION_FAILED) → the guards, in table order → the decision.
+ */
+export function decide(facts: CaseFacts, input: TransitionInput, ctx: DecideContext): Decision {
+  const def = findTransition(facts.track, input.transition);
+  if (!def) {
+    return refuse(
+      "VALIDATION_FAILED",
+      `transition: unknown for the ${facts.track} track: ${input.transition}`,
+      {
+        issues: [{ field: "transition", rule: `one of the ${facts.track} track's transitions` }],
+        allowed: availableTransitions(facts.track, facts.state).map((t) => t.name),
+      },
+    );
+  }
+  if (!def.from.includes(facts.state)) {
+    const allowed = availableTransitions(facts.track, facts.state).map((t) => t.name);
+    return refuse(
+      "TRANSITION_NOT_ALLOWED",
+      `${def.name} is not allowed from ${facts.state}${allowed.length ? `; allowed: ${allowed.join(", ")}` : " (terminal state)"}`,
+      { state: facts.state, transition: def.name, allowed },
+    );
+  }
+  if (!def.by.includes(input.actor.role)) {
+    return refuse(
+      "ACTOR_NOT_PERMITTED",
+      `role ${input.actor.role} may not take ${def.name}; allowed: ${def.by.join(", ")}`,
+      {
+        role: input.actor.role,
+        allowedRoles: [...def.by],
+      },
+    );
+  }
+  const bad = checkInput(input, def, ctx.now);
+  if (bad) return bad;
+
+  const out: GuardState = { openRisks: [], bypassedHoldIds: [] };
+  for (const id of def.guards) {
+    const failed = guards[id](facts, input, ctx, out);
+    if (failed) return { ...failed, details: { guard: id, ...failed.details } };
+  }
+
+  return {
+    ok: true,
+    from: facts.state,
+    to: def.to,
+    transition: def,
+    startDeadlines: def.starts.map((kind) =>
+      computeDeadline(kind, triggerFor(kind, facts, input.occurredAt), ctx.params, ctx.policy),
+    ),
+    stopDeadlines: [...def.stops],
+    openRisks: out.openRisks,
+    bypassedHoldIds: out.bypassedHoldIds,
+    barOffences: def.to === "freed-for-good" ? [...new Set(facts.charges.map((c) => c.offenceKey))] : [],
+  };
+}

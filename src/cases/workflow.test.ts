@@ -1,0 +1,740 @@
+import { describe, expect, it } from "vitest";
+import type { Actor, Role } from "../auth/roles.ts";
+import { roles } from "../auth/roles.ts";
+import type { CaseFacts, CaseState, Decision, Policy, Track, TransitionInput } from "./workflow.ts";
+import {
+  availableTransitions,
+  computeDeadline,
+  decide,
+  defaultPolicy,
+  initialState,
+  isTerminal,
+  securityStates,
+  stateDefs,
+  transitions,
+  treatyStates,
+  usMexico1978,
+} from "./workflow.ts";
+
+// --- small builders --------------------------------------------------------------------------
+
+const actor = (
+  role: Role,
+  party = role === "request-officer" || role === "receiving-officer" ? "US" : "MX",
+): Actor => ({
+  id: `actor-${role}`,
+  name: `Test ${role}`,
+  party,
+  role,
+});
+
+const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
+
+function facts(over: Partial<CaseFacts> & { track: Track; state: CaseState }): CaseFacts {
+  return {
+    holds: [],
+    charges: [{ id: "ch-1", capitalEligible: false, offenceKey: "21 USC 848" }],
+    assurances: [],
+    operationId: null,
+    deadlines: [],
+    barredOffences: [],
+    ...over,
+  };
+}
+
+function input(
+  transition: string,
+  role: Role,
+  occurredAt = day("2026-01-20"),
+  over: Partial<TransitionInput> = {},
+) {
+  return {
+    transition,
+    actor: actor(role),
+    occurredAt,
+    legalBasis: "test basis",
+    reasons: "test reasons",
+    ...over,
+  } satisfies TransitionInput;
+}
+
+const ctx = (now = day("2026-01-20"), policy: Policy = defaultPolicy) => ({
+  now,
+  policy,
+  params: usMexico1978,
+});
+
+function expectRefused(d: Decision, code: string) {
+  if (d.ok) throw new Error(`expected ${code}, got success ${d.from} → ${d.to}`);
+  expect(d.code).toBe(code);
+  return d;
+}
+
+function expectOk(d: Decision) {
+  if (!d.ok) throw new Error(`expected success, got ${d.code}: ${d.message}`);
+  return d;
+}
+
+const capitalCharge = { id: "ch-cap", capitalEligible: true, offenceKey: "18 USC 1959" };
+
+// --- the tables ------------------------------------------------------------------------------
+
+describe("the transition tables", () => {
+  const tracks: Track[] = ["treaty", "security"];
+
+  it("list every state once, each in one track, with the initial states", () => {
+    expect(stateDefs.map((s) => s.name).sort()).toEqual([...treatyStates, ...securityStates].sort());
+    expect(new Set(stateDefs.map((s) => s.name)).size).toBe(stateDefs.length);
+    expect(initialState("treaty")).toBe("treaty-request-received");
+    expect(initialState("security")).toBe("transfer-requested");
+  });
+
+  it("name each transition once per track, from and to states of its own track, with roles and a legal source", () => {
+    for (const t of transitions) {
+      const own = new Set<string>(t.track === "treaty" ? treatyStates : securityStates);
+      expect(own.has(t.to), `${t.name} → ${t.to}`).toBe(true);
+      for (const f of t.from) expect(own.has(f), `${t.name} from ${f}`).toBe(true);
+      expect(t.from.length).toBeGreaterThan(0);
+      expect(t.by.length).toBeGreaterThan(0);
+      for (const r of t.by) expect(roles).toContain(r);
+      expect(t.legalSource.trim()).not.toBe("");
+    }
+    for (const track of tracks) {
+      const names = transitions.filter((t) => t.track === track).map((t) => t.name);
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
+  it("give admin, auditor and communications no transition: no role is above the legal table", () => {
+    for (const t of transitions) {
+      expect(t.by).not.toContain("admin");
+      expect(t.by).not.toContain("auditor");
+      expect(t.by).not.toContain("communications");
+    }
+  });
+
+  it("reach every state from the initial state, leave no terminal state, and can end from every live state", () => {
+    for (const track of tracks) {
+      const states = stateDefs.filter((s) => s.track === track);
+      const seen = new Set<CaseState>([initialState(track)]);
+      const queue: CaseState[] = [initialState(track)];
+      while (queue.length) {
+        const s = queue.shift()!;
+        for (const t of availableTransitions(track, s)) {
+          if (!seen.has(t.to)) {
+            seen.add(t.to);
+            queue.push(t.to);
+          }
+        }
+      }
+      expect([...seen].sort()).toEqual(states.map((s) => s.name).sort());
+
+      for (const s of states) {
+        const out = availableTransitions(track, s.name);
+        if (s.terminal) expect(out, `terminal ${s.name}`).toEqual([]);
+        else expect(out.length, `non-terminal ${s.name} has a way out`).toBeGreaterThan(0);
+      }
+
+      // Every non-terminal state can still reach some terminal state (no trap).
+      for (const s of states) {
+        const reach = new Set<CaseState>([s.name]);
+        const q: CaseState[] = [s.name];
+        while (q.length) {
+          for (const t of availableTransitions(track, q.shift()!)) {
+            if (!reach.has(t.to)) {
+              reach.add(t.to);
+              q.push(t.to);
+            }
+          }
+        }
+        expect([...reach].some(isTerminal), `${s.name} can end`).toBe(true);
+      }
+    }
+  });
+
+  it("mark the terminal states of each track", () => {
+    expect(stateDefs.filter((s) => s.terminal).map((s) => s.name)).toEqual([
+      "initial-appearance",
+      "released",
+      "extradition-refused",
+      "freed-for-good",
+      "request-withdrawn",
+      "council-rejected",
+      "handed-over",
+      "transfer-withdrawn",
+    ]);
+  });
+
+  it("put the legal-hold guard on every step that moves the person toward the other state", () => {
+    const guarded = transitions.filter((t) => t.guards.includes("no-blocking-hold")).map((t) => t.name);
+    expect(guarded.sort()).toEqual([
+      "assign-to-operation",
+      "hand-over",
+      "schedule-surrender",
+      "start-transit",
+      "surrender",
+    ]);
+    const handovers = transitions.filter((t) => t.to === "surrendered" || t.to === "handed-over");
+    for (const t of handovers) expect(t.guards).toContain("operation-assigned");
+  });
+});
+
+// --- order of checks ---------------------------------------------------------------------------
+
+describe("decide: order of checks", () => {
+  const f = facts({ track: "treaty", state: "treaty-request-received" });
+
+  it("refuses an unknown transition, or one of the other track, naming the field", () => {
+    const d = expectRefused(decide(f, input("fly-away", "foreign-ministry"), ctx()), "VALIDATION_FAILED");
+    expect(d.details?.issues).toEqual([
+      { field: "transition", rule: "one of the treaty track's transitions" },
+    ]);
+    expectRefused(decide(f, input("approve-transfer", "decision-authority"), ctx()), "VALIDATION_FAILED");
+  });
+
+  it("refuses a transition the current state does not allow, listing the allowed ones", () => {
+    const d = expectRefused(
+      decide(f, input("surrender", "custody-officer"), ctx()),
+      "TRANSITION_NOT_ALLOWED",
+    );
+    expect(d.details).toMatchObject({
+      state: "treaty-request-received",
+      transition: "surrender",
+      allowed: ["request-provisional-arrest", "receive-formal-request", "withdraw-request"],
+    });
+  });
+
+  it("checks the state before the role", () => {
+    expectRefused(decide(f, input("surrender", "auditor"), ctx()), "TRANSITION_NOT_ALLOWED");
+  });
+
+  it("refuses a role the table does not name — admin included", () => {
+    const d = expectRefused(
+      decide(f, input("receive-formal-request", "admin"), ctx()),
+      "ACTOR_NOT_PERMITTED",
+    );
+    expect(d.details).toMatchObject({ role: "admin", allowedRoles: ["foreign-ministry"] });
+    expectRefused(decide(f, input("receive-formal-request", "prosecutor"), ctx()), "ACTOR_NOT_PERMITTED");
+  });
+
+  it("refuses from a terminal state, whatever the transition", () => {
+    const done = facts({ track: "treaty", state: "request-withdrawn" });
+    for (const t of transitions.filter((x) => x.track === "treaty")) {
+      expectRefused(decide(done, input(t.name, t.by[0]!), ctx()), "TRANSITION_NOT_ALLOWED");
+    }
+  });
+
+  it("requires a legal basis and an occurredAt not after today", () => {
+    const noBasis = expectRefused(
+      decide(
+        f,
+        input("receive-formal-request", "foreign-ministry", day("2026-01-20"), { legalBasis: "  " }),
+        ctx(),
+      ),
+      "VALIDATION_FAILED",
+    );
+    expect(noBasis.details?.issues).toEqual([{ field: "legalBasis", rule: "required" }]);
+    const future = expectRefused(
+      decide(
+        f,
+        input("receive-formal-request", "foreign-ministry", day("2026-01-21")),
+        ctx(day("2026-01-20")),
+      ),
+      "VALIDATION_FAILED",
+    );
+    expect(future.details?.issues).toEqual([{ field: "occurredAt", rule: "not after today" }]);
+  });
+
+  it("never mutates its input", () => {
+    const f2 = facts({
+      track: "treaty",
+      state: "surrender-scheduled",
+      holds: [{ id: "h1", kind: "amparo", blocksSurrender: true, status: "active" }],
+      charges: [capitalCharge],
+      operationId: "op-1",
+      deadlines: [computeDeadline("custody-window", "2026-01-10", usMexico1978, defaultPolicy)],
+    });
+    const i2 = input("surrender", "custody-officer", day("2026-01-20"), {
+      bypass: { holdIds: ["h1"], legalBasis: "LSN art. 5" },
+    });
+    const before = structuredClone({ f2, i2 });
+    deepFreeze(f2);
+    deepFreeze(i2);
+    decide(f2, i2, ctx(day("2026-01-20"), { ...defaultPolicy, deathPenaltyAssurance: "record-risk" }));
+    decide(f2, i2, ctx());
+    expect({ f2, i2 }).toEqual(before);
+  });
+});
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object" && !(o instanceof Date)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+// --- guards ----------------------------------------------------------------------------------
+
+describe("guard: legal holds", () => {
+  const scheduled = (holds: CaseFacts["holds"]) =>
+    facts({ track: "treaty", state: "extradition-final", holds });
+  const hold = (id: string, over: Partial<CaseFacts["holds"][number]> = {}) => ({
+    id,
+    kind: "amparo",
+    blocksSurrender: true,
+    status: "active" as const,
+    ...over,
+  });
+
+  it("an active blocking hold refuses the step, naming the hold", () => {
+    const d = expectRefused(
+      decide(scheduled([hold("h1")]), input("schedule-surrender", "foreign-ministry"), ctx()),
+      "LEGAL_HOLD",
+    );
+    expect(d.details).toMatchObject({ guard: "no-blocking-hold", holdIds: ["h1"] });
+  });
+
+  it("lifted, already bypassed and non-blocking holds do not block", () => {
+    const holds = [
+      hold("h1", { status: "lifted" }),
+      hold("h2", { status: "bypassed" }),
+      hold("h3", { blocksSurrender: false }),
+    ];
+    const d = expectOk(decide(scheduled(holds), input("schedule-surrender", "foreign-ministry"), ctx()));
+    expect(d.bypassedHoldIds).toEqual([]);
+  });
+
+  it("a bypass with its legal basis lets the step through and reports what it bypassed", () => {
+    const d = expectOk(
+      decide(
+        scheduled([hold("h1"), hold("h2", { kind: "criminal-proceeding" })]),
+        input("schedule-surrender", "foreign-ministry", day("2026-01-20"), {
+          bypass: { holdIds: ["h1", "h2"], legalBasis: "LSN art. 5 fr. III" },
+        }),
+        ctx(),
+      ),
+    );
+    expect(d.bypassedHoldIds).toEqual(["h1", "h2"]);
+  });
+
+  it("a bypass with an empty legal basis fails", () => {
+    const d = expectRefused(
+      decide(
+        scheduled([hold("h1")]),
+        input("schedule-surrender", "foreign-ministry", day("2026-01-20"), {
+          bypass: { holdIds: ["h1"], legalBasis: " " },
+        }),
+        ctx(),
+      ),
+      "LEGAL_HOLD",
+    );
+    expect(d.details?.issues).toEqual([{ field: "bypass.legalBasis", rule: "required" }]);
+  });
+
+  it("a bypass must cover every blocking hold, and only holds that block", () => {
+    const partial = expectRefused(
+      decide(
+        scheduled([hold("h1"), hold("h2")]),
+        input("schedule-surrender", "foreign-ministry", day("2026-01-20"), {
+          bypass: { holdIds: ["h1"], legalBasis: "LSN art. 5" },
+        }),
+        ctx(),
+      ),
+      "LEGAL_HOLD",
+    );
+    expect(partial.details).toMatchObject({ holdIds: ["h2"] });
+    const stranger = expectRefused(
+      decide(
+        scheduled([hold("h1"), hold("h9", { status: "lifted" })]),
+        input("schedule-surrender", "foreign-ministry", day("2026-01-20"), {
+          bypass: { holdIds: ["h1", "h9"], legalBasis: "LSN art. 5" },
+        }),
+        ctx(),
+      ),
+      "VALIDATION_FAILED",
+    );
+    expect(stranger.details?.issues).toEqual([
+      { field: "bypass.holdIds[1]", rule: "not an active blocking hold of this case" },
+    ]);
+  });
+
+  it("a bypass on a step that holds do not block is refused rather than silently recorded", () => {
+    const d = expectRefused(
+      decide(
+        facts({ track: "security", state: "transfer-requested" }),
+        input("begin-analysis", "secretariat", day("2026-01-20"), {
+          bypass: { holdIds: [], legalBasis: "x" },
+        }),
+        ctx(),
+      ),
+      "VALIDATION_FAILED",
+    );
+    expect(d.details?.issues).toMatchObject([{ field: "bypass" }]);
+  });
+
+  it("security track: assigning to an operation and moving in transit are blocked too", () => {
+    const h = [hold("inj-7", { kind: "amparo-suspension" })];
+    expectRefused(
+      decide(
+        facts({ track: "security", state: "ready-for-transfer", holds: h }),
+        input("assign-to-operation", "operations-planner"),
+        ctx(),
+      ),
+      "LEGAL_HOLD",
+    );
+    expectRefused(
+      decide(
+        facts({ track: "security", state: "assigned-to-operation", holds: h, operationId: "op" }),
+        input("start-transit", "custody-officer"),
+        ctx(),
+      ),
+      "LEGAL_HOLD",
+    );
+  });
+});
+
+describe("guard: no-death-penalty assurance", () => {
+  const approved = (over: Partial<CaseFacts> = {}) =>
+    facts({ track: "security", state: "council-approved", charges: [capitalCharge], ...over });
+  const step = input("confirm-assurances", "secretariat");
+
+  it("block: a capital-eligible charge without a given assurance is refused", () => {
+    const d = expectRefused(decide(approved(), step, ctx()), "ASSURANCE_MISSING");
+    expect(d.details).toMatchObject({ guard: "death-penalty-assurance", chargeIds: ["ch-cap"] });
+  });
+
+  it("requested or withdrawn assurances, or another kind, do not count", () => {
+    for (const a of [
+      { id: "a", kind: "no-death-penalty" as const, status: "requested" as const },
+      { id: "a", kind: "no-death-penalty" as const, status: "withdrawn" as const },
+      { id: "a", kind: "specialty" as const, status: "given" as const },
+    ]) {
+      expectRefused(decide(approved({ assurances: [a] }), step, ctx()), "ASSURANCE_MISSING");
+    }
+  });
+
+  it("a given assurance lets it through with no open risk", () => {
+    const d = expectOk(
+      decide(approved({ assurances: [{ id: "a", kind: "no-death-penalty", status: "given" }] }), step, ctx()),
+    );
+    expect(d.openRisks).toEqual([]);
+  });
+
+  it("record-risk: the step succeeds and returns an open ASSURANCE_MISSING risk", () => {
+    const d = expectOk(
+      decide(
+        approved(),
+        step,
+        ctx(day("2026-01-20"), { ...defaultPolicy, deathPenaltyAssurance: "record-risk" }),
+      ),
+    );
+    expect(d.to).toBe("assurances-confirmed");
+    expect(d.openRisks).toEqual([
+      {
+        code: "ASSURANCE_MISSING",
+        message: expect.stringMatching(/ch-cap/),
+        details: { chargeIds: ["ch-cap"] },
+      },
+    ]);
+  });
+
+  it("no capital-eligible charge: nothing to assure", () => {
+    expectOk(
+      decide(approved({ charges: [{ id: "c", capitalEligible: false, offenceKey: "k" }] }), step, ctx()),
+    );
+  });
+
+  it("treaty track: the grant and the surrender check it too", () => {
+    const f = facts({
+      track: "treaty",
+      state: "awaiting-foreign-ministry-decision",
+      charges: [capitalCharge],
+    });
+    expectRefused(decide(f, input("grant-extradition", "foreign-ministry"), ctx()), "ASSURANCE_MISSING");
+  });
+});
+
+describe("guard: operation before handover", () => {
+  it("no hand-over or surrender without an operation", () => {
+    expectRefused(
+      decide(
+        facts({ track: "security", state: "in-transit" }),
+        input("hand-over", "receiving-officer"),
+        ctx(),
+      ),
+      "OPERATION_MISSING",
+    );
+    expectRefused(
+      decide(
+        facts({ track: "treaty", state: "surrender-scheduled" }),
+        input("surrender", "custody-officer"),
+        ctx(),
+      ),
+      "OPERATION_MISSING",
+    );
+    expectOk(
+      decide(
+        facts({ track: "security", state: "in-transit", operationId: "op-2026-01" }),
+        input("hand-over", "receiving-officer"),
+        ctx(),
+      ),
+    );
+  });
+});
+
+describe("guards: deadlines", () => {
+  const formal = computeDeadline("formal-request", day("2026-01-05"), usMexico1978, defaultPolicy); // due 2026-03-06
+  const detained = facts({ track: "treaty", state: "provisionally-detained", deadlines: [formal] });
+
+  it("the formal request received on its due day is in time; the day after it is not", () => {
+    expectOk(
+      decide(
+        detained,
+        input("receive-formal-request", "foreign-ministry", day("2026-03-06")),
+        ctx(day("2026-03-06")),
+      ),
+    );
+    const late = expectRefused(
+      decide(
+        detained,
+        input("receive-formal-request", "foreign-ministry", day("2026-03-07")),
+        ctx(day("2026-03-07")),
+      ),
+      "DEADLINE_LAPSED",
+    );
+    expect(late.details).toMatchObject({ kind: "formal-request", dueOn: "2026-03-06" });
+  });
+
+  it("a direct formal request (no provisional arrest, no deadline) is accepted", () => {
+    const d = expectOk(
+      decide(
+        facts({ track: "treaty", state: "treaty-request-received" }),
+        input("receive-formal-request", "foreign-ministry"),
+        ctx(),
+      ),
+    );
+    expect(d.stopDeadlines).toEqual(["formal-request"]);
+  });
+
+  it("release for lapse only once the 60 days are past — on the due day it is refused", () => {
+    const early = expectRefused(
+      decide(detained, input("lapse-formal-request", "system", day("2026-03-06")), ctx(day("2026-03-06"))),
+      "DEADLINE_NOT_LAPSED",
+    );
+    expect(early.details).toMatchObject({ dueOn: "2026-03-06" });
+    // `now` past but the release said to have occurred before the lapse: refused too.
+    expectRefused(
+      decide(detained, input("lapse-formal-request", "system", day("2026-03-01")), ctx(day("2026-03-10"))),
+      "DEADLINE_NOT_LAPSED",
+    );
+    const ok = expectOk(
+      decide(detained, input("lapse-formal-request", "system", day("2026-03-07")), ctx(day("2026-03-07"))),
+    );
+    expect(ok.to).toBe("released");
+    expect(ok.stopDeadlines).toEqual(["formal-request"]);
+    expectRefused(
+      decide(
+        { ...detained, deadlines: [] },
+        input("lapse-formal-request", "system", day("2026-03-07")),
+        ctx(day("2026-03-07")),
+      ),
+      "DEADLINE_NOT_LAPSED",
+    );
+  });
+
+  it("detaining provisionally starts the formal-request deadline from the day of detention", () => {
+    const d = expectOk(
+      decide(
+        facts({ track: "treaty", state: "provisional-arrest-requested" }),
+        input("detain-provisionally", "judge", day("2026-01-05")),
+        ctx(day("2026-01-05")),
+      ),
+    );
+    expect(d.startDeadlines).toHaveLength(1);
+    expect(d.startDeadlines[0]).toMatchObject({
+      kind: "formal-request",
+      startsOn: "2026-01-05",
+      dueOn: "2026-03-06",
+    });
+  });
+
+  it("the custody window: surrender in time, not after; its lapse frees for good and bars the offences", () => {
+    const window = computeDeadline("custody-window", day("2026-01-20"), usMexico1978, defaultPolicy); // due 2026-03-21
+    const sched = facts({
+      track: "treaty",
+      state: "surrender-scheduled",
+      operationId: "op-1",
+      deadlines: [window],
+      charges: [
+        { id: "c1", capitalEligible: false, offenceKey: "21 USC 963" },
+        { id: "c2", capitalEligible: false, offenceKey: "18 USC 1956" },
+      ],
+    });
+    expectOk(decide(sched, input("surrender", "custody-officer", day("2026-03-21")), ctx(day("2026-03-21"))));
+    expectRefused(
+      decide(sched, input("surrender", "receiving-officer", day("2026-03-22")), ctx(day("2026-03-22"))),
+      "DEADLINE_LAPSED",
+    );
+    expectRefused(
+      decide(sched, input("lapse-custody-window", "system", day("2026-03-21")), ctx(day("2026-03-21"))),
+      "DEADLINE_NOT_LAPSED",
+    );
+    const freed = expectOk(
+      decide(sched, input("lapse-custody-window", "system", day("2026-03-22")), ctx(day("2026-03-22"))),
+    );
+    expect(freed.to).toBe("freed-for-good");
+    expect(freed.barOffences).toEqual(["21 USC 963", "18 USC 1956"]);
+  });
+
+  it("the amparo window closes only after its enforced due day", () => {
+    const amparo = computeDeadline("amparo", day("2026-04-27"), usMexico1978, defaultPolicy); // due 2026-06-09
+    const granted = facts({ track: "treaty", state: "extradition-granted", deadlines: [amparo] });
+    expectRefused(
+      decide(granted, input("close-amparo-window", "system", day("2026-05-20")), ctx(day("2026-05-20"))),
+      "DEADLINE_NOT_LAPSED",
+    );
+    expectOk(
+      decide(granted, input("close-amparo-window", "system", day("2026-06-10")), ctx(day("2026-06-10"))),
+    );
+  });
+
+  it("an evidence extension runs from the end of the current evidence period", () => {
+    const evidence = computeDeadline("evidence", day("2026-01-30"), usMexico1978, defaultPolicy); // due 2026-03-02
+    const hearing = facts({ track: "treaty", state: "judicial-hearing", deadlines: [evidence] });
+    const d = expectOk(
+      decide(hearing, input("extend-evidence-period", "judge", day("2026-02-20")), ctx(day("2026-02-20"))),
+    );
+    expect(d.to).toBe("judicial-hearing");
+    expect(d.stopDeadlines).toEqual(["evidence", "evidence-extension"]);
+    expect(d.startDeadlines[0]).toMatchObject({
+      kind: "evidence-extension",
+      startsOn: "2026-03-02",
+      dueOn: "2026-03-31",
+    });
+  });
+});
+
+describe("guard: surrender barred for good", () => {
+  it("an offence the person was freed from cannot be surrendered again", () => {
+    const barred = { barredOffences: ["21 USC 848"] };
+    const d = expectRefused(
+      decide(
+        facts({ track: "treaty", state: "extradition-final", ...barred }),
+        input("schedule-surrender", "foreign-ministry"),
+        ctx(),
+      ),
+      "SURRENDER_BARRED",
+    );
+    expect(d.details).toMatchObject({ guard: "not-barred", offenceKeys: ["21 USC 848"] });
+    expectRefused(
+      decide(
+        facts({ track: "treaty", state: "provisional-arrest-requested", ...barred }),
+        input("detain-provisionally", "judge"),
+        ctx(),
+      ),
+      "SURRENDER_BARRED",
+    );
+    expectRefused(
+      decide(
+        facts({ track: "security", state: "ready-for-transfer", ...barred }),
+        input("assign-to-operation", "operations-planner"),
+        ctx(),
+      ),
+      "SURRENDER_BARRED",
+    );
+    // Another offence is not barred.
+    expectOk(
+      decide(
+        facts({ track: "treaty", state: "extradition-final", barredOffences: ["other"] }),
+        input("schedule-surrender", "foreign-ministry"),
+        ctx(),
+      ),
+    );
+  });
+});
+
+// --- whole paths -----------------------------------------------------------------------------
+
+interface Step {
+  name: string;
+  role: Role;
+  on: string;
+  bypass?: TransitionInput["bypass"];
+}
+
+function run(start: CaseFacts, steps: Step[], policy: Policy = defaultPolicy) {
+  let f = start;
+  const trail: string[] = [f.state];
+  for (const s of steps) {
+    const d = expectOk(
+      decide(f, input(s.name, s.role, day(s.on), { bypass: s.bypass }), ctx(day(s.on), policy)),
+    );
+    f = {
+      ...f,
+      state: d.to,
+      deadlines: [...f.deadlines.filter((x) => !d.stopDeadlines.includes(x.kind)), ...d.startDeadlines],
+      holds: f.holds.map((h) =>
+        d.bypassedHoldIds.includes(h.id) ? { ...h, status: "bypassed" as const } : h,
+      ),
+    };
+    trail.push(f.state);
+  }
+  return { facts: f, trail };
+}
+
+describe("whole paths", () => {
+  it("treaty: provisional arrest to initial appearance, deadlines opened and closed on the way", () => {
+    const { facts: end, trail } = run(
+      facts({ track: "treaty", state: initialState("treaty"), operationId: "op-x" }),
+      [
+        { name: "request-provisional-arrest", role: "foreign-ministry", on: "2026-01-02" },
+        { name: "detain-provisionally", role: "judge", on: "2026-01-05" },
+        { name: "receive-formal-request", role: "foreign-ministry", on: "2026-02-20" },
+        { name: "open-hearing", role: "judge", on: "2026-03-02" },
+        { name: "close-hearing", role: "judge", on: "2026-03-31" },
+        { name: "issue-judicial-opinion", role: "judge", on: "2026-04-06" },
+        { name: "grant-extradition", role: "foreign-ministry", on: "2026-04-27" },
+        { name: "close-amparo-window", role: "system", on: "2026-06-10" },
+        { name: "schedule-surrender", role: "foreign-ministry", on: "2026-06-15" },
+        { name: "surrender", role: "receiving-officer", on: "2026-06-20" },
+        { name: "record-initial-appearance", role: "receiving-officer", on: "2026-06-22" },
+      ],
+    );
+    expect(trail.at(-1)).toBe("initial-appearance");
+    expect(end.deadlines).toEqual([]);
+  });
+
+  it("security: the January 2026 path with a bypassed injunction and a recorded risk", () => {
+    const start = facts({
+      track: "security",
+      state: initialState("security"),
+      charges: [capitalCharge],
+      holds: [{ id: "amparo-1", kind: "amparo", blocksSurrender: true, status: "active" }],
+      operationId: "op-2026-01-20",
+    });
+    const { trail } = run(
+      start,
+      [
+        { name: "begin-analysis", role: "secretariat", on: "2026-01-10" },
+        { name: "propose-to-council", role: "secretariat", on: "2026-01-12" },
+        { name: "defer-transfer", role: "decision-authority", on: "2026-01-13" },
+        { name: "resume-analysis", role: "secretariat", on: "2026-01-14" },
+        { name: "propose-to-council", role: "secretariat", on: "2026-01-15" },
+        { name: "approve-transfer", role: "decision-authority", on: "2026-01-16" },
+        { name: "confirm-assurances", role: "secretariat", on: "2026-01-17" },
+        { name: "mark-ready", role: "custody-officer", on: "2026-01-18" },
+        {
+          name: "assign-to-operation",
+          role: "operations-planner",
+          on: "2026-01-19",
+          bypass: { holdIds: ["amparo-1"], legalBasis: "LSN art. 5 fr. III" },
+        },
+        { name: "start-transit", role: "custody-officer", on: "2026-01-20" },
+        { name: "hand-over", role: "receiving-officer", on: "2026-01-20" },
+      ],
+      { deathPenaltyAssurance: "record-risk", amparoWindow: "ley-de-amparo" },
+    );
+    expect(trail.at(-1)).toBe("handed-over");
+  });
+});

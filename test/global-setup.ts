@@ -18,7 +18,8 @@ export default async function setup(): Promise<void> {
       "select datname from pg_database where datname like 'traslado_test_%' or datname = $1",
       [serverTemplateName],
     );
-    for (const { datname } of old.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    for (const { datname } of old.rows)
+      await admin.query(`drop database if exists "${datname}" with (force)`);
     await admin.query(`create database "${serverTemplateName}"`);
     await admin.end();
     const template = await openDatabase({ kind: "postgres", url: withDatabase(url, serverTemplateName) });

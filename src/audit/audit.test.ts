@@ -19,8 +19,12 @@ afterAll(async () => {
 describe("audit chain", () => {
   it("records every write and verifies an untouched chain", async () => {
     const { db } = database;
-    const org = await write(db, actor, (w) => w.insertOne(organisations, { name: "Sinaloa", aliases: ["CDS"] }));
-    await write(db, actor, (w) => w.update(organisations, org.id, { notes: "checked" }, { expectedVersion: 1 }));
+    const org = await write(db, actor, (w) =>
+      w.insertOne(organisations, { name: "Sinaloa", aliases: ["CDS"] }),
+    );
+    await write(db, actor, (w) =>
+      w.update(organisations, org.id, { notes: "checked" }, { expectedVersion: 1 }),
+    );
     const events = await db.select().from(auditEvents);
     expect(events.map((e) => e.kind)).toEqual(["organisation.created", "organisation.updated"]);
     expect(events[1]?.before).toMatchObject({ version: 1 });

@@ -99,7 +99,10 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
   }
 
   let rowsChecked = 0;
-  for (const [entity, table] of Object.entries(auditedTables) as [EntityName, (typeof auditedTables)[EntityName]][]) {
+  for (const [entity, table] of Object.entries(auditedTables) as [
+    EntityName,
+    (typeof auditedTables)[EntityName],
+  ][]) {
     let after = "00000000-0000-0000-0000-000000000000";
     for (;;) {
       // biome-ignore lint/suspicious/noExplicitAny: one loop over every audited table

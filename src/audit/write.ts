@@ -1,20 +1,25 @@
+import { and, eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
-import { eq, type InferInsertModel, type InferSelectModel } from "drizzle-orm";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { auditEvents, auditHead } from "../db/schema.ts";
+import { auditEvents, auditHead, idempotencyKeys } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { type AuditEventBody, hashEvent, imageOf } from "./chain.ts";
 import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-export type Row<T extends AuditedTable> = InferSelectModel<T>;
+export type Row<T extends AuditedTable> = T["$inferSelect"];
 type Managed = "id" | "party" | "version" | "recordedAt";
-export type NewRow<T extends AuditedTable> = Omit<InferInsertModel<T>, Managed> & {
+type Insertable<T extends AuditedTable> = T["$inferInsert"];
+export type NewRow<T extends AuditedTable> = {
+  [K in keyof Insertable<T> as K extends Managed ? never : K]: Insertable<T>[K];
+} & {
   id?: string;
   party?: string;
 };
-export type Patch<T extends AuditedTable> = Partial<Omit<InferInsertModel<T>, Managed>>;
+export type Patch<T extends AuditedTable> = {
+  [K in keyof Insertable<T> as K extends Managed ? never : K]?: Insertable<T>[K];
+};
 
 export interface ChangeOptions {
   /** When the change happened in the world, if not now. */
@@ -55,7 +60,7 @@ export class Writer {
     readonly now: Date,
   ) {}
 
-  async insert<T extends AuditedTable>(table: T, rows: NewRow<T>[], options: ChangeOptions = {}) {
+  async insert<T extends AuditedTable>(table: T, rows: NewRow<NoInfer<T>>[], options: ChangeOptions = {}) {
     const entity = entityOf(table);
     const out: Row<T>[] = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
@@ -76,7 +81,7 @@ export class Writer {
     return out;
   }
 
-  async insertOne<T extends AuditedTable>(table: T, row: NewRow<T>, options: ChangeOptions = {}) {
+  async insertOne<T extends AuditedTable>(table: T, row: NewRow<NoInfer<T>>, options: ChangeOptions = {}) {
     const [inserted] = await this.insert(table, [row], options);
     return inserted as Row<T>;
   }
@@ -85,7 +90,7 @@ export class Writer {
   async update<T extends AuditedTable>(
     table: T,
     id: string,
-    patch: Patch<T>,
+    patch: Patch<NoInfer<T>>,
     options: ChangeOptions & { kind?: string } = {},
   ): Promise<Row<T>> {
     const entity = entityOf(table);
@@ -185,20 +190,57 @@ export class Writer {
   }
 }
 
+/** A client's idempotency key, stored with the response in the same transaction as the write. */
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+  /** The HTTP status the response is stored with. */
+  status: number;
+}
+
+/** Thrown when another request with the same idempotency key committed first: replay its response. */
+export class IdempotentReplay extends Error {
+  constructor() {
+    super("idempotency key already used");
+  }
+}
+
 /**
  * Runs `fn` in one transaction with a `Writer`; its changes and their audit events commit together or
- * not at all.
+ * not at all. With an idempotency key, the key is claimed first (a concurrent request with the same key
+ * waits on it, then replays) and the result is stored with it before commit.
  */
 export async function write<T>(
   db: Db,
   actor: Actor,
   fn: (w: Writer) => Promise<T>,
-  options: { now?: Date } = {},
+  options: { now?: Date; idempotency?: IdempotencyRecord | undefined } = {},
 ): Promise<T> {
+  const { idempotency } = options;
   return db.transaction(async (tx) => {
-    const writer = new Writer(tx, actor, options.now ?? new Date());
+    const now = options.now ?? new Date();
+    if (idempotency) {
+      const claimed = await tx
+        .insert(idempotencyKeys)
+        .values({
+          actorId: actor.id,
+          key: idempotency.key,
+          requestHash: idempotency.requestHash,
+          createdAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (claimed.length === 0) throw new IdempotentReplay();
+    }
+    const writer = new Writer(tx, actor, now);
     const result = await fn(writer);
     await writer.flush();
+    if (idempotency) {
+      await tx
+        .update(idempotencyKeys)
+        .set({ statusCode: idempotency.status, response: imageOf({ body: result }).body ?? null })
+        .where(and(eq(idempotencyKeys.actorId, actor.id), eq(idempotencyKeys.key, idempotency.key)));
+    }
     return result;
   });
 }

@@ -71,8 +71,12 @@ export const rivalries = pgTable(
   "rivalries",
   {
     ...base,
-    orgA: uuid("org_a").notNull().references(() => organisations.id),
-    orgB: uuid("org_b").notNull().references(() => organisations.id),
+    orgA: uuid("org_a")
+      .notNull()
+      .references(() => organisations.id),
+    orgB: uuid("org_b")
+      .notNull()
+      .references(() => organisations.id),
     reason: text("reason"),
   },
   (t) => [uniqueIndex("rivalries_pair_uq").on(t.orgA, t.orgB)],
@@ -104,20 +108,29 @@ export const affiliations = pgTable(
   "affiliations",
   {
     ...base,
-    personId: uuid("person_id").notNull().references(() => people.id),
-    organisationId: uuid("organisation_id").notNull().references(() => organisations.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
     role: text("role"),
     fromOn: day("from_on"),
     toOn: day("to_on"),
   },
-  (t) => [index("affiliations_person_idx").on(t.personId), index("affiliations_org_idx").on(t.organisationId)],
+  (t) => [
+    index("affiliations_person_idx").on(t.personId),
+    index("affiliations_org_idx").on(t.organisationId),
+  ],
 );
 
 export const requests = pgTable(
   "requests",
   {
     ...base,
-    personId: uuid("person_id").notNull().references(() => people.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
     requestingState: text("requesting_state").notNull(),
     requestingAgency: text("requesting_agency").notNull(),
     /** provisional-arrest | formal-extradition | security-transfer | temporary-surrender */
@@ -137,7 +150,9 @@ export const charges = pgTable(
   "charges",
   {
     ...base,
-    requestId: uuid("request_id").notNull().references(() => requests.id),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => requests.id),
     statute: text("statute").notNull(),
     description: text("description").notNull(),
     maximumPenalty: text("maximum_penalty"),
@@ -170,7 +185,9 @@ export const legalHolds = pgTable(
   "legal_holds",
   {
     ...base,
-    personId: uuid("person_id").notNull().references(() => people.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
     caseId: uuid("case_id"),
     /** amparo | pending-proceeding | other */
     kind: text("kind").notNull(),
@@ -190,7 +207,9 @@ export const decisions = pgTable(
   "decisions",
   {
     ...base,
-    personId: uuid("person_id").notNull().references(() => people.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
     caseId: uuid("case_id"),
     /** judge | foreign-ministry | national-security-council | appeal-court */
     body: text("body").notNull(),
@@ -228,7 +247,9 @@ export const aircraft = pgTable(
   "aircraft",
   {
     ...base,
-    operationId: uuid("operation_id").notNull().references(() => operations.id),
+    operationId: uuid("operation_id")
+      .notNull()
+      .references(() => operations.id),
     callsign: text("callsign").notNull(),
     model: text("model"),
     seats: integer("seats").notNull(),
@@ -244,8 +265,12 @@ export const legs = pgTable(
   "legs",
   {
     ...base,
-    operationId: uuid("operation_id").notNull().references(() => operations.id),
-    aircraftId: uuid("aircraft_id").notNull().references(() => aircraft.id),
+    operationId: uuid("operation_id")
+      .notNull()
+      .references(() => operations.id),
+    aircraftId: uuid("aircraft_id")
+      .notNull()
+      .references(() => aircraft.id),
     sequence: integer("sequence").notNull(),
     fromAirport: text("from_airport").notNull(),
     toAirport: text("to_airport").notNull(),
@@ -260,8 +285,12 @@ export const operationPeople = pgTable(
   "operation_people",
   {
     ...base,
-    operationId: uuid("operation_id").notNull().references(() => operations.id),
-    personId: uuid("person_id").notNull().references(() => people.id),
+    operationId: uuid("operation_id")
+      .notNull()
+      .references(() => operations.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
     caseId: uuid("case_id"),
     destinationAirport: text("destination_airport").notNull(),
     chargingDistrict: text("charging_district"),
@@ -279,7 +308,9 @@ export const plans = pgTable(
   "plans",
   {
     ...base,
-    operationId: uuid("operation_id").notNull().references(() => operations.id),
+    operationId: uuid("operation_id")
+      .notNull()
+      .references(() => operations.id),
     status: text("status").notNull(), // draft | adopted | superseded
     input: jsonb("input").notNull(),
     plan: jsonb("plan").notNull(),
@@ -295,7 +326,9 @@ export const cases = pgTable(
     /** treaty | security */
     track: text("track").notNull(),
     state: text("state").notNull(),
-    personId: uuid("person_id").notNull().references(() => people.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
     requestId: uuid("request_id"),
     operationId: uuid("operation_id"),
     treatyParameters: text("treaty_parameters").notNull(),
@@ -315,7 +348,9 @@ export const caseTransitions = pgTable(
   "case_transitions",
   {
     ...base,
-    caseId: uuid("case_id").notNull().references(() => cases.id),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id),
     transition: text("transition").notNull(),
     fromState: text("from_state").notNull(),
     toState: text("to_state").notNull(),
@@ -335,7 +370,9 @@ export const deadlines = pgTable(
   "deadlines",
   {
     ...base,
-    caseId: uuid("case_id").notNull().references(() => cases.id),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id),
     kind: text("kind").notNull(),
     startsOn: day("starts_on").notNull(),
     dueOn: day("due_on").notNull(),
@@ -355,8 +392,12 @@ export const handovers = pgTable(
   "handovers",
   {
     ...base,
-    operationId: uuid("operation_id").notNull().references(() => operations.id),
-    personId: uuid("person_id").notNull().references(() => people.id),
+    operationId: uuid("operation_id")
+      .notNull()
+      .references(() => operations.id),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
     caseId: uuid("case_id"),
     place: text("place").notNull(),
     occurredAt: ts("occurred_at").notNull(),

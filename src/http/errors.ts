@@ -1,0 +1,68 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { AppError, type FieldIssue, httpStatusOf } from "../errors.ts";
+
+/** `/charges/0/statute` → `charges[0].statute` */
+export function fieldPath(path: readonly (string | number | symbol)[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number" || /^\d+$/.test(String(part))) out += `[${String(part)}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+function ruleOf(message: string, params: Record<string, unknown>): string {
+  if (/received undefined/.test(message)) return "required";
+  if (params.code === "unrecognized_keys" || Array.isArray(params.keys)) return "unknown field";
+  return message.replace(/^Invalid input: /, "");
+}
+
+/** The body of every error response: a code, a message, and for bad input each field with its rule. */
+export function errorBody(code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { error: { code, message, ...extra } };
+}
+
+export function handleError(err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const context = (err as FastifyError).validationContext;
+    const prefix = context && context !== "body" ? `${context === "querystring" ? "query" : context}.` : "";
+    const issues: FieldIssue[] = [];
+    for (const v of err.validation) {
+      const params = (v.params ?? {}) as Record<string, unknown>;
+      const base = fieldPath(v.instancePath.split("/").filter(Boolean));
+      if (Array.isArray(params.keys)) {
+        for (const k of params.keys as string[])
+          issues.push({ field: prefix + (base ? `${base}.${k}` : k), rule: "unknown field" });
+      } else {
+        issues.push({ field: prefix + (base || "(body)"), rule: ruleOf(v.message ?? "invalid", params) });
+      }
+    }
+    return reply
+      .code(400)
+      .send(
+        errorBody("VALIDATION_FAILED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues }),
+      );
+  }
+  if (err instanceof AppError) {
+    const status = httpStatusOf(err.code);
+    if (status >= 500) req.log.error({ code: err.code }, err.message);
+    const { issues, ...details } = err.details;
+    return reply.code(status).send(
+      errorBody(err.code, err.message, {
+        ...(issues ? { issues } : {}),
+        ...(Object.keys(details).length ? { details } : {}),
+      }),
+    );
+  }
+  const fe = err as FastifyError;
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code =
+      fe.statusCode === 404 ? "NOT_FOUND" : fe.statusCode === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST";
+    const issues = fe.code?.startsWith("FST_ERR_CTP") ? [{ field: "(body)", rule: fe.message }] : undefined;
+    return reply.code(fe.statusCode).send(errorBody(code, fe.message, issues ? { issues } : {}));
+  }
+  // Unknown failures: log them with the request id; never send internals to the client.
+  req.log.error({ err }, "unhandled error");
+  return reply.code(500).send(errorBody("INTERNAL", `internal error; quote request id ${req.id}`));
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { z } from "zod";
+import type { IdempotencyRecord } from "../audit/write.ts";
+import type { Actor } from "../auth/roles.ts";
+import type { Db } from "../db/client.ts";
+import { idempotent } from "./idempotency.ts";
+import { ZIdParams } from "./schemas.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated actor (set by the /api auth hook). */
+    actor: Actor;
+  }
+}
+
+/**
+ * The three routes every record resource has: POST (create, idempotent), GET by id, GET list
+ * (paginated, filterable). One definition serves people, organisations, requests, and the rest.
+ */
+export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
+  app: FastifyInstance,
+  db: Db,
+  r: {
+    path: string;
+    tag: string;
+    noun: string;
+    create: {
+      body: C;
+      run: (o: {
+        actor: Actor;
+        input: z.infer<C>;
+        idempotency: IdempotencyRecord | undefined;
+      }) => Promise<unknown>;
+    };
+    get: (id: string, actor: Actor) => Promise<unknown>;
+    list: { query: L; run: (q: z.infer<L>, actor: Actor) => Promise<unknown> };
+  },
+) {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.post(
+    r.path,
+    { schema: { tags: [r.tag], summary: `Create ${r.noun}`, body: r.create.body } },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
+        r.create.run({ actor: req.actor, input: req.body as z.infer<C>, idempotency }),
+      ),
+  );
+  typed.get(
+    `${r.path}/:id`,
+    { schema: { tags: [r.tag], summary: `Read ${r.noun}`, params: ZIdParams } },
+    (req: FastifyRequest<{ Params: { id: string } }>) => r.get(req.params.id, req.actor),
+  );
+  typed.get(
+    r.path,
+    { schema: { tags: [r.tag], summary: `List ${r.noun}s`, querystring: r.list.query } },
+    (req) => r.list.run(req.query as z.infer<L>, req.actor),
+  );
+}

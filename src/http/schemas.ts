@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/** Shared schema pieces; each route's own schemas live beside it. */
+export const ZUuid = z.uuid();
+
+/** A calendar day, YYYY-MM-DD, that exists. */
+export const ZDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+  }, "must be a real calendar date");
+
+/** A party: a state, as an ISO 3166-1 alpha-2 code. */
+export const ZParty = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as MX or US");
+
+export const ZAirport = z.string().regex(/^[A-Z]{3}$/, "must be a three-letter IATA airport code");
+
+export const ZText = z.string().trim().min(1, "required").max(2000);
+export const ZShort = z.string().trim().min(1, "required").max(200);
+
+export const ZPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.uuid().optional(),
+});
+export type PageQuery = z.infer<typeof ZPageQuery>;
+
+export const ZIdParams = z.object({ id: z.uuid() });
+
+/** `expectedVersion` for optimistic concurrency (or the `If-Match` header). */
+export const ZExpectedVersion = z.number().int().min(1).optional();

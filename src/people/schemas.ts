@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { ZDay, ZPageQuery, ZShort, ZText } from "../http/schemas.ts";
+
+export const riskFlags = ["escape-risk", "violent", "needs-separation", "medical", "high-profile"] as const;
+
+export const ZAffiliation = z.strictObject({
+  organisationId: z.uuid(),
+  role: ZShort.optional(),
+  fromOn: ZDay.optional(),
+  toOn: ZDay.optional(),
+});
+
+export const ZCreatePerson = z.strictObject({
+  givenNames: ZShort,
+  familyNames: ZShort,
+  aliases: z.array(ZShort).max(50).default([]),
+  dateOfBirth: ZDay.optional(),
+  nationalities: z.array(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code")).default([]),
+  identifiers: z
+    .array(
+      z.strictObject({
+        kind: z.enum([
+          "national-id",
+          "curp",
+          "requesting-state-id",
+          "fbi-number",
+          "interpol-notice",
+          "passport",
+          "other",
+        ]),
+        value: ZShort,
+      }),
+    )
+    .default([]),
+  photoRef: ZShort.optional(),
+  riskFlags: z.array(z.enum(riskFlags)).default([]),
+  custodyFacility: ZShort.optional(),
+  custodySince: ZDay.optional(),
+  affiliations: z.array(ZAffiliation).max(20).default([]),
+  fictional: z.boolean().default(false),
+});
+export type CreatePerson = z.infer<typeof ZCreatePerson>;
+
+export const ZListPeople = ZPageQuery.extend({
+  q: z.string().trim().min(1).max(100).optional(),
+  organisationId: z.uuid().optional(),
+  riskFlag: z.enum(riskFlags).optional(),
+  custodyFacility: z.string().max(200).optional(),
+});
+export type ListPeople = z.infer<typeof ZListPeople>;
+
+export const ZCreateOrganisation = z.strictObject({
+  name: ZShort,
+  aliases: z.array(ZShort).max(50).default([]),
+  parentId: z.uuid().optional(),
+  notes: ZText.optional(),
+  /** Organisations this one must never travel with. */
+  rivalIds: z.array(z.uuid()).max(100).default([]),
+});
+export type CreateOrganisation = z.infer<typeof ZCreateOrganisation>;
+
+export const ZListOrganisations = ZPageQuery.extend({
+  q: z.string().trim().min(1).max(100).optional(),
+  parentId: z.uuid().optional(),
+});
+export type ListOrganisations = z.infer<typeof ZListOrganisations>;

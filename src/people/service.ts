@@ -1,0 +1,153 @@
+import { eq, ilike, inArray, or, sql } from "drizzle-orm";
+import { write } from "../audit/write.ts";
+import type { Db } from "../db/client.ts";
+import { getById, pageOf, requireRefs } from "../db/query.ts";
+import { affiliations, organisations, people, rivalries } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+import type { Call } from "../use-case.ts";
+import type { CreateOrganisation, CreatePerson, ListOrganisations, ListPeople } from "./schemas.ts";
+
+export function peopleService(db: Db) {
+  async function withAffiliations<P extends { id: string }>(rows: P[]) {
+    if (rows.length === 0) return [];
+    const affs = await db
+      .select()
+      .from(affiliations)
+      .where(
+        inArray(
+          affiliations.personId,
+          rows.map((r) => r.id),
+        ),
+      );
+    return rows.map((r) => ({ ...r, affiliations: affs.filter((a) => a.personId === r.id) }));
+  }
+
+  return {
+    async create({ actor, input, idempotency }: Call<CreatePerson>) {
+      const { affiliations: affs, ...person } = input;
+      await requireRefs(
+        db,
+        affs.map((a, i) => ({
+          field: `affiliations[${i}].organisationId`,
+          table: organisations,
+          id: a.organisationId,
+        })),
+      );
+      return write(
+        db,
+        actor,
+        async (w) => {
+          const row = await w.insertOne(people, person);
+          const rows = await w.insert(
+            affiliations,
+            affs.map((a) => ({ ...a, personId: row.id })),
+          );
+          return { ...row, affiliations: rows };
+        },
+        { idempotency },
+      );
+    },
+
+    async get(id: string) {
+      const [person] = await withAffiliations([await getById(db, people, "person", id)]);
+      return person!;
+    },
+
+    async list(query: ListPeople) {
+      const conditions = [
+        query.q
+          ? or(
+              ilike(people.familyNames, `%${query.q}%`),
+              ilike(people.givenNames, `%${query.q}%`),
+              sql`${people.aliases}::text ilike ${`%${query.q}%`}`,
+            )
+          : undefined,
+        query.organisationId
+          ? inArray(
+              people.id,
+              db
+                .select({ id: affiliations.personId })
+                .from(affiliations)
+                .where(eq(affiliations.organisationId, query.organisationId)),
+            )
+          : undefined,
+        query.riskFlag ? sql`${people.riskFlags} @> ${JSON.stringify([query.riskFlag])}::jsonb` : undefined,
+        query.custodyFacility ? eq(people.custodyFacility, query.custodyFacility) : undefined,
+      ];
+      const page = await pageOf(db, people, conditions, query);
+      return { ...page, items: await withAffiliations(page.items) };
+    },
+  };
+}
+
+export function organisationService(db: Db) {
+  async function rivalsOf(id: string) {
+    const rows = await db
+      .select()
+      .from(rivalries)
+      .where(or(eq(rivalries.orgA, id), eq(rivalries.orgB, id)));
+    return rows.map((r) => (r.orgA === id ? r.orgB : r.orgA));
+  }
+
+  return {
+    async create({ actor, input, idempotency }: Call<CreateOrganisation>) {
+      const { rivalIds, ...org } = input;
+      await requireRefs(db, [
+        { field: "parentId", table: organisations, id: org.parentId },
+        ...rivalIds.map((id, i) => ({ field: `rivalIds[${i}]`, table: organisations, id })),
+      ]);
+      const [clash] = await db.select().from(organisations).where(eq(organisations.name, org.name)).limit(1);
+      if (clash) {
+        throw new AppError("DUPLICATE", `an organisation named ${org.name} already exists`, {
+          issues: [{ field: "name", rule: "must be unique" }],
+          existingId: clash.id,
+        });
+      }
+      return write(
+        db,
+        actor,
+        async (w) => {
+          const row = await w.insertOne(organisations, org);
+          const pairs = [...new Set(rivalIds)].map((other) =>
+            row.id < other ? { orgA: row.id, orgB: other } : { orgA: other, orgB: row.id },
+          );
+          await w.insert(rivalries, pairs);
+          return { ...row, rivalIds: [...new Set(rivalIds)] };
+        },
+        { idempotency },
+      );
+    },
+
+    async get(id: string) {
+      const row = await getById(db, organisations, "organisation", id);
+      return { ...row, rivalIds: await rivalsOf(id) };
+    },
+
+    async list(query: ListOrganisations) {
+      const page = await pageOf(
+        db,
+        organisations,
+        [
+          query.q
+            ? or(
+                ilike(organisations.name, `%${query.q}%`),
+                sql`${organisations.aliases}::text ilike ${`%${query.q}%`}`,
+              )
+            : undefined,
+          query.parentId ? eq(organisations.parentId, query.parentId) : undefined,
+        ],
+        query,
+      );
+      const all = await db.select().from(rivalries);
+      return {
+        ...page,
+        items: page.items.map((o) => ({
+          ...o,
+          rivalIds: all
+            .filter((r) => r.orgA === o.id || r.orgB === o.id)
+            .map((r) => (r.orgA === o.id ? r.orgB : r.orgA)),
+        })),
+      };
+    },
+  };
+}

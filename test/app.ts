@@ -1,0 +1,43 @@
+import type { FastifyInstance } from "fastify";
+import type { Role } from "../src/auth/roles.ts";
+import { consoleActor } from "../src/auth/tokens.ts";
+import { createApp } from "../src/http/app.ts";
+import { type Services, services } from "../src/services.ts";
+import { type TestDatabase, testDatabase } from "./db.ts";
+
+export interface TestApp {
+  app: FastifyInstance;
+  s: Services;
+  database: TestDatabase;
+  /** Authorization headers of a new actor of this role and party. */
+  as(role: Role, party?: string): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+/** A migrated database of the test file's own, the services over it, and the HTTP app. */
+export async function testApp(): Promise<TestApp> {
+  const database = await testDatabase();
+  const s = services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" });
+  const app = await createApp(s);
+  await app.ready();
+  const tokens = new Map<string, string>();
+  return {
+    app,
+    s,
+    database,
+    async as(role, party = "MX") {
+      const k = `${party}:${role}`;
+      let token = tokens.get(k);
+      if (!token) {
+        token = (await s.tokens.create({ actor: consoleActor(party), name: `Test ${role}`, party, role }))
+          .token;
+        tokens.set(k, token);
+      }
+      return { authorization: `Bearer ${token}` };
+    },
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}

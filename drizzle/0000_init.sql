@@ -142,6 +142,7 @@ CREATE TABLE "deadlines" (
 	"due_on" date NOT NULL,
 	"days" integer NOT NULL,
 	"unit" text NOT NULL,
+	"counts_from" text NOT NULL,
 	"legal_source" text NOT NULL,
 	"alternatives" jsonb,
 	"conflict" text,

@@ -1,7 +1,10 @@
 import { tokenService } from "./auth/tokens.ts";
+import { legalRecordService } from "./cases/legal-record.ts";
+import { caseService } from "./cases/service.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { organisationService, peopleService } from "./people/service.ts";
+import { requestService } from "./requests/service.ts";
 
 /** Builds every service from the database: the one place where the application is wired. */
 export function services(
@@ -15,6 +18,12 @@ export function services(
     tokens: tokenService(db),
     people: peopleService(db),
     organisations: organisationService(db),
+    requests: requestService(db),
+    cases: caseService(db, {
+      deathPenaltyAssurance: config.DEATH_PENALTY_ASSURANCE_POLICY,
+      amparoWindow: config.AMPARO_WINDOW,
+    }),
+    legal: legalRecordService(db),
   };
 }
 

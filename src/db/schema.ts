@@ -378,6 +378,7 @@ export const deadlines = pgTable(
     dueOn: day("due_on").notNull(),
     days: integer("days").notNull(),
     unit: text("unit").notNull(),
+    countsFrom: text("counts_from").notNull(),
     legalSource: text("legal_source").notNull(),
     alternatives: jsonb("alternatives").$type<{ source: string; days: number; dueOn: string }[]>(),
     conflict: text("conflict"),

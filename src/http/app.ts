@@ -2,8 +2,10 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { caseRoutes } from "../cases/routes.ts";
 import { AppError } from "../errors.ts";
 import { peopleRoutes } from "../people/routes.ts";
+import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { errorBody, handleError } from "./errors.ts";
 
@@ -73,6 +75,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         req.actor = actor;
       });
       peopleRoutes(api, s.database.db, s);
+      requestRoutes(api, s.database.db, s);
+      caseRoutes(api, s.database.db, s);
     },
     { prefix: "/api" },
   );

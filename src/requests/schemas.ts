@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ZDay, ZPageQuery, ZParty, ZShort, ZText } from "../http/schemas.ts";
+import { ZCreatePerson } from "../people/schemas.ts";
+
+export const requestTypes = ["provisional-arrest", "formal-extradition", "security-transfer", "temporary-surrender"] as const;
+export const channels = ["diplomatic-note", "written-request", "interpol", "other"] as const;
+
+export const ZCharge = z.strictObject({
+  statute: ZShort,
+  description: ZText,
+  maximumPenalty: ZShort.optional(),
+  /** Whether the offence can carry the death penalty in the requesting state (treaty art. 8). */
+  capitalEligible: z.boolean().default(false),
+  sealed: z.boolean().default(false),
+});
+export type Charge = z.infer<typeof ZCharge>;
+
+export const ZCreateRequest = z
+  .strictObject({
+    /** The person requested: an existing person, or a new one described here. */
+    personId: z.uuid().optional(),
+    person: ZCreatePerson.omit({ affiliations: true }).optional(),
+    requestingState: ZParty,
+    requestingAgency: ZShort,
+    type: z.enum(requestTypes),
+    channel: z.enum(channels),
+    diplomaticNote: ZShort.optional(),
+    sentOn: ZDay.optional(),
+    receivedOn: ZDay.optional(),
+    court: ZShort.optional(),
+    district: ZShort.optional(),
+    courtCaseNumber: ZShort.optional(),
+    charges: z.array(ZCharge).min(1, "at least one charge is required").max(100),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.personId === !r.person) {
+      ctx.addIssue({ code: "custom", path: ["personId"], message: "give exactly one of personId or person" });
+    }
+    if (r.channel === "diplomatic-note" && !r.diplomaticNote) {
+      ctx.addIssue({ code: "custom", path: ["diplomaticNote"], message: "required when channel is diplomatic-note" });
+    }
+    if (r.sentOn && r.receivedOn && r.receivedOn < r.sentOn) {
+      ctx.addIssue({ code: "custom", path: ["receivedOn"], message: "must not be before sentOn" });
+    }
+  });
+export type CreateRequest = z.infer<typeof ZCreateRequest>;
+
+export const ZListRequests = ZPageQuery.extend({
+  personId: z.uuid().optional(),
+  type: z.enum(requestTypes).optional(),
+  requestingState: ZParty.optional(),
+  receivedFrom: ZDay.optional(),
+  receivedTo: ZDay.optional(),
+});
+export type ListRequests = z.infer<typeof ZListRequests>;

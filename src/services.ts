@@ -3,8 +3,10 @@ import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import { handoverService, operationService, referenceService } from "./operations/service.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
+import { statsService } from "./stats/service.ts";
 
 /** Builds every service from the database: the one place where the application is wired. */
 export function services(
@@ -24,6 +26,10 @@ export function services(
       amparoWindow: config.AMPARO_WINDOW,
     }),
     legal: legalRecordService(db),
+    operations: operationService(db),
+    handovers: handoverService(db),
+    reference: referenceService(db),
+    stats: statsService(db),
   };
 }
 

@@ -4,9 +4,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { caseRoutes } from "../cases/routes.ts";
 import { AppError } from "../errors.ts";
+import { operationRoutes } from "../operations/routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
+import { statsRoutes } from "../stats/routes.ts";
 import { errorBody, handleError } from "./errors.ts";
 
 export interface AppOptions {
@@ -77,6 +79,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       peopleRoutes(api, s.database.db, s);
       requestRoutes(api, s.database.db, s);
       caseRoutes(api, s.database.db, s);
+      operationRoutes(api, s.database.db, s);
+      statsRoutes(api, s);
     },
     { prefix: "/api" },
   );

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Actor, Role } from "../auth/roles.ts";
 import { roles } from "../auth/roles.ts";
@@ -163,6 +164,19 @@ describe("the transition tables", () => {
       "handed-over",
       "transfer-withdrawn",
     ]);
+  });
+
+  it("are all named in docs/LEGAL-TRACKS.md, with their guards and roles", () => {
+    const doc = readFileSync(new URL("../../docs/LEGAL-TRACKS.md", import.meta.url), "utf8");
+    for (const s of stateDefs) expect(doc).toContain(`\`${s.name}\``);
+    for (const t of transitions) {
+      const row = doc
+        .split("\n")
+        .find((line) => line.startsWith(`| \`${t.name}\` |`) && line.includes(`\`${t.to}\``));
+      expect(row, `row for ${t.name}`).toBeDefined();
+      for (const g of t.guards) expect(row).toContain(`\`${g}\``);
+      expect(row).toContain(t.by.join(", "));
+    }
   });
 
   it("put the legal-hold guard on every step that moves the person toward the other state", () => {

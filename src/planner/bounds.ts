@@ -57,7 +57,13 @@ export function martelloTothL2(weights: readonly number[], C: number): number {
 }
 
 /** Whether two items can never share any bin. */
-export function incompatible(p: PackProblem, maxCap: number, singleGroup: boolean, i: number, j: number): boolean {
+export function incompatible(
+  p: PackProblem,
+  maxCap: number,
+  singleGroup: boolean,
+  i: number,
+  j: number,
+): boolean {
   if (p.conflict[i * p.n + j]) return true;
   if (p.weight[i]! + p.weight[j]! > maxCap) return true;
   if (singleGroup && p.group[i] !== p.group[j]) return true;
@@ -67,7 +73,12 @@ export function incompatible(p: PackProblem, maxCap: number, singleGroup: boolea
 /** Largest clique found in the incompatibility graph (exact when the node budget suffices). */
 export function maxClique(n: number, adj: (i: number, j: number) => boolean, nodeBudget = 200_000): number[] {
   const deg = new Int32Array(n);
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (adj(i, j)) (deg[i]++, deg[j]++);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++)
+      if (adj(i, j)) {
+        deg[i]! += 1;
+        deg[j]! += 1;
+      }
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => deg[b]! - deg[a]!);
   // Greedy start from several vertices.
   let best: number[] = [];
@@ -122,8 +133,15 @@ function bipartiteMaxFlow(
   const cap: number[] = [];
   const next: number[] = [];
   const addEdge = (a: number, b: number, c: number) => {
-    to.push(b), cap.push(c), next.push(head[a]!), (head[a] = to.length - 1);
-    to.push(a), cap.push(0), next.push(head[b]!), (head[b] = to.length - 1);
+    for (const [x, y, z] of [
+      [a, b, c],
+      [b, a, 0],
+    ] as const) {
+      to.push(y);
+      cap.push(z);
+      next.push(head[x]!);
+      head[x] = to.length - 1;
+    }
   };
   const S = 0;
   const T = N - 1;
@@ -220,4 +238,36 @@ export function lowerBounds(p: PackProblem, opts: { cliqueNodeBudget?: number } 
     binding = "clique-room";
   }
   return { seats, l2, clique, cliqueItems, cliqueRoom, best, binding };
+}
+
+/** Fewest aircraft whose stop allowances (largest first) cover `destinations` distinct stops. */
+export function binsForStops(destinations: number, maxStops: readonly number[]): number {
+  return binsForTotal(destinations, maxStops);
+}
+
+/** All maximal cliques (Bron–Kerbosch) of a small graph given by an adjacency predicate. */
+export function maximalCliques(n: number, adj: (i: number, j: number) => boolean): number[][] {
+  const out: number[][] = [];
+  const bk = (r: number[], p: number[], x: number[]) => {
+    if (p.length === 0 && x.length === 0) {
+      out.push(r);
+      return;
+    }
+    for (const v of p.slice()) {
+      bk(
+        [...r, v],
+        p.filter((u) => adj(u, v)),
+        x.filter((u) => adj(u, v)),
+      );
+      p.splice(p.indexOf(v), 1);
+      x.push(v);
+      if (out.length > 5000) return;
+    }
+  };
+  bk(
+    [],
+    Array.from({ length: n }, (_, i) => i),
+    [],
+  );
+  return out;
 }

@@ -21,7 +21,13 @@ export function parseBppc(text: string): BppcInstance {
     .filter((l) => l.length > 0);
   const head = lines[0]?.split(/\s+/).map(Number) ?? [];
   const [n, capacity] = head;
-  if (n === undefined || capacity === undefined || !Number.isInteger(n) || !Number.isInteger(capacity) || n < 0)
+  if (
+    n === undefined ||
+    capacity === undefined ||
+    !Number.isInteger(n) ||
+    !Number.isInteger(capacity) ||
+    n < 0
+  )
     throw new Error("BPPC line 1: expected `n C` (two integers)");
   if (lines.length - 1 < n) throw new Error(`BPPC: expected ${n} item lines, found ${lines.length - 1}`);
   const weights: number[] = new Array(n).fill(0);
@@ -34,7 +40,8 @@ export function parseBppc(text: string): BppcInstance {
       throw new Error(`BPPC line ${k + 1}: expected \`i w j1 j2 …\` with 1 ≤ i ≤ ${n}`);
     weights[id - 1] = w;
     for (const j of rest) {
-      if (!Number.isInteger(j) || j < 1 || j > n) throw new Error(`BPPC line ${k + 1}: conflict ${j} out of range`);
+      if (!Number.isInteger(j) || j < 1 || j > n)
+        throw new Error(`BPPC line ${k + 1}: conflict ${j} out of range`);
       if (j === id) continue;
       const a = Math.min(id, j) - 1;
       const b = Math.max(id, j) - 1;
@@ -96,7 +103,8 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const clock = options.clock ?? (() => performance.now());
   const start = clock();
   const deadline = start + (options.timeLimitMs ?? 1000);
-  if (inst.weights.some((w) => w > inst.capacity)) throw new Error("BPPC: an item is larger than the capacity");
+  if (inst.weights.some((w) => w > inst.capacity))
+    throw new Error("BPPC: an item is larger than the capacity");
   const ffd = firstFitDecreasing(bppcProblem(inst));
   const ub = ffd.binsUsed();
   const p = bppcProblem(inst, ub);
@@ -128,7 +136,8 @@ export function solveBppcFfd(inst: BppcInstance): { bins: number; assignment: nu
 /** Checks a BPPC assignment: returns a list of broken rules (empty when valid). */
 export function checkBppc(inst: BppcInstance, assignment: readonly number[]): string[] {
   const errors: string[] = [];
-  if (assignment.length !== inst.n) errors.push(`assignment has ${assignment.length} entries, expected ${inst.n}`);
+  if (assignment.length !== inst.n)
+    errors.push(`assignment has ${assignment.length} entries, expected ${inst.n}`);
   const load = new Map<number, number>();
   assignment.forEach((b, i) => {
     if (b < 0) errors.push(`item ${i + 1} unassigned`);
@@ -136,6 +145,7 @@ export function checkBppc(inst: BppcInstance, assignment: readonly number[]): st
   });
   for (const [b, l] of load) if (l > inst.capacity) errors.push(`bin ${b} holds ${l} > ${inst.capacity}`);
   for (const [a, b] of inst.edges)
-    if (assignment[a] === assignment[b]) errors.push(`items ${a + 1} and ${b + 1} conflict in bin ${assignment[a]}`);
+    if (assignment[a] === assignment[b])
+      errors.push(`items ${a + 1} and ${b + 1} conflict in bin ${assignment[a]}`);
   return errors;
 }

@@ -49,6 +49,8 @@ export interface PackOptions {
   binOrder?: readonly number[];
   /** Scores a candidate bin for an item in the construction: lower is better (default best fit). */
   score?: (state: PackState, item: number, bin: number) => number;
+  /** Receives the final state (for callers that keep improving it, e.g. on distance). */
+  onState?: (state: PackState) => void;
 }
 
 export interface PackResult {
@@ -213,9 +215,7 @@ export const bestFit = (s: PackState, i: number, b: number) =>
 
 /** Plain first-fit decreasing (by weight), respecting every rule: the usual baseline. */
 export function firstFitDecreasing(p: PackProblem): PackState {
-  const order = Array.from({ length: p.n }, (_, i) => i).sort(
-    (a, b) => p.weight[b]! - p.weight[a]! || a - b,
-  );
+  const order = Array.from({ length: p.n }, (_, i) => i).sort((a, b) => p.weight[b]! - p.weight[a]! || a - b);
   const binOrder = Array.from({ length: p.bins.length }, (_, b) => b);
   return construct(p, order, binOrder, (_s, _i, b) => b);
 }
@@ -233,7 +233,9 @@ function initialOrders(p: PackProblem, rng: Rng): number[][] {
   // Destination-major order keeps people for one city together on few aircraft.
   const byGroup = idx
     .slice()
-    .sort((a, b) => (p.group[a] ?? 0) - (p.group[b] ?? 0) || deg[b]! - deg[a]! || p.weight[b]! - p.weight[a]!);
+    .sort(
+      (a, b) => (p.group[a] ?? 0) - (p.group[b] ?? 0) || deg[b]! - deg[a]! || p.weight[b]! - p.weight[a]!,
+    );
   const orders = [mixed, byWeight, byDegree];
   if (p.groupCount > 1) orders.unshift(byGroup);
   orders.push(shuffle(rng, mixed.slice()));
@@ -242,6 +244,7 @@ function initialOrders(p: PackProblem, rng: Rng): number[][] {
 
 interface Move {
   item: number;
+  item2: number;
   bin: number;
   evict: number[];
   delta: number;
@@ -251,7 +254,12 @@ interface Move {
  * Tabu search over consistent partial solutions on the open bins: tries to empty the pool.
  * Returns true when every item is placed.
  */
-function emptyPool(s: PackState, o: PackOptions, budget: { iters: number; maxIters: number }): boolean {
+export function emptyPool(
+  s: PackState,
+  o: PackOptions,
+  budget: { iters: number; maxIters: number },
+  goal: () => boolean = () => s.pool.length === 0,
+): boolean {
   const p = s.p;
   const { n, B, G } = s;
   const rng = o.rng;
@@ -266,18 +274,22 @@ function emptyPool(s: PackState, o: PackOptions, budget: { iters: number; maxIte
   const inE = new Uint8Array(n);
   const tmpG = new Int32Array(G);
   let iter = 0;
+  const pairs = true;
 
-  const evaluate = (i: number, b: number): Move | null => {
+  /** Inserting pool item i (and i2, a second item of the same group, when ≥ 0) into bin b. */
+  const evaluate = (i: number, b: number, i2 = -1): Move | null => {
     if (p.allowed && p.allowed[i * B + b] === 0) return null;
+    if (i2 >= 0 && p.allowed && p.allowed[i2 * B + b] === 0) return null;
     const cap = p.bins[b]!.capacity;
-    if (p.weight[i]! > cap) return null;
+    const wIn = p.weight[i]! + (i2 >= 0 ? p.weight[i2]! : 0);
+    if (wIn > cap) return null;
     const m = s.members[b]!;
     const evict: number[] = [];
     let cost = 0;
     let w = 0;
-    if (s.conf[i * B + b]! > 0) {
+    if (s.conf[i * B + b]! > 0 || (i2 >= 0 && s.conf[i2 * B + b]! > 0)) {
       for (const j of m) {
-        if (p.conflict[i * n + j]) {
+        if (p.conflict[i * n + j] || (i2 >= 0 && p.conflict[i2 * n + j])) {
           evict.push(j);
           inE[j] = 1;
           cost += itemCost(p, j);
@@ -323,7 +335,7 @@ function emptyPool(s: PackState, o: PackOptions, budget: { iters: number; maxIte
       }
     }
     if (ok) {
-      const overflow = s.load[b]! - w + p.weight[i]! - cap;
+      const overflow = s.load[b]! - w + wIn - cap;
       if (overflow > 0) {
         // Cheapest set of remaining items freeing enough room: best single, best pair, or greedy.
         let c1 = Number.POSITIVE_INFINITY;
@@ -376,31 +388,88 @@ function emptyPool(s: PackState, o: PackOptions, budget: { iters: number; maxIte
     }
     for (const j of evict) inE[j] = 0;
     if (!ok) return null;
-    return { item: i, bin: b, evict, delta: cost - itemCost(p, i) };
+    return {
+      item: i,
+      item2: i2,
+      bin: b,
+      evict,
+      delta: cost - itemCost(p, i) - (i2 >= 0 ? itemCost(p, i2) : 0),
+    };
   };
 
-  while (s.pool.length > 0) {
+  // Refill: pick the fullest conflict-free subset of (bin ∪ pool) for one bin — an exact subset-sum over
+  // a handful of items, strong on tight instances where bins must be filled exactly (triplets).
+  const refill = (b: number): boolean => {
+    const cap = p.bins[b]!.capacity;
+    const cand = s.members[b]!.concat(s.pool.length <= 16 ? s.pool : s.pool.slice(0, 16)).filter(
+      (i) => !p.allowed || p.allowed[i * B + b] === 1,
+    );
+    if (cand.length > 26) return false;
+    cand.sort((a, c) => p.weight[c]! - p.weight[a]!);
+    const suffix = new Float64Array(cand.length + 1);
+    for (let k = cand.length - 1; k >= 0; k--) suffix[k] = suffix[k + 1]! + p.weight[cand[k]!]!;
+    const start = s.load[b]!;
+    let bestLoad = start;
+    let bestSet: number[] | null = null;
+    const chosen: number[] = [];
+    let nodes = 0;
+    const dfs = (k: number, load: number) => {
+      if (load > bestLoad + 1e-9) {
+        bestLoad = load;
+        bestSet = chosen.slice();
+      }
+      if (k === cand.length || load + suffix[k]! <= bestLoad + 1e-9 || ++nodes > 20000 || bestLoad >= cap)
+        return;
+      const i = cand[k]!;
+      if (load + p.weight[i]! <= cap && chosen.every((j) => !p.conflict[i * n + j])) {
+        chosen.push(i);
+        dfs(k + 1, load + p.weight[i]!);
+        chosen.pop();
+      }
+      dfs(k + 1, load);
+    };
+    dfs(0, 0);
+    const set = bestSet as number[] | null;
+    if (!set) return false;
+    const keep = new Set(set);
+    for (const j of s.members[b]!.slice()) if (!keep.has(j)) s.remove(j);
+    for (const j of set) if (s.assign[j] !== b) s.add(j, b);
+    return true;
+  };
+  const canRefill = G === 1 && !p.groupsFeasible;
+
+  while (!goal()) {
+    if (openBins.length === 0) return false;
     if (budget.iters >= budget.maxIters) return false;
     if ((iter & 127) === 0 && o.clock() > o.deadline) return false;
     if (sinceBest > stall) return false;
     iter++;
     budget.iters++;
     sinceBest++;
-    let best: Move | null = null;
+    let best = null as Move | null;
     let ties = 0;
     const pool = s.pool;
     const sample = pool.length <= 12 ? pool.slice() : shuffle(rng, pool.slice()).slice(0, 12);
-    for (const i of sample) {
-      for (const b of openBins) {
-        const mv = evaluate(i, b);
-        if (!mv) continue;
-        const isTabu = tabu[i * B + b]! > iter;
-        if (isTabu && poolCost + mv.delta >= bestCost) continue;
-        if (!best || mv.delta < best.delta) {
-          best = mv;
-          ties = 1;
-        } else if (mv.delta === best.delta && randInt(rng, ++ties) === 0) best = mv;
-      }
+    const consider = (mv: Move | null) => {
+      if (!mv) return;
+      const isTabu =
+        tabu[mv.item * B + mv.bin]! > iter || (mv.item2 >= 0 && tabu[mv.item2 * B + mv.bin]! > iter);
+      if (isTabu && poolCost + mv.delta >= bestCost) return;
+      if (!best || mv.delta < best.delta) {
+        best = mv;
+        ties = 1;
+      } else if (mv.delta === best.delta && randInt(rng, ++ties) === 0) best = mv;
+    };
+    for (let x = 0; x < sample.length; x++) {
+      const i = sample[x]!;
+      for (const b of openBins) consider(evaluate(i, b));
+      // Pairs of pool items into one bin: the fine fills a single insertion cannot reach.
+      if (pairs)
+        for (let y = x + 1; y < sample.length; y++) {
+          const i2 = sample[y]!;
+          if (p.conflict[i * n + i2] || (p.group[i] ?? 0) !== (p.group[i2] ?? 0)) continue;
+          for (const b of openBins) consider(evaluate(i, b, i2));
+        }
     }
     if (!best) {
       // Everything is tabu: make a random legal move to keep going.
@@ -415,7 +484,15 @@ function emptyPool(s: PackState, o: PackOptions, budget: { iters: number; maxIte
       tabu[j * B + best.bin] = iter + tenure;
     }
     s.add(best.item, best.bin);
+    if (best.item2 >= 0) {
+      s.add(best.item2, best.bin);
+    }
     poolCost += best.delta;
+    if (canRefill && best.delta >= 0 && iter % 4 === 0) {
+      for (const b of shuffle(rng, openBins.slice())) if (refill(b) && goal()) break;
+      poolCost = 0;
+      for (const i of s.pool) poolCost += itemCost(p, i);
+    }
     if (poolCost < bestCost - 1e-9) {
       bestCost = poolCost;
       sinceBest = 0;
@@ -475,13 +552,26 @@ export function packMin(p: PackProblem, o: PackOptions): PackResult {
   if (cur.pool.length > 0) {
     // Not everything fits greedily: search with every bin open.
     for (let b = 0; b < cur.B; b++) cur.open[b] = 1;
+    // People no aircraft may take stay out of the search (the caller reports them).
+    const placeable = (i: number) =>
+      p.bins.some((bin, b) => p.weight[i]! <= bin.capacity && (!p.allowed || p.allowed[i * cur.B + b] === 1));
+    const stuck = cur.pool.filter((i) => !placeable(i));
+    cur.pool = cur.pool.filter(placeable);
     while (cur.pool.length > 0 && o.clock() < o.deadline && budget.iters < budget.maxIters) {
       if (emptyPool(cur, o, budget)) break;
     }
+    cur.pool.push(...stuck);
     for (let b = 0; b < cur.B; b++) cur.open[b] = cur.members[b]!.length > 0 ? 1 : 0;
     foundAt = o.clock();
     if (cur.pool.length > 0) {
-      return { assignment: cur.assign, binsUsed: cur.binsUsed(), complete: false, iterations: budget.iters, foundAt };
+      o.onState?.(cur);
+      return {
+        assignment: cur.assign,
+        binsUsed: cur.binsUsed(),
+        complete: false,
+        iterations: budget.iters,
+        foundAt,
+      };
     }
   }
   preferLargerBins(cur);
@@ -497,18 +587,59 @@ export function packMin(p: PackProblem, o: PackOptions): PackResult {
         s.load[a]! / p.bins[a]!.capacity - s.load[b]! / p.bins[b]!.capacity ||
         s.members[a]!.length - s.members[b]!.length,
     );
-    const pick = attempt === 0 ? 0 : randInt(o.rng, Math.min(used.length, 2 + attempt));
-    const close = used[pick]!;
-    for (const i of s.members[close]!.slice()) s.remove(i);
+    // Close the two lightest bins (rotating on repeated attempts); one stays as the "virtual" bin:
+    // the round succeeds once the pool fits in it (Buljubašić & Vasquez's trick: m-2 bins + pool).
+    const first = attempt === 0 ? 0 : randInt(o.rng, Math.min(used.length, 2 + attempt));
+    let second = attempt === 0 ? 1 : randInt(o.rng, Math.min(used.length, 3 + attempt));
+    if (second === first) second = (first + 1) % used.length;
+    const closing = used.length >= 2 ? [used[first]!, used[second]!] : [used[0]!];
+    for (const b of closing) for (const i of s.members[b]!.slice()) s.remove(i);
     for (let b = 0; b < s.B; b++) s.open[b] = s.members[b]!.length > 0 ? 1 : 0;
-    if (emptyPool(s, o, budget)) {
+    const virtualBins = closing.slice().sort((a, b) => p.bins[b]!.capacity - p.bins[a]!.capacity);
+    let target = -1;
+    const poolFits = () => {
+      for (const c of virtualBins) {
+        let ok = true;
+        for (const i of s.pool)
+          if (!s.fits(i, c)) {
+            ok = false;
+            break;
+          }
+        if (!ok) continue;
+        // fits() is per item against the current (empty) bin: add them one by one to be sure.
+        const added: number[] = [];
+        for (const i of s.pool.slice()) {
+          if (!s.fits(i, c)) break;
+          s.add(i, c);
+          added.push(i);
+        }
+        if (s.pool.length === 0) {
+          target = c;
+          return true;
+        }
+        for (const i of added) s.remove(i);
+      }
+      return false;
+    };
+    const poolWeight = () => s.pool.reduce((a, i) => a + p.weight[i]!, 0);
+    const goal = () =>
+      s.pool.length === 0 || (poolWeight() <= p.bins[virtualBins[0]!]!.capacity && poolFits());
+    if (emptyPool(s, o, budget, goal)) {
+      if (target >= 0) s.open[target] = 1;
       cur = s;
       foundAt = o.clock();
       attempt = 0;
       preferLargerBins(cur);
     } else attempt++;
   }
-  return { assignment: cur.assign, binsUsed: cur.binsUsed(), complete: true, iterations: budget.iters, foundAt };
+  o.onState?.(cur);
+  return {
+    assignment: cur.assign,
+    binsUsed: cur.binsUsed(),
+    complete: true,
+    iterations: budget.iters,
+    foundAt,
+  };
 }
 
 /** Builds the conflict matrix and neighbour lists from an edge list. */

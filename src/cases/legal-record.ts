@@ -22,10 +22,16 @@ export function legalRecordService(db: Db) {
           { field: "personId", table: people, id: input.personId },
           { field: "caseId", table: cases, id: input.caseId },
         ]);
-        return write(db, actor, (w) => w.insertOne(legalHolds, { ...input, status: "active" }), { idempotency });
+        return write(db, actor, (w) => w.insertOne(legalHolds, { ...input, status: "active" }), {
+          idempotency,
+        });
       },
       /** A court lifts a hold (or the proceeding ends). */
-      async lift({ actor, input, idempotency }: Call<{ id: string; liftedOn: string; expectedVersion?: number | undefined }>) {
+      async lift({
+        actor,
+        input,
+        idempotency,
+      }: Call<{ id: string; liftedOn: string; expectedVersion?: number | undefined }>) {
         return write(
           db,
           actor,
@@ -34,7 +40,10 @@ export function legalRecordService(db: Db) {
               legalHolds,
               input.id,
               { status: "lifted", liftedOn: input.liftedOn },
-              { kind: "legal_hold.lifted", ...(input.expectedVersion ? { expectedVersion: input.expectedVersion } : {}) },
+              {
+                kind: "legal_hold.lifted",
+                ...(input.expectedVersion ? { expectedVersion: input.expectedVersion } : {}),
+              },
             ),
           { idempotency },
         );
@@ -82,7 +91,11 @@ export function legalRecordService(db: Db) {
         await requireRefs(db, [
           { field: "personId", table: people, id: input.personId },
           { field: "caseId", table: cases, id: input.caseId },
-          ...input.bypassedHoldIds.map((id, i) => ({ field: `bypassedHoldIds[${i}]`, table: legalHolds, id })),
+          ...input.bypassedHoldIds.map((id, i) => ({
+            field: `bypassedHoldIds[${i}]`,
+            table: legalHolds,
+            id,
+          })),
         ]);
         return write(db, actor, (w) => w.insertOne(decisions, input), { idempotency });
       },

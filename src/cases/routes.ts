@@ -26,7 +26,7 @@ function ifMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const n = Number(header.replace(/^W\//, "").replace(/"/g, ""));
   if (!Number.isInteger(n) || n < 1) {
-    throw new AppError("VALIDATION_FAILED", "If-Match: must be the case version read, e.g. \"3\"", {
+    throw new AppError("VALIDATION_FAILED", 'If-Match: must be the case version read, e.g. "3"', {
       issues: [{ field: "headers.if-match", rule: "a positive integer version" }],
     });
   }
@@ -73,7 +73,13 @@ export function caseRoutes(
   );
   typed.get(
     "/deadlines",
-    { schema: { tags: ["cases"], summary: "Open deadlines: upcoming and overdue", querystring: ZListDeadlines } },
+    {
+      schema: {
+        tags: ["cases"],
+        summary: "Open deadlines: upcoming and overdue",
+        querystring: ZListDeadlines,
+      },
+    },
     (req) => s.cases.deadlines(req.query),
   );
 

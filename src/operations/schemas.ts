@@ -15,7 +15,10 @@ export const ZAircraftInput = z.strictObject({
 
 export const ZCreateOperation = z
   .strictObject({
-    code: z.string().trim().regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, "must be 2–40 capitals, digits or dashes"),
+    code: z
+      .string()
+      .trim()
+      .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, "must be 2–40 capitals, digits or dashes"),
     legalBasis: ZShort,
     operationDate: ZDay,
     stagingAirport: ZAirport,
@@ -37,20 +40,30 @@ export const ZCreateOperation = z
       .default([]),
     /** Legs already flown or fixed (historical operations); otherwise the planner proposes them. */
     legs: z
-      .array(z.strictObject({ aircraft: ZShort, sequence: z.number().int().min(1), from: ZAirport, to: ZAirport }))
+      .array(
+        z.strictObject({ aircraft: ZShort, sequence: z.number().int().min(1), from: ZAirport, to: ZAirport }),
+      )
       .default([]),
   })
   .superRefine((o, ctx) => {
     const seen = new Map<string, number>();
     o.people.forEach((p, i) => {
       if (seen.has(p.personId))
-        ctx.addIssue({ code: "custom", path: ["people", i, "personId"], message: `duplicate of people[${seen.get(p.personId)}]` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["people", i, "personId"],
+          message: `duplicate of people[${seen.get(p.personId)}]`,
+        });
       seen.set(p.personId, i);
     });
     const callsigns = new Set(o.aircraft.map((a) => a.callsign));
     o.legs.forEach((l, i) => {
       if (!callsigns.has(l.aircraft))
-        ctx.addIssue({ code: "custom", path: ["legs", i, "aircraft"], message: "must be the callsign of one of aircraft" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["legs", i, "aircraft"],
+          message: "must be the callsign of one of aircraft",
+        });
     });
   });
 export type CreateOperation = z.infer<typeof ZCreateOperation>;
@@ -94,6 +107,10 @@ export const ZCreatePlace = z.strictObject({
 export type CreatePlace = z.infer<typeof ZCreatePlace>;
 export const ZListPlaces = ZPageQuery.extend({ kind: z.enum(["airport", "prison"]).optional() });
 
-export const ZCreateAdministration = z.strictObject({ name: ZShort, beganOn: ZDay, endedOn: ZDay.optional() });
+export const ZCreateAdministration = z.strictObject({
+  name: ZShort,
+  beganOn: ZDay,
+  endedOn: ZDay.optional(),
+});
 export type CreateAdministration = z.infer<typeof ZCreateAdministration>;
 export const ZListAdministrations = ZPageQuery;

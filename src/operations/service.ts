@@ -36,7 +36,9 @@ export function operationService(db: Db) {
         await db
           .select({ code: places.code })
           .from(places)
-          .where(and(eq(places.kind, "airport"), inArray(places.code, [...new Set(codes.map((c) => c.code))])))
+          .where(
+            and(eq(places.kind, "airport"), inArray(places.code, [...new Set(codes.map((c) => c.code))])),
+          )
       ).map((r) => r.code),
     );
     const issues = codes
@@ -48,16 +50,22 @@ export function operationService(db: Db) {
   async function checkPeople(input: CreateOperation) {
     const ids = input.people.map((p) => p.personId);
     const found = new Set(
-      ids.length ? (await db.select({ id: people.id }).from(people).where(inArray(people.id, ids))).map((r) => r.id) : [],
+      ids.length
+        ? (await db.select({ id: people.id }).from(people).where(inArray(people.id, ids))).map((r) => r.id)
+        : [],
     );
     const caseIds = input.people.flatMap((p) => (p.caseId ? [p.caseId] : []));
     const caseRows = caseIds.length
-      ? await db.select({ id: cases.id, personId: cases.personId }).from(cases).where(inArray(cases.id, caseIds))
+      ? await db
+          .select({ id: cases.id, personId: cases.personId })
+          .from(cases)
+          .where(inArray(cases.id, caseIds))
       : [];
     const caseOf = new Map(caseRows.map((c) => [c.id, c.personId]));
     const issues: FieldIssue[] = [];
     input.people.forEach((p, i) => {
-      if (!found.has(p.personId)) issues.push({ field: `people[${i}].personId`, rule: "must reference an existing person" });
+      if (!found.has(p.personId))
+        issues.push({ field: `people[${i}].personId`, rule: "must reference an existing person" });
       if (p.caseId && caseOf.get(p.caseId) !== p.personId)
         issues.push({ field: `people[${i}].caseId`, rule: "must be a case of this person" });
     });
@@ -66,18 +74,28 @@ export function operationService(db: Db) {
 
   return {
     async create({ actor, input, idempotency }: Call<CreateOperation>) {
-      const [clash] = await db.select({ id: operations.id }).from(operations).where(eq(operations.code, input.code));
+      const [clash] = await db
+        .select({ id: operations.id })
+        .from(operations)
+        .where(eq(operations.code, input.code));
       if (clash) {
         throw new AppError("DUPLICATE", `an operation with code ${input.code} already exists`, {
           issues: [{ field: "code", rule: "must be unique" }],
           existingId: clash.id,
         });
       }
-      await requireRefs(db, [{ field: "administrationId", table: administrations, id: input.administrationId }]);
+      await requireRefs(db, [
+        { field: "administrationId", table: administrations, id: input.administrationId },
+      ]);
       await checkAirports([
         { field: "stagingAirport", code: input.stagingAirport },
-        ...input.aircraft.flatMap((a, i) => (a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [])),
-        ...input.people.map((p, i) => ({ field: `people[${i}].destinationAirport`, code: p.destinationAirport })),
+        ...input.aircraft.flatMap((a, i) =>
+          a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [],
+        ),
+        ...input.people.map((p, i) => ({
+          field: `people[${i}].destinationAirport`,
+          code: p.destinationAirport,
+        })),
         ...input.legs.flatMap((l, i) => [
           { field: `legs[${i}].from`, code: l.from },
           { field: `legs[${i}].to`, code: l.to },
@@ -92,7 +110,11 @@ export function operationService(db: Db) {
           const row = await w.insertOne(operations, op);
           const planes = await w.insert(
             aircraft,
-            fleet.map((a) => ({ ...a, operationId: row.id, stagingAirport: a.stagingAirport ?? op.stagingAirport })),
+            fleet.map((a) => ({
+              ...a,
+              operationId: row.id,
+              stagingAirport: a.stagingAirport ?? op.stagingAirport,
+            })),
           );
           const byCallsign = new Map(planes.map((p) => [p.callsign, p.id]));
           const onboard = await w.insert(
@@ -130,7 +152,11 @@ export function operationService(db: Db) {
           .innerJoin(people, eq(operationPeople.personId, people.id))
           .where(eq(operationPeople.operationId, id))
           .orderBy(asc(operationPeople.id)),
-        db.select().from(legs).where(eq(legs.operationId, id)).orderBy(asc(legs.aircraftId), asc(legs.sequence)),
+        db
+          .select()
+          .from(legs)
+          .where(eq(legs.operationId, id))
+          .orderBy(asc(legs.aircraftId), asc(legs.sequence)),
         db.select().from(handovers).where(eq(handovers.operationId, id)),
         db
           .select({ id: plans.id, status: plans.status, recordedAt: plans.recordedAt })
@@ -177,25 +203,41 @@ export function handoverService(db: Db) {
       const [onboard] = await db
         .select()
         .from(operationPeople)
-        .where(and(eq(operationPeople.operationId, input.operationId), eq(operationPeople.personId, input.personId)));
+        .where(
+          and(
+            eq(operationPeople.operationId, input.operationId),
+            eq(operationPeople.personId, input.personId),
+          ),
+        );
       if (!onboard) {
         // No handover without an operation that carries the person.
-        throw new AppError("OPERATION_MISSING", "the person is not on this operation: no handover without an operation", {
-          issues: [{ field: "personId", rule: "must be on the operation" }],
-        });
+        throw new AppError(
+          "OPERATION_MISSING",
+          "the person is not on this operation: no handover without an operation",
+          {
+            issues: [{ field: "personId", rule: "must be on the operation" }],
+          },
+        );
       }
       const [done] = await db
         .select({ id: handovers.id })
         .from(handovers)
         .where(and(eq(handovers.operationId, input.operationId), eq(handovers.personId, input.personId)));
       if (done) {
-        throw new AppError("DUPLICATE", "this person's handover on this operation is already recorded", { existingId: done.id });
+        throw new AppError("DUPLICATE", "this person's handover on this operation is already recorded", {
+          existingId: done.id,
+        });
       }
       const occurredAt = new Date(input.occurredAt);
       return write(
         db,
         actor,
-        (w) => w.insertOne(handovers, { ...input, caseId: input.caseId ?? onboard.caseId, occurredAt }, { occurredAt }),
+        (w) =>
+          w.insertOne(
+            handovers,
+            { ...input, caseId: input.caseId ?? onboard.caseId, occurredAt },
+            { occurredAt },
+          ),
         { idempotency },
       );
     },

@@ -4,7 +4,11 @@ import { resourceRoutes } from "../http/resource.ts";
 import { ZCreateRequest, ZListRequests } from "./schemas.ts";
 import type { requestService } from "./service.ts";
 
-export function requestRoutes(app: FastifyInstance, db: Db, s: { requests: ReturnType<typeof requestService> }) {
+export function requestRoutes(
+  app: FastifyInstance,
+  db: Db,
+  s: { requests: ReturnType<typeof requestService> },
+) {
   resourceRoutes(app, db, {
     path: "/requests",
     tag: "requests",

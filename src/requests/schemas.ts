@@ -2,7 +2,12 @@ import { z } from "zod";
 import { ZDay, ZPageQuery, ZParty, ZShort, ZText } from "../http/schemas.ts";
 import { ZCreatePerson } from "../people/schemas.ts";
 
-export const requestTypes = ["provisional-arrest", "formal-extradition", "security-transfer", "temporary-surrender"] as const;
+export const requestTypes = [
+  "provisional-arrest",
+  "formal-extradition",
+  "security-transfer",
+  "temporary-surrender",
+] as const;
 export const channels = ["diplomatic-note", "written-request", "interpol", "other"] as const;
 
 export const ZCharge = z.strictObject({
@@ -37,7 +42,11 @@ export const ZCreateRequest = z
       ctx.addIssue({ code: "custom", path: ["personId"], message: "give exactly one of personId or person" });
     }
     if (r.channel === "diplomatic-note" && !r.diplomaticNote) {
-      ctx.addIssue({ code: "custom", path: ["diplomaticNote"], message: "required when channel is diplomatic-note" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["diplomaticNote"],
+        message: "required when channel is diplomatic-note",
+      });
     }
     if (r.sentOn && r.receivedOn && r.receivedOn < r.sentOn) {
       ctx.addIssue({ code: "custom", path: ["receivedOn"], message: "must not be before sentOn" });

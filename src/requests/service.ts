@@ -24,7 +24,9 @@ export async function insertRequests(w: Writer, inputs: CreateRequest[]) {
   );
   const chargeRows = await w.insert(
     charges,
-    inputs.flatMap((r, i) => r.charges.map((c) => ({ ...c, party: r.requestingState, requestId: requestRows[i]!.id }))),
+    inputs.flatMap((r, i) =>
+      r.charges.map((c) => ({ ...c, party: r.requestingState, requestId: requestRows[i]!.id })),
+    ),
   );
   const byRequest = new Map<string, typeof chargeRows>();
   for (const c of chargeRows) byRequest.set(c.requestId, [...(byRequest.get(c.requestId) ?? []), c]);

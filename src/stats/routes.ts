@@ -8,7 +8,8 @@ export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof 
     {
       schema: {
         tags: ["reporting"],
-        summary: "People sent: totals per operation, administration, organisation, destination and legal basis",
+        summary:
+          "People sent: totals per operation, administration, organisation, destination and legal basis",
         querystring: ZStatsQuery,
       },
     },

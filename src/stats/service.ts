@@ -2,7 +2,14 @@ import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { toCount } from "../db/client.ts";
-import { administrations, affiliations, aircraft, operationPeople, operations, organisations } from "../db/schema.ts";
+import {
+  administrations,
+  affiliations,
+  aircraft,
+  operationPeople,
+  operations,
+  organisations,
+} from "../db/schema.ts";
 import { ZDay } from "../http/schemas.ts";
 import { type SentRow, tally } from "./tally.ts";
 
@@ -20,7 +27,10 @@ export function statsService(db: Db) {
       let from = query.from;
       let to = query.to;
       if (query.administrationId) {
-        const [adm] = await db.select().from(administrations).where(eq(administrations.id, query.administrationId));
+        const [adm] = await db
+          .select()
+          .from(administrations)
+          .where(eq(administrations.id, query.administrationId));
         if (adm) {
           from = from && from > adm.beganOn ? from : adm.beganOn;
           if (adm.endedOn) to = to && to < adm.endedOn ? to : adm.endedOn;

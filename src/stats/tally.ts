@@ -21,7 +21,15 @@ export interface Tally {
 
 export interface Stats {
   total: number;
-  operations: { id: string; code: string; date: string; people: number; aircraft: number; legalBasis: string; destinations: string[] }[];
+  operations: {
+    id: string;
+    code: string;
+    date: string;
+    people: number;
+    aircraft: number;
+    legalBasis: string;
+    destinations: string[];
+  }[];
   administrations: Tally[];
   organisations: Tally[];
   destinations: Tally[];
@@ -31,7 +39,9 @@ export interface Stats {
 function countBy(rows: SentRow[], keys: (r: SentRow) => string[]): Tally[] {
   const counts = new Map<string, number>();
   for (const r of rows) for (const k of new Set(keys(r))) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts].map(([key, people]) => ({ key, people })).sort((a, b) => b.people - a.people || a.key.localeCompare(b.key));
+  return [...counts]
+    .map(([key, people]) => ({ key, people }))
+    .sort((a, b) => b.people - a.people || a.key.localeCompare(b.key));
 }
 
 export function tally(rows: SentRow[]): Stats {
@@ -39,7 +49,15 @@ export function tally(rows: SentRow[]): Stats {
   for (const r of rows) {
     let op = ops.get(r.operationId);
     if (!op) {
-      op = { id: r.operationId, code: r.code, date: r.date, people: 0, aircraft: r.aircraft, legalBasis: r.legalBasis, destinations: [] };
+      op = {
+        id: r.operationId,
+        code: r.code,
+        date: r.date,
+        people: 0,
+        aircraft: r.aircraft,
+        legalBasis: r.legalBasis,
+        destinations: [],
+      };
       ops.set(r.operationId, op);
     }
     op.people++;
@@ -51,7 +69,9 @@ export function tally(rows: SentRow[]): Stats {
       .map((o) => ({ ...o, destinations: o.destinations.sort() }))
       .sort((a, b) => a.date.localeCompare(b.date) || a.code.localeCompare(b.code)),
     administrations: countBy(rows, (r) => (r.administration ? [r.administration] : ["(none recorded)"])),
-    organisations: countBy(rows, (r) => (r.organisations.length ? r.organisations : ["(no affiliation recorded)"])),
+    organisations: countBy(rows, (r) =>
+      r.organisations.length ? r.organisations : ["(no affiliation recorded)"],
+    ),
     destinations: countBy(rows, (r) => [r.destination]),
     legalBases: countBy(rows, (r) => [r.legalBasis]),
   };

@@ -1,0 +1,283 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/app.ts";
+import { buildCase, buildPerson, transition } from "../../test/factories.ts";
+import { verifyAudit } from "../audit/verify.ts";
+import { auditEvents, cases, caseTransitions } from "../db/schema.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+// Events of the record (tokens created on first use by `t.as` are left out).
+const recordEvents = async () =>
+  (await t.database.db.select().from(auditEvents).orderBy(auditEvents.seq)).filter(
+    (e) => e.entity !== "api_token",
+  );
+const events = async () => (await recordEvents()).length;
+const stateOf = async (id: string) => (await t.database.db.select().from(cases).where(eq(cases.id, id)))[0]!;
+
+/** Walks a security case from request to council approval. */
+async function approved(options: { capital?: boolean } = {}) {
+  const c = await buildCase(t, { capital: options.capital ?? false });
+  for (const [role, name] of [
+    ["secretariat", "begin-analysis"],
+    ["secretariat", "propose-to-council"],
+    ["decision-authority", "approve-transfer"],
+  ] as const) {
+    const res = await transition(t, c.id, role, { transition: name });
+    expect(res.statusCode, res.body).toBe(201);
+  }
+  return c;
+}
+
+describe("case transitions over the API", () => {
+  it("takes a transition, bumps the version, writes history and audit in one go", async () => {
+    const c = await buildCase(t);
+    expect(c.state).toBe("transfer-requested");
+    const before = await events();
+    const res = await transition(t, c.id, "secretariat", {
+      transition: "begin-analysis",
+      reasons: "Named in the DOJ request",
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().case).toMatchObject({ state: "under-analysis", version: 2 });
+    const history = await t.database.db
+      .select()
+      .from(caseTransitions)
+      .where(eq(caseTransitions.caseId, c.id));
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({
+      fromState: "transfer-requested",
+      toState: "under-analysis",
+      actorRole: "secretariat",
+      legalBasis: "LSN art. 5",
+    });
+    const kinds = (await recordEvents()).slice(before).map((e) => e.kind);
+    expect(kinds).toEqual(["case.transitioned", "case_transition.created"]);
+    const read = await t.app.inject({ url: `/api/cases/${c.id}`, headers: await t.as("auditor") });
+    expect(read.json().history).toHaveLength(1);
+    expect(read.json().availableTransitions.map((x: { name: string }) => x.name)).toContain(
+      "propose-to-council",
+    );
+  });
+
+  it("answers 409 for a transition the current state does not allow, and changes nothing", async () => {
+    const c = await buildCase(t);
+    const before = await events();
+    const res = await transition(t, c.id, "operations-planner", { transition: "assign-to-operation" });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ code: "TRANSITION_NOT_ALLOWED" });
+    expect(res.json().error.details.allowed).toContain("begin-analysis");
+    expect((await stateOf(c.id)).state).toBe("transfer-requested");
+    expect(await events()).toBe(before);
+  });
+
+  it("answers 403 when the actor's role may not take the step", async () => {
+    const c = await buildCase(t);
+    const res = await transition(t, c.id, "operations-planner", { transition: "begin-analysis" });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe("ACTOR_NOT_PERMITTED");
+    expect((await stateOf(c.id)).version).toBe(1);
+  });
+
+  it("names a missing field and writes nothing", async () => {
+    const c = await buildCase(t);
+    const before = await events();
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/cases/${c.id}/transitions`,
+      headers: await t.as("secretariat"),
+      payload: { transition: "begin-analysis", reasons: "x" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues).toContainEqual({ field: "legalBasis", rule: "required" });
+    expect(await events()).toBe(before);
+  });
+
+  it("refuses a stale If-Match version with 409", async () => {
+    const c = await buildCase(t);
+    await transition(t, c.id, "secretariat", { transition: "begin-analysis" });
+    const res = await transition(
+      t,
+      c.id,
+      "secretariat",
+      { transition: "propose-to-council" },
+      { "if-match": '"1"' },
+    );
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe("VERSION_CONFLICT");
+    expect((await stateOf(c.id)).state).toBe("under-analysis");
+  });
+
+  it("two concurrent transitions on one case: one succeeds, the other gets 409, the chain stays intact", async () => {
+    const c = await buildCase(t);
+    const [a, b] = await Promise.all([
+      transition(t, c.id, "secretariat", { transition: "begin-analysis", expectedVersion: 1 }),
+      transition(t, c.id, "secretariat", { transition: "begin-analysis", expectedVersion: 1 }),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    const row = await stateOf(c.id);
+    expect(row).toMatchObject({ state: "under-analysis", version: 2 });
+    const history = await t.database.db
+      .select()
+      .from(caseTransitions)
+      .where(eq(caseTransitions.caseId, c.id));
+    expect(history).toHaveLength(1);
+    expect((await verifyAudit(t.database.db)).ok).toBe(true);
+  });
+
+  it("a capital-eligible charge without a no-death-penalty assurance fails the guard with 422 ASSURANCE_MISSING", async () => {
+    const c = await approved({ capital: true });
+    const res = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe("ASSURANCE_MISSING");
+    expect((await stateOf(c.id)).state).toBe("council-approved");
+
+    const given = await t.app.inject({
+      method: "POST",
+      url: "/api/assurances",
+      headers: await t.as("request-officer", "US"),
+      payload: {
+        kind: "no-death-penalty",
+        giver: "US Department of Justice",
+        scope: "person",
+        personId: c.personId,
+        status: "given",
+        givenOn: "2026-01-10",
+      },
+    });
+    expect(given.statusCode).toBe(201);
+    const ok = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().case.state).toBe("assurances-confirmed");
+  });
+
+  it("under the record-risk policy the step passes and the case carries an open risk", async () => {
+    const c = await approved({ capital: true });
+    const out = await t.s.cases.transition({
+      actor: { id: "x", name: "Secretariat", party: "MX", role: "secretariat" },
+      caseId: c.id,
+      input: { transition: "confirm-assurances", legalBasis: "LSN art. 5", reasons: "evaluate" },
+      policy: { deathPenaltyAssurance: "record-risk", amparoWindow: "ley-de-amparo" },
+    });
+    expect(out.case.openRisks).toEqual([expect.objectContaining({ code: "ASSURANCE_MISSING" })]);
+    const listed = await t.app.inject({ url: "/api/cases?openRisk=true", headers: await t.as("auditor") });
+    expect(listed.json().items.map((x: { id: string }) => x.id)).toContain(c.id);
+  });
+
+  it("an active amparo blocks assignment to an operation (422 LEGAL_HOLD) unless a decision bypasses it with its basis", async () => {
+    const c = await approved();
+    for (const [role, name] of [
+      ["secretariat", "confirm-assurances"],
+      ["custody-officer", "mark-ready"],
+    ] as const) {
+      expect((await transition(t, c.id, role, { transition: name })).statusCode).toBe(201);
+    }
+    const hold = await t.app.inject({
+      method: "POST",
+      url: "/api/holds",
+      headers: await t.as("prosecutor"),
+      payload: {
+        personId: c.personId,
+        kind: "amparo",
+        source: "Juzgado Primero de Distrito, Toluca",
+        reference: "1234/2026",
+        filedOn: "2026-01-12",
+      },
+    });
+    expect(hold.statusCode).toBe(201);
+    const blocked = await transition(t, c.id, "operations-planner", { transition: "assign-to-operation" });
+    expect(blocked.statusCode).toBe(422);
+    expect(blocked.json().error.code).toBe("LEGAL_HOLD");
+    expect(blocked.json().error.details.holdIds).toEqual([hold.json().id]);
+
+    const bypassed = await transition(t, c.id, "operations-planner", {
+      transition: "assign-to-operation",
+      bypass: { holdIds: [hold.json().id], legalBasis: "LSN art. 5 fr. III; Council decision" },
+    });
+    expect(bypassed.statusCode, bypassed.body).toBe(201);
+    const h = await t.app.inject({ url: `/api/holds/${hold.json().id}`, headers: await t.as("auditor") });
+    expect(h.json().status).toBe("bypassed");
+  });
+
+  it("no handover step without an operation (422 OPERATION_MISSING)", async () => {
+    const person = await buildPerson(t);
+    const onOp = await t.app.inject({
+      method: "POST",
+      url: "/api/handovers",
+      headers: await t.as("receiving-officer", "US"),
+      payload: {
+        operationId: "0190a1e2-0000-7000-8000-000000000000",
+        personId: person.id,
+        place: "IAD",
+        occurredAt: "2026-01-20T18:00:00Z",
+        dispatchingOfficer: "A",
+        dispatchingAgency: "FGR",
+        receivingOfficer: "B",
+        receivingAgency: "US Marshals Service",
+        condition: "good",
+      },
+    });
+    expect(onOp.statusCode).toBe(422);
+    expect(onOp.json().error.issues[0].field).toBe("operationId");
+  });
+
+  it("an idempotent replay of a transition returns the first response and takes no second step", async () => {
+    const c = await buildCase(t);
+    const key = { "idempotency-key": `tr-${c.id}` };
+    const first = await transition(t, c.id, "secretariat", { transition: "begin-analysis" }, key);
+    const before = await events();
+    const again = await transition(t, c.id, "secretariat", { transition: "begin-analysis" }, key);
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(await events()).toBe(before);
+    expect((await stateOf(c.id)).version).toBe(2);
+  });
+});
+
+describe("treaty deadlines", () => {
+  it("provisional detention starts the 60-day formal-request deadline, listed as upcoming then overdue", async () => {
+    const c = await buildCase(t, { track: "treaty" });
+    const now = new Date();
+    const detainedOn = new Date(now.getTime() - 70 * 86_400_000).toISOString();
+    expect(
+      (
+        await transition(t, c.id, "foreign-ministry", {
+          transition: "request-provisional-arrest",
+          legalBasis: "Treaty art. 11",
+          occurredAt: detainedOn,
+        })
+      ).statusCode,
+    ).toBe(201);
+    const res = await transition(t, c.id, "judge", {
+      transition: "detain-provisionally",
+      legalBasis: "Treaty art. 11",
+      occurredAt: detainedOn,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const started = res.json().deadlinesStarted;
+    expect(started).toEqual([expect.objectContaining({ kind: "formal-request", days: 60, unit: "natural" })]);
+    const overdue = await t.app.inject({
+      url: `/api/deadlines?status=overdue&caseId=${c.id}`,
+      headers: await t.as("prosecutor"),
+    });
+    expect(overdue.json().items).toEqual([
+      expect.objectContaining({ kind: "formal-request", status: "overdue" }),
+    ]);
+    // Lapse: the person is released and the deadline closes as lapsed.
+    const lapse = await transition(t, c.id, "judge", {
+      transition: "lapse-formal-request",
+      legalBasis: "Constitution art. 119",
+    });
+    expect(lapse.statusCode, lapse.body).toBe(201);
+    expect(lapse.json().case.state).toBe("released");
+    const after = await t.app.inject({
+      url: `/api/deadlines?caseId=${c.id}`,
+      headers: await t.as("prosecutor"),
+    });
+    expect(after.json().items).toEqual([]);
+  });
+});

@@ -1,0 +1,158 @@
+import { Command, Option } from "commander";
+import { verifyAudit } from "../audit/verify.ts";
+import { roles } from "../auth/roles.ts";
+import { consoleActor } from "../auth/tokens.ts";
+import { loadConfig } from "../config.ts";
+import { createApp } from "../http/app.ts";
+import { services } from "../services.ts";
+import { openConfigured, reportFailure, withServices } from "./context.ts";
+import { commandModules } from "./modules.ts";
+
+const program = new Command("traslado")
+  .description("Traslado: surrender of detained people between states, from request to signed handover")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("start the HTTP API (migrations applied; demo data loaded into an empty database)")
+  .option("--port <port>", "port to listen on (default PORT or 3000)")
+  .action(async (opts: { port?: string }) => {
+    const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
+    const database = await openConfigured(config);
+    const s = services(database, config);
+    if (config.SEED_DEMO) {
+      const { seedDemoIfEmpty } = await import("../seed/demo.ts");
+      const seeded = await seedDemoIfEmpty(s);
+      if (seeded)
+        process.stderr.write(
+          `traslado: empty database: loaded the demo data (${seeded.people} fictional people)\n`,
+        );
+    }
+    const app = await createApp(s, {
+      logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
+    });
+    const stop = async () => {
+      await app.close();
+      await database.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    await app.listen({ port: config.PORT, host: config.HOST });
+    process.stderr.write(
+      `traslado: API on http://localhost:${config.PORT}/api, docs on http://localhost:${config.PORT}/docs (${database.kind})\n`,
+    );
+  });
+
+program
+  .command("migrate")
+  .description("apply the database migrations")
+  .action(() =>
+    withServices(async (s) => {
+      const level = await s.database.migrationLevel();
+      process.stdout.write(
+        `migrations applied: ${level.applied} of ${level.expected} (latest ${level.latest})\n`,
+      );
+    }),
+  );
+
+program
+  .command("stats")
+  .description("people sent: totals per operation, administration, organisation, destination, legal basis")
+  .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+  .option("--from <day>", "first operation date, YYYY-MM-DD")
+  .option("--to <day>", "last operation date, YYYY-MM-DD")
+  .action((opts: { format: string; from?: string; to?: string }) =>
+    withServices(async (s) => {
+      const { ZStatsQuery } = await import("../stats/service.ts");
+      const stats = await s.stats.stats(ZStatsQuery.parse({ from: opts.from, to: opts.to }));
+      if (opts.format === "json") {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        return;
+      }
+      const lines = [`People sent: ${stats.total}`, "", "Operations:"];
+      for (const o of stats.operations)
+        lines.push(
+          `  ${o.date}  ${o.code.padEnd(16)} ${String(o.people).padStart(4)} people  ${o.destinations.join(" ")}`,
+        );
+      for (const [title, rows] of [
+        ["Per administration", stats.administrations],
+        ["Per organisation", stats.organisations],
+        ["Per destination", stats.destinations],
+        ["Per legal basis", stats.legalBases],
+      ] as const) {
+        lines.push("", `${title}:`);
+        for (const r of rows) lines.push(`  ${String(r.people).padStart(4)}  ${r.key}`);
+      }
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }),
+  );
+
+program
+  .command("deadlines")
+  .description("open deadlines of the legal tracks, overdue first")
+  .addOption(new Option("--status <status>", "which").choices(["upcoming", "overdue", "all"]).default("all"))
+  .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+  .action((opts: { status: "upcoming" | "overdue" | "all"; format: string }) =>
+    withServices(async (s) => {
+      const list = await s.cases.deadlines({ status: opts.status, withinDays: 365, limit: 1000 });
+      if (opts.format === "json") {
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`Open deadlines as of ${list.asOf}: ${list.items.length}\n`);
+      for (const d of list.items) {
+        process.stdout.write(
+          `  ${d.dueOn}  ${d.status.padEnd(8)} ${d.kind.padEnd(26)} ${d.person.name.padEnd(30)} ${d.legalSource}${d.conflict ? "  [conflict: see case]" : ""}\n`,
+        );
+      }
+    }),
+  );
+
+const audit = program.command("audit").description("the tamper-evident audit chain");
+audit
+  .command("verify")
+  .description("recompute the hash chain and check every audited row against its last after-image")
+  .action(() =>
+    withServices(async (s) => {
+      const report = await verifyAudit(s.database.db);
+      if (report.ok) {
+        process.stdout.write(
+          `audit chain intact: ${report.eventsChecked} events checked, ${report.rowsChecked} rows match\n`,
+        );
+        return;
+      }
+      const [first] = report.problems;
+      process.stdout.write(
+        `audit chain BROKEN: ${report.problems.length}${report.problems.length >= 50 ? "+" : ""} problem(s) in ${report.eventsChecked} events and ${report.rowsChecked} rows\n`,
+      );
+      process.stdout.write(`first bad entry: ${first?.message}\n`);
+      for (const p of report.problems.slice(1, 10)) process.stdout.write(`  also: ${p.message}\n`);
+      process.exitCode = 1;
+    }),
+  );
+
+const token = program.command("token").description("API bearer tokens");
+token
+  .command("create")
+  .description("create a bearer token for an actor; it is printed once")
+  .requiredOption("--name <name>", "who the actor is, e.g. 'Liaison officer 3'")
+  .requiredOption("--party <party>", "the state the actor acts for, e.g. MX or US")
+  .addOption(new Option("--role <role>", "the actor's role").choices(roles).makeOptionMandatory())
+  .action((opts: { name: string; party: string; role: (typeof roles)[number] }) =>
+    withServices(async (s) => {
+      if (!/^[A-Z]{2}$/.test(opts.party))
+        throw new Error("--party: must be an ISO 3166-1 alpha-2 code such as MX or US");
+      const created = await s.tokens.create({ actor: consoleActor(opts.party), ...opts });
+      process.stdout.write(`${created.token}\n`);
+      process.stderr.write(
+        `token for ${created.name} (${created.role}, ${created.party}); it is not shown again\n`,
+      );
+    }),
+  );
+
+for (const register of commandModules) register(program);
+
+program.parseAsync(process.argv).catch((err) => {
+  process.exitCode = reportFailure(err);
+});

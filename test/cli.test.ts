@@ -1,0 +1,113 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../src/db/client.ts";
+import { type TestDatabase, testDatabase } from "./db.ts";
+
+const run = promisify(execFile);
+const bin = join(import.meta.dirname, "../bin/traslado.js");
+
+/** Runs the real `traslado` command; resolves with its exit code and output. */
+async function traslado(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      env: { ...process.env, SEED_DEMO: "false", LOG_LEVEL: "silent", ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let dataDir: string;
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), "traslado-cli-"));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe("the data directory lock", () => {
+  it("refuses a second process on the same data directory, naming the directory and the holder", async () => {
+    const held = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      const second = await traslado(["migrate"], { DATA_DIR: dataDir });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(dataDir);
+      expect(second.stderr).toContain(`process ${process.pid}`);
+    } finally {
+      await held.close();
+    }
+    const after = await traslado(["migrate"], { DATA_DIR: dataDir });
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/migrations applied: (\d+) of \1/);
+  });
+});
+
+describe("traslado audit verify", () => {
+  // Against the PostgreSQL server when the suite runs there; on an embedded data directory otherwise.
+  let server: TestDatabase | undefined;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    if (process.env.TEST_DATABASE_URL) {
+      server = await testDatabase();
+      env = { DATABASE_URL: server.url! };
+    } else {
+      env = { DATA_DIR: dataDir };
+    }
+  });
+  afterAll(() => server?.close());
+
+  async function tamper(statement: string) {
+    if (server) {
+      await server.db.execute(statement);
+      return;
+    }
+    const db = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      await db.pglite!.exec(statement);
+    } finally {
+      await db.close();
+    }
+  }
+
+  it("passes on an untouched record and fails, naming the first bad entry, after a row is changed behind its back", async () => {
+    const created = await traslado(
+      ["token", "create", "--name", "Auditor 1", "--party", "MX", "--role", "auditor"],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^trs_/);
+    const ok = await traslado(["audit", "verify"], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/intact: 1 events checked/);
+
+    await tamper("update api_tokens set role = 'admin'");
+    const bad = await traslado(["audit", "verify"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/first bad entry: api_token .* edited behind the application's back/);
+  });
+
+  it("reports an audit event deleted from the chain", async () => {
+    await tamper("update api_tokens set role = 'auditor'");
+    await traslado(["token", "create", "--name", "Auditor 2", "--party", "MX", "--role", "auditor"], env);
+    expect((await traslado(["audit", "verify"], env)).code).toBe(0);
+    await tamper("delete from audit_events where seq = 1");
+    const bad = await traslado(["audit", "verify"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/first bad entry: event 1 is missing/);
+  });
+});
+
+describe("traslado token create", () => {
+  it("names a bad role and exits non-zero without writing", async () => {
+    const res = await traslado(["token", "create", "--name", "X", "--party", "MX", "--role", "king"], {
+      DATA_DIR: dataDir,
+    });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/--role/);
+  });
+});

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "./app.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(() => t.close());
+
+describe("health, OpenAPI and docs", () => {
+  it("GET /health answers with the database kind and migration level", async () => {
+    const res = await t.app.inject({ url: "/health" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: "ok",
+      database: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
+      migrations: { applied: 2, expected: 2, latest: "0001_audit_head" },
+    });
+  });
+
+  it("serves an OpenAPI document built from the route schemas", async () => {
+    const res = await t.app.inject({ url: "/openapi.json" });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of [
+      "/api/people",
+      "/api/organisations",
+      "/api/requests",
+      "/api/assurances",
+      "/api/holds",
+      "/api/decisions",
+      "/api/cases",
+      "/api/cases/{id}/transitions",
+      "/api/operations",
+      "/api/handovers",
+      "/api/deadlines",
+      "/api/stats",
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    const charges =
+      doc.paths["/api/requests"].post.requestBody.content["application/json"].schema.properties.charges;
+    expect(charges.items.required).toContain("statute");
+  });
+
+  it("serves browsable docs at /docs", async () => {
+    const res = await t.app.inject({ url: "/docs/" });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/swagger/i);
+  });
+
+  it("answers an unknown route with a 404 error body", async () => {
+    const res = await t.app.inject({ url: "/api/nothing", headers: await t.as("auditor") });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe("NOT_FOUND");
+  });
+
+  it("names a bad query parameter", async () => {
+    const res = await t.app.inject({ url: "/api/cases?limit=100000", headers: await t.as("auditor") });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues[0].field).toBe("query.limit");
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * `traslado plan`: plan an operation from a JSON file, or solve a literature BPPC instance.
+ *   traslado plan --input FILE.json [--time-limit-ms N] [--seed S] [--format json|text] [--pdf OUT.pdf]
+ *   traslado plan --bppc FILE [--time-limit-ms N] [--seed S] --format json
+ * Exit code 0 when a plan exists (or a BPPC solution), 3 when no plan exists, 2 on bad input.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { AppError } from "../errors.ts";
+import { parseBppc, solveBppc } from "./bppc.ts";
+import { manifestPdf, manifestText } from "./manifest.ts";
+import { plan } from "./solve.ts";
+
+interface PlanCliOptions {
+  input?: string;
+  bppc?: string;
+  timeLimitMs: string;
+  seed: string;
+  format: string;
+  pdf?: string;
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new AppError("VALIDATION_FAILED", `--${name}: expected a whole number, got ${value}`);
+  return n;
+}
+
+export async function runPlanCommand(
+  opts: PlanCliOptions,
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): Promise<number> {
+  const timeLimitMs = positiveInt("time-limit-ms", opts.timeLimitMs);
+  const seed = positiveInt("seed", opts.seed);
+  if (!["json", "text"].includes(opts.format))
+    throw new AppError("VALIDATION_FAILED", `--format: expected json or text, got ${opts.format}`);
+  if (!!opts.input === !!opts.bppc)
+    throw new AppError("VALIDATION_FAILED", "give exactly one of --input FILE.json or --bppc FILE");
+  if (opts.bppc) {
+    if (opts.format !== "json")
+      throw new AppError("VALIDATION_FAILED", "--bppc prints JSON only: use --format json");
+    const inst = parseBppc(readFileSync(opts.bppc, "utf8"));
+    const s = solveBppc(inst, { timeLimitMs, seed });
+    out(
+      `${JSON.stringify({
+        instance: opts.bppc,
+        n: inst.n,
+        capacity: inst.capacity,
+        bins: s.bins,
+        lowerBound: s.lowerBound,
+        provenOptimal: s.provenOptimal,
+        elapsedMs: Math.round(s.elapsedMs * 10) / 10,
+        assignment: s.assignment,
+      })}\n`,
+    );
+    return 0;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(opts.input!, "utf8"));
+  } catch (e) {
+    throw new AppError("VALIDATION_FAILED", `--input ${opts.input}: ${(e as Error).message}`);
+  }
+  const result = plan(data as Parameters<typeof plan>[0], { timeLimitMs, seed });
+  out(opts.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : manifestText(result));
+  if (opts.pdf) writeFileSync(opts.pdf, await manifestPdf(result));
+  return result.status === "planned" ? 0 : 3;
+}
+
+export function registerPlanCommand(program: Command): void {
+  program
+    .command("plan")
+    .description("plan an operation (people onto aircraft and routes), or solve a BPPC literature instance")
+    .option("--input <file>", "operation data (JSON, see examples/january-2026.json)")
+    .option("--bppc <file>", "bin packing with conflicts instance (`n C`, then `i w j1 j2 …`)")
+    .option("--time-limit-ms <n>", "search time limit in milliseconds", "1000")
+    .option("--seed <s>", "random seed (same seed, same plan)", "1")
+    .option("--format <format>", "json or text (a manifest per aircraft)", "text")
+    .option("--pdf <file>", "also write the manifests as PDF")
+    .action(async (opts: PlanCliOptions) => {
+      try {
+        process.exitCode = await runPlanCommand(opts);
+      } catch (e) {
+        const msg = e instanceof AppError || e instanceof Error ? e.message : String(e);
+        process.stderr.write(`traslado plan: ${msg}\n`);
+        process.exitCode = 2;
+      }
+    });
+}

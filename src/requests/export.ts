@@ -1,0 +1,233 @@
+/**
+ * Exporting the record as JSON or CSV (`traslado export`). Tables are read a page at a time in id order
+ * (keyset pagination: UUIDv7 ids are time-ordered; the audit chain by `seq`) and written as they are
+ * read, so an export of any size runs in constant memory.
+ *
+ * Requests in CSV use the import's columns, one row per charge, so that an export re-imports.
+ */
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import { asc, getTableColumns, gt, inArray } from "drizzle-orm";
+import type { AuditedTable } from "../audit/entities.ts";
+import type { Db } from "../db/client.ts";
+import { pageOf } from "../db/query.ts";
+import {
+  auditEvents,
+  cases,
+  charges,
+  deadlines,
+  handovers,
+  operations,
+  people,
+  requests,
+} from "../db/schema.ts";
+import { type CsvColumn, csvColumns, type TransferFormat } from "./import.ts";
+
+export const exportEntities = [
+  "requests",
+  "people",
+  "cases",
+  "operations",
+  "handovers",
+  "deadlines",
+  "audit",
+] as const;
+export type ExportEntity = (typeof exportEntities)[number];
+
+const tables = { people, cases, operations, handovers, deadlines } satisfies Record<string, AuditedTable>;
+
+export interface ExportOptions {
+  db: Db;
+  entity: ExportEntity;
+  format: TransferFormat;
+  out: Writable;
+  /** Rows read per query. */
+  pageSize?: number;
+}
+
+/** Writes with backpressure: waits for the stream to drain when its buffer is full. */
+async function put(out: Writable, text: string) {
+  if (!out.write(text)) await once(out, "drain");
+}
+
+/** A value as a CSV cell: dates in ISO 8601, lists and objects as JSON, null as empty. */
+function cellOf(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Writes the pages as a JSON array or CSV with a header, one page at a time. */
+class Sink {
+  private first = true;
+  constructor(
+    private readonly out: Writable,
+    private readonly format: TransferFormat,
+    private readonly columns: readonly string[],
+  ) {}
+
+  async open() {
+    if (this.format === "json") await put(this.out, "[");
+    else await put(this.out, stringify([this.columns as string[]]));
+  }
+
+  async json(items: unknown[]) {
+    if (items.length === 0) return;
+    const text = items.map((i) => `\n${JSON.stringify(i)}`).join(",");
+    await put(this.out, this.first ? text : `,${text}`);
+    this.first = false;
+  }
+
+  async csv(rows: unknown[][]) {
+    if (rows.length > 0) await put(this.out, stringify(rows.map((r) => r.map(cellOf))));
+  }
+
+  async close() {
+    if (this.format === "json") await put(this.out, this.first ? "]\n" : "\n]\n");
+  }
+}
+
+/** Exports one entity; returns the number of records (for requests in CSV, still requests, not rows). */
+export async function exportRecords({
+  db,
+  entity,
+  format,
+  out,
+  pageSize = 1000,
+}: ExportOptions): Promise<number> {
+  if (entity === "requests") return exportRequests(db, format, out, pageSize);
+  if (entity === "audit") return exportAudit(db, format, out, pageSize);
+  const table = tables[entity];
+  const columns = Object.entries(getTableColumns(table));
+  const sink = new Sink(
+    out,
+    format,
+    columns.map(([, c]) => c.name),
+  );
+  await sink.open();
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await pageOf(db, table, [], { limit: pageSize, cursor });
+    count += page.items.length;
+    if (format === "json") await sink.json(page.items);
+    else await sink.csv(page.items.map((r) => columns.map(([key]) => (r as Record<string, unknown>)[key])));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  await sink.close();
+  return count;
+}
+
+async function exportAudit(db: Db, format: TransferFormat, out: Writable, pageSize: number) {
+  const columns = Object.entries(getTableColumns(auditEvents));
+  const sink = new Sink(
+    out,
+    format,
+    columns.map(([, c]) => c.name),
+  );
+  await sink.open();
+  let count = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(gt(auditEvents.seq, after))
+      .orderBy(asc(auditEvents.seq))
+      .limit(pageSize);
+    if (rows.length === 0) break;
+    count += rows.length;
+    if (format === "json") await sink.json(rows);
+    else await sink.csv(rows.map((r) => columns.map(([key]) => (r as Record<string, unknown>)[key])));
+    after = rows[rows.length - 1]!.seq;
+  }
+  await sink.close();
+  return count;
+}
+
+type RequestRow = typeof requests.$inferSelect;
+type ChargeRow = typeof charges.$inferSelect;
+type PersonRow = typeof people.$inferSelect;
+
+/**
+ * Requests with their charges. JSON: each request as stored, with `charges` nested. CSV: the import's
+ * columns, one row per charge; `request_ref` is the request's id and `person_ref` its person's id, so a
+ * re-import creates each person once.
+ */
+async function exportRequests(db: Db, format: TransferFormat, out: Writable, pageSize: number) {
+  const sink = new Sink(out, format, csvColumns);
+  await sink.open();
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await pageOf(db, requests, [], { limit: pageSize, cursor });
+    const ids = page.items.map((r) => r.id);
+    const chargeRows =
+      ids.length > 0
+        ? await db.select().from(charges).where(inArray(charges.requestId, ids)).orderBy(asc(charges.id))
+        : [];
+    const byRequest = new Map<string, ChargeRow[]>();
+    for (const c of chargeRows) {
+      const list = byRequest.get(c.requestId);
+      if (list) list.push(c);
+      else byRequest.set(c.requestId, [c]);
+    }
+    if (format === "json") {
+      await sink.json(page.items.map((r) => ({ ...r, charges: byRequest.get(r.id) ?? [] })));
+    } else {
+      const personIds = [...new Set(page.items.map((r) => r.personId))];
+      const personRows =
+        personIds.length > 0 ? await db.select().from(people).where(inArray(people.id, personIds)) : [];
+      const personById = new Map(personRows.map((p) => [p.id, p]));
+      const rows: unknown[][] = [];
+      for (const r of page.items) {
+        const person = personById.get(r.personId);
+        const list = byRequest.get(r.id) ?? [];
+        // A request without charges cannot be imported, but is still exported, with empty charge cells.
+        for (const c of list.length > 0 ? list : [undefined]) rows.push(csvRow(r, person, c));
+      }
+      await sink.csv(rows);
+    }
+    count += page.items.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  await sink.close();
+  return count;
+}
+
+function csvRow(r: RequestRow, p: PersonRow | undefined, c: ChargeRow | undefined): unknown[] {
+  const list = (xs: string[] | undefined) => (xs && xs.length > 0 ? xs.join(";") : "");
+  const values: Record<CsvColumn, unknown> = {
+    request_ref: r.id,
+    person_ref: r.personId,
+    person_id: "",
+    given_names: p?.givenNames,
+    family_names: p?.familyNames,
+    aliases: list(p?.aliases),
+    date_of_birth: p?.dateOfBirth,
+    nationalities: list(p?.nationalities),
+    identifiers: list(p?.identifiers.map((i) => `${i.kind}:${i.value}`)),
+    risk_flags: list(p?.riskFlags),
+    custody_facility: p?.custodyFacility,
+    custody_since: p?.custodySince,
+    fictional: p?.fictional,
+    requesting_state: r.requestingState,
+    requesting_agency: r.requestingAgency,
+    type: r.type,
+    channel: r.channel,
+    diplomatic_note: r.diplomaticNote,
+    sent_on: r.sentOn,
+    received_on: r.receivedOn,
+    court: r.court,
+    district: r.district,
+    court_case_number: r.courtCaseNumber,
+    statute: c?.statute,
+    description: c?.description,
+    maximum_penalty: c?.maximumPenalty,
+    capital_eligible: c?.capitalEligible,
+    sealed: c?.sealed,
+  };
+  return csvColumns.map((k) => values[k]);
+}

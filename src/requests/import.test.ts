@@ -1,0 +1,360 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { promisify } from "node:util";
+import { count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestDatabase, testDatabase } from "../../test/db.ts";
+import { verifyAudit } from "../audit/verify.ts";
+import { consoleActor } from "../auth/tokens.ts";
+import { type Db, toCount } from "../db/client.ts";
+import { auditEvents, cases, charges, people, requests } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+import { exportRecords } from "./export.ts";
+import { importFile, importRequests, readCsvRecords, readJsonRecords } from "./import.ts";
+
+const root = join(import.meta.dirname, "../..");
+const exampleCsv = join(root, "examples/requests.csv");
+const exampleJson = join(root, "examples/requests.json");
+const actor = consoleActor("MX");
+
+let database: TestDatabase;
+let db: Db;
+const tmp = mkdtempSync(join(tmpdir(), "traslado-import-"));
+beforeAll(async () => {
+  database = await testDatabase();
+  db = database.db;
+});
+afterAll(async () => {
+  await database.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function counts(d: Db = db) {
+  const n = async (
+    table: typeof requests | typeof people | typeof charges | typeof cases | typeof auditEvents,
+  ) => toCount((await d.select({ n: count() }).from(table))[0]?.n);
+  return {
+    requests: await n(requests),
+    people: await n(people),
+    charges: await n(charges),
+    cases: await n(cases),
+    auditEvents: await n(auditEvents),
+  };
+}
+
+const delta = (after: Awaited<ReturnType<typeof counts>>, before: Awaited<ReturnType<typeof counts>>) => ({
+  requests: after.requests - before.requests,
+  people: after.people - before.people,
+  charges: after.charges - before.charges,
+  cases: after.cases - before.cases,
+  auditEvents: after.auditEvents - before.auditEvents,
+});
+
+const csv = (lines: string[]) => Readable.from([`${lines.join("\n")}\n`]);
+const header =
+  "request_ref,given_names,family_names,requesting_state,requesting_agency,type,channel,diplomatic_note,statute,description,capital_eligible";
+
+/** The import's error, with each issue as the CLI prints it. */
+async function rejection(promise: Promise<unknown>): Promise<string[]> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  expect((err as AppError).code).toBe("VALIDATION_FAILED");
+  return ((err as AppError).details.issues ?? []).map((i) => `${i.field}: ${i.rule}`);
+}
+
+describe("import", () => {
+  it("imports the example CSV: one request per request_ref, one person per person_ref, every row audited", async () => {
+    const before = await counts();
+    const result = await importFile({ db, actor, file: exampleCsv, openCases: true });
+    expect(result).toMatchObject({
+      records: 4,
+      requests: 4,
+      people: 3,
+      charges: 6,
+      cases: 4,
+      rejectedRecords: 0,
+    });
+    // 3 people + 4 requests + 6 charges + 4 cases, each with its audit event
+    expect(delta(await counts(), before)).toEqual({
+      requests: 4,
+      people: 3,
+      charges: 6,
+      cases: 4,
+      auditEvents: 17,
+    });
+    const kinds = await db
+      .select({ kind: auditEvents.kind, n: count() })
+      .from(auditEvents)
+      .groupBy(auditEvents.kind);
+    expect(Object.fromEntries(kinds.map((k) => [k.kind, toCount(k.n)]))).toMatchObject({
+      "person.created": 3,
+      "request.created": 4,
+      "charge.created": 6,
+      "case.created": 4,
+    });
+    const security = await db.select().from(cases).where(eq(cases.track, "security"));
+    expect(security).toHaveLength(1);
+    expect((await verifyAudit(db)).ok).toBe(true);
+  });
+
+  it("imports the example JSON", async () => {
+    const before = await counts();
+    const result = await importFile({ db, actor, file: exampleJson });
+    expect(result).toMatchObject({ records: 3, requests: 3, people: 3, charges: 4, cases: 0 });
+    expect(delta(await counts(), before)).toEqual({
+      requests: 3,
+      people: 3,
+      charges: 4,
+      cases: 0,
+      auditEvents: 10,
+    });
+  });
+
+  it("names every bad CSV line and field, and writes nothing", async () => {
+    const before = await counts();
+    const issues = await rejection(
+      importRequests({
+        db,
+        actor,
+        records: readCsvRecords(
+          csv([
+            header,
+            "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,first charge,false", // line 2: good
+            "A,,,,,,,,,second charge without statute,maybe", // line 3
+            "B,Bea,Dos,USA,DOJ,formal-extradition,diplomatic-note,,18 USC 2,desc,", // line 4
+            "C,Caro,Tres,US,DOJ,formal-extradition,written-request,,18 USC 3,desc,false", // line 5: good
+            "D,,Cuatro,US,DOJ,formal-extradition,written-request,,18 USC 4,desc,false", // line 6
+          ]),
+        ),
+      }),
+    );
+    expect(issues).toEqual([
+      "line 3: charges[1].capitalEligible (capital_eligible): must be true or false",
+      "line 3: charges[1].statute: required",
+      "line 4: requestingState (requesting_state): must be an ISO 3166-1 alpha-2 code such as MX or US",
+      "line 4: diplomaticNote (diplomatic_note): required when channel is diplomatic-note",
+      "line 6: person.givenNames (given_names): required",
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("names every bad JSON record by index and field, and writes nothing", async () => {
+    const before = await counts();
+    const good = {
+      person: { givenNames: "Eva", familyNames: "Cinco" },
+      requestingState: "US",
+      requestingAgency: "DOJ",
+      type: "formal-extradition",
+      channel: "written-request",
+      charges: [{ statute: "18 USC 5", description: "desc" }],
+    };
+    const issues = await rejection(
+      importRequests({
+        db,
+        actor,
+        records: readJsonRecords(
+          JSON.stringify([
+            good,
+            { ...good, charges: [{ description: "no statute" }] },
+            { ...good, charges: [] },
+            { ...good, personId: "0199a3b2-0000-7000-8000-000000000000", person: undefined, extra: 1 },
+          ]),
+        ),
+      }),
+    );
+    expect(issues).toEqual([
+      "index 1: charges[0].statute: required",
+      "index 2: charges: at least one charge is required",
+      "index 3: extra: unknown field",
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("reports a personId that names no person", async () => {
+    const issues = await rejection(
+      importRequests({
+        db,
+        actor,
+        records: readCsvRecords(
+          csv([
+            "request_ref,person_id,requesting_state,requesting_agency,type,channel,statute,description",
+            "X,0199a3b2-0000-7000-8000-000000000000,US,DOJ,formal-extradition,written-request,18 USC 6,desc",
+          ]),
+        ),
+      }),
+    );
+    expect(issues).toEqual(["line 2: personId: must reference an existing person"]);
+  });
+
+  it("refuses rows of one request that are not consecutive, or disagree", async () => {
+    const issues = await rejection(
+      importRequests({
+        db,
+        actor,
+        records: readCsvRecords(
+          csv([
+            header,
+            "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,desc,false",
+            "A,Ana,Uno,MX,DOJ,formal-extradition,written-request,,18 USC 2,desc,false",
+            "B,Bea,Dos,US,DOJ,formal-extradition,written-request,,18 USC 3,desc,false",
+            "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 4,desc,false",
+          ]),
+        ),
+      }),
+    );
+    expect(issues).toEqual([
+      "line 3: requesting_state: differs from line 2 of request_ref A (leave it empty or repeat it)",
+      "line 5: request_ref: A is already used by the request at line 2; a request's rows must be consecutive",
+    ]);
+  });
+
+  it("with partial, imports the valid records and reports the bad ones", async () => {
+    const before = await counts();
+    const result = await importRequests({
+      db,
+      actor,
+      partial: true,
+      records: readCsvRecords(
+        csv([
+          header,
+          "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,first,false",
+          "A,,,,,,,,18 USC 1b,second,true",
+          "B,Bea,Dos,US,DOJ,formal-extradition,written-request,,,no statute,false",
+          "C,Caro,Tres,US,DOJ,security-transfer,other,,18 USC 3,desc,false",
+        ]),
+      ),
+    });
+    expect(result).toMatchObject({ records: 3, requests: 2, people: 2, charges: 3, rejectedRecords: 1 });
+    expect(result.rejected).toEqual([{ location: "line 4", field: "charges[0].statute", rule: "required" }]);
+    expect(delta(await counts(), before)).toEqual({
+      requests: 2,
+      people: 2,
+      charges: 3,
+      cases: 0,
+      auditEvents: 7,
+    });
+  });
+
+  it("writes in batches inside one transaction: a failure in a later batch leaves nothing", async () => {
+    const before = await counts();
+    const records = Array.from({ length: 5 }, (_, i) => ({
+      location: `index ${i}`,
+      ordinal: i,
+      input: {
+        person: { givenNames: "Batch", familyNames: `Person ${i}` },
+        requestingState: "US",
+        requestingAgency: "DOJ",
+        type: "formal-extradition",
+        channel: "written-request",
+        charges: [{ statute: "18 USC 7", description: "desc" }],
+      },
+    }));
+    let batches = 0;
+    await expect(
+      importRequests({
+        db,
+        actor,
+        records,
+        batchSize: 2,
+        onProgress: ({ phase, done }) => {
+          if (phase === "write" && done > 0 && ++batches === 2) throw new Error("disk full");
+        },
+      }),
+    ).rejects.toThrow("disk full");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("exports requests as CSV that re-imports to the same requests, people and charges", async () => {
+    const other = await testDatabase();
+    try {
+      await importFile({ db: other.db, actor, file: exampleCsv });
+      const first = await exportCsv(other.db);
+      const file = join(tmp, "export.csv");
+      writeFileSync(file, first);
+
+      const fresh = await testDatabase();
+      try {
+        const result = await importFile({ db: fresh.db, actor, file });
+        expect(result).toMatchObject({ requests: 4, people: 3, charges: 6, rejectedRecords: 0 });
+        const second = await exportCsv(fresh.db);
+        // Same rows but for the ids (request_ref, person_ref), which are new.
+        const withoutIds = (text: string) => text.split("\n").map((l) => l.split(",").slice(2).join(","));
+        expect(withoutIds(second)).toEqual(withoutIds(first));
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("exports other entities and the audit chain as JSON arrays and CSV", async () => {
+    const peopleJson = JSON.parse(await exportText(db, "people", "json"));
+    const n = await counts();
+    expect(peopleJson).toHaveLength(n.people);
+    expect(peopleJson[0]).toHaveProperty("givenNames");
+    const audit = JSON.parse(await exportText(db, "audit", "json", 7));
+    expect(audit).toHaveLength(n.auditEvents);
+    expect(audit.map((e: { seq: number }) => e.seq)).toEqual([...audit.keys()].map((i) => i + 1));
+    const casesCsv = (await exportText(db, "cases", "csv", 2)).trim().split("\n");
+    expect(casesCsv[0]).toMatch(/^id,party,version,recorded_at,track,state/);
+    expect(casesCsv).toHaveLength(n.cases + 1);
+    expect(JSON.parse(await exportText(db, "handovers", "json"))).toEqual([]);
+  });
+});
+
+async function exportText(
+  d: Db,
+  entity: Parameters<typeof exportRecords>[0]["entity"],
+  format: "csv" | "json",
+  pageSize?: number,
+) {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  await exportRecords({ db: d, entity, format, out, ...(pageSize ? { pageSize } : {}) });
+  out.end();
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const exportCsv = (d: Db) => exportText(d, "requests", "csv", 2);
+
+describe("traslado import (the CLI)", () => {
+  it("exits 2, names the bad line and field, and imports nothing; then imports a good file", async () => {
+    const dataDir = mkdtempSync(join(tmp, "data-"));
+    const bad = join(tmp, "bad.csv");
+    writeFileSync(
+      bad,
+      [
+        header,
+        "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,desc,false",
+        "A,,,,,,,,,second charge,false",
+      ].join("\n"),
+    );
+    // The CLI runs on embedded PGlite in its own data directory, whichever database the tests use.
+    const { DATABASE_URL: _url, ...env } = process.env;
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(root, "bin/traslado.js"), ...args], {
+        cwd: root,
+        env: { ...env, DATA_DIR: dataDir, SEED_DEMO: "false" },
+      }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const failed = await run("import", bad);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain("1 of 1 record(s) are invalid: nothing was imported");
+    expect(failed.stderr).toContain("line 3: charges[1].statute: required");
+
+    const ok = await run("import", exampleCsv, "--open-cases");
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/imported 4 request\(s\): 3 new people, 6 charge\(s\), 4 case\(s\) opened/);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});

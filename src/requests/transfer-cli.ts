@@ -1,0 +1,147 @@
+/** `traslado import FILE` and `traslado export`: requests with people and charges in and out, as CSV or JSON. */
+import { createWriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
+import { SingleBar } from "cli-progress";
+import { type Command, Option } from "commander";
+import { consoleActor } from "../auth/tokens.ts";
+import { withServices } from "../cli/context.ts";
+import { type ExportEntity, exportEntities, exportRecords } from "./export.ts";
+import { csvColumns, formatOf, importFile, type ProgressListener, type TransferFormat } from "./import.ts";
+
+const importHelp = `
+Formats (by the file's extension unless --format is given):
+  JSON  an array of requests as the API takes them (POST /api/requests), each with "person" inline
+        (or "personId" of an existing person) and "charges". Errors are located by array index.
+  CSV   a header line, then one row per charge; consecutive rows with the same request_ref form one
+        request. Errors are located by line (the header is line 1). Columns, in any order:
+          ${csvColumns.join(", ")}
+        request_ref      groups the rows of one request (any text; not stored)
+        person_ref       optional: requests with the same person_ref share one new person
+        person_id        optional: an existing person instead of the person columns
+        given_names, family_names, date_of_birth (YYYY-MM-DD), custody_facility, custody_since
+        aliases, nationalities (ISO alpha-2), risk_flags: lists separated by ";"
+        identifiers      kind:value;kind:value (kinds: national-id, curp, requesting-state-id,
+                         fbi-number, interpol-notice, passport, other)
+        fictional, capital_eligible, sealed: true/false (empty = false)
+        requesting_state (ISO alpha-2), requesting_agency, type (provisional-arrest,
+        formal-extradition, security-transfer, temporary-surrender), channel (diplomatic-note,
+        written-request, interpol, other), diplomatic_note (required for a diplomatic-note),
+        sent_on, received_on, court, district, court_case_number
+        statute, description, maximum_penalty: the charge of the row
+        A request's later rows may leave the request and person columns empty.
+
+All or nothing: every record is validated first; if any is bad, each bad line and field is reported,
+nothing is written and the exit code is 2. With --partial the valid records are imported and the bad
+ones reported (exit code 0, or 2 when no record was valid). Examples: examples/requests.csv, examples/requests.json.`;
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise (pipes, CI, logs). */
+function progressBar(): { listener?: ProgressListener; stop(): void } {
+  if (!process.stderr.isTTY) return { stop() {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: " {phase} [{bar}] {percentage}% | {value}/{total} {unit} | ETA {eta_formatted}",
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  let phase: string | undefined;
+  return {
+    listener({ phase: p, done, total }) {
+      if (p !== phase) {
+        if (phase) bar.stop();
+        phase = p;
+        bar.start(total, done, {
+          phase: p === "read" ? "reading " : "writing ",
+          unit: p === "read" ? "bytes" : "requests",
+        });
+      } else {
+        bar.update(done);
+      }
+    },
+    stop() {
+      if (phase) bar.stop();
+    },
+  };
+}
+
+export function registerTransferCommands(program: Command): void {
+  program
+    .command("import")
+    .description("import requests with their people and charges from a CSV or JSON file (all or nothing)")
+    .argument("<file>", "the CSV or JSON file")
+    .addOption(
+      new Option("--format <format>", "file format (default: the file's extension)").choices(["csv", "json"]),
+    )
+    .option("--partial", "import the valid records and report the bad ones, instead of importing nothing")
+    .option(
+      "--open-cases",
+      "open a case per request (security-transfer: security track; others: treaty track)",
+    )
+    .option("--party <party>", "the state the console operator acts for", "MX")
+    .addHelpText("after", importHelp)
+    .action(
+      (
+        file: string,
+        opts: { format?: TransferFormat; partial?: boolean; openCases?: boolean; party: string },
+      ) =>
+        withServices(async (s) => {
+          const format = formatOf(file, opts.format);
+          const bar = progressBar();
+          const started = performance.now();
+          let result: Awaited<ReturnType<typeof importFile>>;
+          try {
+            result = await importFile({
+              db: s.database.db,
+              actor: consoleActor(opts.party),
+              file,
+              format,
+              partial: opts.partial ?? false,
+              openCases: opts.openCases ?? false,
+              onProgress: bar.listener,
+            });
+          } finally {
+            bar.stop();
+          }
+          const seconds = ((performance.now() - started) / 1000).toFixed(1);
+          if (result.rejectedRecords > 0) {
+            process.stderr.write(
+              `traslado: rejected ${result.rejectedRecords} of ${result.records} record(s); the others were imported\n`,
+            );
+            for (const i of result.rejected) process.stderr.write(`  ${i.location}: ${i.field}: ${i.rule}\n`);
+            // Nothing valid at all: fail as a bad file does.
+            if (result.requests === 0) process.exitCode = 2;
+          }
+          process.stdout.write(
+            `imported ${result.requests} request(s): ${result.people} new people, ${result.charges} charge(s)` +
+              (opts.openCases ? `, ${result.cases} case(s) opened` : "") +
+              ` in ${seconds} s\n`,
+          );
+        }),
+    );
+
+  program
+    .command("export")
+    .description("export the record as JSON (an array) or CSV, a page at a time")
+    .addOption(new Option("--format <format>", "output format").choices(["json", "csv"]).default("json"))
+    .addOption(new Option("--entity <entity>", "what to export").choices(exportEntities).default("requests"))
+    .option("--out <file>", "write to this file instead of standard output")
+    .addHelpText(
+      "after",
+      "\nRequests include their charges; in CSV, one row per charge with the columns of `traslado import`, so a\nCSV export of requests re-imports. Other entities: one column per database column, lists as JSON.",
+    )
+    .action((opts: { format: TransferFormat; entity: ExportEntity; out?: string }) =>
+      withServices(async (s) => {
+        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        const count = await exportRecords({
+          db: s.database.db,
+          entity: opts.entity,
+          format: opts.format,
+          out,
+        });
+        if (opts.out) {
+          out.end();
+          await finished(out);
+          process.stderr.write(`traslado: exported ${count} ${opts.entity} to ${opts.out}\n`);
+        }
+      }),
+    );
+}

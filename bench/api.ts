@@ -151,15 +151,7 @@ async function bench(backend: "pglite" | "postgres") {
   const data = await seed(database, txPerRun);
   await database.close();
 
-  const nodeArgs = flags.profile
-    ? [
-        "--cpu-prof",
-        "--cpu-prof-dir",
-        flags.profile,
-        "--cpu-prof-name",
-        `api-${backend}-${process.pid}.cpuprofile`,
-      ]
-    : [];
+  const nodeArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
   const api: Child = await startChild(serverScript, open, nodeArgs);
   cleanups.push(() => api.stop());
   let ceiling: Child | undefined;

@@ -108,6 +108,7 @@ export function improveDistance(c: Compiled, s: PackState, deadline: number, clo
     for (const b of used()) {
       for (const g of s.groupsOf(b)) {
         for (const d of used()) {
+          if (clock() > deadline) return;
           if (d === b || s.members[b]!.length === 0) continue;
           const before = binDistance(c, s, b) + binDistance(c, s, d);
           const items = groupItems(b, g);

@@ -1,0 +1,193 @@
+/**
+ * Planner benchmark (not a test): `npm run bench:planner [-- --limit N --filter STR --time-limit-ms N
+ * --highs-time-limit-ms N --no-highs]`.
+ * 1. Literature BPPC instances (Muritiba et al. 2010) from ../shared/bench/bppc (override with
+ *    TRASLADO_BPPC_DIR): per instance bins found / best known / gap / time for the planner, for
+ *    first-fit decreasing and for HiGHS alone, in the same run.
+ * 2. Random operations of 500 people, 60 aircraft, 20 destinations: aircraft against the lower bound.
+ * 3. The January 2026 example: time to a proven-optimal plan.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseBppc, solveBppc, solveBppcFfd } from "../src/planner/bppc.ts";
+import { HighsRunner, solveBppcHighs } from "../src/planner/highs.ts";
+import type { PlanInputData } from "../src/planner/model.ts";
+import { createRng, randInt } from "../src/planner/rng.ts";
+import { plan } from "../src/planner/solve.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const value = (name: string, dflt: string) => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 && args[k + 1] !== undefined ? args[k + 1]! : dflt;
+};
+const limit = Number(value("limit", "100000"));
+const filter = value("filter", "");
+const timeLimitMs = Number(value("time-limit-ms", "1000"));
+const highsLimitMs = Number(value("highs-time-limit-ms", String(timeLimitMs)));
+const withHighs = !flag("no-highs");
+const only = value("only", "all"); // all | bppc | random | january
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+// biome-ignore lint/style/noProcessEnv: the benchmark is a script at the edge, not app code
+const dir = process.env.TRASLADO_BPPC_DIR ?? `${repoRoot}../shared/bench/bppc`;
+
+const median = (xs: number[]) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "—");
+const out = (s = "") => process.stdout.write(`${s}\n`);
+
+async function literature() {
+  const rows = readFileSync(`${dir}/best_known.csv`, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(","));
+  const picked = rows.filter((r) => r[0]!.includes(filter)).slice(0, limit);
+  const runner = withHighs ? new HighsRunner() : null;
+  await runner?.warmUp();
+  out(
+    `## BPPC literature instances (${picked.length}), time limit ${timeLimitMs} ms (HiGHS ${withHighs ? `${highsLimitMs} ms` : "off"})`,
+  );
+  out();
+  out(
+    "| instance | n | best known | planner bins | gap | ms | FFD bins | gap | ms | HiGHS bins | gap | ms |",
+  );
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  type Side = { bins: number[]; gaps: number[]; ms: number[]; hits: number };
+  const side = (): Side => ({ bins: [], gaps: [], ms: [], hits: 0 });
+  const ours = side();
+  const ffd = side();
+  const hi = side();
+  let bkTotal = 0;
+  let highsNone = 0;
+  for (const r of picked) {
+    const name = r[0]!;
+    const bk = Number(r[11]);
+    bkTotal += bk;
+    const inst = parseBppc(readFileSync(`${dir}/instances/${name}.txt`, "utf8"));
+    const s = solveBppc(inst, { timeLimitMs });
+    const t0 = performance.now();
+    const f = solveBppcFfd(inst);
+    const fMs = performance.now() - t0;
+    const cells = [name, inst.n, bk, s.bins, s.bins - bk, f1(s.elapsedMs), f.bins, f.bins - bk, f1(fMs)];
+    for (const [sd, bins, ms] of [
+      [ours, s.bins, s.elapsedMs],
+      [ffd, f.bins, fMs],
+    ] as const) {
+      sd.bins.push(bins);
+      sd.gaps.push(bins - bk);
+      sd.ms.push(ms);
+      if (bins <= bk) sd.hits++;
+    }
+    if (runner) {
+      const h = await solveBppcHighs(inst, { timeLimitMs: highsLimitMs, binCount: f.bins, runner });
+      hi.ms.push(h.elapsedMs);
+      if (h.bins === null) {
+        highsNone++;
+        cells.push(h.skipped ? "skipped" : "none", "—", f1(h.elapsedMs));
+      } else {
+        hi.bins.push(h.bins);
+        hi.gaps.push(h.bins - bk);
+        if (h.bins <= bk) hi.hits++;
+        cells.push(`${h.bins}${h.optimal ? "*" : ""}`, h.bins - bk, f1(h.elapsedMs));
+      }
+    } else cells.push("—", "—", "—");
+    out(`| ${cells.join(" | ")} |`);
+  }
+  await runner?.close();
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  out();
+  out("| total | instances at best known | bins (sum) | gap (sum) | median ms | max ms |");
+  out("|---|---:|---:|---:|---:|---:|");
+  out(`| best known | ${picked.length} | ${bkTotal} | 0 | | |`);
+  out(
+    `| planner | ${ours.hits} | ${sum(ours.bins)} | ${sum(ours.gaps)} | ${f1(median(ours.ms))} | ${f1(Math.max(...ours.ms))} |`,
+  );
+  out(
+    `| first-fit decreasing | ${ffd.hits} | ${sum(ffd.bins)} | ${sum(ffd.gaps)} | ${f1(median(ffd.ms))} | ${f1(Math.max(...ffd.ms))} |`,
+  );
+  if (runner)
+    out(
+      `| HiGHS alone | ${hi.hits} | ${sum(hi.bins)} (${hi.bins.length} solved) | ${sum(hi.gaps)} | ${f1(median(hi.ms))} | ${f1(Math.max(...hi.ms))} |`,
+    );
+  out();
+  out(
+    `planner: ${ours.hits}/${picked.length} at best known, ${ours.ms.filter((m) => m <= 1000).length}/${picked.length} within 1 s, median ${f1(median(ours.ms))} ms` +
+      (runner
+        ? `; HiGHS alone: ${hi.hits}/${picked.length} at best known, no solution on ${highsNone}; median time ratio HiGHS/planner ${f1(median(hi.ms) / median(ours.ms))}`
+        : ""),
+  );
+}
+
+/** A random operation: `people` people, `aircraft` aircraft, `destinations` destinations, 8 organisations. */
+export function randomOperation(seed: number, people = 500, aircraft = 60, destinations = 20): PlanInputData {
+  const rng = createRng(seed);
+  const orgs = Array.from({ length: 8 }, (_, k) => `Org${k + 1}`);
+  const rivals = (k: number) => orgs.filter((_, j) => j !== k && (j + k) % 3 === 0);
+  const airports = [{ code: "STG", lat: 19.34, lon: -99.57 }];
+  for (let d = 0; d < destinations; d++)
+    airports.push({ code: `D${d + 1}`, lat: 25 + rng() * 20, lon: -122 + rng() * 50 });
+  return {
+    staging: ["STG"],
+    airports,
+    organisations: orgs.map((name, k) => ({ name, rivals: rivals(k) })),
+    people: Array.from({ length: people }, (_, i) => ({
+      id: `p${i + 1}`,
+      organisation: orgs[randInt(rng, orgs.length)]!,
+      destination: `D${1 + randInt(rng, destinations)}`,
+      highRisk: rng() < 0.15,
+    })),
+    fleet: Array.from({ length: aircraft }, (_, k) => ({
+      id: `F${k + 1}`,
+      seats: [20, 30, 40][randInt(rng, 3)]!,
+      maxStops: 3,
+    })),
+  };
+}
+
+function randomOps() {
+  out("## Random operations: 500 people, 60 aircraft, 20 destinations (time limit 1500 ms)");
+  out();
+  out("| seed | status | aircraft | lower bound | gap | distance km | ms |");
+  out("|---:|---|---:|---:|---:|---:|---:|");
+  const gaps: number[] = [];
+  const ms: number[] = [];
+  for (let seed = 1; seed <= Math.min(limit, 5); seed++) {
+    const r = plan(randomOperation(seed), { timeLimitMs: 1500, seed });
+    gaps.push(r.aircraftUsed - r.lowerBound);
+    ms.push(r.elapsedMs);
+    out(
+      `| ${seed} | ${r.status} | ${r.aircraftUsed} | ${r.lowerBound} | ${r.aircraftUsed - r.lowerBound} | ${Math.round(r.distanceKm)} | ${f1(r.elapsedMs)} |`,
+    );
+  }
+  out();
+  out(
+    `within 1 aircraft of the bound: ${gaps.filter((g) => g <= 1).length}/${gaps.length}; median ${f1(median(ms))} ms, max ${f1(Math.max(...ms))} ms`,
+  );
+}
+
+function january() {
+  const input = JSON.parse(readFileSync(`${repoRoot}examples/january-2026.json`, "utf8")) as PlanInputData;
+  plan(input);
+  const runs = Array.from({ length: 20 }, () => plan(input, { timeLimitMs: 1000 }));
+  const r = runs[0]!;
+  out("## January 2026 example (examples/january-2026.json), 20 runs");
+  out();
+  out(
+    `${r.aircraftUsed} aircraft, lower bound ${r.lowerBound}, proven optimal: ${runs.every((x) => x.provenOptimal)}; median ${f1(median(runs.map((x) => x.elapsedMs)))} ms, max ${f1(Math.max(...runs.map((x) => x.elapsedMs)))} ms`,
+  );
+}
+
+if (only === "all" || only === "january") {
+  january();
+  out();
+}
+if (only === "all" || only === "random") {
+  randomOps();
+  out();
+}
+if (only === "all" || only === "bppc") await literature();

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type TestApp, testApp } from "../../test/app.ts";
+import { verifyAudit } from "../audit/verify.ts";
+import { auditHead } from "../db/schema.ts";
+import { seedDemo, seedDemoIfEmpty } from "./demo.ts";
+
+// A fixed "today" six weeks after the January 2026 operation: every relative date is deterministic.
+const now = new Date("2026-03-02T12:00:00Z");
+
+describe("demo data", () => {
+  let t: TestApp;
+  let seeded: Awaited<ReturnType<typeof seedDemoIfEmpty>>;
+  let seconds = 0;
+
+  beforeAll(async () => {
+    t = await testApp();
+    const started = performance.now();
+    seeded = await seedDemoIfEmpty(t.s, { now });
+    seconds = (performance.now() - started) / 1000;
+    console.info(`demo seed on ${t.database.kind}: ${seconds.toFixed(1)} s`, seeded);
+  });
+  afterAll(() => t?.close());
+
+  const operationsByDate = async () =>
+    (await t.s.operations.list({ limit: 50 })).items.sort((a, b) =>
+      a.operationDate.localeCompare(b.operationDate),
+    );
+  const casesOf = async (operationId: string) => (await t.s.cases.list({ limit: 500, operationId })).items;
+
+  it("loads into an empty database and reports what it wrote", () => {
+    expect(seeded).not.toBeNull();
+    expect(seeded!.operations).toBe(3);
+    expect(seeded!.people).toBeGreaterThan(92);
+    expect(seeded!.cases).toBeGreaterThan(92);
+  });
+
+  it("gives 92 people sent, 29, 26 and 37 in date order, under one administration and one legal basis", async () => {
+    const stats = await t.s.stats.stats({});
+    expect(stats.total).toBe(92);
+    expect(stats.operations.map((o) => [o.date, o.people])).toEqual([
+      ["2025-02-27", 29],
+      ["2025-08-12", 26],
+      ["2026-01-20", 37],
+    ]);
+    expect(stats.operations.map((o) => o.aircraft)).toEqual([5, 12, 7]);
+    expect(stats.operations[0]!.destinations).toEqual([
+      "HPN",
+      "IAD",
+      "IAH",
+      "JFK",
+      "ORD",
+      "PHX",
+      "SAT",
+      "TKI",
+    ]);
+    expect(stats.operations[2]!.destinations).toEqual(["IAD", "IAH", "JFK", "PHL", "SAN", "SAT"]);
+    expect(stats.administrations).toEqual([{ key: "Sheinbaum administration", people: 92 }]);
+    expect(stats.legalBases).toHaveLength(1);
+    // White Plains: 8 in August 2025, 3 in February 2025.
+    expect(stats.destinations.find((d) => d.key === "HPN")!.people).toBe(11);
+  });
+
+  it("walks every transferred person's case to handed-over, with a handover at the destination", async () => {
+    for (const op of await operationsByDate()) {
+      expect(op.status).toBe("completed");
+      expect(op.receivingState).toBe("US");
+      const cases = await casesOf(op.id);
+      expect(cases.every((c) => c.state === "handed-over")).toBe(true);
+      const handovers = (await t.s.handovers.list({ limit: 500, operationId: op.id })).items;
+      expect(handovers).toHaveLength(cases.length);
+      expect(handovers.every((h) => h.receivingAgency === "US Marshals Service")).toBe(true);
+    }
+    const [, , january] = await operationsByDate();
+    const full = await t.s.cases.get((await casesOf(january!.id))[0]!.id, now);
+    expect(full.history.map((h) => [h.transition, h.actorRole])).toEqual([
+      ["begin-analysis", "secretariat"],
+      ["propose-to-council", "secretariat"],
+      ["approve-transfer", "decision-authority"],
+      ["confirm-assurances", "secretariat"],
+      ["mark-ready", "custody-officer"],
+      ["assign-to-operation", "operations-planner"],
+      ["start-transit", "custody-officer"],
+      ["hand-over", "receiving-officer"],
+    ]);
+    expect(
+      full.decisions.some((d) => d.body === "national-security-council" && d.outcome === "approved"),
+    ).toBe(true);
+    expect(full.history.every((h) => h.occurredAt <= new Date("2026-01-21T00:00:00Z"))).toBe(true);
+  });
+
+  it("records the missing death-penalty assurance as an open risk in February 2025 only", async () => {
+    const [february, august, january] = await operationsByDate();
+    const feb = await casesOf(february!.id);
+    const capital = feb.filter((c) => c.openRisks.some((r) => r.code === "ASSURANCE_MISSING"));
+    expect(capital.length).toBeGreaterThan(3);
+    // Exactly the people with a capital-eligible charge carry the risk.
+    for (const c of feb) {
+      const full = await t.s.cases.get(c.id, now);
+      const hasCapital = full.charges.some((ch) => ch.capitalEligible);
+      expect(c.openRisks.some((r) => r.code === "ASSURANCE_MISSING")).toBe(hasCapital);
+    }
+    for (const op of [august!, january!]) {
+      const cases = await casesOf(op.id);
+      expect(cases.some((c) => c.openRisks.length > 0)).toBe(false);
+      const assurances = (await t.s.legal.assurances.list({ limit: 10, operationId: op.id })).items;
+      expect(assurances).toMatchObject([{ kind: "no-death-penalty", scope: "operation", status: "given" }]);
+    }
+    expect((await t.s.legal.assurances.list({ limit: 10, operationId: february!.id })).items).toEqual([]);
+  });
+
+  it("shows injunctions and pending treaty cases that the transfers bypassed", async () => {
+    const bypassed = (await t.s.legal.holds.list({ limit: 100, status: "bypassed" })).items;
+    expect(bypassed.filter((h) => h.kind === "amparo").length).toBeGreaterThanOrEqual(5);
+    expect(bypassed.filter((h) => h.kind === "pending-proceeding").length).toBeGreaterThanOrEqual(3);
+    const amparo = bypassed.find((h) => h.kind === "amparo")!;
+    const full = await t.s.cases.get(amparo.caseId!, now);
+    expect(full.state).toBe("handed-over");
+    const assign = full.history.find((h) => h.transition === "assign-to-operation")!;
+    expect(assign.bypass?.holdIds).toContain(amparo.id);
+    expect(assign.bypass?.legalBasis).toMatch(/Seguridad Nacional/);
+  });
+
+  it("spreads treaty cases and pending transfer requests across the states of both tracks", async () => {
+    const treaty = (await t.s.cases.list({ limit: 500, track: "treaty" })).items;
+    const states = new Set(treaty.map((c) => c.state));
+    expect(states.size).toBeGreaterThanOrEqual(12);
+    for (const s of [
+      "provisionally-detained",
+      "judicial-hearing",
+      "extradition-granted",
+      "amparo-pending",
+      "surrender-scheduled",
+      "request-withdrawn",
+    ])
+      expect(states).toContain(s);
+    const security = (await t.s.cases.list({ limit: 500, track: "security" })).items;
+    const pending = new Set(security.filter((c) => c.state !== "handed-over").map((c) => c.state));
+    for (const s of ["transfer-requested", "under-analysis", "proposed-to-council", "ready-for-transfer"])
+      expect(pending).toContain(s);
+  });
+
+  it("gives both overdue and upcoming deadlines over the API", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    try {
+      const res = await t.app.inject({
+        method: "GET",
+        url: "/api/deadlines",
+        headers: await t.as("auditor"),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { asOf: string; items: { status: string; kind: string; dueOn: string }[] };
+      expect(body.asOf).toBe("2026-03-02");
+      const overdue = body.items.filter((d) => d.status === "overdue").map((d) => d.kind);
+      const upcoming = body.items.filter((d) => d.status !== "overdue").map((d) => d.kind);
+      expect(overdue).toEqual(
+        expect.arrayContaining(["formal-request", "amparo", "custody-window", "foreign-ministry-decision"]),
+      );
+      expect(upcoming).toEqual(
+        expect.arrayContaining([
+          "formal-request",
+          "amparo",
+          "custody-window",
+          "evidence",
+          "judicial-opinion",
+        ]),
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("marks every person as fictional", async () => {
+    const people = (await t.s.people.list({ limit: 500 })).items;
+    expect(people.length).toBe(seeded!.people);
+    expect(people.every((p) => p.fictional)).toBe(true);
+  });
+
+  it("leaves an intact audit chain", async () => {
+    const report = await verifyAudit(t.database.db);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.eventsChecked).toBeGreaterThan(1000);
+  });
+
+  it("never loads the demo twice", async () => {
+    const [before] = await t.database.db.select().from(auditHead);
+    expect(await seedDemoIfEmpty(t.s, { now })).toBeNull();
+    await expect(seedDemo(t.s, { now })).rejects.toMatchObject({ code: "DUPLICATE" });
+    const [after] = await t.database.db.select().from(auditHead);
+    expect(after!.seq).toBe(before!.seq);
+    expect((await t.s.stats.stats({})).total).toBe(92);
+  });
+});

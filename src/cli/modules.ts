@@ -1,4 +1,7 @@
+import { registerPlanCommand } from "../planner/cli.ts";
+import { registerTransferCommands } from "../requests/transfer-cli.ts";
+import { registerSeedCommand } from "../seed/cli.ts";
 import type { CommandModule } from "./context.ts";
 
-/** Subcommands defined beside their domain (planner, import/export, demo data). */
-export const commandModules: CommandModule[] = [];
+/** Subcommands defined beside their domain: demo data, import/export, the operation planner. */
+export const commandModules: CommandModule[] = [registerSeedCommand, registerTransferCommands, registerPlanCommand];

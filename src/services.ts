@@ -3,6 +3,8 @@ import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import { PlanRunner } from "./operations/plan-runner.ts";
+import { planningService } from "./operations/planning.ts";
 import { handoverService, operationService, referenceService } from "./operations/service.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
@@ -14,6 +16,7 @@ export function services(
   config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW">,
 ) {
   const { db } = database;
+  const planRunner = new PlanRunner();
   return {
     database,
     config,
@@ -30,6 +33,8 @@ export function services(
     handovers: handoverService(db),
     reference: referenceService(db),
     stats: statsService(db),
+    planning: planningService(db, planRunner),
+    planRunner,
   };
 }
 

@@ -294,6 +294,8 @@ export const operationPeople = pgTable(
     caseId: uuid("case_id"),
     destinationAirport: text("destination_airport").notNull(),
     chargingDistrict: text("charging_district"),
+    /** People (ids) this person must never share an aircraft with, besides rival organisations. */
+    keepApartFrom: jsonb("keep_apart_from").$type<string[]>().notNull().default([]),
     aircraftId: uuid("aircraft_id"),
     seat: text("seat"),
   },

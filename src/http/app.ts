@@ -32,6 +32,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  app.addHook("onClose", () => s.planRunner.close());
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)),
   );

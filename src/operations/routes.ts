@@ -1,6 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { idempotent } from "../http/idempotency.ts";
 import { resourceRoutes } from "../http/resource.ts";
+import { ZIdParams } from "../http/schemas.ts";
+import { type planningService, ZMoveRequest, ZPlanRequest, ZReplanRequest } from "./planning.ts";
 import {
   ZCreateAdministration,
   ZCreateHandover,
@@ -20,6 +25,7 @@ export function operationRoutes(
     operations: ReturnType<typeof operationService>;
     handovers: ReturnType<typeof handoverService>;
     reference: ReturnType<typeof referenceService>;
+    planning: ReturnType<typeof planningService>;
   },
 ) {
   resourceRoutes(app, db, {
@@ -54,4 +60,80 @@ export function operationRoutes(
     get: (id) => s.reference.administrations.get(id),
     list: { query: ZListAdministrations, run: (q) => s.reference.administrations.list(q) },
   });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ["operations"];
+  typed.post(
+    "/operations/:id/plan",
+    {
+      schema: {
+        tags,
+        summary: "Plan the operation: people onto aircraft and routes; stored as the draft plan",
+        description:
+          "Fewest aircraft, then least distance; rival organisations and keep-apart pairs never share an aircraft. The plan states its lower bound and whether it is proven optimal; when no plan exists it says why and the smallest change that would make one.",
+        params: ZIdParams,
+        body: ZPlanRequest,
+      },
+    },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
+        s.planning.plan({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
+      ),
+  );
+  typed.get(
+    "/operations/:id/plan",
+    { schema: { tags, summary: "The operation's current draft plan", params: ZIdParams } },
+    (req) => s.planning.get(req.params.id),
+  );
+  typed.post(
+    "/operations/:id/plan/replan",
+    {
+      schema: {
+        tags,
+        summary:
+          "Re-plan after a change (a person removed, an aircraft unavailable), moving as few people as possible",
+        params: ZIdParams,
+        body: ZReplanRequest,
+      },
+    },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
+        s.planning.replan({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
+      ),
+  );
+  typed.post(
+    "/operations/:id/plan/moves",
+    {
+      schema: {
+        tags,
+        summary: "Move a person to another aircraft by hand; the answer lists every rule the move breaks",
+        params: ZIdParams,
+        body: ZMoveRequest,
+      },
+    },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, 200, (idempotency) =>
+        s.planning.move({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
+      ),
+  );
+  typed.get(
+    "/operations/:id/plan/manifest",
+    {
+      schema: {
+        tags,
+        summary: "Printable manifests of the draft plan, per aircraft (text or PDF)",
+        params: ZIdParams,
+        querystring: z.object({ format: z.enum(["text", "pdf"]).default("text") }),
+      },
+    },
+    async (req, reply) => {
+      const out = await s.planning.manifest(req.params.id, req.query.format);
+      return req.query.format === "pdf"
+        ? reply
+            .type("application/pdf")
+            .header("content-disposition", 'inline; filename="manifest.pdf"')
+            .send(out)
+        : reply.type("text/plain; charset=utf-8").send(out);
+    },
+  );
 }

@@ -34,6 +34,8 @@ export const ZCreateOperation = z
           caseId: z.uuid().optional(),
           destinationAirport: ZAirport,
           chargingDistrict: ZShort.optional(),
+          /** Other people of this operation who must never share an aircraft with this one. */
+          keepApartFrom: z.array(z.uuid()).max(100).default([]),
         }),
       )
       .max(2000)
@@ -55,6 +57,16 @@ export const ZCreateOperation = z
           message: `duplicate of people[${seen.get(p.personId)}]`,
         });
       seen.set(p.personId, i);
+    });
+    o.people.forEach((p, i) => {
+      p.keepApartFrom.forEach((q, j) => {
+        if (!seen.has(q))
+          ctx.addIssue({
+            code: "custom",
+            path: ["people", i, "keepApartFrom", j],
+            message: "must be a person of this operation",
+          });
+      });
     });
     const callsigns = new Set(o.aircraft.map((a) => a.callsign));
     o.legs.forEach((l, i) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "operation_people" ADD COLUMN "keep_apart_from" jsonb DEFAULT '[]'::jsonb NOT NULL;

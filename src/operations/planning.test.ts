@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/app.ts";
+import { buildPerson } from "../../test/factories.ts";
+import { auditEvents, operationPeople } from "../db/schema.ts";
+
+let t: TestApp;
+let operationId: string;
+let ids: { sinaloa: string[]; cjng: string[] };
+let fleet: { id: string; callsign: string }[];
+
+beforeAll(async () => {
+  t = await testApp();
+  const h = await t.as("operations-planner");
+  for (const [code, lat, lon] of [
+    ["TLC", 19.34, -99.57],
+    ["IAD", 38.95, -77.46],
+    ["SAN", 32.73, -117.19],
+  ] as const) {
+    await t.app.inject({
+      method: "POST",
+      url: "/api/places",
+      headers: h,
+      payload: { code, kind: "airport", name: code, lat, lon },
+    });
+  }
+  const cjng = (
+    await t.app.inject({ method: "POST", url: "/api/organisations", headers: h, payload: { name: "CJNG" } })
+  ).json();
+  const sinaloa = (
+    await t.app.inject({
+      method: "POST",
+      url: "/api/organisations",
+      headers: h,
+      payload: { name: "Sinaloa", rivalIds: [cjng.id] },
+    })
+  ).json();
+  ids = { sinaloa: [], cjng: [] };
+  for (let i = 0; i < 3; i++) {
+    ids.sinaloa.push((await buildPerson(t, { affiliations: [{ organisationId: sinaloa.id }] })).id);
+    ids.cjng.push((await buildPerson(t, { affiliations: [{ organisationId: cjng.id }] })).id);
+  }
+  const op = await t.app.inject({
+    method: "POST",
+    url: "/api/operations",
+    headers: h,
+    payload: {
+      code: "TEST-PLAN-1",
+      legalBasis: "LSN art. 5",
+      operationDate: "2026-03-01",
+      stagingAirport: "TLC",
+      receivingState: "US",
+      aircraft: [
+        { callsign: "FAM-1", seats: 8, maxStops: 2 },
+        { callsign: "FAM-2", seats: 8, maxStops: 2 },
+        { callsign: "FAM-3", seats: 8, maxStops: 2 },
+      ],
+      people: [...ids.sinaloa, ...ids.cjng].map((personId, i) => ({
+        personId,
+        destinationAirport: i % 2 ? "IAD" : "SAN",
+      })),
+    },
+  });
+  expect(op.statusCode, op.body).toBe(201);
+  operationId = op.json().id;
+  fleet = op.json().aircraft;
+});
+afterAll(() => t.close());
+
+describe("planning an operation over the API", () => {
+  it("plans people onto aircraft with rival organisations apart, proven optimal, stored as a draft", async () => {
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan`,
+      headers: await t.as("operations-planner"),
+      payload: { timeLimitMs: 2000, seed: 7 },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { plan, status, version } = res.json();
+    expect(status).toBe("draft");
+    expect(version).toBe(1);
+    expect(plan).toMatchObject({ status: "planned", aircraftUsed: 2, lowerBound: 2, provenOptimal: true });
+    const aircraftOf = (p: string) => plan.assignment[p];
+    const sinaloaPlanes = new Set(ids.sinaloa.map(aircraftOf));
+    const cjngPlanes = new Set(ids.cjng.map(aircraftOf));
+    expect([...sinaloaPlanes].some((a) => cjngPlanes.has(a))).toBe(false);
+    const text = await t.app.inject({
+      url: `/api/operations/${operationId}/plan/manifest`,
+      headers: await t.as("operations-planner"),
+    });
+    expect(text.statusCode).toBe(200);
+    expect(text.body).toMatch(/FAM-/);
+    const pdf = await t.app.inject({
+      url: `/api/operations/${operationId}/plan/manifest?format=pdf`,
+      headers: await t.as("operations-planner"),
+    });
+    expect(pdf.headers["content-type"]).toBe("application/pdf");
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+  });
+
+  it("a hand move that puts rivals together is kept but every broken rule is reported", async () => {
+    const current = (
+      await t.app.inject({
+        url: `/api/operations/${operationId}/plan`,
+        headers: await t.as("operations-planner"),
+      })
+    ).json();
+    const cjngPlane = current.plan.assignment[ids.cjng[0]!];
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan/moves`,
+      headers: await t.as("operations-planner"),
+      payload: { personId: ids.sinaloa[0], aircraftId: cjngPlane, expectedVersion: current.version },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().status).toBe("rules-broken");
+    expect(res.json().violations.map((v: { rule: string }) => v.rule)).toContain("rivals");
+    // The same stale version again: someone else's edit must not be overwritten.
+    const stale = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan/moves`,
+      headers: await t.as("operations-planner"),
+      payload: { personId: ids.sinaloa[1], aircraftId: cjngPlane, expectedVersion: current.version },
+    });
+    expect(stale.statusCode).toBe(409);
+  });
+
+  it("re-plans after a person is removed by an injunction, listing who moves, and takes them off the operation", async () => {
+    await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan`,
+      headers: await t.as("operations-planner"),
+      payload: { seed: 3 },
+    });
+    const before = (await t.database.db.select().from(auditEvents)).length;
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan/replan`,
+      headers: await t.as("operations-planner"),
+      payload: { change: { kind: "remove-person", personId: ids.cjng[2], reason: "amparo granted" } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().moves).toEqual([expect.objectContaining({ personId: ids.cjng[2], to: null })]);
+    expect(res.json().plan.assignment[ids.cjng[2]!]).toBeUndefined();
+    const roster = await t.database.db.select().from(operationPeople);
+    expect(roster.map((r) => r.personId)).not.toContain(ids.cjng[2]);
+    expect((await t.database.db.select().from(auditEvents)).length).toBeGreaterThan(before);
+  });
+
+  it("an unknown aircraft in a hand move is named", async () => {
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan/moves`,
+      headers: await t.as("operations-planner"),
+      payload: { personId: ids.sinaloa[0], aircraftId: "0190a1e2-0000-7000-8000-000000000000" },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.issues[0].field).toBe("aircraftId");
+    expect(fleet).toHaveLength(3);
+  });
+});

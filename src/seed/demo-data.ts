@@ -361,11 +361,12 @@ export interface FictionalPerson {
   index: number;
 }
 
-/** The n-th fictional person (deterministic, unique for n < 24 × 8 × 31). */
+/** The n-th fictional person (deterministic; names unique for n < 744, the lcm of 31 and 24). */
 export function fictionalPerson(n: number): FictionalPerson {
   const given = givenNames[n % givenNames.length]!;
   const a = familyA[(n * 7) % familyA.length]!;
-  const b = familyB[Math.floor(n / familyA.length) % familyB.length]!;
+  // (given name, first family name) is already unique for n < 744; the second family name only adds variety.
+  const b = familyB[(n * 3 + Math.floor(n / familyA.length)) % familyB.length]!;
   const year = 1962 + ((n * 13) % 34);
   const month = 1 + ((n * 5) % 12);
   const day = 1 + ((n * 11) % 28);

@@ -1,10 +1,18 @@
 /**
  * Demo data (issue 2, item 8): the three security transfers of 2025–2026 with fictional people,
  * a dozen treaty extradition cases with live and overdue deadlines, and pending security-transfer
- * requests. Every write goes through the services, as the actor who would make it in the world
- * (the legal tracks refuse a role that may not take a step), so the audit chain records it all.
+ * requests.
  *
- * Dates of the operations are the public ones; dates of pending matters are relative to `now`.
+ * Every step of a legal track goes through `cases.transition`, as the actor who would take it in the
+ * world: the transition table refuses a role that may not take a step, and the guards (holds,
+ * assurances, deadlines) run as they would for an officer. Rows that arrive together — the people and
+ * charges of one written request, the decisions of one council session, the handover records of one
+ * operation, the cases opened for them — are written as one audited multi-row write (the importer's
+ * path, `insertRequests` through the audit `Writer`), after validation through the same zod schemas as
+ * the API. Nothing is written around the audit chain, so `audit verify` holds afterwards.
+ *
+ * Dates of the operations are the public ones; dates of pending matters are relative to `now`, so the
+ * deadlines list always shows both upcoming and overdue items.
  */
 import { inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
@@ -215,7 +223,8 @@ class Seeder {
         .filter(([x, y]) => x === o.name || y === o.name)
         .map(([x, y]) => (x === o.name ? y : x))
         .flatMap((r) => (this.orgIds.has(r) ? [this.orgIds.get(r)!] : []));
-      const notes = [o.notes, rivals.length ? data.rivalryNote : undefined].filter(Boolean).join(". ");
+      const hasRivals = data.rivalries.some((pair) => pair.includes(o.name));
+      const notes = [o.notes, hasRivals ? data.rivalryNote : undefined].filter(Boolean).join(". ");
       const input = ZCreateOrganisation.parse({
         name: o.name,
         aliases: o.aliases,

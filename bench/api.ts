@@ -30,12 +30,14 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "20" },
     repeats: { type: "string", default: "3" },
     cases: { type: "string", default: "10000" },
-    /** Fresh cases per transition run; by default enough for 1,000/s (server) or 300/s (PGlite). */
+    /** Fresh cases per transition run; by default enough for 600/s (server) or 200/s (PGlite). */
     "tx-cases": { type: "string" },
     backends: { type: "string", default: "pglite,postgres" },
     "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
     /** Connections in the API's and the ceiling's `pg` pools (the app's default is 10). */
     pool: { type: "string", default: "10" },
+    /** A subset of: ceiling, read, list, transition (e.g. to profile one of them). */
+    scenarios: { type: "string", default: "ceiling,read,list,transition" },
     /** Write CPU profiles of the API server processes into this directory. */
     profile: { type: "string" },
   },
@@ -60,8 +62,19 @@ for (const b of backends) {
     process.exit(2);
   }
 }
+const scenarios = new Set(flags.scenarios.split(",").map((x) => x.trim()));
+for (const x of scenarios) {
+  if (!["ceiling", "read", "list", "transition"].includes(x)) {
+    process.stderr.write(`bench: --scenarios takes ceiling, read, list and/or transition, not ${x}\n`);
+    process.exit(2);
+  }
+}
 const txCasesFor = (backend: string) =>
-  flags["tx-cases"] ? int("tx-cases", flags["tx-cases"]) : duration * (backend === "postgres" ? 1000 : 300);
+  !scenarios.has("transition")
+    ? 0
+    : flags["tx-cases"]
+      ? int("tx-cases", flags["tx-cases"])
+      : duration * (backend === "postgres" ? 600 : 200);
 const WARMUP_SECONDS = 2;
 const WARMUP_TRANSITIONS = 200;
 
@@ -111,7 +124,7 @@ async function seed(database: Database, txPerRun: number) {
   const s = services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" });
   const started = performance.now();
   const readIds = await openCases(s, readCases, (i) => (i % 2 ? "treaty" : "security"));
-  const txIds = await openCases(s, WARMUP_TRANSITIONS + repeats * txPerRun, () => "security");
+  const txIds = await openCases(s, txPerRun && WARMUP_TRANSITIONS + repeats * txPerRun, () => "security");
   const reader = await bearer(s, "auditor");
   const secretariat = await bearer(s, "secretariat");
   log(
@@ -155,7 +168,7 @@ async function bench(backend: "pglite" | "postgres") {
   const api: Child = await startChild(serverScript, open, nodeArgs);
   cleanups.push(() => api.stop());
   let ceiling: Child | undefined;
-  if (scratchUrl) {
+  if (scratchUrl && scenarios.has("ceiling")) {
     ceiling = await startChild(ceilingScript, { url: scratchUrl, poolSize });
     cleanups.push(() => ceiling!.stop());
   }
@@ -192,17 +205,19 @@ async function bench(backend: "pglite" | "postgres") {
   // Warm-up (not recorded): JIT, connection pools, the token cache.
   let transitioned = 0;
   if (ceilingLoad) await measure({ ...ceilingLoad, duration: WARMUP_SECONDS });
-  await measure({ ...read, duration: WARMUP_SECONDS });
-  await measure({ ...list, duration: WARMUP_SECONDS });
-  transitioned += (
-    await measure({ ...transitions(data.txIds.slice(0, WARMUP_TRANSITIONS)), duration: WARMUP_SECONDS })
-  ).ok;
+  if (scenarios.has("read")) await measure({ ...read, duration: WARMUP_SECONDS });
+  if (scenarios.has("list")) await measure({ ...list, duration: WARMUP_SECONDS });
+  if (scenarios.has("transition")) {
+    const warm = transitions(data.txIds.slice(0, WARMUP_TRANSITIONS));
+    transitioned += (await measure({ ...warm, duration: WARMUP_SECONDS })).ok;
+  }
 
   for (let r = 0; r < repeats; r++) {
     log(` run ${r + 1}/${repeats}`);
     if (ceilingLoad) record("pg-bare", "ceiling", await measure({ ...ceilingLoad, ...common }));
-    record(backend, "case read", await measure({ ...read, ...common }));
-    record(backend, "case list", await measure({ ...list, ...common }));
+    if (scenarios.has("read")) record(backend, "case read", await measure({ ...read, ...common }));
+    if (scenarios.has("list")) record(backend, "case list", await measure({ ...list, ...common }));
+    if (!scenarios.has("transition")) continue;
     const start = WARMUP_TRANSITIONS + r * txPerRun;
     const m = await measure({ ...transitions(data.txIds.slice(start, start + txPerRun)), ...common });
     transitioned += m.ok;

@@ -122,7 +122,7 @@ describe("import", () => {
       importRequests({
         db,
         actor,
-        records: readCsvRecords(
+        records: await readCsvRecords(
           csv([
             header,
             "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,first charge,false", // line 2: good
@@ -181,7 +181,7 @@ describe("import", () => {
       importRequests({
         db,
         actor,
-        records: readCsvRecords(
+        records: await readCsvRecords(
           csv([
             "request_ref,person_id,requesting_state,requesting_agency,type,channel,statute,description",
             "X,0199a3b2-0000-7000-8000-000000000000,US,DOJ,formal-extradition,written-request,18 USC 6,desc",
@@ -197,7 +197,7 @@ describe("import", () => {
       importRequests({
         db,
         actor,
-        records: readCsvRecords(
+        records: await readCsvRecords(
           csv([
             header,
             "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,desc,false",
@@ -220,7 +220,7 @@ describe("import", () => {
       db,
       actor,
       partial: true,
-      records: readCsvRecords(
+      records: await readCsvRecords(
         csv([
           header,
           "A,Ana,Uno,US,DOJ,formal-extradition,written-request,,18 USC 1,first,false",

@@ -399,16 +399,16 @@ interface RequestGroup {
 /**
  * Rows of a CSV file, grouped into requests: one row per charge, consecutive rows with the same
  * `request_ref` forming one request. Streams the file; located by line number (the header is line 1).
+ * Structural problems of the file (no header, unknown columns, unreadable CSV) throw `VALIDATION_FAILED`.
  */
-export async function* readCsvRecords(input: Readable): AsyncIterable<SourceRecord> {
-  const parser = input.pipe(
-    parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: false }),
-  );
+export async function readCsvRecords(input: Readable): Promise<SourceRecord[]> {
+  const out: SourceRecord[] = [];
+  const parser = input.pipe(parse({ bom: true, relax_column_count: true }));
   let header: string[] | undefined;
   let group: RequestGroup | undefined;
   let ordinal = 0;
-  let previousEnd = 0;
-  let previousEmpty = 0;
+  /** The line the next record starts on. */
+  let nextLine = 1;
   const seenRefs = new Map<string, number>();
   const people = new Map<string, { line: number; key: string }>();
 
@@ -427,98 +427,113 @@ export async function* readCsvRecords(input: Readable): AsyncIterable<SourceReco
     };
   };
 
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number; empty_lines: number };
-    }>) {
-      // csv-parse reports the line a record ends on; it starts after the previous one and any empty lines.
-      const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-      previousEnd = info.lines;
-      previousEmpty = info.empty_lines;
-      if (!header) {
-        header = record.map((h) => h.trim().toLowerCase());
-        const unknown = header.filter((h) => !(csvColumns as readonly string[]).includes(h));
-        const missing = ["request_ref", "statute", "description"].filter((c) => !header!.includes(c));
-        if (unknown.length > 0 || missing.length > 0) {
-          throw new AppError(
-            "VALIDATION_FAILED",
-            `line ${line}: the header does not name the columns of an import`,
-            {
-              issues: [
-                ...unknown.map((c) => ({ field: `line ${line}: ${c}`, rule: "unknown column" })),
-                ...missing.map((c) => ({ field: `line ${line}: ${c}`, rule: "column required" })),
-              ],
-            },
-          );
-        }
-        continue;
+  const handle = (record: string[]) => {
+    // Line numbers are counted here (csv-parse's `info` copies an object per record): a record takes one
+    // line plus one per line break inside its quoted fields. Empty lines are records of one empty field.
+    const line = nextLine;
+    nextLine += 1;
+    for (const field of record)
+      for (let i = field.indexOf("\n"); i >= 0; i = field.indexOf("\n", i + 1)) nextLine += 1;
+    if (record.length === 1 && !record[0]!.trim()) return;
+    if (!header) {
+      header = record.map((h) => h.trim().toLowerCase());
+      const unknown = header.filter((h) => !(csvColumns as readonly string[]).includes(h));
+      const missing = ["request_ref", "statute", "description"].filter((c) => !header!.includes(c));
+      if (unknown.length > 0 || missing.length > 0) {
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `line ${line}: the header does not name the columns of an import`,
+          {
+            issues: [
+              ...unknown.map((c) => ({ field: `line ${line}: ${c}`, rule: "unknown column" })),
+              ...missing.map((c) => ({ field: `line ${line}: ${c}`, rule: "column required" })),
+            ],
+          },
+        );
       }
-      const row = new Map<string, string>();
-      header.forEach((h, i) => {
-        const v = cell(record[i]);
-        if (v !== undefined) row.set(h, v);
+      return;
+    }
+    const row = new Map<string, string>();
+    header.forEach((h, i) => {
+      const v = cell(record[i]);
+      if (v !== undefined) row.set(h, v);
+    });
+    const rowIssues: RecordIssue[] = [];
+    if (record.length !== header.length) {
+      rowIssues.push({
+        location: `line ${line}`,
+        field: "(row)",
+        rule: `has ${record.length} field(s), the header ${header.length}`,
       });
-      const rowIssues: RecordIssue[] = [];
-      if (record.length !== header.length) {
-        rowIssues.push({
+    }
+    const ref = row.get("request_ref");
+    if (!ref) rowIssues.push({ location: `line ${line}`, field: "request_ref", rule: "required" });
+
+    if (group && ref !== undefined && ref === group.ref) {
+      // A further charge of the same request: its request and person cells, if given, must agree.
+      for (const [column, value] of row) {
+        if (column in chargeColumns || column === "request_ref") continue;
+        const first = group.cells.get(column);
+        if (first !== value) {
+          group.issues.push({
+            location: `line ${line}`,
+            field: column,
+            rule: `differs from line ${group.firstLine} of request_ref ${ref} (leave it empty or repeat it)`,
+          });
+        }
+      }
+      group.charges.push(chargeOf(row, line, group.issues, group.charges.length));
+      group.chargeLines.push(line);
+      group.issues.push(...rowIssues);
+      return;
+    }
+
+    if (group) out.push(finish(group));
+    group = newGroup(ref ?? "", line, row, rowIssues);
+    if (ref) {
+      const earlier = seenRefs.get(ref);
+      if (earlier !== undefined) {
+        group.issues.push({
           location: `line ${line}`,
-          field: "(row)",
-          rule: `has ${record.length} field(s), the header ${header.length}`,
+          field: "request_ref",
+          rule: `${ref} is already used by the request at line ${earlier}; a request's rows must be consecutive`,
         });
-      }
-      const ref = row.get("request_ref");
-      if (!ref) rowIssues.push({ location: `line ${line}`, field: "request_ref", rule: "required" });
-
-      if (group && ref !== undefined && ref === group.ref) {
-        // A further charge of the same request: its request and person cells, if given, must agree.
-        for (const [column, value] of row) {
-          if (column in chargeColumns || column === "request_ref") continue;
-          const first = group.cells.get(column);
-          if (first !== value) {
-            group.issues.push({
-              location: `line ${line}`,
-              field: column,
-              rule: `differs from line ${group.firstLine} of request_ref ${ref} (leave it empty or repeat it)`,
-            });
-          }
-        }
-        group.charges.push(chargeOf(row, line, group.issues, group.charges.length));
-        group.chargeLines.push(line);
-        group.issues.push(...rowIssues);
-        continue;
-      }
-
-      if (group) yield finish(group);
-      group = newGroup(ref ?? "", line, row, rowIssues);
-      if (ref) {
-        const earlier = seenRefs.get(ref);
-        if (earlier !== undefined) {
-          group.issues.push({
-            location: `line ${line}`,
-            field: "request_ref",
-            rule: `${ref} is already used by the request at line ${earlier}; a request's rows must be consecutive`,
-          });
-        } else {
-          seenRefs.set(ref, line);
-        }
-      }
-      if (group.personRef) {
-        const key = JSON.stringify(group.person);
-        const known = people.get(group.personRef);
-        if (!known) people.set(group.personRef, { line, key });
-        else if (Object.keys(group.person).length > 0 && known.key !== key) {
-          group.issues.push({
-            location: `line ${line}`,
-            field: "person_ref",
-            rule: `describes person ${group.personRef} differently from line ${known.line}`,
-          });
-        } else {
-          // Later uses of a person_ref may leave the person columns empty: the person of its first line.
-          group.person = JSON.parse(known.key);
-        }
+      } else {
+        seenRefs.set(ref, line);
       }
     }
+    if (group.personRef) {
+      const key = JSON.stringify(group.person);
+      const known = people.get(group.personRef);
+      if (!known) people.set(group.personRef, { line, key });
+      else if (Object.keys(group.person).length > 0 && known.key !== key) {
+        group.issues.push({
+          location: `line ${line}`,
+          field: "person_ref",
+          rule: `describes person ${group.personRef} differently from line ${known.line}`,
+        });
+      } else {
+        // Later uses of a person_ref may leave the person columns empty: the person of its first line.
+        group.person = JSON.parse(known.key);
+      }
+    }
+  };
+
+  // Records are handled synchronously as the parser produces them (no promise per record): the import
+  // validates the whole file before writing anyway, so they are collected, but the file is never one string.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      parser.on("readable", () => {
+        try {
+          for (let item = parser.read(); item !== null; item = parser.read()) handle(item);
+        } catch (err) {
+          parser.destroy();
+          reject(err);
+        }
+      });
+      parser.on("error", reject);
+      parser.on("end", resolve);
+    });
   } catch (err) {
     if (err instanceof AppError) throw err;
     const lines = (err as { lines?: number }).lines;
@@ -535,7 +550,8 @@ export async function* readCsvRecords(input: Readable): AsyncIterable<SourceReco
       },
     );
   }
-  if (group) yield finish(group);
+  if (group) out.push(finish(group));
+  return out;
 }
 
 function newGroup(ref: string, line: number, row: Map<string, string>, issues: RecordIssue[]): RequestGroup {
@@ -638,5 +654,5 @@ export async function importFile(
       }
     });
   }
-  return importRequests({ ...options, records: readCsvRecords(stream) });
+  return importRequests({ ...options, records: await readCsvRecords(stream) });
 }

@@ -3,8 +3,17 @@
  * line 1 `n C`, then one line per item `i w j1 j2 …` (1-based items it conflicts with).
  */
 import { lowerBounds } from "./bounds.ts";
-import { conflictsFromEdges, firstFitDecreasing, type PackProblem, packMin } from "./pack.ts";
-import { createRng } from "./rng.ts";
+import { exactCoverPacking } from "./bppc-search.ts";
+import {
+  bestFit,
+  conflictsFromEdges,
+  construct,
+  firstFitDecreasing,
+  type PackProblem,
+  type PackState,
+  packMin,
+} from "./pack.ts";
+import { createRng, shuffle } from "./rng.ts";
 
 export interface BppcInstance {
   n: number;
@@ -105,26 +114,72 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const deadline = start + (options.timeLimitMs ?? 1000);
   if (inst.weights.some((w) => w > inst.capacity))
     throw new Error("BPPC: an item is larger than the capacity");
-  const ffd = firstFitDecreasing(bppcProblem(inst));
-  const ub = ffd.binsUsed();
-  const p = bppcProblem(inst, ub);
+  const p = bppcProblem(inst);
   const bounds = lowerBounds(p);
-  const res = packMin(p, {
-    rng: createRng(options.seed ?? 1),
-    lowerBound: bounds.best,
-    deadline,
-    clock,
-    maxIterations: options.maxIterations,
-  });
+  const rng = createRng(options.seed ?? 1);
+  const core = {
+    n: inst.n,
+    capacity: inst.capacity,
+    weight: inst.weights,
+    conflict: p.conflict,
+    neighbors: p.neighbors,
+  };
+  let lowerBound = bounds.best;
+  const start0 = greedyStart(p, rng);
+  let res: { bins: number; assignment: ArrayLike<number>; foundAt: number };
+  res = { bins: start0.binsUsed(), assignment: start0.assign, foundAt: clock() };
+  // Little slack at the bound: every bin nearly full, an exact cover decides (triplet classes).
+  const total = inst.weights.reduce((a, b) => a + b, 0);
+  const minW = Math.min(...inst.weights);
+  if (res.bins > lowerBound && lowerBound * inst.capacity - total < Math.max(1, minW)) {
+    const ec = exactCoverPacking(core, lowerBound, {
+      rng,
+      clock,
+      deadline: start + 0.5 * (deadline - start),
+    });
+    if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };
+    else if (ec.kind === "none") lowerBound++;
+  }
+  if (res.bins > lowerBound) {
+    const heur = packMin(bppcProblem(inst, res.bins), {
+      rng,
+      lowerBound,
+      deadline,
+      clock,
+      maxIterations: options.maxIterations,
+    });
+    res = { bins: heur.binsUsed, assignment: heur.assignment, foundAt: heur.foundAt };
+  }
   const end = clock();
   return {
-    bins: res.binsUsed,
-    lowerBound: bounds.best,
-    provenOptimal: res.binsUsed <= bounds.best,
+    bins: res.bins,
+    lowerBound,
+    provenOptimal: res.bins <= lowerBound,
     elapsedMs: end - start,
     foundMs: res.foundAt - start,
     assignment: compact(res.assignment),
   };
+}
+
+/** The best of a few greedy packings (best fit in orders of weight, conflict degree and both). */
+function greedyStart(p: PackProblem, rng: () => number): PackState {
+  const idx = Array.from({ length: p.n }, (_, i) => i);
+  const cap = p.bins[0]!.capacity;
+  const deg = p.neighbors.map((a) => a.length);
+  const maxDeg = Math.max(1, ...deg);
+  const key = (i: number) => p.weight[i]! / cap + deg[i]! / maxDeg;
+  const orders = [
+    idx.slice().sort((a, b) => key(b) - key(a) || a - b),
+    idx.slice().sort((a, b) => p.weight[b]! - p.weight[a]! || a - b),
+    idx.slice().sort((a, b) => deg[b]! - deg[a]! || p.weight[b]! - p.weight[a]!),
+    shuffle(rng, idx.slice()),
+  ];
+  let best: PackState | null = null;
+  for (const order of orders) {
+    const s = construct(p, order, idx, bestFit);
+    if (!best || s.binsUsed() < best.binsUsed()) best = s;
+  }
+  return best!;
 }
 
 /** First-fit decreasing alone (the baseline in the benchmark). */

@@ -1,0 +1,450 @@
+/**
+ * The engine for plain bin packing with conflicts (one capacity, conflicts, nothing else) — the
+ * literature instances. It tries to pack everything into k bins, k from the best solution found
+ * minus one down to the lower bound, with a tabu search over partial solutions: the k bins are always
+ * consistent (no conflict, no overflow) and the items left out wait in a pool. A move inserts one or
+ * two pool items into a bin and ejects what it must (the conflicting items, then the lightest items
+ * that free enough room); the objective is the pool's total weight. This is the consistent
+ * neighbourhood search of Buljubašić & Vasquez (2016) with the ejection moves of PartialCol
+ * (Blöchliger & Zufferey 2008). Pure and deterministic for a given random source.
+ */
+import { type Rng, randInt, shuffle } from "./rng.ts";
+
+export interface BppcCore {
+  n: number;
+  capacity: number;
+  weight: readonly number[];
+  /** n*n matrix: 1 when two items conflict. */
+  conflict: Uint8Array;
+  neighbors: readonly (readonly number[])[];
+}
+
+export interface SearchOptions {
+  rng: Rng;
+  lowerBound: number;
+  deadline: number;
+  clock: () => number;
+  maxIterations?: number;
+}
+
+export interface SearchResult {
+  /** Bin 0..bins-1 of each item. */
+  assignment: Int32Array;
+  bins: number;
+  /** Clock reading when the final solution was found. */
+  foundAt: number;
+  iterations: number;
+}
+
+interface Budget {
+  iters: number;
+  maxIters: number;
+}
+
+const EPS = 1e-9;
+
+/**
+ * Tabu search on k bins from a partial assignment (bins 0..k-1, -1 = in the pool). Returns true
+ * when the pool is emptied (then `assign` is a complete packing into k bins).
+ */
+export function packIntoK(
+  c: BppcCore,
+  k: number,
+  assign: Int32Array,
+  o: SearchOptions,
+  budget: Budget,
+  stallLimit: number,
+): boolean {
+  const { n, capacity: C, weight: w, conflict } = c;
+  const rng = o.rng;
+  const load = new Float64Array(k);
+  const members: number[][] = Array.from({ length: k }, () => []);
+  const conf = new Int32Array(n * k);
+  const pool: number[] = [];
+  const poolPos = new Int32Array(n).fill(-1);
+  const tabu = new Int32Array(n * k);
+
+  const addToBin = (i: number, b: number) => {
+    assign[i] = b;
+    members[b]!.push(i);
+    load[b]! += w[i]!;
+    for (const j of c.neighbors[i]!) conf[j * k + b]!++;
+  };
+  const removeFromBin = (i: number) => {
+    const b = assign[i]!;
+    const m = members[b]!;
+    const x = m.indexOf(i);
+    m[x] = m[m.length - 1]!;
+    m.pop();
+    load[b]! -= w[i]!;
+    for (const j of c.neighbors[i]!) conf[j * k + b]!--;
+    assign[i] = -1;
+  };
+  const toPool = (i: number) => {
+    poolPos[i] = pool.length;
+    pool.push(i);
+  };
+  const fromPool = (i: number) => {
+    const x = poolPos[i]!;
+    const last = pool.pop()!;
+    if (last !== i) {
+      pool[x] = last;
+      poolPos[last] = x;
+    }
+    poolPos[i] = -1;
+  };
+
+  for (let i = 0; i < n; i++) {
+    if (assign[i]! >= 0) addToBin(i, assign[i]!);
+    else toPool(i);
+  }
+  // Greedy first: every pool item that fits somewhere as things stand (best fit).
+  for (const i of pool.slice().sort((a, b) => w[b]! - w[a]!)) {
+    let best = -1;
+    for (let b = 0; b < k; b++)
+      if (conf[i * k + b] === 0 && load[b]! + w[i]! <= C + EPS && (best < 0 || load[b]! > load[best]!))
+        best = b;
+    if (best >= 0) {
+      fromPool(i);
+      addToBin(i, best);
+    }
+  }
+  let poolW = 0;
+  for (const i of pool) poolW += w[i]!;
+  let bestW = poolW;
+  let sinceBest = 0;
+  let iter = 0;
+
+  // Scratch for move evaluation.
+  const ev: number[] = [];
+  const rest: number[] = [];
+  let bestMove = { i: -1, i2: -1, b: -1, delta: 0, evict: [] as number[] };
+  let ties = 0;
+
+  /** Evaluates inserting i (and i2 ≥ 0) into b; fills `ev`; returns the change in pool weight. */
+  const evaluate = (i: number, i2: number, b: number): number => {
+    ev.length = 0;
+    const wIn = w[i]! + (i2 >= 0 ? w[i2]! : 0);
+    let out = 0;
+    const m = members[b]!;
+    rest.length = 0;
+    const hasConf = conf[i * k + b]! > 0 || (i2 >= 0 && conf[i2 * k + b]! > 0);
+    if (hasConf) {
+      for (const j of m) {
+        if (conflict[i * n + j] || (i2 >= 0 && conflict[i2 * n + j])) {
+          ev.push(j);
+          out += w[j]!;
+        } else rest.push(j);
+      }
+    } else for (const j of m) rest.push(j);
+    const over = load[b]! - out + wIn - C;
+    if (over > EPS) {
+      // Lightest single or pair of the remaining items freeing enough room; else heaviest first.
+      let c1 = Number.POSITIVE_INFINITY;
+      let s1 = -1;
+      let c2 = Number.POSITIVE_INFINITY;
+      let a2 = -1;
+      let b2 = -1;
+      for (let x = 0; x < rest.length; x++) {
+        const jx = rest[x]!;
+        const wx = w[jx]!;
+        if (wx >= over - EPS) {
+          if (wx < c1) {
+            c1 = wx;
+            s1 = jx;
+          }
+          continue;
+        }
+        for (let y = x + 1; y < rest.length; y++) {
+          const jy = rest[y]!;
+          const wy = w[jy]!;
+          if (wy >= over - EPS) continue;
+          const s = wx + wy;
+          if (s >= over - EPS && s < c2) {
+            c2 = s;
+            a2 = jx;
+            b2 = jy;
+          }
+        }
+      }
+      if (s1 >= 0 && c1 <= c2) {
+        ev.push(s1);
+        out += c1;
+      } else if (a2 >= 0) {
+        ev.push(a2, b2);
+        out += c2;
+      } else {
+        rest.sort((x, y) => w[y]! - w[x]!);
+        let freed = 0;
+        for (const j of rest) {
+          if (freed >= over - EPS) break;
+          ev.push(j);
+          freed += w[j]!;
+        }
+        out += freed;
+      }
+    }
+    return out - wIn;
+  };
+
+  const consider = (i: number, i2: number, b: number) => {
+    const isTabu = tabu[i * k + b]! > iter || (i2 >= 0 && tabu[i2 * k + b]! > iter);
+    const delta = evaluate(i, i2, b);
+    if (isTabu && poolW + delta >= bestW - EPS) return;
+    if (bestMove.i < 0 || delta < bestMove.delta - EPS) {
+      bestMove = { i, i2, b, delta, evict: ev.slice() };
+      ties = 1;
+    } else if (delta <= bestMove.delta + EPS && randInt(rng, ++ties) === 0)
+      bestMove = { i, i2, b, delta, evict: ev.slice() };
+  };
+
+  while (pool.length > 0) {
+    if (budget.iters >= budget.maxIters || sinceBest > stallLimit) return false;
+    if ((iter & 63) === 0 && o.clock() > o.deadline) return false;
+    iter++;
+    budget.iters++;
+    sinceBest++;
+    bestMove = { i: -1, i2: -1, b: -1, delta: 0, evict: [] };
+    ties = 0;
+    const P = pool.length;
+    for (let x = 0; x < P; x++) {
+      const i = pool[x]!;
+      for (let b = 0; b < k; b++) consider(i, -1, b);
+    }
+    // Two pool items into one bin at once: the fine fills a single insertion cannot reach.
+    if (P <= 24)
+      for (let x = 0; x < P; x++) {
+        const i = pool[x]!;
+        for (let y = x + 1; y < P; y++) {
+          const i2 = pool[y]!;
+          if (conflict[i * n + i2] || w[i]! + w[i2]! > C + EPS) continue;
+          for (let b = 0; b < k; b++) consider(i, i2, b);
+        }
+      }
+    if (bestMove.i < 0) {
+      // Everything is tabu: a random move keeps the search going.
+      const i = pool[randInt(rng, P)]!;
+      const b = randInt(rng, k);
+      const delta = evaluate(i, -1, b);
+      bestMove = { i, i2: -1, b, delta, evict: ev.slice() };
+    }
+    const { i, i2, b, delta, evict } = bestMove;
+    const tenure = Math.floor(0.6 * P) + randInt(rng, 10) + 1;
+    for (const j of evict) {
+      removeFromBin(j);
+      toPool(j);
+      tabu[j * k + b] = iter + tenure;
+    }
+    fromPool(i);
+    addToBin(i, b);
+    if (i2 >= 0) {
+      fromPool(i2);
+      addToBin(i2, b);
+    }
+    poolW += delta;
+    if (poolW < bestW - EPS) {
+      bestW = poolW;
+      sinceBest = 0;
+    }
+  }
+  return true;
+}
+
+/** Renumbers the bins of a complete assignment 0..m-1; returns m. */
+function compactInPlace(assign: Int32Array): number {
+  const map = new Map<number, number>();
+  for (let i = 0; i < assign.length; i++) {
+    const b = assign[i]!;
+    if (!map.has(b)) map.set(b, map.size);
+    assign[i] = map.get(b)!;
+  }
+  return map.size;
+}
+
+/** From a complete packing, packs into one bin fewer, repeatedly, until the lower bound or the deadline. */
+export function searchBppc(c: BppcCore, start: ArrayLike<number>, o: SearchOptions): SearchResult {
+  const budget: Budget = { iters: 0, maxIters: o.maxIterations ?? Number.POSITIVE_INFINITY };
+  const best = Int32Array.from(start);
+  let bins = compactInPlace(best);
+  let foundAt = o.clock();
+  let attempt = 0;
+  const w = c.weight;
+  while (bins > o.lowerBound && o.clock() < o.deadline && budget.iters < budget.maxIters) {
+    const k = bins - 1;
+    const loads = new Float64Array(bins);
+    for (let i = 0; i < c.n; i++) loads[best[i]!]! += w[i]!;
+    const order = Array.from({ length: bins }, (_, b) => b).sort((a, b) => loads[a]! - loads[b]! || a - b);
+    const r = attempt === 0 ? order[0]! : order[randInt(o.rng, Math.min(bins, 2 + attempt))]!;
+    const assign = best.slice();
+    for (let i = 0; i < c.n; i++) {
+      if (assign[i] === r) assign[i] = -1;
+      else if (assign[i] === k) assign[i] = r;
+    }
+    const stall = (2000 + 20 * c.n) * (1 + Math.min(attempt, 8));
+    if (packIntoK(c, k, assign, o, budget, stall)) {
+      best.set(assign);
+      bins = k;
+      foundAt = o.clock();
+      attempt = 0;
+    } else attempt++;
+  }
+  return { assignment: best, bins, foundAt, iterations: budget.iters };
+}
+
+export type ExactCoverResult =
+  | { kind: "found"; assignment: Int32Array }
+  | { kind: "none" }
+  | { kind: "unknown" };
+
+/**
+ * Whether the items fit in exactly k bins when that leaves little slack (k·C − Σw): every bin is then
+ * nearly full, so the candidate bins are the few conflict-free sets filling at least C − slack, and
+ * the question is an exact cover of the items by k of them (Knuth's Algorithm X, fewest options
+ * first). Typical of the triplet classes, where the optimum fills every bin exactly. "none" is a
+ * proof that k bins do not suffice; "unknown" when there are too many sets or the time runs out.
+ */
+export function exactCoverPacking(
+  c: BppcCore,
+  k: number,
+  o: Pick<SearchOptions, "deadline" | "clock" | "rng"> & { maxSets?: number; maxNodes?: number },
+): ExactCoverResult {
+  const { n, capacity: C, weight: w, conflict } = c;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i]!;
+  const slack = k * C - total;
+  if (slack < -EPS) return { kind: "none" };
+  const maxSets = o.maxSets ?? 200_000;
+  const maxNodes = o.maxNodes ?? 20_000_000;
+  // Enumerate conflict-free sets with C − slack ≤ weight ≤ C, items by decreasing weight.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => w[b]! - w[a]! || a - b);
+  const suffix = new Float64Array(n + 1);
+  for (let x = n - 1; x >= 0; x--) suffix[x] = suffix[x + 1]! + w[order[x]!]!;
+  const sets: number[][] = [];
+  const cur: number[] = [];
+  let aborted = false;
+  let steps = 0;
+  const enumerate = (x: number, load: number) => {
+    if (aborted) return;
+    if ((++steps & 4095) === 0 && o.clock() > o.deadline) {
+      aborted = true;
+      return;
+    }
+    if (load >= C - slack - EPS && cur.length > 0) {
+      if (sets.length >= maxSets) {
+        aborted = true;
+        return;
+      }
+      sets.push(cur.slice());
+    }
+    for (let y = x; y < n; y++) {
+      if (load + suffix[y]! < C - slack - EPS) return;
+      const i = order[y]!;
+      if (load + w[i]! > C + EPS) continue;
+      let ok = true;
+      for (const j of cur)
+        if (conflict[i * n + j]) {
+          ok = false;
+          break;
+        }
+      if (!ok) continue;
+      cur.push(i);
+      enumerate(y + 1, load + w[i]!);
+      cur.pop();
+      if (aborted) return;
+    }
+  };
+  // Each set is listed from its heaviest item, so a bin holding item i is found from i.
+  enumerate(0, 0);
+  if (aborted) return { kind: "unknown" };
+
+  const setSlack = sets.map((s) => C - s.reduce((a, i) => a + w[i]!, 0));
+  const rowsOf: number[][] = Array.from({ length: n }, () => []);
+  sets.forEach((s, r) => {
+    for (const i of s) rowsOf[i]!.push(r);
+  });
+  const alive = new Uint8Array(sets.length).fill(1);
+  const count = new Int32Array(n);
+  for (let i = 0; i < n; i++) count[i] = rowsOf[i]!.length;
+  const covered = new Uint8Array(n);
+  const trail: number[] = [];
+  const chosen: number[] = [];
+  let nodes = 0;
+  let out: "found" | "none" | "unknown" = "none";
+  const select = (r: number) => {
+    for (const i of sets[r]!) {
+      covered[i] = 1;
+      for (const r2 of rowsOf[i]!) {
+        if (!alive[r2]) continue;
+        alive[r2] = 0;
+        trail.push(r2);
+        for (const j of sets[r2]!) count[j]!--;
+      }
+    }
+  };
+  const undo = (mark: number, r: number) => {
+    while (trail.length > mark) {
+      const r2 = trail.pop()!;
+      alive[r2] = 1;
+      for (const j of sets[r2]!) count[j]!++;
+    }
+    for (const i of sets[r]!) covered[i] = 0;
+  };
+  let limit = 0;
+  const search = (budget: number): boolean => {
+    if (++nodes > limit || ((nodes & 1023) === 0 && o.clock() > o.deadline)) {
+      out = "unknown";
+      return false;
+    }
+    let best = -1;
+    for (let i = 0; i < n; i++)
+      if (!covered[i] && (best < 0 || count[i]! < count[best]!)) {
+        best = i;
+        if (count[i] === 0) break;
+      }
+    if (best < 0) return true;
+    if (count[best] === 0) return false;
+    for (const r of rowsOf[best]!.slice()) {
+      if (!alive[r] || setSlack[r]! > budget + EPS) continue;
+      const mark = trail.length;
+      select(r);
+      chosen.push(r);
+      if (search(budget - setSlack[r]!)) return true;
+      chosen.pop();
+      undo(mark, r);
+      if (out === "unknown") return false;
+    }
+    return false;
+  };
+  // Randomised restarts with doubling node limits (the search's running time is heavy-tailed); a run
+  // that finishes within its limit is complete, so "none" from it is a proof.
+  let runLimit = 2000;
+  let used = 0;
+  for (let run = 0; used < maxNodes && o.clock() < o.deadline; run++) {
+    if (run > 0) for (const rows of rowsOf) shuffle(o.rng, rows);
+    nodes = 0;
+    limit = Math.min(runLimit, maxNodes - used);
+    out = "none";
+    const ok = search(slack);
+    used += nodes;
+    if (ok) {
+      const assignment = new Int32Array(n).fill(-1);
+      chosen.forEach((r, b) => {
+        for (const i of sets[r]!) assignment[i] = b;
+      });
+      return { kind: "found", assignment };
+    }
+    if (out === "none") return { kind: "none" };
+    // Unwind whatever the cut-off run left selected.
+    while (chosen.length > 0) {
+      const r = chosen.pop()!;
+      for (const i of sets[r]!) covered[i] = 0;
+    }
+    while (trail.length > 0) {
+      const r2 = trail.pop()!;
+      alive[r2] = 1;
+      for (const j of sets[r2]!) count[j]!++;
+    }
+    runLimit *= 2;
+  }
+  return { kind: "unknown" };
+}

@@ -141,7 +141,7 @@ async function exportAudit(db: Db, format: TransferFormat, out: Writable, pageSi
     count += rows.length;
     if (format === "json") await sink.json(rows);
     else await sink.csv(rows.map((r) => columns.map(([key]) => (r as Record<string, unknown>)[key])));
-    after = rows[rows.length - 1]!.seq;
+    after = rows[rows.length - 1]!.seq ?? after;
   }
   await sink.close();
   return count;

@@ -25,6 +25,10 @@ export interface SearchOptions {
   deadline: number;
   clock: () => number;
   maxIterations?: number;
+  /** Weight of one conflicting pair in the pool, in the objective (default: the capacity). */
+  pairPenalty?: number;
+  /** Refill a random bin every this many iterations (0: never; default 4). */
+  refillEvery?: number;
 }
 
 export interface SearchResult {
@@ -44,8 +48,9 @@ interface Budget {
 const EPS = 1e-9;
 
 /**
- * Tabu search on k bins from a partial assignment (bins 0..k-1, -1 = in the pool). Returns true
- * when the pool is emptied (then `assign` is a complete packing into k bins).
+ * Tabu search for a packing into k bins from a partial assignment on k − 1 of them (bins 0..k-2,
+ * -1 = in the pool): the pool is the k-th bin, and the search succeeds once it fits in one bin
+ * (conflict-free, within capacity) — then `assign` is a complete packing into k bins.
  */
 export function packIntoK(
   c: BppcCore,
@@ -54,9 +59,12 @@ export function packIntoK(
   o: SearchOptions,
   budget: Budget,
   stallLimit: number,
+  pinned: Uint8Array | null = null,
 ): boolean {
   const { n, capacity: C, weight: w, conflict } = c;
   const rng = o.rng;
+  const K = k;
+  k = K - 1;
   const load = new Float64Array(k);
   const members: number[][] = Array.from({ length: k }, () => []);
   const conf = new Int32Array(n * k);
@@ -80,11 +88,21 @@ export function packIntoK(
     for (const j of c.neighbors[i]!) conf[j * k + b]!--;
     assign[i] = -1;
   };
+  // The pool's weight, and its conflicting pairs (it must end up conflict-free to fit in one bin).
+  let poolW = 0;
+  let pairs = 0;
+  const poolConf = new Int32Array(n);
   const toPool = (i: number) => {
     poolPos[i] = pool.length;
     pool.push(i);
+    poolW += w[i]!;
+    pairs += poolConf[i]!;
+    for (const j of c.neighbors[i]!) poolConf[j]!++;
   };
   const fromPool = (i: number) => {
+    poolW -= w[i]!;
+    for (const j of c.neighbors[i]!) poolConf[j]!--;
+    pairs -= poolConf[i]!;
     const x = poolPos[i]!;
     const last = pool.pop()!;
     if (last !== i) {
@@ -98,6 +116,35 @@ export function packIntoK(
     if (assign[i]! >= 0) addToBin(i, assign[i]!);
     else toPool(i);
   }
+  // Clique items stay in distinct bins (any packing has them so): never ejected; those in the pool
+  // first go to bins without one, and one stays in the pool when every bin has one.
+  const pin = pinned ?? new Uint8Array(n);
+  const hasPin = new Uint8Array(k);
+  for (let i = 0; i < n; i++) if (pin[i] && assign[i]! >= 0) hasPin[assign[i]!] = 1;
+  const forcePinned = () => {
+    for (const i of pool.slice()) {
+      if (!pin[i]) continue;
+      let bb = -1;
+      let bd = Number.POSITIVE_INFINITY;
+      for (let b = 0; b < k; b++) {
+        if (hasPin[b]) continue;
+        const d = evaluate(i, -1, b);
+        if (d < bd) {
+          bd = d;
+          bb = b;
+        }
+      }
+      if (bb < 0) continue;
+      evaluate(i, -1, bb);
+      for (const j of ev.slice()) {
+        removeFromBin(j);
+        toPool(j);
+      }
+      fromPool(i);
+      addToBin(i, bb);
+      hasPin[bb] = 1;
+    }
+  };
   // Greedy first: every pool item that fits somewhere as things stand (best fit).
   for (const i of pool.slice().sort((a, b) => w[b]! - w[a]!)) {
     let best = -1;
@@ -109,16 +156,20 @@ export function packIntoK(
       addToBin(i, best);
     }
   }
-  let poolW = 0;
-  for (const i of pool) poolW += w[i]!;
-  let bestW = poolW;
+  const M = o.pairPenalty ?? C;
+  const objective = () => poolW + M * pairs;
+  let bestW = objective();
   let sinceBest = 0;
   let iter = 0;
 
   // Scratch for move evaluation.
   const ev: number[] = [];
   const rest: number[] = [];
-  let bestMove = { i: -1, i2: -1, b: -1, delta: 0, evict: [] as number[] };
+  let mi = -1;
+  let mi2 = -1;
+  let mb = -1;
+  let mDelta = 0;
+  const mEv: number[] = [];
   let ties = 0;
 
   /** Evaluates inserting i (and i2 ≥ 0) into b; fills `ev`; returns the change in pool weight. */
@@ -132,11 +183,12 @@ export function packIntoK(
     if (hasConf) {
       for (const j of m) {
         if (conflict[i * n + j] || (i2 >= 0 && conflict[i2 * n + j])) {
+          if (pin[j]) return Number.POSITIVE_INFINITY;
           ev.push(j);
           out += w[j]!;
-        } else rest.push(j);
+        } else if (!pin[j]) rest.push(j);
       }
-    } else for (const j of m) rest.push(j);
+    } else for (const j of m) if (!pin[j]) rest.push(j);
     const over = load[b]! - out + wIn - C;
     if (over > EPS) {
       // Lightest single or pair of the remaining items freeing enough room; else heaviest first.
@@ -181,54 +233,155 @@ export function packIntoK(
           ev.push(j);
           freed += w[j]!;
         }
+        if (freed < over - EPS) return Number.POSITIVE_INFINITY;
         out += freed;
       }
     }
-    return out - wIn;
+    let dp = -poolConf[i]! - (i2 >= 0 ? poolConf[i2]! : 0);
+    for (const e of ev) dp += poolConf[e]! - conflict[e * n + i]! - (i2 >= 0 ? conflict[e * n + i2]! : 0);
+    return out - wIn + M * dp;
   };
 
+  const take = (i: number, i2: number, b: number, delta: number) => {
+    mi = i;
+    mi2 = i2;
+    mb = b;
+    mDelta = delta;
+    mEv.length = 0;
+    for (const j of ev) mEv.push(j);
+  };
   const consider = (i: number, i2: number, b: number) => {
     const isTabu = tabu[i * k + b]! > iter || (i2 >= 0 && tabu[i2 * k + b]! > iter);
     const delta = evaluate(i, i2, b);
-    if (isTabu && poolW + delta >= bestW - EPS) return;
-    if (bestMove.i < 0 || delta < bestMove.delta - EPS) {
-      bestMove = { i, i2, b, delta, evict: ev.slice() };
+    if (delta === Number.POSITIVE_INFINITY) return;
+    if (isTabu && objective() + delta >= bestW - EPS) return;
+    if (mi < 0 || delta < mDelta - EPS) {
+      take(i, i2, b, delta);
       ties = 1;
-    } else if (delta <= bestMove.delta + EPS && randInt(rng, ++ties) === 0)
-      bestMove = { i, i2, b, delta, evict: ev.slice() };
+    } else if (delta <= mDelta + EPS && randInt(rng, ++ties) === 0) take(i, i2, b, delta);
   };
 
-  while (pool.length > 0) {
+  // Refill: the heaviest conflict-free subset of (bin ∪ pool) that fits, by a small branch and bound —
+  // the "Pack" descent of Buljubašić & Vasquez; it makes the exact fills single moves cannot reach.
+  const refillEvery = o.refillEvery ?? 4;
+  const cand: number[] = [];
+  const chosen: number[] = [];
+  let bestSet: number[] = [];
+  const refill = (b: number) => {
+    cand.length = 0;
+    chosen.length = 0;
+    let l0 = 0;
+    for (const j of members[b]!)
+      if (pin[j]) {
+        chosen.push(j);
+        l0 += w[j]!;
+      } else cand.push(j);
+    const P = pool.length;
+    for (let x = 0; x < P && cand.length < 24; x++) if (!pin[pool[x]!]) cand.push(pool[x]!);
+    cand.sort((x, y) => w[y]! - w[x]!);
+    let bestLoad = load[b]! + EPS;
+    bestSet = [];
+    let nodes = 0;
+    const suffix: number[] = new Array(cand.length + 1).fill(0);
+    for (let x = cand.length - 1; x >= 0; x--) suffix[x] = suffix[x + 1]! + w[cand[x]!]!;
+    const dfs = (x: number, l: number) => {
+      if (l > bestLoad) {
+        bestLoad = l;
+        bestSet = chosen.slice();
+      }
+      if (x === cand.length || l + suffix[x]! <= bestLoad || ++nodes > 2000 || bestLoad >= C - EPS) return;
+      const i = cand[x]!;
+      if (l + w[i]! <= C + EPS) {
+        let ok = true;
+        for (const j of chosen)
+          if (conflict[i * n + j]) {
+            ok = false;
+            break;
+          }
+        if (ok) {
+          chosen.push(i);
+          dfs(x + 1, l + w[i]!);
+          chosen.pop();
+        }
+      }
+      dfs(x + 1, l);
+    };
+    dfs(0, l0);
+    if (bestSet.length === 0) return;
+    const before = objective();
+    const old = members[b]!.slice();
+    const inSet = new Set(bestSet);
+    const out: number[] = [];
+    for (const j of old)
+      if (!inSet.has(j)) {
+        removeFromBin(j);
+        toPool(j);
+        out.push(j);
+      }
+    const ins: number[] = [];
+    for (const j of bestSet)
+      if (assign[j] !== b) {
+        fromPool(j);
+        addToBin(j, b);
+        ins.push(j);
+      }
+    if (objective() > before - EPS) {
+      // No better: undo.
+      for (const j of ins) {
+        removeFromBin(j);
+        toPool(j);
+      }
+      for (const j of out) {
+        fromPool(j);
+        addToBin(j, b);
+      }
+    } else for (const j of out) tabu[j * k + b] = iter + 10;
+  };
+
+  const poolFits = () => {
+    return pairs === 0 && poolW <= C + EPS;
+  };
+  forcePinned();
+  bestW = objective();
+  while (!poolFits()) {
+    if (k === 0) return false;
     if (budget.iters >= budget.maxIters || sinceBest > stallLimit) return false;
     if ((iter & 63) === 0 && o.clock() > o.deadline) return false;
     iter++;
     budget.iters++;
     sinceBest++;
-    bestMove = { i: -1, i2: -1, b: -1, delta: 0, evict: [] };
+    mi = -1;
     ties = 0;
     const P = pool.length;
     for (let x = 0; x < P; x++) {
       const i = pool[x]!;
+      if (pin[i]) continue;
       for (let b = 0; b < k; b++) consider(i, -1, b);
     }
     // Two pool items into one bin at once: the fine fills a single insertion cannot reach.
     if (P <= 24)
       for (let x = 0; x < P; x++) {
         const i = pool[x]!;
+        if (pin[i]) continue;
         for (let y = x + 1; y < P; y++) {
           const i2 = pool[y]!;
-          if (conflict[i * n + i2] || w[i]! + w[i2]! > C + EPS) continue;
+          if (pin[i2] || conflict[i * n + i2] || w[i]! + w[i2]! > C + EPS) continue;
           for (let b = 0; b < k; b++) consider(i, i2, b);
         }
       }
-    if (bestMove.i < 0) {
+    if (mi < 0) {
       // Everything is tabu: a random move keeps the search going.
       const i = pool[randInt(rng, P)]!;
       const b = randInt(rng, k);
-      const delta = evaluate(i, -1, b);
-      bestMove = { i, i2: -1, b, delta, evict: ev.slice() };
+      const d = pin[i] ? Number.POSITIVE_INFINITY : evaluate(i, -1, b);
+      if (d === Number.POSITIVE_INFINITY) continue;
+      take(i, -1, b, d);
     }
-    const { i, i2, b, delta, evict } = bestMove;
+    const i = mi;
+    const i2 = mi2;
+    const b = mb;
+    const delta = mDelta;
+    const evict = mEv;
     const tenure = Math.floor(0.6 * P) + randInt(rng, 10) + 1;
     for (const j of evict) {
       removeFromBin(j);
@@ -241,12 +394,14 @@ export function packIntoK(
       fromPool(i2);
       addToBin(i2, b);
     }
-    poolW += delta;
-    if (poolW < bestW - EPS) {
-      bestW = poolW;
+    void delta;
+    if (refillEvery > 0 && iter % refillEvery === 0) refill(randInt(rng, k));
+    if (objective() < bestW - EPS) {
+      bestW = objective();
       sinceBest = 0;
     }
   }
+  for (const i of pool) assign[i] = k;
   return true;
 }
 
@@ -262,7 +417,14 @@ function compactInPlace(assign: Int32Array): number {
 }
 
 /** From a complete packing, packs into one bin fewer, repeatedly, until the lower bound or the deadline. */
-export function searchBppc(c: BppcCore, start: ArrayLike<number>, o: SearchOptions): SearchResult {
+export function searchBppc(
+  c: BppcCore,
+  start: ArrayLike<number>,
+  o: SearchOptions,
+  clique: readonly number[] = [],
+): SearchResult {
+  const pinned = new Uint8Array(c.n);
+  for (const i of clique) pinned[i] = 1;
   const budget: Budget = { iters: 0, maxIters: o.maxIterations ?? Number.POSITIVE_INFINITY };
   const best = Int32Array.from(start);
   let bins = compactInPlace(best);
@@ -274,14 +436,24 @@ export function searchBppc(c: BppcCore, start: ArrayLike<number>, o: SearchOptio
     const loads = new Float64Array(bins);
     for (let i = 0; i < c.n; i++) loads[best[i]!]! += w[i]!;
     const order = Array.from({ length: bins }, (_, b) => b).sort((a, b) => loads[a]! - loads[b]! || a - b);
-    const r = attempt === 0 ? order[0]! : order[randInt(o.rng, Math.min(bins, 2 + attempt))]!;
-    const assign = best.slice();
-    for (let i = 0; i < c.n; i++) {
-      if (assign[i] === r) assign[i] = -1;
-      else if (assign[i] === k) assign[i] = r;
+    // Close two light bins (the two lightest first, then random among the lightest): their items
+    // form the pool, which must end up fitting in one bin.
+    let x1 = 0;
+    let x2 = 1;
+    if (attempt > 0) {
+      const span = Math.min(bins, 3 + attempt);
+      x1 = randInt(o.rng, span);
+      x2 = randInt(o.rng, span - 1);
+      if (x2 >= x1) x2++;
     }
+    const closed = new Set([order[x1]!, order[x2]!]);
+    const map = new Int32Array(bins).fill(-1);
+    let next = 0;
+    for (let b = 0; b < bins; b++) if (!closed.has(b)) map[b] = next++;
+    const assign = best.slice();
+    for (let i = 0; i < c.n; i++) assign[i] = map[assign[i]!]!;
     const stall = (2000 + 20 * c.n) * (1 + Math.min(attempt, 8));
-    if (packIntoK(c, k, assign, o, budget, stall)) {
+    if (packIntoK(c, k, assign, o, budget, stall, pinned)) {
       best.set(assign);
       bins = k;
       foundAt = o.clock();

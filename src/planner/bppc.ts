@@ -3,7 +3,7 @@
  * line 1 `n C`, then one line per item `i w j1 j2 …` (1-based items it conflicts with).
  */
 import { lowerBounds } from "./bounds.ts";
-import { exactCoverPacking } from "./bppc-search.ts";
+import { exactCoverPacking, searchBppc } from "./bppc-search.ts";
 import {
   bestFit,
   conflictsFromEdges,
@@ -141,14 +141,19 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     else if (ec.kind === "none") lowerBound++;
   }
   if (res.bins > lowerBound) {
-    const heur = packMin(bppcProblem(inst, res.bins), {
-      rng,
-      lowerBound,
-      deadline,
-      clock,
-      maxIterations: options.maxIterations,
-    });
-    res = { bins: heur.binsUsed, assignment: heur.assignment, foundAt: heur.foundAt };
+    const heur = searchBppc(
+      core,
+      res.assignment,
+      {
+        rng,
+        lowerBound,
+        deadline,
+        clock,
+        maxIterations: options.maxIterations,
+      },
+      bounds.cliqueItems,
+    );
+    if (heur.bins < res.bins) res = heur;
   }
   const end = clock();
   return {

@@ -37,3 +37,36 @@ export function hashEvent(prevHash: string, body: AuditEventBody): string {
 export function imageOf(row: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(row));
 }
+
+/** The hashed body of a stored event, at its chain position `seq`. Linking and verifying both use it. */
+export function bodyOf(
+  e: {
+    id: string;
+    actorId: string;
+    actorName: string;
+    party: string;
+    occurredAt: Date;
+    recordedAt: Date;
+    entity: string;
+    entityId: string;
+    kind: string;
+    before: unknown;
+    after: unknown;
+  },
+  seq: number,
+): AuditEventBody {
+  return {
+    seq,
+    id: e.id,
+    actorId: e.actorId,
+    actorName: e.actorName,
+    party: e.party,
+    occurredAt: e.occurredAt.toISOString(),
+    recordedAt: e.recordedAt.toISOString(),
+    entity: e.entity,
+    entityId: e.entityId,
+    kind: e.kind,
+    before: e.before,
+    after: e.after,
+  };
+}

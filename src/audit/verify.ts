@@ -1,8 +1,9 @@
-import { asc, gt } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
+import { asc, gt, isNull, sql } from "drizzle-orm";
+import { type Db, toCount } from "../db/client.ts";
 import { auditEvents, auditHead } from "../db/schema.ts";
-import { type AuditEventBody, canonical, GENESIS_HASH, hashEvent, imageOf, sha256 } from "./chain.ts";
+import { bodyOf, canonical, GENESIS_HASH, hashEvent, imageOf, sha256 } from "./chain.ts";
 import { auditedTables, type EntityName } from "./entities.ts";
+import { linkPending } from "./link.ts";
 
 export interface VerifyProblem {
   /** chain: an event is missing, altered or out of place; row: a row differs from its audited after-image. */
@@ -30,6 +31,9 @@ const PAGE = 5000;
  */
 export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}): Promise<VerifyReport> {
   const maxProblems = options.maxProblems ?? 50;
+  // Events of transactions that committed but were not linked yet (a process stopped in between) are
+  // linked first, as the writers would have.
+  await linkPending(db);
   const problems: VerifyProblem[] = [];
   const add = (p: VerifyProblem) => {
     if (problems.length < maxProblems) problems.push(p);
@@ -48,7 +52,9 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
       .orderBy(asc(auditEvents.seq))
       .limit(PAGE);
     if (page.length === 0) break;
-    for (const e of page) {
+    for (const row of page) {
+      // The page holds linked events only (seq > cursor), so seq, prev_hash and hash are set.
+      const e = { ...row, seq: row.seq!, prevHash: row.prevHash ?? "", hash: row.hash ?? "" };
       eventsChecked++;
       if (e.seq !== expectedSeq) {
         add({
@@ -60,21 +66,7 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
       if (e.prevHash !== prevHash) {
         add({ where: "chain", seq: e.seq, message: `event ${e.seq} does not link to the event before it` });
       }
-      const body: AuditEventBody = {
-        seq: e.seq,
-        id: e.id,
-        actorId: e.actorId,
-        actorName: e.actorName,
-        party: e.party,
-        occurredAt: e.occurredAt.toISOString(),
-        recordedAt: e.recordedAt.toISOString(),
-        entity: e.entity,
-        entityId: e.entityId,
-        kind: e.kind,
-        before: e.before,
-        after: e.after,
-      };
-      if (hashEvent(e.prevHash, body) !== e.hash) {
+      if (hashEvent(e.prevHash, bodyOf(e, e.seq)) !== e.hash) {
         add({
           where: "chain",
           seq: e.seq,
@@ -96,6 +88,11 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
       seq: head.seq,
       message: `the chain ends at event ${expectedSeq - 1}, but its head says ${head.seq}: events at the end were removed or the head was altered`,
     });
+  }
+
+  const [unlinked] = await db.select({ n: sql`count(*)` }).from(auditEvents).where(isNull(auditEvents.seq));
+  if (toCount(unlinked?.n) > 0) {
+    add({ where: "chain", message: `${toCount(unlinked?.n)} event(s) could not be linked into the chain` });
   }
 
   let rowsChecked = 0;

@@ -2,10 +2,11 @@ import { and, eq } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { auditEvents, auditHead, idempotencyKeys } from "../db/schema.ts";
+import { auditEvents, idempotencyKeys } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { type AuditEventBody, hashEvent, imageOf } from "./chain.ts";
+import { imageOf } from "./chain.ts";
 import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
+import { linkerFor } from "./link.ts";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type Row<T extends AuditedTable> = T["$inferSelect"];
@@ -47,8 +48,7 @@ const CHUNK = 400;
 
 /**
  * The only write path to audited tables. Each change is recorded as an audit event in the same
- * transaction; `write()` appends the events to the hash chain just before commit, holding the chain's
- * head row locked for as short a time as possible.
+ * transaction; after commit, `write()` has the events linked into the hash chain before it returns.
  */
 export class Writer {
   private readonly pending: PendingEvent[] = [];
@@ -86,20 +86,32 @@ export class Writer {
     return inserted as Row<T>;
   }
 
-  /** Locks the row, checks its version, applies the patch and bumps the version. */
+  /**
+   * Applies the patch and bumps the version, refusing a stale `expectedVersion`. With `before` (the row as
+   * read at `expectedVersion`) it is one conditional statement; otherwise the row is locked and read first.
+   */
   async update<T extends AuditedTable>(
     table: T,
     id: string,
     patch: Patch<NoInfer<T>>,
-    options: ChangeOptions & { kind?: string } = {},
+    options: ChangeOptions & { kind?: string; before?: Row<NoInfer<T>> } = {},
   ): Promise<Row<T>> {
     const entity = entityOf(table);
-    const before = await this.lock(table, id, options.expectedVersion);
+    const given = options.before as BaseRow | undefined;
+    if (given && (given.id !== id || (options.expectedVersion ?? given.version) !== given.version)) {
+      throw new Error("update: `before` must be the row at the expected version");
+    }
+    const before = given ?? ((await this.lock(table, id, options.expectedVersion)) as BaseRow);
     // biome-ignore lint/suspicious/noExplicitAny: see insert
     const [after] = (await (this.tx.update(table) as any)
-      .set({ ...patch, version: (before as BaseRow).version + 1, recordedAt: this.now })
-      .where(eq(table.id, id))
+      .set({ ...patch, version: before.version + 1, recordedAt: this.now })
+      .where(and(eq(table.id, id), eq(table.version, before.version)))
       .returning()) as Row<T>[];
+    if (!after) {
+      // Only with `before`: someone changed or removed the row since it was read.
+      await this.lock(table, id, before.version);
+      throw new Error(`update of ${entity} ${id} matched no row`);
+    }
     this.record(entity, id, options.kind ?? `${entity}.updated`, before as object, after as object, options);
     return after as Row<T>;
   }
@@ -147,43 +159,28 @@ export class Writer {
     });
   }
 
-  /** Appends the pending events to the chain. Called by `write()` as the transaction's last statements. */
+  /**
+   * Writes the pending events, in the transaction of the changes they record. `write()` has them linked
+   * into the hash chain right after commit (`link.ts`).
+   */
   async flush(): Promise<number> {
     if (this.pending.length === 0) return 0;
-    const [head] = await this.tx.select().from(auditHead).where(eq(auditHead.id, 1)).for("update");
-    if (!head) throw new Error("audit chain head is missing: the database was not migrated");
-    let { seq, hash } = head;
-    const recordedAt = this.now.toISOString();
-    const rows = this.pending.map((p) => {
-      seq += 1;
-      const body: AuditEventBody = {
-        seq,
-        id: uuidv7(),
-        actorId: this.actor.id,
-        actorName: this.actor.name,
-        party: this.actor.party,
-        occurredAt: p.occurredAt.toISOString(),
-        recordedAt,
-        entity: p.entity,
-        entityId: p.entityId,
-        kind: p.kind,
-        before: p.before,
-        after: p.after,
-      };
-      const prevHash = hash;
-      hash = hashEvent(prevHash, body);
-      return {
-        ...body,
-        occurredAt: p.occurredAt,
-        recordedAt: this.now,
-        prevHash,
-        hash,
-      };
-    });
+    const rows = this.pending.map((p) => ({
+      id: uuidv7(),
+      actorId: this.actor.id,
+      actorName: this.actor.name,
+      party: this.actor.party,
+      occurredAt: p.occurredAt,
+      recordedAt: this.now,
+      entity: p.entity,
+      entityId: p.entityId,
+      kind: p.kind,
+      before: p.before,
+      after: p.after,
+    }));
     for (let i = 0; i < rows.length; i += CHUNK) {
       await this.tx.insert(auditEvents).values(rows.slice(i, i + CHUNK));
     }
-    await this.tx.update(auditHead).set({ seq, hash }).where(eq(auditHead.id, 1));
     const count = this.pending.length;
     this.pending.length = 0;
     return count;
@@ -217,7 +214,7 @@ export async function write<T>(
   options: { now?: Date; idempotency?: IdempotencyRecord | undefined } = {},
 ): Promise<T> {
   const { idempotency } = options;
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const now = options.now ?? new Date();
     if (idempotency) {
       const claimed = await tx
@@ -243,4 +240,7 @@ export async function write<T>(
     }
     return result;
   });
+  // Acknowledged writes are linked: the caller hears back once its events are in the chain.
+  await linkerFor(db).request();
+  return result;
 }

@@ -277,7 +277,7 @@ export function caseService(db: Db, policy: Policy) {
               openRisks: risks,
               barredOffences: [...new Set([...row.barredOffences, ...decision.barOffences])],
             },
-            { expectedVersion, occurredAt, kind: "case.transitioned" },
+            { expectedVersion, occurredAt, kind: "case.transitioned", before: row },
           );
           const history = await w.insertOne(
             caseTransitions,

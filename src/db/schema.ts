@@ -6,7 +6,7 @@
  * can later travel between per-state instances.
  */
 
-import { relations } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   bigint,
@@ -430,16 +430,19 @@ export const apiTokens = pgTable(
 );
 
 /**
- * The audit chain. `seq` is the event's position in the chain (not an identifier: `id` is);
- * `hash` = SHA-256(prev_hash ‖ canonical JSON of the event).
+ * The audit chain. An event is written in the same transaction as the change it records; right after
+ * commit it is linked into the chain: given its position `seq` (not an identifier: `id` is) and
+ * `hash` = SHA-256(prev_hash ‖ canonical JSON of the event). `arrival` orders events waiting to be linked:
+ * a transaction that waited for another's row lock takes its number after the other committed.
  */
 export const auditEvents = pgTable(
   "audit_events",
   {
-    seq: bigint("seq", { mode: "number" }).primaryKey(),
-    id: uuid("id").notNull(),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    id: uuid("id").primaryKey(),
+    arrival: bigint("arrival", { mode: "number" }).generatedAlwaysAsIdentity(),
+    seq: bigint("seq", { mode: "number" }),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
     actorId: text("actor_id").notNull(),
     actorName: text("actor_name").notNull(),
     party: text("party").notNull(),
@@ -451,7 +454,11 @@ export const auditEvents = pgTable(
     before: jsonb("before"),
     after: jsonb("after"),
   },
-  (t) => [index("audit_events_entity_idx").on(t.entity, t.entityId, t.seq)],
+  (t) => [
+    uniqueIndex("audit_events_seq_uq").on(t.seq),
+    index("audit_events_unlinked_idx").on(t.arrival).where(sql`${t.seq} is null`),
+    index("audit_events_entity_idx").on(t.entity, t.entityId, t.seq),
+  ],
 );
 
 /** One row: the chain's head, locked by every writer to append in order. */

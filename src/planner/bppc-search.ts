@@ -1,13 +1,16 @@
 /**
  * The engine for plain bin packing with conflicts (one capacity, conflicts, nothing else) — the
- * literature instances. It tries to pack everything into k bins, k from the best solution found
- * minus one down to the lower bound, with a tabu search over partial solutions: the k bins are always
- * consistent (no conflict, no overflow) and the items left out wait in a pool. A move inserts one or
- * two pool items into a bin and ejects what it must (the conflicting items, then the lightest items
- * that free enough room); the objective is the pool's total weight. This is the consistent
- * neighbourhood search of Buljubašić & Vasquez (2016) with the ejection moves of PartialCol
- * (Blöchliger & Zufferey 2008). Pure and deterministic for a given random source.
- */
+ * literature instances. From a complete packing into m bins it looks for one into m − 1, again and
+ * again down to the lower bound: close two light bins, their items form a pool that must end up
+ * fitting in one bin (conflict-free, within capacity), and run a tabu search over partial solutions
+ * whose bins are always consistent (no conflict, no overflow). A move inserts one or two pool items
+ * into a bin and ejects what it must (the conflicting items, then the lightest items that free enough
+ * room); the objective is the pool's weight plus a capacity's worth per conflicting pair in the pool;
+ * every few iterations a "refill" packs one bin as full as possible from itself and the pool. The
+ * items of a maximum clique stay pinned in distinct bins. This is the consistent neighbourhood search
+ * of Buljubašić & Vasquez (2016) with the ejection moves of PartialCol (Blöchliger & Zufferey 2008).
+ * When the bound leaves (almost) no slack, `exactCoverPacking` decides it exactly instead.
+ * Pure and deterministic for a given random source. */
 import { type Rng, randInt, shuffle } from "./rng.ts";
 
 export interface BppcCore {
@@ -91,6 +94,7 @@ export function packIntoK(
   // The pool's weight, and its conflicting pairs (it must end up conflict-free to fit in one bin).
   let poolW = 0;
   let pairs = 0;
+
   const poolConf = new Int32Array(n);
   const toPool = (i: number) => {
     poolPos[i] = pool.length;
@@ -136,7 +140,7 @@ export function packIntoK(
       }
       if (bb < 0) continue;
       evaluate(i, -1, bb);
-      for (const j of ev.slice()) {
+      for (const j of ev.subarray(0, evLen).slice()) {
         removeFromBin(j);
         toPool(j);
       }
@@ -163,32 +167,35 @@ export function packIntoK(
   let iter = 0;
 
   // Scratch for move evaluation.
-  const ev: number[] = [];
-  const rest: number[] = [];
+  const ev = new Int32Array(n);
+  let evLen = 0;
+  const rest = new Int32Array(n);
+  let restLen = 0;
   let mi = -1;
   let mi2 = -1;
   let mb = -1;
   let mDelta = 0;
-  const mEv: number[] = [];
+  const mEv = new Int32Array(n);
+  let mEvLen = 0;
   let ties = 0;
 
   /** Evaluates inserting i (and i2 ≥ 0) into b; fills `ev`; returns the change in pool weight. */
   const evaluate = (i: number, i2: number, b: number): number => {
-    ev.length = 0;
+    evLen = 0;
     const wIn = w[i]! + (i2 >= 0 ? w[i2]! : 0);
     let out = 0;
     const m = members[b]!;
-    rest.length = 0;
+    restLen = 0;
     const hasConf = conf[i * k + b]! > 0 || (i2 >= 0 && conf[i2 * k + b]! > 0);
     if (hasConf) {
       for (const j of m) {
         if (conflict[i * n + j] || (i2 >= 0 && conflict[i2 * n + j])) {
           if (pin[j]) return Number.POSITIVE_INFINITY;
-          ev.push(j);
+          ev[evLen++] = j;
           out += w[j]!;
-        } else if (!pin[j]) rest.push(j);
+        } else if (!pin[j]) rest[restLen++] = j;
       }
-    } else for (const j of m) if (!pin[j]) rest.push(j);
+    } else for (const j of m) if (!pin[j]) rest[restLen++] = j;
     const over = load[b]! - out + wIn - C;
     if (over > EPS) {
       // Lightest single or pair of the remaining items freeing enough room; else heaviest first.
@@ -197,7 +204,7 @@ export function packIntoK(
       let c2 = Number.POSITIVE_INFINITY;
       let a2 = -1;
       let b2 = -1;
-      for (let x = 0; x < rest.length; x++) {
+      for (let x = 0; x < restLen; x++) {
         const jx = rest[x]!;
         const wx = w[jx]!;
         if (wx >= over - EPS) {
@@ -207,7 +214,7 @@ export function packIntoK(
           }
           continue;
         }
-        for (let y = x + 1; y < rest.length; y++) {
+        for (let y = x + 1; y < restLen; y++) {
           const jy = rest[y]!;
           const wy = w[jy]!;
           if (wy >= over - EPS) continue;
@@ -220,17 +227,18 @@ export function packIntoK(
         }
       }
       if (s1 >= 0 && c1 <= c2) {
-        ev.push(s1);
+        ev[evLen++] = s1;
         out += c1;
       } else if (a2 >= 0) {
-        ev.push(a2, b2);
+        ev[evLen++] = a2;
+        ev[evLen++] = b2;
         out += c2;
       } else {
-        rest.sort((x, y) => w[y]! - w[x]!);
+        const r = Array.from(rest.subarray(0, restLen)).sort((x, y) => w[y]! - w[x]!);
         let freed = 0;
-        for (const j of rest) {
+        for (const j of r) {
           if (freed >= over - EPS) break;
-          ev.push(j);
+          ev[evLen++] = j;
           freed += w[j]!;
         }
         if (freed < over - EPS) return Number.POSITIVE_INFINITY;
@@ -238,8 +246,13 @@ export function packIntoK(
       }
     }
     let dp = -poolConf[i]! - (i2 >= 0 ? poolConf[i2]! : 0);
-    for (const e of ev) dp += poolConf[e]! - conflict[e * n + i]! - (i2 >= 0 ? conflict[e * n + i2]! : 0);
-    return out - wIn + M * dp;
+    let dw = -wIn;
+    for (let x = 0; x < evLen; x++) {
+      const e = ev[x]!;
+      dw += w[e]!;
+      dp += poolConf[e]! - conflict[e * n + i]! - (i2 >= 0 ? conflict[e * n + i2]! : 0);
+    }
+    return dw + M * dp;
   };
 
   const take = (i: number, i2: number, b: number, delta: number) => {
@@ -247,8 +260,8 @@ export function packIntoK(
     mi2 = i2;
     mb = b;
     mDelta = delta;
-    mEv.length = 0;
-    for (const j of ev) mEv.push(j);
+    mEvLen = evLen;
+    mEv.set(ev.subarray(0, evLen));
   };
   const consider = (i: number, i2: number, b: number) => {
     const isTabu = tabu[i * k + b]! > iter || (i2 >= 0 && tabu[i2 * k + b]! > iter);
@@ -381,7 +394,7 @@ export function packIntoK(
     const i2 = mi2;
     const b = mb;
     const delta = mDelta;
-    const evict = mEv;
+    const evict = mEv.subarray(0, mEvLen);
     const tenure = Math.floor(0.6 * P) + randInt(rng, 10) + 1;
     for (const j of evict) {
       removeFromBin(j);

@@ -135,7 +135,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     const ec = exactCoverPacking(core, lowerBound, {
       rng,
       clock,
-      deadline: start + 0.5 * (deadline - start),
+      deadline: start + 0.7 * (deadline - start),
     });
     if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };
     else if (ec.kind === "none") lowerBound++;

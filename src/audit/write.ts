@@ -6,7 +6,8 @@ import { auditEvents, idempotencyKeys } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { imageOf } from "./chain.ts";
 import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
-import { linkerFor } from "./link.ts";
+import { linkerFor, linkWithin } from "./link.ts";
+import { fullRow, insertRows } from "./rows.ts";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type Row<T extends AuditedTable> = T["$inferSelect"];
@@ -29,6 +30,9 @@ export interface ChangeOptions {
   expectedVersion?: number;
 }
 
+/** Events per write from which they are linked inside the writing transaction. */
+const LINK_IN_TRANSACTION = 1000;
+
 interface BaseRow {
   id: string;
   version: number;
@@ -42,9 +46,6 @@ interface PendingEvent {
   before: unknown;
   after: unknown;
 }
-
-// Multi-row statements, kept under PostgreSQL's 65,535 bind parameters.
-const CHUNK = 400;
 
 /**
  * The only write path to audited tables. Each change is recorded as an audit event in the same
@@ -62,23 +63,20 @@ export class Writer {
 
   async insert<T extends AuditedTable>(table: T, rows: NewRow<NoInfer<T>>[], options: ChangeOptions = {}) {
     const entity = entityOf(table);
-    const out: Row<T>[] = [];
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const values = rows.slice(i, i + CHUNK).map((r) => ({
-        ...r,
-        id: r.id ?? uuidv7(),
-        party: r.party ?? this.actor.party,
-        version: 1,
-        recordedAt: this.now,
-      }));
-      // biome-ignore lint/suspicious/noExplicitAny: drizzle cannot type an insert over a union of tables
-      const inserted = (await (this.tx.insert(table) as any).values(values).returning()) as Row<T>[];
-      for (const row of inserted) {
-        this.record(entity, (row as BaseRow).id, `${entity}.created`, null, row as object, options);
-        out.push(row);
-      }
-    }
-    return out;
+    const full = rows.map(
+      (r) =>
+        fullRow(table, {
+          ...r,
+          id: r.id ?? uuidv7(),
+          party: r.party ?? this.actor.party,
+          version: 1,
+          recordedAt: this.now,
+        }) as Row<T>,
+    );
+    await insertRows(this.tx, table, full);
+    for (const row of full)
+      this.record(entity, (row as BaseRow).id, `${entity}.created`, null, row as object, options);
+    return full;
   }
 
   async insertOne<T extends AuditedTable>(table: T, row: NewRow<NoInfer<T>>, options: ChangeOptions = {}) {
@@ -165,22 +163,27 @@ export class Writer {
    */
   async flush(): Promise<number> {
     if (this.pending.length === 0) return 0;
-    const rows = this.pending.map((p) => ({
-      id: uuidv7(),
-      actorId: this.actor.id,
-      actorName: this.actor.name,
-      party: this.actor.party,
-      occurredAt: p.occurredAt,
-      recordedAt: this.now,
-      entity: p.entity,
-      entityId: p.entityId,
-      kind: p.kind,
-      before: p.before,
-      after: p.after,
-    }));
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await this.tx.insert(auditEvents).values(rows.slice(i, i + CHUNK));
+    const rows = this.pending.map((p) =>
+      fullRow(auditEvents, {
+        id: uuidv7(),
+        actorId: this.actor.id,
+        actorName: this.actor.name,
+        party: this.actor.party,
+        occurredAt: p.occurredAt,
+        recordedAt: this.now,
+        entity: p.entity,
+        entityId: p.entityId,
+        kind: p.kind,
+        before: p.before,
+        after: p.after,
+      }),
+    );
+    // A large batch (an import) is linked in this transaction: linking it after commit would rewrite
+    // every event row once more. Small ones are linked after commit, so writers don't queue on the head.
+    if (rows.length >= LINK_IN_TRANSACTION) {
+      await linkWithin(this.tx, rows as Parameters<typeof linkWithin>[1]);
     }
+    await insertRows(this.tx, auditEvents, rows);
     const count = this.pending.length;
     this.pending.length = 0;
     return count;

@@ -6,11 +6,14 @@
  * whose bins are always consistent (no conflict, no overflow). A move inserts one or two pool items
  * into a bin and ejects what it must (the conflicting items, then the lightest items that free enough
  * room); the objective is the pool's weight plus a capacity's worth per conflicting pair in the pool;
- * every few iterations a "refill" packs one bin as full as possible from itself and the pool. The
- * items of a maximum clique stay pinned in distinct bins. This is the consistent neighbourhood search
+ * every other iteration a "refill" shares two random bins' items and the pool between the two bins
+ * as fully as possible (a small branch and bound) — the "Pack" descent of Buljubašić & Vasquez,
+ * widened to two bins so that it also shifts room from one bin to the other. The items of
+ * a maximum clique stay pinned in distinct bins. This is the consistent neighbourhood search
  * of Buljubašić & Vasquez (2016) with the ejection moves of PartialCol (Blöchliger & Zufferey 2008).
  * When the bound leaves (almost) no slack, `exactCoverPacking` decides it exactly instead.
- * Pure and deterministic for a given random source. */
+ * Pure and deterministic for a given random source.
+ */
 import { type Rng, randInt, shuffle } from "./rng.ts";
 
 export interface BppcCore {
@@ -30,7 +33,7 @@ export interface SearchOptions {
   maxIterations?: number;
   /** Weight of one conflicting pair in the pool, in the objective (default: the capacity). */
   pairPenalty?: number;
-  /** Refill a random bin every this many iterations (0: never; default 4). */
+  /** Refill two random bins every this many iterations (0: never; default 2). */
   refillEvery?: number;
 }
 
@@ -274,82 +277,94 @@ export function packIntoK(
     } else if (delta <= mDelta + EPS && randInt(rng, ++ties) === 0) take(i, i2, b, delta);
   };
 
-  // Refill: the heaviest conflict-free subset of (bin ∪ pool) that fits, by a small branch and bound —
-  // the "Pack" descent of Buljubašić & Vasquez; it makes the exact fills single moves cannot reach.
-  const refillEvery = o.refillEvery ?? 4;
-  const cand: number[] = [];
-  const chosen: number[] = [];
-  let bestSet: number[] = [];
-  const refill = (b: number) => {
-    cand.length = 0;
-    chosen.length = 0;
-    let l0 = 0;
+  // Refill two bins at once: the best split of (bin a ∪ bin b ∪ pool) between a, b and the pool,
+  // maximising what a and b hold — it shifts room between two bins and fills it in one step.
+  const two: number[] = [];
+  const dest = new Int32Array(n);
+  const bestDest = new Int32Array(n);
+  const inA: number[] = [];
+  const inB: number[] = [];
+  const refill2 = (a: number, b: number) => {
+    two.length = 0;
+    inA.length = 0;
+    inB.length = 0;
+    let la = 0;
+    let lb = 0;
+    for (const j of members[a]!)
+      if (pin[j]) {
+        inA.push(j);
+        la += w[j]!;
+      } else two.push(j);
     for (const j of members[b]!)
       if (pin[j]) {
-        chosen.push(j);
-        l0 += w[j]!;
-      } else cand.push(j);
-    const P = pool.length;
-    for (let x = 0; x < P && cand.length < 24; x++) if (!pin[pool[x]!]) cand.push(pool[x]!);
-    cand.sort((x, y) => w[y]! - w[x]!);
-    let bestLoad = load[b]! + EPS;
-    bestSet = [];
+        inB.push(j);
+        lb += w[j]!;
+      } else two.push(j);
+    for (let x = 0; x < pool.length && two.length < 22; x++) if (!pin[pool[x]!]) two.push(pool[x]!);
+    two.sort((x, y) => w[y]! - w[x]!);
+    const suf = new Float64Array(two.length + 1);
+    for (let x = two.length - 1; x >= 0; x--) suf[x] = suf[x + 1]! + w[two[x]!]!;
+    let best = load[a]! + load[b]! + EPS;
+    let found = false;
     let nodes = 0;
-    const suffix: number[] = new Array(cand.length + 1).fill(0);
-    for (let x = cand.length - 1; x >= 0; x--) suffix[x] = suffix[x + 1]! + w[cand[x]!]!;
-    const dfs = (x: number, l: number) => {
-      if (l > bestLoad) {
-        bestLoad = l;
-        bestSet = chosen.slice();
-      }
-      if (x === cand.length || l + suffix[x]! <= bestLoad || ++nodes > 2000 || bestLoad >= C - EPS) return;
-      const i = cand[x]!;
-      if (l + w[i]! <= C + EPS) {
-        let ok = true;
-        for (const j of chosen)
-          if (conflict[i * n + j]) {
-            ok = false;
-            break;
-          }
-        if (ok) {
-          chosen.push(i);
-          dfs(x + 1, l + w[i]!);
-          chosen.pop();
-        }
-      }
-      dfs(x + 1, l);
+    const ok = (i: number, list: number[]) => {
+      for (const j of list) if (conflict[i * n + j]) return false;
+      return true;
     };
-    dfs(0, l0);
-    if (bestSet.length === 0) return;
-    const before = objective();
-    const old = members[b]!.slice();
-    const inSet = new Set(bestSet);
-    const out: number[] = [];
-    for (const j of old)
-      if (!inSet.has(j)) {
-        removeFromBin(j);
-        toPool(j);
-        out.push(j);
+    const dfs = (x: number, l1: number, l2: number) => {
+      if (l1 + l2 > best) {
+        best = l1 + l2;
+        found = true;
+        for (let y = 0; y < two.length; y++) bestDest[two[y]!] = y < x ? dest[two[y]!]! : -1;
       }
-    const ins: number[] = [];
-    for (const j of bestSet)
-      if (assign[j] !== b) {
-        fromPool(j);
-        addToBin(j, b);
-        ins.push(j);
+      if (x === two.length || l1 + l2 + suf[x]! <= best || ++nodes > 4000 || best >= 2 * C - EPS) return;
+      const i = two[x]!;
+      if (l1 + w[i]! <= C + EPS && ok(i, inA)) {
+        dest[i] = a;
+        inA.push(i);
+        dfs(x + 1, l1 + w[i]!, l2);
+        inA.pop();
+      }
+      if (l2 + w[i]! <= C + EPS && ok(i, inB)) {
+        dest[i] = b;
+        inB.push(i);
+        dfs(x + 1, l1, l2 + w[i]!);
+        inB.pop();
+      }
+      dest[i] = -1;
+      dfs(x + 1, l1, l2);
+    };
+    dfs(0, la, lb);
+    if (!found) return;
+    const before = objective();
+    const from = two.map((i) => assign[i]!);
+    for (const i of two)
+      if (assign[i]! >= 0 && assign[i] !== bestDest[i]) {
+        removeFromBin(i);
+        toPool(i);
+      }
+    for (const i of two)
+      if (bestDest[i]! >= 0 && assign[i]! < 0) {
+        fromPool(i);
+        addToBin(i, bestDest[i]!);
       }
     if (objective() > before - EPS) {
-      // No better: undo.
-      for (const j of ins) {
-        removeFromBin(j);
-        toPool(j);
-      }
-      for (const j of out) {
-        fromPool(j);
-        addToBin(j, b);
-      }
-    } else for (const j of out) tabu[j * k + b] = iter + 10;
+      two.forEach((i, x) => {
+        if (assign[i] === from[x]) return;
+        if (assign[i]! >= 0) {
+          removeFromBin(i);
+          toPool(i);
+        }
+      });
+      two.forEach((i, x) => {
+        if (from[x]! >= 0 && assign[i]! < 0) {
+          fromPool(i);
+          addToBin(i, from[x]!);
+        }
+      });
+    }
   };
+  const refillEvery = o.refillEvery ?? 2;
 
   const poolFits = () => {
     return pairs === 0 && poolW <= C + EPS;
@@ -408,7 +423,10 @@ export function packIntoK(
       addToBin(i2, b);
     }
     void delta;
-    if (refillEvery > 0 && iter % refillEvery === 0) refill(randInt(rng, k));
+    if (refillEvery > 0 && k > 1 && iter % refillEvery === 0) {
+      const a = randInt(rng, k);
+      refill2(a, (a + 1 + randInt(rng, k - 1)) % k);
+    }
     if (objective() < bestW - EPS) {
       bestW = objective();
       sinceBest = 0;

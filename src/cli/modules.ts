@@ -4,4 +4,8 @@ import { registerSeedCommand } from "../seed/cli.ts";
 import type { CommandModule } from "./context.ts";
 
 /** Subcommands defined beside their domain: demo data, import/export, the operation planner. */
-export const commandModules: CommandModule[] = [registerSeedCommand, registerTransferCommands, registerPlanCommand];
+export const commandModules: CommandModule[] = [
+  registerSeedCommand,
+  registerTransferCommands,
+  registerPlanCommand,
+];

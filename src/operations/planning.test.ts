@@ -146,6 +146,33 @@ describe("planning an operation over the API", () => {
     expect((await t.database.db.select().from(auditEvents)).length).toBeGreaterThan(before);
   });
 
+  it("moves the operation's status in order only, refusing a jump with 409", async () => {
+    const h = await t.as("operations-planner");
+    const jump = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/status`,
+      headers: h,
+      payload: { status: "completed" },
+    });
+    expect(jump.statusCode).toBe(409);
+    expect(jump.json().error.details.allowed).toEqual(["ready", "cancelled"]);
+    const ready = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/status`,
+      headers: h,
+      payload: { status: "ready" },
+    });
+    expect(ready.statusCode, ready.body).toBe(200);
+    expect(ready.json()).toMatchObject({ status: "ready" });
+    const back = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/status`,
+      headers: h,
+      payload: { status: "planning" },
+    });
+    expect(back.statusCode).toBe(200);
+  });
+
   it("an unknown aircraft in a hand move is named", async () => {
     const res = await t.app.inject({
       method: "POST",

@@ -15,6 +15,7 @@ import {
   ZListHandovers,
   ZListOperations,
   ZListPlaces,
+  ZOperationStatusChange,
 } from "./schemas.ts";
 import type { handoverService, operationService, referenceService } from "./service.ts";
 
@@ -78,6 +79,26 @@ export function operationRoutes(
     (req, reply) =>
       idempotent(db, req, reply, req.actor, 201, (idempotency) =>
         s.planning.plan({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
+      ),
+  );
+  typed.post(
+    "/operations/:id/status",
+    {
+      schema: {
+        tags,
+        summary: "Move the operation along planning → ready → in-transit → completed (or cancelled)",
+        params: ZIdParams,
+        body: ZOperationStatusChange,
+      },
+    },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, 200, (idempotency) =>
+        s.operations.setStatus({
+          actor: req.actor,
+          operationId: req.params.id,
+          input: req.body,
+          idempotency,
+        }),
       ),
   );
   typed.get(

@@ -126,3 +126,21 @@ export const ZCreateAdministration = z.strictObject({
 });
 export type CreateAdministration = z.infer<typeof ZCreateAdministration>;
 export const ZListAdministrations = ZPageQuery;
+
+export const ZOperationStatusChange = z.strictObject({
+  status: z.enum(operationStatuses),
+  expectedVersion: z.number().int().min(1).optional(),
+});
+export type OperationStatusChange = z.infer<typeof ZOperationStatusChange>;
+
+/** The order an operation moves in; cancelled is reachable until it has flown. */
+export const operationStatusMoves: Record<
+  (typeof operationStatuses)[number],
+  readonly (typeof operationStatuses)[number][]
+> = {
+  planning: ["ready", "cancelled"],
+  ready: ["planning", "in-transit", "cancelled"],
+  "in-transit": ["completed"],
+  completed: [],
+  cancelled: [],
+};

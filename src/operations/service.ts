@@ -23,7 +23,9 @@ import type {
   CreatePlace,
   ListHandovers,
   ListOperations,
+  OperationStatusChange,
 } from "./schemas.ts";
+import { operationStatusMoves } from "./schemas.ts";
 
 const invalid = (issues: FieldIssue[]) =>
   new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
@@ -176,6 +178,36 @@ export function operationService(db: Db) {
         handovers: handed,
         plans: drafts,
       };
+    },
+
+    /** Moves the operation along planning → ready → in-transit → completed (or cancelled before it flies). */
+    async setStatus({
+      actor,
+      input,
+      idempotency,
+      operationId,
+    }: Call<OperationStatusChange> & { operationId: string }) {
+      const op = await getById(db, operations, "operation", operationId);
+      const allowed = operationStatusMoves[op.status as keyof typeof operationStatusMoves] ?? [];
+      if (!allowed.includes(input.status)) {
+        throw new AppError(
+          "TRANSITION_NOT_ALLOWED",
+          `operation ${op.code} is ${op.status}; it can move to ${allowed.length ? allowed.join(", ") : "nothing (final)"}, not ${input.status}`,
+          { state: op.status, allowed },
+        );
+      }
+      return write(
+        db,
+        actor,
+        (w) =>
+          w.update(
+            operations,
+            operationId,
+            { status: input.status },
+            { expectedVersion: input.expectedVersion ?? op.version, kind: "operation.status_changed" },
+          ),
+        { idempotency },
+      );
     },
 
     list: (q: ListOperations) =>

@@ -281,3 +281,35 @@ describe("treaty deadlines", () => {
     expect(after.json().items).toEqual([]);
   });
 });
+
+describe("the deadline clock", () => {
+  it("applies the lapse of an overdue formal-request deadline: the person is released, audited as the clock", async () => {
+    const { applyLapses } = await import("./lapses.ts");
+    const c = await buildCase(t, { track: "treaty" });
+    const detainedOn = new Date(Date.now() - 75 * 86_400_000).toISOString();
+    await transition(t, c.id, "foreign-ministry", {
+      transition: "request-provisional-arrest",
+      legalBasis: "Treaty art. 11",
+      occurredAt: detainedOn,
+    });
+    await transition(t, c.id, "judge", {
+      transition: "detain-provisionally",
+      legalBasis: "Treaty art. 11",
+      occurredAt: detainedOn,
+    });
+    const out = await applyLapses(t.s.cases);
+    expect(out.applied).toContainEqual(
+      expect.objectContaining({ caseId: c.id, transition: "lapse-formal-request" }),
+    );
+    const row = await stateOf(c.id);
+    expect(row.state).toBe("released");
+    const history = await t.database.db
+      .select()
+      .from(caseTransitions)
+      .where(eq(caseTransitions.caseId, c.id));
+    expect(history.at(-1)).toMatchObject({ actorRole: "system", transition: "lapse-formal-request" });
+    // Nothing left to lapse for this case: a second run takes no step.
+    const again = await applyLapses(t.s.cases);
+    expect(again.applied.map((a) => a.caseId)).not.toContain(c.id);
+  });
+});

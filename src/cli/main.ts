@@ -93,8 +93,22 @@ program
   .description("open deadlines of the legal tracks, overdue first")
   .addOption(new Option("--status <status>", "which").choices(["upcoming", "overdue", "all"]).default("all"))
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-  .action((opts: { status: "upcoming" | "overdue" | "all"; format: string }) =>
+  .option(
+    "--apply-lapses",
+    "take the lapse transitions of overdue deadlines (release; freed for good), as the deadline clock",
+  )
+  .action((opts: { status: "upcoming" | "overdue" | "all"; format: string; applyLapses?: boolean }) =>
     withServices(async (s) => {
+      if (opts.applyLapses) {
+        const { applyLapses } = await import("../cases/lapses.ts");
+        const out = await applyLapses(s.cases);
+        for (const a of out.applied)
+          process.stdout.write(`lapsed: ${a.person} (case ${a.caseId}): ${a.transition}\n`);
+        for (const r of out.refused)
+          process.stdout.write(`not lapsed: ${r.person} (case ${r.caseId}): ${r.reason}\n`);
+        process.stdout.write(`${out.applied.length} lapse(s) applied\n`);
+        return;
+      }
       const list = await s.cases.deadlines({ status: opts.status, withinDays: 365, limit: 1000 });
       if (opts.format === "json") {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);

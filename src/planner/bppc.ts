@@ -11,7 +11,6 @@ import {
   firstFitDecreasing,
   type PackProblem,
   type PackState,
-  packMin,
 } from "./pack.ts";
 import { createRng, shuffle } from "./rng.ts";
 

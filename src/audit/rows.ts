@@ -32,20 +32,24 @@ export function fullRow(table: PgTable, values: Record<string, unknown>): Record
 // PostgreSQL takes at most 1 GB per parameter; keep statements far smaller.
 const CHUNK = 2000;
 
-export async function insertRows(tx: Tx, table: PgTable, rows: Record<string, unknown>[]) {
+/** One `insert … select … from jsonb_populate_recordset(…)` of at most a chunk of rows. */
+export function insertStatement(table: PgTable, rows: Record<string, unknown>[]): SQL {
   const columns = columnsOf(table);
   const names = sql.join(
     columns.map(([, c]) => sql.identifier(c.name)),
     sql`, `,
   );
+  if (rows.length > CHUNK) throw new Error(`insertStatement: at most ${CHUNK} rows`);
+  const json = rows.map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, column] of columns) out[column.name] = r[key];
+    return out;
+  });
+  return sql`insert into ${table} (${names}) select ${names} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(json)}::jsonb)`;
+}
+
+export async function insertRows(tx: Tx, table: PgTable, rows: Record<string, unknown>[]) {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = rows.slice(i, i + CHUNK).map((r) => {
-      const out: Record<string, unknown> = {};
-      for (const [key, column] of columns) out[column.name] = r[key];
-      return out;
-    });
-    await tx.execute(
-      sql`insert into ${table} (${names}) select ${names} from jsonb_populate_recordset(null::${table}, ${JSON.stringify(json)}::jsonb)`,
-    );
+    await tx.execute(insertStatement(table, rows.slice(i, i + CHUNK)));
   }
 }

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
@@ -7,7 +7,7 @@ import { AppError } from "../errors.ts";
 import { imageOf } from "./chain.ts";
 import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
 import { linkerFor, linkWithin } from "./link.ts";
-import { fullRow, insertRows } from "./rows.ts";
+import { columnsOf, fullRow, insertRows, insertStatement } from "./rows.ts";
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type Row<T extends AuditedTable> = T["$inferSelect"];
@@ -47,19 +47,60 @@ interface PendingEvent {
   after: unknown;
 }
 
+/** A guarded update of a deferred write: the row must still be at `version`. */
+interface Guard {
+  /** Index of its part in the statement. */
+  part: number;
+  table: AuditedTable;
+  id: string;
+  version: number;
+}
+
+/** Raised when a deferred write's statement found a guarded row changed or gone (it wrote nothing). */
+class GuardFailed extends Error {
+  constructor() {
+    super("a guarded row changed since it was read");
+  }
+}
+
+/** PostgreSQL's `division_by_zero`: the deferred statement's way of aborting itself (see `statement`). */
+const DIVISION_BY_ZERO = "22012";
+
+function sqlState(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === "string") return e.code;
+  }
+  return undefined;
+}
+
 /**
  * The only write path to audited tables. Each change is recorded as an audit event in the same
  * transaction; after commit, `write()` has the events linked into the hash chain before it returns.
+ *
+ * A *deferred* writer (`write(…, { deferred: true })`) sends nothing while `fn` runs: inserts, and
+ * updates given the row they change (`before`), are kept and sent with their audit events as ONE
+ * statement, so a whole write is one round trip. It has no transaction to read from while `fn` runs.
  */
 export class Writer {
   private readonly pending: PendingEvent[] = [];
+  private readonly parts: SQL[] = [];
+  private readonly guards: Guard[] = [];
 
   constructor(
-    /** For reads inside the transaction. Writes go through the methods below. */
-    readonly tx: Tx,
+    private readonly transaction: Tx | null,
     readonly actor: Actor,
     readonly now: Date,
   ) {}
+
+  /** For reads inside the transaction. Writes go through the methods below. */
+  get tx(): Tx {
+    if (!this.transaction) throw new Error("a deferred writer has no transaction to read from");
+    return this.transaction;
+  }
+
+  private get deferred() {
+    return this.transaction === null;
+  }
 
   async insert<T extends AuditedTable>(table: T, rows: NewRow<NoInfer<T>>[], options: ChangeOptions = {}) {
     const entity = entityOf(table);
@@ -73,7 +114,11 @@ export class Writer {
           recordedAt: this.now,
         }) as Row<T>,
     );
-    await insertRows(this.tx, table, full);
+    if (this.deferred) {
+      if (full.length > 0) this.parts.push(insertStatement(table, full));
+    } else {
+      await insertRows(this.tx, table, full);
+    }
     for (const row of full)
       this.record(entity, (row as BaseRow).id, `${entity}.created`, null, row as object, options);
     return full;
@@ -99,6 +144,10 @@ export class Writer {
     if (given && (given.id !== id || (options.expectedVersion ?? given.version) !== given.version)) {
       throw new Error("update: `before` must be the row at the expected version");
     }
+    if (this.deferred) {
+      if (!given) throw new Error("update: a deferred writer needs `before`");
+      return this.deferUpdate(table, given, patch, options);
+    }
     const before = given ?? ((await this.lock(table, id, options.expectedVersion)) as BaseRow);
     // biome-ignore lint/suspicious/noExplicitAny: see insert
     const [after] = (await (this.tx.update(table) as any)
@@ -114,18 +163,56 @@ export class Writer {
     return after as Row<T>;
   }
 
+  /**
+   * The update as a part of the deferred statement, guarded by the version `before` was read at. The
+   * changed columns go as one JSON parameter, like inserts, so the row written is `after` as computed here.
+   */
+  private deferUpdate<T extends AuditedTable>(
+    table: T,
+    before: BaseRow,
+    patch: Patch<NoInfer<T>>,
+    options: ChangeOptions & { kind?: string },
+  ): Row<T> {
+    const entity = entityOf(table);
+    const values: Record<string, unknown> = { ...patch, version: before.version + 1, recordedAt: this.now };
+    const after = { ...before, ...values } as Row<T>;
+    const byKey = new Map(columnsOf(table));
+    const json: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+      const column = byKey.get(key);
+      if (!column) throw new Error(`update of ${entity}: unknown column ${key}`);
+      if (value !== undefined) json[column.name] = value;
+    }
+    const names = sql.join(
+      Object.keys(json).map((n) => sql.identifier(n)),
+      sql`, `,
+    );
+    this.parts.push(
+      sql`update ${table} set (${names}) = (select ${names} from jsonb_populate_record(null::${table}, ${JSON.stringify(json)}::jsonb)) where ${table.id} = ${before.id} and ${table.version} = ${before.version} returning 1`,
+    );
+    this.guards.push({ part: this.parts.length - 1, table, id: before.id, version: before.version });
+    this.record(entity, before.id, options.kind ?? `${entity}.updated`, before, after as object, options);
+    return after;
+  }
+
   async remove<T extends AuditedTable>(table: T, id: string, options: ChangeOptions = {}) {
+    if (this.deferred) throw new Error("remove: not available to a deferred writer");
     const entity = entityOf(table);
     const before = await this.lock(table, id, options.expectedVersion);
     await this.tx.delete(table).where(eq(table.id, id));
     this.record(entity, id, `${entity}.deleted`, before as object, null, options);
   }
 
-  private async lock<T extends AuditedTable>(table: T, id: string, expectedVersion?: number) {
+  private async lock<T extends AuditedTable>(
+    table: T,
+    id: string,
+    expectedVersion?: number,
+    reader: Pick<Db, "select"> = this.tx,
+    forUpdate = true,
+  ) {
     // biome-ignore lint/suspicious/noExplicitAny: see insert
-    const [row] = (await (this.tx.select().from(table as any) as any)
-      .where(eq(table.id, id))
-      .for("update")) as Row<T>[];
+    const query = (reader.select().from(table as any) as any).where(eq(table.id, id));
+    const [row] = (await (forUpdate ? query.for("update") : query)) as Row<T>[];
     const entity = entityOf(table);
     if (!row) throw new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });
     const current = (row as BaseRow).version;
@@ -157,13 +244,8 @@ export class Writer {
     });
   }
 
-  /**
-   * Writes the pending events, in the transaction of the changes they record. `write()` has them linked
-   * into the hash chain right after commit (`link.ts`).
-   */
-  async flush(): Promise<number> {
-    if (this.pending.length === 0) return 0;
-    const rows = this.pending.map((p) =>
+  private eventRows() {
+    return this.pending.map((p) =>
       fullRow(auditEvents, {
         id: uuidv7(),
         actorId: this.actor.id,
@@ -178,6 +260,53 @@ export class Writer {
         after: p.after,
       }),
     );
+  }
+
+  /**
+   * A deferred write as one statement: every kept change and its audit events, one writable CTE each.
+   * The statement is atomic, so the events commit with the changes or not at all. If a guarded update
+   * matched no row (someone changed or removed it since it was read), the final select divides by zero,
+   * which aborts the whole statement: nothing is written, and `write()` reports which row moved.
+   */
+  private statement(): SQL {
+    const events = this.eventRows();
+    if (events.length >= LINK_IN_TRANSACTION) throw new Error("a deferred write is for a few rows");
+    const parts = [...this.parts, insertStatement(auditEvents, events)];
+    const ctes = sql.join(
+      parts.map((p, i) => sql`${sql.raw(`w${i}`)} as (${p})`),
+      sql`, `,
+    );
+    const updated = this.guards.map((g) => `(select count(*) from w${g.part})`).join(" + ");
+    const check =
+      this.guards.length === 0 ? sql`1` : sql.raw(`1 / ((${updated}) = ${this.guards.length})::int`);
+    return sql`with ${ctes} select ${check} as ok`;
+  }
+
+  /** Sends the deferred write; throws `GuardFailed` if a guarded row moved (nothing was written). */
+  async send(executor: Pick<Db, "execute">): Promise<void> {
+    if (this.parts.length === 0 && this.pending.length === 0) return;
+    try {
+      await executor.execute(this.statement());
+    } catch (err) {
+      if (this.guards.length > 0 && sqlState(err) === DIVISION_BY_ZERO) throw new GuardFailed();
+      throw err;
+    }
+    this.pending.length = 0;
+  }
+
+  /** After `GuardFailed`: the `VERSION_CONFLICT` or `NOT_FOUND` of the first guarded row that moved. */
+  async explain(db: Db): Promise<never> {
+    for (const g of this.guards) await this.lock(g.table, g.id, g.version, db, false);
+    throw new Error("a deferred write's guarded update matched no row, yet every row is at its version");
+  }
+
+  /**
+   * Writes the pending events, in the transaction of the changes they record. `write()` has them linked
+   * into the hash chain right after commit (`link.ts`).
+   */
+  async flush(): Promise<number> {
+    if (this.pending.length === 0) return 0;
+    const rows = this.eventRows();
     // A large batch (an import) is linked in this transaction: linking it after commit would rewrite
     // every event row once more. Small ones are linked after commit, so writers don't queue on the head.
     if (rows.length >= LINK_IN_TRANSACTION) {
@@ -214,36 +343,72 @@ export async function write<T>(
   db: Db,
   actor: Actor,
   fn: (w: Writer) => Promise<T>,
-  options: { now?: Date; idempotency?: IdempotencyRecord | undefined } = {},
+  options: { now?: Date; idempotency?: IdempotencyRecord | undefined; deferred?: boolean } = {},
 ): Promise<T> {
   const { idempotency } = options;
+  if (options.deferred) return writeDeferred(db, actor, fn, options);
   const result = await db.transaction(async (tx) => {
     const now = options.now ?? new Date();
     if (idempotency) {
-      const claimed = await tx
-        .insert(idempotencyKeys)
-        .values({
-          actorId: actor.id,
-          key: idempotency.key,
-          requestHash: idempotency.requestHash,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (claimed.length === 0) throw new IdempotentReplay();
+      await claim(tx, actor, idempotency, now);
     }
     const writer = new Writer(tx, actor, now);
     const result = await fn(writer);
     await writer.flush();
-    if (idempotency) {
-      await tx
-        .update(idempotencyKeys)
-        .set({ statusCode: idempotency.status, response: imageOf({ body: result }).body ?? null })
-        .where(and(eq(idempotencyKeys.actorId, actor.id), eq(idempotencyKeys.key, idempotency.key)));
-    }
+    if (idempotency) await storeResponse(tx, actor, idempotency, result);
     return result;
   });
   // Acknowledged writes are linked: the caller hears back once its events are in the chain.
   await linkerFor(db).request();
   return result;
+}
+
+/**
+ * `write()` with a deferred writer: `fn` computes every change without the database, and the changes
+ * and their events go as one statement (one round trip, atomic on its own). With an idempotency key it
+ * runs in a transaction that claims the key first and stores the response, as `write()` does.
+ */
+async function writeDeferred<T>(
+  db: Db,
+  actor: Actor,
+  fn: (w: Writer) => Promise<T>,
+  options: { now?: Date; idempotency?: IdempotencyRecord | undefined },
+): Promise<T> {
+  const { idempotency } = options;
+  const now = options.now ?? new Date();
+  const writer = new Writer(null, actor, now);
+  const result = await fn(writer);
+  try {
+    if (idempotency) {
+      await db.transaction(async (tx) => {
+        await claim(tx, actor, idempotency, now);
+        await writer.send(tx);
+        await storeResponse(tx, actor, idempotency, result);
+      });
+    } else {
+      await writer.send(db);
+    }
+  } catch (err) {
+    if (err instanceof GuardFailed) return writer.explain(db);
+    throw err;
+  }
+  // Acknowledged writes are linked: the caller hears back once its events are in the chain.
+  await linkerFor(db).request();
+  return result;
+}
+
+async function claim(tx: Tx, actor: Actor, idempotency: IdempotencyRecord, now: Date) {
+  const claimed = await tx
+    .insert(idempotencyKeys)
+    .values({ actorId: actor.id, key: idempotency.key, requestHash: idempotency.requestHash, createdAt: now })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (claimed.length === 0) throw new IdempotentReplay();
+}
+
+async function storeResponse(tx: Tx, actor: Actor, idempotency: IdempotencyRecord, result: unknown) {
+  await tx
+    .update(idempotencyKeys)
+    .set({ statusCode: idempotency.status, response: imageOf({ body: result }).body ?? null })
+    .where(and(eq(idempotencyKeys.actorId, actor.id), eq(idempotencyKeys.key, idempotency.key)));
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lt, lte, sql } from "drizzle-orm";
 import type { IdempotencyRecord } from "../audit/write.ts";
 import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -297,25 +297,15 @@ export function caseService(db: Db, policy: Policy) {
             },
             { occurredAt },
           );
-          if (decision.stopDeadlines.length > 0) {
-            const stopping = await w.tx
-              .select()
-              .from(deadlines)
-              .where(
-                and(
-                  eq(deadlines.caseId, caseId),
-                  eq(deadlines.status, "open"),
-                  inArray(deadlines.kind, decision.stopDeadlines),
-                ),
-              );
-            for (const d of stopping) {
-              await w.update(
-                deadlines,
-                d.id,
-                { status: lapse ? "lapsed" : "met", closedOn: day },
-                { occurredAt },
-              );
-            }
+          // The open deadlines were loaded with the case; each update is guarded by the version read.
+          for (const d of loaded.deadlines) {
+            if (d.status !== "open" || !decision.stopDeadlines.includes(d.kind as Deadline["kind"])) continue;
+            await w.update(
+              deadlines,
+              d.id,
+              { status: lapse ? "lapsed" : "met", closedOn: day },
+              { occurredAt, before: d, expectedVersion: d.version },
+            );
           }
           await w.insert(
             deadlines,
@@ -335,7 +325,14 @@ export function caseService(db: Db, policy: Policy) {
             { occurredAt },
           );
           for (const holdId of decision.bypassedHoldIds) {
-            await w.update(legalHolds, holdId, { status: "bypassed" }, { occurredAt });
+            const hold = loaded.person.holds.find((h) => h.id === holdId);
+            if (!hold) throw new Error(`hold ${holdId} was not loaded with case ${caseId}`);
+            await w.update(
+              legalHolds,
+              holdId,
+              { status: "bypassed" },
+              { occurredAt, before: hold, expectedVersion: hold.version },
+            );
           }
           return {
             case: updated,
@@ -344,7 +341,8 @@ export function caseService(db: Db, policy: Policy) {
             deadlinesStarted: decision.startDeadlines,
           };
         },
-        { idempotency: options.idempotency, now },
+        // Everything written is known from the loaded case: one statement, one round trip.
+        { idempotency: options.idempotency, now, deferred: true },
       );
     },
 

@@ -1,6 +1,6 @@
-import { asc, eq, isNull, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { auditEvents, auditHead } from "../db/schema.ts";
+import { type auditEvents, auditHead } from "../db/schema.ts";
 import { bodyOf, hashEvent } from "./chain.ts";
 import type { Tx } from "./write.ts";
 
@@ -8,36 +8,89 @@ const BATCH = 5000;
 
 type EventRow = typeof auditEvents.$inferSelect;
 
+/** A pass read events as pending that a concurrent pass linked meanwhile: it is rolled back and retried. */
+class StaleLink extends Error {
+  constructor() {
+    super("audit link pass saw events another pass linked meanwhile");
+  }
+}
+
+interface RawEvent {
+  id: string;
+  actor_id: string;
+  actor_name: string;
+  party: string;
+  occurred_at: Date | string;
+  recorded_at: Date | string;
+  entity: string;
+  entity_id: string;
+  kind: string;
+  before: unknown;
+  after: unknown;
+}
+
+const pendingEvents = sql`select id, actor_id, actor_name, party, occurred_at, recorded_at, entity, entity_id,
+  kind, before, after from audit_events where seq is null order by arrival limit ${sql.raw(String(BATCH))}`;
+
+const rowsOf = <R>(result: unknown): R[] => (result as { rows: R[] }).rows;
+
+const eventOf = (r: RawEvent) => ({
+  id: r.id,
+  actorId: r.actor_id,
+  actorName: r.actor_name,
+  party: r.party,
+  occurredAt: new Date(r.occurred_at),
+  recordedAt: new Date(r.recorded_at),
+  entity: r.entity,
+  entityId: r.entity_id,
+  kind: r.kind,
+  before: r.before,
+  after: r.after,
+});
+
 /**
  * Within `tx`: locks the chain's head, links the events other transactions committed unlinked (oldest
  * arrival first), then gives `own` (events about to be inserted by this transaction) the next positions.
  * Returns how many events were linked.
+ *
+ * Two statements per batch: lock the head and read the pending events together, then set the events'
+ * links and the head together. The first statement's snapshot is taken before it waits for the head, so
+ * if a concurrent pass held the head, events it linked can look pending: the update only links events
+ * still unlinked, and if it links fewer than it read, the pass is rolled back (`StaleLink`) and retried.
  */
 export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []): Promise<number> {
-  const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for("update");
+  const first = rowsOf<RawEvent & { head_seq: unknown; head_hash: string }>(
+    await tx.execute(sql`with h as (select seq, hash from audit_head where id = 1 for update)
+      select h.seq as head_seq, h.hash as head_hash, e.* from h left join lateral (${pendingEvents}) e on true`),
+  );
+  const head = first[0];
   if (!head) throw new Error("audit chain head is missing: the database was not migrated");
-  let { seq, hash } = head;
+  let seq = Number(head.head_seq);
+  let hash = head.head_hash;
   let linked = 0;
+  let pending: RawEvent[] = head.id === null ? [] : first;
   for (;;) {
-    const pending = await tx
-      .select()
-      .from(auditEvents)
-      .where(isNull(auditEvents.seq))
-      .orderBy(asc(auditEvents.arrival))
-      .limit(BATCH);
     if (pending.length === 0) break;
-    const values = pending.map((e) => {
+    const values = pending.map((r) => {
       seq += 1;
       const prev = hash;
-      hash = hashEvent(prev, bodyOf(e, seq));
-      return sql`(${e.id}::uuid, ${seq}::bigint, ${prev}, ${hash})`;
+      hash = hashEvent(prev, bodyOf(eventOf(r), seq));
+      return sql`(${r.id}::uuid, ${seq}::bigint, ${prev}, ${hash})`;
     });
-    await tx.execute(sql`
-      update audit_events as e set seq = v.seq, prev_hash = v.prev, hash = v.hash
-      from (values ${sql.join(values, sql`, `)}) as v(id, seq, prev, hash)
-      where e.id = v.id`);
+    const [done] = rowsOf<{ n: unknown }>(
+      await tx.execute(sql`
+        with u as (
+          update audit_events as e set seq = v.seq, prev_hash = v.prev, hash = v.hash
+          from (values ${sql.join(values, sql`, `)}) as v(id, seq, prev, hash)
+          where e.id = v.id and e.seq is null
+          returning 1),
+        h as (update audit_head set seq = ${seq}, hash = ${hash} where id = 1)
+        select count(*) as n from u`),
+    );
+    if (Number(done?.n) !== pending.length) throw new StaleLink();
     linked += pending.length;
     if (pending.length < BATCH) break;
+    pending = rowsOf<RawEvent>(await tx.execute(pendingEvents));
   }
   for (const e of own) {
     seq += 1;
@@ -46,7 +99,7 @@ export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []):
     hash = hashEvent(hash, bodyOf(e, seq));
     e.hash = hash;
   }
-  if (linked + own.length > 0) await tx.update(auditHead).set({ seq, hash }).where(eq(auditHead.id, 1));
+  if (own.length > 0) await tx.update(auditHead).set({ seq, hash }).where(eq(auditHead.id, 1));
   return linked + own.length;
 }
 
@@ -56,8 +109,14 @@ export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []):
  * writers commit concurrently: a head row locked through every commit caps the whole system at one commit
  * per disk flush (about 400 a second measured on this machine's disk). Returns how many it linked.
  */
-export function linkPending(db: Db): Promise<number> {
-  return db.transaction((tx) => linkWithin(tx));
+export async function linkPending(db: Db): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => linkWithin(tx));
+    } catch (err) {
+      if (!(err instanceof StaleLink) || attempt >= 5) throw err;
+    }
+  }
 }
 
 /**

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { binsForTotal, lowerBounds, martelloTothL2, maxClique } from "./bounds.ts";
 import { bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
+import { exactCoverPacking, searchBppc } from "./bppc-search.ts";
+import { createRng } from "./rng.ts";
 import { bestRoute, greatCircleKm } from "./route.ts";
 
 describe("bounds", () => {
@@ -94,4 +96,62 @@ describe("BPPC literature format", () => {
       expect(solveBppcFfd(inst).bins).toBeGreaterThanOrEqual(s.bins);
     },
   );
+});
+
+describe("BPPC engine", () => {
+  const core = (text: string) => {
+    const inst = parseBppc(text);
+    const p = bppcProblem(inst);
+    return {
+      inst,
+      c: {
+        n: inst.n,
+        capacity: inst.capacity,
+        weight: inst.weights,
+        conflict: p.conflict,
+        neighbors: p.neighbors,
+      },
+    };
+  };
+  const opts = { rng: createRng(1), clock: () => 0, deadline: 1 };
+
+  it("exact cover: packs full bins when the bound leaves no slack", () => {
+    // Two triplets fill two bins of 10 exactly; 1-2 conflict, so {1,2,x} is not a bin.
+    const { inst, c } = core("6 10\n1 4 2\n2 3\n3 3\n4 4\n5 3\n6 3\n");
+    const r = exactCoverPacking(c, 2, opts);
+    expect(r.kind).toBe("found");
+    if (r.kind === "found") expect(checkBppc(inst, Array.from(r.assignment))).toEqual([]);
+  });
+
+  it("exact cover: proves the bound infeasible when conflicts break every full bin", () => {
+    // The only full bins are {4,3,3}; the two 4s conflict with all four 3s: two bins are impossible.
+    const { c } = core("6 10\n1 4 3 4 5 6\n2 4 3 4 5 6\n3 3\n4 3\n5 3\n6 3\n");
+    expect(exactCoverPacking(c, 2, opts).kind).toBe("none");
+    const s = solveBppc(parseBppc("6 10\n1 4 3 4 5 6\n2 4 3 4 5 6\n3 3\n4 3\n5 3\n6 3\n"));
+    expect(s.bins).toBe(3);
+    expect(s.lowerBound).toBe(3);
+    expect(s.provenOptimal).toBe(true);
+  });
+
+  it("tabu search: every packing it returns is valid and never worse than its start", () => {
+    const rng = createRng(7);
+    for (let t = 0; t < 20; t++) {
+      const n = 30;
+      const lines = [`${n} 100`];
+      for (let i = 1; i <= n; i++) {
+        const conf = Array.from({ length: n }, (_, j) => j + 1).filter((j) => j > i && rng() < 0.15);
+        lines.push(`${i} ${20 + Math.floor(rng() * 50)} ${conf.join(" ")}`);
+      }
+      const { inst, c } = core(lines.join("\n"));
+      const start = solveBppcFfd(inst);
+      const r = searchBppc(
+        c,
+        start.assignment,
+        { rng: createRng(t), lowerBound: 1, clock: () => 0, deadline: 1, maxIterations: 3000 },
+        lowerBounds(bppcProblem(inst)).cliqueItems,
+      );
+      expect(checkBppc(inst, Array.from(r.assignment))).toEqual([]);
+      expect(r.bins).toBeLessThanOrEqual(start.bins);
+    }
+  });
 });

@@ -63,6 +63,9 @@ const eventOf = (r: RawEvent) => ({
  * still unlinked, and if it links fewer than it read, the pass is rolled back (`StaleLink`) and retried.
  */
 export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []): Promise<number> {
+  // Inside a writer's own transaction (a bulk write) a stale read could not be retried without losing the
+  // write: take the head first, so the read below starts after any concurrent pass has committed.
+  if (own.length > 0) await tx.execute(sql`select 1 from audit_head where id = 1 for update`);
   const first = rowsOf<RawEvent & { head_seq: unknown; head_hash: string }>(
     await tx.execute(sql.raw(headAndPendingText)),
   );

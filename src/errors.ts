@@ -20,8 +20,6 @@ export const errorStatus = {
   DEADLINE_NOT_LAPSED: 422,
   DEADLINE_LAPSED: 422,
   SURRENDER_BARRED: 422,
-  DECISION_MISSING: 422,
-  GUARD_FAILED: 422,
   REFERENCE_INVALID: 422,
   PLAN_INFEASIBLE: 422,
   DATA_DIR_LOCKED: 500,
@@ -51,6 +49,3 @@ export class AppError extends Error {
 export function httpStatusOf(code: ErrorCode): number {
   return errorStatus[code];
 }
-
-export const notFound = (entity: string, id: string) =>
-  new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });

@@ -11,6 +11,13 @@ export const serverTemplateName = "traslado_template";
 
 export type TestDatabase = Database & { url?: string };
 
+/** The same server URL, naming another database. */
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 /** A migrated database of the test file's own: a PGlite clone, or a new database on the server. */
 export async function testDatabase(): Promise<TestDatabase> {
   const url = process.env.TEST_DATABASE_URL;
@@ -20,12 +27,10 @@ export async function testDatabase(): Promise<TestDatabase> {
     await admin.connect();
     await admin.query(`create database "${name}" template "${serverTemplateName}"`);
     await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const database = await openDatabase({ kind: "postgres", url: u.toString() });
+    const database = await openDatabase({ kind: "postgres", url: withDatabase(url, name) });
     return {
       ...database,
-      url: u.toString(),
+      url: withDatabase(url, name),
       async close() {
         await database.close();
         const a = new pg.Client({ connectionString: url });

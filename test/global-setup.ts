@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { openDatabase } from "../src/db/client.ts";
-import { pgliteTemplateFile, serverTemplateName, testCacheDir } from "./db.ts";
+import { pgliteTemplateFile, serverTemplateName, testCacheDir, withDatabase } from "./db.ts";
 
 /**
  * Migrates one database once per run; every test file then gets its own copy of it: a clone of the
@@ -34,10 +34,4 @@ export default async function setup(): Promise<void> {
   const dump = await client.dumpDataDir("none");
   writeFileSync(pgliteTemplateFile, Buffer.from(await dump.arrayBuffer()));
   await client.close();
-}
-
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }

@@ -28,6 +28,3 @@ export const ZPageQuery = z.object({
 export type PageQuery = z.infer<typeof ZPageQuery>;
 
 export const ZIdParams = z.object({ id: z.uuid() });
-
-/** `expectedVersion` for optimistic concurrency (or the `If-Match` header). */
-export const ZExpectedVersion = z.number().int().min(1).optional();

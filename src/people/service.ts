@@ -81,12 +81,20 @@ export function peopleService(db: Db) {
 }
 
 export function organisationService(db: Db) {
-  async function rivalsOf(id: string) {
+  /** Each organisation's rivals, for the given organisations only. */
+  async function withRivals<O extends { id: string }>(orgs: O[]) {
+    if (orgs.length === 0) return [];
+    const ids = orgs.map((o) => o.id);
     const rows = await db
       .select()
       .from(rivalries)
-      .where(or(eq(rivalries.orgA, id), eq(rivalries.orgB, id)));
-    return rows.map((r) => (r.orgA === id ? r.orgB : r.orgA));
+      .where(or(inArray(rivalries.orgA, ids), inArray(rivalries.orgB, ids)));
+    return orgs.map((o) => ({
+      ...o,
+      rivalIds: rows
+        .filter((r) => r.orgA === o.id || r.orgB === o.id)
+        .map((r) => (r.orgA === o.id ? r.orgB : r.orgA)),
+    }));
   }
 
   return {
@@ -120,7 +128,7 @@ export function organisationService(db: Db) {
 
     async get(id: string) {
       const row = await getById(db, organisations, "organisation", id);
-      return { ...row, rivalIds: await rivalsOf(id) };
+      return (await withRivals([row]))[0]!;
     },
 
     async list(query: ListOrganisations) {
@@ -138,16 +146,7 @@ export function organisationService(db: Db) {
         ],
         query,
       );
-      const all = await db.select().from(rivalries);
-      return {
-        ...page,
-        items: page.items.map((o) => ({
-          ...o,
-          rivalIds: all
-            .filter((r) => r.orgA === o.id || r.orgB === o.id)
-            .map((r) => (r.orgA === o.id ? r.orgB : r.orgA)),
-        })),
-      };
+      return { ...page, items: await withRivals(page.items) };
     },
   };
 }

@@ -3,9 +3,8 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { idempotent } from "../http/idempotency.ts";
-import { resourceRoutes } from "../http/resource.ts";
-import { ZDay, ZIdParams } from "../http/schemas.ts";
+import { actionRoute, resourceRoutes } from "../http/resource.ts";
+import { ZDay } from "../http/schemas.ts";
 import type { legalRecordService } from "./legal-record.ts";
 import {
   ZCreateAssurance,
@@ -47,30 +46,24 @@ export function caseRoutes(
     list: { query: ZListCases, run: (q) => s.cases.list(q) },
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.post(
-    "/cases/:id/transitions",
-    {
-      schema: {
-        tags: ["cases"],
-        summary: "Take a transition of the case's legal track",
-        description:
-          "409 when the transition is not allowed from the current state or the version is stale (send `If-Match` or `expectedVersion`); 422 with a reason code when a guard fails (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_MISSING…).",
-        params: ZIdParams,
-        body: ZTransitionBody,
-        headers: z.object({ "if-match": z.string().optional() }).passthrough(),
-      },
-    },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
-        s.cases.transition({
-          actor: req.actor,
-          caseId: req.params.id,
-          input: req.body,
-          expectedVersion: ifMatch(req.headers["if-match"]),
-          idempotency,
-        }),
-      ),
-  );
+  actionRoute(app, db, {
+    path: "/cases/:id/transitions",
+    tags: ["cases"],
+    summary: "Take a transition of the case's legal track",
+    description:
+      "409 when the transition is not allowed from the current state or the version is stale (send `If-Match` or `expectedVersion`); 422 with a reason code when a guard fails (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_MISSING…).",
+    body: ZTransitionBody,
+    headers: z.object({ "if-match": z.string().optional() }).passthrough(),
+    status: 201,
+    run: ({ actor, id, input, idempotency, req }) =>
+      s.cases.transition({
+        actor,
+        caseId: id,
+        input,
+        expectedVersion: ifMatch(req.headers["if-match"] as string | undefined),
+        idempotency,
+      }),
+  });
   typed.get(
     "/deadlines",
     {
@@ -91,21 +84,15 @@ export function caseRoutes(
     get: (id) => s.legal.holds.get(id),
     list: { query: ZListHolds, run: (q) => s.legal.holds.list(q) },
   });
-  typed.post(
-    "/holds/:id/lift",
-    {
-      schema: {
-        tags: ["legal holds"],
-        summary: "Record that a hold was lifted",
-        params: ZIdParams,
-        body: z.strictObject({ liftedOn: ZDay, expectedVersion: z.number().int().min(1).optional() }),
-      },
-    },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 200, (idempotency) =>
-        s.legal.holds.lift({ actor: req.actor, input: { id: req.params.id, ...req.body }, idempotency }),
-      ),
-  );
+  actionRoute(app, db, {
+    path: "/holds/:id/lift",
+    tags: ["legal holds"],
+    summary: "Record that a hold was lifted",
+    body: z.strictObject({ liftedOn: ZDay, expectedVersion: z.number().int().min(1).optional() }),
+    status: 200,
+    run: ({ actor, id, input, idempotency }) =>
+      s.legal.holds.lift({ actor, input: { id, ...input }, idempotency }),
+  });
   resourceRoutes(app, db, {
     path: "/assurances",
     tag: "assurances",

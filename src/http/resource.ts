@@ -57,3 +57,52 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     (req) => r.list.run(req.query as z.infer<L>, req.actor),
   );
 }
+
+/**
+ * A POST action on one record (`/cases/:id/transitions`, `/operations/:id/plan`…): the id in the path,
+ * a validated body, the authenticated actor, and the client's idempotency key.
+ */
+export function actionRoute<B extends z.ZodType>(
+  app: FastifyInstance,
+  db: Db,
+  r: {
+    path: string;
+    tags: string[];
+    summary: string;
+    description?: string;
+    body: B;
+    headers?: z.ZodType;
+    status: number;
+    run: (o: {
+      actor: Actor;
+      id: string;
+      input: z.infer<B>;
+      idempotency: IdempotencyRecord | undefined;
+      req: FastifyRequest;
+    }) => Promise<unknown>;
+  },
+) {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    r.path,
+    {
+      schema: {
+        tags: r.tags,
+        summary: r.summary,
+        ...(r.description ? { description: r.description } : {}),
+        params: ZIdParams,
+        body: r.body,
+        ...(r.headers ? { headers: r.headers } : {}),
+      },
+    },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, r.status, (idempotency) =>
+        r.run({
+          actor: req.actor,
+          id: (req.params as { id: string }).id,
+          input: req.body as z.infer<B>,
+          idempotency,
+          req,
+        }),
+      ),
+  );
+}

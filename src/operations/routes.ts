@@ -2,8 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { idempotent } from "../http/idempotency.ts";
-import { resourceRoutes } from "../http/resource.ts";
+import { actionRoute, resourceRoutes } from "../http/resource.ts";
 import { ZIdParams } from "../http/schemas.ts";
 import { type planningService, ZMoveRequest, ZPlanRequest, ZReplanRequest } from "./planning.ts";
 import {
@@ -64,79 +63,50 @@ export function operationRoutes(
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["operations"];
-  typed.post(
-    "/operations/:id/plan",
-    {
-      schema: {
-        tags,
-        summary: "Plan the operation: people onto aircraft and routes; stored as the draft plan",
-        description:
-          "Fewest aircraft, then least distance; rival organisations and keep-apart pairs never share an aircraft. The plan states its lower bound and whether it is proven optimal; when no plan exists it says why and the smallest change that would make one.",
-        params: ZIdParams,
-        body: ZPlanRequest,
-      },
-    },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
-        s.planning.plan({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
-      ),
-  );
-  typed.post(
-    "/operations/:id/status",
-    {
-      schema: {
-        tags,
-        summary: "Move the operation along planning → ready → in-transit → completed (or cancelled)",
-        params: ZIdParams,
-        body: ZOperationStatusChange,
-      },
-    },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 200, (idempotency) =>
-        s.operations.setStatus({
-          actor: req.actor,
-          operationId: req.params.id,
-          input: req.body,
-          idempotency,
-        }),
-      ),
-  );
+  actionRoute(app, db, {
+    path: "/operations/:id/plan",
+    tags,
+    summary: "Plan the operation: people onto aircraft and routes; stored as the draft plan",
+    description:
+      "Fewest aircraft, then least distance; rival organisations and keep-apart pairs never share an aircraft. The plan states its lower bound and whether it is proven optimal; when no plan exists it says why and the smallest change that would make one.",
+    body: ZPlanRequest,
+    status: 201,
+    run: ({ actor, id, input, idempotency }) =>
+      s.planning.plan({ actor, operationId: id, input, idempotency }),
+  });
+  actionRoute(app, db, {
+    path: "/operations/:id/status",
+    tags,
+    summary: "Move the operation along planning → ready → in-transit → completed (or cancelled)",
+    body: ZOperationStatusChange,
+    status: 200,
+    run: ({ actor, id, input, idempotency }) =>
+      s.operations.setStatus({ actor, operationId: id, input, idempotency }),
+  });
   typed.get(
     "/operations/:id/plan",
     { schema: { tags, summary: "The operation's current draft plan", params: ZIdParams } },
     (req) => s.planning.get(req.params.id),
   );
-  typed.post(
-    "/operations/:id/plan/replan",
-    {
-      schema: {
-        tags,
-        summary:
-          "Re-plan after a change (a person removed, an aircraft unavailable), moving as few people as possible",
-        params: ZIdParams,
-        body: ZReplanRequest,
-      },
-    },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
-        s.planning.replan({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
-      ),
-  );
-  typed.post(
-    "/operations/:id/plan/moves",
-    {
-      schema: {
-        tags,
-        summary: "Move a person to another aircraft by hand; the answer lists every rule the move breaks",
-        params: ZIdParams,
-        body: ZMoveRequest,
-      },
-    },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 200, (idempotency) =>
-        s.planning.move({ actor: req.actor, operationId: req.params.id, input: req.body, idempotency }),
-      ),
-  );
+  actionRoute(app, db, {
+    path: "/operations/:id/plan/replan",
+    tags,
+    summary:
+      "Re-plan after a change (a person removed, an aircraft unavailable), moving as few people as possible",
+    body: ZReplanRequest,
+    status: 201,
+    run: ({ actor, id, input, idempotency }) =>
+      s.planning.replan({ actor, operationId: id, input, idempotency }),
+  });
+  actionRoute(app, db, {
+    path: "/operations/:id/plan/moves",
+    tags,
+    summary: "Move a person to another aircraft by hand; the answer lists every rule the move breaks",
+    body: ZMoveRequest,
+    status: 200,
+    run: ({ actor, id, input, idempotency }) =>
+      s.planning.move({ actor, operationId: id, input, idempotency }),
+  });
   typed.get(
     "/operations/:id/plan/manifest",
     {

@@ -42,7 +42,7 @@ export function caseRoutes(
     tag: "cases",
     noun: "case",
     create: { body: ZOpenCase, run: (o) => s.cases.open(o) },
-    get: (id) => s.cases.get(id),
+    get: (id) => s.cases.document(id),
     list: { query: ZListCases, run: (q) => s.cases.list(q) },
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();

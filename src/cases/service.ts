@@ -3,6 +3,7 @@ import type { IdempotencyRecord } from "../audit/write.ts";
 import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
+import { JsonText } from "../db/json.ts";
 import { getById, pageOf, requireRefs } from "../db/query.ts";
 import {
   assurances,
@@ -17,15 +18,16 @@ import {
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import { addDays, toIsoDate } from "./calendar.ts";
+import { type CaseDocument, caseDocumentReader } from "./document.ts";
 import type { ListCases, ListDeadlines, OpenCase, TransitionBody } from "./schemas.ts";
 import {
-  availableTransitions,
   type CaseFacts,
   type CaseState,
   type Deadline,
   deadlineStatus,
   decide,
   initialState,
+  offenceKey,
   type Policy,
   type Track,
   type TreatyParameters,
@@ -33,9 +35,6 @@ import {
 } from "./workflow.ts";
 
 const parameterSets: Record<string, TreatyParameters> = { [usMexico1978.id]: usMexico1978 };
-
-/** The offence a charge is for, as the bar of LEI art. 35 compares them. */
-export const offenceKey = (statute: string) => statute.trim().toLowerCase().replace(/\s+/g, " ");
 
 type DeadlineRow = typeof deadlines.$inferSelect;
 const asDeadline = (d: DeadlineRow): Deadline => ({
@@ -50,37 +49,34 @@ const asDeadline = (d: DeadlineRow): Deadline => ({
   ...(d.conflict ? { conflict: d.conflict } : {}),
 });
 
-function caseQuery(db: Db, allDeadlines: boolean) {
-  return db.query.cases.findFirst({
-    where: eq(cases.id, sql.placeholder("id")),
-    with: {
-      history: { orderBy: [asc(caseTransitions.occurredAt), asc(caseTransitions.id)] },
-      deadlines: allDeadlines ? { orderBy: [asc(deadlines.dueOn)] } : { where: eq(deadlines.status, "open") },
-      request: { with: { charges: true } },
-      operation: { columns: { id: true }, with: { assurances: true } },
-      person: {
-        columns: { id: true },
-        with: {
-          holds: true,
-          decisions: true,
-          assurances: true,
-          cases: { columns: { barredOffences: true } },
-          requests: { columns: { id: true }, with: { charges: true } },
-        },
-      },
-    },
-  });
-}
-
 /**
  * A case with everything its legal track reads, in one statement, prepared once per connection:
  * planning this statement costs ten times more than running it.
  */
 function caseLoader(db: Db) {
-  const full = caseQuery(db, true).prepare("case_with_parts");
-  const open = caseQuery(db, false).prepare("case_with_open_deadlines");
-  return async (id: string, allDeadlines = false) => {
-    const row = await (allDeadlines ? full : open).execute({ id });
+  const query = db.query.cases
+    .findFirst({
+      where: eq(cases.id, sql.placeholder("id")),
+      with: {
+        history: { orderBy: [asc(caseTransitions.occurredAt), asc(caseTransitions.id)] },
+        deadlines: { where: eq(deadlines.status, "open") },
+        request: { with: { charges: true } },
+        operation: { columns: { id: true }, with: { assurances: true } },
+        person: {
+          columns: { id: true },
+          with: {
+            holds: true,
+            decisions: true,
+            assurances: true,
+            cases: { columns: { barredOffences: true } },
+            requests: { columns: { id: true }, with: { charges: true } },
+          },
+        },
+      },
+    })
+    .prepare("case_with_open_deadlines");
+  return async (id: string) => {
+    const row = await query.execute({ id });
     if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
     return row;
   };
@@ -133,6 +129,7 @@ function caseRow(c: LoadedCase): typeof cases.$inferSelect {
 
 export function caseService(db: Db, policy: Policy) {
   const loadCase = caseLoader(db);
+  const readDocument = caseDocumentReader(db);
   return {
     async open({ actor, input, idempotency }: Call<OpenCase>) {
       await requireRefs(db, [
@@ -163,28 +160,14 @@ export function caseService(db: Db, policy: Policy) {
       );
     },
 
+    /** The case file (see `caseDocumentReader`) as an object. */
     async get(id: string, now = new Date()) {
-      const c = await loadCase(id, true);
-      const facts = factsOf(c, c.operationId, []);
-      return {
-        ...caseRow(c),
-        history: c.history,
-        deadlines: c.deadlines.map((d) => ({
-          ...d,
-          ...(d.status === "open" ? { status: deadlineStatus(asDeadline(d), now) } : {}),
-        })),
-        holds: c.person.holds,
-        decisions: c.person.decisions.filter((d) => d.caseId === null || d.caseId === id),
-        charges: facts.charges,
-        assurances: facts.assurances,
-        availableTransitions: availableTransitions(c.track as Track, c.state as CaseState).map((t) => ({
-          name: t.name,
-          to: t.to,
-          by: t.by,
-          guards: t.guards,
-          legalSource: t.legalSource,
-        })),
-      };
+      return JSON.parse(await readDocument(id, now)) as CaseDocument;
+    },
+
+    /** The case file as the database built it, for the API to send as it is. */
+    async document(id: string, now = new Date()) {
+      return new JsonText(await readDocument(id, now));
     },
 
     async list(query: ListCases) {

@@ -96,6 +96,9 @@ export function findTransition(track: Track, name: string): TransitionDef | unde
   return transitions.find((t) => t.track === track && t.name === name);
 }
 
+/** The offence a charge is for, as the bar of LEI art. 35 compares them. */
+export const offenceKey = (statute: string) => statute.trim().toLowerCase().replace(/\s+/g, " ");
+
 export function availableTransitions(track: Track, state: CaseState): TransitionDef[] {
   return transitions.filter((t) => t.track === track && t.from.includes(state));
 }

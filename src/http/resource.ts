@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { IdempotencyRecord } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
+import { JsonText } from "../db/json.ts";
 import { idempotent } from "./idempotency.ts";
 import { ZIdParams } from "./schemas.ts";
 
@@ -49,7 +50,13 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
   typed.get(
     `${r.path}/:id`,
     { schema: { tags: [r.tag], summary: `Read ${r.noun}`, params: ZIdParams } },
-    (req: FastifyRequest<{ Params: { id: string } }>) => r.get(req.params.id, req.actor),
+    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      const record = await r.get(req.params.id, req.actor);
+      // JSON the database built is sent as it is, not parsed and serialised again.
+      return record instanceof JsonText
+        ? reply.type("application/json; charset=utf-8").send(record.text)
+        : record;
+    },
   );
   typed.get(
     r.path,

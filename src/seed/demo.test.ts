@@ -1,7 +1,26 @@
+import { asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { verifyAudit } from "../audit/verify.ts";
-import { auditHead } from "../db/schema.ts";
+import {
+  availableTransitions,
+  type CaseState,
+  type Deadline,
+  deadlineStatus,
+  offenceKey,
+  type Track,
+} from "../cases/workflow.ts";
+import {
+  assurances,
+  auditHead,
+  cases,
+  caseTransitions,
+  charges,
+  deadlines,
+  decisions,
+  legalHolds,
+  requests,
+} from "../db/schema.ts";
 import { seedDemo, seedDemoIfEmpty } from "./demo.ts";
 
 // A fixed "today" six weeks after the January 2026 operation: every relative date is deterministic.
@@ -85,7 +104,7 @@ describe("demo data", () => {
     expect(
       full.decisions.some((d) => d.body === "national-security-council" && d.outcome === "approved"),
     ).toBe(true);
-    expect(full.history.every((h) => h.occurredAt <= new Date("2026-01-21T00:00:00Z"))).toBe(true);
+    expect(full.history.every((h) => h.occurredAt < "2026-01-21T00:00:00.000Z")).toBe(true);
   });
 
   it("records the missing death-penalty assurance as an open risk in February 2025 only", async () => {
@@ -164,6 +183,102 @@ describe("demo data", () => {
           "judicial-opinion",
         ]),
       );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("sends every case file exactly as the record holds it", async () => {
+    // The case file is built as JSON inside the database (src/cases/document.ts). The oracle here is
+    // the record read row by row through drizzle, and the legal track's own rules, in the application.
+    const db = t.database.db;
+    const plain = <T>(x: T) => JSON.parse(JSON.stringify(x));
+    const all = (await t.s.cases.list({ limit: 500 })).items;
+    expect(all.length).toBe(seeded!.cases);
+    let seen = { history: 0, deadlines: 0, holds: 0, decisions: 0, charges: 0, assurances: 0 };
+    for (const listed of all) {
+      const doc = await t.s.cases.get(listed.id, now);
+      const [row] = await db.select().from(cases).where(eq(cases.id, listed.id));
+      const history = await db
+        .select()
+        .from(caseTransitions)
+        .where(eq(caseTransitions.caseId, listed.id))
+        .orderBy(asc(caseTransitions.occurredAt), asc(caseTransitions.id));
+      const caseDeadlines = await db
+        .select()
+        .from(deadlines)
+        .where(eq(deadlines.caseId, listed.id))
+        .orderBy(asc(deadlines.dueOn), asc(deadlines.id));
+      const holds = await db
+        .select()
+        .from(legalHolds)
+        .where(eq(legalHolds.personId, row!.personId))
+        .orderBy(asc(legalHolds.filedOn), asc(legalHolds.id));
+      const personDecisions = await db
+        .select()
+        .from(decisions)
+        .where(eq(decisions.personId, row!.personId))
+        .orderBy(asc(decisions.decidedOn), asc(decisions.id));
+      const requestIds = row!.requestId
+        ? [row!.requestId]
+        : (await db.select().from(requests).where(eq(requests.personId, row!.personId))).map((r) => r.id);
+      const chargeRows = requestIds.length
+        ? await db
+            .select()
+            .from(charges)
+            .where(inArray(charges.requestId, requestIds))
+            .orderBy(asc(charges.id))
+        : [];
+      const cover = (await db.select().from(assurances)).filter(
+        (a) =>
+          (a.scope === "person" && a.personId === row!.personId) ||
+          (a.scope === "operation" && row!.operationId !== null && a.operationId === row!.operationId),
+      );
+      cover.sort((a, b) => (a.scope === b.scope ? a.id.localeCompare(b.id) : a.scope === "person" ? -1 : 1));
+      expect(doc).toEqual({
+        ...plain(row),
+        history: plain(history),
+        deadlines: plain(
+          caseDeadlines.map((d) =>
+            d.status === "open" ? { ...d, status: deadlineStatus(d as Deadline, now) } : d,
+          ),
+        ),
+        holds: plain(holds),
+        decisions: plain(personDecisions.filter((d) => d.caseId === null || d.caseId === listed.id)),
+        charges: chargeRows.map((c) => ({
+          id: c.id,
+          capitalEligible: c.capitalEligible,
+          offenceKey: offenceKey(c.statute),
+        })),
+        assurances: cover.map((a) => ({ id: a.id, kind: a.kind, status: a.status })),
+        availableTransitions: plain(
+          availableTransitions(row!.track as Track, row!.state as CaseState).map((x) => ({
+            name: x.name,
+            to: x.to,
+            by: x.by,
+            guards: x.guards,
+            legalSource: x.legalSource,
+          })),
+        ),
+      });
+      seen = {
+        history: seen.history + doc.history.length,
+        deadlines: seen.deadlines + doc.deadlines.length,
+        holds: seen.holds + doc.holds.length,
+        decisions: seen.decisions + doc.decisions.length,
+        charges: seen.charges + doc.charges.length,
+        assurances: seen.assurances + doc.assurances.length,
+      };
+    }
+    // The demo exercises every part of the file.
+    for (const n of Object.values(seen)) expect(n).toBeGreaterThan(0);
+    // Over HTTP the same file arrives as JSON.
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    try {
+      const res = await t.app.inject({ url: `/api/cases/${all[0]!.id}`, headers: await t.as("auditor") });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/^application\/json/);
+      expect(res.json()).toEqual(await t.s.cases.get(all[0]!.id, now));
     } finally {
       vi.useRealTimers();
     }

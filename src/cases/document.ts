@@ -1,0 +1,124 @@
+import { eq, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Db } from "../db/client.ts";
+import { rowJson } from "../db/json.ts";
+import { cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+import { toIsoDate } from "./calendar.ts";
+import { availableTransitions, type CaseState, offenceKey, type Track, usMexico1978 } from "./workflow.ts";
+
+/** A case's available transitions, as JSON: the same for every case in one state of one track. */
+const transitionsJson = new Map<string, string>();
+function availableTransitionsJson(track: Track, state: CaseState): string {
+  const key = `${track}/${state}`;
+  let json = transitionsJson.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(
+      availableTransitions(track, state).map((t) => ({
+        name: t.name,
+        to: t.to,
+        by: t.by,
+        guards: t.guards,
+        legalSource: t.legalSource,
+      })),
+    );
+    transitionsJson.set(key, json);
+  }
+  return json;
+}
+
+const aggregate = (element: SQL, from: SQL, orderBy: SQL) =>
+  sql`coalesce((select json_agg(${element} order by ${orderBy}) ${from}), '[]'::json)`;
+
+/**
+ * The case file a client reads (`GET /api/cases/{id}`): the case row, its history, its deadlines (open
+ * ones with their status as of today), the person's legal holds, the decisions on the person or this
+ * case, the charges and the death-penalty and other assurances that cover it, and the transitions its
+ * legal track allows next.
+ *
+ * The database builds the JSON in one statement, prepared once per connection; the charges' offence keys
+ * (computed in the application, as the legal track compares them) and the available transitions (the
+ * same for every case in a state) are added to the text. Nothing is parsed and re-serialised on the way.
+ */
+export function caseDocumentReader(db: Db) {
+  const today = sql`${sql.placeholder("today")}::date`;
+  const dueSoon = sql`${sql.placeholder("dueSoonDays")}::int`;
+  const doc = rowJson(cases, "c", {
+    history: aggregate(
+      rowJson(caseTransitions, "t"),
+      sql.raw(`from case_transitions t where t.case_id = c.id`),
+      sql.raw(`t.occurred_at, t.id`),
+    ),
+    deadlines: aggregate(
+      rowJson(deadlines, "d", {
+        status: sql`case when d.status <> 'open' then d.status
+          when d.due_on < ${today} then 'overdue'
+          when d.due_on <= ${today} + ${dueSoon} then 'due-soon'
+          else 'open' end`,
+      }),
+      sql.raw(`from deadlines d where d.case_id = c.id`),
+      sql.raw(`d.due_on, d.id`),
+    ),
+    holds: aggregate(
+      rowJson(legalHolds, "h"),
+      sql.raw(`from legal_holds h where h.person_id = c.person_id`),
+      sql.raw(`h.filed_on, h.id`),
+    ),
+    decisions: aggregate(
+      rowJson(decisions, "dc"),
+      sql.raw(
+        `from decisions dc where dc.person_id = c.person_id and (dc.case_id is null or dc.case_id = c.id)`,
+      ),
+      sql.raw(`dc.decided_on, dc.id`),
+    ),
+    assurances: aggregate(
+      sql.raw(`json_build_object('id', a.id, 'kind', a.kind, 'status', a.status)`),
+      sql.raw(
+        `from assurances a where (a.scope = 'person' and a.person_id = c.person_id) or (a.scope = 'operation' and a.operation_id = c.operation_id)`,
+      ),
+      sql.raw(`a.scope desc, a.id`),
+    ),
+  });
+  // The request's charges; for a case opened without one, the charges of every request for the person.
+  const charges = sql<
+    [string, boolean, string][]
+  >`coalesce((select json_agg(json_build_array(ch.id, ch.capital_eligible, ch.statute) order by ch.id)
+    from charges ch where ch.request_id = any(case when c.request_id is not null then array[c.request_id]
+      else array(select r.id from requests r where r.person_id = c.person_id) end)), '[]'::json)`;
+  const c = alias(cases, "c");
+  const query = db
+    .select({ track: c.track, state: c.state, doc: sql<string>`${doc}::text`, charges })
+    .from(c)
+    .where(eq(c.id, sql.placeholder("id")))
+    .prepare("case_document");
+
+  /** The case file as JSON text. */
+  return async (id: string, now = new Date()): Promise<string> => {
+    const [row] = await query.execute({ id, today: toIsoDate(now), dueSoonDays: usMexico1978.dueSoonDays });
+    if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
+    const charges = row.charges.map(([chargeId, capitalEligible, statute]) => ({
+      id: chargeId,
+      capitalEligible,
+      offenceKey: offenceKey(statute),
+    }));
+    const transitions = availableTransitionsJson(row.track as Track, row.state as CaseState);
+    return `${row.doc.slice(0, -1)}, "charges" : ${JSON.stringify(charges)}, "availableTransitions" : ${transitions}}`;
+  };
+}
+
+/** A row as JSON carries it: timestamps become strings. */
+type AsJson<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+
+/** The case file as a client reads it. */
+export type CaseDocument = AsJson<typeof cases.$inferSelect> & {
+  history: AsJson<typeof caseTransitions.$inferSelect>[];
+  /** An open deadline's status is `open`, `due-soon` or `overdue` as of the day read. */
+  deadlines: AsJson<typeof deadlines.$inferSelect>[];
+  holds: AsJson<typeof legalHolds.$inferSelect>[];
+  decisions: AsJson<typeof decisions.$inferSelect>[];
+  charges: { id: string; capitalEligible: boolean; offenceKey: string }[];
+  assurances: { id: string; kind: string; status: string }[];
+  availableTransitions: { name: string; to: string; by: string[]; guards: string[]; legalSource: string }[];
+};

@@ -155,6 +155,68 @@ describe("case transitions over the API", () => {
     expect(ok.json().case.state).toBe("assurances-confirmed");
   });
 
+  it("an assurance for one person does not cover the others on the operation it names; an operation's assurance covers all", async () => {
+    const [a, b] = [await approved({ capital: true }), await approved({ capital: true })];
+    const planner = await t.as("operations-planner");
+    for (const [code, lat, lon] of [
+      ["TLC", 19.34, -99.57],
+      ["SAN", 32.73, -117.19],
+    ] as const) {
+      await t.app.inject({
+        method: "POST",
+        url: "/api/places",
+        headers: planner,
+        payload: { code, kind: "airport", name: code, lat, lon },
+      });
+    }
+    const op = await t.app.inject({
+      method: "POST",
+      url: "/api/operations",
+      headers: planner,
+      payload: {
+        code: "TEST-ASSURANCE-SCOPE",
+        legalBasis: "LSN art. 5",
+        operationDate: "2026-03-01",
+        stagingAirport: "TLC",
+        receivingState: "US",
+        aircraft: [{ callsign: "FAM-1", seats: 8, maxStops: 1 }],
+        people: [a, b].map((c) => ({ personId: c.personId, destinationAirport: "SAN" })),
+      },
+    });
+    expect(op.statusCode, op.body).toBe(201);
+    const operationId = op.json().id as string;
+    const assure = async (payload: Record<string, unknown>) => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/assurances",
+        headers: await t.as("request-officer", "US"),
+        payload: {
+          kind: "no-death-penalty",
+          giver: "US Department of Justice",
+          status: "given",
+          givenOn: "2026-01-10",
+          ...payload,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    await assure({ scope: "person", personId: a.personId, operationId });
+    const confirm = (c: { id: string }) =>
+      transition(t, c.id, "secretariat", { transition: "confirm-assurances", operationId });
+    expect((await confirm(a)).statusCode).toBe(201);
+    const refused = await confirm(b);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.code).toBe("ASSURANCE_MISSING");
+    expect((await stateOf(b.id)).state).toBe("council-approved");
+    expect((await t.s.cases.get(b.id)).assurances).toEqual([]);
+
+    await assure({ scope: "operation", operationId });
+    expect((await confirm(b)).statusCode).toBe(201);
+    expect((await t.s.cases.get(b.id)).assurances).toMatchObject([
+      { kind: "no-death-penalty", status: "given" },
+    ]);
+  });
+
   it("under the record-risk policy the step passes and the case carries an open risk", async () => {
     const c = await approved({ capital: true });
     const out = await t.s.cases.transition({

@@ -92,7 +92,9 @@ function factsOf(
   const chargeRows = c.request ? c.request.charges : c.person.requests.flatMap((r) => r.charges);
   const assuranceRows = [
     ...c.person.assurances.filter((a) => a.scope === "person"),
-    ...(operationId === c.operationId ? (c.operation?.assurances ?? []) : operationAssurances),
+    ...(operationId === c.operationId ? (c.operation?.assurances ?? []) : operationAssurances).filter(
+      (a) => a.scope === "operation",
+    ),
   ];
   return {
     track: c.track as Track,

@@ -274,7 +274,13 @@ export function emptyPool(
   const inE = new Uint8Array(n);
   const tmpG = new Int32Array(G);
   let iter = 0;
-  const pairs = true;
+  // Helpers live outside the hot loop: a closure created per call costs more than the call itself.
+  /** The bin's groups per tmpG, plus gi, minus drop: does the route check accept them? */
+  const routeOk = (b: number, gi: number, drop: number): boolean => {
+    const gs: number[] = [];
+    for (let g = 0; g < G; g++) if (g !== drop && (tmpG[g]! > 0 || g === gi)) gs.push(g);
+    return p.groupsFeasible!(b, gs);
+  };
 
   /** Inserting pool item i (and i2, a second item of the same group, when ≥ 0) into bin b. */
   const evaluate = (i: number, b: number, i2 = -1): Move | null => {
@@ -302,36 +308,34 @@ export function emptyPool(
       const gi = p.group[i] ?? 0;
       for (let g = 0; g < G; g++) tmpG[g] = s.gcnt[b * G + g]!;
       for (const j of evict) tmpG[p.group[j] ?? 0]!--;
-      const groupsWith = (drop: number) => {
-        const gs: number[] = [];
-        for (let g = 0; g < G; g++) if (g !== drop && (tmpG[g]! > 0 || g === gi)) gs.push(g);
-        return gs;
-      };
-      const feasible = (gs: number[]) =>
-        gs.length <= p.bins[b]!.maxGroups && (!p.groupsFeasible || gs.length <= 1 || p.groupsFeasible(b, gs));
-      if (tmpG[gi] === 0 && !feasible(groupsWith(-1))) {
-        // Eject one whole destination from the bin, the cheapest that makes the route work.
-        let bestG = -1;
-        let bestGC = Number.POSITIVE_INFINITY;
-        for (let g = 0; g < G; g++) {
-          if (g === gi || tmpG[g] === 0) continue;
-          if (!feasible(groupsWith(g))) continue;
-          let c = 0;
-          for (const j of m) if (!inE[j] && (p.group[j] ?? 0) === g) c += itemCost(p, j);
-          if (c < bestGC) {
-            bestGC = c;
-            bestG = g;
-          }
-        }
-        if (bestG < 0) ok = false;
-        else
-          for (const j of m)
-            if (!inE[j] && (p.group[j] ?? 0) === bestG) {
-              evict.push(j);
-              inE[j] = 1;
-              cost += itemCost(p, j);
-              w += p.weight[j]!;
+      if (tmpG[gi] === 0) {
+        let count = 1;
+        for (let g = 0; g < G; g++) if (tmpG[g]! > 0) count++;
+        const maxG = p.bins[b]!.maxGroups;
+        if (count > maxG || (p.groupsFeasible && count > 1 && !routeOk(b, gi, -1))) {
+          // Eject one whole destination from the bin, the cheapest that makes the route work.
+          let bestG = -1;
+          let bestGC = Number.POSITIVE_INFINITY;
+          if (count - 1 <= maxG)
+            for (let g = 0; g < G; g++) {
+              if (g === gi || tmpG[g] === 0) continue;
+              let c = 0;
+              for (const j of m) if (!inE[j] && (p.group[j] ?? 0) === g) c += itemCost(p, j);
+              if (c >= bestGC) continue;
+              if (p.groupsFeasible && count > 2 && !routeOk(b, gi, g)) continue;
+              bestGC = c;
+              bestG = g;
             }
+          if (bestG < 0) ok = false;
+          else
+            for (const j of m)
+              if (!inE[j] && (p.group[j] ?? 0) === bestG) {
+                evict.push(j);
+                inE[j] = 1;
+                cost += itemCost(p, j);
+                w += p.weight[j]!;
+              }
+        }
       }
     }
     if (ok) {
@@ -437,6 +441,18 @@ export function emptyPool(
     return true;
   };
   const canRefill = G === 1 && !p.groupsFeasible;
+  let best = null as Move | null;
+  let ties = 0;
+  const consider = (mv: Move | null) => {
+    if (!mv) return;
+    const isTabu =
+      tabu[mv.item * B + mv.bin]! > iter || (mv.item2 >= 0 && tabu[mv.item2 * B + mv.bin]! > iter);
+    if (isTabu && poolCost + mv.delta >= bestCost) return;
+    if (!best || mv.delta < best.delta) {
+      best = mv;
+      ties = 1;
+    } else if (mv.delta === best.delta && randInt(rng, ++ties) === 0) best = mv;
+  };
 
   while (!goal()) {
     if (openBins.length === 0) return false;
@@ -446,30 +462,19 @@ export function emptyPool(
     iter++;
     budget.iters++;
     sinceBest++;
-    let best = null as Move | null;
-    let ties = 0;
+    best = null;
+    ties = 0;
     const pool = s.pool;
     const sample = pool.length <= 12 ? pool.slice() : shuffle(rng, pool.slice()).slice(0, 12);
-    const consider = (mv: Move | null) => {
-      if (!mv) return;
-      const isTabu =
-        tabu[mv.item * B + mv.bin]! > iter || (mv.item2 >= 0 && tabu[mv.item2 * B + mv.bin]! > iter);
-      if (isTabu && poolCost + mv.delta >= bestCost) return;
-      if (!best || mv.delta < best.delta) {
-        best = mv;
-        ties = 1;
-      } else if (mv.delta === best.delta && randInt(rng, ++ties) === 0) best = mv;
-    };
     for (let x = 0; x < sample.length; x++) {
       const i = sample[x]!;
       for (const b of openBins) consider(evaluate(i, b));
       // Pairs of pool items into one bin: the fine fills a single insertion cannot reach.
-      if (pairs)
-        for (let y = x + 1; y < sample.length; y++) {
-          const i2 = sample[y]!;
-          if (p.conflict[i * n + i2] || (p.group[i] ?? 0) !== (p.group[i2] ?? 0)) continue;
-          for (const b of openBins) consider(evaluate(i, b, i2));
-        }
+      for (let y = x + 1; y < sample.length; y++) {
+        const i2 = sample[y]!;
+        if (p.conflict[i * n + i2] || (p.group[i] ?? 0) !== (p.group[i2] ?? 0)) continue;
+        for (const b of openBins) consider(evaluate(i, b, i2));
+      }
     }
     if (!best) {
       // Everything is tabu: make a random legal move to keep going.
@@ -581,51 +586,19 @@ export function packMin(p: PackProblem, o: PackOptions): PackResult {
     const s = cur.clone();
     const used: number[] = [];
     for (let b = 0; b < s.B; b++) if (s.members[b]!.length > 0) used.push(b);
-    // Close a lightly loaded bin (rotate among the lightest on repeated attempts).
     used.sort(
       (a, b) =>
         s.load[a]! / p.bins[a]!.capacity - s.load[b]! / p.bins[b]!.capacity ||
         s.members[a]!.length - s.members[b]!.length,
     );
-    // Close the two lightest bins (rotating on repeated attempts); one stays as the "virtual" bin:
-    // the round succeeds once the pool fits in it (Buljubašić & Vasquez's trick: m-2 bins + pool).
-    const first = attempt === 0 ? 0 : randInt(o.rng, Math.min(used.length, 2 + attempt));
-    let second = attempt === 0 ? 1 : randInt(o.rng, Math.min(used.length, 3 + attempt));
-    if (second === first) second = (first + 1) % used.length;
-    const closing = used.length >= 2 ? [used[first]!, used[second]!] : [used[0]!];
-    for (const b of closing) for (const i of s.members[b]!.slice()) s.remove(i);
+    // Close the lightest bin (one of the few lightest on repeated attempts) and put its people in the
+    // pool; the round succeeds once the other bins take them all. (Closing two bins and asking the pool
+    // to fit one of them, as for plain BPPC, stalls on operations: the pool gets light but keeps more
+    // destinations than a bin may serve, or rival people.)
+    const closing = used[attempt === 0 ? 0 : randInt(o.rng, Math.min(used.length, 2 + attempt))]!;
+    for (const i of s.members[closing]!.slice()) s.remove(i);
     for (let b = 0; b < s.B; b++) s.open[b] = s.members[b]!.length > 0 ? 1 : 0;
-    const virtualBins = closing.slice().sort((a, b) => p.bins[b]!.capacity - p.bins[a]!.capacity);
-    let target = -1;
-    const poolFits = () => {
-      for (const c of virtualBins) {
-        let ok = true;
-        for (const i of s.pool)
-          if (!s.fits(i, c)) {
-            ok = false;
-            break;
-          }
-        if (!ok) continue;
-        // fits() is per item against the current (empty) bin: add them one by one to be sure.
-        const added: number[] = [];
-        for (const i of s.pool.slice()) {
-          if (!s.fits(i, c)) break;
-          s.add(i, c);
-          added.push(i);
-        }
-        if (s.pool.length === 0) {
-          target = c;
-          return true;
-        }
-        for (const i of added) s.remove(i);
-      }
-      return false;
-    };
-    const poolWeight = () => s.pool.reduce((a, i) => a + p.weight[i]!, 0);
-    const goal = () =>
-      s.pool.length === 0 || (poolWeight() <= p.bins[virtualBins[0]!]!.capacity && poolFits());
-    if (emptyPool(s, o, budget, goal)) {
-      if (target >= 0) s.open[target] = 1;
+    if (emptyPool(s, o, budget)) {
       cur = s;
       foundAt = o.clock();
       attempt = 0;

@@ -109,9 +109,28 @@ export function compile(data: PlanInputData | PlanInput): Compiled {
     }
     return null;
   };
+  // The matrix from organisation indices and keep-apart pairs (conflictReason per pair is slow at 500
+  // people: it builds strings); conflictReason stays for the messages.
+  const orgNames = [...new Set(people.map((p) => p.organisation).filter((o): o is string => !!o))];
+  const orgOf = people.map((p) => (p.organisation ? orgNames.indexOf(p.organisation) : -1));
+  const O = orgNames.length;
+  const orgConflict = new Uint8Array(O * O);
+  for (let a = 0; a < O; a++)
+    for (let b = 0; b < O; b++) orgConflict[a * O + b] = orgRivals(orgNames[a]!, orgNames[b]!) ? 1 : 0;
+  const apartPairs: [number, number][] = [];
+  for (let i = 0; i < n; i++)
+    for (const q of people[i]!.keepApartFrom) {
+      const j = personIndex.get(q);
+      if (j !== undefined && j !== i) apartPairs.push([i, j]);
+    }
+  const apart = new Uint8Array(n * n);
+  for (const [i, j] of apartPairs) {
+    apart[i * n + j] = 1;
+    apart[j * n + i] = 1;
+  }
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++)
-      if (conflictReason(i, j)) {
+      if (apart[i * n + j] || (orgOf[i]! >= 0 && orgOf[j]! >= 0 && orgConflict[orgOf[i]! * O + orgOf[j]!])) {
         conflict[i * n + j] = 1;
         conflict[j * n + i] = 1;
         neighbors[i]!.push(j);
@@ -133,6 +152,9 @@ export function compile(data: PlanInputData | PlanInput): Compiled {
     return routeMemo.get(key)!;
   };
 
+  const G = groups.length;
+  const reach = new Uint8Array(B * G);
+  for (let b = 0; b < B; b++) for (let g = 0; g < G; g++) reach[b * G + g] = route(b, [g]) !== null ? 1 : 0;
   const allowed = new Uint8Array(n * B);
   for (let i = 0; i < n; i++)
     for (let b = 0; b < B; b++) {
@@ -140,7 +162,7 @@ export function compile(data: PlanInputData | PlanInput): Compiled {
       const a = input.fleet[b]!;
       const stagingOk = !p.staging || p.staging === aircraftStaging[b];
       const fits = weight[i]! <= a.seats;
-      const inRange = route(b, [groupOf.get(p.destination)!]) !== null;
+      const inRange = reach[b * G + groupOf.get(p.destination)!] === 1;
       allowed[i * B + b] = stagingOk && fits && inRange ? 1 : 0;
     }
   const anyRange = input.fleet.some((a) => a.rangeKm !== undefined);

@@ -259,6 +259,7 @@ export function emptyPool(
   o: PackOptions,
   budget: { iters: number; maxIters: number },
   goal: () => boolean = () => s.pool.length === 0,
+  stallIters?: number,
 ): boolean {
   const p = s.p;
   const { n, B, G } = s;
@@ -270,7 +271,7 @@ export function emptyPool(
   for (const i of s.pool) poolCost += itemCost(p, i);
   let bestCost = poolCost;
   let sinceBest = 0;
-  const stall = 4000 + 40 * n;
+  const stall = stallIters ?? 4000 + 40 * n;
   const inE = new Uint8Array(n);
   const tmpG = new Int32Array(G);
   let iter = 0;
@@ -586,19 +587,16 @@ export function packMin(p: PackProblem, o: PackOptions): PackResult {
     const s = cur.clone();
     const used: number[] = [];
     for (let b = 0; b < s.B; b++) if (s.members[b]!.length > 0) used.push(b);
-    used.sort(
-      (a, b) =>
-        s.load[a]! / p.bins[a]!.capacity - s.load[b]! / p.bins[b]!.capacity ||
-        s.members[a]!.length - s.members[b]!.length,
-    );
-    // Close the lightest bin (one of the few lightest on repeated attempts) and put its people in the
-    // pool; the round succeeds once the other bins take them all. (Closing two bins and asking the pool
-    // to fit one of them, as for plain BPPC, stalls on operations: the pool gets light but keeps more
-    // destinations than a bin may serve, or rival people.)
+    used.sort((a, b) => s.load[a]! - s.load[b]! || s.members[a]!.length - s.members[b]!.length);
+    // Close the lightest bin in seats (one of the few lightest on repeated attempts) and put its people
+    // in the pool; the round succeeds once the other bins take them all. (Closing two bins and asking
+    // the pool to fit one of them, as for plain BPPC, stalls on operations: the pool gets light but
+    // keeps more destinations than a bin may serve, or rival people.)
     const closing = used[attempt === 0 ? 0 : randInt(o.rng, Math.min(used.length, 2 + attempt))]!;
     for (const i of s.members[closing]!.slice()) s.remove(i);
     for (let b = 0; b < s.B; b++) s.open[b] = s.members[b]!.length > 0 ? 1 : 0;
-    if (emptyPool(s, o, budget)) {
+    // A round that stops improving gives up early: another bin closed is often the way out.
+    if (emptyPool(s, o, budget, undefined, 1000 + 2 * p.n)) {
       cur = s;
       foundAt = o.clock();
       attempt = 0;

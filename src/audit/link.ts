@@ -1,5 +1,5 @@
-import { eq, sql } from "drizzle-orm";
-import pg from "pg";
+import { eq, type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
 import { type auditEvents, auditHead } from "../db/schema.ts";
 import { bodyOf, hashEvent } from "./chain.ts";
@@ -110,87 +110,110 @@ export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []):
 }
 
 /**
- * Links events written by committed transactions into the hash chain, in one short transaction that
- * holds the chain's head. Linking after commit, rather than inside each writer's transaction, lets
- * writers commit concurrently: a head row locked through every commit caps the whole system at one commit
- * per disk flush (about 400 a second measured on this machine's disk). Returns how many it linked.
+ * Links events written by committed transactions into the hash chain. Linking after commit, rather than
+ * inside each writer's transaction, lets writers commit concurrently: a head row locked through every
+ * commit caps the whole system at one commit per disk flush (about 400 a second measured on this
+ * machine's disk). Returns how many it linked.
+ *
+ * Two prepared statements per batch and no explicit transaction: read the head and the pending events
+ * (oldest arrival first), hash them here, then move the head and link the events in one statement that
+ * only applies if the head is still where it was read. If another pass moved it meanwhile, or linked some
+ * of these events, the statement divides by zero and writes nothing, and the pass starts again.
  */
 export async function linkPending(db: Db): Promise<number> {
-  const client = (db as { $client?: unknown }).$client;
-  for (let attempt = 1; ; attempt++) {
+  const statements = linkStatements(db);
+  let linked = 0;
+  for (let attempt = 1; ; ) {
     try {
-      if (client instanceof pg.Pool) {
-        let linked = 0;
-        for (let n = BATCH; n === BATCH; linked += n) n = await linkOverPg(client);
-        return linked;
-      }
-      return await db.transaction((tx) => linkWithin(tx));
+      const n = await linkBatch(statements);
+      linked += n;
+      if (n < BATCH) return linked;
     } catch (err) {
-      if (!(err instanceof StaleLink) || attempt >= 5) throw err;
+      if (!(err instanceof StaleLink) || ++attempt > 20) throw err;
     }
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HASH = /^[0-9a-f]{64}$/;
-
-/**
- * `linkPending` on a PostgreSQL server in two round trips instead of four: `begin` goes with the statement
- * that locks the head and reads the pending events, and `commit` with the statement that links them, as
- * multi-statement simple queries. Simple queries take no parameters, so the values are inlined as
- * literals; each is checked first to be what it must be (a uuid, an integer, a hex SHA-256), and quoted
- * with `escapeLiteral` all the same. One batch per call: `linkPending` calls it until the backlog is linked.
- */
-async function linkOverPg(pool: pg.Pool): Promise<number> {
-  const client = await pool.connect();
-  let open = false;
-  try {
-    open = true;
-    const results = (await client.query(`begin; ${headAndPendingText}`)) as unknown as pg.QueryResult[];
-    const rows = (results[1]?.rows ?? []) as (RawEvent & { head_seq: unknown; head_hash: string })[];
-    const head = rows[0];
-    if (!head) throw new Error("audit chain head is missing: the database was not migrated");
-    let seq = Number(head.head_seq);
-    let hash = head.head_hash;
-    if (!Number.isSafeInteger(seq) || !HASH.test(hash)) throw new Error("audit chain head is malformed");
-    const pending = head.id === null ? [] : rows;
-    if (pending.length === 0) {
-      await client.query("commit");
-      open = false;
-      return 0;
-    }
-    const lit = (v: string) => client.escapeLiteral(v);
-    const values = pending.map((r) => {
-      if (!UUID.test(r.id)) throw new Error(`audit event id is not a uuid: ${r.id}`);
-      seq += 1;
-      const prev = hash;
-      hash = hashEvent(prev, bodyOf(eventOf(r), seq));
-      return `(${lit(r.id)}::uuid, ${seq}::bigint, ${lit(prev)}, ${lit(hash)})`;
-    });
-    // If fewer events are still unlinked than were read (a concurrent pass linked some), the select
-    // divides by zero: the statement fails, `commit` is skipped, and the pass is rolled back and retried.
-    try {
-      await client.query(`
-        with u as (
-          update audit_events as e set seq = v.seq, prev_hash = v.prev, hash = v.hash
-          from (values ${values.join(", ")}) as v(id, seq, prev, hash)
-          where e.id = v.id and e.seq is null
-          returning 1),
-        h as (update audit_head set seq = ${seq}, hash = ${lit(hash)} where id = 1)
-        select 1 / ((select count(*) from u) = ${pending.length})::int as ok;
-        commit`);
-    } catch (err) {
-      if ((err as { code?: unknown }).code === "22012") throw new StaleLink();
-      throw err;
-    }
-    open = false;
-    return pending.length;
-  } catch (err) {
-    if (open) await client.query("rollback").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+function linkStatements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) {
+    const session = db._.session;
+    const prepare = (name: string, text: SQL) =>
+      session.prepareQuery(dialect.sqlToQuery(text), undefined, name, false);
+    s = {
+      read: prepare("audit_link_read", sql.raw(headAndPendingText.replace(" for update", ""))),
+      link: prepare(
+        "audit_link_write",
+        sql`with h as (
+            update audit_head set seq = ${sql.placeholder("seq")}::bigint, hash = ${sql.placeholder("hash")}
+            where id = 1 and seq = ${sql.placeholder("fromSeq")}::bigint and hash = ${sql.placeholder("fromHash")}
+            returning 1),
+          u as (
+            update audit_events as e set seq = v.seq, prev_hash = v.prev, hash = v.hash
+            from unnest(${sql.placeholder("ids")}::uuid[], ${sql.placeholder("seqs")}::bigint[],
+              ${sql.placeholder("prevs")}::text[], ${sql.placeholder("hashes")}::text[]) as v(id, seq, prev, hash)
+            where e.id = v.id and e.seq is null and exists (select 1 from h)
+            returning 1)
+          select 1 / ((select count(*) from u) = ${sql.placeholder("n")}::int)::int as ok`,
+      ),
+    };
+    prepared.set(db, s);
   }
+  return s;
+}
+type LinkStatements = {
+  read: ReturnType<Db["_"]["session"]["prepareQuery"]>;
+  link: ReturnType<Db["_"]["session"]["prepareQuery"]>;
+};
+const prepared = new WeakMap<Db, LinkStatements>();
+const dialect = new PgDialect();
+
+async function linkBatch(statements: LinkStatements): Promise<number> {
+  const rows = rowsOf<RawEvent & { head_seq: unknown; head_hash: string }>(await statements.read.execute());
+  const head = rows[0];
+  if (!head) throw new Error("audit chain head is missing: the database was not migrated");
+  const fromSeq = Number(head.head_seq);
+  const fromHash = head.head_hash;
+  const pending = head.id === null ? [] : rows;
+  if (pending.length === 0) return 0;
+  let seq = fromSeq;
+  let hash = fromHash;
+  const ids: string[] = [];
+  const seqs: number[] = [];
+  const prevs: string[] = [];
+  const hashes: string[] = [];
+  for (const r of pending) {
+    seq += 1;
+    ids.push(r.id);
+    seqs.push(seq);
+    prevs.push(hash);
+    hash = hashEvent(hash, bodyOf(eventOf(r), seq));
+    hashes.push(hash);
+  }
+  try {
+    await statements.link.execute({
+      seq,
+      hash,
+      fromSeq,
+      fromHash,
+      ids,
+      seqs,
+      prevs,
+      hashes,
+      n: pending.length,
+    });
+  } catch (err) {
+    if (sqlStateOf(err) === "22012") throw new StaleLink();
+    throw err;
+  }
+  return pending.length;
+}
+
+function sqlStateOf(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === "string") return e.code;
+  }
+  return undefined;
 }
 
 /**

@@ -3,7 +3,8 @@
  * line 1 `n C`, then one line per item `i w j1 j2 …` (1-based items it conflicts with).
  */
 import { lowerBounds } from "./bounds.ts";
-import { exactCoverPacking, searchBppc } from "./bppc-search.ts";
+import { coverPacking } from "./bppc-cover.ts";
+import { searchBppc } from "./bppc-search.ts";
 import {
   bestFit,
   conflictsFromEdges,
@@ -110,7 +111,9 @@ function compact(assign: ArrayLike<number>): number[] {
 export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSolution {
   const clock = options.clock ?? (() => performance.now());
   const start = clock();
-  const deadline = start + (options.timeLimitMs ?? 1000);
+  // Stop a little before the limit: the result still has to be compacted and returned in time.
+  const limit = options.timeLimitMs ?? 1000;
+  const deadline = start + Math.max(limit * 0.5, limit - 25);
   if (inst.weights.some((w) => w > inst.capacity))
     throw new Error("BPPC: an item is larger than the capacity");
   const p = bppcProblem(inst);
@@ -131,10 +134,14 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const total = inst.weights.reduce((a, b) => a + b, 0);
   const minW = Math.min(...inst.weights);
   if (res.bins > lowerBound && lowerBound * inst.capacity - total < Math.max(1, minW)) {
-    const ec = exactCoverPacking(core, lowerBound, {
+    // With maxIterations the run must not depend on the clock: a node budget instead of a deadline.
+    const reproducible = options.maxIterations !== undefined;
+    const ec = coverPacking(core, lowerBound, {
       rng,
       clock,
-      deadline: start + 0.7 * (deadline - start),
+      deadline: reproducible ? Number.POSITIVE_INFINITY : start + 0.7 * (deadline - start),
+      maxSets: 200_000,
+      maxNodes: reproducible ? 50 * options.maxIterations! : undefined,
     });
     if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };
     else if (ec.kind === "none") lowerBound++;

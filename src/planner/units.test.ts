@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { binsForTotal, lowerBounds, martelloTothL2, maxClique } from "./bounds.ts";
 import { bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
-import { exactCoverPacking, searchBppc } from "./bppc-search.ts";
+import { coverPacking } from "./bppc-cover.ts";
+import { searchBppc } from "./bppc-search.ts";
 import { createRng } from "./rng.ts";
 import { bestRoute, greatCircleKm } from "./route.ts";
 
@@ -118,7 +119,7 @@ describe("BPPC engine", () => {
   it("exact cover: packs full bins when the bound leaves no slack", () => {
     // Two triplets fill two bins of 10 exactly; 1-2 conflict, so {1,2,x} is not a bin.
     const { inst, c } = core("6 10\n1 4 2\n2 3\n3 3\n4 4\n5 3\n6 3\n");
-    const r = exactCoverPacking(c, 2, opts);
+    const r = coverPacking(c, 2, opts);
     expect(r.kind).toBe("found");
     if (r.kind === "found") expect(checkBppc(inst, Array.from(r.assignment))).toEqual([]);
   });
@@ -126,7 +127,7 @@ describe("BPPC engine", () => {
   it("exact cover: proves the bound infeasible when conflicts break every full bin", () => {
     // The only full bins are {4,3,3}; the two 4s conflict with all four 3s: two bins are impossible.
     const { c } = core("6 10\n1 4 3 4 5 6\n2 4 3 4 5 6\n3 3\n4 3\n5 3\n6 3\n");
-    expect(exactCoverPacking(c, 2, opts).kind).toBe("none");
+    expect(coverPacking(c, 2, opts).kind).toBe("none");
     const s = solveBppc(parseBppc("6 10\n1 4 3 4 5 6\n2 4 3 4 5 6\n3 3\n4 3\n5 3\n6 3\n"));
     expect(s.bins).toBe(3);
     expect(s.lowerBound).toBe(3);

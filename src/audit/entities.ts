@@ -27,6 +27,7 @@ export const auditedTables = {
   deadline: s.deadlines,
   handover: s.handovers,
   api_token: s.apiTokens,
+  import: s.imports,
 } as const;
 
 export type EntityName = keyof typeof auditedTables;

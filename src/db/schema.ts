@@ -416,6 +416,26 @@ export const handovers = pgTable(
   (t) => [uniqueIndex("handovers_person_op_uq").on(t.operationId, t.personId)],
 );
 
+/**
+ * Files imported with `traslado import`, by the SHA-256 of their bytes: the same file is not imported twice
+ * by mistake (`--again` imports it once more, on purpose).
+ */
+export const imports = pgTable(
+  "imports",
+  {
+    ...base,
+    fileSha256: text("file_sha256").notNull(),
+    fileName: text("file_name").notNull(),
+    format: text("format").notNull(),
+    records: integer("records").notNull(),
+    requests: integer("requests").notNull(),
+    people: integer("people").notNull(),
+    charges: integer("charges").notNull(),
+    cases: integer("cases").notNull(),
+  },
+  (t) => [index("imports_sha_idx").on(t.fileSha256)],
+);
+
 /** Bearer tokens of actors. Only the SHA-256 of a token is stored. */
 export const apiTokens = pgTable(
   "api_tokens",

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -10,7 +10,7 @@ import { type TestDatabase, testDatabase } from "../../test/db.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { consoleActor } from "../auth/tokens.ts";
 import { type Db, toCount } from "../db/client.ts";
-import { auditEvents, cases, charges, people, requests } from "../db/schema.ts";
+import { auditEvents, cases, charges, imports, people, requests } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { exportRecords } from "./export.ts";
 import { importFile, importRequests, readCsvRecords, readJsonRecords } from "./import.ts";
@@ -80,13 +80,13 @@ describe("import", () => {
       cases: 4,
       rejectedRecords: 0,
     });
-    // 3 people + 4 requests + 6 charges + 4 cases, each with its audit event
+    // 3 people + 4 requests + 6 charges + 4 cases and the record of the import, each with its audit event
     expect(delta(await counts(), before)).toEqual({
       requests: 4,
       people: 3,
       charges: 6,
       cases: 4,
-      auditEvents: 17,
+      auditEvents: 18,
     });
     const kinds = await db
       .select({ kind: auditEvents.kind, n: count() })
@@ -112,8 +112,57 @@ describe("import", () => {
       people: 3,
       charges: 4,
       cases: 0,
-      auditEvents: 10,
+      auditEvents: 11,
     });
+  });
+
+  it("refuses a file already imported, naming when, and writes nothing; --again imports it on purpose", async () => {
+    const before = await counts();
+    const err = await importFile({ db, actor, file: exampleJson }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe("DUPLICATE");
+    expect((err as AppError).message).toMatch(
+      /requests\.json: this file was already imported on \d{4}-\d{2}-\d{2} \(3 request/,
+    );
+    expect((err as AppError).details.issues).toEqual([
+      { field: "file", rule: expect.stringMatching(/already imported/) },
+    ]);
+    expect(await counts()).toEqual(before);
+
+    // The same bytes under another name are the same file.
+    const copy = join(tmp, "copy-of-requests.json");
+    writeFileSync(copy, readFileSync(exampleJson));
+    await expect(importFile({ db, actor, file: copy })).rejects.toMatchObject({ code: "DUPLICATE" });
+    expect(await counts()).toEqual(before);
+
+    const again = await importFile({ db, actor, file: copy, again: true });
+    expect(again).toMatchObject({ requests: 3, people: 3, charges: 4 });
+    const recorded = await db.select().from(imports).where(eq(imports.format, "json"));
+    expect(recorded.map((r) => [r.fileName, r.requests])).toEqual([
+      ["requests.json", 3],
+      ["copy-of-requests.json", 3],
+    ]);
+    expect(new Set(recorded.map((r) => r.fileSha256)).size).toBe(1);
+  });
+
+  it("of two imports of one file at once, one writes and the other is refused", async () => {
+    const file = join(tmp, "race.csv");
+    writeFileSync(
+      file,
+      [header, "R1,Raza,Dos,US,DOJ,formal-extradition,written-request,,18 USC 2,race,false"].join("\n"),
+    );
+    const before = await counts();
+    const outcomes = await Promise.allSettled([
+      importFile({ db, actor, file }),
+      importFile({ db, actor, file }),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: "DUPLICATE" });
+    expect(delta(await counts(), before)).toMatchObject({ requests: 1, people: 1, charges: 1 });
   });
 
   it("names every bad CSV line and field, and writes nothing", async () => {
@@ -355,6 +404,10 @@ describe("traslado import (the CLI)", () => {
     const ok = await run("import", exampleCsv, "--open-cases");
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/imported 4 request\(s\): 3 new people, 6 charge\(s\), 4 case\(s\) opened/);
+    const twice = await run("import", exampleCsv);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/requests\.csv: this file was already imported on .*nothing was imported/);
+    expect(twice.stderr).toContain("--again");
     rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -5,19 +5,20 @@
  * reported in full (each bad line and field) and, by default, writes nothing. The valid records are then
  * written in batches through one audited `Writer`, all inside one transaction: all or nothing.
  */
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { extname } from "node:path";
+import { basename, extname } from "node:path";
 import type { Readable } from "node:stream";
 import { parse } from "csv-parse";
-import { inArray } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type Writer, write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import { toIsoDate } from "../cases/calendar.ts";
 import { initialState } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
-import { cases, people } from "../db/schema.ts";
+import { cases, imports, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
 import { type CreateRequest, ZCreateRequest } from "./schemas.ts";
@@ -157,6 +158,11 @@ export interface ImportOptions {
   batchSize?: number;
   onProgress?: ProgressListener;
   now?: Date;
+  /**
+   * The file the records come from. An import is recorded with the SHA-256 of the file's bytes, and a file
+   * already imported is refused (DUPLICATE, nothing written) unless `again` is set.
+   */
+  source?: { name: string; sha256: string; format: TransferFormat; again?: boolean };
 }
 
 interface ValidRecord {
@@ -272,12 +278,20 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
   }
 
   const counts = { requests: 0, people: 0, charges: 0, cases: 0 };
+  const { source } = options;
   if (valid.length > 0) {
     const personByRef = new Map<string, string>();
     await write(
       db,
       actor,
       async (w) => {
+        if (source && !source.again) {
+          // Two imports of one file at once: the second waits here for the first, then sees it.
+          await w.tx.execute(
+            sql`select pg_advisory_xact_lock(hashtext(${`traslado-import:${source.sha256}`}))`,
+          );
+          await refuseReimport(w.tx, source);
+        }
         onProgress?.({ phase: "write", done: 0, total: valid.length });
         for (let i = 0; i < valid.length; i += batchSize) {
           const batch = valid.slice(i, i + batchSize);
@@ -292,11 +306,38 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
           await w.flush();
           onProgress?.({ phase: "write", done: Math.min(i + batchSize, valid.length), total: valid.length });
         }
+        if (source) {
+          await w.insertOne(imports, {
+            fileSha256: source.sha256,
+            fileName: source.name,
+            format: source.format,
+            records,
+            ...counts,
+          });
+        }
       },
       options.now ? { now: options.now } : {},
     );
   }
   return { records, ...counts, rejected, rejectedRecords: bad.size };
+}
+
+/** DUPLICATE when this file (by its bytes) was imported before: nothing is written. */
+export async function refuseReimport(reader: Pick<Db, "select">, source: { name: string; sha256: string }) {
+  const [earlier] = await reader
+    .select()
+    .from(imports)
+    .where(eq(imports.fileSha256, source.sha256))
+    .orderBy(asc(imports.recordedAt))
+    .limit(1);
+  if (!earlier) return;
+  throw new AppError(
+    "DUPLICATE",
+    `${source.name}: this file was already imported on ${earlier.recordedAt.toISOString().slice(0, 10)} ` +
+      `(${earlier.requests} request(s), as ${earlier.fileName}); nothing was imported. ` +
+      "Import it again only on purpose (--again).",
+    { issues: [{ field: "file", rule: `already imported (SHA-256 ${source.sha256.slice(0, 12)}…)` }] },
+  );
 }
 
 /** Records sharing a `person_ref` get one new person: created on its first use, referenced after. */
@@ -631,17 +672,31 @@ function convert(
 
 /** Reads and imports a CSV or JSON file; `format` defaults to the file's extension. */
 export async function importFile(
-  options: Omit<ImportOptions, "records"> & { file: string; format?: TransferFormat | undefined },
+  options: Omit<ImportOptions, "records" | "source"> & {
+    file: string;
+    format?: TransferFormat | undefined;
+    /** Import a file that was imported before. */
+    again?: boolean;
+  },
 ): Promise<ImportResult> {
   const format = formatOf(options.file, options.format);
+  const name = basename(options.file);
   const size = (await stat(options.file)).size;
   const { onProgress } = options;
+  const source = async (sha256: string) => {
+    const s = { name, sha256, format, again: options.again ?? false };
+    // Refused before the file is validated, and again under a lock when the import writes.
+    if (!s.again) await refuseReimport(options.db, s);
+    return s;
+  };
   if (format === "json") {
     onProgress?.({ phase: "read", done: 0, total: size });
-    const text = await readFile(options.file, "utf8");
+    const bytes = await readFile(options.file);
     onProgress?.({ phase: "read", done: size, total: size });
-    return importRequests({ ...options, records: readJsonRecords(text) });
+    const from = await source(createHash("sha256").update(bytes).digest("hex"));
+    return importRequests({ ...options, source: from, records: readJsonRecords(bytes.toString("utf8")) });
   }
+  const from = await source(await fileSha256(options.file));
   const stream = createReadStream(options.file);
   if (onProgress) {
     let done = 0;
@@ -654,5 +709,11 @@ export async function importFile(
       }
     });
   }
-  return importRequests({ ...options, records: await readCsvRecords(stream) });
+  return importRequests({ ...options, source: from, records: await readCsvRecords(stream) });
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }

@@ -32,7 +32,9 @@ Formats (by the file's extension unless --format is given):
 
 All or nothing: every record is validated first; if any is bad, each bad line and field is reported,
 nothing is written and the exit code is 2. With --partial the valid records are imported and the bad
-ones reported (exit code 0, or 2 when no record was valid). Examples: examples/requests.csv, examples/requests.json.`;
+ones reported (exit code 0, or 2 when no record was valid).
+Each import is recorded with the SHA-256 of the file: the same file again is refused and nothing is
+written (exit code 1), unless --again says it is meant. Examples: examples/requests.csv, examples/requests.json.`;
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise (pipes, CI, logs). */
 function progressBar(): { listener?: ProgressListener; stop(): void } {
@@ -76,12 +78,19 @@ export function registerTransferCommands(program: Command): void {
       "--open-cases",
       "open a case per request (security-transfer: security track; others: treaty track)",
     )
+    .option("--again", "import a file that was already imported (by default the same file is refused)")
     .option("--party <party>", "the state the console operator acts for", "MX")
     .addHelpText("after", importHelp)
     .action(
       (
         file: string,
-        opts: { format?: TransferFormat; partial?: boolean; openCases?: boolean; party: string },
+        opts: {
+          format?: TransferFormat;
+          partial?: boolean;
+          openCases?: boolean;
+          again?: boolean;
+          party: string;
+        },
       ) =>
         withServices(async (s) => {
           const format = formatOf(file, opts.format);
@@ -96,6 +105,7 @@ export function registerTransferCommands(program: Command): void {
               format,
               partial: opts.partial ?? false,
               openCases: opts.openCases ?? false,
+              again: opts.again ?? false,
               onProgress: bar.listener,
             });
           } finally {

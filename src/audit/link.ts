@@ -1,6 +1,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
+import { sqlStateOf } from "../db/errors.ts";
 import { type auditEvents, auditHead } from "../db/schema.ts";
 import { bodyOf, hashEvent } from "./chain.ts";
 import type { Tx } from "./write.ts";
@@ -207,13 +208,6 @@ async function linkBatch(statements: LinkStatements): Promise<number> {
     throw err;
   }
   return pending.length;
-}
-
-function sqlStateOf(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === "string") return e.code;
-  }
-  return undefined;
 }
 
 /**

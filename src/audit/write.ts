@@ -4,6 +4,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { v7 as uuidv7 } from "uuid";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
+import { sqlStateOf } from "../db/errors.ts";
 import { auditEvents, idempotencyKeys } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { imageOf } from "./chain.ts";
@@ -69,13 +70,6 @@ class GuardFailed extends Error {
 
 /** PostgreSQL's `division_by_zero`: the deferred statement's way of aborting itself (see `statement`). */
 const DIVISION_BY_ZERO = "22012";
-
-function sqlState(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === "string") return e.code;
-  }
-  return undefined;
-}
 
 /**
  * The only write path to audited tables. Each change is recorded as an audit event in the same
@@ -300,7 +294,7 @@ export class Writer {
     try {
       await executor._.session.prepareQuery(query, undefined, name, false).execute();
     } catch (err) {
-      if (this.guards.length > 0 && sqlState(err) === DIVISION_BY_ZERO) throw new GuardFailed();
+      if (this.guards.length > 0 && sqlStateOf(err) === DIVISION_BY_ZERO) throw new GuardFailed();
       throw err;
     }
     this.pending.length = 0;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { type Config, loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
+import { asConflict } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
 import { type Services, services } from "../services.ts";
 
@@ -30,7 +31,8 @@ export async function withServices<T>(fn: (s: Services, config: Config) => Promi
 }
 
 /** A command's failure, as a user reads it: the message (and each field), then exit code 1 or 2. */
-export function reportFailure(err: unknown): number {
+export function reportFailure(thrown: unknown): number {
+  const err = asConflict(thrown);
   if (err instanceof AppError) {
     process.stderr.write(`traslado: ${err.message}\n`);
     for (const i of err.details.issues ?? []) process.stderr.write(`  ${i.field}: ${i.rule}\n`);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { asConflict } from "../db/errors.ts";
 import { AppError, type FieldIssue, httpStatusOf } from "../errors.ts";
 
 /** `/charges/0/statute` → `charges[0].statute` */
@@ -23,7 +24,12 @@ export function errorBody(code: string, message: string, extra: Record<string, u
   return { error: { code, message, ...extra } };
 }
 
-export function handleError(err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) {
+export function handleError(
+  thrown: FastifyError | AppError | Error,
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const err = asConflict(thrown) as FastifyError | AppError | Error;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = (err as FastifyError).validationContext;
     const prefix = context && context !== "body" ? `${context === "querystring" ? "query" : context}.` : "";

@@ -11,6 +11,24 @@ afterAll(() => t.close());
 const count = async (table: typeof people | typeof auditEvents) =>
   (await t.database.db.select().from(table)).length;
 
+const org = async (name: string) => {
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/api/organisations",
+    headers: await t.as("foreign-ministry"),
+    payload: { name },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id as string;
+};
+const addRival = async (id: string, payload: Record<string, unknown>) =>
+  t.app.inject({
+    method: "POST",
+    url: `/api/organisations/${id}/rivalries`,
+    headers: await t.as("foreign-ministry"),
+    payload,
+  });
+
 describe("people and organisations API", () => {
   it("refuses a request without a valid token", async () => {
     const res = await t.app.inject({ method: "GET", url: "/api/people" });
@@ -125,5 +143,64 @@ describe("people and organisations API", () => {
     const bad = await t.app.inject({ url: "/api/people/not-a-uuid", headers });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues[0].field).toBe("params.id");
+  });
+
+  it("records a rivalry after the fact, with its reason, audited; the same pair again is a 409", async () => {
+    const [chapitos, mayos] = [await org("Los Chapitos"), await org("La Mayiza")];
+    const before = await count(auditEvents);
+    const res = await addRival(chapitos, {
+      rivalId: mayos,
+      reason: "Split of the Sinaloa cartel, September 2024",
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(await count(auditEvents)).toBe(before + 1);
+    const read = (
+      await t.app.inject({ url: `/api/organisations/${mayos}`, headers: await t.as("auditor") })
+    ).json();
+    expect(read.rivalIds).toEqual([chapitos]);
+    expect(read.rivalries).toEqual([
+      { organisationId: chapitos, reason: "Split of the Sinaloa cartel, September 2024" },
+    ]);
+
+    const again = await addRival(mayos, { rivalId: chapitos });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: "DUPLICATE", issues: [{ field: "rivalId" }] });
+    const self = await addRival(mayos, { rivalId: mayos });
+    expect(self.statusCode).toBe(400);
+    expect(self.json().error.issues).toEqual([{ field: "rivalId", rule: "must be another organisation" }]);
+    const unknown = await addRival(mayos, { rivalId: "01a22307-3402-734b-9ce5-83429786e4f1" });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().error.issues[0].field).toBe("rivalId");
+    const missing = await addRival("01a22307-3402-734b-9ce5-83429786e4f1", { rivalId: mayos });
+    expect(missing.statusCode).toBe(404);
+    expect(await count(auditEvents)).toBe(before + 1);
+  });
+
+  it("two people acting at once: one rivalry or one organisation is written, the other gets a 409 naming the field", async () => {
+    const [a, b] = [await org("Cell A"), await org("Cell B")];
+    const rivals = await Promise.all([addRival(a, { rivalId: b }), addRival(b, { rivalId: a })]);
+    expect(rivals.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(rivals.find((r) => r.statusCode === 409)!.json().error).toMatchObject({
+      code: "DUPLICATE",
+      issues: [{ field: "rivalId", rule: "must be unique" }],
+    });
+    const headers = await t.as("foreign-ministry");
+    const twins = await Promise.all(
+      [1, 2].map(() =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/organisations",
+          headers,
+          payload: { name: "Twin Cartel" },
+        }),
+      ),
+    );
+    expect(twins.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(twins.find((r) => r.statusCode === 409)!.json().error).toMatchObject({
+      code: "DUPLICATE",
+      issues: [{ field: "name", rule: "must be unique" }],
+    });
+    const named = await t.app.inject({ url: "/api/organisations?q=Twin", headers });
+    expect(named.json().items).toHaveLength(1);
   });
 });

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Db } from "../db/client.ts";
-import { resourceRoutes } from "../http/resource.ts";
-import { ZCreateOrganisation, ZCreatePerson, ZListOrganisations, ZListPeople } from "./schemas.ts";
+import { actionRoute, resourceRoutes } from "../http/resource.ts";
+import {
+  ZAddRivalry,
+  ZCreateOrganisation,
+  ZCreatePerson,
+  ZListOrganisations,
+  ZListPeople,
+} from "./schemas.ts";
 import type { organisationService, peopleService } from "./service.ts";
 
 export function peopleRoutes(
@@ -24,5 +30,15 @@ export function peopleRoutes(
     create: { body: ZCreateOrganisation, run: (o) => s.organisations.create(o) },
     get: (id) => s.organisations.get(id),
     list: { query: ZListOrganisations, run: (q) => s.organisations.list(q) },
+  });
+  actionRoute(app, db, {
+    path: "/organisations/:id/rivalries",
+    tags: ["organisations"],
+    summary: "Record that another organisation is this one's rival",
+    description:
+      "Members of rival organisations never share an aircraft; a cell inherits its parent's rivals. 409 DUPLICATE when the two are already rivals.",
+    body: ZAddRivalry,
+    status: 201,
+    run: ({ actor, id, input, idempotency }) => s.organisations.addRivalry({ actor, id, input, idempotency }),
   });
 }

@@ -59,6 +59,14 @@ export const ZCreateOrganisation = z.strictObject({
 });
 export type CreateOrganisation = z.infer<typeof ZCreateOrganisation>;
 
+export const ZAddRivalry = z.strictObject({
+  /** The organisation that becomes this one's rival (symmetric: each is the other's rival). */
+  rivalId: z.uuid(),
+  /** Why, as the analysts know it (a split, a war over a plaza…). */
+  reason: ZText.optional(),
+});
+export type AddRivalry = z.infer<typeof ZAddRivalry>;
+
 export const ZListOrganisations = ZPageQuery.extend({
   q: z.string().trim().min(1).max(100).optional(),
   parentId: z.uuid().optional(),

@@ -1,11 +1,17 @@
-import { eq, ilike, inArray, or, sql } from "drizzle-orm";
+import { and, eq, ilike, inArray, or, sql } from "drizzle-orm";
 import { write } from "../audit/write.ts";
 import type { Db } from "../db/client.ts";
 import { getById, pageOf, requireRefs } from "../db/query.ts";
 import { affiliations, organisations, people, rivalries } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
-import type { CreateOrganisation, CreatePerson, ListOrganisations, ListPeople } from "./schemas.ts";
+import type {
+  AddRivalry,
+  CreateOrganisation,
+  CreatePerson,
+  ListOrganisations,
+  ListPeople,
+} from "./schemas.ts";
 
 export function peopleService(db: Db) {
   async function withAffiliations<P extends { id: string }>(rows: P[]) {
@@ -89,12 +95,12 @@ export function organisationService(db: Db) {
       .select()
       .from(rivalries)
       .where(or(inArray(rivalries.orgA, ids), inArray(rivalries.orgB, ids)));
-    return orgs.map((o) => ({
-      ...o,
-      rivalIds: rows
+    return orgs.map((o) => {
+      const own = rows
         .filter((r) => r.orgA === o.id || r.orgB === o.id)
-        .map((r) => (r.orgA === o.id ? r.orgB : r.orgA)),
-    }));
+        .map((r) => ({ organisationId: r.orgA === o.id ? r.orgB : r.orgA, reason: r.reason }));
+      return { ...o, rivalIds: own.map((r) => r.organisationId), rivalries: own };
+    });
   }
 
   return {
@@ -129,6 +135,34 @@ export function organisationService(db: Db) {
     async get(id: string) {
       const row = await getById(db, organisations, "organisation", id);
       return (await withRivals([row]))[0]!;
+    },
+
+    /**
+     * Records that two organisations are rivals (members never travel together; a cell inherits its
+     * parent's rivals). 409 DUPLICATE when they already are.
+     */
+    async addRivalry({ actor, id, input, idempotency }: Call<AddRivalry> & { id: string }) {
+      await getById(db, organisations, "organisation", id);
+      if (input.rivalId === id) {
+        throw new AppError("VALIDATION_FAILED", "rivalId: an organisation is not its own rival", {
+          issues: [{ field: "rivalId", rule: "must be another organisation" }],
+        });
+      }
+      await requireRefs(db, [{ field: "rivalId", table: organisations, id: input.rivalId }]);
+      const pair = id < input.rivalId ? { orgA: id, orgB: input.rivalId } : { orgA: input.rivalId, orgB: id };
+      const [existing] = await db
+        .select()
+        .from(rivalries)
+        .where(and(eq(rivalries.orgA, pair.orgA), eq(rivalries.orgB, pair.orgB)));
+      if (existing) {
+        throw new AppError("DUPLICATE", "these organisations are already recorded as rivals", {
+          issues: [{ field: "rivalId", rule: "must be unique" }],
+          existingId: existing.id,
+        });
+      }
+      return write(db, actor, (w) => w.insertOne(rivalries, { ...pair, reason: input.reason ?? null }), {
+        idempotency,
+      });
     },
 
     async list(query: ListOrganisations) {

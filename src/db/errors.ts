@@ -1,0 +1,42 @@
+import { AppError } from "../errors.ts";
+
+/** PostgreSQL's SQLSTATE of an error, wherever the driver or drizzle wrapped it. */
+export function sqlStateOf(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+function constraintOf(err: unknown): string | undefined {
+  for (let e = err as { constraint?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.constraint === "string") return e.constraint;
+  }
+  return undefined;
+}
+
+/** What each unique constraint means to the person who ran into it. */
+const uniques: Record<string, { field: string; message: string }> = {
+  organisations_name_uq: { field: "name", message: "an organisation with this name already exists" },
+  places_code_uq: { field: "code", message: "a place with this code already exists" },
+  operations_code_uq: { field: "code", message: "an operation with this code already exists" },
+  rivalries_pair_uq: { field: "rivalId", message: "these organisations are already recorded as rivals" },
+  operation_people_uq: { field: "personId", message: "this person is already on the operation" },
+  handovers_person_op_uq: {
+    field: "personId",
+    message: "the handover of this person on this operation is already recorded",
+  },
+};
+
+/**
+ * A unique violation as a conflict the client can act on (409 DUPLICATE, naming the field), for the
+ * writer that lost a race its own check could not see: two people creating the same thing at once.
+ * Anything else is returned unchanged.
+ */
+export function asConflict(err: unknown): unknown {
+  if (sqlStateOf(err) !== "23505") return err;
+  const known = uniques[constraintOf(err) ?? ""];
+  return new AppError("DUPLICATE", known?.message ?? "the same record was written by someone else first", {
+    issues: [{ field: known?.field ?? "(record)", rule: "must be unique" }],
+  });
+}

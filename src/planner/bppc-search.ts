@@ -14,6 +14,7 @@
  * When the bound leaves (almost) no slack, `coverPacking` (bppc-cover.ts) decides it exactly instead.
  * Pure and deterministic for a given random source.
  */
+import { overloadSearch } from "./bppc-overload.ts";
 import { type Rng, randInt } from "./rng.ts";
 
 export interface BppcCore {
@@ -490,7 +491,32 @@ export function searchBppc(
       bins = k;
       foundAt = o.clock();
       attempt = 0;
-    } else attempt++;
+      continue;
+    }
+    attempt++;
+    // The partial-solution search stalled: try the overload search on complete assignments for a
+    // while (a slice of the time left, or of the iteration budget), then go back.
+    if (o.clock() >= o.deadline || budget.iters >= budget.maxIters) break;
+    const now = o.clock();
+    const r = overloadSearch(
+      c,
+      best,
+      k,
+      {
+        rng: o.rng,
+        clock: o.clock,
+        deadline: Math.min(o.deadline, now + Math.max(30, 0.3 * (o.deadline - now))),
+        maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
+      },
+      pinned,
+    );
+    budget.iters += r.iterations;
+    if (r.assignment) {
+      best.set(r.assignment);
+      bins = compactInPlace(best);
+      foundAt = o.clock();
+      attempt = 0;
+    }
   }
   return { assignment: best, bins, foundAt, iterations: budget.iters };
 }

@@ -21,6 +21,7 @@ import { type Database, type OpenOptions, openDatabase, toCount } from "../src/d
 import { cases } from "../src/db/schema.ts";
 import { services } from "../src/services.ts";
 import { type Child, startChild } from "./api/child.ts";
+import { cpuPerRequest, sampleCpu } from "./api/cpu.ts";
 import { type Load, type Measure, measure, median, once, rotate } from "./api/load.ts";
 import { bearer, openCases } from "./api/seed.ts";
 
@@ -30,7 +31,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string", default: "20" },
     repeats: { type: "string", default: "3" },
     cases: { type: "string", default: "10000" },
-    /** Fresh cases per transition run; by default enough for 600/s (server) or 200/s (PGlite). */
+    /** Fresh cases per transition run; by default enough for 1,200/s (server) or 300/s (PGlite). */
     "tx-cases": { type: "string" },
     backends: { type: "string", default: "pglite,postgres" },
     "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
@@ -74,7 +75,7 @@ const txCasesFor = (backend: string) =>
     ? 0
     : flags["tx-cases"]
       ? int("tx-cases", flags["tx-cases"])
-      : duration * (backend === "postgres" ? 600 : 200);
+      : duration * (backend === "postgres" ? 1200 : 300);
 const WARMUP_SECONDS = 2;
 const WARMUP_TRANSITIONS = 200;
 
@@ -114,7 +115,10 @@ function record(backend: string, scenario: string, m: Measure) {
     `  ${backend.padEnd(8)} ${scenario.padEnd(12)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +
       (fails.length ? `  non-2xx ${fails.join(" ")}` : "") +
       (m.socketErrors ? `  socket errors ${m.socketErrors}` : "") +
-      (m.exhausted ? "  SUPPLY OF FRESH CASES EXHAUSTED (raise --tx-cases)" : ""),
+      (m.exhausted ? "  SUPPLY OF FRESH CASES EXHAUSTED (raise --tx-cases)" : "") +
+      (m.cpu
+        ? `  CPU/req server ${m.cpu.server.toFixed(0)} µs, PostgreSQL ${m.cpu.postgres.toFixed(0)} µs, autocannon ${m.cpu.load.toFixed(0)} µs`
+        : ""),
   );
   if (m.firstFailure) log(`    first failure: ${m.firstFailure}`);
 }
@@ -162,6 +166,8 @@ async function bench(backend: "pglite" | "postgres") {
   const database = await openDatabase(open);
   await database.migrate();
   const data = await seed(database, txPerRun);
+  // Settle: statistics for the planner, and no autovacuum of the seeded rows during the first runs.
+  await database.db.execute(sql`vacuum analyze`);
   await database.close();
 
   const nodeArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
@@ -214,12 +220,12 @@ async function bench(backend: "pglite" | "postgres") {
 
   for (let r = 0; r < repeats; r++) {
     log(` run ${r + 1}/${repeats}`);
-    if (ceilingLoad) record("pg-bare", "ceiling", await measure({ ...ceilingLoad, ...common }));
-    if (scenarios.has("read")) record(backend, "case read", await measure({ ...read, ...common }));
-    if (scenarios.has("list")) record(backend, "case list", await measure({ ...list, ...common }));
+    if (ceilingLoad) record("pg-bare", "ceiling", await measured(ceiling!, { ...ceilingLoad, ...common }));
+    if (scenarios.has("read")) record(backend, "case read", await measured(api, { ...read, ...common }));
+    if (scenarios.has("list")) record(backend, "case list", await measured(api, { ...list, ...common }));
     if (!scenarios.has("transition")) continue;
     const start = WARMUP_TRANSITIONS + r * txPerRun;
-    const m = await measure({ ...transitions(data.txIds.slice(start, start + txPerRun)), ...common });
+    const m = await measured(api, { ...transitions(data.txIds.slice(start, start + txPerRun)), ...common });
     transitioned += m.ok;
     record(backend, "transition", m);
   }
@@ -255,6 +261,28 @@ async function bench(backend: "pglite" | "postgres") {
 }
 const verifications: { backend: string; ok: boolean; events: number }[] = [];
 
+/** One run of `load` against `server`, with the CPU each 2xx response cost. */
+async function measured(server: Child, load: Load): Promise<Measure> {
+  const before = sampleCpu(server.pid);
+  const m = await measure(load);
+  return { ...m, cpu: cpuPerRequest(before, sampleCpu(server.pid), m.ok) };
+}
+
+/** Median CPU per request of each side; PGlite runs inside the server process, so it has no PostgreSQL cell. */
+function cpuCells(runs: Measure[], embedded: boolean): string[] {
+  const of = (k: "server" | "postgres" | "load") => median(runs.map((m) => m.cpu?.[k] ?? Number.NaN));
+  const cell = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : "—");
+  const server = of("server");
+  const postgres = embedded ? 0 : of("postgres");
+  const load = of("load");
+  return [
+    cell(server),
+    embedded ? "(in server)" : cell(postgres),
+    cell(load),
+    cell(server + postgres + load),
+  ];
+}
+
 function table() {
   const ceiling = results.find((r) => r.scenario === "ceiling");
   const ceilingRps = ceiling ? median(ceiling.runs.map((m) => m.rps)) : undefined;
@@ -267,6 +295,10 @@ function table() {
     "non-2xx",
     "socket errors",
     "vs ceiling",
+    "CPU µs/req: server",
+    "PostgreSQL",
+    "autocannon",
+    "total",
   ];
   const rows = results.map((r) => {
     const rps = median(r.runs.map((m) => m.rps));
@@ -280,6 +312,7 @@ function table() {
       non2xx.toString(),
       r.runs.reduce((n, m) => n + m.socketErrors, 0).toString(),
       ceilingRps ? `${((100 * rps) / ceilingRps).toFixed(0)}%` : "—",
+      ...cpuCells(r.runs, r.backend === "pglite"),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -17,6 +17,8 @@ export async function serveUntilStopped(app: FastifyInstance, close: () => Promi
 
 export interface Child {
   url: string;
+  /** The child's process id (to read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function startChild(script: string, arg: unknown, nodeArgs: string[] = []
       const { port } = message as { port: number };
       resolve({
         url: `http://127.0.0.1:${port}`,
+        pid: child.pid,
         async stop() {
           child.send("stop");
           const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);

@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import type { CpuSample } from "./cpu.ts";
 
 /** What one autocannon run measured. Only 2xx responses count as done work. */
 export interface Measure {
@@ -16,6 +17,8 @@ export interface Measure {
   /** The run was stopped early because its supply of fresh cases ran out. */
   exhausted: boolean;
   seconds: number;
+  /** CPU microseconds per 2xx response: the server process, PostgreSQL, the load generator. */
+  cpu?: CpuSample;
 }
 
 export interface Load {

@@ -49,12 +49,13 @@ const asDeadline = (d: DeadlineRow): Deadline => ({
   ...(d.conflict ? { conflict: d.conflict } : {}),
 });
 
+/** The columns of a charge the legal track reads. */
+const chargeFacts = { id: true, capitalEligible: true, statute: true } as const;
+
 /**
  * A case with everything its legal track reads (not its history), in one statement, prepared once per
  * connection: planning this statement costs ten times more than running it.
  */
-const chargeFacts = { id: true, capitalEligible: true, statute: true } as const;
-
 function caseLoader(db: Db) {
   const query = db.query.cases
     .findFirst({

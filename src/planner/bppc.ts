@@ -15,6 +15,9 @@ import {
 } from "./pack.ts";
 import { createRng, shuffle } from "./rng.ts";
 
+/** Share of the time the exact cover may take when the bound leaves almost no slack. */
+const COVER_SHARE = 0.7;
+
 export interface BppcInstance {
   n: number;
   capacity: number;
@@ -139,7 +142,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     const ec = coverPacking(core, lowerBound, {
       rng,
       clock,
-      deadline: reproducible ? Number.POSITIVE_INFINITY : start + 0.7 * (deadline - start),
+      deadline: reproducible ? Number.POSITIVE_INFINITY : start + COVER_SHARE * (deadline - start),
       maxSets: 200_000,
       maxNodes: reproducible ? 50 * options.maxIterations! : undefined,
     });

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { lowerBounds } from "./bounds.ts";
+import { bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
+import { coverPacking } from "./bppc-cover.ts";
+import { overloadSearch } from "./bppc-overload.ts";
+import { createRng } from "./rng.ts";
+
+const core = (text: string) => {
+  const inst = parseBppc(text);
+  const p = bppcProblem(inst);
+  return {
+    inst,
+    c: {
+      n: inst.n,
+      capacity: inst.capacity,
+      weight: inst.weights,
+      conflict: p.conflict,
+      neighbors: p.neighbors,
+    },
+  };
+};
+const noClock = { clock: () => 0, deadline: 1 };
+
+/** A random instance: n items of weight 20–69 in bins of 100, each pair in conflict with probability q. */
+const randomText = (rng: () => number, n: number, q: number) => {
+  const lines = [`${n} 100`];
+  for (let i = 1; i <= n; i++) {
+    const conf = Array.from({ length: n }, (_, j) => j + 1).filter((j) => j > i && rng() < q);
+    lines.push(`${i} ${20 + Math.floor(rng() * 50)} ${conf.join(" ")}`);
+  }
+  return lines.join("\n");
+};
+
+describe("BPPC overload search", () => {
+  it("finds the packing into one bin fewer that conflicts force (6+4, 6+4, 5+5)", () => {
+    // Weights 6, 6, 4, 4, 5, 5 in bins of 10; 1–2 and 3–4 conflict. Three bins need 6+4, 6+4, 5+5.
+    const { inst, c } = core("6 10\n1 6 2\n2 6\n3 4 4\n4 4\n5 5\n6 5\n");
+    const start = [0, 1, 2, 3, 2, 3]; // 6 | 6 | 4+5 | 4+5: 4 bins
+    const r = overloadSearch(c, start, 3, { rng: createRng(1), ...noClock, maxIterations: 1000 });
+    expect(r.assignment).not.toBeNull();
+    const a = Array.from(r.assignment!);
+    expect(checkBppc(inst, a)).toEqual([]);
+    expect(new Set(a).size).toBe(3);
+  });
+
+  it("every packing it returns is valid, with the bins asked for", () => {
+    const rng = createRng(11);
+    let found = 0;
+    for (let t = 0; t < 20; t++) {
+      const { inst, c } = core(randomText(rng, 30, 0.15));
+      const start = solveBppcFfd(inst);
+      const clique = lowerBounds(bppcProblem(inst)).cliqueItems;
+      const pinned = new Uint8Array(inst.n);
+      for (const i of clique) pinned[i] = 1;
+      const r = overloadSearch(
+        c,
+        start.assignment,
+        start.bins - 1,
+        { rng: createRng(t), ...noClock, maxIterations: 2000 },
+        pinned,
+      );
+      if (!r.assignment) continue;
+      found++;
+      const a = Array.from(r.assignment);
+      expect(checkBppc(inst, a)).toEqual([]);
+      expect(Math.max(...a) + 1).toBeLessThanOrEqual(start.bins - 1);
+    }
+    expect(found).toBeGreaterThan(0);
+  });
+});
+
+describe("BPPC exact cover", () => {
+  it("uses the slack budget: a packing into k bins whose bins together leave the slack free", () => {
+    // Σw = 27, k = 3, C = 10: slack 3 in all. Conflicts rule out the exactly full bins {6,4}.
+    const { inst, c } = core("6 10\n1 6 3 4\n2 6 3 4\n3 4\n4 4\n5 4\n6 3\n");
+    const r = coverPacking(c, 3, { rng: createRng(1), ...noClock });
+    expect(r.kind).toBe("found");
+    if (r.kind === "found") {
+      expect(checkBppc(inst, Array.from(r.assignment))).toEqual([]);
+      expect(new Set(r.assignment).size).toBe(3);
+    }
+    // Two bins cannot hold 27.
+    expect(coverPacking(c, 2, { rng: createRng(1), ...noClock }).kind).toBe("none");
+  });
+});
+
+describe("solveBppc", () => {
+  it("is deterministic for a seed with maxIterations, and every packing is valid", () => {
+    const rng = createRng(5);
+    for (let t = 0; t < 5; t++) {
+      const inst = parseBppc(randomText(rng, 40, 0.1));
+      const a = solveBppc(inst, { seed: 3, maxIterations: 3000, timeLimitMs: 60_000 });
+      const b = solveBppc(inst, { seed: 3, maxIterations: 3000, timeLimitMs: 60_000 });
+      expect(a.assignment).toEqual(b.assignment);
+      expect(checkBppc(inst, a.assignment)).toEqual([]);
+      expect(a.bins).toBeGreaterThanOrEqual(a.lowerBound);
+    }
+  });
+});

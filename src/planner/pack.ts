@@ -274,7 +274,14 @@ export function emptyPool(
   const stall = stallIters ?? 4000 + 40 * n;
   const inE = new Uint8Array(n);
   const tmpG = new Int32Array(G);
+  const gcost = new Float64Array(G);
   let iter = 0;
+  /** How many of `evict` are in group g. */
+  const evictedOf = (evict: readonly number[], g: number): number => {
+    let k = 0;
+    for (const j of evict) if ((p.group[j] ?? 0) === g) k++;
+    return k;
+  };
   // Helpers live outside the hot loop: a closure created per call costs more than the call itself.
   /** The bin's groups per tmpG, plus gi, minus drop: does the route check accept them? */
   const routeOk = (b: number, gi: number, drop: number): boolean => {
@@ -305,38 +312,46 @@ export function emptyPool(
       }
     }
     let ok = true;
-    if (G > 1 || p.groupsFeasible) {
+    if (
+      (G > 1 || p.groupsFeasible) &&
+      s.gcnt[b * G + (p.group[i] ?? 0)]! - evictedOf(evict, p.group[i] ?? 0) === 0
+    ) {
+      // The item brings a new destination to the bin.
       const gi = p.group[i] ?? 0;
-      for (let g = 0; g < G; g++) tmpG[g] = s.gcnt[b * G + g]!;
-      for (const j of evict) tmpG[p.group[j] ?? 0]!--;
-      if (tmpG[gi] === 0) {
-        let count = 1;
-        for (let g = 0; g < G; g++) if (tmpG[g]! > 0) count++;
-        const maxG = p.bins[b]!.maxGroups;
-        if (count > maxG || (p.groupsFeasible && count > 1 && !routeOk(b, gi, -1))) {
-          // Eject one whole destination from the bin, the cheapest that makes the route work.
-          let bestG = -1;
-          let bestGC = Number.POSITIVE_INFINITY;
-          if (count - 1 <= maxG)
-            for (let g = 0; g < G; g++) {
-              if (g === gi || tmpG[g] === 0) continue;
-              let c = 0;
-              for (const j of m) if (!inE[j] && (p.group[j] ?? 0) === g) c += itemCost(p, j);
-              if (c >= bestGC) continue;
-              if (p.groupsFeasible && count > 2 && !routeOk(b, gi, g)) continue;
-              bestGC = c;
-              bestG = g;
-            }
-          if (bestG < 0) ok = false;
-          else
-            for (const j of m)
-              if (!inE[j] && (p.group[j] ?? 0) === bestG) {
-                evict.push(j);
-                inE[j] = 1;
-                cost += itemCost(p, j);
-                w += p.weight[j]!;
-              }
+      let count = s.ngroups[b]! + 1;
+      if (evict.length > 0 || p.groupsFeasible) {
+        // Group counts once the conflicting people are out (tmpG; the bin's own counts otherwise).
+        for (let g = 0; g < G; g++) tmpG[g] = s.gcnt[b * G + g]!;
+        for (const j of evict) if (--tmpG[p.group[j] ?? 0]! === 0) count--;
+      }
+      const cnt = evict.length > 0 || p.groupsFeasible ? tmpG : s.gcnt;
+      const at = cnt === tmpG ? 0 : b * G;
+      const maxG = p.bins[b]!.maxGroups;
+      if (count > maxG || (p.groupsFeasible && count > 1 && !routeOk(b, gi, -1))) {
+        // Eject one whole destination from the bin, the cheapest that makes the route work.
+        let bestG = -1;
+        let bestGC = Number.POSITIVE_INFINITY;
+        if (count - 1 <= maxG) {
+          gcost.fill(0, 0, G);
+          for (const j of m) if (!inE[j]) gcost[p.group[j] ?? 0]! += itemCost(p, j);
+          for (let g = 0; g < G; g++) {
+            if (g === gi || cnt[at + g] === 0) continue;
+            const c = gcost[g]!;
+            if (c >= bestGC) continue;
+            if (p.groupsFeasible && count > 2 && !routeOk(b, gi, g)) continue;
+            bestGC = c;
+            bestG = g;
+          }
         }
+        if (bestG < 0) ok = false;
+        else
+          for (const j of m)
+            if (!inE[j] && (p.group[j] ?? 0) === bestG) {
+              evict.push(j);
+              inE[j] = 1;
+              cost += itemCost(p, j);
+              w += p.weight[j]!;
+            }
       }
     }
     if (ok) {

@@ -62,6 +62,18 @@ describe("case transitions over the API", () => {
     expect(read.json().availableTransitions.map((x: { name: string }) => x.name)).toContain(
       "propose-to-council",
     );
+    expect(read.json()).toMatchObject({ id: c.id, state: "under-analysis", version: 2 });
+    expect(read.json().recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+
+  it("reads a case that does not exist as 404, and a malformed id as 400 naming it", async () => {
+    const headers = await t.as("auditor");
+    const missing = await t.app.inject({ url: "/api/cases/01a22307-3402-734b-9ce5-83429786e4f1", headers });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe("NOT_FOUND");
+    const bad = await t.app.inject({ url: "/api/cases/not-a-uuid", headers });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.issues[0].field).toBe("params.id");
   });
 
   it("answers 409 for a transition the current state does not allow, and changes nothing", async () => {

@@ -4,7 +4,7 @@ import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { JsonText } from "../db/json.ts";
-import { getById, pageOf, requireRefs } from "../db/query.ts";
+import { getById, pageJson, pageOf, requireRefs } from "../db/query.ts";
 import {
   assurances,
   cases,
@@ -130,6 +130,15 @@ function caseRow(c: LoadedCase): typeof cases.$inferSelect {
   return row;
 }
 
+/** The filters of a case list. */
+const caseConditions = (query: ListCases) => [
+  query.track ? eq(cases.track, query.track) : undefined,
+  query.state ? eq(cases.state, query.state) : undefined,
+  query.personId ? eq(cases.personId, query.personId) : undefined,
+  query.operationId ? eq(cases.operationId, query.operationId) : undefined,
+  query.openRisk ? sql`jsonb_array_length(${cases.openRisks}) > 0` : undefined,
+];
+
 export function caseService(db: Db, policy: Policy) {
   const loadCase = caseLoader(db);
   const readDocument = caseDocumentReader(db);
@@ -174,18 +183,12 @@ export function caseService(db: Db, policy: Policy) {
     },
 
     async list(query: ListCases) {
-      return pageOf(
-        db,
-        cases,
-        [
-          query.track ? eq(cases.track, query.track) : undefined,
-          query.state ? eq(cases.state, query.state) : undefined,
-          query.personId ? eq(cases.personId, query.personId) : undefined,
-          query.operationId ? eq(cases.operationId, query.operationId) : undefined,
-          query.openRisk ? sql`jsonb_array_length(${cases.openRisks}) > 0` : undefined,
-        ],
-        query,
-      );
+      return pageOf(db, cases, caseConditions(query), query);
+    },
+
+    /** `list` as the JSON text the API sends (see `pageJson`). */
+    async listJson(query: ListCases) {
+      return pageJson(db, cases, caseConditions(query), query);
     },
 
     /**

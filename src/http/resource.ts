@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { z } from "zod";
 import type { IdempotencyRecord } from "../audit/write.ts";
@@ -13,6 +13,11 @@ declare module "fastify" {
     /** The authenticated actor (set by the /api auth hook). */
     actor: Actor;
   }
+}
+
+/** JSON the database built is sent as it is, not parsed and serialised again; anything else as usual. */
+function sendJson(reply: FastifyReply, body: unknown) {
+  return body instanceof JsonText ? reply.type("application/json; charset=utf-8").send(body.text) : body;
 }
 
 /**
@@ -50,18 +55,13 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
   typed.get(
     `${r.path}/:id`,
     { schema: { tags: [r.tag], summary: `Read ${r.noun}`, params: ZIdParams } },
-    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const record = await r.get(req.params.id, req.actor);
-      // JSON the database built is sent as it is, not parsed and serialised again.
-      return record instanceof JsonText
-        ? reply.type("application/json; charset=utf-8").send(record.text)
-        : record;
-    },
+    async (req: FastifyRequest<{ Params: { id: string } }>, reply) =>
+      sendJson(reply, await r.get(req.params.id, req.actor)),
   );
   typed.get(
     r.path,
     { schema: { tags: [r.tag], summary: `List ${r.noun}s`, querystring: r.list.query } },
-    (req) => r.list.run(req.query as z.infer<L>, req.actor),
+    async (req, reply) => sendJson(reply, await r.list.run(req.query as z.infer<L>, req.actor)),
   );
 }
 

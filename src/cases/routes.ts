@@ -43,7 +43,7 @@ export function caseRoutes(
     noun: "case",
     create: { body: ZOpenCase, run: (o) => s.cases.open(o) },
     get: (id) => s.cases.document(id),
-    list: { query: ZListCases, run: (q) => s.cases.listJson(q) },
+    list: { query: ZListCases, run: (q) => s.cases.list(q) },
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();
   actionRoute(app, db, {

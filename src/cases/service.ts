@@ -4,7 +4,7 @@ import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { JsonText } from "../db/json.ts";
-import { getById, pageJson, pageOf, requireRefs } from "../db/query.ts";
+import { getById, pageOf, requireRefs } from "../db/query.ts";
 import {
   assurances,
   cases,
@@ -184,11 +184,6 @@ export function caseService(db: Db, policy: Policy) {
 
     async list(query: ListCases) {
       return pageOf(db, cases, caseConditions(query), query);
-    },
-
-    /** `list` as the JSON text the API sends (see `pageJson`). */
-    async listJson(query: ListCases) {
-      return pageJson(db, cases, caseConditions(query), query);
     },
 
     /**

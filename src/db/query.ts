@@ -1,9 +1,8 @@
-import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, type SQL } from "drizzle-orm";
 import type { AuditedTable } from "../audit/entities.ts";
 import type { Row } from "../audit/write.ts";
 import { AppError } from "../errors.ts";
 import type { Db } from "./client.ts";
-import { JsonText, rowJson } from "./json.ts";
 
 export interface Page<T> {
   items: T[];
@@ -31,30 +30,6 @@ export async function pageOf<T extends AuditedTable>(
   const items = more ? rows.slice(0, page.limit) : rows;
   const lastItem = items[items.length - 1] as { id: string } | undefined;
   return { items, nextCursor: more && lastItem ? lastItem.id : null };
-}
-
-/**
- * `pageOf` as the JSON text the API sends: each row's JSON is built by the database (`rowJson`) and the
- * page is joined as text, with nothing parsed or re-serialised in the application.
- */
-export async function pageJson<T extends AuditedTable>(
-  db: Db,
-  table: T,
-  conditions: (SQL | undefined)[],
-  page: { limit: number; cursor?: string | undefined },
-): Promise<JsonText> {
-  const where = and(...conditions, page.cursor ? gt(table.id, page.cursor) : undefined);
-  const rows = await db
-    .select({ id: table.id, json: sql<string>`${rowJson(table)}::text` })
-    // biome-ignore lint/suspicious/noExplicitAny: see pageOf
-    .from(table as any)
-    .where(where)
-    .orderBy(asc(table.id))
-    .limit(page.limit + 1);
-  const more = rows.length > page.limit;
-  const items = more ? rows.slice(0, page.limit) : rows;
-  const next = more ? JSON.stringify(items[items.length - 1]!.id) : "null";
-  return new JsonText(`{"items":[${items.map((r) => r.json).join(",")}],"nextCursor":${next}}`);
 }
 
 export async function getById<T extends AuditedTable>(db: Db, table: T, entity: string, id: string) {

@@ -451,26 +451,32 @@ class Seeder {
       }
       cases.push({ caseId, holdIds, ...(treatyCaseId ? { treatyCaseId } : {}) });
     }
-    for (const [i, { caseId }] of cases.entries()) {
-      await this.step(
-        caseId,
-        a.secretariat,
-        "begin-analysis",
-        at(addDays(specs[i]!.request.receivedOn!, 2)),
-        "Ley de Seguridad Nacional arts. 12–13",
-        "File received from the foreign ministry; analysis of the person's criminal record and risk",
-      );
-    }
-    for (const { caseId } of cases) {
-      await this.step(
-        caseId,
-        a.secretariat,
-        "propose-to-council",
-        at(d(-12)),
-        "Ley de Seguridad Nacional arts. 12–13",
-        "Proposed for transfer: continuing threat to national security from prison",
-      );
-    }
+    // Each step runs for every case at once: the cases are independent, and the audit linker then links
+    // many transitions per pass.
+    await Promise.all(
+      cases.map(({ caseId }, i) =>
+        this.step(
+          caseId,
+          a.secretariat,
+          "begin-analysis",
+          at(addDays(specs[i]!.request.receivedOn!, 2)),
+          "Ley de Seguridad Nacional arts. 12–13",
+          "File received from the foreign ministry; analysis of the person's criminal record and risk",
+        ),
+      ),
+    );
+    await Promise.all(
+      cases.map(({ caseId }) =>
+        this.step(
+          caseId,
+          a.secretariat,
+          "propose-to-council",
+          at(d(-12)),
+          "Ley de Seguridad Nacional arts. 12–13",
+          "Proposed for transfer: continuing threat to national security from prison",
+        ),
+      ),
+    );
     // The council's session decides on every person proposed: one decision each.
     const councilDecisions = await this.insertAll(
       a.council,
@@ -492,16 +498,18 @@ class Seeder {
       ),
       { occurredAt: new Date(at(d(-8))) },
     );
-    for (const [i, { caseId }] of cases.entries()) {
-      await this.step(
-        caseId,
-        a.council,
-        "approve-transfer",
-        at(d(-8)),
-        data.councilLegalBasis,
-        `Council decision ${councilDecisions[i]!.id}`,
-      );
-    }
+    await Promise.all(
+      cases.map(({ caseId }, i) =>
+        this.step(
+          caseId,
+          a.council,
+          "approve-transfer",
+          at(d(-8)),
+          data.councilLegalBasis,
+          `Council decision ${councilDecisions[i]!.id}`,
+        ),
+      ),
+    );
 
     // The operation as it was flown: fleet, people with their destinations, legs.
     const input = ZCreateOperation.parse({
@@ -556,7 +564,7 @@ class Seeder {
       ? `No-death-penalty assurance ${op.assurance.documentRef} given by the US Department of Justice for the whole operation`
       : "No death-penalty assurance given: the requesting side said it would evaluate capital charges; transferred under the council's decision, recorded as an open risk";
 
-    for (const [i, { caseId, holdIds, treatyCaseId }] of cases.entries()) {
+    const walk = async ({ caseId, holdIds, treatyCaseId }: (typeof cases)[number], i: number) => {
       const bypass = holdIds.length ? { holdIds, legalBasis: bypassBasis } : undefined;
       await this.step(
         caseId,
@@ -618,7 +626,8 @@ class Seeder {
           `The person is in US custody since the transfer ${op.code}`,
         );
       }
-    }
+    };
+    await Promise.all(cases.map(walk));
     // The signed handover records, one per person, as the US Marshals Service received them.
     const handedAt = at(op.date, 19);
     await this.insertAll(

@@ -262,7 +262,7 @@ export function overloadSearch(
       bj2 = -1;
     }
     const a = assign[bi]!;
-    const tenure = 3 + randInt(o.rng, 8) + overBins.length;
+    const tenure = 10 + randInt(o.rng, 10) + overBins.length;
     const outA = bi2 >= 0 ? [bi, bi2] : [bi];
     const outB = bj < 0 ? [] : bj2 >= 0 ? [bj, bj2] : [bj];
     for (const x of outA) take(x);

@@ -494,10 +494,9 @@ export function searchBppc(
       continue;
     }
     attempt++;
-    // The partial-solution search stalled: try the overload search on complete assignments for a
-    // while (a slice of the time left, or of the iteration budget), then go back.
+    // The partial-solution search stalled: run the overload search on complete assignments for
+    // 2000 + 100n iterations (or until the deadline), then go back.
     if (o.clock() >= o.deadline || budget.iters >= budget.maxIters) break;
-    const now = o.clock();
     const r = overloadSearch(
       c,
       best,
@@ -505,7 +504,7 @@ export function searchBppc(
       {
         rng: o.rng,
         clock: o.clock,
-        deadline: Math.min(o.deadline, now + Math.max(30, 0.3 * (o.deadline - now))),
+        deadline: o.deadline,
         maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
       },
       pinned,

@@ -19,6 +19,8 @@ export interface CoverOptions {
   rng: Rng;
   /** Give up ("unknown") when there are more candidate sets than this. */
   maxSets?: number;
+  /** Give up when listing the sets takes more than this many steps (items looked at). */
+  maxSteps?: number;
   /** Give up after this many search nodes in total. */
   maxNodes?: number;
 }
@@ -35,6 +37,7 @@ function enumerateSets(
   c: BppcCore,
   minLoad: number,
   maxSets: number,
+  maxSteps: number,
   o: Pick<CoverOptions, "deadline" | "clock">,
 ): SetFamily | null {
   const { n, capacity: C, weight: w, conflict } = c;
@@ -77,13 +80,23 @@ function enumerateSets(
     start[count] = used;
   };
   const rec = (x: number, load: number) => {
-    if ((++steps & 8191) === 0 && o.clock() > o.deadline) aborted = true;
-    if (aborted) return;
     if (depth > 0 && load >= minLoad - 1e-9) push(load);
-    for (let y = x; y < n && !aborted; y++) {
+    // Items come heaviest first: skip those too heavy for the room left (binary search).
+    const room = C - load + 1e-9;
+    let lo = x;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (w[order[mid]!]! > room) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let y = lo; y < n && !aborted; y++) {
+      if (++steps > maxSteps || ((steps & 16383) === 0 && o.clock() > o.deadline)) {
+        aborted = true;
+        return;
+      }
       if (load + suffix[y]! < minLoad - 1e-9) return;
       const i = order[y]!;
-      if (load + w[i]! > C + 1e-9) continue;
       let ok = true;
       for (let d = 0; d < depth; d++)
         if (conflict[i * n + cur[d]!]) {
@@ -114,7 +127,7 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
   const S = k * C - total;
   if (S < 0) return { kind: "none" };
   if (n === 0) return { kind: "found", assignment: new Int32Array(0) };
-  const fam = enumerateSets(c, C - S, o.maxSets ?? 3_000_000, o);
+  const fam = enumerateSets(c, C - S, o.maxSets ?? 3_000_000, o.maxSteps ?? 20_000_000, o);
   if (!fam) return { kind: "unknown" };
   const { count: R, start, items, slack } = fam;
   // Rows of each item (CSR), each item's rows in order of slack (fullest first).

@@ -114,6 +114,12 @@ export function overloadSearch(
     iter++;
     overBins.length = 0;
     for (let b = 0; b < k; b++) if (load[b]! > C + EPS) overBins.push(b);
+    const nOver = overBins.length;
+    // Many overloaded bins (right after emptying several bins): moves out of one of them, at random.
+    if (nOver > 3) {
+      overBins[0] = overBins[randInt(o.rng, nOver)]!;
+      overBins.length = 1;
+    }
     let bd = Number.POSITIVE_INFINITY;
     let bi = -1;
     let bi2 = -1;
@@ -262,7 +268,7 @@ export function overloadSearch(
       bj2 = -1;
     }
     const a = assign[bi]!;
-    const tenure = 10 + randInt(o.rng, 10) + overBins.length;
+    const tenure = 10 + randInt(o.rng, 10) + nOver;
     const outA = bi2 >= 0 ? [bi, bi2] : [bi];
     const outB = bj < 0 ? [] : bj2 >= 0 ? [bj, bj2] : [bj];
     for (const x of outA) take(x);

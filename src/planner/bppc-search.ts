@@ -464,6 +464,29 @@ export function searchBppc(
   let foundAt = o.clock();
   let attempt = 0;
   const w = c.weight;
+  // First a jump straight to the lower bound: empty the lightest bins and let the overload search
+  // repair the overflow (up to half the time). It saves the bin-by-bin descent on large instances.
+  if (bins > o.lowerBound + 1) {
+    const now = o.clock();
+    const r = overloadSearch(
+      c,
+      best,
+      o.lowerBound,
+      {
+        rng: o.rng,
+        clock: o.clock,
+        deadline: Math.min(o.deadline, now + 0.5 * (o.deadline - now)),
+        maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
+      },
+      pinned,
+    );
+    budget.iters += r.iterations;
+    if (r.assignment) {
+      best.set(r.assignment);
+      bins = compactInPlace(best);
+      foundAt = o.clock();
+    }
+  }
   while (bins > o.lowerBound && o.clock() < o.deadline && budget.iters < budget.maxIters) {
     const k = bins - 1;
     const loads = new Float64Array(bins);

@@ -17,6 +17,12 @@ import { createRng, shuffle } from "./rng.ts";
 
 /** Share of the time the exact cover may take when the bound leaves almost no slack. */
 const COVER_SHARE = 0.7;
+/**
+ * The exact cover is tried only when there are at most this many candidate bins: with more (tens of
+ * thousands of triplets over 500 items) it did not finish within the second, and the time is better
+ * left to the overload search.
+ */
+const MAX_COVER_SETS = 30_000;
 
 export interface BppcInstance {
   n: number;
@@ -143,7 +149,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       rng,
       clock,
       deadline: reproducible ? Number.POSITIVE_INFINITY : start + COVER_SHARE * (deadline - start),
-      maxSets: 200_000,
+      maxSets: MAX_COVER_SETS,
       maxNodes: reproducible ? 50 * options.maxIterations! : undefined,
     });
     if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };

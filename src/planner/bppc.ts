@@ -15,8 +15,12 @@ import {
 } from "./pack.ts";
 import { createRng, shuffle } from "./rng.ts";
 
-/** Share of the time the exact cover may take when the bound leaves almost no slack. */
-const COVER_SHARE = 0.7;
+/**
+ * Share of the time the exact cover may take when the bound leaves no slack (every bin exactly full,
+ * few candidate bins: the triplet classes), and when it leaves a little (it rarely finishes there).
+ */
+const COVER_SHARE_FULL = 0.7;
+const COVER_SHARE_SLACK = 0.2;
 /**
  * The exact cover is tried only when there are at most this many candidate bins: with more (tens of
  * thousands of triplets over 500 items) it did not finish within the second, and the time is better
@@ -148,7 +152,11 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     const ec = coverPacking(core, lowerBound, {
       rng,
       clock,
-      deadline: reproducible ? Number.POSITIVE_INFINITY : start + COVER_SHARE * (deadline - start),
+      deadline: reproducible
+        ? Number.POSITIVE_INFINITY
+        : start +
+          (lowerBound * inst.capacity - total < 1 ? COVER_SHARE_FULL : COVER_SHARE_SLACK) *
+            (deadline - start),
       maxSets: MAX_COVER_SETS,
       maxNodes: reproducible ? 50 * options.maxIterations! : undefined,
     });

@@ -1,9 +1,11 @@
 /**
  * Tabu search over complete assignments into k bins that may overflow: conflicts are never broken,
- * the objective is the total overload Σ max(0, load − C), and a packing into k bins is found when it
- * reaches 0. Moves take an item out of an overloaded bin: relocate it to another bin, or swap it
- * with an item of another bin (any pair whose exchange keeps both bins conflict-free). An item may
- * not return to the bin it left for a few iterations (aspiration when the move beats the best).
+ * the objective is the total overload Σ max(0, load − C), each bin's weighted by a factor that grows
+ * while the bin stays overloaded (breakout), and a packing into k bins is found when the true
+ * overload reaches 0. Moves take one or two items out of an overloaded bin: relocate them to another
+ * bin, or swap them with one or two lighter items of another bin (1-1, 1-2, 2-1, 2-2), whenever both
+ * bins stay conflict-free. An item may not return to the bin it left for 10–19 iterations
+ * (aspiration when the move beats the best). The maximum clique stays pinned.
  * This complements the partial-solution search (`packIntoK`) on the tight instances, where there is
  * less than one unit of free capacity per bin and the pool there stalls one bin over. Pure and
  * deterministic for a given random source and iteration budget.
@@ -19,6 +21,8 @@ export interface OverloadOptions {
 }
 
 const EPS = 1e-9;
+/** How much an overloaded bin's weight grows per iteration. */
+const WSTEP = 0.1;
 
 /**
  * From a complete packing into more than k bins, empties the lightest bins into the others (the
@@ -101,6 +105,11 @@ export function overloadSearch(
   for (let x = m - drop; x >= 0 && !ok; x--) ok = init(order.slice(x, x + drop));
   if (!ok) return { assignment: null, iterations: 0 };
   const over = (l: number) => (l > C + EPS ? l - C : 0);
+  // A bin's overload counts with a weight that grows while it stays overloaded (breakout): the
+  // search then leaves bins that keep overflowing. Aspiration and success use the true overload.
+  const alpha = new Float64Array(k).fill(1);
+  const wd = (a: number, na: number, b: number, nb: number) =>
+    alpha[a]! * (over(na) - over(load[a]!)) + alpha[b]! * (over(nb) - over(load[b]!));
   let f = 0;
   for (let b = 0; b < k; b++) f += over(load[b]!);
   let bestF = f;
@@ -153,7 +162,7 @@ export function overloadSearch(
           // Relocate i to b.
           if (conf[i * k + b] === 0) {
             const d = gainA + over(lb + wi) - ob;
-            if (!tabuI || f + d < bestF - EPS) consider(d, i, -1, -1, -1, b);
+            if (!tabuI || f + d < bestF - EPS) consider(wd(a, la - wi, b, lb + wi), i, -1, -1, -1, b);
           }
           // Swap i with j of b.
           for (const j of members[b]!) {
@@ -164,7 +173,7 @@ export function overloadSearch(
             if (conf[i * k + b]! - cij !== 0 || conf[j * k + a]! - cij !== 0) continue;
             const d = over(la - wi + wj) - oa + over(lb + wi - wj) - ob;
             if ((tabuI || tabu[j * k + a]! > iter) && f + d >= bestF - EPS) continue;
-            consider(d, i, -1, j, -1, b);
+            consider(wd(a, la - wi + wj, b, lb + wi - wj), i, -1, j, -1, b);
           }
           // Swap i with a pair j, j2 of b (lighter together).
           const mb = members[b]!;
@@ -186,7 +195,7 @@ export function overloadSearch(
               const d = over(la - wi + wj) - oa + over(lb + wi - wj) - ob;
               if ((tabuI || tabu[j * k + a]! > iter || tabu[j2 * k + a]! > iter) && f + d >= bestF - EPS)
                 continue;
-              consider(d, i, -1, j, j2, b);
+              consider(wd(a, la - wi + wj, b, lb + wi - wj), i, -1, j, j2, b);
             }
           }
         }
@@ -210,7 +219,7 @@ export function overloadSearch(
             // Move the pair.
             if (okI) {
               const d = gainA + over(lb + wi) - ob;
-              if (!tabuI || f + d < bestF - EPS) consider(d, i, i2, -1, -1, b);
+              if (!tabuI || f + d < bestF - EPS) consider(wd(a, la - wi, b, lb + wi), i, i2, -1, -1, b);
             }
             // Swap the pair with a lighter pair of b.
             const mb = members[b]!;
@@ -232,7 +241,7 @@ export function overloadSearch(
                 const d = over(la - wi + wj) - oa + over(lb + wi - wj) - ob;
                 if ((tabuI || tabu[j * k + a]! > iter || tabu[j2 * k + a]! > iter) && f + d >= bestF - EPS)
                   continue;
-                consider(d, i, i2, j, j2, b);
+                consider(wd(a, la - wi + wj, b, lb + wi - wj), i, i2, j, j2, b);
               }
             }
             for (const j of members[b]!) {
@@ -247,7 +256,7 @@ export function overloadSearch(
               if (conf[j * k + a]! - conflict[j * n + i]! - conflict[j * n + i2]! !== 0) continue;
               const d = gainA + over(la - wi + wj) - over(la - wi) + over(lb + wi - wj) - ob;
               if ((tabuI || tabu[j * k + a]! > iter) && f + d >= bestF - EPS) continue;
-              consider(d, i, i2, j, -1, b);
+              consider(wd(a, la - wi + wj, b, lb + wi - wj), i, i2, j, -1, b);
             }
           }
         }
@@ -282,7 +291,11 @@ export function overloadSearch(
       tabu[x * k + a] = iter + tenure;
     }
     f = 0;
-    for (let b = 0; b < k; b++) f += over(load[b]!);
+    for (let b = 0; b < k; b++) {
+      const ob = over(load[b]!);
+      f += ob;
+      if (ob > 0) alpha[b]! += WSTEP;
+    }
     if (f < bestF - EPS) bestF = f;
   }
   return { assignment: assign, iterations: iter };

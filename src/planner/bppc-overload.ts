@@ -18,6 +18,8 @@ export interface OverloadOptions {
   clock: () => number;
   deadline: number;
   maxIterations?: number;
+  /** Give up after this many iterations without a lower overload than the best so far. */
+  stallLimit?: number;
 }
 
 const EPS = 1e-9;
@@ -115,6 +117,8 @@ export function overloadSearch(
   let bestF = f;
   const tabu = new Int32Array(n * k);
   const maxIt = o.maxIterations ?? Number.POSITIVE_INFINITY;
+  const stallLimit = o.stallLimit ?? Number.POSITIVE_INFINITY;
+  let lastBest = 0;
   let iter = 0;
   const overBins: number[] = [];
   while (f > EPS) {
@@ -296,7 +300,10 @@ export function overloadSearch(
       f += ob;
       if (ob > 0) alpha[b]! += WSTEP;
     }
-    if (f < bestF - EPS) bestF = f;
+    if (f < bestF - EPS) {
+      bestF = f;
+      lastBest = iter;
+    } else if (iter - lastBest > stallLimit) return { assignment: null, iterations: iter };
   }
   return { assignment: assign, iterations: iter };
 }

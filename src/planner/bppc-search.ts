@@ -465,7 +465,8 @@ export function searchBppc(
   let attempt = 0;
   const w = c.weight;
   // First a jump straight to the lower bound: empty the lightest bins and let the overload search
-  // repair the overflow (up to half the time). It saves the bin-by-bin descent on large instances.
+  // repair the overflow (up to half the time, or until 3000 iterations bring no lower overload: the
+  // bound may be below the optimum). It saves the bin-by-bin descent on large instances.
   if (bins > o.lowerBound + 1) {
     const now = o.clock();
     const r = overloadSearch(
@@ -477,6 +478,7 @@ export function searchBppc(
         clock: o.clock,
         deadline: Math.min(o.deadline, now + 0.5 * (o.deadline - now)),
         maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
+        stallLimit: 3000,
       },
       pinned,
     );

@@ -11,8 +11,10 @@
  * widened to two bins so that it also shifts room from one bin to the other. The items of
  * a maximum clique stay pinned in distinct bins. This is the consistent neighbourhood search
  * of Buljubašić & Vasquez (2016) with the ejection moves of PartialCol (Blöchliger & Zufferey 2008).
- * When the bound leaves (almost) no slack, `coverPacking` (bppc-cover.ts) decides it exactly instead.
- * Pure and deterministic for a given random source.
+ * `searchBppc` first jumps straight to the lower bound with the overload search on complete
+ * assignments (`bppc-overload.ts`), and gives that search a turn each time a partial-solution round
+ * stalls. When the bound leaves (almost) no slack, `coverPacking` (bppc-cover.ts) is tried first.
+ * Pure and deterministic for a given random source and iteration budget.
  */
 import { overloadSearch } from "./bppc-overload.ts";
 import { type Rng, randInt } from "./rng.ts";

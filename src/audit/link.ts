@@ -131,6 +131,9 @@ export async function linkPending(db: Db): Promise<number> {
       if (n < BATCH) return linked;
     } catch (err) {
       if (!(err instanceof StaleLink) || ++attempt > 20) throw err;
+      // Another process linked first: it made progress, so this pass only needs to catch up. A short,
+      // random wait keeps two processes from colliding again and again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
 }

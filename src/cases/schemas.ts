@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { ZDay, ZPageQuery, ZShort, ZText } from "../http/schemas.ts";
+import { ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { securityStates, treatyStates } from "./tracks.ts";
 
 export const ZOpenCase = z.strictObject({
   track: z.enum(["treaty", "security"]),
-  personId: z.uuid(),
-  requestId: z.uuid().optional(),
+  personId: ZUuid,
+  requestId: ZUuid.optional(),
   /** Which treaty's parameters compute the deadlines. */
   treatyParameters: z.enum(["us-mx-1978"]).default("us-mx-1978"),
   openedOn: ZDay.optional(),
@@ -15,8 +15,8 @@ export type OpenCase = z.infer<typeof ZOpenCase>;
 export const ZListCases = ZPageQuery.extend({
   track: z.enum(["treaty", "security"]).optional(),
   state: z.enum([...treatyStates, ...securityStates]).optional(),
-  personId: z.uuid().optional(),
-  operationId: z.uuid().optional(),
+  personId: ZUuid.optional(),
+  operationId: ZUuid.optional(),
   openRisk: z.enum(["true"]).optional(),
 });
 export type ListCases = z.infer<typeof ZListCases>;
@@ -30,15 +30,15 @@ export const ZTransitionBody = z.strictObject({
   /** Optimistic concurrency: the case version read (or send `If-Match`). */
   expectedVersion: z.number().int().min(1).optional(),
   /** A decision that bypasses active legal holds, with its legal basis. */
-  bypass: z.strictObject({ holdIds: z.array(z.uuid()).min(1), legalBasis: ZShort }).optional(),
+  bypass: z.strictObject({ holdIds: z.array(ZUuid).min(1), legalBasis: ZShort }).optional(),
   /** The operation the case is assigned to (assign-to-operation, schedule-surrender…). */
-  operationId: z.uuid().optional(),
+  operationId: ZUuid.optional(),
 });
 export type TransitionBody = z.infer<typeof ZTransitionBody>;
 
 export const ZCreateHold = z.strictObject({
-  personId: z.uuid(),
-  caseId: z.uuid().optional(),
+  personId: ZUuid,
+  caseId: ZUuid.optional(),
   kind: z.enum(["amparo", "pending-proceeding", "other"]),
   source: ZShort,
   reference: ZShort.optional(),
@@ -48,8 +48,8 @@ export const ZCreateHold = z.strictObject({
 export type CreateHold = z.infer<typeof ZCreateHold>;
 
 export const ZListHolds = ZPageQuery.extend({
-  personId: z.uuid().optional(),
-  caseId: z.uuid().optional(),
+  personId: ZUuid.optional(),
+  caseId: ZUuid.optional(),
   status: z.enum(["active", "lifted", "bypassed"]).optional(),
   kind: z.enum(["amparo", "pending-proceeding", "other"]).optional(),
 });
@@ -60,8 +60,8 @@ export const ZCreateAssurance = z
     kind: z.enum(["no-death-penalty", "specialty", "other"]),
     giver: ZShort,
     scope: z.enum(["person", "operation"]),
-    personId: z.uuid().optional(),
-    operationId: z.uuid().optional(),
+    personId: ZUuid.optional(),
+    operationId: ZUuid.optional(),
     givenOn: ZDay.optional(),
     documentRef: ZShort.optional(),
     status: z.enum(["requested", "given", "withdrawn"]),
@@ -77,8 +77,8 @@ export const ZCreateAssurance = z
 export type CreateAssurance = z.infer<typeof ZCreateAssurance>;
 
 export const ZListAssurances = ZPageQuery.extend({
-  personId: z.uuid().optional(),
-  operationId: z.uuid().optional(),
+  personId: ZUuid.optional(),
+  operationId: ZUuid.optional(),
   kind: z.enum(["no-death-penalty", "specialty", "other"]).optional(),
   status: z.enum(["requested", "given", "withdrawn"]).optional(),
 });
@@ -92,8 +92,8 @@ export const decisionBodies = [
 ] as const;
 
 export const ZCreateDecision = z.strictObject({
-  personId: z.uuid(),
-  caseId: z.uuid().optional(),
+  personId: ZUuid,
+  caseId: ZUuid.optional(),
   body: z.enum(decisionBodies),
   kind: ZShort,
   outcome: z.enum(["granted", "refused", "approved", "rejected", "deferred", "other"]),
@@ -101,13 +101,13 @@ export const ZCreateDecision = z.strictObject({
   reasons: ZText,
   decidedOn: ZDay,
   appealWindowEndsOn: ZDay.optional(),
-  bypassedHoldIds: z.array(z.uuid()).default([]),
+  bypassedHoldIds: z.array(ZUuid).default([]),
 });
 export type CreateDecision = z.infer<typeof ZCreateDecision>;
 
 export const ZListDecisions = ZPageQuery.extend({
-  personId: z.uuid().optional(),
-  caseId: z.uuid().optional(),
+  personId: ZUuid.optional(),
+  caseId: ZUuid.optional(),
   body: z.enum(decisionBodies).optional(),
   outcome: z.string().max(50).optional(),
 });
@@ -117,7 +117,7 @@ export const ZListDeadlines = z.object({
   status: z.enum(["upcoming", "overdue", "all"]).default("all"),
   /** Upcoming deadlines due within this many days. */
   withinDays: z.coerce.number().int().min(0).max(3650).default(365),
-  caseId: z.uuid().optional(),
+  caseId: ZUuid.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type ListDeadlines = z.infer<typeof ZListDeadlines>;

@@ -31,12 +31,15 @@ const uniques: Record<string, { field: string; message: string }> = {
 /**
  * A unique violation as a conflict the client can act on (409 DUPLICATE, naming the field), for the
  * writer that lost a race its own check could not see: two people creating the same thing at once.
- * Anything else is returned unchanged.
+ * Anything else, including a unique violation of another constraint, is returned unchanged.
  */
 export function asConflict(err: unknown): unknown {
   if (sqlStateOf(err) !== "23505") return err;
+  // Only the constraints a client can run into; any other (a primary key, the audit chain's positions)
+  // is a fault of the system, left to be logged and answered as one.
   const known = uniques[constraintOf(err) ?? ""];
-  return new AppError("DUPLICATE", known?.message ?? "the same record was written by someone else first", {
-    issues: [{ field: known?.field ?? "(record)", rule: "must be unique" }],
+  if (!known) return err;
+  return new AppError("DUPLICATE", known.message, {
+    issues: [{ field: known.field, rule: "must be unique" }],
   });
 }

@@ -9,6 +9,24 @@ import type { PgTable } from "drizzle-orm/pg-core";
  *
  * The SQL is made from the schema alone (column names and types), never from input.
  */
+/**
+ * Column types whose JSON PostgreSQL writes as the application would send the value drizzle maps them to.
+ * Others (numeric as strings, timestamps without time zone or in string mode, dates in date mode, 64-bit
+ * integers) would differ, so `rowJson` refuses them rather than send something else.
+ */
+const supported = new Set([
+  "PgUUID",
+  "PgText",
+  "PgInteger",
+  "PgBoolean",
+  "PgJsonb",
+  "PgDateString",
+  "PgDoublePrecision",
+  "PgBigInt53",
+  "PgTimestamp",
+]);
+const isUtcDate = (column: object) => (column as { withTimezone?: boolean }).withTimezone === true;
+
 export function rowJson(
   table: PgTable,
   alias: string = getTableName(table),
@@ -31,6 +49,11 @@ export function rowJson(
     const override = overrides[k];
     if (override) return sql`${key(k)}, ${override}`;
     const ref = `${q(alias)}.${q(column.name)}`;
+    if (!supported.has(column.columnType) || (column.columnType === "PgTimestamp" && !isUtcDate(column))) {
+      throw new Error(
+        `rowJson: ${getTableName(table)}.${column.name} (${column.columnType}) is not built like drizzle maps it; add the type here`,
+      );
+    }
     const value =
       column.columnType === "PgTimestamp"
         ? `to_char(date_trunc('milliseconds', ${ref} at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`

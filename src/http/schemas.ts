@@ -1,7 +1,13 @@
 import { z } from "zod";
 
 /** Shared schema pieces; each route's own schemas live beside it. */
-export const ZUuid = z.uuid();
+
+/**
+ * An identifier. Lower-cased as it is read: PostgreSQL hands uuids back lower-case, so an upper-case id
+ * would otherwise compare unequal in the application (a self-rivalry passing as two organisations) and
+ * differ from its own row in the audit chain's after-image.
+ */
+export const ZUuid = z.uuid().toLowerCase();
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 export const ZDay = z
@@ -23,8 +29,8 @@ export const ZShort = z.string().trim().min(1, "required").max(200);
 export const ZPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** The `nextCursor` of the previous page. */
-  cursor: z.uuid().optional(),
+  cursor: ZUuid.optional(),
 });
 export type PageQuery = z.infer<typeof ZPageQuery>;
 
-export const ZIdParams = z.object({ id: z.uuid() });
+export const ZIdParams = z.object({ id: ZUuid });

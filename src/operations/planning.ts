@@ -15,6 +15,7 @@ import {
   rivalries,
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { ZUuid } from "../http/schemas.ts";
 import { manifestPdf, manifestText, type Plan, type PlanInput, ZPlanInput } from "../planner/index.ts";
 import type { Call } from "../use-case.ts";
 import type { PlanRunner } from "./plan-runner.ts";
@@ -41,12 +42,12 @@ export const ZReplanRequest = z.strictObject({
   change: z.discriminatedUnion("kind", [
     z.strictObject({
       kind: z.literal("remove-person"),
-      personId: z.uuid(),
+      personId: ZUuid,
       reason: z.string().max(500).optional(),
     }),
     z.strictObject({
       kind: z.literal("aircraft-unavailable"),
-      aircraftId: z.uuid(),
+      aircraftId: ZUuid,
       reason: z.string().max(500).optional(),
     }),
   ]),
@@ -63,8 +64,8 @@ export const ZReplanRequest = z.strictObject({
 export type ReplanRequest = z.infer<typeof ZReplanRequest>;
 
 export const ZMoveRequest = z.strictObject({
-  personId: z.uuid(),
-  aircraftId: z.uuid(),
+  personId: ZUuid,
+  aircraftId: ZUuid,
   expectedVersion: z.number().int().min(1).optional(),
 });
 export type MoveRequest = z.infer<typeof ZMoveRequest>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZAirport, ZDay, ZPageQuery, ZParty, ZShort, ZText } from "../http/schemas.ts";
+import { ZAirport, ZDay, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
 export const operationStatuses = ["planning", "ready", "in-transit", "completed", "cancelled"] as const;
 
@@ -23,19 +23,19 @@ export const ZCreateOperation = z
     operationDate: ZDay,
     stagingAirport: ZAirport,
     receivingState: ZParty,
-    administrationId: z.uuid().optional(),
+    administrationId: ZUuid.optional(),
     status: z.enum(operationStatuses).default("planning"),
     notes: ZText.optional(),
     aircraft: z.array(ZAircraftInput).max(200).default([]),
     people: z
       .array(
         z.strictObject({
-          personId: z.uuid(),
-          caseId: z.uuid().optional(),
+          personId: ZUuid,
+          caseId: ZUuid.optional(),
           destinationAirport: ZAirport,
           chargingDistrict: ZShort.optional(),
           /** Other people of this operation who must never share an aircraft with this one. */
-          keepApartFrom: z.array(z.uuid()).max(100).default([]),
+          keepApartFrom: z.array(ZUuid).max(100).default([]),
         }),
       )
       .max(2000)
@@ -88,9 +88,9 @@ export const ZListOperations = ZPageQuery.extend({
 export type ListOperations = z.infer<typeof ZListOperations>;
 
 export const ZCreateHandover = z.strictObject({
-  operationId: z.uuid(),
-  personId: z.uuid(),
-  caseId: z.uuid().optional(),
+  operationId: ZUuid,
+  personId: ZUuid,
+  caseId: ZUuid.optional(),
   place: ZAirport,
   occurredAt: z.iso.datetime({ offset: true }),
   dispatchingOfficer: ZShort,
@@ -103,8 +103,8 @@ export const ZCreateHandover = z.strictObject({
 export type CreateHandover = z.infer<typeof ZCreateHandover>;
 
 export const ZListHandovers = ZPageQuery.extend({
-  operationId: z.uuid().optional(),
-  personId: z.uuid().optional(),
+  operationId: ZUuid.optional(),
+  personId: ZUuid.optional(),
   place: ZAirport.optional(),
 });
 export type ListHandovers = z.infer<typeof ZListHandovers>;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
+import { verifyAudit } from "../audit/verify.ts";
 import { auditEvents, people } from "../db/schema.ts";
 
 let t: TestApp;
@@ -168,12 +169,25 @@ describe("people and organisations API", () => {
     const self = await addRival(mayos, { rivalId: mayos });
     expect(self.statusCode).toBe(400);
     expect(self.json().error.issues).toEqual([{ field: "rivalId", rule: "must be another organisation" }]);
+    // An id in capitals is the same id.
+    const shouted = await addRival(mayos, { rivalId: mayos.toUpperCase() });
+    expect(shouted.statusCode).toBe(400);
+    const againShouted = await addRival(mayos.toUpperCase(), { rivalId: chapitos.toUpperCase() });
+    expect(againShouted.statusCode).toBe(409);
     const unknown = await addRival(mayos, { rivalId: "01a22307-3402-734b-9ce5-83429786e4f1" });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().error.issues[0].field).toBe("rivalId");
     const missing = await addRival("01a22307-3402-734b-9ce5-83429786e4f1", { rivalId: mayos });
     expect(missing.statusCode).toBe(404);
     expect(await count(auditEvents)).toBe(before + 1);
+
+    // A new rivalry given in capitals is stored as the chain recorded it: audit verify holds.
+    const cell = await org("Los Cuinis (demo)");
+    const upper = await addRival(cell.toUpperCase(), { rivalId: mayos.toUpperCase(), reason: "test" });
+    expect(upper.statusCode, upper.body).toBe(201);
+    expect(upper.json()).toMatchObject({ orgA: expect.stringMatching(/^[0-9a-f-]+$/) });
+    const report = await verifyAudit(t.database.db);
+    expect(report.problems).toEqual([]);
   });
 
   it("two people acting at once: one rivalry or one organisation is written, the other gets a 409 naming the field", async () => {

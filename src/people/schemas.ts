@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ZDay, ZPageQuery, ZShort, ZText } from "../http/schemas.ts";
+import { ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
 export const riskFlags = ["escape-risk", "violent", "needs-separation", "medical", "high-profile"] as const;
 
 export const ZAffiliation = z.strictObject({
-  organisationId: z.uuid(),
+  organisationId: ZUuid,
   role: ZShort.optional(),
   fromOn: ZDay.optional(),
   toOn: ZDay.optional(),
@@ -43,7 +43,7 @@ export type CreatePerson = z.infer<typeof ZCreatePerson>;
 
 export const ZListPeople = ZPageQuery.extend({
   q: z.string().trim().min(1).max(100).optional(),
-  organisationId: z.uuid().optional(),
+  organisationId: ZUuid.optional(),
   riskFlag: z.enum(riskFlags).optional(),
   custodyFacility: z.string().max(200).optional(),
 });
@@ -52,16 +52,16 @@ export type ListPeople = z.infer<typeof ZListPeople>;
 export const ZCreateOrganisation = z.strictObject({
   name: ZShort,
   aliases: z.array(ZShort).max(50).default([]),
-  parentId: z.uuid().optional(),
+  parentId: ZUuid.optional(),
   notes: ZText.optional(),
   /** Organisations this one must never travel with. */
-  rivalIds: z.array(z.uuid()).max(100).default([]),
+  rivalIds: z.array(ZUuid).max(100).default([]),
 });
 export type CreateOrganisation = z.infer<typeof ZCreateOrganisation>;
 
 export const ZAddRivalry = z.strictObject({
   /** The organisation that becomes this one's rival (symmetric: each is the other's rival). */
-  rivalId: z.uuid(),
+  rivalId: ZUuid,
   /** Why, as the analysts know it (a split, a war over a plaza…). */
   reason: ZText.optional(),
 });
@@ -69,6 +69,6 @@ export type AddRivalry = z.infer<typeof ZAddRivalry>;
 
 export const ZListOrganisations = ZPageQuery.extend({
   q: z.string().trim().min(1).max(100).optional(),
-  parentId: z.uuid().optional(),
+  parentId: ZUuid.optional(),
 });
 export type ListOrganisations = z.infer<typeof ZListOrganisations>;

@@ -685,7 +685,7 @@ export async function importFile(
   const { onProgress } = options;
   const source = async (sha256: string) => {
     const s = { name, sha256, format, again: options.again ?? false };
-    // Refused before the file is validated, and again under a lock when the import writes.
+    // Refused before anything is written, and again under a lock when the import writes.
     if (!s.again) await refuseReimport(options.db, s);
     return s;
   };
@@ -696,8 +696,10 @@ export async function importFile(
     const from = await source(createHash("sha256").update(bytes).digest("hex"));
     return importRequests({ ...options, source: from, records: readJsonRecords(bytes.toString("utf8")) });
   }
-  const from = await source(await fileSha256(options.file));
+  // The file is read once: hashed as it is parsed, so the hash recorded is of the bytes imported.
+  const hash = createHash("sha256");
   const stream = createReadStream(options.file);
+  stream.on("data", (chunk) => hash.update(chunk as Buffer));
   if (onProgress) {
     let done = 0;
     let last = 0;
@@ -709,11 +711,6 @@ export async function importFile(
       }
     });
   }
-  return importRequests({ ...options, source: from, records: await readCsvRecords(stream) });
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  const records = await readCsvRecords(stream);
+  return importRequests({ ...options, source: await source(hash.digest("hex")), records });
 }

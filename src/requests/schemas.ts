@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZDay, ZPageQuery, ZParty, ZShort, ZText } from "../http/schemas.ts";
+import { ZDay, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { ZCreatePerson } from "../people/schemas.ts";
 
 export const requestTypes = [
@@ -23,7 +23,7 @@ export type Charge = z.infer<typeof ZCharge>;
 export const ZCreateRequest = z
   .strictObject({
     /** The person requested: an existing person, or a new one described here. */
-    personId: z.uuid().optional(),
+    personId: ZUuid.optional(),
     person: ZCreatePerson.omit({ affiliations: true }).optional(),
     requestingState: ZParty,
     requestingAgency: ZShort,
@@ -55,7 +55,7 @@ export const ZCreateRequest = z
 export type CreateRequest = z.infer<typeof ZCreateRequest>;
 
 export const ZListRequests = ZPageQuery.extend({
-  personId: z.uuid().optional(),
+  personId: ZUuid.optional(),
   type: z.enum(requestTypes).optional(),
   requestingState: ZParty.optional(),
   receivedFrom: ZDay.optional(),

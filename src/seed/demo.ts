@@ -87,6 +87,16 @@ const bypassBasis =
 /** The demo's operation codes: if any exists, the demo is already loaded. */
 export const demoOperationCodes = data.operations.map((o) => o.code);
 
+/**
+ * Waits for every one of `steps`, then fails with the first failure: none is left writing after the
+ * seed has given up.
+ */
+async function allOf(steps: Promise<unknown>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(steps);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
 export async function demoLoaded(s: Services): Promise<boolean> {
   for (const op of data.operations) {
     const page = await s.operations.list({ limit: 500, from: op.date, to: op.date });
@@ -453,7 +463,7 @@ class Seeder {
     }
     // Each step runs for every case at once: the cases are independent, and the audit linker then links
     // many transitions per pass.
-    await Promise.all(
+    await allOf(
       cases.map(({ caseId }, i) =>
         this.step(
           caseId,
@@ -465,7 +475,7 @@ class Seeder {
         ),
       ),
     );
-    await Promise.all(
+    await allOf(
       cases.map(({ caseId }) =>
         this.step(
           caseId,
@@ -498,7 +508,7 @@ class Seeder {
       ),
       { occurredAt: new Date(at(d(-8))) },
     );
-    await Promise.all(
+    await allOf(
       cases.map(({ caseId }, i) =>
         this.step(
           caseId,
@@ -627,7 +637,7 @@ class Seeder {
         );
       }
     };
-    await Promise.all(cases.map(walk));
+    await allOf(cases.map(walk));
     // The signed handover records, one per person, as the US Marshals Service received them.
     const handedAt = at(op.date, 19);
     await this.insertAll(

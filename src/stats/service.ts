@@ -10,13 +10,13 @@ import {
   operations,
   organisations,
 } from "../db/schema.ts";
-import { ZDay } from "../http/schemas.ts";
+import { ZDay, ZUuid } from "../http/schemas.ts";
 import { type SentRow, tally } from "./tally.ts";
 
 export const ZStatsQuery = z.object({
   from: ZDay.optional(),
   to: ZDay.optional(),
-  administrationId: z.uuid().optional(),
+  administrationId: ZUuid.optional(),
 });
 export type StatsQuery = z.infer<typeof ZStatsQuery>;
 

@@ -81,6 +81,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: "-c TimeZone=UTC" });
+  // An idle connection the server closes (a restart, an administrator, a dropped database) is an
+  // 'error' on the pool, and an unhandled one would stop the process. The pool has already discarded
+  // that connection and opens a new one when needed; a query in flight still gets its own error.
+  pool.on("error", () => {});
   // pg returns `date` columns as JS Dates by default; the record keeps calendar days as YYYY-MM-DD text.
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
   await pool.query("select 1");

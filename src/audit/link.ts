@@ -1,7 +1,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
-import { sqlStateOf } from "../db/errors.ts";
+import { DIVISION_BY_ZERO, sqlStateOf } from "../db/errors.ts";
 import { type auditEvents, auditHead } from "../db/schema.ts";
 import { bodyOf, hashEvent } from "./chain.ts";
 import type { Tx } from "./write.ts";
@@ -34,7 +34,10 @@ interface RawEvent {
 const pendingText = `select id, actor_id, actor_name, party, occurred_at, recorded_at, entity, entity_id,
   kind, before, after from audit_events where seq is null order by arrival limit ${BATCH}`;
 const pendingEvents = sql.raw(pendingText);
-const headAndPendingText = `with h as (select seq, hash from audit_head where id = 1 for update)
+/** The chain's head and the events waiting to be linked; `lock` holds the head until commit. */
+const headAndPendingText = (
+  lock: boolean,
+) => `with h as (select seq, hash from audit_head where id = 1${lock ? " for update" : ""})
   select h.seq as head_seq, h.hash as head_hash, e.* from h left join lateral (${pendingText}) e on true`;
 
 const rowsOf = <R>(result: unknown): R[] => (result as { rows: R[] }).rows;
@@ -68,7 +71,7 @@ export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []):
   // write: take the head first, so the read below starts after any concurrent pass has committed.
   if (own.length > 0) await tx.execute(sql`select 1 from audit_head where id = 1 for update`);
   const first = rowsOf<RawEvent & { head_seq: unknown; head_hash: string }>(
-    await tx.execute(sql.raw(headAndPendingText)),
+    await tx.execute(sql.raw(headAndPendingText(true))),
   );
   const head = first[0];
   if (!head) throw new Error("audit chain head is missing: the database was not migrated");
@@ -145,7 +148,7 @@ function linkStatements(db: Db) {
     const prepare = (name: string, text: SQL) =>
       session.prepareQuery(dialect.sqlToQuery(text), undefined, name, false);
     s = {
-      read: prepare("audit_link_read", sql.raw(headAndPendingText.replace(" for update", ""))),
+      read: prepare("audit_link_read", sql.raw(headAndPendingText(false))),
       link: prepare(
         "audit_link_write",
         sql`with h as (
@@ -207,7 +210,7 @@ async function linkBatch(statements: LinkStatements): Promise<number> {
       n: pending.length,
     });
   } catch (err) {
-    if (sqlStateOf(err) === "22012") throw new StaleLink();
+    if (sqlStateOf(err) === DIVISION_BY_ZERO) throw new StaleLink();
     throw err;
   }
   return pending.length;

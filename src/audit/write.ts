@@ -4,7 +4,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { v7 as uuidv7 } from "uuid";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { sqlStateOf } from "../db/errors.ts";
+import { DIVISION_BY_ZERO, sqlStateOf } from "../db/errors.ts";
 import { auditEvents, idempotencyKeys } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { imageOf } from "./chain.ts";
@@ -67,9 +67,6 @@ class GuardFailed extends Error {
     super("a guarded row changed since it was read");
   }
 }
-
-/** PostgreSQL's `division_by_zero`: the deferred statement's way of aborting itself (see `statement`). */
-const DIVISION_BY_ZERO = "22012";
 
 /**
  * The only write path to audited tables. Each change is recorded as an audit event in the same

@@ -1,5 +1,11 @@
 import { AppError } from "../errors.ts";
 
+/**
+ * PostgreSQL's `division_by_zero`: how a single statement aborts itself when a guard it checks fails (a
+ * deferred write's stale version, a link pass that lost a race). Nothing of the statement is written.
+ */
+export const DIVISION_BY_ZERO = "22012";
+
 /** PostgreSQL's SQLSTATE of an error, wherever the driver or drizzle wrapped it. */
 export function sqlStateOf(err: unknown): string | undefined {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {

@@ -86,6 +86,9 @@ export function peopleService(db: Db) {
   };
 }
 
+/** A rivalry is stored once per pair, the smaller id first (the pair's unique index relies on it). */
+const rivalPair = (a: string, b: string) => (a < b ? { orgA: a, orgB: b } : { orgA: b, orgB: a });
+
 export function organisationService(db: Db) {
   /** Each organisation's rivals, for the given organisations only. */
   async function withRivals<O extends { id: string }>(orgs: O[]) {
@@ -122,9 +125,7 @@ export function organisationService(db: Db) {
         actor,
         async (w) => {
           const row = await w.insertOne(organisations, org);
-          const pairs = [...new Set(rivalIds)].map((other) =>
-            row.id < other ? { orgA: row.id, orgB: other } : { orgA: other, orgB: row.id },
-          );
+          const pairs = [...new Set(rivalIds)].map((other) => rivalPair(row.id, other));
           await w.insert(rivalries, pairs);
           return { ...row, rivalIds: [...new Set(rivalIds)] };
         },
@@ -149,7 +150,7 @@ export function organisationService(db: Db) {
         });
       }
       await requireRefs(db, [{ field: "rivalId", table: organisations, id: input.rivalId }]);
-      const pair = id < input.rivalId ? { orgA: id, orgB: input.rivalId } : { orgA: input.rivalId, orgB: id };
+      const pair = rivalPair(id, input.rivalId);
       const [existing] = await db
         .select()
         .from(rivalries)

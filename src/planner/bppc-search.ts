@@ -466,30 +466,34 @@ export function searchBppc(
   let foundAt = o.clock();
   let attempt = 0;
   const w = c.weight;
+  /** A turn of the overload search for a packing into `k` bins; true when it found one. */
+  const overload = (k: number, deadline: number, stallLimit?: number): boolean => {
+    const r = overloadSearch(
+      c,
+      best,
+      k,
+      {
+        rng: o.rng,
+        clock: o.clock,
+        deadline,
+        maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
+        ...(stallLimit !== undefined ? { stallLimit } : {}),
+      },
+      pinned,
+    );
+    budget.iters += r.iterations;
+    if (!r.assignment) return false;
+    best.set(r.assignment);
+    bins = compactInPlace(best);
+    foundAt = o.clock();
+    return true;
+  };
   // First a jump straight to the lower bound: empty the lightest bins and let the overload search
   // repair the overflow (up to half the time, or until 3000 iterations bring no lower overload: the
   // bound may be below the optimum). It saves the bin-by-bin descent on large instances.
   if (bins > o.lowerBound + 1) {
     const now = o.clock();
-    const r = overloadSearch(
-      c,
-      best,
-      o.lowerBound,
-      {
-        rng: o.rng,
-        clock: o.clock,
-        deadline: Math.min(o.deadline, now + 0.5 * (o.deadline - now)),
-        maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
-        stallLimit: 3000,
-      },
-      pinned,
-    );
-    budget.iters += r.iterations;
-    if (r.assignment) {
-      best.set(r.assignment);
-      bins = compactInPlace(best);
-      foundAt = o.clock();
-    }
+    overload(o.lowerBound, Math.min(o.deadline, now + 0.5 * (o.deadline - now)), 3000);
   }
   while (bins > o.lowerBound && o.clock() < o.deadline && budget.iters < budget.maxIters) {
     const k = bins - 1;
@@ -524,25 +528,7 @@ export function searchBppc(
     // The partial-solution search stalled: run the overload search on complete assignments for
     // 2000 + 100n iterations (or until the deadline), then go back.
     if (o.clock() >= o.deadline || budget.iters >= budget.maxIters) break;
-    const r = overloadSearch(
-      c,
-      best,
-      k,
-      {
-        rng: o.rng,
-        clock: o.clock,
-        deadline: o.deadline,
-        maxIterations: Math.min(budget.maxIters - budget.iters, 2000 + 100 * c.n),
-      },
-      pinned,
-    );
-    budget.iters += r.iterations;
-    if (r.assignment) {
-      best.set(r.assignment);
-      bins = compactInPlace(best);
-      foundAt = o.clock();
-      attempt = 0;
-    }
+    if (overload(k, o.deadline)) attempt = 0;
   }
   return { assignment: best, bins, foundAt, iterations: budget.iters };
 }

@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { lowerBounds } from "./bounds.ts";
-import { bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
+import { bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
 import { coverPacking } from "./bppc-cover.ts";
 import { overloadSearch } from "./bppc-overload.ts";
 import { createRng } from "./rng.ts";
 
 const core = (text: string) => {
   const inst = parseBppc(text);
-  const p = bppcProblem(inst);
-  return {
-    inst,
-    c: {
-      n: inst.n,
-      capacity: inst.capacity,
-      weight: inst.weights,
-      conflict: p.conflict,
-      neighbors: p.neighbors,
-    },
-  };
+  return { inst, c: bppcCore(inst) };
 };
 const noClock = { clock: () => 0, deadline: 1 };
 

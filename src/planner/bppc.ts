@@ -4,7 +4,7 @@
  */
 import { lowerBounds } from "./bounds.ts";
 import { coverPacking } from "./bppc-cover.ts";
-import { searchBppc } from "./bppc-search.ts";
+import { type BppcCore, searchBppc } from "./bppc-search.ts";
 import {
   bestFit,
   conflictsFromEdges,
@@ -111,6 +111,17 @@ export interface BppcOptions {
   clock?: () => number;
 }
 
+/** What the search engines (`bppc-search.ts`, `bppc-cover.ts`, `bppc-overload.ts`) work on. */
+export function bppcCore(inst: BppcInstance, p: PackProblem = bppcProblem(inst)): BppcCore {
+  return {
+    n: inst.n,
+    capacity: inst.capacity,
+    weight: inst.weights,
+    conflict: p.conflict,
+    neighbors: p.neighbors,
+  };
+}
+
 /** Renumbers used bins 0..k-1 in order of first appearance. */
 function compact(assign: ArrayLike<number>): number[] {
   const map = new Map<number, number>();
@@ -132,13 +143,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const p = bppcProblem(inst);
   const bounds = lowerBounds(p);
   const rng = createRng(options.seed ?? 1);
-  const core = {
-    n: inst.n,
-    capacity: inst.capacity,
-    weight: inst.weights,
-    conflict: p.conflict,
-    neighbors: p.neighbors,
-  };
+  const core = bppcCore(inst, p);
   let lowerBound = bounds.best;
   const start0 = greedyStart(p, rng);
   let res: { bins: number; assignment: ArrayLike<number>; foundAt: number };

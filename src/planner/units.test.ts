@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { binsForTotal, lowerBounds, martelloTothL2, maxClique } from "./bounds.ts";
-import { bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
+import { bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
 import { coverPacking } from "./bppc-cover.ts";
 import { searchBppc } from "./bppc-search.ts";
 import { createRng } from "./rng.ts";
@@ -102,17 +102,7 @@ describe("BPPC literature format", () => {
 describe("BPPC engine", () => {
   const core = (text: string) => {
     const inst = parseBppc(text);
-    const p = bppcProblem(inst);
-    return {
-      inst,
-      c: {
-        n: inst.n,
-        capacity: inst.capacity,
-        weight: inst.weights,
-        conflict: p.conflict,
-        neighbors: p.neighbors,
-      },
-    };
+    return { inst, c: bppcCore(inst) };
   };
   const opts = { rng: createRng(1), clock: () => 0, deadline: 1 };
 

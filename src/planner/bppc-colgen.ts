@@ -1,0 +1,381 @@
+/**
+ * Column generation for bin packing with conflicts: the set-covering master "fewest bins such that every
+ * item is in one", over columns that are feasible bins, priced by a knapsack with conflicts (the most
+ * dual value within the capacity, no two conflicting items). The master LP lives in one persistent HiGHS
+ * model, re-solved warm by the primal simplex after each round of new columns.
+ *
+ * It gives two things the local searches cannot:
+ * - a lower bound: the LP optimum rounded up (Gilmore–Gomory), often one above the clique and L2 bounds;
+ *   it is proven at every round whose pricing was exact, as the Farley bound Σ duals / best price;
+ * - a packing: a dive fixes the bins the LP already uses whole (or else the most used one), re-prices the
+ *   rest and repeats until the LP is integral. When the LP says a dive can no longer beat the best
+ *   packing, it backtracks: the deepest fixed bin it may flip is banned instead (limited discrepancy:
+ *   at most `maxDiscrepancy` bans on one path). On very full instances — under one unit of free room per
+ *   bin — this finds packings the local searches stall one bin above.
+ */
+import type { Highs } from "highs";
+import type { BppcCore } from "./bppc-search.ts";
+
+export interface ColgenOptions {
+  clock: () => number;
+  /** Stop here, with whatever is known (a bound only from converged pricing). */
+  deadline: number;
+  /** Best lower bound known (the clique and L2 bounds). */
+  lowerBound: number;
+  /** Bins of the best packing known; the dive looks for fewer. */
+  upper: number;
+  /** The best packing known (bin of each item); its bins seed the master. */
+  start: ArrayLike<number>;
+  /** Backtracks allowed to the dive in all (default 300). */
+  maxBacktracks?: number;
+  /** Bans allowed on one dive path (default 2). */
+  maxDiscrepancy?: number;
+}
+
+export interface ColgenResult {
+  /** The input bound, raised to the LP's when that is proven. */
+  lowerBound: number;
+  /** A packing with fewer bins than `upper`, when the dive found one. */
+  assignment: Int32Array | null;
+  bins: number;
+  /** Master LP solves, columns generated, dive backtracks: for the benchmark. */
+  lpSolves: number;
+  columns: number;
+  backtracks: number;
+}
+
+const EPS = 1e-9;
+/** Reduced cost a column must beat to enter: 1 − Σ duals < −PRICE_EPS. */
+const PRICE_EPS = 1e-6;
+/**
+ * Slack taken off a bound before rounding it up: HiGHS's optimality tolerances (1e-7 per row) add up
+ * over a few hundred rows, and an LP value of 49.00003 must round to 49, not 50.
+ */
+const BOUND_EPS = 1e-4;
+/** Weight of the best-bound duals in the smoothed duals priced (Wentges smoothing). */
+const SMOOTHING = 0.5;
+/**
+ * The dive fixes the fullest of the bins the LP uses within this much of the most used one (on the
+ * very full instances a full bin wastes nothing the others need; it cut the LP solves to a find by a
+ * sixth against the most used alone).
+ */
+const NEARLY_AS_USED = 0.2;
+/** Columns added per pricing round, at most (20 to 200 measured alike; 40 was a little faster). */
+const COLUMNS_PER_ROUND = 40;
+/** Node budget of one pricing search; past it the round is not exact and proves no bound. */
+const PRICE_NODES = 200_000;
+
+/** A feasible bin: its items, ascending. */
+type Column = Int32Array;
+
+export interface Priced {
+  /** Bins whose duals sum above 1 + PRICE_EPS, best first. */
+  columns: Column[];
+  /** The largest dual sum of any feasible bin (exact only when `exact`). */
+  best: number;
+  /** The search finished within its node budget. */
+  exact: boolean;
+}
+
+/**
+ * The pricing problem, a knapsack with conflicts, by depth-first branch and bound: items by dual per
+ * unit of weight, bounded by the fractional knapsack of the items still compatible. It returns up to
+ * `max` bins worth entering, and the maximum itself (for the Farley bound).
+ */
+export function priceBins(
+  core: BppcCore,
+  dual: ArrayLike<number>,
+  open: (i: number) => boolean,
+  max: number,
+  nodeBudget = PRICE_NODES,
+): Priced {
+  const { n, capacity: C, weight, conflict } = core;
+  const items: number[] = [];
+  for (let i = 0; i < n; i++) if (dual[i]! > EPS && open(i)) items.push(i);
+  items.sort((a, b) => dual[b]! / weight[b]! - dual[a]! / weight[a]! || a - b);
+  const m = items.length;
+  const found: { value: number; items: number[] }[] = [];
+  let threshold = 1 + PRICE_EPS;
+  let best = 0;
+  let nodes = 0;
+  const chosen: number[] = [];
+  // blocked[t] > 0: items[t] conflicts with a chosen item, or was left out on this path.
+  const blocked = new Int32Array(m);
+  const record = (value: number) => {
+    if (value > best) best = value;
+    if (value <= threshold) return;
+    found.push({ value, items: chosen.slice() });
+    if (found.length >= 4 * max) {
+      found.sort((a, b) => b.value - a.value);
+      found.length = max;
+      threshold = found[max - 1]!.value;
+    }
+  };
+  const bound = (t0: number, room: number, value: number): number => {
+    let v = value;
+    let r = room;
+    for (let t = t0; t < m; t++) {
+      if (blocked[t]) continue;
+      const i = items[t]!;
+      if (weight[i]! <= r) {
+        r -= weight[i]!;
+        v += dual[i]!;
+      } else return v + (dual[i]! * r) / weight[i]!;
+    }
+    return v;
+  };
+  const visit = (t0: number, room: number, value: number): boolean => {
+    if (++nodes > nodeBudget) return false;
+    let t = t0;
+    while (t < m && (blocked[t] || weight[items[t]!]! > room)) t++;
+    if (t === m) {
+      record(value);
+      return true;
+    }
+    // Only a subtree that may hold a bin to record, or a larger maximum, is worth a visit.
+    const b = bound(t, room, value);
+    if (b <= threshold && b <= best + EPS) return true;
+    const i = items[t]!;
+    chosen.push(i);
+    for (let u = t + 1; u < m; u++) if (conflict[i * n + items[u]!]) blocked[u]!++;
+    const taken = visit(t + 1, room - weight[i]!, value + dual[i]!);
+    for (let u = t + 1; u < m; u++) if (conflict[i * n + items[u]!]) blocked[u]!--;
+    chosen.pop();
+    if (!taken) return false;
+    blocked[t]!++;
+    const left = visit(t + 1, room, value);
+    blocked[t]!--;
+    return left;
+  };
+  const exact = visit(0, C, 0);
+  found.sort((a, b) => b.value - a.value);
+  return {
+    columns: found.slice(0, max).map((f) => Int32Array.from(f.items).sort()),
+    best,
+    exact,
+  };
+}
+
+/** Column generation on HiGHS for the bound, then a dive for a packing with fewer than `upper` bins. */
+export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions): ColgenResult {
+  const { n } = core;
+  const { clock, deadline } = options;
+  const inf = highs.infinity;
+  const model = highs.createModel();
+  const columns: Column[] = [];
+  const known = new Set<string>();
+  let lpSolves = 0;
+  let backtracks = 0;
+  const result = (lowerBound: number, assignment: Int32Array | null = null): ColgenResult => ({
+    lowerBound,
+    assignment,
+    bins: assignment ? new Set(assignment).size : options.upper,
+    lpSolves,
+    columns: columns.length,
+    backtracks,
+  });
+  try {
+    model.options.set({ output_flag: false, presolve: "off", simplex_strategy: PRIMAL_SIMPLEX });
+    // One row per item (covered at least once); columns are added as they are priced.
+    model.passModel({
+      numCols: 0,
+      numRows: n,
+      colCost: [],
+      colLower: [],
+      colUpper: [],
+      rowLower: new Float64Array(n).fill(1),
+      rowUpper: new Float64Array(n).fill(inf),
+      matrix: { format: "csc", numRows: n, numCols: 0, starts: [0], indices: [], values: [] },
+    });
+    /** Adds the columns not in the master yet; returns how many. */
+    const add = (cols: readonly Column[]): number => {
+      const fresh = cols.filter((c) => {
+        const key = c.join(",");
+        if (known.has(key)) return false;
+        known.add(key);
+        return true;
+      });
+      if (fresh.length === 0) return 0;
+      const starts = new Int32Array(fresh.length + 1);
+      for (let j = 0; j < fresh.length; j++) starts[j + 1] = starts[j]! + fresh[j]!.length;
+      const nnz = starts[fresh.length]!;
+      const indices = new Int32Array(nnz);
+      let k = 0;
+      for (const c of fresh) for (const i of c) indices[k++] = i;
+      model.addCols({
+        cost: new Float64Array(fresh.length).fill(1),
+        lower: new Float64Array(fresh.length),
+        upper: new Float64Array(fresh.length).fill(inf),
+        matrix: { format: "csc", numRows: n, numCols: fresh.length, starts, indices, values: new Float64Array(nnz).fill(1) },
+      });
+      columns.push(...fresh);
+      return fresh.length;
+    };
+    // Seed with the best packing's bins and every item alone (the master stays feasible whatever is banned).
+    const byBin = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const b = options.start[i]!;
+      byBin.set(b, [...(byBin.get(b) ?? []), i]);
+    }
+    add([...byBin.values()].map((c) => Int32Array.from(c).sort()));
+    add(Array.from({ length: n }, (_, i) => Int32Array.of(i)));
+
+    const solve = (): { value: number; primal: Float64Array; dual: Float64Array } | null => {
+      const left = (deadline - clock()) / 1000;
+      if (left <= 0) return null;
+      model.zeroAllClocks();
+      model.options.set("time_limit", Math.min(left, 1e6));
+      const r = model.run();
+      lpSolves++;
+      if (r.modelStatus !== highs.constants.modelStatus.optimal) return null;
+      const s = model.getSolution();
+      return { value: model.getObjectiveValue(), primal: s.colValue, dual: s.rowDual };
+    };
+
+    /** The dive's decisions: a bin fixed at 1, or banned (at 0). */
+    const path: { j: number; fixed: boolean }[] = [];
+    // Items in a fixed bin leave pricing, and their rows are relaxed to ≥ 0.
+    const covered = new Uint8Array(n);
+    const open = (i: number) => !covered[i];
+    /**
+     * Prices until no column enters. `bound` is the best Farley bound over the exact rounds (0 if none),
+     * valid only while nothing is fixed or banned.
+     */
+    /**
+     * Prices until no column enters, or until the bound meets the LP value rounded up (the LP can prove
+     * no more). Pricing uses duals smoothed towards those of the best bound so far (Wentges), which cuts
+     * the rounds the degenerate covering LP needs; a smoothed round that finds nothing is re-priced with
+     * the LP's own duals before the LP counts as solved.
+     * `bound`: fixed bins + the best Farley bound of the rest, over the exact rounds (any duals ≥ 0 give
+     * one); valid while nothing is banned (a ban only raises the true value, so it stays a bound below).
+     */
+    const generate = (): { value: number; primal: Float64Array; bound: number } | null => {
+      let bound = 0;
+      let center: Float64Array | null = null;
+      const fixedBins = path.filter((d) => d.fixed).length;
+      const sep = new Float64Array(n);
+      for (;;) {
+        const lp = solve();
+        if (!lp) return null;
+        let priced: Priced | null = null;
+        for (const smooth of center ? [SMOOTHING, 0] : [0]) {
+          for (let i = 0; i < n; i++)
+            sep[i] = open(i) ? Math.max(0, (center ? smooth * center[i]! : 0) + (1 - smooth) * lp.dual[i]!) : 0;
+          priced = priceBins(core, sep, open, COLUMNS_PER_ROUND);
+          if (priced.exact) {
+            let duals = 0;
+            for (let i = 0; i < n; i++) duals += sep[i]!;
+            const b = fixedBins + duals / Math.max(1, priced.best);
+            if (b > bound) {
+              bound = b;
+              center = Float64Array.from(sep);
+            }
+          }
+          // Keep the columns that enter at the LP's own duals.
+          priced.columns = priced.columns.filter((c) => {
+            let v = 0;
+            for (const i of c) v += lp.dual[i]!;
+            return v > 1 + PRICE_EPS;
+          });
+          if (priced.columns.length > 0) break;
+        }
+        const value = lp.value;
+        const done = Math.ceil(bound - BOUND_EPS) >= Math.ceil(value - BOUND_EPS);
+        if (done || add(priced!.columns) === 0) return { value, primal: lp.primal, bound };
+        if (clock() >= deadline) return null;
+      }
+    };
+
+    const root = generate();
+    if (!root) return result(options.lowerBound);
+    const lowerBound = Math.max(options.lowerBound, Math.ceil(root.bound - BOUND_EPS));
+    if (lowerBound >= options.upper) return result(lowerBound);
+
+    const onPath = new Set<number>();
+    let bans = 0;
+    const maxDiscrepancy = options.maxDiscrepancy ?? 2;
+    const maxBacktracks = options.maxBacktracks ?? 300;
+    const fix = (j: number) => {
+      path.push({ j, fixed: true });
+      onPath.add(j);
+      model.changeColBounds(j, 1, 1);
+      for (const i of columns[j]!) if (!covered[i]!++) model.changeRowBounds(i, 0, inf);
+    };
+    const ban = (j: number) => {
+      path.push({ j, fixed: false });
+      onPath.add(j);
+      bans++;
+      model.changeColBounds(j, 0, 0);
+    };
+    /** Undoes decisions up to the deepest fix that may become a ban, and bans it; false when none. */
+    const backtrack = (): boolean => {
+      for (;;) {
+        const d = path.pop();
+        if (!d) return false;
+        onPath.delete(d.j);
+        model.changeColBounds(d.j, 0, inf);
+        if (!d.fixed) {
+          bans--;
+          continue;
+        }
+        for (const i of columns[d.j]!) if (!--covered[i]!) model.changeRowBounds(i, 1, inf);
+        if (bans < maxDiscrepancy && backtracks < maxBacktracks) {
+          backtracks++;
+          ban(d.j);
+          return true;
+        }
+      }
+    };
+    const load = (j: number) => columns[j]!.reduce((sum, i) => sum + core.weight[i]!, 0);
+    /** The fullest of the bins the LP uses nearly as much as the most used one. */
+    const mostUsed = (cands: number[], primal: Float64Array): number => {
+      const top = Math.max(...cands.map((j) => primal[j]!));
+      let pick = -1;
+      for (const j of cands)
+        if (primal[j]! >= top - NEARLY_AS_USED && (pick < 0 || load(j) > load(pick))) pick = j;
+      return pick;
+    };
+    let lp = root;
+    while (clock() < deadline) {
+      let fractional = false;
+      for (let j = 0; j < columns.length && !fractional; j++)
+        fractional = lp.primal[j]! > 1e-6 && lp.primal[j]! < 1 - 1e-6;
+      const bins = Math.ceil(lp.value - BOUND_EPS);
+      if (!fractional && bins < options.upper) {
+        const assignment = new Int32Array(n).fill(-1);
+        let b = 0;
+        for (let j = 0; j < columns.length; j++) {
+          if (lp.primal[j]! < 0.5) continue;
+          for (const i of columns[j]!) if (assignment[i] === -1) assignment[i] = b;
+          b++;
+        }
+        return result(lowerBound, assignment);
+      }
+      if (!fractional || bins >= options.upper) {
+        if (!backtrack()) break;
+      } else {
+        // Fix every bin the LP uses whole; if none, the most used one.
+        let fixedAny = false;
+        const candidates: number[] = [];
+        for (let j = 0; j < columns.length; j++) {
+          const v = lp.primal[j]!;
+          if (onPath.has(j)) continue;
+          if (v >= 1 - 1e-6) {
+            fix(j);
+            fixedAny = true;
+          } else if (v > 1e-6) candidates.push(j);
+        }
+        if (!fixedAny) fix(mostUsed(candidates, lp.primal));
+      }
+      const next = generate();
+      if (!next) break;
+      lp = next;
+    }
+    return result(lowerBound);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** HiGHS's `simplex_strategy` for the primal simplex: new columns keep the basis primal feasible. */
+const PRIMAL_SIMPLEX = 4;

@@ -30,13 +30,19 @@ export interface ColgenOptions {
   maxBacktracks?: number;
   /** Bans allowed on one dive path (default 2). */
   maxDiscrepancy?: number;
+  /**
+   * Called when a dive fails, with a complete packing built from the fixed bins and the LP's others:
+   * returns a packing with fewer than `upper` bins if it finds one (the local search, briefly).
+   */
+  repair?: (assignment: Int32Array, upper: number) => Int32Array | null;
 }
 
 export interface ColgenResult {
   /** The input bound, raised to the LP's when that is proven. */
   lowerBound: number;
-  /** A packing with fewer bins than `upper`, when the dive found one. */
+  /** The best packing found, with fewer bins than `upper` (null when none was). */
   assignment: Int32Array | null;
+  /** Its bins (`upper` when none was found). */
   bins: number;
   /** Master LP solves, columns generated, dive backtracks: for the benchmark. */
   lpSolves: number;
@@ -64,6 +70,8 @@ const NEARLY_AS_USED = 0.2;
 const COLUMNS_PER_ROUND = 40;
 /** Node budget of one pricing search; past it the round is not exact and proves no bound. */
 const PRICE_NODES = 200_000;
+/** In the dive, where pricing need not be exact (its bound is not used), a smaller one. */
+const DIVE_PRICE_NODES = 20_000;
 
 /** A feasible bin: its items, ascending. */
 type Column = Int32Array;
@@ -88,6 +96,8 @@ export function priceBins(
   open: (i: number) => boolean,
   max: number,
   nodeBudget = PRICE_NODES,
+  /** Checked every 1024 nodes: true ends the search (not exact). */
+  stop: () => boolean = () => false,
 ): Priced {
   const { n, capacity: C, weight, conflict } = core;
   const items: number[] = [];
@@ -125,7 +135,7 @@ export function priceBins(
     return v;
   };
   const visit = (t0: number, room: number, value: number): boolean => {
-    if (++nodes > nodeBudget) return false;
+    if (++nodes > nodeBudget || ((nodes & 1023) === 0 && stop())) return false;
     let t = t0;
     while (t < m && (blocked[t] || weight[items[t]!]! > room)) t++;
     if (t === m) {
@@ -166,10 +176,12 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
   const known = new Set<string>();
   let lpSolves = 0;
   let backtracks = 0;
-  const result = (lowerBound: number, assignment: Int32Array | null = null): ColgenResult => ({
+  let upper = options.upper;
+  let best: Int32Array | null = null;
+  const result = (lowerBound: number): ColgenResult => ({
     lowerBound,
-    assignment,
-    bins: assignment ? new Set(assignment).size : options.upper,
+    assignment: best,
+    bins: upper,
     lpSolves,
     columns: columns.length,
     backtracks,
@@ -261,7 +273,14 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         for (const smooth of center ? [SMOOTHING, 0] : [0]) {
           for (let i = 0; i < n; i++)
             sep[i] = open(i) ? Math.max(0, (center ? smooth * center[i]! : 0) + (1 - smooth) * lp.dual[i]!) : 0;
-          priced = priceBins(core, sep, open, COLUMNS_PER_ROUND);
+          priced = priceBins(
+            core,
+            sep,
+            open,
+            COLUMNS_PER_ROUND,
+            path.length === 0 ? PRICE_NODES : DIVE_PRICE_NODES,
+            () => clock() >= deadline,
+          );
           if (priced.exact) {
             let duals = 0;
             for (let i = 0; i < n; i++) duals += sep[i]!;
@@ -289,7 +308,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     const root = generate();
     if (!root) return result(options.lowerBound);
     const lowerBound = Math.max(options.lowerBound, Math.ceil(root.bound - BOUND_EPS));
-    if (lowerBound >= options.upper) return result(lowerBound);
+    if (lowerBound >= upper) return result(lowerBound);
 
     const onPath = new Set<number>();
     let bans = 0;
@@ -335,23 +354,42 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         if (primal[j]! >= top - NEARLY_AS_USED && (pick < 0 || load(j) > load(pick))) pick = j;
       return pick;
     };
+    /** The fixed bins, then the LP's other bins by use, each taking its items not placed yet. */
+    const packingOf = (primal: Float64Array): Int32Array => {
+      const assignment = new Int32Array(n).fill(-1);
+      const order = path.filter((d) => d.fixed).map((d) => d.j);
+      const used: number[] = [];
+      for (let j = 0; j < columns.length; j++) if (primal[j]! > 1e-6 && !onPath.has(j)) used.push(j);
+      used.sort((a, b) => primal[b]! - primal[a]! || a - b);
+      let b = 0;
+      for (const j of [...order, ...used]) {
+        let any = false;
+        for (const i of columns[j]!)
+          if (assignment[i] === -1) {
+            assignment[i] = b;
+            any = true;
+          }
+        if (any) b++;
+      }
+      for (let i = 0; i < n; i++) if (assignment[i] === -1) assignment[i] = b++;
+      return assignment;
+    };
+    /** A packing better than `upper`: the best so far; true when it meets the bound (stop). */
+    const improved = (assignment: Int32Array): boolean => {
+      best = assignment;
+      upper = new Set(assignment).size;
+      return upper <= lowerBound;
+    };
     let lp = root;
     while (clock() < deadline) {
       let fractional = false;
       for (let j = 0; j < columns.length && !fractional; j++)
         fractional = lp.primal[j]! > 1e-6 && lp.primal[j]! < 1 - 1e-6;
       const bins = Math.ceil(lp.value - BOUND_EPS);
-      if (!fractional && bins < options.upper) {
-        const assignment = new Int32Array(n).fill(-1);
-        let b = 0;
-        for (let j = 0; j < columns.length; j++) {
-          if (lp.primal[j]! < 0.5) continue;
-          for (const i of columns[j]!) if (assignment[i] === -1) assignment[i] = b;
-          b++;
-        }
-        return result(lowerBound, assignment);
-      }
-      if (!fractional || bins >= options.upper) {
+      if (!fractional && bins < upper && improved(packingOf(lp.primal))) break;
+      if (!fractional || bins >= upper) {
+        const repaired = options.repair?.(packingOf(lp.primal), upper);
+        if (repaired && improved(repaired)) break;
         if (!backtrack()) break;
       } else {
         // Fix every bin the LP uses whole; if none, the most used one.

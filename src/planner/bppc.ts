@@ -2,7 +2,9 @@
  * Literature instances of bin packing with conflicts (Muritiba, Iori, Malaguti & Toth 2010):
  * line 1 `n C`, then one line per item `i w j1 j2 …` (1-based items it conflicts with).
  */
+import type { Highs } from "highs";
 import { lowerBounds } from "./bounds.ts";
+import { colgenBppc } from "./bppc-colgen.ts";
 import { coverPacking } from "./bppc-cover.ts";
 import { type BppcCore, searchBppc } from "./bppc-search.ts";
 import {
@@ -27,6 +29,21 @@ const COVER_SHARE_SLACK = 0.2;
  * left to the overload search.
  */
 const MAX_COVER_SETS = 30_000;
+/**
+ * With HiGHS at hand, the local search runs alone for this share of the time left first (it settles
+ * most instances in a few milliseconds); column generation (a bound and a dive, `bppc-colgen.ts`) then
+ * gets this share of what is left, and the search the rest.
+ */
+const SEARCH_FIRST_SHARE = 0.05;
+const COLGEN_SHARE = 0.8;
+/** The local search's turn on each failed dive's packing (time; iterations when reproducible). */
+const REPAIR_MS = 5;
+const REPAIR_ITERATIONS = 2000;
+/**
+ * Column generation only up to this many items: on the 500- and 1000-item classes its LP did not
+ * converge within the second here, and the search, which solves them in 40–500 ms, needs the time.
+ */
+const MAX_COLGEN_ITEMS = 300;
 
 export interface BppcInstance {
   n: number;
@@ -109,6 +126,11 @@ export interface BppcOptions {
   seed?: number;
   maxIterations?: number;
   clock?: () => number;
+  /**
+   * HiGHS, loaded (`loadHighs()` in `highs-load.ts`): with it, column generation proves the LP bound
+   * and dives for a packing when the search stalls above the bound. It runs on the caller's thread.
+   */
+  highs?: Highs;
 }
 
 /** What the search engines (`bppc-search.ts`, `bppc-cover.ts`, `bppc-overload.ts`) work on. */
@@ -168,20 +190,50 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };
     else if (ec.kind === "none") lowerBound++;
   }
-  if (res.bins > lowerBound) {
+  const search = (until: number) => {
     const heur = searchBppc(
       core,
       res.assignment,
-      {
-        rng,
-        lowerBound,
-        deadline,
-        clock,
-        maxIterations: options.maxIterations,
-      },
+      { rng, lowerBound, deadline: until, clock, maxIterations: options.maxIterations },
       bounds.cliqueItems,
     );
     if (heur.bins < res.bins) res = heur;
+  };
+  // With HiGHS: the search alone first, then column generation (up to a share of what is left, and only
+  // on instances small enough for its LP to converge in time), then the search again.
+  const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
+  const share = (f: number) => {
+    const now = clock();
+    return Math.min(deadline, now + f * (deadline - now));
+  };
+  if (res.bins > lowerBound) search(highs ? share(SEARCH_FIRST_SHARE) : deadline);
+  if (highs && res.bins > lowerBound && clock() < deadline) {
+    const reproducible = options.maxIterations !== undefined;
+    const cg = colgenBppc(core, highs, {
+      clock,
+      deadline: reproducible ? Number.POSITIVE_INFINITY : share(COLGEN_SHARE),
+      lowerBound,
+      upper: res.bins,
+      start: res.assignment,
+      repair: (assignment, upper) => {
+        const r = searchBppc(
+          core,
+          assignment,
+          {
+            rng,
+            lowerBound,
+            deadline: Math.min(deadline, clock() + REPAIR_MS),
+            clock,
+            maxIterations: reproducible ? REPAIR_ITERATIONS : undefined,
+          },
+          bounds.cliqueItems,
+        );
+        return r.bins < upper ? Int32Array.from(r.assignment) : null;
+      },
+    });
+    lowerBound = cg.lowerBound;
+    if (cg.assignment) res = { bins: cg.bins, assignment: cg.assignment, foundAt: clock() };
+    if (res.bins > lowerBound && !reproducible && clock() < deadline) search(deadline);
   }
   const end = clock();
   return {

@@ -1,11 +1,6 @@
 /** Worker thread running one HiGHS solve (HiGHS blocks its thread; the caller's event loop stays free). */
 import { parentPort } from "node:worker_threads";
-import highsModule from "highs";
-
-// The package ships ESM at runtime but CommonJS-typed declarations: reach the loader either way.
-type Loader = () => Promise<{ solve: (lp: string, options: object) => import("highs").LegacyHighsSolution }>;
-const loadHighs = ((highsModule as unknown as { default?: Loader }).default ??
-  highsModule) as unknown as Loader;
+import { loadHighs } from "./highs-load.ts";
 
 export interface HighsJob {
   lp: string;

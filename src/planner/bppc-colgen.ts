@@ -218,7 +218,14 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         cost: new Float64Array(fresh.length).fill(1),
         lower: new Float64Array(fresh.length),
         upper: new Float64Array(fresh.length).fill(inf),
-        matrix: { format: "csc", numRows: n, numCols: fresh.length, starts, indices, values: new Float64Array(nnz).fill(1) },
+        matrix: {
+          format: "csc",
+          numRows: n,
+          numCols: fresh.length,
+          starts,
+          indices,
+          values: new Float64Array(nnz).fill(1),
+        },
       });
       columns.push(...fresh);
       return fresh.length;
@@ -272,7 +279,9 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         let priced: Priced | null = null;
         for (const smooth of center ? [SMOOTHING, 0] : [0]) {
           for (let i = 0; i < n; i++)
-            sep[i] = open(i) ? Math.max(0, (center ? smooth * center[i]! : 0) + (1 - smooth) * lp.dual[i]!) : 0;
+            sep[i] = open(i)
+              ? Math.max(0, (center ? smooth * center[i]! : 0) + (1 - smooth) * lp.dual[i]!)
+              : 0;
           priced = priceBins(
             core,
             sep,

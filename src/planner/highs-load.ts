@@ -3,8 +3,7 @@ import highsModule, { type Highs } from "highs";
 
 // The package ships ESM at runtime but CommonJS-typed declarations: reach the loader either way.
 type Loader = () => Promise<Highs>;
-const loader = ((highsModule as unknown as { default?: Loader }).default ??
-  highsModule) as unknown as Loader;
+const loader = ((highsModule as unknown as { default?: Loader }).default ?? highsModule) as unknown as Loader;
 
 let loaded: Promise<Highs> | null = null;
 

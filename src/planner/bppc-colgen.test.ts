@@ -1,0 +1,202 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Highs } from "highs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { lowerBounds } from "./bounds.ts";
+import { type BppcInstance, bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc } from "./bppc.ts";
+import { colgenBppc, priceBins } from "./bppc-colgen.ts";
+import { runPlanCommand } from "./cli.ts";
+import { loadHighs } from "./highs-load.ts";
+import { createRng } from "./rng.ts";
+
+let highs: Highs;
+beforeAll(async () => {
+  highs = await loadHighs();
+});
+
+/** A random instance: n items of weight 15–64 in bins of 100, each pair in conflict with probability q. */
+const randomInstance = (rng: () => number, n: number, q: number): BppcInstance => {
+  const lines = [`${n} 100`];
+  for (let i = 1; i <= n; i++) {
+    const conf = Array.from({ length: n }, (_, j) => j + 1).filter((j) => j > i && rng() < q);
+    lines.push(`${i} ${15 + Math.floor(rng() * 50)} ${conf.join(" ")}`);
+  }
+  return parseBppc(lines.join("\n"));
+};
+
+/** Fewest bins, by trying every placement (small n only): the oracle. */
+function optimum(inst: BppcInstance): number {
+  const { n, capacity, weights } = inst;
+  const { conflict } = bppcProblem(inst);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => weights[b]! - weights[a]!);
+  const bins: number[][] = [];
+  const load: number[] = [];
+  let best = n;
+  const place = (k: number) => {
+    if (bins.length >= best) return;
+    if (k === n) {
+      best = bins.length;
+      return;
+    }
+    const i = order[k]!;
+    for (let b = 0; b < bins.length; b++) {
+      if (load[b]! + weights[i]! > capacity || bins[b]!.some((j) => conflict[i * n + j])) continue;
+      bins[b]!.push(i);
+      load[b]! += weights[i]!;
+      place(k + 1);
+      load[b]! -= weights[i]!;
+      bins[b]!.pop();
+    }
+    bins.push([i]);
+    load.push(weights[i]!);
+    place(k + 1);
+    bins.pop();
+    load.pop();
+  };
+  place(0);
+  return best;
+}
+
+const clock = () => performance.now();
+/** Every item alone: the worst packing, to start a dive from. */
+const alone = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+// Five items in a cycle of conflicts, all fitting one bin: bin packing is colouring the 5-cycle. The
+// clique bound says 2; the LP says 2.5, so 3, which is the optimum.
+const FIVE_CYCLE = "5 100\n1 10 2 5\n2 10 3\n3 10 4\n4 10 5\n5 10\n";
+
+describe("pricing (knapsack with conflicts)", () => {
+  it("finds the true maximum, and only feasible bins worth entering", () => {
+    const rng = createRng(7);
+    for (let t = 0; t < 30; t++) {
+      const inst = randomInstance(rng, 12, 0.25);
+      const core = bppcCore(inst);
+      const dual = Array.from({ length: inst.n }, () => rng() * 0.6);
+      let brute = 0;
+      for (let mask = 1; mask < 1 << inst.n; mask++) {
+        const items = Array.from({ length: inst.n }, (_, i) => i).filter((i) => mask & (1 << i));
+        const w = items.reduce((s, i) => s + inst.weights[i]!, 0);
+        if (w > inst.capacity) continue;
+        if (items.some((i) => items.some((j) => core.conflict[i * inst.n + j]))) continue;
+        brute = Math.max(
+          brute,
+          items.reduce((s, i) => s + dual[i]!, 0),
+        );
+      }
+      const p = priceBins(core, dual, () => true, 10);
+      expect(p.exact).toBe(true);
+      expect(p.best).toBeCloseTo(brute, 9);
+      if (brute > 1 + 1e-6) expect(p.columns.length).toBeGreaterThan(0);
+      for (const c of p.columns) {
+        const items = Array.from(c);
+        expect(items.reduce((s, i) => s + inst.weights[i]!, 0)).toBeLessThanOrEqual(inst.capacity);
+        expect(items.some((i) => items.some((j) => core.conflict[i * inst.n + j]))).toBe(false);
+        expect(items.reduce((s, i) => s + dual[i]!, 0)).toBeGreaterThan(1);
+      }
+    }
+  });
+
+  it("skips items that are no longer open", () => {
+    const inst = parseBppc("3 100\n1 30\n2 30\n3 30\n");
+    const p = priceBins(bppcCore(inst), [0.5, 0.5, 0.5], (i) => i !== 1, 10);
+    expect(p.best).toBeCloseTo(1, 9);
+    expect(p.columns).toEqual([]); // {1, 3} is worth exactly 1: nothing enters
+  });
+});
+
+describe("column generation", () => {
+  it("raises the bound to the LP's where the clique bound falls short (a 5-cycle of conflicts)", () => {
+    const inst = parseBppc(FIVE_CYCLE);
+    const p = bppcProblem(inst);
+    expect(lowerBounds(p).best).toBe(2);
+    const cg = colgenBppc(bppcCore(inst, p), highs, {
+      clock,
+      deadline: clock() + 10_000,
+      lowerBound: 2,
+      upper: 5,
+      start: alone(5),
+    });
+    expect(cg.lowerBound).toBe(3);
+    expect(cg.assignment).not.toBeNull();
+    expect(checkBppc(inst, Array.from(cg.assignment!))).toEqual([]);
+    expect(cg.bins).toBe(3);
+  });
+
+  it("never bounds above the optimum, and dives to a valid packing from the worst start", () => {
+    const rng = createRng(3);
+    for (let t = 0; t < 12; t++) {
+      const inst = randomInstance(rng, 11, 0.3);
+      const opt = optimum(inst);
+      const p = bppcProblem(inst);
+      const cg = colgenBppc(bppcCore(inst, p), highs, {
+        clock,
+        deadline: clock() + 10_000,
+        lowerBound: lowerBounds(p).best,
+        upper: inst.n,
+        start: alone(inst.n),
+      });
+      expect(cg.lowerBound).toBeLessThanOrEqual(opt);
+      expect(cg.assignment).not.toBeNull();
+      expect(checkBppc(inst, Array.from(cg.assignment!))).toEqual([]);
+      expect(cg.bins).toBe(new Set(cg.assignment).size);
+      expect(cg.bins).toBeGreaterThanOrEqual(opt);
+    }
+  });
+
+  it("stops at its deadline with the bound it had", () => {
+    const inst = randomInstance(createRng(9), 40, 0.2);
+    const p = bppcProblem(inst);
+    const lb = lowerBounds(p).best;
+    const cg = colgenBppc(bppcCore(inst, p), highs, {
+      clock,
+      deadline: clock() - 1,
+      lowerBound: lb,
+      upper: inst.n,
+      start: alone(inst.n),
+    });
+    expect(cg.lowerBound).toBe(lb);
+    expect(cg.assignment).toBeNull();
+    expect(cg.bins).toBe(inst.n);
+  });
+});
+
+describe("solveBppc with HiGHS", () => {
+  it("proves the 5-cycle optimal, which it cannot without the LP bound", () => {
+    const inst = parseBppc(FIVE_CYCLE);
+    const without = solveBppc(inst, { timeLimitMs: 200 });
+    expect(without.bins).toBe(3);
+    expect(without.provenOptimal).toBe(false);
+    const withLp = solveBppc(inst, { timeLimitMs: 1000, highs });
+    expect(withLp).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    expect(checkBppc(inst, withLp.assignment)).toEqual([]);
+  });
+
+  it("reaches the optimum on small random instances, and is deterministic with maxIterations", () => {
+    const rng = createRng(21);
+    for (let t = 0; t < 8; t++) {
+      const inst = randomInstance(rng, 11, 0.35);
+      const opt = optimum(inst);
+      const a = solveBppc(inst, { seed: 2, maxIterations: 2000, timeLimitMs: 60_000, highs });
+      const b = solveBppc(inst, { seed: 2, maxIterations: 2000, timeLimitMs: 60_000, highs });
+      expect(a.assignment).toEqual(b.assignment);
+      expect(checkBppc(inst, a.assignment)).toEqual([]);
+      expect(a.bins).toBe(opt);
+      expect(a.lowerBound).toBeLessThanOrEqual(opt);
+    }
+  });
+
+  it("`traslado plan --bppc` uses it: the 5-cycle comes back proven optimal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "traslado-bppc-"));
+    const file = join(dir, "five-cycle.txt");
+    writeFileSync(file, FIVE_CYCLE);
+    let printed = "";
+    const code = await runPlanCommand({ bppc: file, timeLimitMs: "1000", seed: "1", format: "json" }, (s) => {
+      printed += s;
+    });
+    expect(code).toBe(0);
+    const out = JSON.parse(printed);
+    expect(out).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    expect(checkBppc(parseBppc(FIVE_CYCLE), out.assignment)).toEqual([]);
+  });
+});

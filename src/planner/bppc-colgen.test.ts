@@ -97,6 +97,16 @@ describe("pricing (knapsack with conflicts)", () => {
     }
   });
 
+  it("with a minimum load, offers only bins that heavy, counting items of no dual value", () => {
+    // Capacity 100, weights 40, 40, 50. {1, 2} is worth 1.2 but loads 80.
+    const core = bppcCore(parseBppc("3 100\n1 40\n2 40\n3 50\n"));
+    const free = priceBins(core, [0.6, 0.6, 0], () => true, 10);
+    expect(free.columns.map((c) => Array.from(c))).toEqual([[0, 1]]);
+    const heavy = priceBins(core, [0.6, 0.6, 0], () => true, 10, undefined, undefined, 90);
+    expect(heavy.columns).toEqual([]);
+    expect(heavy.best).toBeCloseTo(0.6, 9); // {1, 3} or {2, 3}: load 90
+  });
+
   it("skips items that are no longer open", () => {
     const inst = parseBppc("3 100\n1 30\n2 30\n3 30\n");
     const p = priceBins(bppcCore(inst), [0.5, 0.5, 0.5], (i) => i !== 1, 10);

@@ -73,6 +73,8 @@ const PRICE_NODES = 200_000;
 /** In the dive, where pricing need not be exact (its bound is not used), a smaller one. */
 const DIVE_PRICE_NODES = 20_000;
 
+/** Cost of a bin too light to be in a packing better than the best (see `minLoad`). */
+const LIGHT_COST = 10;
 /** A feasible bin: its items, ascending. */
 type Column = Int32Array;
 
@@ -98,10 +100,12 @@ export function priceBins(
   nodeBudget = PRICE_NODES,
   /** Checked every 1024 nodes: true ends the search (not exact). */
   stop: () => boolean = () => false,
+  /** Only bins loaded to at least this (then items of no dual value count too: they add load). */
+  minLoad = 0,
 ): Priced {
   const { n, capacity: C, weight, conflict } = core;
   const items: number[] = [];
-  for (let i = 0; i < n; i++) if (dual[i]! > EPS && open(i)) items.push(i);
+  for (let i = 0; i < n; i++) if ((dual[i]! > EPS || minLoad > 0) && open(i)) items.push(i);
   items.sort((a, b) => dual[b]! / weight[b]! - dual[a]! / weight[a]! || a - b);
   const m = items.length;
   const found: { value: number; items: number[] }[] = [];
@@ -111,7 +115,8 @@ export function priceBins(
   const chosen: number[] = [];
   // blocked[t] > 0: items[t] conflicts with a chosen item, or was left out on this path.
   const blocked = new Int32Array(m);
-  const record = (value: number) => {
+  const record = (value: number, load: number) => {
+    if (load < minLoad) return;
     if (value > best) best = value;
     if (value <= threshold) return;
     found.push({ value, items: chosen.slice() });
@@ -139,8 +144,15 @@ export function priceBins(
     let t = t0;
     while (t < m && (blocked[t] || weight[items[t]!]! > room)) t++;
     if (t === m) {
-      record(value);
+      record(value, C - room);
       return true;
+    }
+    if (minLoad > 0) {
+      // The load this path can still reach: every compatible item left that fits.
+      let reach = C - room;
+      for (let u = t; u < m && reach < minLoad; u++)
+        if (!blocked[u] && weight[items[u]!]! <= room) reach += weight[items[u]!]!;
+      if (reach < minLoad) return true;
     }
     // Only a subtree that may hold a bin to record, or a larger maximum, is worth a visit.
     const b = bound(t, room, value);
@@ -199,6 +211,16 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       rowUpper: new Float64Array(n).fill(inf),
       matrix: { format: "csc", numRows: n, numCols: 0, starts: [0], indices: [], values: [] },
     });
+    const loads: number[] = [];
+    const load = (c: Column) => c.reduce((sum, i) => sum + core.weight[i]!, 0);
+    /**
+     * In the dive, a packing into fewer than `upper` bins leaves at most (upper − 1)·C − Σw free room
+     * in all, so each of its bins is loaded to at least C minus that: lighter bins cannot be in it. They
+     * stay in the master (the singletons keep it feasible) at a cost that makes any integral use of one
+     * lose, and pricing makes no more of them.
+     */
+    let minLoad = 0;
+    const costOf = (j: number) => (loads[j]! < minLoad ? LIGHT_COST : 1);
     /** Adds the columns not in the master yet; returns how many. */
     const add = (cols: readonly Column[]): number => {
       const fresh = cols.filter((c) => {
@@ -215,7 +237,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       let k = 0;
       for (const c of fresh) for (const i of c) indices[k++] = i;
       model.addCols({
-        cost: new Float64Array(fresh.length).fill(1),
+        cost: Float64Array.from(fresh, (c) => (load(c) < minLoad ? LIGHT_COST : 1)),
         lower: new Float64Array(fresh.length),
         upper: new Float64Array(fresh.length).fill(inf),
         matrix: {
@@ -228,6 +250,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         },
       });
       columns.push(...fresh);
+      for (const c of fresh) loads.push(load(c));
       return fresh.length;
     };
     // Seed with the best packing's bins and every item alone (the master stays feasible whatever is banned).
@@ -289,6 +312,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
             COLUMNS_PER_ROUND,
             path.length === 0 ? PRICE_NODES : DIVE_PRICE_NODES,
             () => clock() >= deadline,
+            minLoad,
           );
           if (priced.exact) {
             let duals = 0;
@@ -318,6 +342,13 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     if (!root) return result(options.lowerBound);
     const lowerBound = Math.max(options.lowerBound, Math.ceil(root.bound - BOUND_EPS));
     if (lowerBound >= upper) return result(lowerBound);
+    const total = core.weight.reduce((a, b) => a + b, 0);
+    /** Raises the minimum load to what a packing into upper − 1 bins needs, and re-costs the master. */
+    const tighten = () => {
+      minLoad = core.capacity - ((upper - 1) * core.capacity - total);
+      for (let j = 0; j < columns.length; j++)
+        if (loads[j]! < minLoad && !onPath.has(j)) model.changeColCost(j, LIGHT_COST);
+    };
 
     const onPath = new Set<number>();
     let bans = 0;
@@ -342,6 +373,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         if (!d) return false;
         onPath.delete(d.j);
         model.changeColBounds(d.j, 0, inf);
+        model.changeColCost(d.j, costOf(d.j));
         if (!d.fixed) {
           bans--;
           continue;
@@ -354,13 +386,12 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         }
       }
     };
-    const load = (j: number) => columns[j]!.reduce((sum, i) => sum + core.weight[i]!, 0);
     /** The fullest of the bins the LP uses nearly as much as the most used one. */
     const mostUsed = (cands: number[], primal: Float64Array): number => {
       const top = Math.max(...cands.map((j) => primal[j]!));
       let pick = -1;
       for (const j of cands)
-        if (primal[j]! >= top - NEARLY_AS_USED && (pick < 0 || load(j) > load(pick))) pick = j;
+        if (primal[j]! >= top - NEARLY_AS_USED && (pick < 0 || loads[j]! > loads[pick]!)) pick = j;
       return pick;
     };
     /** The fixed bins, then the LP's other bins by use, each taking its items not placed yet. */
@@ -387,9 +418,14 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     const improved = (assignment: Int32Array): boolean => {
       best = assignment;
       upper = new Set(assignment).size;
-      return upper <= lowerBound;
+      if (upper <= lowerBound) return true;
+      tighten();
+      return false;
     };
-    let lp = root;
+    tighten();
+    const first = generate();
+    if (!first) return result(lowerBound);
+    let lp = first;
     while (clock() < deadline) {
       let fractional = false;
       for (let j = 0; j < columns.length && !fractional; j++)

@@ -5,7 +5,8 @@ import type { Highs } from "highs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { lowerBounds } from "./bounds.ts";
 import { type BppcInstance, bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc } from "./bppc.ts";
-import { colgenBppc, priceBins } from "./bppc-colgen.ts";
+import { colgenBppc, priceBins, priceFamily } from "./bppc-colgen.ts";
+import { enumerateSets } from "./bppc-cover.ts";
 import { runPlanCommand } from "./cli.ts";
 import { loadHighs } from "./highs-load.ts";
 import { createRng } from "./rng.ts";
@@ -105,6 +106,29 @@ describe("pricing (knapsack with conflicts)", () => {
     const heavy = priceBins(core, [0.6, 0.6, 0], () => true, 10, undefined, undefined, 90);
     expect(heavy.columns).toEqual([]);
     expect(heavy.best).toBeCloseTo(0.6, 9); // {1, 3} or {2, 3}: load 90
+  });
+
+  it("over a listed family of heavy bins, agrees with the search", () => {
+    const rng = createRng(17);
+    let entering = 0;
+    for (let t = 0; t < 20; t++) {
+      const inst = randomInstance(rng, 14, 0.2);
+      const core = bppcCore(inst);
+      const dual = Array.from({ length: inst.n }, () => rng() * 0.6);
+      const open = (i: number) => i % 5 !== 0;
+      const fam = enumerateSets(core, 80, 100_000, 1_000_000, { clock: () => 0, deadline: 1 });
+      expect(fam).not.toBeNull();
+      const listed = priceFamily(fam!, dual, open, 1000);
+      const searched = priceBins(core, dual, open, 1000, undefined, undefined, 80);
+      expect(listed.best).toBeCloseTo(searched.best, 9);
+      // The same bin comes first (random duals: no ties).
+      expect(listed.columns.length > 0).toBe(searched.columns.length > 0);
+      if (listed.columns.length > 0) {
+        entering++;
+        expect(Array.from(listed.columns[0]!)).toEqual(Array.from(searched.columns[0]!));
+      }
+    }
+    expect(entering).toBeGreaterThan(5);
   });
 
   it("skips items that are no longer open", () => {

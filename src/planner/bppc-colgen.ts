@@ -14,6 +14,7 @@
  *   bin — this finds packings the local searches stall one bin above.
  */
 import type { Highs } from "highs";
+import { enumerateSets, type SetFamily } from "./bppc-cover.ts";
 import type { BppcCore } from "./bppc-search.ts";
 
 export interface ColgenOptions {
@@ -73,6 +74,9 @@ const PRICE_NODES = 200_000;
 /** In the dive, where pricing need not be exact (its bound is not used), a smaller one. */
 const DIVE_PRICE_NODES = 20_000;
 
+/** The dive lists the bins heavy enough for a better packing when there are at most this many. */
+const FAMILY_MAX_SETS = 30_000;
+const FAMILY_MAX_STEPS = 2_000_000;
 /** Cost of a bin too light to be in a packing better than the best (see `minLoad`). */
 const LIGHT_COST = 10;
 /** A feasible bin: its items, ascending. */
@@ -178,6 +182,44 @@ export function priceBins(
   };
 }
 
+/**
+ * Pricing over a listed family of bins (all those heavy enough, when they are few: the triplet classes,
+ * where every bin of a packing at the bound is exactly full): exact, by scanning them.
+ */
+export function priceFamily(
+  fam: SetFamily,
+  dual: ArrayLike<number>,
+  open: (i: number) => boolean,
+  max: number,
+): Priced {
+  const { count, start, items } = fam;
+  let best = 0;
+  const found: { value: number; r: number }[] = [];
+  for (let r = 0; r < count; r++) {
+    let v = 0;
+    let ok = true;
+    for (let x = start[r]!; x < start[r + 1]!; x++) {
+      const i = items[x]!;
+      if (!open(i)) {
+        ok = false;
+        break;
+      }
+      v += dual[i]!;
+    }
+    if (!ok) continue;
+    if (v > best) best = v;
+    if (v > 1 + PRICE_EPS) found.push({ value: v, r });
+  }
+  found.sort((a, b) => b.value - a.value || a.r - b.r);
+  return {
+    columns: found
+      .slice(0, max)
+      .map(({ r }) => Int32Array.from(items.subarray(start[r]!, start[r + 1]!)).sort()),
+    best,
+    exact: true,
+  };
+}
+
 /** Column generation on HiGHS for the bound, then a dive for a packing with fewer than `upper` bins. */
 export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions): ColgenResult {
   const { n } = core;
@@ -220,6 +262,8 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
      * lose, and pricing makes no more of them.
      */
     let minLoad = 0;
+    /** The bins at least `minLoad` heavy, listed when there are few enough. */
+    let family: SetFamily | null = null;
     const costOf = (j: number) => (loads[j]! < minLoad ? LIGHT_COST : 1);
     /** Adds the columns not in the master yet; returns how many. */
     const add = (cols: readonly Column[]): number => {
@@ -305,15 +349,17 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
             sep[i] = open(i)
               ? Math.max(0, (center ? smooth * center[i]! : 0) + (1 - smooth) * lp.dual[i]!)
               : 0;
-          priced = priceBins(
-            core,
-            sep,
-            open,
-            COLUMNS_PER_ROUND,
-            path.length === 0 ? PRICE_NODES : DIVE_PRICE_NODES,
-            () => clock() >= deadline,
-            minLoad,
-          );
+          priced = family
+            ? priceFamily(family, sep, open, COLUMNS_PER_ROUND)
+            : priceBins(
+                core,
+                sep,
+                open,
+                COLUMNS_PER_ROUND,
+                path.length === 0 ? PRICE_NODES : DIVE_PRICE_NODES,
+                () => clock() >= deadline,
+                minLoad,
+              );
           if (priced.exact) {
             let duals = 0;
             for (let i = 0; i < n; i++) duals += sep[i]!;
@@ -346,6 +392,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     /** Raises the minimum load to what a packing into upper − 1 bins needs, and re-costs the master. */
     const tighten = () => {
       minLoad = core.capacity - ((upper - 1) * core.capacity - total);
+      family = enumerateSets(core, minLoad, FAMILY_MAX_SETS, FAMILY_MAX_STEPS, { clock, deadline });
       for (let j = 0; j < columns.length; j++)
         if (loads[j]! < minLoad && !onPath.has(j)) model.changeColCost(j, LIGHT_COST);
     };

@@ -26,14 +26,18 @@ export interface CoverOptions {
 }
 
 /** Candidate sets in flat arrays (items of set r: items[start[r] .. start[r+1]-1]). */
-interface SetFamily {
+export interface SetFamily {
   count: number;
   start: Int32Array;
   items: Int32Array;
   slack: Int32Array;
 }
 
-function enumerateSets(
+/**
+ * Every conflict-free set of items loading a bin to at least `minLoad`; null past `maxSets` sets,
+ * `maxSteps` items looked at, or the deadline.
+ */
+export function enumerateSets(
   c: BppcCore,
   minLoad: number,
   maxSets: number,

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseBppc, solveBppc, solveBppcFfd } from "../src/planner/bppc.ts";
+import { checkBppc, parseBppc, solveBppc, solveBppcFfd } from "../src/planner/bppc.ts";
 import { HighsRunner, solveBppcHighs } from "../src/planner/highs.ts";
 import { loadHighs } from "../src/planner/highs-load.ts";
 import type { PlanInputData } from "../src/planner/model.ts";
@@ -83,6 +83,7 @@ async function literature() {
   const seedHits: number[] = [];
   const seedMs: number[] = [];
   const seedMisses: string[] = [];
+  const wrong: string[] = [];
   for (const r of picked) {
     const name = r[0]!;
     const bk = Number(r[11]);
@@ -90,11 +91,19 @@ async function literature() {
     const inst = parseBppc(readFileSync(`${dir}/instances/${name}.txt`, "utf8"));
     const s = solveBppc(inst, { timeLimitMs, highs });
     if (s.provenOptimal) proven++;
+    // Every answer is checked: a valid packing with the bins it states, and a bound no higher than the
+    // best known (proven optimal) value.
+    const problems = [...checkBppc(inst, s.assignment)];
+    if (new Set(s.assignment).size !== s.bins) problems.push(`states ${s.bins} bins`);
+    if (s.lowerBound > bk) problems.push(`bound ${s.lowerBound} above the optimum ${bk}`);
+    if (problems.length > 0) wrong.push(`${name}: ${problems.slice(0, 3).join("; ")}`);
     if (bppcSeeds > 1) {
       let hits = s.bins <= bk ? 1 : 0;
       for (let seed = 2; seed <= bppcSeeds; seed++) {
         const x = solveBppc(inst, { timeLimitMs, seed, highs });
         if (x.bins <= bk) hits++;
+        if (checkBppc(inst, x.assignment).length > 0 || x.lowerBound > bk)
+          wrong.push(`${name} seed ${seed}: invalid packing or bound above the optimum`);
         seedMs.push(x.elapsedMs);
       }
       seedHits.push(hits);
@@ -150,6 +159,11 @@ async function literature() {
       (runner
         ? `; HiGHS alone: ${hi.hits}/${picked.length} at best known, no solution on ${highsNone}; median time ratio HiGHS/planner ${f1(median(hi.ms) / median(ours.ms))}`
         : ""),
+  );
+  out(
+    wrong.length === 0
+      ? "checked: every planner packing valid with the bins it states, every bound ≤ best known"
+      : `WRONG ANSWERS (${wrong.length}): ${wrong.join(" | ")}`,
   );
   if (bppcSeeds > 1) {
     const all = ours.ms.concat(seedMs);

@@ -67,6 +67,31 @@ const alone = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 // clique bound says 2; the LP says 2.5, so 3, which is the optimum.
 const FIVE_CYCLE = "5 100\n1 10 2 5\n2 10 3\n3 10 4\n4 10 5\n5 10\n";
 
+/**
+ * The Grötzsch graph as conflicts, all items fitting one bin: colouring it. Clique bound 2, LP bound
+ * ⌈2.9⌉ = 3 (its fractional chromatic number is 29/10), optimum 4 — the dive can only fail.
+ */
+function grotzsch(extraFullItem = false): BppcInstance {
+  const edges: [number, number][] = [];
+  for (let i = 0; i < 5; i++) {
+    edges.push([i, (i + 1) % 5]); // outer 5-cycle
+    edges.push([5 + i, (i + 4) % 5], [5 + i, (i + 1) % 5]); // u_i to v_i's neighbours
+    edges.push([10, 5 + i]); // the centre to every u_i
+  }
+  const n = extraFullItem ? 12 : 11;
+  const lines = [`${n} 100`];
+  for (let i = 0; i < 11; i++) {
+    const conf = edges.filter(([a, b]) => a === i && b > i).map(([, b]) => b + 1);
+    const back = edges.filter(([a, b]) => b === i && a > i).map(([a]) => a + 1);
+    lines.push(`${i + 1} 5 ${[...conf, ...back].join(" ")}`);
+  }
+  if (extraFullItem) lines.push("12 100");
+  return parseBppc(lines.join("\n"));
+}
+
+/** Three exactly full triples (50 + 30 + 20), nothing else fits three bins. */
+const TRIPLES = "9 100\n1 50\n2 50\n3 50\n4 30\n5 30\n6 30\n7 20\n8 20\n9 20\n";
+
 describe("pricing (knapsack with conflicts)", () => {
   it("finds the true maximum, and only feasible bins worth entering", () => {
     const rng = createRng(7);
@@ -131,6 +156,13 @@ describe("pricing (knapsack with conflicts)", () => {
     expect(entering).toBeGreaterThan(5);
   });
 
+  it("past its node budget says it is not exact", () => {
+    const inst = randomInstance(createRng(4), 30, 0.1);
+    const dual = Array.from({ length: inst.n }, (_, i) => 0.2 + (i % 7) / 20);
+    expect(priceBins(bppcCore(inst), dual, () => true, 10).exact).toBe(true);
+    expect(priceBins(bppcCore(inst), dual, () => true, 10, 5).exact).toBe(false);
+  });
+
   it("skips items that are no longer open", () => {
     const inst = parseBppc("3 100\n1 30\n2 30\n3 30\n");
     const p = priceBins(bppcCore(inst), [0.5, 0.5, 0.5], (i) => i !== 1, 10);
@@ -178,6 +210,94 @@ describe("column generation", () => {
     }
   });
 
+  it("proves no bound when pricing is not exact", () => {
+    const inst = parseBppc(FIVE_CYCLE);
+    const cg = colgenBppc(bppcCore(inst), highs, {
+      clock,
+      deadline: clock() + 10_000,
+      lowerBound: 2,
+      upper: 3,
+      start: Int32Array.of(0, 1, 0, 1, 2),
+      priceNodes: 1,
+    });
+    expect(cg.lowerBound).toBe(2);
+  });
+
+  it("on the Grötzsch graph: bound 3, and a dive that backtracks and finds nothing below 4", () => {
+    const inst = grotzsch();
+    const opt = optimum(inst);
+    expect(opt).toBe(4);
+    const p = bppcProblem(inst);
+    expect(lowerBounds(p).best).toBe(2);
+    const start = Int32Array.from(solveBppc(inst, { timeLimitMs: 200 }).assignment);
+    expect(new Set(start).size).toBe(4);
+    const cg = colgenBppc(bppcCore(inst, p), highs, {
+      clock,
+      deadline: clock() + 10_000,
+      lowerBound: 2,
+      upper: 4,
+      start,
+    });
+    expect(cg.lowerBound).toBe(3);
+    expect(cg.assignment).toBeNull();
+    expect(cg.bins).toBe(4);
+    expect(cg.backtracks).toBeGreaterThan(0);
+  });
+
+  it("goes on past a ban that leaves an item no bin (the master infeasible): a failed node", () => {
+    // An item as heavy as a bin: only its own bin holds it, and banning that bin empties its row.
+    const inst = grotzsch(true);
+    const p = bppcProblem(inst);
+    const cg = colgenBppc(bppcCore(inst, p), highs, {
+      clock,
+      deadline: clock() + 10_000,
+      lowerBound: 2,
+      upper: 5,
+      start: Int32Array.from(solveBppc(inst, { timeLimitMs: 200 }).assignment),
+      maxDiscrepancy: 3,
+    });
+    expect(cg.lowerBound).toBe(4); // 3 for the graph, + the full item's bin
+    expect(cg.lowerBound).toBeLessThanOrEqual(optimum(inst));
+    expect(cg.backtracks).toBeGreaterThan(3);
+    if (cg.assignment) expect(checkBppc(inst, Array.from(cg.assignment))).toEqual([]);
+  });
+
+  it("on exactly full bins lists them, and dives to the packing from one bin over", () => {
+    const inst = parseBppc(TRIPLES);
+    const start = Int32Array.of(0, 1, 2, 3, 3, 0, 1, 2, 3); // 50+30 | 50+20 | 50+20 | 30+30+20
+    expect(checkBppc(inst, Array.from(start))).toEqual([]);
+    const cg = colgenBppc(bppcCore(inst), highs, {
+      clock,
+      deadline: clock() + 10_000,
+      lowerBound: 3,
+      upper: 4,
+      start,
+    });
+    // Every exactly full bin: 27 triples 50+30+20, 3 pairs 50+50, 9 of 30+30+20+20.
+    expect(cg.listedBins).toBe(39);
+    expect(cg.bins).toBe(3);
+    expect(checkBppc(inst, Array.from(cg.assignment!))).toEqual([]);
+  });
+
+  it("a deadline part way through: valid answers, a bound no higher than the optimum", () => {
+    const rng = createRng(13);
+    for (let t = 0; t < 6; t++) {
+      const inst = randomInstance(rng, 11, 0.35);
+      const p = bppcProblem(inst);
+      let now = 0;
+      const ticking = () => now++; // one millisecond a read
+      const cg = colgenBppc(bppcCore(inst, p), highs, {
+        clock: ticking,
+        deadline: 40 + 20 * t,
+        lowerBound: lowerBounds(p).best,
+        upper: inst.n,
+        start: alone(inst.n),
+      });
+      expect(cg.lowerBound).toBeLessThanOrEqual(optimum(inst));
+      if (cg.assignment) expect(checkBppc(inst, Array.from(cg.assignment))).toEqual([]);
+    }
+  });
+
   it("stops at its deadline with the bound it had", () => {
     const inst = randomInstance(createRng(9), 40, 0.2);
     const p = bppcProblem(inst);
@@ -204,6 +324,26 @@ describe("solveBppc with HiGHS", () => {
     const withLp = solveBppc(inst, { timeLimitMs: 1000, highs });
     expect(withLp).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
     expect(checkBppc(inst, withLp.assignment)).toEqual([]);
+  });
+
+  it("with maxIterations, the same answer on a slow machine and a fast one (column generation included)", () => {
+    const inst = grotzsch();
+    const run = (msPerRead: number) => {
+      let now = 0;
+      return solveBppc(inst, {
+        seed: 4,
+        maxIterations: 500,
+        timeLimitMs: 1e9,
+        highs,
+        clock: () => (now += msPerRead),
+      });
+    };
+    const fast = run(0.001);
+    const slow = run(5);
+    expect(fast.lowerBound).toBe(3); // only the LP proves 3: column generation ran
+    expect(slow.assignment).toEqual(fast.assignment);
+    expect(slow.lowerBound).toBe(fast.lowerBound);
+    expect(fast.bins).toBe(4);
   });
 
   it("reaches the optimum on small random instances, and is deterministic with maxIterations", () => {

@@ -31,11 +31,13 @@ export interface ColgenOptions {
   maxBacktracks?: number;
   /** Bans allowed on one dive path (default 2). */
   maxDiscrepancy?: number;
+  /** Node budget of one pricing search at the root (default 200,000); past it no bound is proven. */
+  priceNodes?: number;
   /**
    * Called when a dive fails, with a complete packing built from the fixed bins and the LP's others:
    * returns a packing with fewer than `upper` bins if it finds one (the local search, briefly).
    */
-  repair?: (assignment: Int32Array, upper: number) => Int32Array | null;
+  repair?: (assignment: Int32Array, upper: number, lowerBound: number) => Int32Array | null;
 }
 
 export interface ColgenResult {
@@ -49,6 +51,8 @@ export interface ColgenResult {
   lpSolves: number;
   columns: number;
   backtracks: number;
+  /** Bins listed for pricing at the last target (0 when they were too many and pricing searched). */
+  listedBins: number;
 }
 
 const EPS = 1e-9;
@@ -220,6 +224,27 @@ export function priceFamily(
   };
 }
 
+/**
+ * Whether `assignment` (the bin of each of `items`, default all) breaks no capacity and no conflict,
+ * and places every item.
+ */
+export function isPacking(core: BppcCore, assignment: ArrayLike<number>, items?: ArrayLike<number>): boolean {
+  const { n, capacity, weight, neighbors } = core;
+  const list = items ?? Int32Array.from({ length: n }, (_, i) => i);
+  if (assignment.length !== list.length) return false;
+  const binOf = new Map<number, number>();
+  const load = new Map<number, number>();
+  for (let k = 0; k < list.length; k++) {
+    const b = assignment[k]!;
+    if (b < 0) return false;
+    binOf.set(list[k]!, b);
+    load.set(b, (load.get(b) ?? 0) + weight[list[k]!]!);
+  }
+  for (const l of load.values()) if (l > capacity) return false;
+  for (const [i, b] of binOf) for (const j of neighbors[i]!) if (binOf.get(j) === b) return false;
+  return true;
+}
+
 /** Column generation on HiGHS for the bound, then a dive for a packing with fewer than `upper` bins. */
 export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions): ColgenResult {
   const { n } = core;
@@ -232,6 +257,8 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
   let backtracks = 0;
   let upper = options.upper;
   let best: Int32Array | null = null;
+  /** In the dive: the bins heavy enough for a better packing, listed when there are few enough. */
+  let family: SetFamily | null = null;
   const result = (lowerBound: number): ColgenResult => ({
     lowerBound,
     assignment: best,
@@ -239,6 +266,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     lpSolves,
     columns: columns.length,
     backtracks,
+    listedBins: family?.count ?? 0,
   });
   try {
     model.options.set({ output_flag: false, presolve: "off", simplex_strategy: PRIMAL_SIMPLEX });
@@ -262,8 +290,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
      * lose, and pricing makes no more of them.
      */
     let minLoad = 0;
-    /** The bins at least `minLoad` heavy, listed when there are few enough. */
-    let family: SetFamily | null = null;
+
     const costOf = (j: number) => (loads[j]! < minLoad ? LIGHT_COST : 1);
     /** Adds the columns not in the master yet; returns how many. */
     const add = (cols: readonly Column[]): number => {
@@ -303,17 +330,31 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       const b = options.start[i]!;
       byBin.set(b, [...(byBin.get(b) ?? []), i]);
     }
-    add([...byBin.values()].map((c) => Int32Array.from(c).sort()));
+    add(
+      [...byBin.values()]
+        .map((c) => Int32Array.from(c).sort())
+        .filter((c) =>
+          isPacking(
+            core,
+            c.map(() => 0),
+            c,
+          ),
+        ),
+    );
     add(Array.from({ length: n }, (_, i) => Int32Array.of(i)));
 
-    const solve = (): { value: number; primal: Float64Array; dual: Float64Array } | null => {
+    /** The master LP solved; "infeasible" when bans left an open item in no allowed bin; null: out of time. */
+    const solve = (): { value: number; primal: Float64Array; dual: Float64Array } | "infeasible" | null => {
       const left = (deadline - clock()) / 1000;
       if (left <= 0) return null;
       model.zeroAllClocks();
       model.options.set("time_limit", Math.min(left, 1e6));
       const r = model.run();
       lpSolves++;
-      if (r.modelStatus !== highs.constants.modelStatus.optimal) return null;
+      const status = highs.constants.modelStatus;
+      if (r.modelStatus === status.infeasible || r.modelStatus === status.unboundedOrInfeasible)
+        return "infeasible";
+      if (r.modelStatus !== status.optimal) return null;
       const s = model.getSolution();
       return { value: model.getObjectiveValue(), primal: s.colValue, dual: s.rowDual };
     };
@@ -324,25 +365,27 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     const covered = new Uint8Array(n);
     const open = (i: number) => !covered[i];
     /**
-     * Prices until no column enters. `bound` is the best Farley bound over the exact rounds (0 if none),
-     * valid only while nothing is fixed or banned.
-     */
-    /**
      * Prices until no column enters, or until the bound meets the LP value rounded up (the LP can prove
      * no more). Pricing uses duals smoothed towards those of the best bound so far (Wentges), which cuts
      * the rounds the degenerate covering LP needs; a smoothed round that finds nothing is re-priced with
      * the LP's own duals before the LP counts as solved.
      * `bound`: fixed bins + the best Farley bound of the rest, over the exact rounds (any duals ≥ 0 give
-     * one); valid while nothing is banned (a ban only raises the true value, so it stays a bound below).
+     * one). Only the root's is used as a bound: no decision taken, no minimum load; the best of it so far
+     * is kept in `rootBound`, so a root cut short by the deadline still proves what it reached.
+     * An infeasible master (bans left an item no bin) comes back as a node of infinite value.
      */
+    let rootBound = 0;
     const generate = (): { value: number; primal: Float64Array; bound: number } | null => {
       let bound = 0;
       let center: Float64Array | null = null;
       const fixedBins = path.filter((d) => d.fixed).length;
+      const atRoot = path.length === 0 && minLoad === 0;
       const sep = new Float64Array(n);
       for (;;) {
         const lp = solve();
         if (!lp) return null;
+        if (lp === "infeasible")
+          return { value: Number.POSITIVE_INFINITY, primal: new Float64Array(columns.length), bound };
         let priced: Priced | null = null;
         for (const smooth of center ? [SMOOTHING, 0] : [0]) {
           for (let i = 0; i < n; i++)
@@ -356,7 +399,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
                 sep,
                 open,
                 COLUMNS_PER_ROUND,
-                path.length === 0 ? PRICE_NODES : DIVE_PRICE_NODES,
+                path.length === 0 ? (options.priceNodes ?? PRICE_NODES) : DIVE_PRICE_NODES,
                 () => clock() >= deadline,
                 minLoad,
               );
@@ -367,10 +410,12 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
             if (b > bound) {
               bound = b;
               center = Float64Array.from(sep);
+              if (atRoot) rootBound = Math.max(rootBound, b);
             }
           }
-          // Keep the columns that enter at the LP's own duals.
+          // Keep the new columns that enter at the LP's own duals (a banned one may be priced again).
           priced.columns = priced.columns.filter((c) => {
+            if (known.has(c.join(","))) return false;
             let v = 0;
             for (const i of c) v += lp.dual[i]!;
             return v > 1 + PRICE_EPS;
@@ -385,9 +430,8 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     };
 
     const root = generate();
-    if (!root) return result(options.lowerBound);
-    const lowerBound = Math.max(options.lowerBound, Math.ceil(root.bound - BOUND_EPS));
-    if (lowerBound >= upper) return result(lowerBound);
+    const lowerBound = Math.max(options.lowerBound, Math.ceil(rootBound - BOUND_EPS));
+    if (!root || lowerBound >= upper) return result(lowerBound);
     const total = core.weight.reduce((a, b) => a + b, 0);
     /** Raises the minimum load to what a packing into upper − 1 bins needs, and re-costs the master. */
     const tighten = () => {
@@ -480,8 +524,9 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       const bins = Math.ceil(lp.value - BOUND_EPS);
       if (!fractional && bins < upper && improved(packingOf(lp.primal))) break;
       if (!fractional || bins >= upper) {
-        const repaired = options.repair?.(packingOf(lp.primal), upper);
-        if (repaired && improved(repaired)) break;
+        const repaired = options.repair?.(packingOf(lp.primal), upper, lowerBound);
+        if (repaired && isPacking(core, repaired) && new Set(repaired).size < upper && improved(repaired))
+          break;
         if (!backtrack()) break;
       } else {
         // Fix every bin the LP uses whole; if none, the most used one.

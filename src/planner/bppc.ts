@@ -166,6 +166,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const bounds = lowerBounds(p);
   const rng = createRng(options.seed ?? 1);
   const core = bppcCore(inst, p);
+  const reproducible = options.maxIterations !== undefined;
   let lowerBound = bounds.best;
   const start0 = greedyStart(p, rng);
   let res: { bins: number; assignment: ArrayLike<number>; foundAt: number };
@@ -175,7 +176,6 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const minW = Math.min(...inst.weights);
   if (res.bins > lowerBound && lowerBound * inst.capacity - total < Math.max(1, minW)) {
     // With maxIterations the run must not depend on the clock: a node budget instead of a deadline.
-    const reproducible = options.maxIterations !== undefined;
     const ec = coverPacking(core, lowerBound, {
       rng,
       clock,
@@ -200,29 +200,32 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     if (heur.bins < res.bins) res = heur;
   };
   // With HiGHS: the search alone first, then column generation (up to a share of what is left, and only
-  // on instances small enough for its LP to converge in time), then the search again.
+  // on instances small enough for its LP to converge in time), then the search again. With
+  // maxIterations every phase runs on its budget of iterations or backtracks instead of a share of the
+  // time, and the time limit is only a safety net: the run is then the same on any machine unless the
+  // limit is reached.
   const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
   const share = (f: number) => {
+    if (reproducible) return deadline;
     const now = clock();
     return Math.min(deadline, now + f * (deadline - now));
   };
   if (res.bins > lowerBound) search(highs ? share(SEARCH_FIRST_SHARE) : deadline);
   if (highs && res.bins > lowerBound && clock() < deadline) {
-    const reproducible = options.maxIterations !== undefined;
     const cg = colgenBppc(core, highs, {
       clock,
-      deadline: reproducible ? Number.POSITIVE_INFINITY : share(COLGEN_SHARE),
+      deadline: share(COLGEN_SHARE),
       lowerBound,
       upper: res.bins,
       start: res.assignment,
-      repair: (assignment, upper) => {
+      repair: (assignment, upper, bound) => {
         const r = searchBppc(
           core,
           assignment,
           {
             rng,
-            lowerBound,
-            deadline: Math.min(deadline, clock() + REPAIR_MS),
+            lowerBound: bound,
+            deadline: reproducible ? deadline : Math.min(deadline, clock() + REPAIR_MS),
             clock,
             maxIterations: reproducible ? REPAIR_ITERATIONS : undefined,
           },
@@ -233,7 +236,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     });
     lowerBound = cg.lowerBound;
     if (cg.assignment) res = { bins: cg.bins, assignment: cg.assignment, foundAt: clock() };
-    if (res.bins > lowerBound && !reproducible && clock() < deadline) search(deadline);
+    if (res.bins > lowerBound && clock() < deadline) search(deadline);
   }
   const end = clock();
   return {

@@ -7,7 +7,11 @@ const loader = ((highsModule as unknown as { default?: Loader }).default ?? high
 
 let loaded: Promise<Highs> | null = null;
 
+/** HiGHS, loaded on first use; a failed load is not kept, so the next call tries again. */
 export function loadHighs(): Promise<Highs> {
-  loaded ??= loader();
+  loaded ??= loader().catch((e: unknown) => {
+    loaded = null;
+    throw e;
+  });
   return loaded;
 }

@@ -47,7 +47,7 @@ export interface ColgenResult {
   assignment: Int32Array | null;
   /** Its bins (`upper` when none was found). */
   bins: number;
-  /** Master LP solves, columns generated, dive backtracks: for the benchmark. */
+  /** Master LP solves, columns generated, dive backtracks (diagnostics; the tests read backtracks). */
   lpSolves: number;
   columns: number;
   backtracks: number;

@@ -190,13 +190,16 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };
     else if (ec.kind === "none") lowerBound++;
   }
-  const search = (until: number) => {
-    const heur = searchBppc(
+  /** The local search from a packing, aiming at `bound`, until a time or an iteration budget. */
+  const runSearch = (from: ArrayLike<number>, bound: number, until: number, iterations?: number) =>
+    searchBppc(
       core,
-      res.assignment,
-      { rng, lowerBound, deadline: until, clock, maxIterations: options.maxIterations },
+      from,
+      { rng, lowerBound: bound, deadline: until, clock, maxIterations: iterations },
       bounds.cliqueItems,
     );
+  const search = (until: number) => {
+    const heur = runSearch(res.assignment, lowerBound, until, options.maxIterations);
     if (heur.bins < res.bins) res = heur;
   };
   // With HiGHS: the search alone first, then column generation (up to a share of what is left, and only
@@ -219,18 +222,9 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       upper: res.bins,
       start: res.assignment,
       repair: (assignment, upper, bound) => {
-        const r = searchBppc(
-          core,
-          assignment,
-          {
-            rng,
-            lowerBound: bound,
-            deadline: reproducible ? deadline : Math.min(deadline, clock() + REPAIR_MS),
-            clock,
-            maxIterations: reproducible ? REPAIR_ITERATIONS : undefined,
-          },
-          bounds.cliqueItems,
-        );
+        const r = reproducible
+          ? runSearch(assignment, bound, deadline, REPAIR_ITERATIONS)
+          : runSearch(assignment, bound, Math.min(deadline, clock() + REPAIR_MS));
         return r.bins < upper ? Int32Array.from(r.assignment) : null;
       },
     });

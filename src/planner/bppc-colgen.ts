@@ -14,6 +14,7 @@
  *   bin — this finds packings the local searches stall one bin above.
  */
 import type { Highs } from "highs";
+import { packingErrors } from "./bppc-check.ts";
 import { enumerateSets, type SetFamily } from "./bppc-cover.ts";
 import type { BppcCore } from "./bppc-search.ts";
 
@@ -224,33 +225,13 @@ export function priceFamily(
   };
 }
 
-/**
- * Whether `assignment` (the bin of each of `items`, default all) breaks no capacity and no conflict,
- * and places every item.
- */
-export function isPacking(core: BppcCore, assignment: ArrayLike<number>, items?: ArrayLike<number>): boolean {
-  const { n, capacity, weight, neighbors } = core;
-  const list = items ?? Int32Array.from({ length: n }, (_, i) => i);
-  if (assignment.length !== list.length) return false;
-  const binOf = new Map<number, number>();
-  const load = new Map<number, number>();
-  for (let k = 0; k < list.length; k++) {
-    const b = assignment[k]!;
-    if (b < 0) return false;
-    binOf.set(list[k]!, b);
-    load.set(b, (load.get(b) ?? 0) + weight[list[k]!]!);
-  }
-  for (const l of load.values()) if (l > capacity) return false;
-  for (const [i, b] of binOf) for (const j of neighbors[i]!) if (binOf.get(j) === b) return false;
-  return true;
-}
-
 /** Column generation on HiGHS for the bound, then a dive for a packing with fewer than `upper` bins. */
 export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions): ColgenResult {
   const { n } = core;
   const { clock, deadline } = options;
   const inf = highs.infinity;
   const model = highs.createModel();
+  const isPacking = (assignment: ArrayLike<number>) => packingErrors(core, assignment).length === 0;
   const columns: Column[] = [];
   const known = new Set<string>();
   let lpSolves = 0;
@@ -324,23 +305,13 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       for (const c of fresh) loads.push(load(c));
       return fresh.length;
     };
-    // Seed with the best packing's bins and every item alone (the master stays feasible whatever is banned).
+    // Seed with the best packing's bins (when it is one) and every item alone (the master starts feasible).
     const byBin = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
       const b = options.start[i]!;
       byBin.set(b, [...(byBin.get(b) ?? []), i]);
     }
-    add(
-      [...byBin.values()]
-        .map((c) => Int32Array.from(c).sort())
-        .filter((c) =>
-          isPacking(
-            core,
-            c.map(() => 0),
-            c,
-          ),
-        ),
-    );
+    if (isPacking(options.start)) add([...byBin.values()].map((c) => Int32Array.from(c).sort()));
     add(Array.from({ length: n }, (_, i) => Int32Array.of(i)));
 
     /** The master LP solved; "infeasible" when bans left an open item in no allowed bin; null: out of time. */
@@ -525,8 +496,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       if (!fractional && bins < upper && improved(packingOf(lp.primal))) break;
       if (!fractional || bins >= upper) {
         const repaired = options.repair?.(packingOf(lp.primal), upper, lowerBound);
-        if (repaired && isPacking(core, repaired) && new Set(repaired).size < upper && improved(repaired))
-          break;
+        if (repaired && isPacking(repaired) && new Set(repaired).size < upper && improved(repaired)) break;
         if (!backtrack()) break;
       } else {
         // Fix every bin the LP uses whole; if none, the most used one.

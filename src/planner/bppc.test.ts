@@ -87,3 +87,16 @@ describe("solveBppc", () => {
     }
   });
 });
+
+describe("checkBppc", () => {
+  it("names each broken rule, and nothing for a packing", () => {
+    const inst = parseBppc("3 10\n1 6 2\n2 5\n3 5\n");
+    expect(checkBppc(inst, [0, 0, -1])).toEqual([
+      "item 3 unassigned",
+      "bin 0 holds 11 > 10",
+      "items 1 and 2 conflict in bin 0",
+    ]);
+    expect(checkBppc(inst, [0, 1])).toEqual(["assignment has 2 entries, expected 3"]);
+    expect(checkBppc(inst, [0, 1, 0])).toEqual([]);
+  });
+});

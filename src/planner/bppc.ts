@@ -4,6 +4,7 @@
  */
 import type { Highs } from "highs";
 import { lowerBounds } from "./bounds.ts";
+import { packingErrors } from "./bppc-check.ts";
 import { colgenBppc } from "./bppc-colgen.ts";
 import { coverPacking } from "./bppc-cover.ts";
 import { type BppcCore, searchBppc } from "./bppc-search.ts";
@@ -272,17 +273,5 @@ export function solveBppcFfd(inst: BppcInstance): { bins: number; assignment: nu
 
 /** Checks a BPPC assignment: returns a list of broken rules (empty when valid). */
 export function checkBppc(inst: BppcInstance, assignment: readonly number[]): string[] {
-  const errors: string[] = [];
-  if (assignment.length !== inst.n)
-    errors.push(`assignment has ${assignment.length} entries, expected ${inst.n}`);
-  const load = new Map<number, number>();
-  assignment.forEach((b, i) => {
-    if (b < 0) errors.push(`item ${i + 1} unassigned`);
-    load.set(b, (load.get(b) ?? 0) + inst.weights[i]!);
-  });
-  for (const [b, l] of load) if (l > inst.capacity) errors.push(`bin ${b} holds ${l} > ${inst.capacity}`);
-  for (const [a, b] of inst.edges)
-    if (assignment[a] === assignment[b])
-      errors.push(`items ${a + 1} and ${b + 1} conflict in bin ${assignment[a]}`);
-  return errors;
+  return packingErrors(bppcCore(inst), assignment);
 }

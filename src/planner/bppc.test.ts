@@ -97,6 +97,6 @@ describe("checkBppc", () => {
       "items 1 and 2 conflict in bin 0",
     ]);
     expect(checkBppc(inst, [0, 1])).toEqual(["assignment has 2 entries, expected 3"]);
-    expect(checkBppc(inst, [0, 1, 0])).toEqual([]);
+    expect(checkBppc(inst, [0, 1, 1])).toEqual([]);
   });
 });

@@ -7,11 +7,13 @@
  * It gives two things the local searches cannot:
  * - a lower bound: the LP optimum rounded up (Gilmore–Gomory), often one above the clique and L2 bounds;
  *   it is proven at every round whose pricing was exact, as the Farley bound Σ duals / best price;
- * - a packing: a dive fixes the bins the LP already uses whole (or else the most used one), re-prices the
- *   rest and repeats until the LP is integral. When the LP says a dive can no longer beat the best
- *   packing, it backtracks: the deepest fixed bin it may flip is banned instead (limited discrepancy:
- *   at most `maxDiscrepancy` bans on one path). On very full instances — under one unit of free room per
- *   bin — this finds packings the local searches stall one bin above.
+ * - a packing: a dive fixes the bins the LP already uses whole (or else the fullest of the nearly most
+ *   used), re-prices the rest and repeats until the LP is integral, over the bins heavy enough to be in
+ *   a better packing only (listed and scanned when they are few). When the LP says a dive can no longer
+ *   beat the best packing, the local search gets a turn on it (`repair`), then the dive backtracks: the
+ *   deepest fixed bin it may flip is banned instead (limited discrepancy: at most `maxDiscrepancy` bans
+ *   on one path). On very full instances — under one unit of free room per bin — this finds packings
+ *   the local searches stall one bin above.
  */
 import type { Highs } from "highs";
 import { packingErrors } from "./bppc-check.ts";
@@ -20,7 +22,7 @@ import type { BppcCore } from "./bppc-search.ts";
 
 export interface ColgenOptions {
   clock: () => number;
-  /** Stop here, with whatever is known (a bound only from converged pricing). */
+  /** Stop here, with whatever is known (the bound of the root's exact pricing rounds so far). */
   deadline: number;
   /** Best lower bound known (the clique and L2 bounds). */
   lowerBound: number;

@@ -7,7 +7,12 @@ import { type Database, openDatabase } from "../src/db/client.ts";
 
 export const testCacheDir = join(import.meta.dirname, "../.test-cache");
 export const pgliteTemplateFile = join(testCacheDir, "template.tar");
-export const serverTemplateName = "traslado_template";
+/**
+ * Names of the test databases on a server. `TEST_DATABASE_PREFIX` keeps two checkouts that run their
+ * suites against one server at once from dropping each other's databases.
+ */
+export const serverPrefix = process.env.TEST_DATABASE_PREFIX ?? "traslado";
+export const serverTemplateName = `${serverPrefix}_template`;
 
 export type TestDatabase = Database & { url?: string };
 
@@ -22,7 +27,7 @@ export function withDatabase(url: string, name: string): string {
 export async function testDatabase(): Promise<TestDatabase> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
-    const name = `traslado_test_${randomBytes(6).toString("hex")}`;
+    const name = `${serverPrefix}_test_${randomBytes(6).toString("hex")}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     await admin.query(`create database "${name}" template "${serverTemplateName}"`);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { openDatabase } from "../src/db/client.ts";
-import { pgliteTemplateFile, serverTemplateName, testCacheDir, withDatabase } from "./db.ts";
+import { pgliteTemplateFile, serverPrefix, serverTemplateName, testCacheDir, withDatabase } from "./db.ts";
 
 /**
  * Migrates one database once per run; every test file then gets its own copy of it: a clone of the
@@ -14,10 +14,10 @@ export default async function setup(): Promise<void> {
   if (url) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    const old = await admin.query(
-      "select datname from pg_database where datname like 'traslado_test_%' or datname = $1",
-      [serverTemplateName],
-    );
+    const old = await admin.query("select datname from pg_database where datname like $1 or datname = $2", [
+      `${serverPrefix}_test_%`,
+      serverTemplateName,
+    ]);
     for (const { datname } of old.rows)
       await admin.query(`drop database if exists "${datname}" with (force)`);
     await admin.query(`create database "${serverTemplateName}"`);

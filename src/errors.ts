@@ -13,10 +13,18 @@ export const errorStatus = {
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_PROGRESS: 409,
   DUPLICATE: 409,
+  /** The operation has moved past the point where this is allowed (on board, in transit, completed). */
+  OPERATION_UNDER_WAY: 409,
   // Guards of the legal tracks (422: the request is well-formed but the law or policy forbids it now)
   ASSURANCE_MISSING: 422,
   LEGAL_HOLD: 422,
   OPERATION_MISSING: 422,
+  /** The operation cannot make this move yet: people not on board, no adopted plan, rules broken. */
+  OPERATION_NOT_READY: 422,
+  /** A handover that does not match its operation: not on board, not a stop of the aircraft, too early. */
+  HANDOVER_REFUSED: 422,
+  /** The case runs under no treaty, and the step needs one (its deadlines). */
+  TREATY_MISSING: 422,
   DEADLINE_NOT_LAPSED: 422,
   DEADLINE_LAPSED: 422,
   SURRENDER_BARRED: 422,

@@ -5,7 +5,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
-import { handoverService, operationService, referenceService } from "./operations/service.ts";
+import { operationService, referenceService } from "./operations/service.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
@@ -17,6 +17,11 @@ export function services(
 ) {
   const { db } = database;
   const planRunner = new PlanRunner();
+  const cases = caseService(db, {
+    deathPenaltyAssurance: config.DEATH_PENALTY_ASSURANCE_POLICY,
+    amparoWindow: config.AMPARO_WINDOW,
+  });
+  const planning = planningService(db, planRunner);
   return {
     database,
     config,
@@ -24,16 +29,12 @@ export function services(
     people: peopleService(db),
     organisations: organisationService(db),
     requests: requestService(db),
-    cases: caseService(db, {
-      deathPenaltyAssurance: config.DEATH_PENALTY_ASSURANCE_POLICY,
-      amparoWindow: config.AMPARO_WINDOW,
-    }),
+    cases,
     legal: legalRecordService(db),
-    operations: operationService(db),
-    handovers: handoverService(db),
+    operations: operationService(db, { cases, planning, runner: planRunner }),
     reference: referenceService(db),
     stats: statsService(db),
-    planning: planningService(db, planRunner),
+    planning,
     planRunner,
   };
 }

@@ -97,6 +97,11 @@ export class Writer {
     return this.transaction === null;
   }
 
+  /** A deferred writer sends everything as one statement at the end, and has no transaction to read from. */
+  get isDeferred() {
+    return this.deferred;
+  }
+
   async insert<T extends AuditedTable>(table: T, rows: NewRow<NoInfer<T>>[], options: ChangeOptions = {}) {
     const entity = entityOf(table);
     const full = rows.map(

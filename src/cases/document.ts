@@ -5,7 +5,10 @@ import { rowJson } from "../db/json.ts";
 import { cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { toIsoDate } from "./calendar.ts";
-import { availableTransitions, type CaseState, offenceKey, type Track, usMexico1978 } from "./workflow.ts";
+import { defaultDueSoonDays, treaties } from "./treaty-parameters.ts";
+import { availableTransitions, type CaseState, offenceKey, type Track } from "./workflow.ts";
+
+const dueSoonByTreaty = JSON.stringify(Object.fromEntries(treaties.map((t) => [t.id, t.dueSoonDays])));
 
 /** A case's available transitions, as JSON: the same for every case in one state of one track. */
 const transitionsJson = new Map<string, string>();
@@ -42,13 +45,15 @@ const aggregate = (element: SQL, from: SQL, orderBy: SQL) =>
  */
 export function caseDocumentReader(db: Db) {
   const today = sql`${sql.placeholder("today")}::date`;
-  const dueSoon = sql`${sql.placeholder("dueSoonDays")}::int`;
+  // The case's treaty's due-soon days (the treaties as JSON: id → days), else the default.
+  const dueSoon = sql`coalesce((${sql.placeholder("dueSoonByTreaty")}::jsonb ->> c.treaty_parameters)::int, ${sql.placeholder("dueSoonDays")}::int)`;
   const doc = rowJson(cases, "c", {
     history: aggregate(
       rowJson(caseTransitions, "t"),
       sql.raw(`from case_transitions t where t.case_id = c.id`),
       sql.raw(`t.occurred_at, t.id`),
     ),
+    // The status of `deadlineStatus` (deadlines.ts), in SQL; coverage.test.ts holds the two to each other.
     deadlines: aggregate(
       rowJson(deadlines, "d", {
         status: sql`case when d.status <> 'open' then d.status
@@ -71,10 +76,11 @@ export function caseDocumentReader(db: Db) {
       ),
       sql.raw(`dc.decided_on, dc.id`),
     ),
+    // The rule of `coveringAssurances` (coverage.ts), in SQL; coverage.test.ts holds the two to each other.
     assurances: aggregate(
       sql.raw(`json_build_object('id', a.id, 'kind', a.kind, 'status', a.status)`),
       sql.raw(
-        `from assurances a where (a.scope = 'person' and a.person_id = c.person_id) or (a.scope = 'operation' and a.operation_id = c.operation_id)`,
+        `from assurances a where (a.scope = 'person' and a.person_id = c.person_id) or (a.scope = 'operation' and a.operation_id in (select l.operation_id from operation_people l where l.person_id = c.person_id and l.removed_at is null))`,
       ),
       sql.raw(`a.scope desc, a.id`),
     ),
@@ -94,7 +100,7 @@ export function caseDocumentReader(db: Db) {
 
   /** The case file as JSON text. */
   return async (id: string, now = new Date()): Promise<string> => {
-    const [row] = await query.execute({ id, today: toIsoDate(now), dueSoonDays: usMexico1978.dueSoonDays });
+    const [row] = await query.execute({ id, today: toIsoDate(now), dueSoonDays: defaultDueSoonDays, dueSoonByTreaty });
     if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
     const charges = row.charges.map(([chargeId, capitalEligible, statute]) => ({
       id: chargeId,

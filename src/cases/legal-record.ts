@@ -6,7 +6,6 @@ import { assurances, cases, decisions, legalHolds, operations, people } from "..
 import type { Call } from "../use-case.ts";
 import type {
   CreateAssurance,
-  CreateDecision,
   CreateHold,
   ListAssurances,
   ListDecisions,
@@ -86,19 +85,11 @@ export function legalRecordService(db: Db) {
         ),
     },
 
+    /**
+     * Decisions are recorded by the case steps that take them (`approve-transfer`, `grant-extradition`…):
+     * the step and its decision are one act, so there is no way to write one without the other.
+     */
     decisions: {
-      async create({ actor, input, idempotency }: Call<CreateDecision>) {
-        await requireRefs(db, [
-          { field: "personId", table: people, id: input.personId },
-          { field: "caseId", table: cases, id: input.caseId },
-          ...input.bypassedHoldIds.map((id, i) => ({
-            field: `bypassedHoldIds[${i}]`,
-            table: legalHolds,
-            id,
-          })),
-        ]);
-        return write(db, actor, (w) => w.insertOne(decisions, input), { idempotency });
-      },
       get: (id: string) => getById(db, decisions, "decision", id),
       list: (q: ListDecisions) =>
         pageOf(

@@ -2,13 +2,12 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { AppError } from "../errors.ts";
+import { ifMatchHeader, withIfMatch } from "../http/if-match.ts";
 import { actionRoute, resourceRoutes } from "../http/resource.ts";
 import { ZDay } from "../http/schemas.ts";
 import type { legalRecordService } from "./legal-record.ts";
 import {
   ZCreateAssurance,
-  ZCreateDecision,
   ZCreateHold,
   ZListAssurances,
   ZListCases,
@@ -19,18 +18,6 @@ import {
   ZTransitionBody,
 } from "./schemas.ts";
 import type { caseService } from "./service.ts";
-
-/** `If-Match: 3` or `If-Match: "3"`: the version the client read. */
-function ifMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const n = Number(header.replace(/^W\//, "").replace(/"/g, ""));
-  if (!Number.isInteger(n) || n < 1) {
-    throw new AppError("VALIDATION_FAILED", 'If-Match: must be the case version read, e.g. "3"', {
-      issues: [{ field: "headers.if-match", rule: "a positive integer version" }],
-    });
-  }
-  return n;
-}
 
 export function caseRoutes(
   app: FastifyInstance,
@@ -53,16 +40,10 @@ export function caseRoutes(
     description:
       "409 when the transition is not allowed from the current state or the version is stale (send `If-Match` or `expectedVersion`); 422 with a reason code when a guard fails (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_MISSING…).",
     body: ZTransitionBody,
-    headers: z.object({ "if-match": z.string().optional() }).passthrough(),
+    headers: ifMatchHeader,
     status: 201,
     run: ({ actor, id, input, idempotency, req }) =>
-      s.cases.transition({
-        actor,
-        caseId: id,
-        input,
-        expectedVersion: ifMatch(req.headers["if-match"] as string | undefined),
-        idempotency,
-      }),
+      s.cases.transition({ actor, caseId: id, input: withIfMatch(input, req), idempotency }),
   });
   typed.get(
     "/deadlines",
@@ -105,7 +86,7 @@ export function caseRoutes(
     path: "/decisions",
     tag: "decisions",
     noun: "decision",
-    create: { body: ZCreateDecision, run: (o) => s.legal.decisions.create(o) },
+    // No create: a decision is recorded by the case step that takes it (approve-transfer, grant-extradition…).
     get: (id) => s.legal.decisions.get(id),
     list: { query: ZListDecisions, run: (q) => s.legal.decisions.list(q) },
   });

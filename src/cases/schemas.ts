@@ -1,14 +1,19 @@
 import { z } from "zod";
-import { ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
-import { securityStates, treatyStates } from "./tracks.ts";
+import { crossCheck, crossChecked } from "../http/cross-check.ts";
+import { ZDay, ZOccurredAt, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { decisionBodies, securityStates, treatyStates } from "./tracks.ts";
 
 export const ZOpenCase = z.strictObject({
   track: z.enum(["treaty", "security"]),
   personId: ZUuid,
+  /** The request the case answers. Required on the treaty track: the case runs under the request's treaty. */
   requestId: ZUuid.optional(),
-  /** Which treaty's parameters compute the deadlines. */
-  treatyParameters: z.enum(["us-mx-1978"]).default("us-mx-1978"),
   openedOn: ZDay.optional(),
+  /**
+   * Confirms a second case for a person who already has an open case on this track, or was handed over on
+   * it, and says why. Without it such a case is refused with 409, naming the existing one.
+   */
+  duplicateReason: ZText.optional(),
 });
 export type OpenCase = z.infer<typeof ZOpenCase>;
 
@@ -25,13 +30,13 @@ export const ZTransitionBody = z.strictObject({
   transition: ZShort,
   legalBasis: ZShort,
   reasons: ZText,
-  /** When it happened in the world; defaults to now. */
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  /** When it happened in the world: a date-time, or a calendar day; defaults to now. */
+  occurredAt: ZOccurredAt.optional(),
   /** Optimistic concurrency: the case version read (or send `If-Match`). */
   expectedVersion: z.number().int().min(1).optional(),
   /** A decision that bypasses active legal holds, with its legal basis. */
   bypass: z.strictObject({ holdIds: z.array(ZUuid).min(1), legalBasis: ZShort }).optional(),
-  /** The operation the case is assigned to (assign-to-operation, schedule-surrender…). */
+  /** The operation the case boards (assign-to-operation); it must list the person. */
   operationId: ZUuid.optional(),
 });
 export type TransitionBody = z.infer<typeof ZTransitionBody>;
@@ -66,14 +71,14 @@ export const ZCreateAssurance = z
     documentRef: ZShort.optional(),
     status: z.enum(["requested", "given", "withdrawn"]),
   })
-  .superRefine((a, ctx) => {
+  .superRefine(crossCheck((a, ctx) => {
     if (a.scope === "person" && !a.personId)
       ctx.addIssue({ code: "custom", path: ["personId"], message: "required when scope is person" });
     if (a.scope === "operation" && !a.operationId)
       ctx.addIssue({ code: "custom", path: ["operationId"], message: "required when scope is operation" });
     if (a.status === "given" && !a.givenOn)
       ctx.addIssue({ code: "custom", path: ["givenOn"], message: "required when status is given" });
-  });
+  }), crossChecked);
 export type CreateAssurance = z.infer<typeof ZCreateAssurance>;
 
 export const ZListAssurances = ZPageQuery.extend({
@@ -83,27 +88,6 @@ export const ZListAssurances = ZPageQuery.extend({
   status: z.enum(["requested", "given", "withdrawn"]).optional(),
 });
 export type ListAssurances = z.infer<typeof ZListAssurances>;
-
-export const decisionBodies = [
-  "judge",
-  "foreign-ministry",
-  "national-security-council",
-  "appeal-court",
-] as const;
-
-export const ZCreateDecision = z.strictObject({
-  personId: ZUuid,
-  caseId: ZUuid.optional(),
-  body: z.enum(decisionBodies),
-  kind: ZShort,
-  outcome: z.enum(["granted", "refused", "approved", "rejected", "deferred", "other"]),
-  legalBasis: ZShort,
-  reasons: ZText,
-  decidedOn: ZDay,
-  appealWindowEndsOn: ZDay.optional(),
-  bypassedHoldIds: z.array(ZUuid).default([]),
-});
-export type CreateDecision = z.infer<typeof ZCreateDecision>;
 
 export const ZListDecisions = ZPageQuery.extend({
   personId: ZUuid.optional(),

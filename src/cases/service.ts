@@ -1,16 +1,17 @@
-import { and, asc, eq, gte, lt, lte, sql } from "drizzle-orm";
-import type { IdempotencyRecord } from "../audit/write.ts";
+import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import type { IdempotencyRecord, Tx, Writer } from "../audit/write.ts";
 import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { JsonText } from "../db/json.ts";
 import { getById, pageOf, requireRefs } from "../db/query.ts";
 import {
-  assurances,
   cases,
   caseTransitions,
   deadlines,
+  decisions,
   legalHolds,
+  operationPeople,
   operations,
   people,
   requests,
@@ -18,23 +19,22 @@ import {
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import { addDays, toIsoDate } from "./calendar.ts";
+import { coveringAssurances } from "./coverage.ts";
 import { type CaseDocument, caseDocumentReader } from "./document.ts";
+import { type NewCaseInput, newCase } from "./open.ts";
 import type { ListCases, ListDeadlines, OpenCase, TransitionBody } from "./schemas.ts";
+import { defaultDueSoonDays, treatyById } from "./treaty-parameters.ts";
 import {
   type CaseFacts,
   type CaseState,
   type Deadline,
+  type Decision,
   deadlineStatus,
   decide,
-  initialState,
   offenceKey,
   type Policy,
   type Track,
-  type TreatyParameters,
-  usMexico1978,
 } from "./workflow.ts";
-
-const parameterSets: Record<string, TreatyParameters> = { [usMexico1978.id]: usMexico1978 };
 
 type DeadlineRow = typeof deadlines.$inferSelect;
 const asDeadline = (d: DeadlineRow): Deadline => ({
@@ -49,35 +49,47 @@ const asDeadline = (d: DeadlineRow): Deadline => ({
   ...(d.conflict ? { conflict: d.conflict } : {}),
 });
 
+/** What reads the record: the database, or a transaction of it. */
+type Reader = Db | Tx;
+
 /** The columns of a charge the legal track reads. */
 const chargeFacts = { id: true, capitalEligible: true, statute: true } as const;
+const operationFacts = { id: true, code: true, status: true } as const;
 
-/**
- * A case with everything its legal track reads (not its history), in one statement, prepared once per
- * connection: planning this statement costs ten times more than running it.
- */
-function caseLoader(db: Db) {
-  const query = db.query.cases
-    .findFirst({
-      where: eq(cases.id, sql.placeholder("id")),
-      with: {
-        deadlines: { where: eq(deadlines.status, "open") },
-        request: { columns: { id: true }, with: { charges: { columns: chargeFacts } } },
-        operation: { columns: { id: true }, with: { assurances: true } },
-        person: {
-          columns: { id: true },
-          with: {
-            holds: true,
-            assurances: true,
-            cases: { columns: { barredOffences: true } },
-            requests: { columns: { id: true }, with: { charges: { columns: chargeFacts } } },
+/** A case with everything its legal track reads (not its history). */
+function caseQuery(reader: Reader, id: string | ReturnType<typeof sql.placeholder>) {
+  return reader.query.cases.findFirst({
+    where: eq(cases.id, id),
+    with: {
+      deadlines: { where: eq(deadlines.status, "open") },
+      request: { columns: { id: true }, with: { charges: { columns: chargeFacts } } },
+      operation: { columns: operationFacts },
+      person: {
+        columns: { id: true },
+        with: {
+          holds: true,
+          assurances: true,
+          cases: { columns: { barredOffences: true } },
+          requests: { columns: { id: true }, with: { charges: { columns: chargeFacts } } },
+          listings: {
+            columns: { operationId: true },
+            where: isNull(operationPeople.removedAt),
+            with: { operation: { columns: operationFacts, with: { assurances: true } } },
           },
         },
       },
-    })
-    .prepare("case_with_open_deadlines");
-  return async (id: string) => {
-    const row = await query.execute({ id });
+    },
+  });
+}
+
+/**
+ * Loads a case. Outside a transaction the statement is prepared once per connection: planning it costs ten
+ * times more than running it.
+ */
+function caseLoader(db: Db) {
+  const prepared = caseQuery(db, sql.placeholder("id")).prepare("case_for_step");
+  return async (id: string, reader?: Tx) => {
+    const row = reader ? await caseQuery(reader, id) : await prepared.execute({ id });
     if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
     return row;
   };
@@ -85,18 +97,12 @@ function caseLoader(db: Db) {
 type LoadedCase = Awaited<ReturnType<ReturnType<typeof caseLoader>>>;
 
 /** Everything `decide` needs to know about a case, from what `loadCase` read. */
-function factsOf(
-  c: LoadedCase,
-  operationId: string | null,
-  operationAssurances: (typeof assurances.$inferSelect)[],
-): CaseFacts {
+function factsOf(c: LoadedCase, target: CaseFacts["operation"]): CaseFacts {
   const chargeRows = c.request ? c.request.charges : c.person.requests.flatMap((r) => r.charges);
-  const assuranceRows = [
-    ...c.person.assurances.filter((a) => a.scope === "person"),
-    ...(operationId === c.operationId ? (c.operation?.assurances ?? []) : operationAssurances).filter(
-      (a) => a.scope === "operation",
-    ),
-  ];
+  const listed = c.person.listings.map((l) => l.operation);
+  const current = c.operation
+    ? { ...c.operation, listsPerson: listed.some((o) => o.id === c.operation!.id) }
+    : null;
   return {
     track: c.track as Track,
     state: c.state as CaseState,
@@ -113,12 +119,16 @@ function factsOf(
       capitalEligible: ch.capitalEligible,
       offenceKey: offenceKey(ch.statute),
     })),
-    assurances: assuranceRows.map((a) => ({
+    assurances: coveringAssurances(
+      c.person.assurances,
+      listed.flatMap((o) => o.assurances),
+    ).map((a) => ({
       id: a.id,
       kind: a.kind as CaseFacts["assurances"][number]["kind"],
       status: a.status as CaseFacts["assurances"][number]["status"],
     })),
-    operationId,
+    operationId: c.operationId,
+    operation: target ?? current,
     deadlines: c.deadlines.filter((d) => d.status === "open").map(asDeadline),
     barredOffences: [...new Set(c.person.cases.flatMap((x) => x.barredOffences))],
   };
@@ -139,38 +149,228 @@ const caseConditions = (query: ListCases) => [
   query.openRisk ? sql`jsonb_array_length(${cases.openRisks}) > 0` : undefined,
 ];
 
+export interface StepOptions {
+  actor: Actor;
+  caseId: string;
+  input: TransitionBody;
+  expectedVersion?: number | undefined;
+  now?: Date;
+  policy?: Policy;
+  /** The act the step is part of (an operation's move, a handover), when it is not taken on its own. */
+  via?: "operation" | "handover";
+  /** Read inside this transaction (an operation's move reads and writes its cases in one). */
+  reader?: Tx;
+}
+
+/** A step decided and ready to write: what was read, and what the legal track decided. */
+export interface PreparedStep {
+  actor: Actor;
+  caseId: string;
+  loaded: LoadedCase;
+  row: typeof cases.$inferSelect;
+  decision: Extract<Decision, { ok: true }>;
+  input: TransitionBody;
+  occurredAt: Date;
+  expectedVersion: number;
+  via: StepOptions["via"];
+}
+
 export function caseService(db: Db, policy: Policy) {
   const loadCase = caseLoader(db);
   const readDocument = caseDocumentReader(db);
+
+  /** The operation a joining step names, as the legal track reads it. */
+  async function targetOperation(reader: Reader, operationId: string, personId: string) {
+    const [op] = await reader
+      .select({
+        id: operations.id,
+        code: operations.code,
+        status: operations.status,
+        listing: operationPeople.id,
+      })
+      .from(operations)
+      .leftJoin(
+        operationPeople,
+        and(
+          eq(operationPeople.operationId, operations.id),
+          eq(operationPeople.personId, personId),
+          isNull(operationPeople.removedAt),
+        ),
+      )
+      .where(eq(operations.id, operationId));
+    return op ? { id: op.id, code: op.code, status: op.status, listsPerson: op.listing !== null } : null;
+  }
+
+  /** Reads a case and decides a step of its legal track; refusals are thrown as `AppError`s. */
+  async function prepare(options: StepOptions): Promise<PreparedStep> {
+    const { actor, caseId, input } = options;
+    const now = options.now ?? new Date();
+    const loaded = await loadCase(caseId, options.reader);
+    const row = caseRow(loaded);
+    const expectedVersion = input.expectedVersion ?? options.expectedVersion ?? row.version;
+    if (row.version !== expectedVersion) {
+      throw new AppError(
+        "VERSION_CONFLICT",
+        `case ${caseId} is at version ${row.version}, not ${expectedVersion}: reload and retry`,
+        { currentVersion: row.version, expectedVersion },
+      );
+    }
+    const target = input.operationId
+      ? await targetOperation(options.reader ?? db, input.operationId, row.personId)
+      : null;
+    const facts = factsOf(loaded, input.operationId ? target : null);
+    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+    const decision = decide(
+      facts,
+      {
+        transition: input.transition,
+        actor,
+        occurredAt,
+        legalBasis: input.legalBasis,
+        reasons: input.reasons,
+        ...(input.bypass ? { bypass: input.bypass } : {}),
+        ...(input.operationId ? { operationId: input.operationId } : {}),
+        ...(options.via ? { via: options.via } : {}),
+      },
+      { now, policy: options.policy ?? policy, params: treatyById(row.treatyParameters) },
+    );
+    if (!decision.ok) throw new AppError(decision.code, decision.message, decision.details ?? {});
+    return { actor, caseId, loaded, row, decision, input, occurredAt, expectedVersion, via: options.via };
+  }
+
+  /**
+   * Writes a decided step through a writer: the new state, the history row, the decision it records, the
+   * deadlines stopped and started, the holds bypassed. Every update is guarded by the version read, so a
+   * concurrent change makes the whole write fail with 409. A step that boards or leaves an operation also
+   * holds the operation's row while it commits, so the operation cannot fly or be cancelled meanwhile.
+   */
+  async function apply(w: Writer, p: PreparedStep) {
+    const { decision, row, loaded, actor, caseId, input, occurredAt } = p;
+    const effect = decision.transition.operation;
+    const operationId = effect === "join" ? decision.operationId : row.operationId;
+    // An operation's own move (p.via) holds its row already, for update.
+    if ((effect === "join" || effect === "leave") && operationId && !p.via) {
+      await holdOperation(w.tx, operationId, row.personId, effect);
+    }
+    const risks = [...row.openRisks];
+    for (const r of decision.openRisks)
+      if (!risks.some((x) => x.code === r.code)) risks.push({ code: r.code, message: r.message });
+    const updated = await w.update(
+      cases,
+      caseId,
+      {
+        state: decision.to,
+        operationId: decision.operationId,
+        openRisks: risks,
+        barredOffences: [...new Set([...row.barredOffences, ...decision.barOffences])],
+      },
+      { expectedVersion: p.expectedVersion, occurredAt, kind: "case.transitioned", before: row },
+    );
+    const history = await w.insertOne(
+      caseTransitions,
+      {
+        caseId,
+        transition: decision.transition.name,
+        fromState: decision.from,
+        toState: decision.to,
+        actorId: actor.id,
+        actorName: actor.name,
+        actorRole: actor.role,
+        occurredAt,
+        legalBasis: input.legalBasis,
+        reasons: input.reasons,
+        bypass: input.bypass ?? null,
+        openRisks: decision.openRisks.map((r) => ({ code: r.code, message: r.message })),
+      },
+      { occurredAt },
+    );
+    const recorded = decision.decision
+      ? await w.insertOne(
+          decisions,
+          {
+            personId: row.personId,
+            caseId,
+            transitionId: history.id,
+            body: decision.decision.body,
+            kind: decision.decision.kind,
+            outcome: decision.decision.outcome,
+            legalBasis: decision.decision.legalBasis,
+            reasons: decision.decision.reasons,
+            decidedOn: decision.decision.decidedOn,
+            appealWindowEndsOn: decision.decision.appealWindowEndsOn,
+            bypassedHoldIds: decision.decision.bypassedHoldIds,
+          },
+          { occurredAt },
+        )
+      : null;
+    // The open deadlines were loaded with the case; each update is guarded by the version read.
+    const day = toIsoDate(occurredAt);
+    for (const d of loaded.deadlines) {
+      if (d.status !== "open" || !decision.stopDeadlines.includes(d.kind as Deadline["kind"])) continue;
+      await w.update(
+        deadlines,
+        d.id,
+        { status: decision.stopsAs, closedOn: day },
+        { occurredAt, before: d, expectedVersion: d.version },
+      );
+    }
+    await w.insert(
+      deadlines,
+      decision.startDeadlines.map((d) => ({
+        caseId,
+        kind: d.kind,
+        startsOn: d.startsOn,
+        dueOn: d.dueOn,
+        days: d.days,
+        unit: d.unit,
+        countsFrom: d.countsFrom ?? "day-after",
+        legalSource: d.legalSource,
+        alternatives: d.alternatives ?? null,
+        conflict: d.conflict ?? null,
+        status: "open",
+      })),
+      { occurredAt },
+    );
+    for (const holdId of decision.bypassedHoldIds) {
+      const hold = loaded.person.holds.find((h) => h.id === holdId);
+      if (!hold) throw new Error(`hold ${holdId} was not loaded with case ${caseId}`);
+      await w.update(
+        legalHolds,
+        holdId,
+        { status: "bypassed" },
+        { occurredAt, before: hold, expectedVersion: hold.version },
+      );
+    }
+    return {
+      case: updated,
+      transition: history,
+      decision: recorded,
+      openRisks: decision.openRisks,
+      deadlinesStarted: decision.startDeadlines,
+    };
+  }
+
   return {
+    prepare,
+    apply,
+
     async open({ actor, input, idempotency }: Call<OpenCase>) {
       await requireRefs(db, [
         { field: "personId", table: people, id: input.personId },
         { field: "requestId", table: requests, id: input.requestId },
       ]);
-      if (input.requestId) {
-        const request = await getById(db, requests, "request", input.requestId);
-        if (request.personId !== input.personId) {
-          throw new AppError("REFERENCE_INVALID", "requestId: the request names another person", {
-            issues: [{ field: "requestId", rule: "must be a request for personId" }],
-          });
-        }
-      }
-      return write(
-        db,
-        actor,
-        (w) =>
-          w.insertOne(cases, {
-            track: input.track,
-            state: initialState(input.track),
-            personId: input.personId,
-            requestId: input.requestId ?? null,
-            treatyParameters: input.treatyParameters,
-            openedOn: input.openedOn ?? toIsoDate(w.now),
-          }),
-        { idempotency },
+      const request = input.requestId ? await getById(db, requests, "request", input.requestId) : null;
+      const opened = newCase(
+        { ...input, request },
+        await casesOf(db, [input.personId]),
+        new Date(),
       );
+      if (!opened.ok) throw new AppError(opened.code, opened.message, opened.details);
+      return write(db, actor, (w) => w.insertOne(cases, opened.row), { idempotency });
     },
+
+    /** Opens many cases in one write (the demo seed), each built by `newCase` as `open` builds one. */
+    openMany: (w: Writer, inputs: NewCaseInput[]) => insertCases(w, inputs, w.isDeferred ? db : w.tx),
 
     /** The case file (see `caseDocumentReader`) as an object. */
     async get(id: string, now = new Date()) {
@@ -187,147 +387,19 @@ export function caseService(db: Db, policy: Policy) {
     },
 
     /**
-     * Takes a transition of a case's legal track. The decision is the pure workflow's; this loads its
-     * facts and writes the result — new state, history row, deadlines started and stopped, holds
-     * bypassed — in one audited transaction, refusing a stale version.
+     * Takes a step of a case's legal track on its own. The decision is the pure workflow's; this loads its
+     * facts and writes the result in one audited write, refusing a stale version. A step that boards or
+     * leaves an operation is written in a transaction holding the operation's row; any other goes out as
+     * one statement (one round trip).
      */
-    async transition(options: {
-      actor: Actor;
-      caseId: string;
-      input: TransitionBody;
-      expectedVersion?: number | undefined;
-      idempotency?: IdempotencyRecord | undefined;
-      now?: Date;
-      policy?: Policy;
-    }) {
-      const { actor, caseId, input } = options;
-      const now = options.now ?? new Date();
-      const loaded = await loadCase(caseId);
-      const row = caseRow(loaded);
-      const expectedVersion = input.expectedVersion ?? options.expectedVersion ?? row.version;
-      if (row.version !== expectedVersion) {
-        throw new AppError(
-          "VERSION_CONFLICT",
-          `case ${caseId} is at version ${row.version}, not ${expectedVersion}: reload and retry`,
-          {
-            currentVersion: row.version,
-            expectedVersion,
-          },
-        );
-      }
-      if (input.operationId)
-        await requireRefs(db, [{ field: "operationId", table: operations, id: input.operationId }]);
-      const operationId = input.operationId ?? row.operationId;
-      const operationAssurances =
-        operationId && operationId !== row.operationId
-          ? await db.select().from(assurances).where(eq(assurances.operationId, operationId))
-          : [];
-      const facts = factsOf(loaded, operationId, operationAssurances);
-      const params = parameterSets[row.treatyParameters] ?? usMexico1978;
-      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
-      const decision = decide(
-        facts,
-        {
-          transition: input.transition,
-          actor,
-          occurredAt,
-          legalBasis: input.legalBasis,
-          reasons: input.reasons,
-          ...(input.bypass ? { bypass: input.bypass } : {}),
-        },
-        { now, policy: options.policy ?? policy, params },
-      );
-      if (!decision.ok) {
-        throw new AppError(decision.code, decision.message, decision.details ?? {});
-      }
-      const day = toIsoDate(occurredAt);
-      const lapse = decision.transition.name.startsWith("lapse-");
-      return write(
-        db,
-        actor,
-        async (w) => {
-          const risks = [...row.openRisks];
-          for (const r of decision.openRisks)
-            if (!risks.some((x) => x.code === r.code)) risks.push({ code: r.code, message: r.message });
-          const updated = await w.update(
-            cases,
-            caseId,
-            {
-              state: decision.to,
-              operationId:
-                decision.to === "ready-for-transfer" && decision.from === "assigned-to-operation"
-                  ? null
-                  : operationId,
-              openRisks: risks,
-              barredOffences: [...new Set([...row.barredOffences, ...decision.barOffences])],
-            },
-            { expectedVersion, occurredAt, kind: "case.transitioned", before: row },
-          );
-          const history = await w.insertOne(
-            caseTransitions,
-            {
-              caseId,
-              transition: decision.transition.name,
-              fromState: decision.from,
-              toState: decision.to,
-              actorId: actor.id,
-              actorName: actor.name,
-              actorRole: actor.role,
-              occurredAt,
-              legalBasis: input.legalBasis,
-              reasons: input.reasons,
-              bypass: input.bypass ?? null,
-              openRisks: decision.openRisks.map((r) => ({ code: r.code, message: r.message })),
-            },
-            { occurredAt },
-          );
-          // The open deadlines were loaded with the case; each update is guarded by the version read.
-          for (const d of loaded.deadlines) {
-            if (d.status !== "open" || !decision.stopDeadlines.includes(d.kind as Deadline["kind"])) continue;
-            await w.update(
-              deadlines,
-              d.id,
-              { status: lapse ? "lapsed" : "met", closedOn: day },
-              { occurredAt, before: d, expectedVersion: d.version },
-            );
-          }
-          await w.insert(
-            deadlines,
-            decision.startDeadlines.map((d) => ({
-              caseId,
-              kind: d.kind,
-              startsOn: d.startsOn,
-              dueOn: d.dueOn,
-              days: d.days,
-              unit: d.unit,
-              countsFrom: d.countsFrom ?? "day-after",
-              legalSource: d.legalSource,
-              alternatives: d.alternatives ?? null,
-              conflict: d.conflict ?? null,
-              status: "open",
-            })),
-            { occurredAt },
-          );
-          for (const holdId of decision.bypassedHoldIds) {
-            const hold = loaded.person.holds.find((h) => h.id === holdId);
-            if (!hold) throw new Error(`hold ${holdId} was not loaded with case ${caseId}`);
-            await w.update(
-              legalHolds,
-              holdId,
-              { status: "bypassed" },
-              { occurredAt, before: hold, expectedVersion: hold.version },
-            );
-          }
-          return {
-            case: updated,
-            transition: history,
-            openRisks: decision.openRisks,
-            deadlinesStarted: decision.startDeadlines,
-          };
-        },
-        // Everything written is known from the loaded case: one statement, one round trip.
-        { idempotency: options.idempotency, now, deferred: true },
-      );
+    async transition(options: StepOptions & { idempotency?: IdempotencyRecord | undefined }) {
+      const prepared = await prepare(options);
+      const effect = prepared.decision.transition.operation;
+      return write(db, options.actor, (w) => apply(w, prepared), {
+        idempotency: options.idempotency,
+        now: options.now ?? new Date(),
+        deferred: effect !== "join" && effect !== "leave",
+      });
     },
 
     /** Open deadlines, upcoming or overdue relative to `now`, with the case and person they run for. */
@@ -338,6 +410,7 @@ export function caseService(db: Db, policy: Policy) {
           deadline: deadlines,
           caseState: cases.state,
           track: cases.track,
+          treaty: cases.treatyParameters,
           personId: cases.personId,
           givenNames: people.givenNames,
           familyNames: people.familyNames,
@@ -361,11 +434,81 @@ export function caseService(db: Db, policy: Policy) {
         asOf: today,
         items: rows.map((r) => ({
           ...r.deadline,
-          status: deadlineStatus(asDeadline(r.deadline), now),
+          status: deadlineStatus(
+            asDeadline(r.deadline),
+            now,
+            treatyById(r.treaty)?.dueSoonDays ?? defaultDueSoonDays,
+          ),
           case: { id: r.deadline.caseId, state: r.caseState, track: r.track },
           person: { id: r.personId, name: `${r.givenNames} ${r.familyNames}` },
         })),
       };
     },
   };
+}
+
+/** Cases of these people, on any track, as `newCase` weighs them. */
+export async function casesOf(reader: Reader, personIds: string[]) {
+  if (personIds.length === 0) return [];
+  const out: { id: string; personId: string; track: string; state: string }[] = [];
+  for (let i = 0; i < personIds.length; i += 1000) {
+    out.push(
+      ...(await reader
+        .select({ id: cases.id, personId: cases.personId, track: cases.track, state: cases.state })
+        .from(cases)
+        .where(inArray(cases.personId, personIds.slice(i, i + 1000)))),
+    );
+  }
+  return out;
+}
+
+/**
+ * Opens many cases in one write (the import, the demo seed): each built by `newCase`, as `open` builds one,
+ * weighing the person's cases so far and those opened earlier in the same write. Throws the first refusal,
+ * naming the input's index.
+ */
+export async function insertCases(w: Writer, inputs: NewCaseInput[], reader: Reader) {
+  const existing = await casesOf(reader, [...new Set(inputs.map((i) => i.personId))]);
+  const byPerson = new Map<string, { id: string; track: string; state: string }[]>();
+  for (const c of existing) byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
+  const rows = inputs.map((input, i) => {
+    const own = byPerson.get(input.personId) ?? [];
+    const opened = newCase(input, own, w.now);
+    if (!opened.ok) throw new AppError(opened.code, `cases[${i}]: ${opened.message}`, opened.details);
+    own.push({ id: `(cases[${i}])`, track: opened.row.track, state: opened.row.state });
+    byPerson.set(input.personId, own);
+    return opened.row;
+  });
+  return w.insert(cases, rows);
+}
+
+/**
+ * Holds the operation's row (FOR SHARE) while a case boards or leaves it, and checks it is still being
+ * planned: an operation's own moves lock the row to update it, so they wait for this commit and then see
+ * the case where it is.
+ */
+async function holdOperation(tx: Tx, operationId: string, personId: string, effect: "join" | "leave") {
+  const [op] = await tx
+    .select({ code: operations.code, status: operations.status })
+    .from(operations)
+    .where(eq(operations.id, operationId))
+    .for("share");
+  const [listing] = await tx
+    .select({ id: operationPeople.id })
+    .from(operationPeople)
+    .where(
+      and(
+        eq(operationPeople.operationId, operationId),
+        eq(operationPeople.personId, personId),
+        isNull(operationPeople.removedAt),
+      ),
+    );
+  const planned = op && (op.status === "planning" || op.status === "planned");
+  if (!planned || (effect === "join" && !listing)) {
+    throw new AppError(
+      "VERSION_CONFLICT",
+      `operation ${op?.code ?? operationId} changed while this step was decided (it is ${op?.status ?? "gone"}${effect === "join" && !listing ? ", and no longer lists the person" : ""}): reload and retry`,
+      { operationId },
+    );
+  }
 }

@@ -22,6 +22,8 @@ export const treatyStates = [
   "extradition-final",
   "surrender-deferred",
   "surrender-scheduled",
+  "surrender-assigned",
+  "surrender-in-transit",
   "surrendered",
   "initial-appearance",
   "released",
@@ -99,6 +101,14 @@ const treatyStateDefs: Record<TreatyState, { terminal: boolean; description: str
     terminal: false,
     description: "Placed at the requesting state's disposal; custody window runs",
   },
+  "surrender-assigned": {
+    terminal: false,
+    description: "On board a transfer operation that will carry out the surrender; custody window runs",
+  },
+  "surrender-in-transit": {
+    terminal: false,
+    description: "In transit on the operation to the requesting state's custody",
+  },
   surrendered: { terminal: false, description: "In the requesting state's custody" },
   "initial-appearance": { terminal: true, description: "Appeared in the charging district" },
   released: { terminal: true, description: "Measures lifted: the formal request did not arrive in time" },
@@ -135,8 +145,12 @@ export const guardIds = [
   "no-blocking-hold",
   /** A capital-eligible charge needs a given no-death-penalty assurance (block or open risk, by policy). */
   "death-penalty-assurance",
-  /** The case is assigned to an operation. */
+  /** The case is on board an operation. */
   "operation-assigned",
+  /** The operation named lists the person and is still being planned (planning or planned). */
+  "operation-lists-person",
+  /** A case leaves its operation by its own step only while the operation is planning or planned. */
+  "operation-not-under-way",
   /** No charge is for an offence the person was freed from for good (LEI art. 35). */
   "not-barred",
   /** The formal request arrived within its deadline (if one runs). */
@@ -153,6 +167,36 @@ export const guardIds = [
 
 export type GuardId = (typeof guardIds)[number];
 
+/** What a step does to the case's place on a transfer operation. */
+export type OperationEffect =
+  /** Boards the operation named in the input (which must list the person). */
+  | "join"
+  /** Leaves the operation it is on. */
+  | "leave"
+  /** Departs with the operation. */
+  | "depart"
+  /** Arrives: the person is handed over at the destination. */
+  | "arrive";
+
+export const decisionBodies = [
+  "judge",
+  "foreign-ministry",
+  "national-security-council",
+  "appeal-court",
+] as const;
+export type DecisionBody = (typeof decisionBodies)[number];
+export const decisionOutcomes = ["granted", "refused", "approved", "rejected", "deferred"] as const;
+export type DecisionOutcome = (typeof decisionOutcomes)[number];
+
+/** The decision a step records: the step and the decision are one act, written together. */
+export interface DecisionRecord {
+  body: DecisionBody;
+  kind: string;
+  outcome: DecisionOutcome;
+  /** The deadline started by this step whose end is the decision's appeal window (amparo). */
+  appealWindow?: DeadlineKind;
+}
+
 export interface TransitionDef {
   name: string;
   track: Track;
@@ -162,6 +206,19 @@ export interface TransitionDef {
   guards: readonly GuardId[];
   starts: readonly DeadlineKind[];
   stops: readonly DeadlineKind[];
+  /** How the stopped deadlines close: `met` (the act came in time, the default) or `lapsed`. */
+  stopsAs?: "met" | "lapsed";
+  /** What the step does to the case's place on an operation. */
+  operation?: OperationEffect;
+  /**
+   * Taken only as part of another act, never on its own: an operation's move (departure, cancellation,
+   * a person removed from it) or a recorded handover.
+   */
+  via?: "operation" | "handover";
+  /** The decision the step records. */
+  records?: DecisionRecord;
+  /** The case's offences are barred for good (LEI art. 35). */
+  barsOffences?: boolean;
   legalSource: string;
 }
 
@@ -231,6 +288,7 @@ const treatyTransitions: readonly TreatyTransition[] = [
     guards: ["formal-request-lapsed"],
     starts: [],
     stops: ["formal-request"],
+    stopsAs: "lapsed",
     legalSource: "Constitution art. 119; Treaty art. 11(4); LEI art. 18 (measures lifted)",
   },
   {
@@ -287,6 +345,7 @@ const treatyTransitions: readonly TreatyTransition[] = [
     guards: ["not-barred", "death-penalty-assurance"],
     starts: ["amparo"],
     stops: ["foreign-ministry-decision"],
+    records: { body: "foreign-ministry", kind: "extradition", outcome: "granted", appealWindow: "amparo" },
     legalSource: "LEI arts. 30, 33; Treaty arts. 2, 8, 9",
   },
   {
@@ -298,6 +357,7 @@ const treatyTransitions: readonly TreatyTransition[] = [
     guards: [],
     starts: [],
     stops: ["foreign-ministry-decision"],
+    records: { body: "foreign-ministry", kind: "extradition", outcome: "refused" },
     legalSource: "LEI arts. 7–10 Bis, 14, 30; Treaty arts. 2, 8, 9",
   },
   {
@@ -369,9 +429,48 @@ const treatyTransitions: readonly TreatyTransition[] = [
     legalSource: "Treaty art. 14; LEI arts. 33–35",
   },
   {
-    name: "surrender",
+    // The treaty's surrender is carried out by a transfer operation: the case boards one that lists the person.
+    name: "assign-to-operation",
     track: "treaty",
     from: ["surrender-scheduled"],
+    to: "surrender-assigned",
+    by: ["operations-planner"],
+    guards: ["operation-lists-person", "no-blocking-hold", "not-barred", "custody-window-open"],
+    starts: [],
+    stops: [],
+    operation: "join",
+    legalSource: "Treaty art. 14 (surrender at a time and place set by the requested state); LEI art. 34",
+  },
+  {
+    name: "remove-from-operation",
+    track: "treaty",
+    from: ["surrender-assigned"],
+    to: "surrender-scheduled",
+    by: ["operations-planner"],
+    guards: [],
+    starts: [],
+    stops: [],
+    operation: "leave",
+    via: "operation",
+    legalSource: "Operation planning (no statute)",
+  },
+  {
+    name: "start-transit",
+    track: "treaty",
+    from: ["surrender-assigned"],
+    to: "surrender-in-transit",
+    by: ["custody-officer", "operations-planner"],
+    guards: ["no-blocking-hold", "operation-assigned", "not-barred", "custody-window-open"],
+    starts: [],
+    stops: [],
+    operation: "depart",
+    via: "operation",
+    legalSource: "Treaty art. 14; LEI art. 34 (delivery of the person)",
+  },
+  {
+    name: "surrender",
+    track: "treaty",
+    from: ["surrender-in-transit"],
     to: "surrendered",
     by: ["custody-officer", "receiving-officer"],
     guards: [
@@ -383,18 +482,22 @@ const treatyTransitions: readonly TreatyTransition[] = [
     ],
     starts: [],
     stops: ["custody-window"],
+    operation: "arrive",
+    via: "handover",
     legalSource: "Treaty art. 14; LEI arts. 34–35",
   },
   {
-    // The service must record the case's offences as barred (Decision.barOffences).
     name: "lapse-custody-window",
     track: "treaty",
-    from: ["surrender-scheduled"],
+    from: ["surrender-scheduled", "surrender-assigned"],
     to: "freed-for-good",
     by: ["system", "judge"],
-    guards: ["custody-window-lapsed"],
+    guards: ["custody-window-lapsed", "operation-not-under-way"],
     starts: [],
     stops: ["custody-window"],
+    stopsAs: "lapsed",
+    operation: "leave",
+    barsOffences: true,
     legalSource: "LEI art. 35 (freed; no new extradition for the same offence)",
   },
   {
@@ -411,12 +514,13 @@ const treatyTransitions: readonly TreatyTransition[] = [
   {
     name: "withdraw-request",
     track: "treaty",
-    from: beforeSurrender,
+    from: [...beforeSurrender, "surrender-assigned"],
     to: "request-withdrawn",
     by: ["request-officer", "foreign-ministry"],
-    guards: [],
+    guards: ["operation-not-under-way"],
     starts: [],
     stops: deadlineKinds,
+    operation: "leave",
     legalSource: "Requesting state's diplomatic note (desistimiento)",
   },
 ];
@@ -453,6 +557,7 @@ const securityTransitions: readonly SecurityTransition[] = [
     guards: ["not-barred"],
     starts: [],
     stops: [],
+    records: { body: "national-security-council", kind: "security-transfer", outcome: "approved" },
     legalSource: "Ley de Seguridad Nacional art. 5 (sovereign decision)",
   },
   {
@@ -464,6 +569,7 @@ const securityTransitions: readonly SecurityTransition[] = [
     guards: [],
     starts: [],
     stops: [],
+    records: { body: "national-security-council", kind: "security-transfer", outcome: "rejected" },
     legalSource: "Ley de Seguridad Nacional art. 5",
   },
   {
@@ -475,6 +581,7 @@ const securityTransitions: readonly SecurityTransition[] = [
     guards: [],
     starts: [],
     stops: [],
+    records: { body: "national-security-council", kind: "security-transfer", outcome: "deferred" },
     legalSource: "Ley de Seguridad Nacional art. 5",
   },
   {
@@ -516,13 +623,14 @@ const securityTransitions: readonly SecurityTransition[] = [
     from: ["ready-for-transfer"],
     to: "assigned-to-operation",
     by: ["operations-planner"],
-    guards: ["no-blocking-hold", "not-barred"],
+    guards: ["operation-lists-person", "no-blocking-hold", "not-barred"],
     starts: [],
     stops: [],
+    operation: "join",
     legalSource: "Ley de Seguridad Nacional art. 5 (execution of the decision)",
   },
   {
-    // A person removed at the last minute (an injunction) goes back to the pool.
+    // A person removed at the last minute (an injunction) goes back to the pool, through the operation.
     name: "remove-from-operation",
     track: "security",
     from: ["assigned-to-operation"],
@@ -531,6 +639,8 @@ const securityTransitions: readonly SecurityTransition[] = [
     guards: [],
     starts: [],
     stops: [],
+    operation: "leave",
+    via: "operation",
     legalSource: "Operation planning (no statute)",
   },
   {
@@ -542,6 +652,8 @@ const securityTransitions: readonly SecurityTransition[] = [
     guards: ["no-blocking-hold", "operation-assigned"],
     starts: [],
     stops: [],
+    operation: "depart",
+    via: "operation",
     legalSource: "Ley de Seguridad Nacional art. 5 (execution of the decision)",
   },
   {
@@ -553,6 +665,8 @@ const securityTransitions: readonly SecurityTransition[] = [
     guards: ["no-blocking-hold", "death-penalty-assurance", "operation-assigned", "not-barred"],
     starts: [],
     stops: [],
+    operation: "arrive",
+    via: "handover",
     legalSource: "Ley de Seguridad Nacional art. 5; signed handover record",
   },
   {
@@ -570,9 +684,10 @@ const securityTransitions: readonly SecurityTransition[] = [
     ],
     to: "transfer-withdrawn",
     by: ["request-officer", "foreign-ministry"],
-    guards: [],
+    guards: ["operation-not-under-way"],
     starts: [],
     stops: [],
+    operation: "leave",
     legalSource: "Requesting state's note withdrawing the request",
   },
 ];
@@ -583,3 +698,42 @@ export const initialStates: Record<Track, CaseState> = {
   treaty: "treaty-request-received",
   security: "transfer-requested",
 };
+
+/** The step on a track, from a state, that has this effect on the case's operation (one at most). */
+export function stepWithEffect(track: Track, state: CaseState, effect: OperationEffect, via?: "operation") {
+  return transitions.find(
+    (t) =>
+      t.track === track &&
+      t.from.includes(state) &&
+      t.operation === effect &&
+      (via === undefined || t.via === via),
+  );
+}
+
+/** States reachable from `start` by the tracks' transitions, `start` included. */
+function reachableFrom(start: readonly CaseState[]): Set<CaseState> {
+  const seen = new Set<CaseState>(start);
+  const queue = [...start];
+  for (let s = queue.pop(); s !== undefined; s = queue.pop()) {
+    for (const t of transitions)
+      if (t.from.includes(s) && !seen.has(t.to)) {
+        seen.add(t.to);
+        queue.push(t.to);
+      }
+  }
+  return seen;
+}
+
+/**
+ * The states of a case whose person has been handed over to the requesting state: where an `arrive` step
+ * leads, and every state after it (a surrendered person's initial appearance). A person counts as sent
+ * (DESIGN.md "Reporting") when a handover is recorded and their case is in one of these.
+ */
+export const sentStates: ReadonlySet<CaseState> = reachableFrom(
+  transitions.filter((t) => t.operation === "arrive").map((t) => t.to),
+);
+
+/** The states of a case on board an operation: after it joined, before it arrived or left. */
+export const boardedStates: ReadonlySet<CaseState> = new Set(
+  transitions.filter((t) => t.operation === "join" || t.operation === "depart").map((t) => t.to),
+);

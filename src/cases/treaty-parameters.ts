@@ -28,6 +28,8 @@ export interface PeriodParameter {
 export interface TreatyParameters {
   id: string;
   name: string;
+  /** The two states party to it (ISO 3166-1 alpha-2). */
+  parties: [string, string];
   /**
    * After provisional detention, the formal request must arrive in time. `counting` says which
    * wording is enforced: the day count of this parameter (60 natural days: Constitution art. 119,
@@ -97,6 +99,7 @@ const BUSINESS_NOTE =
 export const usMexico1978: TreatyParameters = {
   id: "us-mx-1978",
   name: "Extradition Treaty between the United States of America and the United Mexican States (1978), with the LEI",
+  parties: ["US", "MX"],
   formalRequest: {
     days: 60,
     unit: "natural",
@@ -180,6 +183,7 @@ const ZPeriod = z.object({
 export const ZTreatyParameters = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
+  parties: z.tuple([z.string().length(2), z.string().length(2)]),
   formalRequest: ZPeriod.extend({
     counting: z.enum(["60-natural-days", "two-months"]),
     twoMonths: z.object({
@@ -198,3 +202,20 @@ export const ZTreatyParameters = z.object({
   dueSoonDays: z.number().int().min(0),
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
 }) satisfies z.ZodType<TreatyParameters>;
+
+/** The treaties this deployment knows, by id. */
+export const treaties: readonly TreatyParameters[] = [usMexico1978];
+export const treatyIds = treaties.map((t) => t.id) as [string, ...string[]];
+
+/** A known treaty's parameters; null for an id no treaty has (or none). */
+export function treatyById(id: string | null | undefined): TreatyParameters | null {
+  return treaties.find((t) => t.id === id) ?? null;
+}
+
+/** The treaty a request from `requestingState` falls under, if one is known (the requested state is the other party). */
+export function treatyFor(requestingState: string): TreatyParameters | null {
+  return treaties.find((t) => t.parties.includes(requestingState)) ?? null;
+}
+
+/** A deadline is "due-soon" when at most this many natural days remain, for cases under no treaty. */
+export const defaultDueSoonDays = 5;

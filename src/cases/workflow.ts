@@ -10,14 +10,35 @@ import type { ErrorCode, FieldIssue } from "../errors.ts";
 import { toIsoDate } from "./calendar.ts";
 import type { Deadline, DeadlineKind } from "./deadlines.ts";
 import { computeDeadline, hasLapsed } from "./deadlines.ts";
-import type { CaseState, GuardId, StateDef, Track, TransitionDef } from "./tracks.ts";
+import type { CaseState, DecisionRecord, GuardId, StateDef, Track, TransitionDef } from "./tracks.ts";
 import { initialStates, stateDefs, transitions } from "./tracks.ts";
 import type { Policy, TreatyParameters } from "./treaty-parameters.ts";
 
 export type { Deadline, DeadlineKind } from "./deadlines.ts";
 export { computeDeadline, deadlineKinds, deadlineStatus } from "./deadlines.ts";
-export type { CaseState, GuardId, StateDef, Track, TransitionDef } from "./tracks.ts";
-export { guardIds, securityStates, stateDefs, transitions, treatyStates } from "./tracks.ts";
+export type {
+  CaseState,
+  DecisionBody,
+  DecisionOutcome,
+  DecisionRecord,
+  GuardId,
+  OperationEffect,
+  StateDef,
+  Track,
+  TransitionDef,
+} from "./tracks.ts";
+export {
+  boardedStates,
+  decisionBodies,
+  decisionOutcomes,
+  guardIds,
+  securityStates,
+  sentStates,
+  stateDefs,
+  stepWithEffect,
+  transitions,
+  treatyStates,
+} from "./tracks.ts";
 export type { Policy, TreatyParameters } from "./treaty-parameters.ts";
 export { defaultPolicy, usMexico1978 } from "./treaty-parameters.ts";
 
@@ -31,7 +52,13 @@ export interface CaseFacts {
     kind: "no-death-penalty" | "specialty" | "other";
     status: "requested" | "given" | "withdrawn";
   }[];
+  /** The operation the case is on board, if any. */
   operationId: string | null;
+  /**
+   * The operation the step concerns: the one named in the input for a step that joins one, otherwise the
+   * one the case is on. Its status, date, and whether it lists the person (not removed).
+   */
+  operation: { id: string; code: string; status: string; listsPerson: boolean } | null;
   /** Open deadlines currently stored for the case. */
   deadlines: Deadline[];
   /** Offences the person was freed from for good (LEI art. 35). */
@@ -45,6 +72,19 @@ export interface TransitionInput {
   legalBasis: string;
   reasons: string;
   bypass?: { holdIds: string[]; legalBasis: string };
+  /** The operation a joining step boards. */
+  operationId?: string;
+  /** The act the step is part of, when it is not taken on its own (see `TransitionDef.via`). */
+  via?: "operation" | "handover";
+}
+
+/** The decision a step records, ready to store. */
+export interface DecisionOut extends DecisionRecord {
+  legalBasis: string;
+  reasons: string;
+  decidedOn: string;
+  appealWindowEndsOn: string | null;
+  bypassedHoldIds: string[];
 }
 
 export interface OpenRisk {
@@ -61,17 +101,24 @@ export type Decision =
       transition: TransitionDef;
       startDeadlines: Deadline[];
       stopDeadlines: DeadlineKind[];
+      /** How the stopped deadlines close. */
+      stopsAs: "met" | "lapsed";
       openRisks: OpenRisk[];
       bypassedHoldIds: string[];
       /** Offence keys the service must add to the person's barred offences (custody-window lapse). */
       barOffences: string[];
+      /** The operation the case is on after the step. */
+      operationId: string | null;
+      /** The decision the step records, if it is one. */
+      decision: DecisionOut | null;
     }
   | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
 
 export interface DecideContext {
   now: Date;
   policy: Policy;
-  params: TreatyParameters;
+  /** The treaty the case runs under; null for a case under none (a security transfer from a state without one). */
+  params: TreatyParameters | null;
 }
 
 const stateIndex = new Map<CaseState, StateDef>(stateDefs.map((s) => [s.name, s]));
@@ -221,10 +268,41 @@ const guards: Record<GuardId, Guard> = {
   "operation-assigned": (facts) =>
     facts.operationId
       ? null
-      : refuse(
-          "OPERATION_MISSING",
-          "no handover without an operation: assign the case to an operation first",
-        ),
+      : refuse("OPERATION_MISSING", "the case is on no operation: it must take assign-to-operation first"),
+
+  "operation-lists-person": (facts, input) => {
+    const op = facts.operation;
+    if (!op || op.id !== input.operationId) {
+      return refuse("OPERATION_MISSING", "operationId: no such operation", {
+        issues: [{ field: "operationId", rule: "must reference an existing operation" }],
+      });
+    }
+    if (!op.listsPerson) {
+      return refuse(
+        "OPERATION_MISSING",
+        `operation ${op.code} does not list this person: add them to it first (POST /api/operations/${op.id}/people)`,
+        { operationId: op.id },
+      );
+    }
+    if (!stillPlanned(op.status)) {
+      return refuse(
+        "OPERATION_UNDER_WAY",
+        `operation ${op.code} is ${op.status}: people board it only while it is planning or planned`,
+        { operationId: op.id, operationStatus: op.status },
+      );
+    }
+    return null;
+  },
+
+  "operation-not-under-way": (facts, input) => {
+    const op = facts.operation;
+    if (!op || input.via === "operation" || stillPlanned(op.status)) return null;
+    return refuse(
+      "OPERATION_UNDER_WAY",
+      `the person is on board operation ${op.code}, which is ${op.status}: remove them through the operation first (DELETE /api/operations/${op.id}/people/{personId})`,
+      { operationId: op.id, operationStatus: op.status },
+    );
+  },
 
   "not-barred": (facts) => {
     const barred = new Set(facts.barredOffences);
@@ -245,6 +323,9 @@ const guards: Record<GuardId, Guard> = {
   "custody-window-lapsed": mustHaveLapsed("custody-window", "custody-window"),
 };
 
+/** An operation still being planned: people may board it or leave it by their own case's step. */
+const stillPlanned = (status: string) => status === "planning" || status === "planned";
+
 /** Input checks that do not depend on the table: a recorded legal basis, a real date not in the future. */
 function checkInput(input: TransitionInput, def: TransitionDef, now: Date): Refusal | null {
   const issues: FieldIssue[] = [];
@@ -256,6 +337,11 @@ function checkInput(input: TransitionInput, def: TransitionDef, now: Date): Refu
   }
   if (input.bypass && !def.guards.includes("no-blocking-hold")) {
     issues.push({ field: "bypass", rule: `not applicable: ${def.name} is not blocked by legal holds` });
+  }
+  if (def.operation === "join" && !input.operationId) {
+    issues.push({ field: "operationId", rule: `required: the operation ${def.name} boards` });
+  } else if (def.operation !== "join" && input.operationId && input.via === undefined) {
+    issues.push({ field: "operationId", rule: `not applicable: ${def.name} boards no operation` });
   }
   return issues.length > 0 ? invalid(issues, issues.map((x) => `${x.field}: ${x.rule}`).join("; ")) : null;
 }
@@ -269,6 +355,14 @@ function triggerFor(kind: DeadlineKind, facts: CaseFacts, occurredAt: Date): Dat
   }
   return occurredAt;
 }
+
+/** Where a step that is part of another act is taken. */
+const actOf: Record<NonNullable<TransitionDef["via"]>, string> = {
+  handover:
+    "it is taken by recording the person's handover at the destination (POST /api/handovers), once their operation is in transit",
+  operation:
+    "it is taken by the operation the person is on: its departure (POST /api/operations/{id}/status), its cancellation, or removing the person from it (DELETE /api/operations/{id}/people/{personId})",
+};
 
 /**
  * Decide a transition. Checks, in order: the transition exists for the track (VALIDATION_FAILED,
@@ -296,6 +390,13 @@ export function decide(facts: CaseFacts, input: TransitionInput, ctx: DecideCont
       { state: facts.state, transition: def.name, allowed },
     );
   }
+  if (def.via && input.via !== def.via) {
+    return refuse("TRANSITION_NOT_ALLOWED", `${def.name} is not a step of its own: ${actOf[def.via]}`, {
+      state: facts.state,
+      transition: def.name,
+      via: def.via,
+    });
+  }
   if (!def.by.includes(input.actor.role)) {
     return refuse(
       "ACTOR_NOT_PERMITTED",
@@ -315,17 +416,46 @@ export function decide(facts: CaseFacts, input: TransitionInput, ctx: DecideCont
     if (failed) return { ...failed, details: { guard: id, ...failed.details } };
   }
 
+  const params = ctx.params;
+  if (def.starts.length > 0 && !params) {
+    return refuse(
+      "TREATY_MISSING",
+      `${def.name} starts the deadlines ${def.starts.join(", ")}, but the case runs under no treaty to count them by`,
+      { transition: def.name },
+    );
+  }
+  const startDeadlines = params
+    ? def.starts.map((kind) =>
+        computeDeadline(kind, triggerFor(kind, facts, input.occurredAt), params, ctx.policy),
+      )
+    : [];
   return {
     ok: true,
     from: facts.state,
     to: def.to,
     transition: def,
-    startDeadlines: def.starts.map((kind) =>
-      computeDeadline(kind, triggerFor(kind, facts, input.occurredAt), ctx.params, ctx.policy),
-    ),
+    startDeadlines,
     stopDeadlines: [...def.stops],
+    stopsAs: def.stopsAs ?? "met",
     openRisks: out.openRisks,
     bypassedHoldIds: out.bypassedHoldIds,
-    barOffences: def.to === "freed-for-good" ? [...new Set(facts.charges.map((c) => c.offenceKey))] : [],
+    barOffences: def.barsOffences ? [...new Set(facts.charges.map((c) => c.offenceKey))] : [],
+    operationId:
+      def.operation === "join"
+        ? (input.operationId ?? null)
+        : def.operation === "leave"
+          ? null
+          : facts.operationId,
+    decision: def.records
+      ? {
+          ...def.records,
+          legalBasis: input.legalBasis,
+          reasons: input.reasons,
+          decidedOn: toIsoDate(input.occurredAt),
+          appealWindowEndsOn:
+            startDeadlines.find((d) => d.kind === def.records?.appealWindow)?.dueOn ?? null,
+          bypassedHoldIds: out.bypassedHoldIds,
+        }
+      : null,
   };
 }

@@ -28,6 +28,10 @@ const uniques: Record<string, { field: string; message: string }> = {
   operations_code_uq: { field: "code", message: "an operation with this code already exists" },
   rivalries_pair_uq: { field: "rivalId", message: "these organisations are already recorded as rivals" },
   operation_people_uq: { field: "personId", message: "this person is already on the operation" },
+  affiliations_primary_uq: {
+    field: "affiliations",
+    message: "the person already has a primary affiliation",
+  },
   handovers_person_op_uq: {
     field: "personId",
     message: "the handover of this person on this operation is already recorded",

@@ -39,21 +39,30 @@ export async function getById<T extends AuditedTable>(db: Db, table: T, entity: 
   return row;
 }
 
-/** Checks that every referenced id exists; names the field of the first that does not. */
+/** Checks that every referenced id exists; names every field that does not, in one answer. */
 export async function requireRefs(
   db: Db,
   refs: { field: string; table: AuditedTable; id: string | null | undefined }[],
 ) {
+  const issues = await missingRefs(db, refs);
+  if (issues.length > 0) {
+    throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+  }
+}
+
+/** The fields of `refs` whose id names no record. */
+export async function missingRefs(
+  db: Db,
+  refs: { field: string; table: AuditedTable; id: string | null | undefined }[],
+): Promise<{ field: string; rule: string }[]> {
+  const issues: { field: string; rule: string }[] = [];
   for (const ref of refs) {
     if (!ref.id) continue;
     // biome-ignore lint/suspicious/noExplicitAny: see pageOf
     const [row] = await (db.select({ id: ref.table.id }).from(ref.table as any) as any)
       .where(eq(ref.table.id, ref.id))
       .limit(1);
-    if (!row) {
-      throw new AppError("REFERENCE_INVALID", `${ref.field}: no such record ${ref.id}`, {
-        issues: [{ field: ref.field, rule: "must reference an existing record" }],
-      });
-    }
+    if (!row) issues.push({ field: ref.field, rule: "must reference an existing record" });
   }
+  return issues;
 }

@@ -119,10 +119,16 @@ export const affiliations = pgTable(
     role: text("role"),
     fromOn: day("from_on"),
     toOn: day("to_on"),
+    /**
+     * The person's primary affiliation: the one the tally "by primary affiliation" counts them under, so that
+     * those figures add up to the total. At most one per person.
+     */
+    primary: boolean("primary").notNull().default(false),
   },
   (t) => [
     index("affiliations_person_idx").on(t.personId),
     index("affiliations_org_idx").on(t.organisationId),
+    uniqueIndex("affiliations_primary_uq").on(t.personId).where(sql`${t.primary}`),
   ],
 );
 
@@ -144,6 +150,8 @@ export const requests = pgTable(
     court: text("court"),
     district: text("district"),
     courtCaseNumber: text("court_case_number"),
+    /** The treaty between the requesting state and the sending state (`us-mx-1978`), if there is one. */
+    treaty: text("treaty"),
   },
   (t) => [index("requests_person_idx").on(t.personId), index("requests_received_idx").on(t.receivedOn)],
 );
@@ -221,6 +229,8 @@ export const decisions = pgTable(
     reasons: text("reasons").notNull(),
     decidedOn: day("decided_on").notNull(),
     appealWindowEndsOn: day("appeal_window_ends_on"),
+    /** The case step that recorded this decision: the two are one act. */
+    transitionId: uuid("transition_id"),
     /** Holds this decision bypassed, with its legal basis. */
     bypassedHoldIds: jsonb("bypassed_hold_ids").$type<string[]>().notNull().default([]),
   },
@@ -235,11 +245,14 @@ export const operations = pgTable(
     legalBasis: text("legal_basis").notNull(),
     operationDate: day("operation_date").notNull(),
     stagingAirport: text("staging_airport").notNull(),
-    /** planning | ready | in-transit | completed | cancelled */
+    /** planning | planned | ready | in-transit | completed | cancelled (src/operations/lifecycle.ts) */
     status: text("status").notNull(),
     receivingState: text("receiving_state").notNull(),
     administrationId: uuid("administration_id"),
     notes: text("notes"),
+    /** When it left the staging airport (in transit) and when it was completed. */
+    departedAt: ts("departed_at"),
+    completedAt: ts("completed_at"),
   },
   (t) => [uniqueIndex("operations_code_uq").on(t.code)],
 );
@@ -282,7 +295,11 @@ export const legs = pgTable(
   (t) => [index("legs_operation_idx").on(t.operationId)],
 );
 
-/** A person on an operation, with their destination and (once planned) their aircraft and seat. */
+/**
+ * A person listed on an operation, with their destination and (once a plan is adopted) their aircraft and
+ * seat. Listed is not on board: a person is on board once their case has joined the operation
+ * (`cases.operation_id`). A person taken off the operation stays listed as removed, with the reason.
+ */
 export const operationPeople = pgTable(
   "operation_people",
   {
@@ -300,6 +317,8 @@ export const operationPeople = pgTable(
     keepApartFrom: jsonb("keep_apart_from").$type<string[]>().notNull().default([]),
     aircraftId: uuid("aircraft_id"),
     seat: text("seat"),
+    removedAt: ts("removed_at"),
+    removalReason: text("removal_reason"),
   },
   (t) => [
     uniqueIndex("operation_people_uq").on(t.operationId, t.personId),
@@ -335,11 +354,14 @@ export const cases = pgTable(
       .references(() => people.id),
     requestId: uuid("request_id"),
     operationId: uuid("operation_id"),
-    treatyParameters: text("treaty_parameters").notNull(),
+    /** The treaty the case runs under (its deadlines' parameters), from its request; null under none. */
+    treatyParameters: text("treaty_parameters"),
     openedOn: day("opened_on").notNull(),
     /** Offences the person was freed from for good (LEI art. 35): never surrendered again for them. */
     barredOffences: jsonb("barred_offences").$type<string[]>().notNull().default([]),
     openRisks: jsonb("open_risks").$type<{ code: string; message: string }[]>().notNull().default([]),
+    /** Why a second case on the same track was opened for the person, when the caller confirmed one. */
+    duplicateReason: text("duplicate_reason"),
   },
   (t) => [
     index("cases_person_idx").on(t.personId),
@@ -519,6 +541,7 @@ export const deadlinesRelations = relations(deadlines, ({ one }) => ({
 }));
 export const peopleRelations = relations(people, ({ many }) => ({
   cases: many(cases),
+  listings: many(operationPeople),
   holds: many(legalHolds),
   decisions: many(decisions),
   assurances: many(assurances),
@@ -543,4 +566,9 @@ export const assurancesRelations = relations(assurances, ({ one }) => ({
 }));
 export const operationsRelations = relations(operations, ({ many }) => ({
   assurances: many(assurances),
+  listings: many(operationPeople),
+}));
+export const operationPeopleRelations = relations(operationPeople, ({ one }) => ({
+  operation: one(operations, { fields: [operationPeople.operationId], references: [operations.id] }),
+  person: one(people, { fields: [operationPeople.personId], references: [people.id] }),
 }));

@@ -31,7 +31,7 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     path: string;
     tag: string;
     noun: string;
-    create: {
+    create?: {
       body: C;
       run: (o: {
         actor: Actor;
@@ -44,14 +44,17 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
   },
 ) {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.post(
-    r.path,
-    { schema: { tags: [r.tag], summary: `Create ${r.noun}`, body: r.create.body } },
-    (req, reply) =>
-      idempotent(db, req, reply, req.actor, 201, (idempotency) =>
-        r.create.run({ actor: req.actor, input: req.body as z.infer<C>, idempotency }),
-      ),
-  );
+  const { create } = r;
+  if (create) {
+    typed.post(
+      r.path,
+      { schema: { tags: [r.tag], summary: `Create ${r.noun}`, body: create.body } },
+      (req, reply) =>
+        idempotent(db, req, reply, req.actor, 201, (idempotency) =>
+          create.run({ actor: req.actor, input: req.body as z.infer<C>, idempotency }),
+        ),
+    );
+  }
   typed.get(
     `${r.path}/:id`,
     { schema: { tags: [r.tag], summary: `Read ${r.noun}`, params: ZIdParams } },

@@ -18,6 +18,16 @@ export const ZDay = z
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
   }, "must be a real calendar date");
 
+/**
+ * When something happened in the world: a date-time with its offset (`2026-01-20T17:00:00Z`), or a calendar
+ * day (`2026-01-20`), taken as the start of that day in UTC. Rules that compare such moments with an
+ * operation's date compare calendar days.
+ */
+export const ZOccurredAt = z.union(
+  [z.iso.datetime({ offset: true }), ZDay.transform((d) => `${d}T00:00:00.000Z`)],
+  { error: "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)" },
+);
+
 /** A party: a state, as an ISO 3166-1 alpha-2 code. */
 export const ZParty = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as MX or US");
 

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
-import { write } from "../audit/write.ts";
+import { type Writer, write } from "../audit/write.ts";
+import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { getById } from "../db/query.ts";
 import {
@@ -16,8 +17,17 @@ import {
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { ZUuid } from "../http/schemas.ts";
-import { manifestPdf, manifestText, type Plan, type PlanInput, ZPlanInput } from "../planner/index.ts";
+import {
+  manifestPdf,
+  manifestText,
+  type Plan,
+  type PlanInput,
+  planFromAssignment,
+  type Violation,
+  ZPlanInput,
+} from "../planner/index.ts";
 import type { Call } from "../use-case.ts";
+import { listOpen, type OperationStatus, planningRoles } from "./lifecycle.ts";
 import type { PlanRunner } from "./plan-runner.ts";
 
 export const ZPlanRequest = z.strictObject({
@@ -35,22 +45,25 @@ export const ZPlanRequest = z.strictObject({
       perHighRisk: z.number().int().min(0).max(10),
     })
     .optional(),
+  /**
+   * A plan drawn by hand instead of searched for: the aircraft of each listed person (a historical
+   * operation as it flew). Its routes and manifests are built as the planner builds them, and every rule it
+   * breaks is reported; such a plan can be adopted only if it breaks none.
+   */
+  assignment: z.record(ZUuid, ZUuid).optional(),
 });
 export type PlanRequest = z.infer<typeof ZPlanRequest>;
 
+/**
+ * A change to the fleet. People are added and removed through `POST /api/operations/{id}/people` and
+ * `DELETE /api/operations/{id}/people/{personId}`, which re-plan the same way.
+ */
 export const ZReplanRequest = z.strictObject({
-  change: z.discriminatedUnion("kind", [
-    z.strictObject({
-      kind: z.literal("remove-person"),
-      personId: ZUuid,
-      reason: z.string().max(500).optional(),
-    }),
-    z.strictObject({
-      kind: z.literal("aircraft-unavailable"),
-      aircraftId: ZUuid,
-      reason: z.string().max(500).optional(),
-    }),
-  ]),
+  change: z.strictObject({
+    kind: z.literal("aircraft-unavailable"),
+    aircraftId: ZUuid,
+    reason: z.string().max(500).optional(),
+  }),
   timeLimitMs: z.number().int().min(10).max(30_000).default(2000),
   seed: z
     .number()
@@ -80,26 +93,46 @@ const view = (row: PlanRow) => ({
   plan: row.plan as Plan,
 });
 
+/** An extra person to plan for, as if listed (to re-plan when they are added). */
+export interface ExtraListing {
+  personId: string;
+  destinationAirport: string;
+  keepApartFrom: string[];
+}
+
+/** The people of a plan, from its stored input. */
+export const peopleOfPlan = (row: PlanRow) => (row.input as PlanInput).people.map((p) => p.id);
+
 /**
- * Planning an operation: builds the planner's input from the record (people on board with their
- * organisation, destination, risk flags and keep-apart list; the fleet; airports; rivalries, with cells
- * inheriting their parent's), runs the planner off the event loop, and keeps each result as a draft plan.
+ * Planning an operation: builds the planner's input from the record (the people listed, not removed, with
+ * their organisation, destination, risk flags and keep-apart list; the fleet; airports; rivalries, with
+ * cells inheriting their parent's), runs the planner off the event loop, and keeps each result as a draft
+ * plan. A draft becomes the operation's plan only when adopted (`operationService.adopt`).
  */
 export function planningService(db: Db, runner: PlanRunner) {
-  async function inputFor(operationId: string, guards?: PlanRequest["guards"]): Promise<PlanInput> {
+  async function inputFor(
+    operationId: string,
+    options: { guards?: PlanRequest["guards"]; extra?: ExtraListing; without?: string } = {},
+  ): Promise<PlanInput> {
     const op = await getById(db, operations, "operation", operationId);
-    const [fleet, onboard, orgs, rivals] = await Promise.all([
+    const [fleet, listed, orgs, rivals] = await Promise.all([
       db.select().from(aircraft).where(eq(aircraft.operationId, operationId)).orderBy(asc(aircraft.callsign)),
       db
         .select({ entry: operationPeople, person: people })
         .from(operationPeople)
         .innerJoin(people, eq(operationPeople.personId, people.id))
-        .where(eq(operationPeople.operationId, operationId))
+        .where(and(eq(operationPeople.operationId, operationId), isNull(operationPeople.removedAt)))
         .orderBy(asc(operationPeople.id)),
       db.select().from(organisations),
       db.select().from(rivalries),
     ]);
-    const personIds = onboard.map((o) => o.entry.personId);
+    const entries: { entry: ExtraListing; person: typeof people.$inferSelect }[] = listed.filter(
+      (l) => l.entry.personId !== options.without,
+    );
+    if (options.extra) {
+      entries.push({ entry: options.extra, person: await getById(db, people, "person", options.extra.personId) });
+    }
+    const personIds = entries.map((o) => o.entry.personId);
     const affs = personIds.length
       ? await db
           .select()
@@ -108,12 +141,13 @@ export function planningService(db: Db, runner: PlanRunner) {
           .orderBy(asc(affiliations.id))
       : [];
     const orgName = new Map(orgs.map((o) => [o.id, o.name]));
-    // The current affiliation (no end date) wins; otherwise the latest recorded.
+    // The most specific current affiliation (no end date; the last recorded, such as a faction of a cartel,
+    // which inherits the cartel's rivals); otherwise the latest recorded.
     const orgOf = new Map<string, string>();
     for (const a of affs)
       if (!orgOf.has(a.personId) || !a.toOn) orgOf.set(a.personId, orgName.get(a.organisationId)!);
     const staging = [...new Set([op.stagingAirport, ...fleet.map((a) => a.stagingAirport)])];
-    const codes = [...new Set([...staging, ...onboard.map((o) => o.entry.destinationAirport)])];
+    const codes = [...new Set([...staging, ...entries.map((o) => o.entry.destinationAirport)])];
     const airportRows = await db
       .select()
       .from(places)
@@ -125,6 +159,7 @@ export function planningService(db: Db, runner: PlanRunner) {
         `airports without coordinates cannot be planned: ${missing.join(", ")}`,
       );
     }
+    const ids = new Set(personIds);
     const parsed = ZPlanInput.safeParse({
       operation: op.code,
       staging,
@@ -136,14 +171,14 @@ export function planningService(db: Db, runner: PlanRunner) {
           r.orgA === o.id ? [orgName.get(r.orgB)!] : r.orgB === o.id ? [orgName.get(r.orgA)!] : [],
         ),
       })),
-      people: onboard.map(({ entry, person }) => ({
+      people: entries.map(({ entry, person }) => ({
         id: entry.personId,
         name: `${person.givenNames} ${person.familyNames}`,
         ...(orgOf.has(entry.personId) ? { organisation: orgOf.get(entry.personId) } : {}),
         destination: entry.destinationAirport,
         ...(person.custodyFacility ? { origin: person.custodyFacility } : {}),
         riskFlags: person.riskFlags,
-        keepApartFrom: entry.keepApartFrom,
+        keepApartFrom: entry.keepApartFrom.filter((q) => ids.has(q)),
       })),
       fleet: fleet.map((a) => ({
         id: a.id,
@@ -153,7 +188,7 @@ export function planningService(db: Db, runner: PlanRunner) {
         ...(a.rangeKm ? { rangeKm: a.rangeKm } : {}),
         staging: a.stagingAirport,
       })),
-      ...(guards ? { guards: { ...guards, highRiskFlags: ["escape-risk", "violent"] } } : {}),
+      ...(options.guards ? { guards: { ...options.guards, highRiskFlags: ["escape-risk", "violent"] } } : {}),
     });
     if (!parsed.success) {
       throw new AppError(
@@ -164,13 +199,24 @@ export function planningService(db: Db, runner: PlanRunner) {
     return parsed.data;
   }
 
-  async function current(operationId: string): Promise<PlanRow> {
-    const [row] = await db
+  /** The operation's plans that are not superseded: its adopted plan and its newest draft, if any. */
+  async function plansOf(operationId: string, reader: Pick<Db, "select"> = db) {
+    const rows = await reader
       .select()
       .from(plans)
       .where(and(eq(plans.operationId, operationId), ne(plans.status, "superseded")))
-      .orderBy(desc(plans.id))
-      .limit(1);
+      .orderBy(desc(plans.id));
+    return {
+      adopted: rows.find((r) => r.status === "adopted") ?? null,
+      draft: rows.find((r) => r.status !== "adopted") ?? null,
+      drafts: rows.filter((r) => r.status !== "adopted"),
+    };
+  }
+
+  /** The plan work starts from: the newest draft, else the adopted plan. */
+  async function current(operationId: string): Promise<PlanRow> {
+    const { adopted, draft } = await plansOf(operationId);
+    const row = draft ?? adopted;
     if (!row)
       throw new AppError("NOT_FOUND", `operation ${operationId} has no plan yet: POST …/plan first`, {
         operationId,
@@ -178,35 +224,76 @@ export function planningService(db: Db, runner: PlanRunner) {
     return row;
   }
 
+  /** Planning is for operations that have not flown. */
+  async function requirePlannable(operationId: string, actor: Actor) {
+    const op = await getById(db, operations, "operation", operationId);
+    if (!planningRoles.includes(actor.role)) {
+      throw new AppError("ACTOR_NOT_PERMITTED", `role ${actor.role} may not plan operations`, {
+        role: actor.role,
+        allowedRoles: [...planningRoles],
+      });
+    }
+    if (!listOpen.includes(op.status as OperationStatus)) {
+      throw new AppError("OPERATION_UNDER_WAY", `operation ${op.code} is ${op.status}: it is no longer planned`, {
+        operationStatus: op.status,
+      });
+    }
+    return op;
+  }
+
+  /** Stores a new draft; older drafts are superseded (the adopted plan stays until another is adopted). */
+  async function storeDraft(
+    w: Writer,
+    operationId: string,
+    draft: { input: PlanInput; plan: Plan; seed: number; status?: string },
+  ) {
+    const { drafts } = await plansOf(operationId, w.tx);
+    for (const o of drafts) await w.update(plans, o.id, { status: "superseded" }, { before: o });
+    return w.insertOne(plans, {
+      operationId,
+      status: draft.status ?? (draft.plan.status === "rules-broken" ? "rules-broken" : "draft"),
+      input: draft.input,
+      plan: draft.plan,
+      seed: draft.seed,
+    });
+  }
+
   return {
     inputFor,
+    plansOf,
+    storeDraft,
 
     async plan({ actor, input, idempotency, operationId }: Call<PlanRequest> & { operationId: string }) {
-      const planInput = await inputFor(operationId, input.guards);
-      const result = await runner.run({
-        kind: "plan",
-        input: planInput,
-        options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
-      });
+      await requirePlannable(operationId, actor);
+      const planInput = await inputFor(operationId, input.guards ? { guards: input.guards } : {});
+      let result: Plan;
+      let violations: Violation[] = [];
+      if (input.assignment) {
+        const listed = new Set(planInput.people.map((p) => p.id));
+        const issues = Object.keys(input.assignment)
+          .filter((id) => !listed.has(id))
+          .map((id) => ({ field: `assignment.${id}`, rule: "must be a person listed on the operation" }));
+        const fleet = new Set(planInput.fleet.map((a) => a.id));
+        for (const [id, aircraftId] of Object.entries(input.assignment))
+          if (!fleet.has(aircraftId)) issues.push({ field: `assignment.${id}`, rule: "must be an aircraft of the operation" });
+        if (issues.length) {
+          throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+        }
+        ({ plan: result, violations } = planFromAssignment(planInput, input.assignment));
+      } else {
+        result = await runner.run({
+          kind: "plan",
+          input: planInput,
+          options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
+        });
+      }
       return write(
         db,
         actor,
-        async (w) => {
-          const old = await w.tx
-            .select({ id: plans.id })
-            .from(plans)
-            .where(and(eq(plans.operationId, operationId), ne(plans.status, "superseded")));
-          for (const o of old) await w.update(plans, o.id, { status: "superseded" });
-          return view(
-            await w.insertOne(plans, {
-              operationId,
-              status: "draft",
-              input: planInput,
-              plan: result,
-              seed: input.seed,
-            }),
-          );
-        },
+        async (w) => ({
+          ...view(await storeDraft(w, operationId, { input: planInput, plan: result, seed: input.seed })),
+          violations,
+        }),
         { idempotency },
       );
     },
@@ -215,19 +302,21 @@ export function planningService(db: Db, runner: PlanRunner) {
       return view(await current(operationId));
     },
 
-    /** Re-plans after a change, moving as few people as possible; a removed person leaves the operation. */
+    /** Re-plans after an aircraft becomes unavailable, moving as few people as possible. */
     async replan({ actor, input, idempotency, operationId }: Call<ReplanRequest> & { operationId: string }) {
+      await requirePlannable(operationId, actor);
       const row = await current(operationId);
       if (input.expectedVersion && input.expectedVersion !== row.version) {
         throw new AppError(
           "VERSION_CONFLICT",
-          `the draft plan is at version ${row.version}, not ${input.expectedVersion}`,
+          `the plan is at version ${row.version}, not ${input.expectedVersion}`,
+          { currentVersion: row.version, expectedVersion: input.expectedVersion },
         );
       }
       const result = await runner.run({
         kind: "replan",
         previous: row.plan as Plan,
-        input: row.input as PlanInput,
+        input: await inputFor(operationId),
         change: input.change,
         options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
       });
@@ -235,20 +324,7 @@ export function planningService(db: Db, runner: PlanRunner) {
         db,
         actor,
         async (w) => {
-          await w.update(plans, row.id, { status: "superseded" }, { expectedVersion: row.version });
-          if (input.change.kind === "remove-person") {
-            const personId = input.change.personId;
-            const [entry] = await w.tx
-              .select({ id: operationPeople.id })
-              .from(operationPeople)
-              .where(
-                and(eq(operationPeople.operationId, operationId), eq(operationPeople.personId, personId)),
-              );
-            if (entry) await w.remove(operationPeople, entry.id);
-          }
-          const stored = await w.insertOne(plans, {
-            operationId,
-            status: "draft",
+          const stored = await storeDraft(w, operationId, {
             input: result.input,
             plan: result.plan,
             seed: input.seed,
@@ -259,8 +335,12 @@ export function planningService(db: Db, runner: PlanRunner) {
       );
     },
 
-    /** An officer moves a person by hand; the draft keeps the move, and every rule it breaks is reported. */
+    /**
+     * An officer moves a person by hand; the draft keeps the move, and every rule it breaks is reported. A
+     * move made on the adopted plan starts a new draft from it: the adopted plan changes only by adoption.
+     */
     async move({ actor, input, idempotency, operationId }: Call<MoveRequest> & { operationId: string }) {
+      await requirePlannable(operationId, actor);
       const row = await current(operationId);
       const result = await runner.run({
         kind: "move",
@@ -280,24 +360,43 @@ export function planningService(db: Db, runner: PlanRunner) {
           })),
         });
       }
+      const expectedVersion = input.expectedVersion ?? row.version;
+      if (expectedVersion !== row.version) {
+        throw new AppError(
+          "VERSION_CONFLICT",
+          `the plan is at version ${row.version}, not ${expectedVersion}: someone changed it first; reload and retry`,
+          { currentVersion: row.version, expectedVersion },
+        );
+      }
+      const status = result.violations.length ? "rules-broken" : "draft";
       return write(
         db,
         actor,
         async (w) => {
-          const stored = await w.update(
-            plans,
-            row.id,
-            { plan: result.plan, status: result.violations.length ? "rules-broken" : "draft" },
-            { expectedVersion: input.expectedVersion ?? row.version, kind: "plan.person_moved" },
-          );
+          const stored =
+            row.status === "adopted"
+              ? await storeDraft(w, operationId, {
+                  input: row.input as PlanInput,
+                  plan: result.plan,
+                  seed: row.seed,
+                  status,
+                })
+              : await w.update(
+                  plans,
+                  row.id,
+                  { plan: result.plan, status },
+                  { expectedVersion, kind: "plan.person_moved" },
+                );
           return { ...view(stored), violations: result.violations };
         },
         { idempotency },
       );
     },
 
+    /** The manifests of the adopted plan (of the newest draft while none is adopted). */
     async manifest(operationId: string, format: "text" | "pdf") {
-      const plan = (await current(operationId)).plan as Plan;
+      const { adopted } = await plansOf(operationId);
+      const plan = (adopted ?? (await current(operationId))).plan as Plan;
       return format === "pdf" ? manifestPdf(plan) : manifestText(plan);
     },
   };

@@ -2,10 +2,14 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { idempotent } from "../http/idempotency.ts";
+import { ifMatchHeader, withIfMatch } from "../http/if-match.ts";
 import { actionRoute, resourceRoutes } from "../http/resource.ts";
-import { ZIdParams } from "../http/schemas.ts";
+import { ZIdParams, ZUuid } from "../http/schemas.ts";
 import { type planningService, ZMoveRequest, ZPlanRequest, ZReplanRequest } from "./planning.ts";
 import {
+  ZAddPerson,
+  ZAdoptPlan,
   ZCreateAdministration,
   ZCreateHandover,
   ZCreateOperation,
@@ -15,15 +19,15 @@ import {
   ZListOperations,
   ZListPlaces,
   ZOperationStatusChange,
+  ZRemovePerson,
 } from "./schemas.ts";
-import type { handoverService, operationService, referenceService } from "./service.ts";
+import type { operationService, referenceService } from "./service.ts";
 
 export function operationRoutes(
   app: FastifyInstance,
   db: Db,
   s: {
     operations: ReturnType<typeof operationService>;
-    handovers: ReturnType<typeof handoverService>;
     reference: ReturnType<typeof referenceService>;
     planning: ReturnType<typeof planningService>;
   },
@@ -40,9 +44,9 @@ export function operationRoutes(
     path: "/handovers",
     tag: "handovers",
     noun: "handover",
-    create: { body: ZCreateHandover, run: (o) => s.handovers.create(o) },
-    get: (id) => s.handovers.get(id),
-    list: { query: ZListHandovers, run: (q) => s.handovers.list(q) },
+    create: { body: ZCreateHandover, run: (o) => s.operations.handOver(o) },
+    get: (id) => s.operations.getHandover(id),
+    list: { query: ZListHandovers, run: (q) => s.operations.listHandovers(q) },
   });
   resourceRoutes(app, db, {
     path: "/places",
@@ -77,11 +81,60 @@ export function operationRoutes(
   actionRoute(app, db, {
     path: "/operations/:id/status",
     tags,
-    summary: "Move the operation along planning → ready → in-transit → completed (or cancelled)",
+    summary: "Move the operation along planned → ready → in-transit → completed (or cancelled before it flies)",
+    description:
+      "`ready` needs every listed person on board and an adopted plan that seats them all without breaking a rule; `in-transit` (not before the operation date) takes every case on board in transit with it; `completed` needs every person on board handed over; `cancelled` returns every case on board to the state it came from. 422 OPERATION_NOT_READY names each person and rule in the way.",
     body: ZOperationStatusChange,
+    headers: ifMatchHeader,
     status: 200,
-    run: ({ actor, id, input, idempotency }) =>
-      s.operations.setStatus({ actor, operationId: id, input, idempotency }),
+    run: ({ actor, id, input, idempotency, req }) =>
+      s.operations.setStatus({ actor, operationId: id, input: withIfMatch(input, req), idempotency }),
+  });
+  actionRoute(app, db, {
+    path: "/operations/:id/people",
+    tags,
+    summary: "List a person on the operation and re-plan with the fewest moves",
+    description:
+      "The person is a candidate until their case takes `assign-to-operation`. A planned or ready operation goes back to planning: the new plan (answered with the people it moves) must be adopted.",
+    body: ZAddPerson,
+    headers: ifMatchHeader,
+    status: 201,
+    run: ({ actor, id, input, idempotency, req }) =>
+      s.operations.addPerson({ actor, operationId: id, input: withIfMatch(input, req), idempotency }),
+  });
+  app.withTypeProvider<ZodTypeProvider>().delete(
+    "/operations/:id/people/:personId",
+    {
+      schema: {
+        tags,
+        summary: "Take a person off the operation and re-plan with the fewest moves",
+        description:
+          "The listing stays, marked removed with the reason. A person on board leaves with their case's `remove-from-operation`. A planned or ready operation goes back to planning.",
+        params: z.object({ id: ZUuid, personId: ZUuid }),
+        body: ZRemovePerson,
+        headers: ifMatchHeader,
+      },
+    },
+    (req, reply) =>
+      idempotent(db, req, reply, req.actor, 200, (idempotency) =>
+        s.operations.removePerson({
+          actor: req.actor,
+          operationId: req.params.id,
+          personId: req.params.personId,
+          input: withIfMatch(req.body, req),
+          idempotency,
+        }),
+      ),
+  );
+  actionRoute(app, db, {
+    path: "/operations/:id/plan/adopt",
+    tags,
+    summary: "Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat",
+    body: ZAdoptPlan,
+    headers: ifMatchHeader,
+    status: 200,
+    run: ({ actor, id, input, idempotency, req }) =>
+      s.operations.adopt({ actor, operationId: id, input: withIfMatch(input, req), idempotency }),
   });
   typed.get(
     "/operations/:id/plan",

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { ZAirport, ZDay, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { ZAirport, ZDay, ZOccurredAt, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { crossCheck, crossChecked } from "../http/cross-check.ts";
+import { operationStatuses } from "./lifecycle.ts";
 
-export const operationStatuses = ["planning", "ready", "in-transit", "completed", "cancelled"] as const;
+export { operationStatuses };
 
 export const ZAircraftInput = z.strictObject({
   callsign: ZShort,
@@ -24,13 +26,13 @@ export const ZCreateOperation = z
     stagingAirport: ZAirport,
     receivingState: ZParty,
     administrationId: ZUuid.optional(),
-    status: z.enum(operationStatuses).default("planning"),
     notes: ZText.optional(),
     aircraft: z.array(ZAircraftInput).max(200).default([]),
     people: z
       .array(
         z.strictObject({
           personId: ZUuid,
+          /** The case that carries the person; defaults to the person's only open case. */
           caseId: ZUuid.optional(),
           destinationAirport: ZAirport,
           chargingDistrict: ZShort.optional(),
@@ -40,14 +42,8 @@ export const ZCreateOperation = z
       )
       .max(2000)
       .default([]),
-    /** Legs already flown or fixed (historical operations); otherwise the planner proposes them. */
-    legs: z
-      .array(
-        z.strictObject({ aircraft: ZShort, sequence: z.number().int().min(1), from: ZAirport, to: ZAirport }),
-      )
-      .default([]),
   })
-  .superRefine((o, ctx) => {
+  .superRefine(crossCheck((o, ctx) => {
     const seen = new Map<string, number>();
     o.people.forEach((p, i) => {
       if (seen.has(p.personId))
@@ -68,16 +64,17 @@ export const ZCreateOperation = z
           });
       });
     });
-    const callsigns = new Set(o.aircraft.map((a) => a.callsign));
-    o.legs.forEach((l, i) => {
-      if (!callsigns.has(l.aircraft))
+    const callsigns = new Map<string, number>();
+    o.aircraft.forEach((a, i) => {
+      if (callsigns.has(a.callsign))
         ctx.addIssue({
           code: "custom",
-          path: ["legs", i, "aircraft"],
-          message: "must be the callsign of one of aircraft",
+          path: ["aircraft", i, "callsign"],
+          message: `duplicate of aircraft[${callsigns.get(a.callsign)}]`,
         });
+      callsigns.set(a.callsign, i);
     });
-  });
+  }), crossChecked);
 export type CreateOperation = z.infer<typeof ZCreateOperation>;
 
 export const ZListOperations = ZPageQuery.extend({
@@ -90,15 +87,19 @@ export type ListOperations = z.infer<typeof ZListOperations>;
 export const ZCreateHandover = z.strictObject({
   operationId: ZUuid,
   personId: ZUuid,
+  /** The case that carries the person; it is the one on board, and is checked against it. */
   caseId: ZUuid.optional(),
   place: ZAirport,
-  occurredAt: z.iso.datetime({ offset: true }),
+  occurredAt: ZOccurredAt,
   dispatchingOfficer: ZShort,
   dispatchingAgency: ZShort,
   receivingOfficer: ZShort,
   receivingAgency: ZShort,
   condition: ZText,
   documents: z.array(ZShort).max(50).default([]),
+  /** Recorded on the case's step; default the operation's legal basis and a sentence naming the place. */
+  legalBasis: ZShort.optional(),
+  reasons: ZText.optional(),
 });
 export type CreateHandover = z.infer<typeof ZCreateHandover>;
 
@@ -130,17 +131,51 @@ export const ZListAdministrations = ZPageQuery;
 export const ZOperationStatusChange = z.strictObject({
   status: z.enum(operationStatuses),
   expectedVersion: z.number().int().min(1).optional(),
+  /** When it happened (departure, completion): a date-time or a day; defaults to now. */
+  occurredAt: ZOccurredAt.optional(),
+  /** Recorded on the steps of the cases on board; default the operation's legal basis. */
+  legalBasis: ZShort.optional(),
+  reason: ZText.optional(),
 });
 export type OperationStatusChange = z.infer<typeof ZOperationStatusChange>;
 
-/** The order an operation moves in; cancelled is reachable until it has flown. */
-export const operationStatusMoves: Record<
-  (typeof operationStatuses)[number],
-  readonly (typeof operationStatuses)[number][]
-> = {
-  planning: ["ready", "cancelled"],
-  ready: ["planning", "in-transit", "cancelled"],
-  "in-transit": ["completed"],
-  completed: [],
-  cancelled: [],
+const ZReplanOptions = {
+  /** Re-plan search time limit; the re-plan moves as few people as possible. */
+  timeLimitMs: z.number().int().min(10).max(30_000).default(2000),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
+  /** The operation's version read (or send `If-Match`). */
+  expectedVersion: z.number().int().min(1).optional(),
 };
+
+export const ZAddPerson = z.strictObject({
+  personId: ZUuid,
+  /** The case that carries the person; defaults to the person's only open case. */
+  caseId: ZUuid.optional(),
+  destinationAirport: ZAirport,
+  chargingDistrict: ZShort.optional(),
+  keepApartFrom: z.array(ZUuid).max(100).default([]),
+  ...ZReplanOptions,
+});
+export type AddPerson = z.infer<typeof ZAddPerson>;
+
+export const ZRemovePerson = z.strictObject({
+  /** Why the person leaves the operation (an injunction, a withdrawn request…). */
+  reason: ZText,
+  /** Recorded on the case's step when the person was on board. */
+  legalBasis: ZShort.default("Operation planning (no statute)"),
+  ...ZReplanOptions,
+});
+export type RemovePerson = z.infer<typeof ZRemovePerson>;
+
+export const ZAdoptPlan = z.strictObject({
+  /** The draft to adopt; defaults to the newest. */
+  planId: ZUuid.optional(),
+  /** The operation's version read. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+export type AdoptPlan = z.infer<typeof ZAdoptPlan>;

@@ -1,7 +1,10 @@
 import { and, asc, eq, gte, inArray, lte } from "drizzle-orm";
-import { write } from "../audit/write.ts";
+import { type Tx, type Writer, write } from "../audit/write.ts";
+import type { Actor } from "../auth/roles.ts";
+import type { caseService, PreparedStep } from "../cases/service.ts";
+import { type CaseState, isTerminal, type Policy, type Track } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
-import { getById, pageOf, requireRefs } from "../db/query.ts";
+import { getById, missingRefs, pageOf } from "../db/query.ts";
 import {
   administrations,
   aircraft,
@@ -15,8 +18,24 @@ import {
   plans,
 } from "../db/schema.ts";
 import { AppError, type FieldIssue } from "../errors.ts";
+import { checkPlan, type Plan } from "../planner/index.ts";
 import type { Call } from "../use-case.ts";
+import {
+  decideAdoption,
+  decideHandover,
+  decideListChange,
+  decideMove,
+  type OperationFacts,
+  type OperationStatus,
+  onBoard,
+  planningRoles,
+  type Refusal,
+} from "./lifecycle.ts";
+import type { PlanRunner } from "./plan-runner.ts";
+import { peopleOfPlan, type planningService } from "./planning.ts";
 import type {
+  AddPerson,
+  AdoptPlan,
   CreateAdministration,
   CreateHandover,
   CreateOperation,
@@ -24,92 +43,344 @@ import type {
   ListHandovers,
   ListOperations,
   OperationStatusChange,
+  RemovePerson,
 } from "./schemas.ts";
-import { operationStatusMoves } from "./schemas.ts";
 
+type CaseService = ReturnType<typeof caseService>;
+type PlanningService = ReturnType<typeof planningService>;
+type OperationRow = typeof operations.$inferSelect;
+type ListingRow = typeof operationPeople.$inferSelect;
+
+const refused = (r: Refusal) => new AppError(r.code, r.message, r.details ?? {});
 const invalid = (issues: FieldIssue[]) =>
   new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
 
-export function operationService(db: Db) {
-  /** Airports named by an operation must be known places with coordinates (the planner needs them). */
-  async function checkAirports(codes: { field: string; code: string }[]) {
-    const known = new Set(
-      (
-        await db
-          .select({ code: places.code })
-          .from(places)
-          .where(
-            and(eq(places.kind, "airport"), inArray(places.code, [...new Set(codes.map((c) => c.code))])),
-          )
-      ).map((r) => r.code),
-    );
-    const issues = codes
-      .filter((c) => !known.has(c.code))
-      .map((c) => ({ field: c.field, rule: `unknown airport ${c.code}: add it to /api/places first` }));
-    if (issues.length) throw invalid(issues);
+/** An operation as its lifecycle reads it, with the rows it was read from. */
+interface Loaded {
+  op: OperationRow;
+  listings: ListingRow[];
+  facts: OperationFacts;
+  /** Versions of the listed people's cases, and the handovers, as read: checked again when writing. */
+  seen: { cases: Map<string, number>; handovers: number };
+}
+
+/**
+ * Operations: their people, plans, lifecycle and handovers. The lifecycle's rules are pure
+ * (`lifecycle.ts`); this reads the facts, has them decided, and writes each act — the operation's row, the
+ * steps of the cases on board, the listings, the handover — in one audited transaction. Facts are read
+ * before the transaction (the planner runs off the event loop meanwhile); the transaction then locks the
+ * operation's row and checks that nothing it decided on moved, or answers 409.
+ */
+export function operationService(
+  db: Db,
+  deps: { cases: CaseService; planning: PlanningService; runner: PlanRunner },
+) {
+  const { planning } = deps;
+
+  async function load(operationId: string): Promise<Loaded> {
+    const op = await getById(db, operations, "operation", operationId);
+    const [listed, handed, adoptedRows] = await Promise.all([
+      db
+        .select({
+          listing: operationPeople,
+          givenNames: people.givenNames,
+          familyNames: people.familyNames,
+          case: {
+            id: cases.id,
+            track: cases.track,
+            state: cases.state,
+            operationId: cases.operationId,
+            version: cases.version,
+          },
+        })
+        .from(operationPeople)
+        .innerJoin(people, eq(operationPeople.personId, people.id))
+        .leftJoin(cases, eq(cases.id, operationPeople.caseId))
+        .where(eq(operationPeople.operationId, operationId))
+        .orderBy(asc(operationPeople.id)),
+      db
+        .select({ personId: handovers.personId, occurredAt: handovers.occurredAt })
+        .from(handovers)
+        .where(eq(handovers.operationId, operationId)),
+      db
+        .select()
+        .from(plans)
+        .where(and(eq(plans.operationId, operationId), eq(plans.status, "adopted"))),
+    ]);
+    const adopted = adoptedRows[0] ?? null;
+    const handedAt = new Map(handed.map((h) => [h.personId, h.occurredAt]));
+    const facts: OperationFacts = {
+      id: op.id,
+      code: op.code,
+      status: op.status as OperationStatus,
+      operationDate: op.operationDate,
+      departedAt: op.departedAt,
+      people: listed.map((l) => ({
+        personId: l.listing.personId,
+        name: `${l.givenNames} ${l.familyNames}`,
+        caseId: l.listing.caseId,
+        removed: l.listing.removedAt !== null,
+        case: l.case
+          ? {
+              id: l.case.id,
+              track: l.case.track as Track,
+              state: l.case.state as CaseState,
+              operationId: l.case.operationId,
+            }
+          : null,
+        handedOver: handedAt.has(l.listing.personId),
+        handedOverAt: handedAt.get(l.listing.personId) ?? null,
+      })),
+      adoptedPlan: adopted
+        ? {
+            id: adopted.id,
+            assignment: (adopted.plan as Plan).assignment,
+            // The adopted plan checked against today's record: a rivalry recorded since, a person removed.
+            violations:
+              op.status === "planned" || op.status === "ready"
+                ? checkPlan(await planning.inputFor(operationId), adopted.plan as Plan)
+                : [],
+          }
+        : null,
+    };
+    return {
+      op,
+      listings: listed.map((l) => l.listing),
+      facts,
+      seen: {
+        cases: new Map(listed.flatMap((l) => (l.case ? [[l.case.id, l.case.version] as const] : []))),
+        handovers: handed.length,
+      },
+    };
   }
 
-  async function checkPeople(input: CreateOperation) {
-    const ids = input.people.map((p) => p.personId);
-    const found = new Set(
-      ids.length
-        ? (await db.select({ id: people.id }).from(people).where(inArray(people.id, ids))).map((r) => r.id)
+  /**
+   * Inside the write: locks the operation's row (`update` for its own moves, `share` for a handover, which
+   * others may record at the same time) and checks that the operation, its people's cases and its
+   * handovers are as they were read. Otherwise 409: someone acted meanwhile.
+   */
+  async function lockUnchanged(tx: Tx, l: Loaded, mode: "update" | "share", expectedVersion?: number) {
+    const [row] = await tx
+      .select({ version: operations.version })
+      .from(operations)
+      .where(eq(operations.id, l.op.id))
+      .for(mode);
+    const expected = expectedVersion ?? l.op.version;
+    if (!row || row.version !== expected) {
+      throw new AppError(
+        "VERSION_CONFLICT",
+        `operation ${l.op.code} is at version ${row?.version ?? "(gone)"}, not ${expected}: someone changed it first; reload and retry`,
+        { currentVersion: row?.version ?? null, expectedVersion: expected },
+      );
+    }
+    // A handover concerns one person: their case's version guards its own step, and other handovers may be
+    // recorded at the same time.
+    if (mode === "share") return;
+    const ids = [...l.seen.cases.keys()];
+    const now = ids.length
+      ? await tx.select({ id: cases.id, version: cases.version }).from(cases).where(inArray(cases.id, ids))
+      : [];
+    const moved = now.filter((c) => l.seen.cases.get(c.id) !== c.version).map((c) => c.id);
+    const handed = await tx.select({ id: handovers.id }).from(handovers).where(eq(handovers.operationId, l.op.id));
+    if (moved.length || handed.length !== l.seen.handovers) {
+      throw new AppError(
+        "VERSION_CONFLICT",
+        `the people of operation ${l.op.code} changed while this was decided: reload and retry`,
+        { casesChanged: moved },
+      );
+    }
+  }
+
+  /** The case steps a move takes, decided by each case's legal track (refusals name the person). */
+  async function prepareSteps(
+    actor: Actor,
+    l: Loaded,
+    steps: { caseId: string; personId: string; transition: string }[],
+    input: { legalBasis: string; reasons: string; occurredAt: string },
+    now: Date,
+  ): Promise<PreparedStep[]> {
+    const out: PreparedStep[] = [];
+    for (const step of steps) {
+      try {
+        out.push(
+          await deps.cases.prepare({
+            actor,
+            caseId: step.caseId,
+            input: { transition: step.transition, ...input },
+            now,
+            via: "operation",
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        const name = l.facts.people.find((p) => p.personId === step.personId)?.name ?? step.personId;
+        throw new AppError(err.code, `${name} (case ${step.caseId}): ${err.message}`, {
+          ...err.details,
+          caseId: step.caseId,
+          personId: step.personId,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The listings' seats from the adopted plan (or cleared, with none), as updates through the writer. */
+  async function seat(w: Writer, listings: ListingRow[], plan: Plan | null) {
+    const seatOf = new Map<string, { aircraftId: string; seat: string }>();
+    for (const a of plan?.aircraft ?? [])
+      for (const m of a.manifest) seatOf.set(m.personId, { aircraftId: a.aircraftId, seat: String(m.seat) });
+    for (const l of listings) {
+      const next = l.removedAt ? undefined : seatOf.get(l.personId);
+      const aircraftId = next?.aircraftId ?? null;
+      const s = next?.seat ?? null;
+      if (l.aircraftId === aircraftId && l.seat === s) continue;
+      await w.update(operationPeople, l.id, { aircraftId, seat: s }, { before: l, kind: "operation_person.seated" });
+    }
+  }
+
+  /** When the list of people changes, the adopted plan no longer holds: it is superseded and seats cleared. */
+  async function unadopt(w: Writer, l: Loaded) {
+    const { adopted } = await planning.plansOf(l.op.id, w.tx);
+    if (!adopted) return;
+    await w.update(plans, adopted.id, { status: "superseded" }, { before: adopted });
+    await seat(w, l.listings, null);
+  }
+
+  /** The case that carries a person on an operation: the one named, or the person's only open case. */
+  async function caseFor(
+    personId: string,
+    caseId: string | undefined,
+    field: string,
+    operationId?: string,
+  ): Promise<{ caseId: string } | { issue: FieldIssue }> {
+    const rows = await db
+      .select({ id: cases.id, track: cases.track, state: cases.state, operationId: cases.operationId })
+      .from(cases)
+      .where(eq(cases.personId, personId));
+    const open = rows.filter((c) => !isTerminal(c.state as CaseState));
+    const chosen = caseId ? rows.find((c) => c.id === caseId) : open.length === 1 ? open[0] : undefined;
+    if (caseId && !chosen) return { issue: { field: `${field}.caseId`, rule: "must be a case of this person" } };
+    if (!chosen) {
+      return {
+        issue: open.length
+          ? {
+              field: `${field}.caseId`,
+              rule: `required: the person has ${open.length} open cases (${open.map((c) => `${c.id} ${c.track}`).join(", ")})`,
+            }
+          : { field: `${field}.personId`, rule: "has no open case: open one before listing the person" },
+      };
+    }
+    if (isTerminal(chosen.state as CaseState)) {
+      return { issue: { field: `${field}.caseId`, rule: `the case is closed (${chosen.state})` } };
+    }
+    if (chosen.operationId && chosen.operationId !== operationId) {
+      return { issue: { field: `${field}.caseId`, rule: `on board another operation (${chosen.operationId})` } };
+    }
+    return { caseId: chosen.id };
+  }
+
+  /** Airports named by an operation must be known places with coordinates (the planner needs them). */
+  async function airportIssues(codes: { field: string; code: string }[]): Promise<FieldIssue[]> {
+    const wanted = [...new Set(codes.map((c) => c.code))];
+    const known = new Set(
+      wanted.length
+        ? (
+            await db
+              .select({ code: places.code })
+              .from(places)
+              .where(and(eq(places.kind, "airport"), inArray(places.code, wanted)))
+          ).map((r) => r.code)
         : [],
     );
-    const caseIds = input.people.flatMap((p) => (p.caseId ? [p.caseId] : []));
-    const caseRows = caseIds.length
-      ? await db
-          .select({ id: cases.id, personId: cases.personId })
-          .from(cases)
-          .where(inArray(cases.id, caseIds))
-      : [];
-    const caseOf = new Map(caseRows.map((c) => [c.id, c.personId]));
-    const issues: FieldIssue[] = [];
-    input.people.forEach((p, i) => {
-      if (!found.has(p.personId))
-        issues.push({ field: `people[${i}].personId`, rule: "must reference an existing person" });
-      if (p.caseId && caseOf.get(p.caseId) !== p.personId)
-        issues.push({ field: `people[${i}].caseId`, rule: "must be a case of this person" });
+    return codes
+      .filter((c) => !known.has(c.code))
+      .map((c) => ({ field: c.field, rule: `unknown airport ${c.code}: add it to /api/places first` }));
+  }
+
+  function requirePlanner(actor: Actor, what: string) {
+    if (!planningRoles.includes(actor.role)) {
+      throw new AppError("ACTOR_NOT_PERMITTED", `role ${actor.role} may not ${what}; allowed: ${planningRoles.join(", ")}`, {
+        role: actor.role,
+        allowedRoles: [...planningRoles],
+      });
+    }
+  }
+
+  /** Re-plans a change of people from the plan work stands on, moving as few people as possible. */
+  async function replanFor(
+    operationId: string,
+    change:
+      | { kind: "add-person"; listing: { personId: string; destinationAirport: string; keepApartFrom: string[] } }
+      | { kind: "remove-person"; personId: string },
+    options: { timeLimitMs: number; seed: number },
+  ) {
+    const { adopted, draft } = await planning.plansOf(operationId);
+    const base = draft ?? adopted;
+    if (!base) return null;
+    if (change.kind === "add-person") {
+      const withPerson = await planning.inputFor(operationId, { extra: change.listing });
+      const before = { ...withPerson, people: withPerson.people.filter((p) => p.id !== change.listing.personId) };
+      const person = withPerson.people.find((p) => p.id === change.listing.personId)!;
+      return deps.runner.run({
+        kind: "replan",
+        previous: base.plan as Plan,
+        input: before,
+        change: { kind: "add-person", person },
+        options,
+      });
+    }
+    return deps.runner.run({
+      kind: "replan",
+      previous: base.plan as Plan,
+      input: await planning.inputFor(operationId),
+      change: { kind: "remove-person", personId: change.personId },
+      options,
     });
-    if (issues.length) throw invalid(issues);
   }
 
   return {
+    load,
+
     async create({ actor, input, idempotency }: Call<CreateOperation>) {
+      requirePlanner(actor, "create operations");
       const [clash] = await db
         .select({ id: operations.id })
         .from(operations)
         .where(eq(operations.code, input.code));
+      const issues: FieldIssue[] = [];
       if (clash) {
         throw new AppError("DUPLICATE", `an operation with code ${input.code} already exists`, {
           issues: [{ field: "code", rule: "must be unique" }],
           existingId: clash.id,
         });
       }
-      await requireRefs(db, [
-        { field: "administrationId", table: administrations, id: input.administrationId },
-      ]);
-      await checkAirports([
-        { field: "stagingAirport", code: input.stagingAirport },
-        ...input.aircraft.flatMap((a, i) =>
-          a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [],
-        ),
-        ...input.people.map((p, i) => ({
-          field: `people[${i}].destinationAirport`,
-          code: p.destinationAirport,
-        })),
-        ...input.legs.flatMap((l, i) => [
-          { field: `legs[${i}].from`, code: l.from },
-          { field: `legs[${i}].to`, code: l.to },
-        ]),
-      ]);
-      await checkPeople(input);
-      const { aircraft: fleet, people: manifest, legs: flown, ...op } = input;
+      issues.push(
+        ...(await missingRefs(db, [
+          { field: "administrationId", table: administrations, id: input.administrationId },
+          ...input.people.map((p, i) => ({ field: `people[${i}].personId`, table: people, id: p.personId })),
+        ])),
+        ...(await airportIssues([
+          { field: "stagingAirport", code: input.stagingAirport },
+          ...input.aircraft.flatMap((a, i) =>
+            a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [],
+          ),
+          ...input.people.map((p, i) => ({ field: `people[${i}].destinationAirport`, code: p.destinationAirport })),
+        ])),
+      );
+      const caseIds: string[] = [];
+      for (const [i, p] of input.people.entries()) {
+        if (issues.some((x) => x.field === `people[${i}].personId`)) continue;
+        const found = await caseFor(p.personId, p.caseId, `people[${i}]`);
+        if ("issue" in found) issues.push(found.issue);
+        else caseIds[i] = found.caseId;
+      }
+      if (issues.length) throw invalid(issues);
+      const { aircraft: fleet, people: listed, ...op } = input;
       return write(
         db,
         actor,
         async (w) => {
-          const row = await w.insertOne(operations, op);
+          const row = await w.insertOne(operations, { ...op, status: "planning" });
           const planes = await w.insert(
             aircraft,
             fleet.map((a) => ({
@@ -118,22 +389,11 @@ export function operationService(db: Db) {
               stagingAirport: a.stagingAirport ?? op.stagingAirport,
             })),
           );
-          const byCallsign = new Map(planes.map((p) => [p.callsign, p.id]));
-          const onboard = await w.insert(
+          const entries = await w.insert(
             operationPeople,
-            manifest.map((p) => ({ ...p, operationId: row.id })),
+            listed.map((p, i) => ({ ...p, caseId: caseIds[i]!, operationId: row.id })),
           );
-          const legRows = await w.insert(
-            legs,
-            flown.map((l) => ({
-              operationId: row.id,
-              aircraftId: byCallsign.get(l.aircraft)!,
-              sequence: l.sequence,
-              fromAirport: l.from,
-              toAirport: l.to,
-            })),
-          );
-          return { ...row, aircraft: planes, people: onboard, legs: legRows };
+          return { ...row, aircraft: planes, people: entries, legs: [] };
         },
         { idempotency },
       );
@@ -141,7 +401,7 @@ export function operationService(db: Db) {
 
     async get(id: string) {
       const row = await getById(db, operations, "operation", id);
-      const [planes, onboard, legRows, handed, drafts] = await Promise.all([
+      const [planes, listed, legRows, handed, drafts] = await Promise.all([
         db.select().from(aircraft).where(eq(aircraft.operationId, id)).orderBy(asc(aircraft.callsign)),
         db
           .select({
@@ -149,9 +409,12 @@ export function operationService(db: Db) {
             givenNames: people.givenNames,
             familyNames: people.familyNames,
             riskFlags: people.riskFlags,
+            caseState: cases.state,
+            caseOperationId: cases.operationId,
           })
           .from(operationPeople)
           .innerJoin(people, eq(operationPeople.personId, people.id))
+          .leftJoin(cases, eq(cases.id, operationPeople.caseId))
           .where(eq(operationPeople.operationId, id))
           .orderBy(asc(operationPeople.id)),
         db
@@ -170,43 +433,292 @@ export function operationService(db: Db) {
         ...row,
         aircraft: planes,
         legs: legRows,
-        people: onboard.map((p) => ({
+        people: listed.map((p) => ({
           ...p.entry,
           name: `${p.givenNames} ${p.familyNames}`,
           riskFlags: p.riskFlags,
+          caseState: p.caseState,
+          /** Listed and removed, listed (a candidate), on board, or handed over. */
+          standing: p.entry.removedAt
+            ? "removed"
+            : handed.some((h) => h.personId === p.entry.personId)
+              ? "handed-over"
+              : p.caseOperationId === id
+                ? "on-board"
+                : "listed",
         })),
         handovers: handed,
         plans: drafts,
       };
     },
 
-    /** Moves the operation along planning → ready → in-transit → completed (or cancelled before it flies). */
+    /**
+     * Lists a person on the operation (a candidate until their case joins it) and re-plans from the current
+     * plan with the fewest moves. A planned or ready operation goes back to planning: its new plan must be
+     * adopted.
+     */
+    async addPerson({ actor, input, idempotency, operationId }: Call<AddPerson> & { operationId: string }) {
+      const l = await load(operationId);
+      const ok = decideListChange(l.facts, { role: actor.role, change: "add" });
+      if (!ok.ok) throw refused(ok);
+      const issues: FieldIssue[] = [
+        ...(await missingRefs(db, [{ field: "personId", table: people, id: input.personId }])),
+        ...(await airportIssues([{ field: "destinationAirport", code: input.destinationAirport }])),
+      ];
+      const existing = l.listings.find((x) => x.personId === input.personId);
+      if (existing && !existing.removedAt) {
+        throw new AppError("DUPLICATE", `the person is already listed on operation ${l.op.code}`, {
+          issues: [{ field: "personId", rule: "already listed" }],
+          existingId: existing.id,
+        });
+      }
+      const listed = new Set(l.listings.filter((x) => !x.removedAt).map((x) => x.personId));
+      input.keepApartFrom.forEach((q, j) => {
+        if (!listed.has(q)) issues.push({ field: `keepApartFrom[${j}]`, rule: "must be a person listed on the operation" });
+      });
+      let caseId: string | undefined;
+      if (!issues.some((i) => i.field === "personId")) {
+        const found = await caseFor(input.personId, input.caseId, "(body)", operationId);
+        if ("issue" in found) issues.push({ ...found.issue, field: found.issue.field.replace("(body).", "") });
+        else caseId = found.caseId;
+      }
+      if (issues.length) throw invalid(issues);
+      const listing = {
+        personId: input.personId,
+        destinationAirport: input.destinationAirport,
+        keepApartFrom: input.keepApartFrom,
+      };
+      const replanned = await replanFor(
+        operationId,
+        { kind: "add-person", listing },
+        { timeLimitMs: input.timeLimitMs, seed: input.seed },
+      );
+      return write(
+        db,
+        actor,
+        async (w) => {
+          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+          const fields = {
+            caseId: caseId!,
+            destinationAirport: input.destinationAirport,
+            chargingDistrict: input.chargingDistrict ?? null,
+            keepApartFrom: input.keepApartFrom,
+            removedAt: null,
+            removalReason: null,
+            aircraftId: null,
+            seat: null,
+          };
+          const entry = existing
+            ? await w.update(operationPeople, existing.id, fields, { before: existing, kind: "operation_person.relisted" })
+            : await w.insertOne(operationPeople, { ...fields, personId: input.personId, operationId });
+          await unadopt(w, l);
+          const op = await w.update(
+            operations,
+            operationId,
+            { status: ok.to },
+            { before: l.op, kind: "operation.person_added" },
+          );
+          const plan = replanned
+            ? await planning.storeDraft(w, operationId, {
+                input: replanned.input,
+                plan: replanned.plan,
+                seed: input.seed,
+              })
+            : null;
+          return {
+            operation: op,
+            listing: entry,
+            plan: plan ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan } : null,
+            moves: replanned?.moves ?? [],
+          };
+        },
+        { idempotency },
+      );
+    },
+
+    /**
+     * Takes a person off the operation (an injunction, a withdrawn request): the listing stays, marked
+     * removed with the reason; a person on board leaves with their case's `remove-from-operation`; the
+     * operation re-plans with the fewest moves and, if it was planned or ready, goes back to planning.
+     */
+    async removePerson({
+      actor,
+      input,
+      idempotency,
+      operationId,
+      personId,
+    }: Call<RemovePerson> & { operationId: string; personId: string }) {
+      const l = await load(operationId);
+      const ok = decideListChange(l.facts, { role: actor.role, change: "remove" });
+      if (!ok.ok) throw refused(ok);
+      const listing = l.listings.find((x) => x.personId === personId && !x.removedAt);
+      if (!listing) {
+        throw new AppError("NOT_FOUND", `person ${personId} is not listed on operation ${l.op.code}`, {
+          entity: "operation person",
+          id: personId,
+        });
+      }
+      const person = l.facts.people.find((p) => p.personId === personId)!;
+      const now = new Date();
+      const steps = onBoard(l.facts, person)
+        ? await prepareSteps(
+            actor,
+            l,
+            [{ caseId: person.case!.id, personId, transition: "remove-from-operation" }],
+            { legalBasis: input.legalBasis, reasons: input.reason, occurredAt: now.toISOString() },
+            now,
+          )
+        : [];
+      const replanned = await replanFor(
+        operationId,
+        { kind: "remove-person", personId },
+        { timeLimitMs: input.timeLimitMs, seed: input.seed },
+      );
+      return write(
+        db,
+        actor,
+        async (w) => {
+          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+          const left = [];
+          for (const step of steps) left.push(await deps.cases.apply(w, step));
+          const entry = await w.update(
+            operationPeople,
+            listing.id,
+            { removedAt: now, removalReason: input.reason, aircraftId: null, seat: null },
+            { before: listing, kind: "operation_person.removed" },
+          );
+          await unadopt(w, { ...l, listings: l.listings.filter((x) => x.id !== listing.id) });
+          const op = await w.update(
+            operations,
+            operationId,
+            { status: ok.to },
+            { before: l.op, kind: "operation.person_removed" },
+          );
+          const plan = replanned
+            ? await planning.storeDraft(w, operationId, {
+                input: replanned.input,
+                plan: replanned.plan,
+                seed: input.seed,
+              })
+            : null;
+          return {
+            operation: op,
+            listing: entry,
+            case: left[0]?.case ?? null,
+            plan: plan ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan } : null,
+            moves: replanned?.moves ?? [],
+          };
+        },
+        { idempotency },
+      );
+    },
+
+    /**
+     * Adopts a draft plan (the newest, unless named): the operation becomes planned, each listed person gets
+     * the aircraft and seat the plan gives them, and the legs are the plan's routes.
+     */
+    async adopt({ actor, input, idempotency, operationId }: Call<AdoptPlan> & { operationId: string }) {
+      const l = await load(operationId);
+      const { draft, drafts } = await planning.plansOf(operationId);
+      const chosen = input.planId ? drafts.find((d) => d.id === input.planId) : draft;
+      if (!chosen) {
+        throw new AppError(
+          "NOT_FOUND",
+          input.planId
+            ? `plan ${input.planId} is not a current draft of operation ${l.op.code}`
+            : `operation ${l.op.code} has no draft plan to adopt: POST …/plan first`,
+          { entity: "plan", id: input.planId ?? null },
+        );
+      }
+      const plan = chosen.plan as Plan;
+      const violations = checkPlan(await planning.inputFor(operationId), plan);
+      const ok = decideAdoption(l.facts, {
+        role: actor.role,
+        plan: {
+          id: chosen.id,
+          status: chosen.status,
+          people: peopleOfPlan(chosen),
+          assignment: plan.assignment,
+          violations,
+        },
+      });
+      if (!ok.ok) throw refused(ok);
+      const oldLegs = await db.select().from(legs).where(eq(legs.operationId, operationId));
+      return write(
+        db,
+        actor,
+        async (w) => {
+          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+          const { adopted } = await planning.plansOf(operationId, w.tx);
+          if (adopted) await w.update(plans, adopted.id, { status: "superseded" }, { before: adopted });
+          const stored = await w.update(plans, chosen.id, { status: "adopted" }, { before: chosen, kind: "plan.adopted" });
+          await seat(w, l.listings, plan);
+          for (const leg of oldLegs) await w.remove(legs, leg.id);
+          await w.insert(
+            legs,
+            plan.aircraft.flatMap((a) =>
+              a.route.slice(1).map((to, k) => ({
+                operationId,
+                aircraftId: a.aircraftId,
+                sequence: k + 1,
+                fromAirport: a.route[k]!,
+                toAirport: to,
+              })),
+            ),
+          );
+          const op = await w.update(operations, operationId, { status: ok.to }, { before: l.op, kind: "operation.plan_adopted" });
+          return { operation: op, plan: { planId: stored.id, status: stored.status, version: stored.version, plan } };
+        },
+        { idempotency },
+      );
+    },
+
+    /**
+     * Moves the operation along its lifecycle (`lifecycle.ts`). Departing takes every case on board in
+     * transit, and cancelling returns each to the state it came from, in the same write.
+     */
     async setStatus({
       actor,
       input,
       idempotency,
       operationId,
-    }: Call<OperationStatusChange> & { operationId: string }) {
-      const op = await getById(db, operations, "operation", operationId);
-      const allowed = operationStatusMoves[op.status as keyof typeof operationStatusMoves] ?? [];
-      if (!allowed.includes(input.status)) {
-        throw new AppError(
-          "TRANSITION_NOT_ALLOWED",
-          `operation ${op.code} is ${op.status}; it can move to ${allowed.length ? allowed.join(", ") : "nothing (final)"}, not ${input.status}`,
-          { state: op.status, allowed },
-        );
-      }
+      now = new Date(),
+    }: Call<OperationStatusChange> & { operationId: string; now?: Date }) {
+      const l = await load(operationId);
+      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+      const move = decideMove(l.facts, { to: input.status, role: actor.role, occurredAt }, { now });
+      if (!move.ok) throw refused(move);
+      const steps = await prepareSteps(
+        actor,
+        l,
+        move.caseSteps,
+        {
+          legalBasis: input.legalBasis ?? l.op.legalBasis,
+          reasons: input.reason ?? `Operation ${l.op.code}: ${move.from} → ${move.to}`,
+          occurredAt: occurredAt.toISOString(),
+        },
+        now,
+      );
       return write(
         db,
         actor,
-        (w) =>
-          w.update(
+        async (w) => {
+          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+          const moved = [];
+          for (const step of steps) moved.push((await deps.cases.apply(w, step)).case);
+          const op = await w.update(
             operations,
             operationId,
-            { status: input.status },
-            { expectedVersion: input.expectedVersion ?? op.version, kind: "operation.status_changed" },
-          ),
-        { idempotency },
+            {
+              status: move.to,
+              ...(move.departedAt ? { departedAt: move.departedAt } : {}),
+              ...(move.completedAt ? { completedAt: move.completedAt } : {}),
+            },
+            { before: l.op, kind: "operation.status_changed", occurredAt },
+          );
+          return { ...op, cases: moved.map((c) => ({ id: c.id, state: c.state, version: c.version })) };
+        },
+        { idempotency, now },
       );
     },
 
@@ -221,60 +733,68 @@ export function operationService(db: Db) {
         ],
         q,
       ),
-  };
-}
 
-export function handoverService(db: Db) {
-  return {
-    async create({ actor, input, idempotency }: Call<CreateHandover>) {
-      await requireRefs(db, [
+    /**
+     * Records a person's handover at the destination: one act with their case's last step (`hand-over`, or
+     * the treaty's `surrender`), accepted only for a person on board an operation in transit, at a stop of
+     * their aircraft's route, not before the operation date.
+     */
+    async handOver({
+      actor,
+      input,
+      idempotency,
+      now = new Date(),
+      policy,
+    }: Call<CreateHandover> & { now?: Date; policy?: Policy }) {
+      const issues = await missingRefs(db, [
         { field: "operationId", table: operations, id: input.operationId },
         { field: "personId", table: people, id: input.personId },
-        { field: "caseId", table: cases, id: input.caseId },
       ]);
-      const [onboard] = await db
-        .select()
-        .from(operationPeople)
-        .where(
-          and(
-            eq(operationPeople.operationId, input.operationId),
-            eq(operationPeople.personId, input.personId),
-          ),
-        );
-      if (!onboard) {
-        // No handover without an operation that carries the person.
-        throw new AppError(
-          "OPERATION_MISSING",
-          "the person is not on this operation: no handover without an operation",
-          {
-            issues: [{ field: "personId", rule: "must be on the operation" }],
-          },
-        );
-      }
-      const [done] = await db
-        .select({ id: handovers.id })
-        .from(handovers)
-        .where(and(eq(handovers.operationId, input.operationId), eq(handovers.personId, input.personId)));
-      if (done) {
-        throw new AppError("DUPLICATE", "this person's handover on this operation is already recorded", {
-          existingId: done.id,
-        });
-      }
+      if (issues.length) throw invalid(issues);
+      const l = await load(input.operationId);
       const occurredAt = new Date(input.occurredAt);
+      const listing = l.listings.find((x) => x.personId === input.personId && !x.removedAt);
+      const { adopted } = await planning.plansOf(input.operationId);
+      const route =
+        (adopted?.plan as Plan | undefined)?.aircraft.find((a) => a.aircraftId === listing?.aircraftId)?.route ?? null;
+      const ok = decideHandover(l.facts, { personId: input.personId, place: input.place, occurredAt, route });
+      if (!ok.ok) throw refused(ok);
+      if (input.caseId && input.caseId !== ok.caseId) {
+        throw invalid([{ field: "caseId", rule: `must be the case that carries the person on the operation (${ok.caseId})` }]);
+      }
+      const step = await deps.cases.prepare({
+        actor,
+        caseId: ok.caseId,
+        input: {
+          transition: ok.transition,
+          legalBasis: input.legalBasis ?? l.op.legalBasis,
+          reasons: input.reasons ?? `Handed over at ${input.place} to ${input.receivingAgency}`,
+          occurredAt: input.occurredAt,
+        },
+        now,
+        via: "handover",
+        ...(policy ? { policy } : {}),
+      });
+      const { legalBasis: _b, reasons: _r, ...record } = input;
       return write(
         db,
         actor,
-        (w) =>
-          w.insertOne(
+        async (w) => {
+          await lockUnchanged(w.tx, l, "share");
+          const taken = await deps.cases.apply(w, step);
+          const handover = await w.insertOne(
             handovers,
-            { ...input, caseId: input.caseId ?? onboard.caseId, occurredAt },
+            { ...record, caseId: ok.caseId, occurredAt },
             { occurredAt },
-          ),
-        { idempotency },
+          );
+          return { ...handover, case: { id: taken.case.id, state: taken.case.state, version: taken.case.version } };
+        },
+        { idempotency, now },
       );
     },
-    get: (id: string) => getById(db, handovers, "handover", id),
-    list: (q: ListHandovers) =>
+
+    getHandover: (id: string) => getById(db, handovers, "handover", id),
+    listHandovers: (q: ListHandovers) =>
       pageOf(
         db,
         handovers,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Db } from "../db/client.ts";
 import { actionRoute, resourceRoutes } from "../http/resource.ts";
 import {
+  ZAddAffiliations,
   ZAddRivalry,
   ZCreateOrganisation,
   ZCreatePerson,
@@ -22,6 +23,16 @@ export function peopleRoutes(
     create: { body: ZCreatePerson, run: (o) => s.people.create(o) },
     get: (id) => s.people.get(id),
     list: { query: ZListPeople, run: (q) => s.people.list(q) },
+  });
+  actionRoute(app, db, {
+    path: "/people/:id/affiliations",
+    tags: ["people"],
+    summary: "Record a person's affiliations learnt after intake",
+    description:
+      "At most one affiliation of a person is primary: the tally by primary affiliation counts them under it.",
+    body: ZAddAffiliations,
+    status: 201,
+    run: ({ actor, id, input, idempotency }) => s.people.addAffiliations({ actor, id, input, idempotency }),
   });
   resourceRoutes(app, db, {
     path: "/organisations",

@@ -1,14 +1,40 @@
 import { z } from "zod";
+import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
 export const riskFlags = ["escape-risk", "violent", "needs-separation", "medical", "high-profile"] as const;
 
-export const ZAffiliation = z.strictObject({
-  organisationId: ZUuid,
-  role: ZShort.optional(),
-  fromOn: ZDay.optional(),
-  toOn: ZDay.optional(),
-});
+export const ZAffiliation = z
+  .strictObject({
+    organisationId: ZUuid,
+    role: ZShort.optional(),
+    fromOn: ZDay.optional(),
+    toOn: ZDay.optional(),
+    /** The one affiliation the tally by primary affiliation counts the person under (at most one). */
+    primary: z.boolean().default(false),
+  })
+  .superRefine(
+    crossCheck((a, ctx) => {
+      if (a.fromOn && a.toOn && a.toOn < a.fromOn)
+        ctx.addIssue({ code: "custom", path: ["toOn"], message: "must not be before fromOn" });
+    }),
+    crossChecked,
+  );
+export type Affiliation = z.infer<typeof ZAffiliation>;
+
+/** A person's affiliations: at most one primary. */
+const ZAffiliations = z
+  .array(ZAffiliation)
+  .max(20)
+  .default([])
+  .superRefine(
+    crossCheck((list, ctx) => {
+      const primaries = list.flatMap((a, i) => (a.primary ? [i] : []));
+      for (const i of primaries.slice(1))
+        ctx.addIssue({ code: "custom", path: [i, "primary"], message: `only one primary affiliation (affiliations[${primaries[0]}] is)` });
+    }),
+    crossChecked,
+  );
 
 export const ZCreatePerson = z.strictObject({
   givenNames: ZShort,
@@ -36,7 +62,7 @@ export const ZCreatePerson = z.strictObject({
   riskFlags: z.array(z.enum(riskFlags)).default([]),
   custodyFacility: ZShort.optional(),
   custodySince: ZDay.optional(),
-  affiliations: z.array(ZAffiliation).max(20).default([]),
+  affiliations: ZAffiliations,
   fictional: z.boolean().default(false),
 });
 export type CreatePerson = z.infer<typeof ZCreatePerson>;
@@ -72,3 +98,9 @@ export const ZListOrganisations = ZPageQuery.extend({
   parentId: ZUuid.optional(),
 });
 export type ListOrganisations = z.infer<typeof ZListOrganisations>;
+
+/** Affiliations added to a person already recorded. */
+export const ZAddAffiliations = z.strictObject({
+  affiliations: ZAffiliations.refine((list) => list.length > 0, "at least one"),
+});
+export type AddAffiliations = z.infer<typeof ZAddAffiliations>;

@@ -6,6 +6,7 @@ import { affiliations, organisations, people, rivalries } from "../db/schema.ts"
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import type {
+  AddAffiliations,
   AddRivalry,
   CreateOrganisation,
   CreatePerson,
@@ -57,6 +58,38 @@ export function peopleService(db: Db) {
     async get(id: string) {
       const [person] = await withAffiliations([await getById(db, people, "person", id)]);
       return person!;
+    },
+
+    /** Affiliations learnt after intake (a new warrant, an analysis), audited like the person's own. */
+    async addAffiliations({ actor, id, input, idempotency }: Call<AddAffiliations> & { id: string }) {
+      await getById(db, people, "person", id);
+      await requireRefs(
+        db,
+        input.affiliations.map((a, i) => ({
+          field: `affiliations[${i}].organisationId`,
+          table: organisations,
+          id: a.organisationId,
+        })),
+      );
+      const newPrimary = input.affiliations.findIndex((a) => a.primary);
+      if (newPrimary >= 0) {
+        const [current] = await db
+          .select({ id: affiliations.id })
+          .from(affiliations)
+          .where(and(eq(affiliations.personId, id), eq(affiliations.primary, true)));
+        if (current) {
+          throw new AppError("DUPLICATE", "the person already has a primary affiliation", {
+            issues: [{ field: `affiliations[${newPrimary}].primary`, rule: `the person's primary affiliation is ${current.id}` }],
+            existingId: current.id,
+          });
+        }
+      }
+      return write(
+        db,
+        actor,
+        (w) => w.insert(affiliations, input.affiliations.map((a) => ({ ...a, personId: id }))),
+        { idempotency },
+      );
     },
 
     async list(query: ListPeople) {

@@ -5,7 +5,7 @@
 import { compile } from "./compile.ts";
 import type { Plan, PlanInput, PlanInputData, Violation } from "./model.ts";
 import { greatCircleKm } from "./route.ts";
-import { describeAssignment } from "./solve.ts";
+import { describeAssignment, operationBounds } from "./solve.ts";
 
 /** Every rule the plan breaks for this operation (empty when the plan is valid). */
 export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "aircraft">): Violation[] {
@@ -169,4 +169,44 @@ export function movePerson(
   moved.status = violations.length > 0 ? "rules-broken" : "planned";
   moved.provenOptimal = violations.length === 0 && moved.aircraftUsed <= moved.lowerBound;
   return { plan: moved, violations };
+}
+
+/**
+ * A plan made by hand: each person on the aircraft an officer chose (a historical operation as it flew, or
+ * a plan drawn on the board), with its routes and manifests built as the planner builds them, and every
+ * rule it breaks. People the assignment leaves out, or puts on an unknown aircraft, are unassigned.
+ */
+export function planFromAssignment(
+  data: PlanInputData | PlanInput,
+  assignment: Record<string, string>,
+): { plan: Plan; violations: Violation[] } {
+  const c = compile(data);
+  const assign = new Int32Array(c.people.length).fill(-1);
+  for (const [pid, aid] of Object.entries(assignment)) {
+    const i = c.personIndex.get(pid);
+    const b = c.aircraftIndex.get(aid);
+    if (i !== undefined && b !== undefined) assign[i] = b;
+  }
+  const d = describeAssignment(c, assign);
+  const bounds = operationBounds(c);
+  const plan: Plan = {
+    ...(c.input.operation ? { operation: c.input.operation } : {}),
+    status: "planned",
+    aircraftUsed: d.aircraft.length,
+    lowerBound: bounds.best,
+    provenOptimal: false,
+    distanceKm: d.distanceKm,
+    elapsedMs: 0,
+    seed: 0,
+    bounds,
+    aircraft: d.aircraft,
+    assignment: d.assignment,
+    unassigned: d.unassigned,
+    obstacles: [],
+    suggestions: [],
+  };
+  const violations = checkPlan(c.input, plan);
+  plan.status = violations.length > 0 ? "rules-broken" : "planned";
+  plan.provenOptimal = violations.length === 0 && plan.aircraftUsed <= plan.lowerBound;
+  return { plan, violations };
 }

@@ -2,7 +2,7 @@
 
 export type { BppcInstance, BppcOptions, BppcSolution } from "./bppc.ts";
 export { checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
-export { checkPlan, movePerson } from "./check.ts";
+export { checkPlan, movePerson, planFromAssignment } from "./check.ts";
 export { parsePlanInput } from "./compile.ts";
 export { manifestPdf, manifestText } from "./manifest.ts";
 export * from "./model.ts";

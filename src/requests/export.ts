@@ -8,20 +8,23 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
-import { asc, getTableColumns, gt, inArray } from "drizzle-orm";
+import { asc, eq, getTableColumns, gt, inArray } from "drizzle-orm";
 import type { AuditedTable } from "../audit/entities.ts";
 import type { Db } from "../db/client.ts";
 import { pageOf } from "../db/query.ts";
 import {
+  affiliations,
   auditEvents,
   cases,
   charges,
   deadlines,
   handovers,
   operations,
+  organisations,
   people,
   requests,
 } from "../db/schema.ts";
+import { primaryOf } from "../stats/tally.ts";
 import { type CsvColumn, csvColumns, type TransferFormat } from "./import.ts";
 
 export const exportEntities = [
@@ -181,12 +184,36 @@ async function exportRequests(db: Db, format: TransferFormat, out: Writable, pag
       const personRows =
         personIds.length > 0 ? await db.select().from(people).where(inArray(people.id, personIds)) : [];
       const personById = new Map(personRows.map((p) => [p.id, p]));
+      const affs =
+        personIds.length > 0
+          ? await db
+              .select({
+                personId: affiliations.personId,
+                name: organisations.name,
+                role: affiliations.role,
+                primary: affiliations.primary,
+                toOn: affiliations.toOn,
+              })
+              .from(affiliations)
+              .innerJoin(organisations, eq(organisations.id, affiliations.organisationId))
+              .where(inArray(affiliations.personId, personIds))
+              .orderBy(asc(affiliations.id))
+          : [];
+      // The import reads the first affiliation as the primary one: write it first.
+      const affiliationsOf = (personId: string) => {
+        const own = affs.filter((a) => a.personId === personId);
+        const first = primaryOf(own);
+        return [...(first ? [first] : []), ...own.filter((a) => a !== first)]
+          .map((a) => (a.role ? `${a.name}:${a.role}` : a.name))
+          .join(";");
+      };
       const rows: unknown[][] = [];
       for (const r of page.items) {
         const person = personById.get(r.personId);
         const list = byRequest.get(r.id) ?? [];
         // A request without charges cannot be imported, but is still exported, with empty charge cells.
-        for (const c of list.length > 0 ? list : [undefined]) rows.push(csvRow(r, person, c));
+        for (const c of list.length > 0 ? list : [undefined])
+          rows.push(csvRow(r, person, c, affiliationsOf(r.personId)));
       }
       await sink.csv(rows);
     }
@@ -197,7 +224,12 @@ async function exportRequests(db: Db, format: TransferFormat, out: Writable, pag
   return count;
 }
 
-function csvRow(r: RequestRow, p: PersonRow | undefined, c: ChargeRow | undefined): unknown[] {
+function csvRow(
+  r: RequestRow,
+  p: PersonRow | undefined,
+  c: ChargeRow | undefined,
+  affiliationCell: string,
+): unknown[] {
   const list = (xs: string[] | undefined) => (xs && xs.length > 0 ? xs.join(";") : "");
   const values: Record<CsvColumn, unknown> = {
     request_ref: r.id,
@@ -213,6 +245,7 @@ function csvRow(r: RequestRow, p: PersonRow | undefined, c: ChargeRow | undefine
     custody_facility: p?.custodyFacility,
     custody_since: p?.custodySince,
     fictional: p?.fictional,
+    affiliations: affiliationCell,
     requesting_state: r.requestingState,
     requesting_agency: r.requestingAgency,
     type: r.type,
@@ -223,6 +256,7 @@ function csvRow(r: RequestRow, p: PersonRow | undefined, c: ChargeRow | undefine
     court: r.court,
     district: r.district,
     court_case_number: r.courtCaseNumber,
+    treaty: r.treaty,
     statute: c?.statute,
     description: c?.description,
     maximum_penalty: c?.maximumPenalty,

@@ -15,10 +15,11 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type Writer, write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
-import { toIsoDate } from "../cases/calendar.ts";
-import { initialState } from "../cases/workflow.ts";
+import { newCase, trackOfRequest } from "../cases/open.ts";
+import { casesOf, insertCases } from "../cases/service.ts";
+import { treatyFor } from "../cases/treaty-parameters.ts";
 import type { Db } from "../db/client.ts";
-import { cases, imports, people } from "../db/schema.ts";
+import { imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
 import { type CreateRequest, ZCreateRequest } from "./schemas.ts";
@@ -29,7 +30,9 @@ export type TransferFormat = "csv" | "json";
 /**
  * The CSV columns, in the order `export` writes them. One row per charge; consecutive rows with the same
  * `request_ref` are one request. Request and person columns may be left empty on a request's later rows.
- * Lists (`aliases`, `nationalities`, `risk_flags`) are separated by `;`; `identifiers` are `kind:value;…`.
+ * Lists (`aliases`, `nationalities`, `risk_flags`) are separated by `;`; `identifiers` are `kind:value;…`;
+ * `affiliations` are `organisation[:role];…` by the organisation's name, one of its aliases, or its id, the
+ * first being the person's primary affiliation.
  */
 export const csvColumns = [
   "request_ref",
@@ -45,6 +48,7 @@ export const csvColumns = [
   "custody_facility",
   "custody_since",
   "fictional",
+  "affiliations",
   "requesting_state",
   "requesting_agency",
   "type",
@@ -55,6 +59,7 @@ export const csvColumns = [
   "court",
   "district",
   "court_case_number",
+  "treaty",
   "statute",
   "description",
   "maximum_penalty",
@@ -74,6 +79,7 @@ const personColumns = {
   custody_facility: "custodyFacility",
   custody_since: "custodySince",
   fictional: "fictional",
+  affiliations: "affiliations",
 } as const satisfies Partial<Record<CsvColumn, string>>;
 
 const requestColumns = {
@@ -87,6 +93,7 @@ const requestColumns = {
   court: "court",
   district: "district",
   court_case_number: "courtCaseNumber",
+  treaty: "treaty",
 } as const satisfies Partial<Record<CsvColumn, string>>;
 
 const chargeColumns = {
@@ -187,10 +194,52 @@ function fieldName(path: readonly PropertyKey[], csv: boolean): string {
   return column && column !== last ? `${name} (${column})` : name;
 }
 
+/** Organisations by id, name and alias (lower-cased), to resolve a CSV's `affiliations` by name. */
+async function organisationIndex(db: Db): Promise<Map<string, string>> {
+  const index = new Map<string, string>();
+  for (const o of await db.select().from(organisations)) {
+    index.set(o.id, o.id);
+    for (const name of [o.name, ...o.aliases]) index.set(name.toLowerCase(), o.id);
+  }
+  return index;
+}
+
+/**
+ * The affiliations of a record's new person with organisation ids: a CSV names each organisation (by name,
+ * alias or id), JSON gives its id; either must be known. Unknown ones are the record's issues.
+ */
+function resolveAffiliations(record: SourceRecord, index: Map<string, string>): RecordIssue[] {
+  const person = (record.input as { person?: { affiliations?: unknown } } | null)?.person;
+  const list = person?.affiliations;
+  if (!Array.isArray(list)) return [];
+  const csv = record.locate !== undefined;
+  const issues: RecordIssue[] = [];
+  list.forEach((a: { organisation?: string; organisationId?: unknown }, i) => {
+    if (!a || typeof a !== "object") return;
+    const key = csv ? a.organisation : a.organisationId;
+    if (typeof key !== "string") return;
+    const id = index.get(key.toLowerCase());
+    if (id) {
+      if (csv) {
+        const { organisation: _o, ...rest } = a;
+        list[i] = { ...rest, organisationId: id };
+      }
+      return;
+    }
+    issues.push({
+      location: record.location,
+      field: fieldName(["person", "affiliations", i, "organisationId"], csv),
+      rule: `unknown organisation ${key}`,
+    });
+  });
+  return issues;
+}
+
 function validate(
   record: SourceRecord,
+  organisationIds: Map<string, string>,
 ): { ok: true; value: ValidRecord } | { ok: false; issues: RecordIssue[] } {
-  const issues = [...(record.issues ?? [])];
+  const issues = [...(record.issues ?? []), ...resolveAffiliations(record, organisationIds)];
   const parsed = ZCreateRequest.safeParse(record.input);
   const csv = record.locate !== undefined;
   if (!parsed.success) {
@@ -239,9 +288,10 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
   const valid: ValidRecord[] = [];
   const bad = new Map<number, RecordIssue[]>();
   let records = 0;
+  const organisationIds = await organisationIndex(db);
   for await (const record of options.records) {
     records += 1;
-    const result = validate(record);
+    const result = validate(record, organisationIds);
     if (result.ok) valid.push(result.value);
     else bad.set(record.ordinal, result.issues);
   }
@@ -264,6 +314,37 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
           valid.splice(i, 1);
         }
       }
+    }
+  }
+
+  // Cases the import would open must be ones `newCase` opens: a treaty for the treaty track, and no second
+  // open case on a track for one person (from the record or earlier in the file).
+  if (openCases) {
+    const existing = await casesOf(db, referenced);
+    const byPerson = new Map<string, { id: string; track: string; state: string }[]>();
+    for (const c of existing) byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
+    for (let i = 0; i < valid.length; i++) {
+      const v = valid[i]!;
+      const who = v.input.personId ?? (v.personRef ? `ref:${v.personRef}` : `record:${v.ordinal}`);
+      const own = byPerson.get(who) ?? [];
+      const request = {
+        id: v.location,
+        personId: who,
+        type: v.input.type,
+        requestingState: v.input.requestingState,
+        treaty: v.input.treaty ?? treatyFor(v.input.requestingState)?.id ?? null,
+      };
+      const opened = newCase({ track: trackOfRequest(v.input.type), personId: who, request }, own, new Date());
+      if (opened.ok) {
+        own.push({ id: `(${v.location})`, track: opened.row.track, state: opened.row.state });
+        byPerson.set(who, own);
+        continue;
+      }
+      const field = opened.code === "TREATY_MISSING" ? "treaty" : "personId";
+      bad.set(v.ordinal, [
+        { location: v.location, field, rule: `no case can be opened: ${opened.message.replace(/^the /, "")}` },
+      ]);
+      valid.splice(i--, 1);
     }
   }
 
@@ -366,22 +447,15 @@ async function resolvePeopleRefs(
   });
 }
 
-/** Opens one case per request, on the track its type belongs to, as `caseService.open` would. */
-async function openCasesFor(w: Writer, written: { id: string; personId: string; type: string }[]) {
-  const openedOn = toIsoDate(w.now);
-  return w.insert(
-    cases,
-    written.map((r) => {
-      const track = r.type === "security-transfer" ? "security" : "treaty";
-      return {
-        track,
-        state: initialState(track),
-        personId: r.personId,
-        requestId: r.id,
-        treatyParameters: "us-mx-1978",
-        openedOn,
-      };
-    }),
+/** Opens one case per request, on the track its type belongs to, as `caseService.open` does. */
+function openCasesFor(
+  w: Writer,
+  written: { id: string; personId: string; type: string; requestingState: string; treaty: string | null }[],
+) {
+  return insertCases(
+    w,
+    written.map((r) => ({ track: trackOfRequest(r.type), personId: r.personId, request: r })),
+    w.tx,
   );
 }
 
@@ -659,6 +733,14 @@ function convert(
       .map((s) => s.trim())
       .filter(Boolean);
   if (listColumns.has(column)) return list();
+  if (field === "affiliations") {
+    return list().map((item, i) => {
+      const at = item.indexOf(":");
+      const organisation = (at < 0 ? item : item.slice(0, at)).trim();
+      const role = at < 0 ? "" : item.slice(at + 1).trim();
+      return { organisation, ...(role ? { role } : {}), primary: i === 0 };
+    });
+  }
   if (field === "identifiers") {
     return list().map((item) => {
       const at = item.indexOf(":");

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { treatyById, treatyIds } from "../cases/treaty-parameters.ts";
+import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { ZDay, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { ZCreatePerson } from "../people/schemas.ts";
 
@@ -24,7 +26,8 @@ export const ZCreateRequest = z
   .strictObject({
     /** The person requested: an existing person, or a new one described here. */
     personId: ZUuid.optional(),
-    person: ZCreatePerson.omit({ affiliations: true }).optional(),
+    /** A new person, with their affiliations. */
+    person: ZCreatePerson.optional(),
     requestingState: ZParty,
     requestingAgency: ZShort,
     type: z.enum(requestTypes),
@@ -35,9 +38,11 @@ export const ZCreateRequest = z
     court: ZShort.optional(),
     district: ZShort.optional(),
     courtCaseNumber: ZShort.optional(),
+    /** The extradition treaty between the two states; defaults to the one known with the requesting state. */
+    treaty: z.enum(treatyIds).optional(),
     charges: z.array(ZCharge).min(1, "at least one charge is required").max(100),
   })
-  .superRefine((r, ctx) => {
+  .superRefine(crossCheck((r, ctx) => {
     if (!r.personId === !r.person) {
       ctx.addIssue({ code: "custom", path: ["personId"], message: "give exactly one of personId or person" });
     }
@@ -51,7 +56,15 @@ export const ZCreateRequest = z
     if (r.sentOn && r.receivedOn && r.receivedOn < r.sentOn) {
       ctx.addIssue({ code: "custom", path: ["receivedOn"], message: "must not be before sentOn" });
     }
-  });
+    const treaty = treatyById(r.treaty);
+    if (treaty && typeof r.requestingState === "string" && !treaty.parties.includes(r.requestingState)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["treaty"],
+        message: `${r.requestingState} is not a party to ${treaty.id}`,
+      });
+    }
+  }), crossChecked);
 export type CreateRequest = z.infer<typeof ZCreateRequest>;
 
 export const ZListRequests = ZPageQuery.extend({

@@ -135,10 +135,12 @@ export interface OperationData {
 }
 
 const fam = (n: number) => `FAM-DEMO-${String(n).padStart(2, "0")}`;
-const b737 = { model: "Boeing 737-800 (Mexican Air Force)", seats: 30, rangeKm: 5400 };
-const c295 = { model: "Airbus C295 (Mexican Air Force)", seats: 12, rangeKm: 4500 };
-const lj45 = { model: "Learjet 45 (Mexican Air Force)", seats: 4, rangeKm: 3200 };
-const g550 = { model: "Gulfstream G550 (Mexican Air Force)", seats: 8, rangeKm: 12500 };
+// Seats for people and guards together (one guard a person, two for a high-risk one), in a cabin set up for
+// the transfer; ranges are the types' published ones. Illustrative, as the fleets are.
+const b737 = { model: "Boeing 737-800 (Mexican Air Force)", seats: 120, rangeKm: 5400 };
+const c295 = { model: "Airbus C295 (Mexican Air Force)", seats: 48, rangeKm: 4500 };
+const lj45 = { model: "Learjet 45XR (Mexican Air Force)", seats: 9, rangeKm: 3650 };
+const g550 = { model: "Gulfstream G550 (Mexican Air Force)", seats: 19, rangeKm: 12500 };
 
 export const operations: OperationData[] = [
   {
@@ -180,7 +182,7 @@ export const operations: OperationData[] = [
           ["ORD", 4],
         ],
       },
-      { callsign: fam(3), ...lj45, route: [["PHX", 4]] },
+      { callsign: fam(3), ...g550, route: [["PHX", 4]] },
       { callsign: fam(4), ...c295, route: [["IAD", 5]] },
       {
         callsign: fam(5),
@@ -254,6 +256,57 @@ export const operations: OperationData[] = [
 /** Destinations of an operation, one entry per person, in aircraft order. */
 export function manifestOf(op: OperationData): AirportCode[] {
   return op.aircraft.flatMap((a) => a.route.flatMap(([airport, n]) => Array<AirportCode>(n).fill(airport)));
+}
+
+/** The callsign of the aircraft each person flew on, in the order of `manifestOf`. */
+export function aircraftOf(op: OperationData): string[] {
+  return op.aircraft.flatMap((a) => a.route.flatMap(([, n]) => Array<string>(n).fill(a.callsign)));
+}
+
+const parentOf = new Map(organisations.flatMap((o) => (o.parent ? [[o.name, o.parent] as const] : [])));
+/** An organisation and its parents: a cell inherits its parent's rivals. */
+const lineage = (name: string): string[] => {
+  const parent = parentOf.get(name);
+  return [name, ...(parent ? lineage(parent) : [])];
+};
+/** Whether members of the two must never share an aircraft. */
+export function rivals(a: string, b: string): boolean {
+  const la = lineage(a);
+  const lb = lineage(b);
+  return rivalries.some(([x, y]) => (la.includes(x) && lb.includes(y)) || (la.includes(y) && lb.includes(x)));
+}
+
+/**
+ * The organisations of each person of an operation (in the order of `manifestOf`): the operation's
+ * organisations in turn, skipping one that is a rival of someone already on that person's aircraft, so
+ * that the aircraft flown break no rule. From August 2025 some Sinaloa members belong to one of its
+ * factions too; the faction (recorded second) is the one the planner keeps apart.
+ */
+export function organisationsOf(op: OperationData): string[][] {
+  const planes = aircraftOf(op);
+  const onBoard = new Map<string, string[]>();
+  let next = 0;
+  let faction = 0;
+  return planes.map((callsign) => {
+    const aboard = onBoard.get(callsign) ?? [];
+    for (let tries = 0; tries < op.organisations.length; tries++) {
+      const name = op.organisations[(next + tries) % op.organisations.length]!;
+      const orgs = [name];
+      if (name === "Sinaloa" && op.date >= "2025-08-01") {
+        const pick = faction % 2 ? "Los Chapitos" : "La Mayiza";
+        const other = pick === "Los Chapitos" ? "La Mayiza" : "Los Chapitos";
+        orgs.push(aboard.some((x) => x === pick || rivals(pick, x)) ? other : pick);
+      }
+      const effective = orgs[orgs.length - 1]!;
+      if (aboard.some((x) => rivals(effective, x))) continue;
+      next = (next + tries + 1) % op.organisations.length;
+      if (orgs.length > 1) faction++;
+      aboard.push(effective);
+      onBoard.set(callsign, aboard);
+      return orgs;
+    }
+    throw new Error(`organisationsOf: no organisation of ${op.code} fits on ${callsign}`);
+  });
 }
 
 // --- Fictional people ---------------------------------------------------------------------------

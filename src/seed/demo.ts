@@ -3,40 +3,39 @@
  * a dozen treaty extradition cases with live and overdue deadlines, and pending security-transfer
  * requests.
  *
- * Every step of a legal track goes through `cases.transition`, as the actor who would take it in the
- * world: the transition table refuses a role that may not take a step, and the guards (holds,
- * assurances, deadlines) run as they would for an officer. Rows that arrive together — the people and
- * charges of one written request, the decisions of one council session, the handover records of one
- * operation, the cases opened for them — are written as one audited multi-row write (the importer's
- * path, `insertRequests` through the audit `Writer`), after validation through the same zod schemas as
- * the API. Nothing is written around the audit chain, so `audit verify` holds afterwards.
+ * Everything goes through the services, as the officer who would act in the world: every step of a legal
+ * track through `cases.transition` (the transition table refuses a role that may not take it, and the
+ * guards run as they would for an officer; the council's and the ministry's steps record their decisions),
+ * every operation through its lifecycle (people listed, a plan adopted — the aircraft each person flew on,
+ * checked against every rule — ready, in transit, each handover with its case's last step, completed).
+ * Rows that arrive together — the people, affiliations and charges of one written request, the cases
+ * opened for them — go through the services' bulk methods (`insertRequests`, `cases.openMany`) in one
+ * audited write, after validation through the same zod schemas as the API. Nothing is written around the
+ * audit chain or the rules, so `audit verify` and the invariants hold afterwards.
  *
  * Dates of the operations are the public ones; dates of pending matters are relative to `now`, so the
  * deadlines list always shows both upcoming and overdue items.
  */
 import { inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { AuditedTable } from "../audit/entities.ts";
-import { type ChangeOptions, type NewRow, write } from "../audit/write.ts";
+import { write } from "../audit/write.ts";
 import type { Actor, Role } from "../auth/roles.ts";
 import { addDays, toIsoDate } from "../cases/calendar.ts";
-import {
-  ZCreateAssurance,
-  ZCreateDecision,
-  ZCreateHold,
-  ZOpenCase,
-  ZTransitionBody,
-} from "../cases/schemas.ts";
-import { initialState, type Policy } from "../cases/workflow.ts";
-import { affiliations, cases, decisions, handovers, places } from "../db/schema.ts";
+import { ZCreateAssurance, ZCreateHold, ZOpenCase, ZTransitionBody } from "../cases/schemas.ts";
+import type { Policy } from "../cases/workflow.ts";
+import { places } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { ZPlanRequest } from "../operations/planning.ts";
 import {
+  ZAddPerson,
+  ZAdoptPlan,
   ZCreateAdministration,
   ZCreateHandover,
   ZCreateOperation,
   ZCreatePlace,
+  ZOperationStatusChange,
 } from "../operations/schemas.ts";
-import { ZAffiliation, ZCreateOrganisation } from "../people/schemas.ts";
+import { ZCreateOrganisation } from "../people/schemas.ts";
 import { ZCreateRequest } from "../requests/schemas.ts";
 import { insertRequests } from "../requests/service.ts";
 import type { Services } from "../services.ts";
@@ -155,6 +154,8 @@ export async function seedDemoIfEmpty(s: Services, options: { now?: Date } = {})
   });
 }
 
+type RequestRow = Awaited<ReturnType<typeof insertRequests>>[number];
+
 interface PersonSpec {
   person: data.FictionalPerson;
   organisations: string[];
@@ -250,8 +251,9 @@ class Seeder {
   // --- People and requests ----------------------------------------------------------------------
 
   /**
-   * Creates the people with their requests and affiliations in one audited write — the importer's
-   * bulk path (`insertRequests`): the written request names every person at once.
+   * Creates the people with their affiliations and requests in one audited write — the requests' bulk path
+   * (`insertRequests`): the written request names every person at once. A person's first organisation is
+   * their primary affiliation.
    */
   private async people(specs: PersonSpec[]) {
     const inputs = specs.map((spec) =>
@@ -273,58 +275,34 @@ class Seeder {
           custodyFacility: data.prisonName(spec.facility),
           custodySince: spec.custodySince,
           fictional: true,
+          affiliations: spec.organisations.map((name, k) => ({
+            organisationId: this.orgIds.get(name)!,
+            role: data.roleFor(spec.person.index + k),
+            primary: k === 0,
+          })),
         },
       }),
     );
-    const rows = await write(this.s.database.db, this.a.liaison, async (w) => {
-      const requestRows = await insertRequests(w, inputs);
-      await w.insert(
-        affiliations,
-        specs.flatMap((spec, i) =>
-          spec.organisations.map((name, k) => ({
-            ...ZAffiliation.parse({
-              organisationId: this.orgIds.get(name)!,
-              role: data.roleFor(spec.person.index + k),
-            }),
-            personId: requestRows[i]!.personId,
-          })),
-        ),
-      );
-      return requestRows;
-    });
+    const rows = await write(this.s.database.db, this.a.liaison, (w) => insertRequests(w, inputs));
     this.peopleCount += rows.length;
-    return rows.map((r) => ({ personId: r.personId, requestId: r.id }));
+    return rows.map((r) => ({ personId: r.personId, request: r }));
   }
 
-  /** Opens cases in one audited write (what `cases.open` does for one: the track's initial state). */
+  /** Opens cases in one audited write, each built as `cases.open` builds one (`cases.openMany`). */
   private async openCases(
-    list: { track: "treaty" | "security"; personId: string; requestId: string; openedOn: string }[],
+    list: { track: "treaty" | "security"; personId: string; request: RequestRow; openedOn: string }[],
   ) {
-    const rows = await this.insertAll(
-      this.a.liaison,
-      cases,
-      list.map((c) => {
-        const input = ZOpenCase.parse(c);
-        return {
-          ...input,
-          requestId: input.requestId ?? null,
-          openedOn: input.openedOn ?? toIsoDate(this.now),
-          state: initialState(input.track),
-        };
-      }),
+    const rows = await write(this.s.database.db, this.a.liaison, (w) =>
+      this.s.cases.openMany(
+        w,
+        list.map((c) => {
+          const input = ZOpenCase.parse({ track: c.track, personId: c.personId, requestId: c.request.id, openedOn: c.openedOn });
+          return { ...input, request: c.request };
+        }),
+      ),
     );
     this.casesCount += rows.length;
     return rows.map((r) => r.id);
-  }
-
-  /** Rows of one kind written together, audited, by one actor. */
-  private insertAll<T extends AuditedTable>(
-    who: Actor,
-    table: T,
-    rows: NewRow<NoInfer<T>>[],
-    options: ChangeOptions = {},
-  ) {
-    return write(this.s.database.db, who, (w) => w.insert(table, rows, options));
   }
 
   private spec(
@@ -395,15 +373,14 @@ class Seeder {
   async operation(op: data.OperationData) {
     const { a } = this;
     const destinations = data.manifestOf(op);
+    const callsigns = data.aircraftOf(op);
+    const organisationsOf = data.organisationsOf(op);
     const d = (n: number) => addDays(op.date, n);
     const year = Number(op.date.slice(0, 4));
     const specs = destinations.map((dest, i) => {
-      const orgs = [op.organisations[i % op.organisations.length]!];
-      // Some Sinaloa people belong to one of its factions as well.
-      if (orgs[0] === "Sinaloa" && op.date >= "2025-08-01") orgs.push(i % 2 ? "Los Chapitos" : "La Mayiza");
       const district = data.districtOf[dest];
       const sentOn = d(-38 - (i % 4));
-      return this.spec(orgs, op.prisons[i % op.prisons.length]!, d(-400 - ((i * 37) % 900)), {
+      return this.spec(organisationsOf[i]!, op.prisons[i % op.prisons.length]!, d(-400 - ((i * 37) % 900)), {
         requestingState: "US",
         requestingAgency: data.requestingAgency,
         type: "security-transfer",
@@ -427,7 +404,11 @@ class Seeder {
     );
 
     const caseIds = await this.openCases(
-      persons.map((p, i) => ({ track: "security", ...p, openedOn: specs[i]!.request.receivedOn! })),
+      persons.map((p, i) => ({
+        track: "security",
+        ...p,
+        openedOn: specs[i]!.request.receivedOn!,
+      })),
     );
     const cases: { caseId: string; holdIds: string[]; treatyCaseId?: string }[] = [];
     for (const [i, p] of persons.entries()) {
@@ -463,97 +444,67 @@ class Seeder {
     }
     // Each step runs for every case at once: the cases are independent, and the audit linker then links
     // many transitions per pass.
-    await allOf(
-      cases.map(({ caseId }, i) =>
-        this.step(
-          caseId,
-          a.secretariat,
-          "begin-analysis",
-          at(addDays(specs[i]!.request.receivedOn!, 2)),
-          "Ley de Seguridad Nacional arts. 12–13",
-          "File received from the foreign ministry; analysis of the person's criminal record and risk",
-        ),
-      ),
+    const everyCase = (
+      who: Actor,
+      transition: string,
+      when: (i: number) => string,
+      legalBasis: string,
+      reasons: (i: number) => string,
+      extra: (i: number) => Parameters<Seeder["step"]>[6] = () => ({}),
+    ) =>
+      allOf(cases.map(({ caseId }, i) => this.step(caseId, who, transition, when(i), legalBasis, reasons(i), extra(i))));
+
+    await everyCase(
+      a.secretariat,
+      "begin-analysis",
+      (i) => at(addDays(specs[i]!.request.receivedOn!, 2)),
+      "Ley de Seguridad Nacional arts. 12–13",
+      () => "File received from the foreign ministry; analysis of the person's criminal record and risk",
     );
-    await allOf(
-      cases.map(({ caseId }) =>
-        this.step(
-          caseId,
-          a.secretariat,
-          "propose-to-council",
-          at(d(-12)),
-          "Ley de Seguridad Nacional arts. 12–13",
-          "Proposed for transfer: continuing threat to national security from prison",
-        ),
-      ),
+    await everyCase(
+      a.secretariat,
+      "propose-to-council",
+      () => at(d(-12)),
+      "Ley de Seguridad Nacional arts. 12–13",
+      () => "Proposed for transfer: continuing threat to national security from prison",
     );
-    // The council's session decides on every person proposed: one decision each.
-    const councilDecisions = await this.insertAll(
+    // The council's session decides on every person proposed: each approval records its decision.
+    await everyCase(
       a.council,
-      decisions,
-      cases.map(({ caseId, holdIds }, i) =>
-        ZCreateDecision.parse({
-          personId: persons[i]!.personId,
-          caseId,
-          body: "national-security-council",
-          kind: "security-transfer",
-          outcome: "approved",
-          legalBasis: data.councilLegalBasis,
-          reasons:
-            "Sovereign decision: the person continues to direct criminal activity from prison; transfer to the requesting state approved" +
-            (holdIds.length ? "; the pending injunction or proceeding does not stop this transfer" : ""),
-          decidedOn: d(-8),
-          bypassedHoldIds: holdIds,
-        }),
-      ),
-      { occurredAt: new Date(at(d(-8))) },
-    );
-    await allOf(
-      cases.map(({ caseId }, i) =>
-        this.step(
-          caseId,
-          a.council,
-          "approve-transfer",
-          at(d(-8)),
-          data.councilLegalBasis,
-          `Council decision ${councilDecisions[i]!.id}`,
-        ),
-      ),
+      "approve-transfer",
+      () => at(d(-8)),
+      data.councilLegalBasis,
+      (i) =>
+        "Sovereign decision: the person continues to direct criminal activity from prison; transfer to the requesting state approved" +
+        (cases[i]!.holdIds.length ? "; the pending injunction or proceeding does not stop this transfer" : ""),
     );
 
-    // The operation as it was flown: fleet, people with their destinations, legs.
-    const input = ZCreateOperation.parse({
-      code: op.code,
-      legalBasis: data.operationLegalBasis,
-      operationDate: op.date,
-      stagingAirport: op.staging,
-      receivingState: "US",
-      administrationId: this.administrationId,
-      status: "completed",
-      notes: op.notes,
-      aircraft: op.aircraft.map((x) => ({
-        callsign: x.callsign,
-        model: x.model,
-        seats: x.seats,
-        maxStops: Math.max(2, x.route.length),
-        rangeKm: x.rangeKm,
-      })),
-      people: persons.map((p, i) => ({
-        personId: p.personId,
-        caseId: cases[i]!.caseId,
-        destinationAirport: destinations[i]!,
-        chargingDistrict: data.districtOf[destinations[i]!],
-      })),
-      legs: op.aircraft.flatMap((x) =>
-        x.route.map(([to], k) => ({
-          aircraft: x.callsign,
-          sequence: k + 1,
-          from: k === 0 ? op.staging : x.route[k - 1]![0],
-          to,
+    // The operation is planned with its people listed; each boards once their case is ready.
+    const operation = await this.s.operations.create({
+      actor: a.planner,
+      input: ZCreateOperation.parse({
+        code: op.code,
+        legalBasis: data.operationLegalBasis,
+        operationDate: op.date,
+        stagingAirport: op.staging,
+        receivingState: "US",
+        administrationId: this.administrationId,
+        notes: op.notes,
+        aircraft: op.aircraft.map((x) => ({
+          callsign: x.callsign,
+          model: x.model,
+          seats: x.seats,
+          maxStops: Math.max(2, x.route.length),
+          rangeKm: x.rangeKm,
         })),
-      ),
+        people: persons.map((p, i) => ({
+          personId: p.personId,
+          caseId: cases[i]!.caseId,
+          destinationAirport: destinations[i]!,
+          chargingDistrict: data.districtOf[destinations[i]!],
+        })),
+      }),
     });
-    const operation = await this.s.operations.create({ actor: a.planner, input });
     this.operationsCount++;
     if (op.assurance) {
       await this.s.legal.assurances.create({
@@ -570,86 +521,67 @@ class Seeder {
       });
     }
     const policy = op.assurance ? strict : recordRisk;
-    const assuranceReasons = op.assurance
-      ? `No-death-penalty assurance ${op.assurance.documentRef} given by the US Department of Justice for the whole operation`
-      : "No death-penalty assurance given: the requesting side said it would evaluate capital charges; transferred under the council's decision, recorded as an open risk";
+    await everyCase(
+      a.secretariat,
+      "confirm-assurances",
+      () => at(d(-4)),
+      "Council decision conditions; Treaty art. 8 by analogy",
+      () =>
+        op.assurance
+          ? `No-death-penalty assurance ${op.assurance.documentRef} given by the US Department of Justice for the whole operation`
+          : "No death-penalty assurance given: the requesting side said it would evaluate capital charges; transferred under the council's decision, recorded as an open risk",
+      () => ({ policy }),
+    );
+    await everyCase(
+      a.custody,
+      "mark-ready",
+      () => at(d(-2)),
+      "Custody readiness",
+      (i) => `Medical check done; ready at ${specs[i]!.facility}`,
+    );
 
-    const walk = async ({ caseId, holdIds, treatyCaseId }: (typeof cases)[number], i: number) => {
-      const bypass = holdIds.length ? { holdIds, legalBasis: bypassBasis } : undefined;
-      await this.step(
-        caseId,
-        a.secretariat,
-        "confirm-assurances",
-        at(d(-4)),
-        "Council decision conditions; Treaty art. 8 by analogy",
-        assuranceReasons,
-        {
-          policy,
-          ...(op.assurance ? { operationId: operation.id } : {}),
-        },
-      );
-      await this.step(
-        caseId,
-        a.custody,
-        "mark-ready",
-        at(d(-2)),
-        "Custody readiness",
-        `Medical check done; ready at ${specs[i]!.facility}`,
-      );
-      await this.step(
-        caseId,
-        a.planner,
-        "assign-to-operation",
-        at(d(-1)),
-        data.operationLegalBasis,
-        `Assigned to ${op.code}, destination ${destinations[i]}`,
-        {
-          operationId: operation.id,
-          ...(bypass ? { bypass } : {}),
-        },
-      );
-      await this.step(
-        caseId,
-        a.custody,
-        "start-transit",
-        at(op.date, 12),
-        data.operationLegalBasis,
-        `Boarded at ${op.staging}`,
-      );
-      await this.step(
-        caseId,
-        a.usms,
-        "hand-over",
-        at(op.date, 19),
-        data.operationLegalBasis,
-        `Custody taken by the US Marshals Service at ${destinations[i]}`,
-        { policy },
-      );
-      // The US no longer needs the extradition: it withdraws the treaty request once the person is in its custody.
-      if (treatyCaseId) {
-        await this.step(
-          treatyCaseId,
-          a.doj,
-          "withdraw-request",
-          at(d(10)),
-          "Diplomatic note of the US Embassy (desistimiento)",
-          `The person is in US custody since the transfer ${op.code}`,
-        );
-      }
-    };
-    await allOf(cases.map(walk));
-    // The signed handover records, one per person, as the US Marshals Service received them.
-    const handedAt = at(op.date, 19);
-    await this.insertAll(
-      a.usms,
-      handovers,
-      persons.map((p, i) => {
-        const h = ZCreateHandover.parse({
+    // The plan as it flew: each person on the aircraft that carried them, checked against every rule.
+    const fleet = new Map(operation.aircraft.map((x) => [x.callsign, x.id]));
+    await this.s.planning.plan({
+      actor: a.planner,
+      operationId: operation.id,
+      input: ZPlanRequest.parse({
+        assignment: Object.fromEntries(persons.map((p, i) => [p.personId, fleet.get(callsigns[i]!)!])),
+      }),
+    });
+    await this.s.operations.adopt({ actor: a.planner, operationId: operation.id, input: ZAdoptPlan.parse({}) });
+    await everyCase(
+      a.planner,
+      "assign-to-operation",
+      () => at(d(-1)),
+      data.operationLegalBasis,
+      (i) => `Assigned to ${op.code}, destination ${destinations[i]}`,
+      (i) => ({
+        operationId: operation.id,
+        ...(cases[i]!.holdIds.length
+          ? { bypass: { holdIds: cases[i]!.holdIds, legalBasis: bypassBasis } }
+          : {}),
+      }),
+    );
+    const move = (who: Actor, status: string, occurredAt: string, reason: string) =>
+      this.s.operations.setStatus({
+        actor: who,
+        operationId: operation.id,
+        input: ZOperationStatusChange.parse({ status, occurredAt, reason }),
+        now: this.now,
+      });
+    await move(a.planner, "ready", at(d(-1), 20), "Everyone on board; the plan breaks no rule");
+    await move(a.custody, "in-transit", at(op.date, 12), `Departed ${op.staging}`);
+    // The signed handover records, one per person, as the US Marshals Service received them: each takes the
+    // person's case to handed-over. The death-penalty guard runs again, under the operation's policy.
+    for (const [i, p] of persons.entries()) {
+      await this.s.operations.handOver({
+        actor: a.usms,
+        input: ZCreateHandover.parse({
           operationId: operation.id,
           personId: p.personId,
-          caseId: cases[i]!.caseId,
           place: destinations[i],
-          occurredAt: handedAt,
+          occurredAt: at(op.date, 19),
           dispatchingOfficer: "SSPC escort commander (demo)",
           dispatchingAgency: data.dispatchingAgency,
           receivingOfficer: `Deputy US Marshal, ${data.districtOf[destinations[i]!]} (demo)`,
@@ -660,10 +592,30 @@ class Seeder {
             "medical certificate",
             "fingerprint card",
           ],
-        });
-        return { ...h, caseId: h.caseId ?? null, occurredAt: new Date(h.occurredAt) };
-      }),
-      { occurredAt: new Date(handedAt) },
+          legalBasis: data.operationLegalBasis,
+          reasons: `Custody taken by the US Marshals Service at ${destinations[i]}`,
+        }),
+        now: this.now,
+        policy,
+      });
+    }
+    await move(a.planner, "completed", at(op.date, 23), "Every person handed over");
+    // The US no longer needs the extradition: it withdraws the treaty request once the person is in its custody.
+    await allOf(
+      cases.flatMap(({ treatyCaseId }) =>
+        treatyCaseId
+          ? [
+              this.step(
+                treatyCaseId,
+                a.doj,
+                "withdraw-request",
+                at(d(10)),
+                "Diplomatic note of the US Embassy (desistimiento)",
+                `The person is in US custody since the transfer ${op.code}`,
+              ),
+            ]
+          : [],
+      ),
     );
   }
 
@@ -684,9 +636,7 @@ class Seeder {
         }),
       ]),
     );
-    const [id] = await this.openCases([
-      { track: "treaty", personId, requestId: request!.id, openedOn: start },
-    ]);
+    const [id] = await this.openCases([{ track: "treaty", personId, request: request!, openedOn: start }]);
     await this.walkTreaty(id!, start, "awaiting-foreign-ministry-decision", [1, 3, 50, 60, 100, 104]);
     return id;
   }
@@ -1002,22 +952,8 @@ class Seeder {
       ];
       const reach =
         p.target === "council-deferred" ? order.indexOf("council-approved") : order.indexOf(p.target);
-      for (const [k, [name, who, offset, basis, reasons]] of steps.slice(0, reach).entries()) {
-        if (k === 2) {
-          await this.s.legal.decisions.create({
-            actor: a.council,
-            input: ZCreateDecision.parse({
-              personId,
-              caseId,
-              body: "national-security-council",
-              kind: "security-transfer",
-              outcome: p.target === "council-deferred" ? "deferred" : "approved",
-              legalBasis: data.councilLegalBasis,
-              reasons,
-              decidedOn: addDays(received, offset),
-            }),
-          });
-        }
+      // The council's step records its decision (approved or deferred) with it.
+      for (const [name, who, offset, basis, reasons] of steps.slice(0, reach)) {
         await this.step(caseId, who, name, at(addDays(received, offset)), basis, reasons);
       }
       if (p.capital) {

@@ -1,26 +1,33 @@
-import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { z } from "zod";
+import { toIsoDate } from "../cases/calendar.ts";
+import { sentStates } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
 import { toCount } from "../db/client.ts";
 import {
   administrations,
   affiliations,
-  aircraft,
+  cases,
+  handovers,
   operationPeople,
   operations,
   organisations,
 } from "../db/schema.ts";
 import { ZDay, ZUuid } from "../http/schemas.ts";
-import { type SentRow, tally } from "./tally.ts";
+import { primaryOf, type SentRow, tally } from "./tally.ts";
 
 export const ZStatsQuery = z.object({
+  /** First and last day of handovers counted. */
   from: ZDay.optional(),
   to: ZDay.optional(),
   administrationId: ZUuid.optional(),
 });
 export type StatsQuery = z.infer<typeof ZStatsQuery>;
 
-/** People sent: everyone on a completed operation, in the date range. */
+/**
+ * People sent (`tally.ts` says who counts): each handover whose case took its last step, in the range of
+ * handover days.
+ */
 export function statsService(db: Db) {
   return {
     async stats(query: StatsQuery = {}) {
@@ -36,54 +43,78 @@ export function statsService(db: Db) {
           if (adm.endedOn) to = to && to < adm.endedOn ? to : adm.endedOn;
         }
       }
-      const rows = await db
+      const handed = await db
         .select({
           operationId: operations.id,
           code: operations.code,
-          date: operations.operationDate,
+          operationDate: operations.operationDate,
           legalBasis: operations.legalBasis,
-          personId: operationPeople.personId,
-          destination: operationPeople.destinationAirport,
+          personId: handovers.personId,
+          destination: handovers.place,
+          occurredAt: handovers.occurredAt,
         })
-        .from(operationPeople)
-        .innerJoin(operations, eq(operationPeople.operationId, operations.id))
+        .from(handovers)
+        .innerJoin(cases, eq(cases.id, handovers.caseId))
+        .innerJoin(operations, eq(handovers.operationId, operations.id))
         .where(
           and(
-            eq(operations.status, "completed"),
-            from ? gte(operations.operationDate, from) : undefined,
-            to ? lte(operations.operationDate, to) : undefined,
+            inArray(cases.state, [...sentStates]),
+            from ? gte(handovers.occurredAt, new Date(`${from}T00:00:00Z`)) : undefined,
+            to ? lte(handovers.occurredAt, new Date(`${to}T23:59:59.999Z`)) : undefined,
           ),
         );
-      const personIds = [...new Set(rows.map((r) => r.personId))];
-      const opIds = [...new Set(rows.map((r) => r.operationId))];
+      const personIds = [...new Set(handed.map((r) => r.personId))];
+      const opIds = [...new Set(handed.map((r) => r.operationId))];
       const [affs, adms, fleet] = await Promise.all([
         personIds.length
           ? db
-              .select({ personId: affiliations.personId, name: organisations.name })
+              .select({
+                personId: affiliations.personId,
+                name: organisations.name,
+                primary: affiliations.primary,
+                toOn: affiliations.toOn,
+              })
               .from(affiliations)
               .innerJoin(organisations, eq(affiliations.organisationId, organisations.id))
               .where(inArray(affiliations.personId, personIds))
+              .orderBy(asc(affiliations.id))
           : [],
         db.select().from(administrations),
+        // Aircraft that carried someone: those the adopted plan seated people on.
         opIds.length
           ? db
-              .select({ operationId: aircraft.operationId, n: sql`count(*)` })
-              .from(aircraft)
-              .where(inArray(aircraft.operationId, opIds))
-              .groupBy(aircraft.operationId)
+              .select({
+                operationId: operationPeople.operationId,
+                n: sql`count(distinct ${operationPeople.aircraftId})`,
+              })
+              .from(operationPeople)
+              .where(
+                and(
+                  inArray(operationPeople.operationId, opIds),
+                  isNull(operationPeople.removedAt),
+                  isNotNull(operationPeople.aircraftId),
+                ),
+              )
+              .groupBy(operationPeople.operationId)
           : [],
       ]);
-      const orgsOf = new Map<string, string[]>();
-      for (const a of affs) orgsOf.set(a.personId, [...(orgsOf.get(a.personId) ?? []), a.name]);
+      const affsOf = new Map<string, typeof affs>();
+      for (const a of affs) affsOf.set(a.personId, [...(affsOf.get(a.personId) ?? []), a]);
       const planes = new Map(fleet.map((f) => [f.operationId, toCount(f.n)]));
       const administrationOn = (day: string) =>
         adms.find((a) => a.beganOn <= day && (!a.endedOn || day <= a.endedOn))?.name ?? null;
-      const sent: SentRow[] = rows.map((r) => ({
-        ...r,
-        organisations: orgsOf.get(r.personId) ?? [],
-        administration: administrationOn(r.date),
-        aircraft: planes.get(r.operationId) ?? 0,
-      }));
+      const sent: SentRow[] = handed.map(({ occurredAt, ...r }) => {
+        const own = affsOf.get(r.personId) ?? [];
+        const date = toIsoDate(occurredAt);
+        return {
+          ...r,
+          date,
+          organisations: own.map((a) => a.name),
+          primaryOrganisation: primaryOf(own)?.name ?? null,
+          administration: administrationOn(date),
+          aircraft: planes.get(r.operationId) ?? 0,
+        };
+      });
       return { from: from ?? null, to: to ?? null, ...tally(sent) };
     },
   };

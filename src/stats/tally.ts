@@ -1,15 +1,28 @@
 /**
- * Running tallies (DESIGN.md "Reporting"): pure functions over the rows of people sent. One row is one
- * person on one completed operation; a person sent twice counts twice (it happened twice).
+ * Running tallies (DESIGN.md "Reporting"): pure functions over the rows of people sent.
+ *
+ * **Who counts as sent.** A person counts once a handover of them is recorded and their case has taken its
+ * last step (`hand-over` to `handed-over`, or the treaty's `surrender` to `surrendered` and on to the initial
+ * appearance): one row per such handover, counted on the day of the handover. A person handed over twice
+ * (two cases, two operations) counts twice: it happened twice.
+ *
+ * **Organisations.** `organisations` counts a person under every organisation they are affiliated with (a
+ * Sinaloa member of the Los Chapitos faction counts under both), so those figures may add up to more than
+ * the total. `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to
+ * the total.
  */
 export interface SentRow {
   operationId: string;
   code: string;
+  /** The day of the handover. */
   date: string;
+  operationDate: string;
   legalBasis: string;
   personId: string;
   destination: string;
   organisations: string[];
+  /** The person's primary affiliation (`primaryOf`), or null when none is recorded. */
+  primaryOrganisation: string | null;
   administration: string | null;
   aircraft: number;
 }
@@ -31,9 +44,22 @@ export interface Stats {
     destinations: string[];
   }[];
   administrations: Tally[];
+  /** Every affiliation counts: a person of two organisations counts under both (may exceed the total). */
   organisations: Tally[];
+  /** Each person once, under their primary affiliation: adds up to the total. */
+  primaryOrganisations: Tally[];
   destinations: Tally[];
   legalBases: Tally[];
+}
+
+export const noAffiliation = "(no affiliation recorded)";
+
+/**
+ * A person's primary affiliation: the one marked primary; else the earliest recorded that has not ended;
+ * else the earliest recorded. Affiliations come in the order they were recorded.
+ */
+export function primaryOf<A extends { primary: boolean; toOn: string | null }>(affiliations: readonly A[]): A | null {
+  return affiliations.find((a) => a.primary) ?? affiliations.find((a) => !a.toOn) ?? affiliations[0] ?? null;
 }
 
 function countBy(rows: SentRow[], keys: (r: SentRow) => string[]): Tally[] {
@@ -52,7 +78,7 @@ export function tally(rows: SentRow[]): Stats {
       op = {
         id: r.operationId,
         code: r.code,
-        date: r.date,
+        date: r.operationDate,
         people: 0,
         aircraft: r.aircraft,
         legalBasis: r.legalBasis,
@@ -69,9 +95,8 @@ export function tally(rows: SentRow[]): Stats {
       .map((o) => ({ ...o, destinations: o.destinations.sort() }))
       .sort((a, b) => a.date.localeCompare(b.date) || a.code.localeCompare(b.code)),
     administrations: countBy(rows, (r) => (r.administration ? [r.administration] : ["(none recorded)"])),
-    organisations: countBy(rows, (r) =>
-      r.organisations.length ? r.organisations : ["(no affiliation recorded)"],
-    ),
+    organisations: countBy(rows, (r) => (r.organisations.length ? r.organisations : [noAffiliation])),
+    primaryOrganisations: countBy(rows, (r) => [r.primaryOrganisation ?? noAffiliation]),
     destinations: countBy(rows, (r) => [r.destination]),
     legalBases: countBy(rows, (r) => [r.legalBasis]),
   };

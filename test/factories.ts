@@ -90,3 +90,76 @@ export async function transition(
     payload: { legalBasis: "LSN art. 5", reasons: "test", ...body },
   });
 }
+
+/** The airports the tests' operations fly between (created once per test database; a second call is a no-op). */
+export async function buildAirports(t: TestApp) {
+  const h = await t.as("operations-planner");
+  for (const [code, lat, lon] of [
+    ["TLC", 19.34, -99.57],
+    ["IAD", 38.95, -77.46],
+    ["SAN", 32.73, -117.19],
+    ["JFK", 40.64, -73.78],
+  ] as const) {
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/places",
+      headers: h,
+      payload: { code, kind: "airport", name: code, lat, lon },
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 409) throw new Error(`buildAirports: ${res.body}`);
+  }
+}
+
+let operationCount = 0;
+
+/** An operation in planning from TLC, listing the people given, with a small fleet. */
+export async function buildOperation(
+  t: TestApp,
+  options: {
+    people: { personId: string; caseId?: string; destinationAirport?: string }[];
+    code?: string;
+    operationDate?: string;
+    aircraft?: { callsign: string; seats: number; maxStops: number }[];
+  },
+) {
+  await buildAirports(t);
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/api/operations",
+    headers: await t.as("operations-planner"),
+    payload: {
+      code: options.code ?? `TEST-OP-${++operationCount}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
+      legalBasis: "LSN art. 5",
+      operationDate: options.operationDate ?? "2026-03-01",
+      stagingAirport: "TLC",
+      receivingState: "US",
+      aircraft: options.aircraft ?? [
+        { callsign: "FAM-1", seats: 12, maxStops: 2 },
+        { callsign: "FAM-2", seats: 12, maxStops: 2 },
+      ],
+      people: options.people.map((p) => ({ destinationAirport: "IAD", ...p })),
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`buildOperation: ${res.body}`);
+  return res.json() as {
+    id: string;
+    code: string;
+    version: number;
+    aircraft: { id: string; callsign: string }[];
+    people: { personId: string; caseId: string }[];
+  };
+}
+
+/** Takes a security case from request to ready-for-transfer, as the officers who would. */
+export async function walkToReady(t: TestApp, caseId: string) {
+  for (const [role, name] of [
+    ["secretariat", "begin-analysis"],
+    ["secretariat", "propose-to-council"],
+    ["decision-authority", "approve-transfer"],
+    ["secretariat", "confirm-assurances"],
+    ["custody-officer", "mark-ready"],
+  ] as const) {
+    const res = await transition(t, caseId, role, { transition: name });
+    if (res.statusCode !== 201) throw new Error(`walkToReady ${name}: ${res.body}`);
+  }
+}

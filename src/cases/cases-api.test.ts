@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
-import { buildCase, buildPerson, transition } from "../../test/factories.ts";
+import { buildCase, buildOperation, buildPerson, transition } from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { auditEvents, cases, caseTransitions } from "../db/schema.ts";
 
@@ -167,36 +167,15 @@ describe("case transitions over the API", () => {
     expect(ok.json().case.state).toBe("assurances-confirmed");
   });
 
-  it("an assurance for one person does not cover the others on the operation it names; an operation's assurance covers all", async () => {
-    const [a, b] = [await approved({ capital: true }), await approved({ capital: true })];
-    const planner = await t.as("operations-planner");
-    for (const [code, lat, lon] of [
-      ["TLC", 19.34, -99.57],
-      ["SAN", 32.73, -117.19],
-    ] as const) {
-      await t.app.inject({
-        method: "POST",
-        url: "/api/places",
-        headers: planner,
-        payload: { code, kind: "airport", name: code, lat, lon },
-      });
-    }
-    const op = await t.app.inject({
-      method: "POST",
-      url: "/api/operations",
-      headers: planner,
-      payload: {
-        code: "TEST-ASSURANCE-SCOPE",
-        legalBasis: "LSN art. 5",
-        operationDate: "2026-03-01",
-        stagingAirport: "TLC",
-        receivingState: "US",
-        aircraft: [{ callsign: "FAM-1", seats: 8, maxStops: 1 }],
-        people: [a, b].map((c) => ({ personId: c.personId, destinationAirport: "SAN" })),
-      },
+  it("an assurance for one person covers only them; an operation's covers everyone it lists, and no one else", async () => {
+    const [a, b, outsider] = [
+      await approved({ capital: true }),
+      await approved({ capital: true }),
+      await approved({ capital: true }),
+    ];
+    const op = await buildOperation(t, {
+      people: [a, b].map((c) => ({ personId: c.personId, destinationAirport: "SAN" })),
     });
-    expect(op.statusCode, op.body).toBe(201);
-    const operationId = op.json().id as string;
     const assure = async (payload: Record<string, unknown>) => {
       const res = await t.app.inject({
         method: "POST",
@@ -212,20 +191,22 @@ describe("case transitions over the API", () => {
       });
       expect(res.statusCode, res.body).toBe(201);
     };
-    await assure({ scope: "person", personId: a.personId, operationId });
-    const confirm = (c: { id: string }) =>
-      transition(t, c.id, "secretariat", { transition: "confirm-assurances", operationId });
+    await assure({ scope: "person", personId: a.personId, operationId: op.id });
+    const confirm = (c: { id: string }) => transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
     expect((await confirm(a)).statusCode).toBe(201);
     const refused = await confirm(b);
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.code).toBe("ASSURANCE_MISSING");
     expect((await stateOf(b.id)).state).toBe("council-approved");
 
-    await assure({ scope: "operation", operationId });
+    await assure({ scope: "operation", operationId: op.id });
     expect((await confirm(b)).statusCode).toBe(201);
     expect((await t.s.cases.get(b.id)).assurances).toMatchObject([
       { kind: "no-death-penalty", status: "given" },
     ]);
+    // Someone the operation does not list is not covered by its assurance.
+    expect((await confirm(outsider)).json().error.code).toBe("ASSURANCE_MISSING");
+    expect((await t.s.cases.get(outsider.id)).assurances).toEqual([]);
   });
 
   it("under the record-risk policy the step passes and the case carries an open risk", async () => {
@@ -262,13 +243,18 @@ describe("case transitions over the API", () => {
       },
     });
     expect(hold.statusCode).toBe(201);
-    const blocked = await transition(t, c.id, "operations-planner", { transition: "assign-to-operation" });
+    const op = await buildOperation(t, { people: [{ personId: c.personId }] });
+    const blocked = await transition(t, c.id, "operations-planner", {
+      transition: "assign-to-operation",
+      operationId: op.id,
+    });
     expect(blocked.statusCode).toBe(422);
     expect(blocked.json().error.code).toBe("LEGAL_HOLD");
     expect(blocked.json().error.details.holdIds).toEqual([hold.json().id]);
 
     const bypassed = await transition(t, c.id, "operations-planner", {
       transition: "assign-to-operation",
+      operationId: op.id,
       bypass: { holdIds: [hold.json().id], legalBasis: "LSN art. 5 fr. III; Council decision" },
     });
     expect(bypassed.statusCode, bypassed.body).toBe(201);

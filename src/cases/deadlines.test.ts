@@ -160,6 +160,7 @@ const paramsArb: fc.Arbitrary<TreatyParameters> = fc
   .map((r) => ({
     id: "random",
     name: "random parameters",
+    parties: ["US", "MX"] as [string, string],
     formalRequest: {
       ...r.formalRequest,
       counting: r.counting,

@@ -37,6 +37,7 @@ function facts(over: Partial<CaseFacts> & { track: Track; state: CaseState }): C
     charges: [{ id: "ch-1", capitalEligible: false, offenceKey: "21 USC 848" }],
     assurances: [],
     operationId: null,
+    operation: null,
     deadlines: [],
     barredOffences: [],
     ...over,
@@ -77,6 +78,9 @@ function expectOk(d: Decision) {
 }
 
 const capitalCharge = { id: "ch-cap", capitalEligible: true, offenceKey: "18 USC 1959" };
+
+/** An operation being planned that lists the person. */
+const listedOn = { id: "op", code: "OP-TEST", status: "planning", listsPerson: true };
 
 // --- the tables ------------------------------------------------------------------------------
 
@@ -183,13 +187,40 @@ describe("the transition tables", () => {
     const guarded = transitions.filter((t) => t.guards.includes("no-blocking-hold")).map((t) => t.name);
     expect(guarded.sort()).toEqual([
       "assign-to-operation",
+      "assign-to-operation",
       "hand-over",
       "schedule-surrender",
+      "start-transit",
       "start-transit",
       "surrender",
     ]);
     const handovers = transitions.filter((t) => t.to === "surrendered" || t.to === "handed-over");
-    for (const t of handovers) expect(t.guards).toContain("operation-assigned");
+    for (const t of handovers) {
+      expect(t.guards).toContain("operation-assigned");
+      expect(t.via).toBe("handover");
+    }
+  });
+
+  it("say as data what each step does besides the state: operation, decision, deadlines, bars", () => {
+    const of = (track: Track, name: string) => transitions.find((t) => t.track === track && t.name === name)!;
+    for (const track of tracks) {
+      expect(of(track, "assign-to-operation").operation).toBe("join");
+      expect(of(track, "remove-from-operation")).toMatchObject({ operation: "leave", via: "operation" });
+      expect(of(track, "start-transit")).toMatchObject({ operation: "depart", via: "operation" });
+    }
+    expect(of("security", "approve-transfer").records).toMatchObject({
+      body: "national-security-council",
+      outcome: "approved",
+    });
+    expect(of("treaty", "grant-extradition").records).toMatchObject({ body: "foreign-ministry", outcome: "granted" });
+    expect(of("treaty", "lapse-formal-request").stopsAs).toBe("lapsed");
+    expect(of("treaty", "lapse-custody-window")).toMatchObject({ stopsAs: "lapsed", barsOffences: true });
+    // No step records a decision without being taken by the body that decides.
+    for (const t of transitions.filter((x) => x.records)) {
+      const body = t.records!.body;
+      const roleOf = { "national-security-council": "decision-authority", "foreign-ministry": "foreign-ministry" } as const;
+      expect(t.by, t.name).toEqual([roleOf[body as keyof typeof roleOf]]);
+    }
   });
 });
 
@@ -391,8 +422,8 @@ describe("guard: legal holds", () => {
     const h = [hold("inj-7", { kind: "amparo-suspension" })];
     expectRefused(
       decide(
-        facts({ track: "security", state: "ready-for-transfer", holds: h }),
-        input("assign-to-operation", "operations-planner"),
+        facts({ track: "security", state: "ready-for-transfer", holds: h, operation: listedOn }),
+        input("assign-to-operation", "operations-planner", undefined, { operationId: "op" }),
         ctx(),
       ),
       "LEGAL_HOLD",
@@ -400,7 +431,7 @@ describe("guard: legal holds", () => {
     expectRefused(
       decide(
         facts({ track: "security", state: "assigned-to-operation", holds: h, operationId: "op" }),
-        input("start-transit", "custody-officer"),
+        input("start-transit", "custody-officer", undefined, { via: "operation" }),
         ctx(),
       ),
       "LEGAL_HOLD",
@@ -471,18 +502,19 @@ describe("guard: no-death-penalty assurance", () => {
 
 describe("guard: operation before handover", () => {
   it("no hand-over or surrender without an operation", () => {
+    const viaHandover = { via: "handover" as const };
     expectRefused(
       decide(
         facts({ track: "security", state: "in-transit" }),
-        input("hand-over", "receiving-officer"),
+        input("hand-over", "receiving-officer", undefined, viaHandover),
         ctx(),
       ),
       "OPERATION_MISSING",
     );
     expectRefused(
       decide(
-        facts({ track: "treaty", state: "surrender-scheduled" }),
-        input("surrender", "custody-officer"),
+        facts({ track: "treaty", state: "surrender-in-transit" }),
+        input("surrender", "custody-officer", undefined, viaHandover),
         ctx(),
       ),
       "OPERATION_MISSING",
@@ -490,10 +522,149 @@ describe("guard: operation before handover", () => {
     expectOk(
       decide(
         facts({ track: "security", state: "in-transit", operationId: "op-2026-01" }),
-        input("hand-over", "receiving-officer"),
+        input("hand-over", "receiving-officer", undefined, viaHandover),
         ctx(),
       ),
     );
+  });
+});
+
+describe("steps that belong to another act", () => {
+  it("a handover step is taken only by recording the handover, naming where", () => {
+    for (const [track, state, name] of [
+      ["security", "in-transit", "hand-over"],
+      ["treaty", "surrender-in-transit", "surrender"],
+    ] as const) {
+      const d = expectRefused(
+        decide(facts({ track, state, operationId: "op" }), input(name, "receiving-officer"), ctx()),
+        "TRANSITION_NOT_ALLOWED",
+      );
+      expect(d.message).toContain("POST /api/handovers");
+      expect(d.details).toMatchObject({ via: "handover" });
+    }
+  });
+
+  it("departing and leaving with the operation are taken by the operation, naming where", () => {
+    const d = expectRefused(
+      decide(
+        facts({ track: "security", state: "assigned-to-operation", operationId: "op" }),
+        input("start-transit", "custody-officer"),
+        ctx(),
+      ),
+      "TRANSITION_NOT_ALLOWED",
+    );
+    expect(d.message).toContain("/api/operations/{id}/status");
+    expectRefused(
+      decide(
+        facts({ track: "treaty", state: "surrender-assigned", operationId: "op" }),
+        input("remove-from-operation", "operations-planner"),
+        ctx(),
+      ),
+      "TRANSITION_NOT_ALLOWED",
+    );
+  });
+});
+
+describe("guards: the operation a case boards or leaves", () => {
+  const ready = { track: "security" as const, state: "ready-for-transfer" as const };
+  const assign = (operation: CaseFacts["operation"], operationId = "op") =>
+    decide(
+      facts({ ...ready, operation }),
+      input("assign-to-operation", "operations-planner", undefined, { operationId }),
+      ctx(),
+    );
+
+  it("boards only an operation that lists the person and is still being planned", () => {
+    const ok = expectOk(assign(listedOn));
+    expect(ok.operationId).toBe("op");
+    expect(expectRefused(assign({ ...listedOn, listsPerson: false }), "OPERATION_MISSING").message).toContain(
+      "does not list this person",
+    );
+    expectOk(assign({ ...listedOn, status: "planned" }));
+    for (const status of ["ready", "in-transit", "completed", "cancelled"])
+      expectRefused(assign({ ...listedOn, status }), "OPERATION_UNDER_WAY");
+    expectRefused(assign(null), "OPERATION_MISSING");
+  });
+
+  it("names the operation as required when a joining step has none, and refuses it on other steps", () => {
+    const d = expectRefused(
+      decide(facts({ ...ready, operation: listedOn }), input("assign-to-operation", "operations-planner"), ctx()),
+      "VALIDATION_FAILED",
+    );
+    expect(d.details?.issues).toEqual([{ field: "operationId", rule: expect.stringContaining("required") }]);
+    const other = expectRefused(
+      decide(
+        facts({ track: "security", state: "transfer-requested" }),
+        input("begin-analysis", "secretariat", undefined, { operationId: "op" }),
+        ctx(),
+      ),
+      "VALIDATION_FAILED",
+    );
+    expect(other.details?.issues).toMatchObject([{ field: "operationId" }]);
+  });
+
+  it("a case leaves by its own step (a withdrawal) only while its operation is being planned", () => {
+    const onBoard = (status: string) =>
+      facts({
+        track: "security",
+        state: "assigned-to-operation",
+        operationId: "op",
+        operation: { ...listedOn, status },
+      });
+    const withdrawn = expectOk(
+      decide(onBoard("planned"), input("withdraw-transfer-request", "request-officer"), ctx()),
+    );
+    expect(withdrawn.operationId).toBeNull();
+    const d = expectRefused(
+      decide(onBoard("ready"), input("withdraw-transfer-request", "request-officer"), ctx()),
+      "OPERATION_UNDER_WAY",
+    );
+    expect(d.message).toContain("DELETE /api/operations/op/people/");
+    // The operation's own removal may take it off a ready operation.
+    expectOk(decide(onBoard("ready"), input("remove-from-operation", "operations-planner", undefined, { via: "operation" }), ctx()));
+  });
+});
+
+describe("decisions recorded by their steps", () => {
+  it("the council's approval records its decision with the step's basis, reasons and day", () => {
+    const d = expectOk(
+      decide(
+        facts({ track: "security", state: "proposed-to-council" }),
+        input("approve-transfer", "decision-authority", day("2026-01-12"), {
+          legalBasis: "LSN art. 5 fr. III",
+          reasons: "Sovereign decision",
+        }),
+        ctx(),
+      ),
+    );
+    expect(d.decision).toEqual({
+      body: "national-security-council",
+      kind: "security-transfer",
+      outcome: "approved",
+      legalBasis: "LSN art. 5 fr. III",
+      reasons: "Sovereign decision",
+      decidedOn: "2026-01-12",
+      appealWindowEndsOn: null,
+      bypassedHoldIds: [],
+    });
+  });
+
+  it("the ministry's grant records its decision, its appeal window ending with the amparo deadline", () => {
+    const d = expectOk(
+      decide(
+        facts({ track: "treaty", state: "awaiting-foreign-ministry-decision" }),
+        input("grant-extradition", "foreign-ministry", day("2026-01-20")),
+        ctx(),
+      ),
+    );
+    const amparo = d.startDeadlines.find((x) => x.kind === "amparo")!;
+    expect(d.decision).toMatchObject({ body: "foreign-ministry", outcome: "granted", appealWindowEndsOn: amparo.dueOn });
+    const steps = transitions.filter((t) => !t.records).map((t) => t.name);
+    expect(steps).toContain("begin-analysis");
+    expect(
+      expectOk(decide(facts({ track: "security", state: "transfer-requested" }), input("begin-analysis", "secretariat"), ctx()))
+        .decision,
+    ).toBeNull();
   });
 });
 
@@ -575,21 +746,30 @@ describe("guards: deadlines", () => {
 
   it("the custody window: surrender in time, not after; its lapse frees for good and bars the offences", () => {
     const window = computeDeadline("custody-window", day("2026-01-20"), usMexico1978, defaultPolicy); // due 2026-03-21
+    const charges = [
+      { id: "c1", capitalEligible: false, offenceKey: "21 USC 963" },
+      { id: "c2", capitalEligible: false, offenceKey: "18 USC 1956" },
+    ];
+    const flying = facts({
+      track: "treaty",
+      state: "surrender-in-transit",
+      operationId: "op-1",
+      deadlines: [window],
+      charges,
+    });
+    const surrender = (role: Role, on: string) =>
+      decide(flying, input("surrender", role, day(on), { via: "handover" }), ctx(day(on)));
+    expectOk(surrender("custody-officer", "2026-03-21"));
+    expectRefused(surrender("receiving-officer", "2026-03-22"), "DEADLINE_LAPSED");
     const sched = facts({
       track: "treaty",
       state: "surrender-scheduled",
-      operationId: "op-1",
       deadlines: [window],
       charges: [
         { id: "c1", capitalEligible: false, offenceKey: "21 USC 963" },
         { id: "c2", capitalEligible: false, offenceKey: "18 USC 1956" },
       ],
     });
-    expectOk(decide(sched, input("surrender", "custody-officer", day("2026-03-21")), ctx(day("2026-03-21"))));
-    expectRefused(
-      decide(sched, input("surrender", "receiving-officer", day("2026-03-22")), ctx(day("2026-03-22"))),
-      "DEADLINE_LAPSED",
-    );
     expectRefused(
       decide(sched, input("lapse-custody-window", "system", day("2026-03-21")), ctx(day("2026-03-21"))),
       "DEADLINE_NOT_LAPSED",
@@ -599,6 +779,7 @@ describe("guards: deadlines", () => {
     );
     expect(freed.to).toBe("freed-for-good");
     expect(freed.barOffences).toEqual(["21 USC 963", "18 USC 1956"]);
+    expect(freed.stopsAs).toBe("lapsed");
   });
 
   it("the amparo window closes only after its enforced due day", () => {
@@ -651,8 +832,8 @@ describe("guard: surrender barred for good", () => {
     );
     expectRefused(
       decide(
-        facts({ track: "security", state: "ready-for-transfer", ...barred }),
-        input("assign-to-operation", "operations-planner"),
+        facts({ track: "security", state: "ready-for-transfer", operation: listedOn, ...barred }),
+        input("assign-to-operation", "operations-planner", undefined, { operationId: "op" }),
         ctx(),
       ),
       "SURRENDER_BARRED",
@@ -675,18 +856,24 @@ interface Step {
   role: Role;
   on: string;
   bypass?: TransitionInput["bypass"];
+  operationId?: string;
+  via?: TransitionInput["via"];
 }
 
 function run(start: CaseFacts, steps: Step[], policy: Policy = defaultPolicy) {
   let f = start;
   const trail: string[] = [f.state];
   for (const s of steps) {
-    const d = expectOk(
-      decide(f, input(s.name, s.role, day(s.on), { bypass: s.bypass }), ctx(day(s.on), policy)),
-    );
+    const over = {
+      ...(s.bypass ? { bypass: s.bypass } : {}),
+      ...(s.operationId ? { operationId: s.operationId } : {}),
+      ...(s.via ? { via: s.via } : {}),
+    };
+    const d = expectOk(decide(f, input(s.name, s.role, day(s.on), over), ctx(day(s.on), policy)));
     f = {
       ...f,
       state: d.to,
+      operationId: d.operationId,
       deadlines: [...f.deadlines.filter((x) => !d.stopDeadlines.includes(x.kind)), ...d.startDeadlines],
       holds: f.holds.map((h) =>
         d.bypassedHoldIds.includes(h.id) ? { ...h, status: "bypassed" as const } : h,
@@ -700,7 +887,7 @@ function run(start: CaseFacts, steps: Step[], policy: Policy = defaultPolicy) {
 describe("whole paths", () => {
   it("treaty: provisional arrest to initial appearance, deadlines opened and closed on the way", () => {
     const { facts: end, trail } = run(
-      facts({ track: "treaty", state: initialState("treaty"), operationId: "op-x" }),
+      facts({ track: "treaty", state: initialState("treaty"), operation: listedOn }),
       [
         { name: "request-provisional-arrest", role: "foreign-ministry", on: "2026-01-02" },
         { name: "detain-provisionally", role: "judge", on: "2026-01-05" },
@@ -711,7 +898,9 @@ describe("whole paths", () => {
         { name: "grant-extradition", role: "foreign-ministry", on: "2026-04-27" },
         { name: "close-amparo-window", role: "system", on: "2026-06-10" },
         { name: "schedule-surrender", role: "foreign-ministry", on: "2026-06-15" },
-        { name: "surrender", role: "receiving-officer", on: "2026-06-20" },
+        { name: "assign-to-operation", role: "operations-planner", on: "2026-06-18", operationId: "op" },
+        { name: "start-transit", role: "custody-officer", on: "2026-06-20", via: "operation" },
+        { name: "surrender", role: "receiving-officer", on: "2026-06-20", via: "handover" },
         { name: "record-initial-appearance", role: "receiving-officer", on: "2026-06-22" },
       ],
     );
@@ -725,7 +914,7 @@ describe("whole paths", () => {
       state: initialState("security"),
       charges: [capitalCharge],
       holds: [{ id: "amparo-1", kind: "amparo", blocksSurrender: true, status: "active" }],
-      operationId: "op-2026-01-20",
+      operation: { ...listedOn, id: "op-2026-01-20" },
     });
     const { trail } = run(
       start,
@@ -743,9 +932,10 @@ describe("whole paths", () => {
           role: "operations-planner",
           on: "2026-01-19",
           bypass: { holdIds: ["amparo-1"], legalBasis: "LSN art. 5 fr. III" },
+          operationId: "op-2026-01-20",
         },
-        { name: "start-transit", role: "custody-officer", on: "2026-01-20" },
-        { name: "hand-over", role: "receiving-officer", on: "2026-01-20" },
+        { name: "start-transit", role: "custody-officer", on: "2026-01-20", via: "operation" },
+        { name: "hand-over", role: "receiving-officer", on: "2026-01-20", via: "handover" },
       ],
       { deathPenaltyAssurance: "record-risk", amparoWindow: "ley-de-amparo" },
     );

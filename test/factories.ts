@@ -51,10 +51,15 @@ export async function buildRequest(
 
 export async function buildCase(
   t: TestApp,
-  options: { track?: "treaty" | "security"; capital?: boolean; openedOn?: string } = {},
+  options: {
+    track?: "treaty" | "security";
+    capital?: boolean;
+    openedOn?: string;
+    person?: Record<string, unknown>;
+  } = {},
 ) {
   const track = options.track ?? "security";
-  const person = await buildPerson(t);
+  const person = await buildPerson(t, options.person);
   const request = await buildRequest(t, person.id, {
     type: track === "security" ? "security-transfer" : "provisional-arrest",
     capital: options.capital ?? false,
@@ -128,7 +133,8 @@ export async function buildOperation(
     url: "/api/operations",
     headers: await t.as("operations-planner"),
     payload: {
-      code: options.code ?? `TEST-OP-${++operationCount}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
+      code:
+        options.code ?? `TEST-OP-${++operationCount}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
       legalBasis: "LSN art. 5",
       operationDate: options.operationDate ?? "2026-03-01",
       stagingAirport: "TLC",

@@ -192,7 +192,8 @@ describe("case transitions over the API", () => {
       expect(res.statusCode, res.body).toBe(201);
     };
     await assure({ scope: "person", personId: a.personId, operationId: op.id });
-    const confirm = (c: { id: string }) => transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
+    const confirm = (c: { id: string }) =>
+      transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
     expect((await confirm(a)).statusCode).toBe(201);
     const refused = await confirm(b);
     expect(refused.statusCode).toBe(422);

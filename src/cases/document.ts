@@ -100,7 +100,12 @@ export function caseDocumentReader(db: Db) {
 
   /** The case file as JSON text. */
   return async (id: string, now = new Date()): Promise<string> => {
-    const [row] = await query.execute({ id, today: toIsoDate(now), dueSoonDays: defaultDueSoonDays, dueSoonByTreaty });
+    const [row] = await query.execute({
+      id,
+      today: toIsoDate(now),
+      dueSoonDays: defaultDueSoonDays,
+      dueSoonByTreaty,
+    });
     if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
     const charges = row.charges.map(([chargeId, capitalEligible, statute]) => ({
       id: chargeId,

@@ -4,13 +4,7 @@ import type { Db } from "../db/client.ts";
 import { getById, pageOf, requireRefs } from "../db/query.ts";
 import { assurances, cases, decisions, legalHolds, operations, people } from "../db/schema.ts";
 import type { Call } from "../use-case.ts";
-import type {
-  CreateAssurance,
-  CreateHold,
-  ListAssurances,
-  ListDecisions,
-  ListHolds,
-} from "./schemas.ts";
+import type { CreateAssurance, CreateHold, ListAssurances, ListDecisions, ListHolds } from "./schemas.ts";
 
 /** Legal holds, assurances and decisions: the facts the legal tracks' guards read. */
 export function legalRecordService(db: Db) {

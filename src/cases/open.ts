@@ -12,7 +12,13 @@ export const trackOfRequest = (type: string): Track => (type === "security-trans
 export interface NewCaseInput {
   track: Track;
   personId: string;
-  request: { id: string; personId: string; type: string; requestingState: string; treaty: string | null } | null;
+  request: {
+    id: string;
+    personId: string;
+    type: string;
+    requestingState: string;
+    treaty: string | null;
+  } | null;
   openedOn?: string | undefined;
   /** Given when the caller confirms a second case on the same track for the person, and why. */
   duplicateReason?: string | undefined;
@@ -60,7 +66,10 @@ export function newCase(
     });
   }
   if (input.track === "treaty" && !request) {
-    issues.push({ field: "requestId", rule: "required for a treaty case: the treaty comes from the request" });
+    issues.push({
+      field: "requestId",
+      rule: "required for a treaty case: the treaty comes from the request",
+    });
   }
   if (issues.length) {
     return {
@@ -79,7 +88,8 @@ export function newCase(
     };
   }
   const clash = existing.find(
-    (c) => c.track === input.track && (!isTerminal(c.state as CaseState) || sentStates.has(c.state as CaseState)),
+    (c) =>
+      c.track === input.track && (!isTerminal(c.state as CaseState) || sentStates.has(c.state as CaseState)),
   );
   if (clash && !input.duplicateReason) {
     const what = sentStates.has(clash.state as CaseState)

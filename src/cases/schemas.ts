@@ -71,14 +71,17 @@ export const ZCreateAssurance = z
     documentRef: ZShort.optional(),
     status: z.enum(["requested", "given", "withdrawn"]),
   })
-  .superRefine(crossCheck((a, ctx) => {
-    if (a.scope === "person" && !a.personId)
-      ctx.addIssue({ code: "custom", path: ["personId"], message: "required when scope is person" });
-    if (a.scope === "operation" && !a.operationId)
-      ctx.addIssue({ code: "custom", path: ["operationId"], message: "required when scope is operation" });
-    if (a.status === "given" && !a.givenOn)
-      ctx.addIssue({ code: "custom", path: ["givenOn"], message: "required when status is given" });
-  }), crossChecked);
+  .superRefine(
+    crossCheck((a, ctx) => {
+      if (a.scope === "person" && !a.personId)
+        ctx.addIssue({ code: "custom", path: ["personId"], message: "required when scope is person" });
+      if (a.scope === "operation" && !a.operationId)
+        ctx.addIssue({ code: "custom", path: ["operationId"], message: "required when scope is operation" });
+      if (a.status === "given" && !a.givenOn)
+        ctx.addIssue({ code: "custom", path: ["givenOn"], message: "required when status is given" });
+    }),
+    crossChecked,
+  );
 export type CreateAssurance = z.infer<typeof ZCreateAssurance>;
 
 export const ZListAssurances = ZPageQuery.extend({

@@ -360,11 +360,7 @@ export function caseService(db: Db, policy: Policy) {
         { field: "requestId", table: requests, id: input.requestId },
       ]);
       const request = input.requestId ? await getById(db, requests, "request", input.requestId) : null;
-      const opened = newCase(
-        { ...input, request },
-        await casesOf(db, [input.personId]),
-        new Date(),
-      );
+      const opened = newCase({ ...input, request }, await casesOf(db, [input.personId]), new Date());
       if (!opened.ok) throw new AppError(opened.code, opened.message, opened.details);
       return write(db, actor, (w) => w.insertOne(cases, opened.row), { idempotency });
     },

@@ -212,13 +212,19 @@ describe("the transition tables", () => {
       body: "national-security-council",
       outcome: "approved",
     });
-    expect(of("treaty", "grant-extradition").records).toMatchObject({ body: "foreign-ministry", outcome: "granted" });
+    expect(of("treaty", "grant-extradition").records).toMatchObject({
+      body: "foreign-ministry",
+      outcome: "granted",
+    });
     expect(of("treaty", "lapse-formal-request").stopsAs).toBe("lapsed");
     expect(of("treaty", "lapse-custody-window")).toMatchObject({ stopsAs: "lapsed", barsOffences: true });
     // No step records a decision without being taken by the body that decides.
     for (const t of transitions.filter((x) => x.records)) {
       const body = t.records!.body;
-      const roleOf = { "national-security-council": "decision-authority", "foreign-ministry": "foreign-ministry" } as const;
+      const roleOf = {
+        "national-security-council": "decision-authority",
+        "foreign-ministry": "foreign-ministry",
+      } as const;
       expect(t.by, t.name).toEqual([roleOf[body as keyof typeof roleOf]]);
     }
   });
@@ -588,7 +594,11 @@ describe("guards: the operation a case boards or leaves", () => {
 
   it("names the operation as required when a joining step has none, and refuses it on other steps", () => {
     const d = expectRefused(
-      decide(facts({ ...ready, operation: listedOn }), input("assign-to-operation", "operations-planner"), ctx()),
+      decide(
+        facts({ ...ready, operation: listedOn }),
+        input("assign-to-operation", "operations-planner"),
+        ctx(),
+      ),
       "VALIDATION_FAILED",
     );
     expect(d.details?.issues).toEqual([{ field: "operationId", rule: expect.stringContaining("required") }]);
@@ -621,7 +631,13 @@ describe("guards: the operation a case boards or leaves", () => {
     );
     expect(d.message).toContain("DELETE /api/operations/op/people/");
     // The operation's own removal may take it off a ready operation.
-    expectOk(decide(onBoard("ready"), input("remove-from-operation", "operations-planner", undefined, { via: "operation" }), ctx()));
+    expectOk(
+      decide(
+        onBoard("ready"),
+        input("remove-from-operation", "operations-planner", undefined, { via: "operation" }),
+        ctx(),
+      ),
+    );
   });
 });
 
@@ -658,12 +674,21 @@ describe("decisions recorded by their steps", () => {
       ),
     );
     const amparo = d.startDeadlines.find((x) => x.kind === "amparo")!;
-    expect(d.decision).toMatchObject({ body: "foreign-ministry", outcome: "granted", appealWindowEndsOn: amparo.dueOn });
+    expect(d.decision).toMatchObject({
+      body: "foreign-ministry",
+      outcome: "granted",
+      appealWindowEndsOn: amparo.dueOn,
+    });
     const steps = transitions.filter((t) => !t.records).map((t) => t.name);
     expect(steps).toContain("begin-analysis");
     expect(
-      expectOk(decide(facts({ track: "security", state: "transfer-requested" }), input("begin-analysis", "secretariat"), ctx()))
-        .decision,
+      expectOk(
+        decide(
+          facts({ track: "security", state: "transfer-requested" }),
+          input("begin-analysis", "secretariat"),
+          ctx(),
+        ),
+      ).decision,
     ).toBeNull();
   });
 });

@@ -452,8 +452,7 @@ export function decide(facts: CaseFacts, input: TransitionInput, ctx: DecideCont
           legalBasis: input.legalBasis,
           reasons: input.reasons,
           decidedOn: toIsoDate(input.occurredAt),
-          appealWindowEndsOn:
-            startDeadlines.find((d) => d.kind === def.records?.appealWindow)?.dueOn ?? null,
+          appealWindowEndsOn: startDeadlines.find((d) => d.kind === def.records?.appealWindow)?.dueOn ?? null,
           bypassedHoldIds: out.bypassedHoldIds,
         }
       : null,

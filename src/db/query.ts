@@ -46,7 +46,9 @@ export async function requireRefs(
 ) {
   const issues = await missingRefs(db, refs);
   if (issues.length > 0) {
-    throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+    throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
+      issues,
+    });
   }
 }
 

@@ -21,7 +21,10 @@ export function ifMatch(header: string | undefined): number | undefined {
  * The body with the version of `If-Match` as its `expectedVersion` (the body's own wins when both are
  * given and agree; when they disagree the request is refused).
  */
-export function withIfMatch<B extends { expectedVersion?: number | undefined }>(body: B, req: FastifyRequest): B {
+export function withIfMatch<B extends { expectedVersion?: number | undefined }>(
+  body: B,
+  req: FastifyRequest,
+): B {
   const header = ifMatch(req.headers["if-match"] as string | undefined);
   if (header === undefined) return body;
   if (body.expectedVersion !== undefined && body.expectedVersion !== header) {

@@ -24,7 +24,14 @@ import {
 import type { ErrorCode } from "../errors.ts";
 import type { Violation } from "../planner/index.ts";
 
-export const operationStatuses = ["planning", "planned", "ready", "in-transit", "completed", "cancelled"] as const;
+export const operationStatuses = [
+  "planning",
+  "planned",
+  "ready",
+  "in-transit",
+  "completed",
+  "cancelled",
+] as const;
 export type OperationStatus = (typeof operationStatuses)[number];
 
 /** Statuses in which people may still be listed, removed, or board by their case's own step. */
@@ -185,7 +192,12 @@ export function decideMove(
   const boarded = listed.filter((p) => onBoard(facts, p));
   const stepsFor = (effect: OperationEffect) =>
     boarded.map((p) => {
-      const step = stepWithEffect(p.case!.track, p.case!.state, effect, effect === "leave" ? "operation" : undefined);
+      const step = stepWithEffect(
+        p.case!.track,
+        p.case!.state,
+        effect,
+        effect === "leave" ? "operation" : undefined,
+      );
       return { caseId: p.case!.id, personId: p.personId, transition: step?.name ?? `(no ${effect} step)` };
     });
 
@@ -202,7 +214,9 @@ export function decideMove(
             ? `not on board (their case has not taken assign-to-operation): ${names(notOnBoard)}`
             : null,
           plan && notSeated.length ? `not seated by the adopted plan: ${names(notSeated)}` : null,
-          violations.length ? `the adopted plan breaks: ${violations.map((v) => v.message).join("; ")}` : null,
+          violations.length
+            ? `the adopted plan breaks: ${violations.map((v) => v.message).join("; ")}`
+            : null,
         ].filter(Boolean);
         return refuse("OPERATION_NOT_READY", `operation ${facts.code} is not ready: ${reasons.join("; ")}`, {
           notOnBoard: notOnBoard.map((p) => ({ personId: p.personId, caseState: p.case?.state ?? null })),
@@ -287,7 +301,13 @@ export function decideAdoption(
   facts: OperationFacts,
   input: {
     role: Role;
-    plan: { id: string; status: string; people: string[]; assignment: Record<string, string>; violations: Violation[] };
+    plan: {
+      id: string;
+      status: string;
+      people: string[];
+      assignment: Record<string, string>;
+      violations: Violation[];
+    };
   },
 ): { ok: true; to: OperationStatus } | Refusal {
   const denied = mayAct(input.role, planningRoles, "adopt a plan");
@@ -330,9 +350,7 @@ export function decideAdoption(
   return { ok: true, to: "planned" };
 }
 
-export type HandoverDecision =
-  | { ok: true; caseId: string; transition: string }
-  | Refusal;
+export type HandoverDecision = { ok: true; caseId: string; transition: string } | Refusal;
 
 /**
  * A handover: only for a person on board an operation in transit, at a stop of their aircraft's route, not
@@ -377,17 +395,17 @@ export function decideHandover(
     issues.push({ field: "occurredAt", rule: `not before the departure on ${toIsoDate(facts.departedAt)}` });
   }
   if (issues.length) {
-    return refuse(
-      "HANDOVER_REFUSED",
-      issues.map((i) => `${i.field}: ${i.rule}`).join("; "),
-      { issues },
-    );
+    return refuse("HANDOVER_REFUSED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
   }
   const step = stepWithEffect(person.case!.track, person.case!.state, "arrive");
   if (!step) {
-    return refuse("TRANSITION_NOT_ALLOWED", `the person's case is ${person.case!.state}: no handover step from there`, {
-      state: person.case!.state,
-    });
+    return refuse(
+      "TRANSITION_NOT_ALLOWED",
+      `the person's case is ${person.case!.state}: no handover step from there`,
+      {
+        state: person.case!.state,
+      },
+    );
   }
   return { ok: true, caseId: person.case!.id, transition: step.name };
 }

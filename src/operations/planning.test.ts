@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
-import { buildPerson } from "../../test/factories.ts";
+import { buildCase } from "../../test/factories.ts";
 import { auditEvents, operationPeople } from "../db/schema.ts";
 
 let t: TestApp;
@@ -36,8 +36,10 @@ beforeAll(async () => {
   ).json();
   ids = { sinaloa: [], cjng: [] };
   for (let i = 0; i < 3; i++) {
-    ids.sinaloa.push((await buildPerson(t, { affiliations: [{ organisationId: sinaloa.id }] })).id);
-    ids.cjng.push((await buildPerson(t, { affiliations: [{ organisationId: cjng.id }] })).id);
+    ids.sinaloa.push(
+      (await buildCase(t, { person: { affiliations: [{ organisationId: sinaloa.id }] } })).personId,
+    );
+    ids.cjng.push((await buildCase(t, { person: { affiliations: [{ organisationId: cjng.id }] } })).personId);
   }
   const op = await t.app.inject({
     method: "POST",
@@ -133,20 +135,22 @@ describe("planning an operation over the API", () => {
     });
     const before = (await t.database.db.select().from(auditEvents)).length;
     const res = await t.app.inject({
-      method: "POST",
-      url: `/api/operations/${operationId}/plan/replan`,
+      method: "DELETE",
+      url: `/api/operations/${operationId}/people/${ids.cjng[2]}`,
       headers: await t.as("operations-planner"),
-      payload: { change: { kind: "remove-person", personId: ids.cjng[2], reason: "amparo granted" } },
+      payload: { reason: "amparo granted" },
     });
-    expect(res.statusCode, res.body).toBe(201);
+    expect(res.statusCode, res.body).toBe(200);
     expect(res.json().moves).toEqual([expect.objectContaining({ personId: ids.cjng[2], to: null })]);
-    expect(res.json().plan.assignment[ids.cjng[2]!]).toBeUndefined();
+    expect(res.json().plan.plan.assignment[ids.cjng[2]!]).toBeUndefined();
     const roster = await t.database.db.select().from(operationPeople);
-    expect(roster.map((r) => r.personId)).not.toContain(ids.cjng[2]);
+    const removed = roster.find((r) => r.personId === ids.cjng[2]);
+    expect(removed).toMatchObject({ removalReason: "amparo granted" });
+    expect(removed?.removedAt).not.toBeNull();
     expect((await t.database.db.select().from(auditEvents)).length).toBeGreaterThan(before);
   });
 
-  it("moves the operation's status in order only, refusing a jump with 409", async () => {
+  it("moves the operation's status in order only, refusing a jump with 409 and naming the way to planned", async () => {
     const h = await t.as("operations-planner");
     const jump = await t.app.inject({
       method: "POST",
@@ -155,22 +159,15 @@ describe("planning an operation over the API", () => {
       payload: { status: "completed" },
     });
     expect(jump.statusCode).toBe(409);
-    expect(jump.json().error.details.allowed).toEqual(["ready", "cancelled"]);
-    const ready = await t.app.inject({
+    expect(jump.json().error.details.allowed).toEqual(["cancelled"]);
+    const planned = await t.app.inject({
       method: "POST",
       url: `/api/operations/${operationId}/status`,
       headers: h,
-      payload: { status: "ready" },
+      payload: { status: "planned" },
     });
-    expect(ready.statusCode, ready.body).toBe(200);
-    expect(ready.json()).toMatchObject({ status: "ready" });
-    const back = await t.app.inject({
-      method: "POST",
-      url: `/api/operations/${operationId}/status`,
-      headers: h,
-      payload: { status: "planning" },
-    });
-    expect(back.statusCode).toBe(200);
+    expect(planned.statusCode).toBe(409);
+    expect(planned.json().error.message).toContain("plan/adopt");
   });
 
   it("an unknown aircraft in a hand move is named", async () => {

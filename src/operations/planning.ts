@@ -130,7 +130,10 @@ export function planningService(db: Db, runner: PlanRunner) {
       (l) => l.entry.personId !== options.without,
     );
     if (options.extra) {
-      entries.push({ entry: options.extra, person: await getById(db, people, "person", options.extra.personId) });
+      entries.push({
+        entry: options.extra,
+        person: await getById(db, people, "person", options.extra.personId),
+      });
     }
     const personIds = entries.map((o) => o.entry.personId);
     const affs = personIds.length
@@ -234,9 +237,13 @@ export function planningService(db: Db, runner: PlanRunner) {
       });
     }
     if (!listOpen.includes(op.status as OperationStatus)) {
-      throw new AppError("OPERATION_UNDER_WAY", `operation ${op.code} is ${op.status}: it is no longer planned`, {
-        operationStatus: op.status,
-      });
+      throw new AppError(
+        "OPERATION_UNDER_WAY",
+        `operation ${op.code} is ${op.status}: it is no longer planned`,
+        {
+          operationStatus: op.status,
+        },
+      );
     }
     return op;
   }
@@ -275,9 +282,12 @@ export function planningService(db: Db, runner: PlanRunner) {
           .map((id) => ({ field: `assignment.${id}`, rule: "must be a person listed on the operation" }));
         const fleet = new Set(planInput.fleet.map((a) => a.id));
         for (const [id, aircraftId] of Object.entries(input.assignment))
-          if (!fleet.has(aircraftId)) issues.push({ field: `assignment.${id}`, rule: "must be an aircraft of the operation" });
+          if (!fleet.has(aircraftId))
+            issues.push({ field: `assignment.${id}`, rule: "must be an aircraft of the operation" });
         if (issues.length) {
-          throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+          throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
+            issues,
+          });
         }
         ({ plan: result, violations } = planFromAssignment(planInput, input.assignment));
       } else {

@@ -81,7 +81,8 @@ export function operationRoutes(
   actionRoute(app, db, {
     path: "/operations/:id/status",
     tags,
-    summary: "Move the operation along planned → ready → in-transit → completed (or cancelled before it flies)",
+    summary:
+      "Move the operation along planned → ready → in-transit → completed (or cancelled before it flies)",
     description:
       "`ready` needs every listed person on board and an adopted plan that seats them all without breaking a rule; `in-transit` (not before the operation date) takes every case on board in transit with it; `completed` needs every person on board handed over; `cancelled` returns every case on board to the state it came from. 422 OPERATION_NOT_READY names each person and rule in the way.",
     body: ZOperationStatusChange,
@@ -129,7 +130,8 @@ export function operationRoutes(
   actionRoute(app, db, {
     path: "/operations/:id/plan/adopt",
     tags,
-    summary: "Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat",
+    summary:
+      "Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat",
     body: ZAdoptPlan,
     headers: ifMatchHeader,
     status: 200,

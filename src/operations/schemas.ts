@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZAirport, ZDay, ZOccurredAt, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
+import { ZAirport, ZDay, ZOccurredAt, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { operationStatuses } from "./lifecycle.ts";
 
 export { operationStatuses };
@@ -43,38 +43,41 @@ export const ZCreateOperation = z
       .max(2000)
       .default([]),
   })
-  .superRefine(crossCheck((o, ctx) => {
-    const seen = new Map<string, number>();
-    o.people.forEach((p, i) => {
-      if (seen.has(p.personId))
-        ctx.addIssue({
-          code: "custom",
-          path: ["people", i, "personId"],
-          message: `duplicate of people[${seen.get(p.personId)}]`,
-        });
-      seen.set(p.personId, i);
-    });
-    o.people.forEach((p, i) => {
-      p.keepApartFrom.forEach((q, j) => {
-        if (!seen.has(q))
+  .superRefine(
+    crossCheck((o, ctx) => {
+      const seen = new Map<string, number>();
+      o.people.forEach((p, i) => {
+        if (seen.has(p.personId))
           ctx.addIssue({
             code: "custom",
-            path: ["people", i, "keepApartFrom", j],
-            message: "must be a person of this operation",
+            path: ["people", i, "personId"],
+            message: `duplicate of people[${seen.get(p.personId)}]`,
           });
+        seen.set(p.personId, i);
       });
-    });
-    const callsigns = new Map<string, number>();
-    o.aircraft.forEach((a, i) => {
-      if (callsigns.has(a.callsign))
-        ctx.addIssue({
-          code: "custom",
-          path: ["aircraft", i, "callsign"],
-          message: `duplicate of aircraft[${callsigns.get(a.callsign)}]`,
+      o.people.forEach((p, i) => {
+        p.keepApartFrom.forEach((q, j) => {
+          if (!seen.has(q))
+            ctx.addIssue({
+              code: "custom",
+              path: ["people", i, "keepApartFrom", j],
+              message: "must be a person of this operation",
+            });
         });
-      callsigns.set(a.callsign, i);
-    });
-  }), crossChecked);
+      });
+      const callsigns = new Map<string, number>();
+      o.aircraft.forEach((a, i) => {
+        if (callsigns.has(a.callsign))
+          ctx.addIssue({
+            code: "custom",
+            path: ["aircraft", i, "callsign"],
+            message: `duplicate of aircraft[${callsigns.get(a.callsign)}]`,
+          });
+        callsigns.set(a.callsign, i);
+      });
+    }),
+    crossChecked,
+  );
 export type CreateOperation = z.infer<typeof ZCreateOperation>;
 
 export const ZListOperations = ZPageQuery.extend({

@@ -181,7 +181,10 @@ export function operationService(
       ? await tx.select({ id: cases.id, version: cases.version }).from(cases).where(inArray(cases.id, ids))
       : [];
     const moved = now.filter((c) => l.seen.cases.get(c.id) !== c.version).map((c) => c.id);
-    const handed = await tx.select({ id: handovers.id }).from(handovers).where(eq(handovers.operationId, l.op.id));
+    const handed = await tx
+      .select({ id: handovers.id })
+      .from(handovers)
+      .where(eq(handovers.operationId, l.op.id));
     if (moved.length || handed.length !== l.seen.handovers) {
       throw new AppError(
         "VERSION_CONFLICT",
@@ -234,7 +237,12 @@ export function operationService(
       const aircraftId = next?.aircraftId ?? null;
       const s = next?.seat ?? null;
       if (l.aircraftId === aircraftId && l.seat === s) continue;
-      await w.update(operationPeople, l.id, { aircraftId, seat: s }, { before: l, kind: "operation_person.seated" });
+      await w.update(
+        operationPeople,
+        l.id,
+        { aircraftId, seat: s },
+        { before: l, kind: "operation_person.seated" },
+      );
     }
   }
 
@@ -259,7 +267,8 @@ export function operationService(
       .where(eq(cases.personId, personId));
     const open = rows.filter((c) => !isTerminal(c.state as CaseState));
     const chosen = caseId ? rows.find((c) => c.id === caseId) : open.length === 1 ? open[0] : undefined;
-    if (caseId && !chosen) return { issue: { field: `${field}.caseId`, rule: "must be a case of this person" } };
+    if (caseId && !chosen)
+      return { issue: { field: `${field}.caseId`, rule: "must be a case of this person" } };
     if (!chosen) {
       return {
         issue: open.length
@@ -274,7 +283,9 @@ export function operationService(
       return { issue: { field: `${field}.caseId`, rule: `the case is closed (${chosen.state})` } };
     }
     if (chosen.operationId && chosen.operationId !== operationId) {
-      return { issue: { field: `${field}.caseId`, rule: `on board another operation (${chosen.operationId})` } };
+      return {
+        issue: { field: `${field}.caseId`, rule: `on board another operation (${chosen.operationId})` },
+      };
     }
     return { caseId: chosen.id };
   }
@@ -299,10 +310,14 @@ export function operationService(
 
   function requirePlanner(actor: Actor, what: string) {
     if (!planningRoles.includes(actor.role)) {
-      throw new AppError("ACTOR_NOT_PERMITTED", `role ${actor.role} may not ${what}; allowed: ${planningRoles.join(", ")}`, {
-        role: actor.role,
-        allowedRoles: [...planningRoles],
-      });
+      throw new AppError(
+        "ACTOR_NOT_PERMITTED",
+        `role ${actor.role} may not ${what}; allowed: ${planningRoles.join(", ")}`,
+        {
+          role: actor.role,
+          allowedRoles: [...planningRoles],
+        },
+      );
     }
   }
 
@@ -310,7 +325,10 @@ export function operationService(
   async function replanFor(
     operationId: string,
     change:
-      | { kind: "add-person"; listing: { personId: string; destinationAirport: string; keepApartFrom: string[] } }
+      | {
+          kind: "add-person";
+          listing: { personId: string; destinationAirport: string; keepApartFrom: string[] };
+        }
       | { kind: "remove-person"; personId: string },
     options: { timeLimitMs: number; seed: number },
   ) {
@@ -319,7 +337,10 @@ export function operationService(
     if (!base) return null;
     if (change.kind === "add-person") {
       const withPerson = await planning.inputFor(operationId, { extra: change.listing });
-      const before = { ...withPerson, people: withPerson.people.filter((p) => p.id !== change.listing.personId) };
+      const before = {
+        ...withPerson,
+        people: withPerson.people.filter((p) => p.id !== change.listing.personId),
+      };
       const person = withPerson.people.find((p) => p.id === change.listing.personId)!;
       return deps.runner.run({
         kind: "replan",
@@ -364,7 +385,10 @@ export function operationService(
           ...input.aircraft.flatMap((a, i) =>
             a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [],
           ),
-          ...input.people.map((p, i) => ({ field: `people[${i}].destinationAirport`, code: p.destinationAirport })),
+          ...input.people.map((p, i) => ({
+            field: `people[${i}].destinationAirport`,
+            code: p.destinationAirport,
+          })),
         ])),
       );
       const caseIds: string[] = [];
@@ -474,12 +498,14 @@ export function operationService(
       }
       const listed = new Set(l.listings.filter((x) => !x.removedAt).map((x) => x.personId));
       input.keepApartFrom.forEach((q, j) => {
-        if (!listed.has(q)) issues.push({ field: `keepApartFrom[${j}]`, rule: "must be a person listed on the operation" });
+        if (!listed.has(q))
+          issues.push({ field: `keepApartFrom[${j}]`, rule: "must be a person listed on the operation" });
       });
       let caseId: string | undefined;
       if (!issues.some((i) => i.field === "personId")) {
         const found = await caseFor(input.personId, input.caseId, "(body)", operationId);
-        if ("issue" in found) issues.push({ ...found.issue, field: found.issue.field.replace("(body).", "") });
+        if ("issue" in found)
+          issues.push({ ...found.issue, field: found.issue.field.replace("(body).", "") });
         else caseId = found.caseId;
       }
       if (issues.length) throw invalid(issues);
@@ -509,7 +535,10 @@ export function operationService(
             seat: null,
           };
           const entry = existing
-            ? await w.update(operationPeople, existing.id, fields, { before: existing, kind: "operation_person.relisted" })
+            ? await w.update(operationPeople, existing.id, fields, {
+                before: existing,
+                kind: "operation_person.relisted",
+              })
             : await w.insertOne(operationPeople, { ...fields, personId: input.personId, operationId });
           await unadopt(w, l);
           const op = await w.update(
@@ -528,7 +557,9 @@ export function operationService(
           return {
             operation: op,
             listing: entry,
-            plan: plan ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan } : null,
+            plan: plan
+              ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan }
+              : null,
             moves: replanned?.moves ?? [],
           };
         },
@@ -605,7 +636,9 @@ export function operationService(
             operation: op,
             listing: entry,
             case: left[0]?.case ?? null,
-            plan: plan ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan } : null,
+            plan: plan
+              ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan }
+              : null,
             moves: replanned?.moves ?? [],
           };
         },
@@ -651,7 +684,12 @@ export function operationService(
           await lockUnchanged(w.tx, l, "update", input.expectedVersion);
           const { adopted } = await planning.plansOf(operationId, w.tx);
           if (adopted) await w.update(plans, adopted.id, { status: "superseded" }, { before: adopted });
-          const stored = await w.update(plans, chosen.id, { status: "adopted" }, { before: chosen, kind: "plan.adopted" });
+          const stored = await w.update(
+            plans,
+            chosen.id,
+            { status: "adopted" },
+            { before: chosen, kind: "plan.adopted" },
+          );
           await seat(w, l.listings, plan);
           for (const leg of oldLegs) await w.remove(legs, leg.id);
           await w.insert(
@@ -666,8 +704,16 @@ export function operationService(
               })),
             ),
           );
-          const op = await w.update(operations, operationId, { status: ok.to }, { before: l.op, kind: "operation.plan_adopted" });
-          return { operation: op, plan: { planId: stored.id, status: stored.status, version: stored.version, plan } };
+          const op = await w.update(
+            operations,
+            operationId,
+            { status: ok.to },
+            { before: l.op, kind: "operation.plan_adopted" },
+          );
+          return {
+            operation: op,
+            plan: { planId: stored.id, status: stored.status, version: stored.version, plan },
+          };
         },
         { idempotency },
       );
@@ -756,11 +802,17 @@ export function operationService(
       const listing = l.listings.find((x) => x.personId === input.personId && !x.removedAt);
       const { adopted } = await planning.plansOf(input.operationId);
       const route =
-        (adopted?.plan as Plan | undefined)?.aircraft.find((a) => a.aircraftId === listing?.aircraftId)?.route ?? null;
+        (adopted?.plan as Plan | undefined)?.aircraft.find((a) => a.aircraftId === listing?.aircraftId)
+          ?.route ?? null;
       const ok = decideHandover(l.facts, { personId: input.personId, place: input.place, occurredAt, route });
       if (!ok.ok) throw refused(ok);
       if (input.caseId && input.caseId !== ok.caseId) {
-        throw invalid([{ field: "caseId", rule: `must be the case that carries the person on the operation (${ok.caseId})` }]);
+        throw invalid([
+          {
+            field: "caseId",
+            rule: `must be the case that carries the person on the operation (${ok.caseId})`,
+          },
+        ]);
       }
       const step = await deps.cases.prepare({
         actor,
@@ -787,7 +839,10 @@ export function operationService(
             { ...record, caseId: ok.caseId, occurredAt },
             { occurredAt },
           );
-          return { ...handover, case: { id: taken.case.id, state: taken.case.state, version: taken.case.version } };
+          return {
+            ...handover,
+            case: { id: taken.case.id, state: taken.case.state, version: taken.case.version },
+          };
         },
         { idempotency, now },
       );

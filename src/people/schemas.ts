@@ -31,7 +31,11 @@ const ZAffiliations = z
     crossCheck((list, ctx) => {
       const primaries = list.flatMap((a, i) => (a.primary ? [i] : []));
       for (const i of primaries.slice(1))
-        ctx.addIssue({ code: "custom", path: [i, "primary"], message: `only one primary affiliation (affiliations[${primaries[0]}] is)` });
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "primary"],
+          message: `only one primary affiliation (affiliations[${primaries[0]}] is)`,
+        });
     }),
     crossChecked,
   );

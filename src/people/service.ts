@@ -79,7 +79,12 @@ export function peopleService(db: Db) {
           .where(and(eq(affiliations.personId, id), eq(affiliations.primary, true)));
         if (current) {
           throw new AppError("DUPLICATE", "the person already has a primary affiliation", {
-            issues: [{ field: `affiliations[${newPrimary}].primary`, rule: `the person's primary affiliation is ${current.id}` }],
+            issues: [
+              {
+                field: `affiliations[${newPrimary}].primary`,
+                rule: `the person's primary affiliation is ${current.id}`,
+              },
+            ],
             existingId: current.id,
           });
         }
@@ -87,7 +92,11 @@ export function peopleService(db: Db) {
       return write(
         db,
         actor,
-        (w) => w.insert(affiliations, input.affiliations.map((a) => ({ ...a, personId: id }))),
+        (w) =>
+          w.insert(
+            affiliations,
+            input.affiliations.map((a) => ({ ...a, personId: id })),
+          ),
         { idempotency },
       );
     },

@@ -98,8 +98,9 @@ describe("import", () => {
       "charge.created": 6,
       "case.created": 4,
     });
+    // R-003 and R-004 are security transfers; R-004's person (P-001) also has the treaty case of R-001.
     const security = await db.select().from(cases).where(eq(cases.track, "security"));
-    expect(security).toHaveLength(1);
+    expect(security).toHaveLength(2);
     expect((await verifyAudit(db)).ok).toBe(true);
   });
 

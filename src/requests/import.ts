@@ -334,7 +334,11 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
         requestingState: v.input.requestingState,
         treaty: v.input.treaty ?? treatyFor(v.input.requestingState)?.id ?? null,
       };
-      const opened = newCase({ track: trackOfRequest(v.input.type), personId: who, request }, own, new Date());
+      const opened = newCase(
+        { track: trackOfRequest(v.input.type), personId: who, request },
+        own,
+        new Date(),
+      );
       if (opened.ok) {
         own.push({ id: `(${v.location})`, track: opened.row.track, state: opened.row.state });
         byPerson.set(who, own);
@@ -342,7 +346,11 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
       }
       const field = opened.code === "TREATY_MISSING" ? "treaty" : "personId";
       bad.set(v.ordinal, [
-        { location: v.location, field, rule: `no case can be opened: ${opened.message.replace(/^the /, "")}` },
+        {
+          location: v.location,
+          field,
+          rule: `no case can be opened: ${opened.message.replace(/^the /, "")}`,
+        },
       ]);
       valid.splice(i--, 1);
     }

@@ -42,29 +42,36 @@ export const ZCreateRequest = z
     treaty: z.enum(treatyIds).optional(),
     charges: z.array(ZCharge).min(1, "at least one charge is required").max(100),
   })
-  .superRefine(crossCheck((r, ctx) => {
-    if (!r.personId === !r.person) {
-      ctx.addIssue({ code: "custom", path: ["personId"], message: "give exactly one of personId or person" });
-    }
-    if (r.channel === "diplomatic-note" && !r.diplomaticNote) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["diplomaticNote"],
-        message: "required when channel is diplomatic-note",
-      });
-    }
-    if (r.sentOn && r.receivedOn && r.receivedOn < r.sentOn) {
-      ctx.addIssue({ code: "custom", path: ["receivedOn"], message: "must not be before sentOn" });
-    }
-    const treaty = treatyById(r.treaty);
-    if (treaty && typeof r.requestingState === "string" && !treaty.parties.includes(r.requestingState)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["treaty"],
-        message: `${r.requestingState} is not a party to ${treaty.id}`,
-      });
-    }
-  }), crossChecked);
+  .superRefine(
+    crossCheck((r, ctx) => {
+      if (!r.personId === !r.person) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["personId"],
+          message: "give exactly one of personId or person",
+        });
+      }
+      if (r.channel === "diplomatic-note" && !r.diplomaticNote) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["diplomaticNote"],
+          message: "required when channel is diplomatic-note",
+        });
+      }
+      if (r.sentOn && r.receivedOn && r.receivedOn < r.sentOn) {
+        ctx.addIssue({ code: "custom", path: ["receivedOn"], message: "must not be before sentOn" });
+      }
+      const treaty = treatyById(r.treaty);
+      if (treaty && typeof r.requestingState === "string" && !treaty.parties.includes(r.requestingState)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["treaty"],
+          message: `${r.requestingState} is not a party to ${treaty.id}`,
+        });
+      }
+    }),
+    crossChecked,
+  );
 export type CreateRequest = z.infer<typeof ZCreateRequest>;
 
 export const ZListRequests = ZPageQuery.extend({

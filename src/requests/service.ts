@@ -28,7 +28,9 @@ export async function insertRequests(w: Writer, inputs: CreateRequest[]) {
   );
   await w.insert(
     affiliations,
-    newPeople.flatMap((person, i) => person.affiliations.map((a) => ({ ...a, personId: createdPeople[i]!.id }))),
+    newPeople.flatMap((person, i) =>
+      person.affiliations.map((a) => ({ ...a, personId: createdPeople[i]!.id })),
+    ),
   );
   let p = 0;
   const requestRows = await w.insert(
@@ -68,7 +70,10 @@ export function requestService(db: Db) {
 
   return {
     async create({ actor, input, idempotency }: Call<CreateRequest>) {
-      await requireRefs(db, [{ field: "personId", table: people, id: input.personId }, ...organisationRefs(input)]);
+      await requireRefs(db, [
+        { field: "personId", table: people, id: input.personId },
+        ...organisationRefs(input),
+      ]);
       return write(db, actor, async (w) => (await insertRequests(w, [input]))[0]!, { idempotency });
     },
 

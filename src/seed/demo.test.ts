@@ -1,7 +1,8 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { verifyAudit } from "../audit/verify.ts";
+import { coveringAssurances } from "../cases/coverage.ts";
 import {
   availableTransitions,
   type CaseState,
@@ -19,6 +20,7 @@ import {
   deadlines,
   decisions,
   legalHolds,
+  operationPeople,
   requests,
 } from "../db/schema.ts";
 import { seedDemo, seedDemoIfEmpty } from "./demo.ts";
@@ -85,7 +87,7 @@ describe("demo data", () => {
       expect(op.receivingState).toBe("US");
       const cases = await casesOf(op.id);
       expect(cases.every((c) => c.state === "handed-over")).toBe(true);
-      const handovers = (await t.s.handovers.list({ limit: 500, operationId: op.id })).items;
+      const handovers = (await t.s.operations.listHandovers({ limit: 500, operationId: op.id })).items;
       expect(handovers).toHaveLength(cases.length);
       expect(handovers.every((h) => h.receivingAgency === "US Marshals Service")).toBe(true);
     }
@@ -229,10 +231,17 @@ describe("demo data", () => {
             .where(inArray(charges.requestId, requestIds))
             .orderBy(asc(charges.id))
         : [];
-      const cover = (await db.select().from(assurances)).filter(
-        (a) =>
-          (a.scope === "person" && a.personId === row!.personId) ||
-          (a.scope === "operation" && row!.operationId !== null && a.operationId === row!.operationId),
+      // The rule of the legal track (coverage.ts), over the rows read one by one.
+      const listedOn = (
+        await db
+          .select({ operationId: operationPeople.operationId })
+          .from(operationPeople)
+          .where(and(eq(operationPeople.personId, row!.personId), isNull(operationPeople.removedAt)))
+      ).map((l) => l.operationId);
+      const allAssurances = await db.select().from(assurances);
+      const cover = coveringAssurances(
+        allAssurances.filter((a) => a.personId === row!.personId),
+        allAssurances.filter((a) => a.operationId !== null && listedOn.includes(a.operationId)),
       );
       cover.sort((a, b) => (a.scope === b.scope ? a.id.localeCompare(b.id) : a.scope === "person" ? -1 : 1));
       expect(doc).toEqual({

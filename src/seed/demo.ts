@@ -296,7 +296,12 @@ class Seeder {
       this.s.cases.openMany(
         w,
         list.map((c) => {
-          const input = ZOpenCase.parse({ track: c.track, personId: c.personId, requestId: c.request.id, openedOn: c.openedOn });
+          const input = ZOpenCase.parse({
+            track: c.track,
+            personId: c.personId,
+            requestId: c.request.id,
+            openedOn: c.openedOn,
+          });
           return { ...input, request: c.request };
         }),
       ),
@@ -452,7 +457,11 @@ class Seeder {
       reasons: (i: number) => string,
       extra: (i: number) => Parameters<Seeder["step"]>[6] = () => ({}),
     ) =>
-      allOf(cases.map(({ caseId }, i) => this.step(caseId, who, transition, when(i), legalBasis, reasons(i), extra(i))));
+      allOf(
+        cases.map(({ caseId }, i) =>
+          this.step(caseId, who, transition, when(i), legalBasis, reasons(i), extra(i)),
+        ),
+      );
 
     await everyCase(
       a.secretariat,
@@ -476,7 +485,9 @@ class Seeder {
       data.councilLegalBasis,
       (i) =>
         "Sovereign decision: the person continues to direct criminal activity from prison; transfer to the requesting state approved" +
-        (cases[i]!.holdIds.length ? "; the pending injunction or proceeding does not stop this transfer" : ""),
+        (cases[i]!.holdIds.length
+          ? "; the pending injunction or proceeding does not stop this transfer"
+          : ""),
     );
 
     // The operation is planned with its people listed; each boards once their case is ready.
@@ -549,7 +560,11 @@ class Seeder {
         assignment: Object.fromEntries(persons.map((p, i) => [p.personId, fleet.get(callsigns[i]!)!])),
       }),
     });
-    await this.s.operations.adopt({ actor: a.planner, operationId: operation.id, input: ZAdoptPlan.parse({}) });
+    await this.s.operations.adopt({
+      actor: a.planner,
+      operationId: operation.id,
+      input: ZAdoptPlan.parse({}),
+    });
     await everyCase(
       a.planner,
       "assign-to-operation",

@@ -58,7 +58,9 @@ export const noAffiliation = "(no affiliation recorded)";
  * A person's primary affiliation: the one marked primary; else the earliest recorded that has not ended;
  * else the earliest recorded. Affiliations come in the order they were recorded.
  */
-export function primaryOf<A extends { primary: boolean; toOn: string | null }>(affiliations: readonly A[]): A | null {
+export function primaryOf<A extends { primary: boolean; toOn: string | null }>(
+  affiliations: readonly A[],
+): A | null {
   return affiliations.find((a) => a.primary) ?? affiliations.find((a) => !a.toOn) ?? affiliations[0] ?? null;
 }
 

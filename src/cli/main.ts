@@ -58,10 +58,12 @@ program
 
 program
   .command("stats")
-  .description("people sent: totals per operation, administration, organisation, destination, legal basis")
+  .description(
+    "people sent (a handover recorded, the case at its last step): per operation, administration, organisation, destination, legal basis",
+  )
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-  .option("--from <day>", "first operation date, YYYY-MM-DD")
-  .option("--to <day>", "last operation date, YYYY-MM-DD")
+  .option("--from <day>", "first handover day counted, YYYY-MM-DD")
+  .option("--to <day>", "last handover day counted, YYYY-MM-DD")
   .action((opts: { format: string; from?: string; to?: string }) =>
     withServices(async (s) => {
       const { ZStatsQuery } = await import("../stats/service.ts");
@@ -77,7 +79,8 @@ program
         );
       for (const [title, rows] of [
         ["Per administration", stats.administrations],
-        ["Per organisation", stats.organisations],
+        ["Per organisation (a person of several counts under each: may add up to more)", stats.organisations],
+        ["Per primary affiliation (each person once: adds up to the total)", stats.primaryOrganisations],
         ["Per destination", stats.destinations],
         ["Per legal basis", stats.legalBases],
       ] as const) {

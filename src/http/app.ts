@@ -1,7 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { caseRoutes } from "../cases/routes.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
@@ -10,6 +10,7 @@ import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { statsRoutes } from "../stats/routes.ts";
 import { errorBody, handleError } from "./errors.ts";
+import { documentResponses } from "./openapi.ts";
 
 export interface AppOptions {
   logger?: boolean | { level: string; pretty?: boolean };
@@ -48,7 +49,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: documentResponses,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());

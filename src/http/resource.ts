@@ -48,7 +48,10 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
   if (create) {
     typed.post(
       r.path,
-      { schema: { tags: [r.tag], summary: `Create ${r.noun}`, body: create.body } },
+      {
+        schema: { tags: [r.tag], summary: `Create ${r.noun}`, body: create.body },
+        config: { successStatus: 201 },
+      },
       (req, reply) =>
         idempotent(db, req, reply, req.actor, 201, (idempotency) =>
           create.run({ actor: req.actor, input: req.body as z.infer<C>, idempotency }),
@@ -103,6 +106,7 @@ export function actionRoute<B extends z.ZodType>(
         body: r.body,
         ...(r.headers ? { headers: r.headers } : {}),
       },
+      config: { successStatus: r.status },
     },
     (req, reply) =>
       idempotent(db, req, reply, req.actor, r.status, (idempotency) =>

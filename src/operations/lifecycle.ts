@@ -368,14 +368,14 @@ export function decideHandover(
     );
   }
   const person = facts.people.find((p) => p.personId === input.personId && !p.removed);
+  if (person?.handedOver) {
+    return refuse("DUPLICATE", "this person's handover on this operation is already recorded", {
+      issues: [{ field: "personId", rule: "handed over already" }],
+    });
+  }
   if (!person || !onBoard(facts, person)) {
     return refuse("HANDOVER_REFUSED", `the person is not on board operation ${facts.code}`, {
       issues: [{ field: "personId", rule: `must be on board operation ${facts.code}` }],
-    });
-  }
-  if (person.handedOver) {
-    return refuse("DUPLICATE", "this person's handover on this operation is already recorded", {
-      issues: [{ field: "personId", rule: "handed over already" }],
     });
   }
   const stops = input.route?.slice(1) ?? [];

@@ -27,7 +27,6 @@ import { places } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { ZPlanRequest } from "../operations/planning.ts";
 import {
-  ZAddPerson,
   ZAdoptPlan,
   ZCreateAdministration,
   ZCreateHandover,

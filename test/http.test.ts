@@ -49,6 +49,36 @@ describe("health, OpenAPI and docs", () => {
     expect(charges.items.required).toContain("statute");
   });
 
+  it("documents the success status each operation really answers with", async () => {
+    const doc = (await t.app.inject({ url: "/openapi.json" })).json();
+    const success = (path: string, method: string) =>
+      Object.keys(doc.paths[path][method].responses).filter((c) => c.startsWith("2"));
+    for (const [path, ops] of Object.entries<Record<string, unknown>>(doc.paths))
+      for (const method of Object.keys(ops))
+        expect(success(path, method), `${method} ${path}`).toHaveLength(1);
+    // Every create answers 201.
+    for (const path of [
+      "/api/people",
+      "/api/requests",
+      "/api/cases",
+      "/api/operations",
+      "/api/handovers",
+      "/api/places",
+    ])
+      expect(success(path, "post")).toEqual(["201"]);
+    expect(success("/api/cases/{id}/transitions", "post")).toEqual(["201"]);
+    expect(success("/api/operations/{id}/status", "post")).toEqual(["200"]);
+    expect(success("/api/operations/{id}/people/{personId}", "delete")).toEqual(["200"]);
+    // And the live answer agrees.
+    const live = await t.app.inject({
+      method: "POST",
+      url: "/api/places",
+      headers: await t.as("operations-planner"),
+      payload: { code: "MEX", kind: "airport", name: "Mexico City", lat: 19.43, lon: -99.07 },
+    });
+    expect(String(live.statusCode)).toBe(success("/api/places", "post")[0]);
+  });
+
   it("serves browsable docs at /docs", async () => {
     const res = await t.app.inject({ url: "/docs/" });
     expect(res.statusCode).toBe(200);

@@ -641,6 +641,39 @@ describe("guards: the operation a case boards or leaves", () => {
   });
 });
 
+describe("refusals speak the case's own track", () => {
+  it("name only steps that exist on the case's track", () => {
+    const names = [...new Set(transitions.map((t) => t.name))];
+    let messages = 0;
+    for (const track of ["treaty", "security"] as const) {
+      const own = new Set(transitions.filter((t) => t.track === track).map((t) => t.name));
+      for (const state of (track === "treaty" ? treatyStates : securityStates) as readonly CaseState[]) {
+        // Each step of the track, tried from every state (a name the track lacks is only echoed back).
+        for (const name of own) {
+          for (const operationId of [null, "op"]) {
+            const d = decide(
+              facts({
+                track,
+                state,
+                operationId,
+                charges: [capitalCharge],
+                operation: { ...listedOn, listsPerson: false },
+              }),
+              input(name, transitions.find((t) => t.name === name)!.by[0]!),
+              ctx(),
+            );
+            if (d.ok) continue;
+            messages++;
+            for (const other of names.filter((n) => !own.has(n)))
+              expect(d.message, `${track}/${state}/${name}`).not.toMatch(new RegExp(`\\b${other}\\b`));
+          }
+        }
+      }
+    }
+    expect(messages).toBeGreaterThan(500);
+  });
+});
+
 describe("decisions recorded by their steps", () => {
   it("the council's approval records its decision with the step's basis, reasons and day", () => {
     const d = expectOk(

@@ -8,9 +8,19 @@ import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDatabase, testDatabase } from "../../test/db.ts";
 import { verifyAudit } from "../audit/verify.ts";
+import { write } from "../audit/write.ts";
 import { consoleActor } from "../auth/tokens.ts";
 import { type Db, toCount } from "../db/client.ts";
-import { auditEvents, cases, charges, imports, people, requests } from "../db/schema.ts";
+import {
+  affiliations,
+  auditEvents,
+  cases,
+  charges,
+  imports,
+  organisations,
+  people,
+  requests,
+} from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { exportRecords } from "./export.ts";
 import { importFile, importRequests, readCsvRecords, readJsonRecords } from "./import.ts";
@@ -222,6 +232,79 @@ describe("import", () => {
       "index 1: charges[0].statute: required",
       "index 2: charges: at least one charge is required",
       "index 3: extra: unknown field",
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("imports a person's affiliations by organisation name or alias, the first primary; an unknown one is named", async () => {
+    const [org] = await write(db, actor, (w) =>
+      w.insert(organisations, [{ name: `Import Cartel ${Date.now()}`, aliases: ["Cártel de Prueba"] }]),
+    );
+    const file = (affiliations: string) =>
+      csv([
+        "request_ref,given_names,family_names,affiliations,requesting_state,requesting_agency,type,channel,statute,description",
+        `R1,Ana,Afiliada,${affiliations},US,DOJ,security-transfer,written-request,18 USC 1,desc`,
+      ]);
+    const before = await counts();
+    const issues = await rejection(
+      importRequests({
+        db,
+        actor,
+        records: await readCsvRecords(file("Cártel de Prueba:plaza boss;Nowhere Cartel")),
+      }),
+    );
+    expect(issues).toEqual([
+      "line 2: person.affiliations[1].organisationId (affiliations): unknown organisation Nowhere Cartel",
+    ]);
+    expect(await counts()).toEqual(before);
+    const result = await importRequests({
+      db,
+      actor,
+      records: await readCsvRecords(file(`cártel de prueba:plaza boss;${org!.name}`)),
+    });
+    expect(result.people).toBe(1);
+    const [person] = await db.select().from(people).where(eq(people.familyNames, "Afiliada"));
+    const rows = await db.select().from(affiliations).where(eq(affiliations.personId, person!.id));
+    expect(rows.map((a) => ({ org: a.organisationId, role: a.role, primary: a.primary }))).toEqual([
+      { org: org!.id, role: "plaza boss", primary: true },
+      { org: org!.id, role: null, primary: false },
+    ]);
+  });
+
+  it("with open-cases, a person who has an open case on the track is named, and nothing is written", async () => {
+    const first = await importRequests({
+      db,
+      actor,
+      openCases: true,
+      records: await readCsvRecords(
+        csv([
+          "request_ref,given_names,family_names,requesting_state,requesting_agency,type,channel,statute,description",
+          "S1,Dos,Veces,US,DOJ,security-transfer,written-request,18 USC 1,desc",
+        ]),
+      ),
+    });
+    expect(first.cases).toBe(1);
+    const [person] = await db.select().from(people).where(eq(people.familyNames, "Veces"));
+    const before = await counts();
+    const issues = await rejection(
+      importRequests({
+        db,
+        actor,
+        openCases: true,
+        records: await readCsvRecords(
+          csv([
+            "request_ref,person_id,requesting_state,requesting_agency,type,channel,statute,description",
+            `S2,${person!.id},US,DOJ,security-transfer,written-request,18 USC 2,desc`,
+            `S3,${person!.id},GT,MP,formal-extradition,written-request,CP 1,desc`,
+          ]),
+        ),
+      }),
+    );
+    expect(issues).toEqual([
+      expect.stringMatching(
+        /^line 2: personId: no case can be opened: person already has an open security case /,
+      ),
+      expect.stringMatching(/^line 3: treaty: no case can be opened: request names no extradition treaty/),
     ]);
     expect(await counts()).toEqual(before);
   });

@@ -114,6 +114,7 @@ const columnOfField = new Map<string, string>(
 );
 columnOfField.set("personId", "person_id");
 columnOfField.set("person", "given_names, family_names");
+columnOfField.set("organisationId", "affiliations");
 
 /** One bad field of one record. `location` is `line 14` (CSV) or `index 3` (JSON array). */
 export interface RecordIssue {
@@ -219,13 +220,12 @@ function resolveAffiliations(record: SourceRecord, index: Map<string, string>): 
     const key = csv ? a.organisation : a.organisationId;
     if (typeof key !== "string") return;
     const id = index.get(key.toLowerCase());
-    if (id) {
-      if (csv) {
-        const { organisation: _o, ...rest } = a;
-        list[i] = { ...rest, organisationId: id };
-      }
-      return;
+    if (csv) {
+      // An unknown one is reported here, once; the record is refused, so any id serves the schema.
+      const { organisation: _o, ...rest } = a;
+      list[i] = { ...rest, organisationId: id ?? "00000000-0000-0000-0000-000000000000" };
     }
+    if (id) return;
     issues.push({
       location: record.location,
       field: fieldName(["person", "affiliations", i, "organisationId"], csv),

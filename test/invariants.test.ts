@@ -471,5 +471,5 @@ describe("random sequences of API calls (property)", () => {
       "step 201",
     ])
       expect(seen, `outcomes: ${JSON.stringify([...outcomes])}`).toContain(wanted);
-  });
+  }, 300_000);
 });

@@ -24,7 +24,7 @@ import {
   toIsoDate,
 } from "./calendar.ts";
 import type { PeriodParameter, Policy, TreatyParameters } from "./treaty-parameters.ts";
-import { usMexico1978 } from "./treaty-parameters.ts";
+import { defaultDueSoonDays } from "./treaty-parameters.ts";
 
 export const deadlineKinds = [
   "formal-request",
@@ -176,7 +176,7 @@ export function hasLapsed(d: Pick<Deadline, "dueOn">, at: Date | string): boolea
 export function deadlineStatus(
   d: Deadline,
   now: Date,
-  dueSoonDays: number = usMexico1978.dueSoonDays,
+  dueSoonDays: number = defaultDueSoonDays,
 ): "open" | "due-soon" | "overdue" {
   const remaining = daysBetween(toIsoDate(now), d.dueOn);
   if (remaining < 0) return "overdue";

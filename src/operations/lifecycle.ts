@@ -171,8 +171,8 @@ export function decideMove(
   const allowed = operationMoves.filter((m) => m.from.includes(facts.status)).map((m) => m.to);
   if (!move) {
     const hint =
-      input.to === "planned" && facts.status === "planning"
-        ? ": a plan is adopted explicitly (POST /api/operations/{id}/plan/adopt)"
+      (input.to === "planned" || input.to === "ready") && facts.status === "planning"
+        ? ": it becomes planned when a plan is adopted (POST /api/operations/{id}/plan/adopt)"
         : "";
     return refuse(
       "TRANSITION_NOT_ALLOWED",

@@ -9,7 +9,6 @@ import type { Command } from "commander";
 import { AppError } from "../errors.ts";
 import { parseBppc, solveBppc } from "./bppc.ts";
 import { loadHighs } from "./highs-load.ts";
-import { manifestPdf, manifestText } from "./manifest.ts";
 import { plan } from "./solve.ts";
 
 interface PlanCliOptions {
@@ -72,8 +71,10 @@ export async function runPlanCommand(
     throw new AppError("VALIDATION_FAILED", `--input ${opts.input}: ${(e as Error).message}`);
   }
   const result = plan(data as Parameters<typeof plan>[0], { timeLimitMs, seed });
-  out(opts.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : manifestText(result));
-  if (opts.pdf) writeFileSync(opts.pdf, await manifestPdf(result));
+  // The manifests (and PDFKit with their fonts) are loaded only when printed.
+  const manifest = opts.format === "text" || opts.pdf ? await import("./manifest.ts") : undefined;
+  out(opts.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : manifest!.manifestText(result));
+  if (opts.pdf) writeFileSync(opts.pdf, await manifest!.manifestPdf(result));
   return result.status === "planned" ? 0 : 3;
 }
 

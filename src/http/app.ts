@@ -17,7 +17,8 @@ import { registerMetrics } from "./metrics.ts";
 const READINESS_TIMEOUT_MS = 2000;
 
 export interface AppOptions {
-  logger?: boolean | { level: string; pretty?: boolean };
+  /** `stream`: where the JSON lines go (standard output by default). */
+  logger?: boolean | { level: string; pretty?: boolean; stream?: { write(line: string): void } };
 }
 
 /** The HTTP application: docs, health, readiness, metrics, and the authenticated API under /api. */
@@ -29,6 +30,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         ? {
             level: log.level,
             redact: ["req.headers.authorization", "req.headers.cookie"],
+            ...(log.stream ? { stream: log.stream } : {}),
             ...(log.pretty ? { transport: { target: "pino-pretty" } } : {}),
           }
         : (log ?? false),

@@ -7,7 +7,7 @@
  * - traslado_deadline_clock_last_run_timestamp_seconds: when this process last ran the deadline clock
  *   (0: not since it started);
  * - Node's process metrics (memory, CPU, event loop lag, GC), from prom-client's defaults.
- * Database figures are read at scrape time; when the database does not answer they are left out, and the
+ * Database figures are read at scrape time; when the database does not answer they are NaN, and the
  * scrape still answers.
  */
 import type { FastifyInstance } from "fastify";
@@ -46,21 +46,14 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
       }
     },
   });
-  // One query serves both audit gauges; each scrape asks once.
-  let lag: Promise<{ unlinked: number; oldestAgeSeconds: number } | null> | null = null;
-  const readLag = () => {
-    lag ??= linkLag(s.database.db)
-      .catch(() => null)
-      .finally(() => setImmediate(() => (lag = null)));
-    return lag;
-  };
+  const readLag = () => linkLag(s.database.db).catch(() => null);
   new Gauge({
     name: "traslado_audit_unlinked_events",
     help: "Audit events committed but not yet linked into the hash chain",
     registers: [registry],
     async collect() {
       const l = await readLag();
-      if (l) this.set(l.unlinked);
+      this.set(l ? l.unlinked : Number.NaN);
     },
   });
   new Gauge({
@@ -69,7 +62,7 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
     registers: [registry],
     async collect() {
       const l = await readLag();
-      if (l) this.set(l.oldestAgeSeconds);
+      this.set(l ? l.oldestAgeSeconds : Number.NaN);
     },
   });
   new Gauge({

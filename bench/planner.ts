@@ -4,10 +4,16 @@
  * 1. Literature BPPC instances (Muritiba et al. 2010) from ../shared/bench/bppc (override with
  *    TRASLADO_BPPC_DIR): per instance bins found / best known / gap / time for the planner, for
  *    first-fit decreasing and for HiGHS alone, in the same run.
+ *    Beside them, each instance in a fresh process, as a user runs it: `traslado plan --bppc FILE
+ *    --format json` (the compiled CLI), `--fresh-runs N` times (default 1; 0 skips it); its figures are
+ *    the solver's own time and the whole process's wall time. `--fresh-bin PATH` and `--fresh-node PATH`
+ *    run another checkout's CLI on another Node.js (to measure a baseline); `--fresh-args "..."` adds
+ *    arguments (`--fresh-args "--warm-up-ms 0"`).
  * 2. Random operations of 500 people, 60 aircraft, 20 destinations: aircraft against the lower bound
  *    (seeds 1..5, `--seeds N` for more).
  * 3. The January 2026 example: time to a proven-optimal plan.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { checkBppc, parseBppc, solveBppc, solveBppcFfd } from "../src/planner/bppc.ts";
@@ -35,6 +41,40 @@ const bppcSeeds = Math.max(1, Number(value("bppc-seeds", "1")));
 const only = value("only", "all"); // all | bppc | random | january
 const seeds = Number(value("seeds", "5")); // random operations: seeds 1..N
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const freshRuns = Number(value("fresh-runs", "1"));
+const freshBin = value("fresh-bin", `${repoRoot}bin/traslado.js`);
+const freshNode = value("fresh-node", process.execPath);
+// More arguments for the fresh process, e.g. --fresh-args "--warm-up-ms 0".
+const freshArgs = value("fresh-args", "").split(" ").filter(Boolean);
+
+/** One run of `traslado plan --bppc` in a new process: its answer, and the process's wall time. */
+function freshRun(file: string) {
+  const t0 = performance.now();
+  const r = spawnSync(
+    freshNode,
+    [
+      freshBin,
+      "plan",
+      "--bppc",
+      file,
+      "--format",
+      "json",
+      "--time-limit-ms",
+      String(timeLimitMs),
+      ...freshArgs,
+    ],
+    { encoding: "utf8", maxBuffer: 64 << 20 },
+  );
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`traslado plan --bppc ${file}: exit ${r.status}\n${r.stderr}`);
+  const answer = JSON.parse(r.stdout) as {
+    bins: number;
+    elapsedMs: number;
+    assignment: number[];
+    lowerBound: number;
+  };
+  return { ...answer, wallMs };
+}
 const dir = process.env.TRASLADO_BPPC_DIR ?? `${repoRoot}../shared/bench/bppc`;
 
 const median = (xs: number[]) => {
@@ -68,10 +108,17 @@ async function literature() {
       : "planner without column generation (--no-colgen)",
   );
   out();
+  if (freshRuns > 0) {
+    const v = spawnSync(freshNode, [freshBin, "--version"], { encoding: "utf8" });
+    out(
+      `fresh process: ${freshRuns} run(s) of \`${freshBin} plan --bppc FILE --format json ${freshArgs.join(" ")}\` per instance on ${freshNode} (${(v.stdout || v.stderr).trim().split("\n")[0]}); bins of the run(s) at best known / runs, median solver ms, median wall ms`,
+    );
+    out();
+  }
   out(
-    "| instance | n | best known | planner bins | gap | ms | FFD bins | gap | ms | HiGHS bins | gap | ms |",
+    "| instance | n | best known | planner bins | gap | ms | fresh at best | fresh ms | fresh wall ms | FFD bins | gap | ms | HiGHS bins | gap | ms |",
   );
-  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   type Side = { bins: number[]; gaps: number[]; ms: number[]; hits: number };
   const side = (): Side => ({ bins: [], gaps: [], ms: [], hits: 0 });
   const ours = side();
@@ -84,6 +131,7 @@ async function literature() {
   const seedMs: number[] = [];
   const seedMisses: string[] = [];
   const wrong: string[] = [];
+  const fresh = { runs: 0, hits: 0, ms: [] as number[], wallMs: [] as number[], misses: [] as string[] };
   for (const r of picked) {
     const name = r[0]!;
     const bk = Number(r[11]);
@@ -112,7 +160,35 @@ async function literature() {
     const t0 = performance.now();
     const f = solveBppcFfd(inst);
     const fMs = performance.now() - t0;
-    const cells = [name, inst.n, bk, s.bins, s.bins - bk, f1(s.elapsedMs), f.bins, f.bins - bk, f1(fMs)];
+    const freshCells = ["—", "—", "—"];
+    if (freshRuns > 0) {
+      const runs = Array.from({ length: freshRuns }, () => freshRun(`${dir}/instances/${name}.txt`));
+      const hits = runs.filter((x) => x.bins <= bk).length;
+      for (const x of runs) {
+        if (checkBppc(inst, x.assignment).length > 0 || new Set(x.assignment).size !== x.bins)
+          wrong.push(`${name} fresh process: invalid packing or wrong bin count`);
+        fresh.ms.push(x.elapsedMs);
+        fresh.wallMs.push(x.wallMs);
+      }
+      fresh.runs += runs.length;
+      fresh.hits += hits;
+      if (hits < runs.length) fresh.misses.push(`${name} (${hits}/${runs.length})`);
+      freshCells[0] = `${hits}/${runs.length}`;
+      freshCells[1] = f1(median(runs.map((x) => x.elapsedMs)));
+      freshCells[2] = f1(median(runs.map((x) => x.wallMs)));
+    }
+    const cells = [
+      name,
+      inst.n,
+      bk,
+      s.bins,
+      s.bins - bk,
+      f1(s.elapsedMs),
+      ...freshCells,
+      f.bins,
+      f.bins - bk,
+      f1(fMs),
+    ];
     for (const [sd, bins, ms] of [
       [ours, s.bins, s.elapsedMs],
       [ffd, f.bins, fMs],
@@ -165,6 +241,10 @@ async function literature() {
       ? "checked: every planner packing valid with the bins it states, every bound ≤ best known"
       : `WRONG ANSWERS (${wrong.length}): ${wrong.join(" | ")}`,
   );
+  if (freshRuns > 0)
+    out(
+      `fresh process: ${fresh.hits}/${fresh.runs} runs at best known within ${timeLimitMs} ms; solver median ${f1(median(fresh.ms))} ms, max ${f1(Math.max(...fresh.ms))} ms; whole process median ${f1(median(fresh.wallMs))} ms, max ${f1(Math.max(...fresh.wallMs))} ms; not at best known every run: ${fresh.misses.join(", ") || "none"}`,
+    );
   if (bppcSeeds > 1) {
     const all = ours.ms.concat(seedMs);
     out(

@@ -8,7 +8,8 @@
  *    --format json` (the compiled CLI), `--fresh-runs N` times (default 1; 0 skips it); its figures are
  *    the solver's own time and the whole process's wall time. `--fresh-bin PATH` and `--fresh-node PATH`
  *    run another checkout's CLI on another Node.js (to measure a baseline); `--fresh-args "..."` adds
- *    arguments (`--fresh-args "--warm-up-ms 0"`).
+ *    arguments (`--fresh-args "--warm-up-ms 0"`). `--fresh-vs-bin PATH` (with `--fresh-vs-node`,
+ *    `--fresh-vs-args`) runs a baseline CLI beside it, turn about on each instance, in its own columns.
  * 2. Random operations of 500 people, 60 aircraft, 20 destinations: aircraft against the lower bound
  *    (seeds 1..5, `--seeds N` for more).
  * 3. The January 2026 example: time to a proven-optimal plan.
@@ -46,23 +47,18 @@ const freshBin = value("fresh-bin", `${repoRoot}bin/traslado.js`);
 const freshNode = value("fresh-node", process.execPath);
 // More arguments for the fresh process, e.g. --fresh-args "--warm-up-ms 0".
 const freshArgs = value("fresh-args", "").split(" ").filter(Boolean);
+// A second CLI run beside it, turn about on each instance (a baseline: another checkout, another Node.js):
+// the machine's load then weighs on both alike.
+const vsBin = value("fresh-vs-bin", "");
+const vsNode = value("fresh-vs-node", process.execPath);
+const vsArgs = value("fresh-vs-args", "").split(" ").filter(Boolean);
 
 /** One run of `traslado plan --bppc` in a new process: its answer, and the process's wall time. */
-function freshRun(file: string) {
+function freshRun(file: string, nodePath = freshNode, binPath = freshBin, extra = freshArgs) {
   const t0 = performance.now();
   const r = spawnSync(
-    freshNode,
-    [
-      freshBin,
-      "plan",
-      "--bppc",
-      file,
-      "--format",
-      "json",
-      "--time-limit-ms",
-      String(timeLimitMs),
-      ...freshArgs,
-    ],
+    nodePath,
+    [binPath, "plan", "--bppc", file, "--format", "json", "--time-limit-ms", String(timeLimitMs), ...extra],
     { encoding: "utf8", maxBuffer: 64 << 20 },
   );
   const wallMs = performance.now() - t0;
@@ -113,12 +109,20 @@ async function literature() {
     out(
       `fresh process: ${freshRuns} run(s) of \`${freshBin} plan --bppc FILE --format json ${freshArgs.join(" ")}\` per instance on ${freshNode} (${(v.stdout || v.stderr).trim().split("\n")[0]}); bins of the run(s) at best known / runs, median solver ms, median wall ms`,
     );
+    if (vsBin) {
+      const w = spawnSync(vsNode, [vsBin, "--version"], { encoding: "utf8" });
+      out(
+        `baseline beside it, turn about: \`${vsBin} plan --bppc FILE --format json ${vsArgs.join(" ")}\` on ${vsNode} (${(w.stdout || w.stderr).trim().split("\n")[0]})`,
+      );
+    }
     out();
   }
   out(
-    "| instance | n | best known | planner bins | gap | ms | fresh at best | fresh ms | fresh wall ms | FFD bins | gap | ms | HiGHS bins | gap | ms |",
+    `| instance | n | best known | planner bins | gap | ms | fresh at best | fresh ms | fresh wall ms |${vsBin ? " baseline at best | baseline ms | baseline wall ms |" : ""} FFD bins | gap | ms | HiGHS bins | gap | ms |`,
   );
-  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out(
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|${vsBin ? "---:|---:|---:|" : ""}---:|---:|---:|---:|---:|---:|`,
+  );
   type Side = { bins: number[]; gaps: number[]; ms: number[]; hits: number };
   const side = (): Side => ({ bins: [], gaps: [], ms: [], hits: 0 });
   const ours = side();
@@ -131,7 +135,15 @@ async function literature() {
   const seedMs: number[] = [];
   const seedMisses: string[] = [];
   const wrong: string[] = [];
-  const fresh = { runs: 0, hits: 0, ms: [] as number[], wallMs: [] as number[], misses: [] as string[] };
+  const freshSide = () => ({
+    runs: 0,
+    hits: 0,
+    ms: [] as number[],
+    wallMs: [] as number[],
+    misses: [] as string[],
+  });
+  const fresh = freshSide();
+  const baseline = freshSide();
   for (const r of picked) {
     const name = r[0]!;
     const bk = Number(r[11]);
@@ -160,23 +172,37 @@ async function literature() {
     const t0 = performance.now();
     const f = solveBppcFfd(inst);
     const fMs = performance.now() - t0;
-    const freshCells = ["—", "—", "—"];
+    const freshCells: string[] = [];
     if (freshRuns > 0) {
-      const runs = Array.from({ length: freshRuns }, () => freshRun(`${dir}/instances/${name}.txt`));
-      const hits = runs.filter((x) => x.bins <= bk).length;
-      for (const x of runs) {
-        if (checkBppc(inst, x.assignment).length > 0 || new Set(x.assignment).size !== x.bins)
-          wrong.push(`${name} fresh process: invalid packing or wrong bin count`);
-        fresh.ms.push(x.elapsedMs);
-        fresh.wallMs.push(x.wallMs);
+      const file = `${dir}/instances/${name}.txt`;
+      const mine: ReturnType<typeof freshRun>[] = [];
+      const theirs: ReturnType<typeof freshRun>[] = [];
+      for (let k = 0; k < freshRuns; k++) {
+        mine.push(freshRun(file));
+        if (vsBin) theirs.push(freshRun(file, vsNode, vsBin, vsArgs));
       }
-      fresh.runs += runs.length;
-      fresh.hits += hits;
-      if (hits < runs.length) fresh.misses.push(`${name} (${hits}/${runs.length})`);
-      freshCells[0] = `${hits}/${runs.length}`;
-      freshCells[1] = f1(median(runs.map((x) => x.elapsedMs)));
-      freshCells[2] = f1(median(runs.map((x) => x.wallMs)));
-    }
+      for (const [side, runs, label] of [
+        [fresh, mine, "fresh process"],
+        [baseline, theirs, "baseline"],
+      ] as const) {
+        if (runs.length === 0) continue;
+        const hits = runs.filter((x) => x.bins <= bk).length;
+        for (const x of runs) {
+          if (checkBppc(inst, x.assignment).length > 0 || new Set(x.assignment).size !== x.bins)
+            wrong.push(`${name} ${label}: invalid packing or wrong bin count`);
+          side.ms.push(x.elapsedMs);
+          side.wallMs.push(x.wallMs);
+        }
+        side.runs += runs.length;
+        side.hits += hits;
+        if (hits < runs.length) side.misses.push(`${name} (${hits}/${runs.length})`);
+        freshCells.push(
+          `${hits}/${runs.length}`,
+          f1(median(runs.map((x) => x.elapsedMs))),
+          f1(median(runs.map((x) => x.wallMs))),
+        );
+      }
+    } else freshCells.push("—", "—", "—");
     const cells = [
       name,
       inst.n,
@@ -241,10 +267,14 @@ async function literature() {
       ? "checked: every planner packing valid with the bins it states, every bound ≤ best known"
       : `WRONG ANSWERS (${wrong.length}): ${wrong.join(" | ")}`,
   );
-  if (freshRuns > 0)
-    out(
-      `fresh process: ${fresh.hits}/${fresh.runs} runs at best known within ${timeLimitMs} ms; solver median ${f1(median(fresh.ms))} ms, max ${f1(Math.max(...fresh.ms))} ms; whole process median ${f1(median(fresh.wallMs))} ms, max ${f1(Math.max(...fresh.wallMs))} ms; not at best known every run: ${fresh.misses.join(", ") || "none"}`,
-    );
+  for (const [side, label] of [
+    [fresh, "fresh process"],
+    [baseline, "baseline (fresh process)"],
+  ] as const)
+    if (side.runs > 0)
+      out(
+        `${label}: ${side.hits}/${side.runs} runs at best known within ${timeLimitMs} ms; solver median ${f1(median(side.ms))} ms, max ${f1(Math.max(...side.ms))} ms; whole process median ${f1(median(side.wallMs))} ms, max ${f1(Math.max(...side.wallMs))} ms; not at best known every run: ${side.misses.join(", ") || "none"}`,
+      );
   if (bppcSeeds > 1) {
     const all = ours.ms.concat(seedMs);
     out(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { type Db, toCount } from "../db/client.ts";
 import { auditEvents, auditHead } from "../db/schema.ts";
 import { bodyOf, canonical, GENESIS_HASH, hashEvent, imageOf, sha256 } from "./chain.ts";
@@ -110,7 +110,8 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
         .orderBy(asc(table.id))
         .limit(PAGE)) as { id: string }[];
       if (rows.length === 0) break;
-      // The last linked event of each of these rows: hash of its canonical after-image, "" when it deleted the row.
+      // The last linked event of each id in this page's range (one range scan of the entity index):
+      // hash of its canonical after-image, "" when it deleted the row.
       const last = new Map<string, string>();
       const events = await db
         .selectDistinctOn([auditEvents.entityId], {
@@ -121,10 +122,8 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
         .where(
           and(
             eq(auditEvents.entity, entity),
-            inArray(
-              auditEvents.entityId,
-              rows.map((r) => r.id),
-            ),
+            gt(auditEvents.entityId, after),
+            lte(auditEvents.entityId, rows[rows.length - 1]!.id),
             isNotNull(auditEvents.seq),
           ),
         )

@@ -12,7 +12,11 @@ const withServices = async <T>(fn: (s: Services) => Promise<T>) =>
 
 const program = new Command("traslado")
   .description("Traslado: surrender of detained people between states, from request to signed handover")
-  .version(`traslado 0.1.0 (Node.js ${process.version})`, "-V, --version", "the version, and the Node.js it runs on")
+  .version(
+    `traslado 0.1.0 (Node.js ${process.version})`,
+    "-V, --version",
+    "the version, and the Node.js it runs on",
+  )
   .showHelpAfterError();
 
 program

@@ -4,10 +4,17 @@
  * 1. Literature BPPC instances (Muritiba et al. 2010) from ../shared/bench/bppc (override with
  *    TRASLADO_BPPC_DIR): per instance bins found / best known / gap / time for the planner, for
  *    first-fit decreasing and for HiGHS alone, in the same run.
+ *    Beside them, each instance in a fresh process, as a user runs it: `traslado plan --bppc FILE
+ *    --format json` (the compiled CLI), `--fresh-runs N` times (default 1; 0 skips it); its figures are
+ *    the solver's own time and the whole process's wall time. `--fresh-bin PATH` and `--fresh-node PATH`
+ *    run another checkout's CLI on another Node.js (to measure a baseline); `--fresh-args "..."` adds
+ *    arguments (`--fresh-args "--warm-up-ms 0"`). `--fresh-vs-bin PATH` (with `--fresh-vs-node`,
+ *    `--fresh-vs-args`) runs a baseline CLI beside it, turn about on each instance, in its own columns.
  * 2. Random operations of 500 people, 60 aircraft, 20 destinations: aircraft against the lower bound
  *    (seeds 1..5, `--seeds N` for more).
  * 3. The January 2026 example: time to a proven-optimal plan.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { checkBppc, parseBppc, solveBppc, solveBppcFfd } from "../src/planner/bppc.ts";
@@ -35,6 +42,35 @@ const bppcSeeds = Math.max(1, Number(value("bppc-seeds", "1")));
 const only = value("only", "all"); // all | bppc | random | january
 const seeds = Number(value("seeds", "5")); // random operations: seeds 1..N
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const freshRuns = Number(value("fresh-runs", "1"));
+const freshBin = value("fresh-bin", `${repoRoot}bin/traslado.js`);
+const freshNode = value("fresh-node", process.execPath);
+// More arguments for the fresh process, e.g. --fresh-args "--warm-up-ms 0".
+const freshArgs = value("fresh-args", "").split(" ").filter(Boolean);
+// A second CLI run beside it, turn about on each instance (a baseline: another checkout, another Node.js):
+// the machine's load then weighs on both alike.
+const vsBin = value("fresh-vs-bin", "");
+const vsNode = value("fresh-vs-node", process.execPath);
+const vsArgs = value("fresh-vs-args", "").split(" ").filter(Boolean);
+
+/** One run of `traslado plan --bppc` in a new process: its answer, and the process's wall time. */
+function freshRun(file: string, nodePath = freshNode, binPath = freshBin, extra = freshArgs) {
+  const t0 = performance.now();
+  const r = spawnSync(
+    nodePath,
+    [binPath, "plan", "--bppc", file, "--format", "json", "--time-limit-ms", String(timeLimitMs), ...extra],
+    { encoding: "utf8", maxBuffer: 64 << 20 },
+  );
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`traslado plan --bppc ${file}: exit ${r.status}\n${r.stderr}`);
+  const answer = JSON.parse(r.stdout) as {
+    bins: number;
+    elapsedMs: number;
+    assignment: number[];
+    lowerBound: number;
+  };
+  return { ...answer, wallMs };
+}
 const dir = process.env.TRASLADO_BPPC_DIR ?? `${repoRoot}../shared/bench/bppc`;
 
 const median = (xs: number[]) => {
@@ -68,10 +104,25 @@ async function literature() {
       : "planner without column generation (--no-colgen)",
   );
   out();
+  if (freshRuns > 0) {
+    const v = spawnSync(freshNode, [freshBin, "--version"], { encoding: "utf8" });
+    out(
+      `fresh process: ${freshRuns} run(s) of \`${freshBin} plan --bppc FILE --format json ${freshArgs.join(" ")}\` per instance on ${freshNode} (${(v.stdout || v.stderr).trim().split("\n")[0]}); bins of the run(s) at best known / runs, median solver ms, median wall ms`,
+    );
+    if (vsBin) {
+      const w = spawnSync(vsNode, [vsBin, "--version"], { encoding: "utf8" });
+      out(
+        `baseline beside it, turn about: \`${vsBin} plan --bppc FILE --format json ${vsArgs.join(" ")}\` on ${vsNode} (${(w.stdout || w.stderr).trim().split("\n")[0]})`,
+      );
+    }
+    out();
+  }
   out(
-    "| instance | n | best known | planner bins | gap | ms | FFD bins | gap | ms | HiGHS bins | gap | ms |",
+    `| instance | n | best known | planner bins | gap | ms | fresh at best | fresh ms | fresh wall ms |${vsBin ? " baseline at best | baseline ms | baseline wall ms |" : ""} FFD bins | gap | ms | HiGHS bins | gap | ms |`,
   );
-  out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out(
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|${vsBin ? "---:|---:|---:|" : ""}---:|---:|---:|---:|---:|---:|`,
+  );
   type Side = { bins: number[]; gaps: number[]; ms: number[]; hits: number };
   const side = (): Side => ({ bins: [], gaps: [], ms: [], hits: 0 });
   const ours = side();
@@ -84,6 +135,15 @@ async function literature() {
   const seedMs: number[] = [];
   const seedMisses: string[] = [];
   const wrong: string[] = [];
+  const freshSide = () => ({
+    runs: 0,
+    hits: 0,
+    ms: [] as number[],
+    wallMs: [] as number[],
+    misses: [] as string[],
+  });
+  const fresh = freshSide();
+  const baseline = freshSide();
   for (const r of picked) {
     const name = r[0]!;
     const bk = Number(r[11]);
@@ -112,7 +172,49 @@ async function literature() {
     const t0 = performance.now();
     const f = solveBppcFfd(inst);
     const fMs = performance.now() - t0;
-    const cells = [name, inst.n, bk, s.bins, s.bins - bk, f1(s.elapsedMs), f.bins, f.bins - bk, f1(fMs)];
+    const freshCells: string[] = [];
+    if (freshRuns > 0) {
+      const file = `${dir}/instances/${name}.txt`;
+      const mine: ReturnType<typeof freshRun>[] = [];
+      const theirs: ReturnType<typeof freshRun>[] = [];
+      for (let k = 0; k < freshRuns; k++) {
+        mine.push(freshRun(file));
+        if (vsBin) theirs.push(freshRun(file, vsNode, vsBin, vsArgs));
+      }
+      for (const [side, runs, label] of [
+        [fresh, mine, "fresh process"],
+        [baseline, theirs, "baseline"],
+      ] as const) {
+        if (runs.length === 0) continue;
+        const hits = runs.filter((x) => x.bins <= bk).length;
+        for (const x of runs) {
+          if (checkBppc(inst, x.assignment).length > 0 || new Set(x.assignment).size !== x.bins)
+            wrong.push(`${name} ${label}: invalid packing or wrong bin count`);
+          side.ms.push(x.elapsedMs);
+          side.wallMs.push(x.wallMs);
+        }
+        side.runs += runs.length;
+        side.hits += hits;
+        if (hits < runs.length) side.misses.push(`${name} (${hits}/${runs.length})`);
+        freshCells.push(
+          `${hits}/${runs.length}`,
+          f1(median(runs.map((x) => x.elapsedMs))),
+          f1(median(runs.map((x) => x.wallMs))),
+        );
+      }
+    } else freshCells.push("—", "—", "—");
+    const cells = [
+      name,
+      inst.n,
+      bk,
+      s.bins,
+      s.bins - bk,
+      f1(s.elapsedMs),
+      ...freshCells,
+      f.bins,
+      f.bins - bk,
+      f1(fMs),
+    ];
     for (const [sd, bins, ms] of [
       [ours, s.bins, s.elapsedMs],
       [ffd, f.bins, fMs],
@@ -165,6 +267,14 @@ async function literature() {
       ? "checked: every planner packing valid with the bins it states, every bound ≤ best known"
       : `WRONG ANSWERS (${wrong.length}): ${wrong.join(" | ")}`,
   );
+  for (const [side, label] of [
+    [fresh, "fresh process"],
+    [baseline, "baseline (fresh process)"],
+  ] as const)
+    if (side.runs > 0)
+      out(
+        `${label}: ${side.hits}/${side.runs} runs at best known within ${timeLimitMs} ms; solver median ${f1(median(side.ms))} ms, max ${f1(Math.max(...side.ms))} ms; whole process median ${f1(median(side.wallMs))} ms, max ${f1(Math.max(...side.wallMs))} ms; not at best known every run: ${side.misses.join(", ") || "none"}`,
+      );
   if (bppcSeeds > 1) {
     const all = ours.ms.concat(seedMs);
     out(

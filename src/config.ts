@@ -19,6 +19,15 @@ const ZConfig = z.object({
   DEATH_PENALTY_ASSURANCE_POLICY: z.enum(["block", "record-risk"]).default("block"),
   /** Which amparo window the system enforces: Ley de Amparo art. 17-I (30 days) or LEI art. 33 (15 days). */
   AMPARO_WINDOW: z.enum(["ley-de-amparo", "lei"]).default("ley-de-amparo"),
+  /**
+   * On SIGTERM or SIGINT, `serve` stops taking requests, finishes those in flight, links the audit events
+   * left unlinked and closes the database; past this bound it exits with code 1 whatever is left.
+   */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** `serve` runs the deadline clock (the lapse transitions) every so many seconds; 0: never (run it from cron). */
+  DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
+  /** Connections of the PostgreSQL server pool (DATABASE_URL) of one process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   /** Whether `serve` loads the demo data into an empty database. */
   SEED_DEMO: z
     .enum(["true", "false", "1", "0"])

@@ -1,4 +1,5 @@
 import { tokenService } from "./auth/tokens.ts";
+import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import type { Config } from "./config.ts";
@@ -36,6 +37,8 @@ export function services(
     stats: statsService(db),
     planning,
     planRunner,
+    /** When the deadline clock last ran in this process (for /metrics). */
+    deadlineClock: deadlineClockState(),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Role } from "../src/auth/roles.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
-import { createApp } from "../src/http/app.ts";
+import { type AppOptions, createApp } from "../src/http/app.ts";
 import { type Services, services } from "../src/services.ts";
 import { type TestDatabase, testDatabase } from "./db.ts";
 
@@ -15,10 +15,10 @@ export interface TestApp {
 }
 
 /** A migrated database of the test file's own, the services over it, and the HTTP app. */
-export async function testApp(): Promise<TestApp> {
+export async function testApp(options: AppOptions = {}): Promise<TestApp> {
   const database = await testDatabase();
   const s = services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" });
-  const app = await createApp(s);
+  const app = await createApp(s, options);
   await app.ready();
   const tokens = new Map<string, string>();
   return {

@@ -111,3 +111,34 @@ describe("traslado token create", () => {
     expect(res.stderr).toMatch(/--role/);
   });
 });
+
+describe("traslado import", () => {
+  it("leaves the query planner's statistics fresh: the tables it filled are analysed", async () => {
+    // Against the server: a database of its own; embedded: a new data directory.
+    const server = process.env.TEST_DATABASE_URL ? await testDatabase() : undefined;
+    const dir = mkdtempSync(join(tmpdir(), "traslado-import-"));
+    const env: Record<string, string> = server ? { DATABASE_URL: server.url! } : { DATA_DIR: dir };
+    try {
+      const res = await traslado(["import", join(import.meta.dirname, "../examples/requests.csv")], env);
+      expect(res.code, res.stderr).toBe(0);
+      const db = server ?? (await openDatabase({ kind: "pglite", dataDir: dir }));
+      try {
+        const stats = await db.db.execute(
+          "select relname, reltuples from pg_class where relname in ('people', 'requests', 'charges', 'audit_events') order by relname",
+        );
+        const counts = await db.db.execute(
+          "select (select count(*) from people) as people, (select count(*) from requests) as requests, (select count(*) from charges) as charges, (select count(*) from audit_events) as audit_events",
+        );
+        const count = (counts as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
+        // reltuples is -1 for a table never analysed; ANALYZE sets it to the rows it counted.
+        for (const r of (stats as unknown as { rows: { relname: string; reltuples: unknown }[] }).rows)
+          expect([r.relname, Number(r.reltuples)]).toEqual([r.relname, Number(count[r.relname])]);
+      } finally {
+        if (!server) await db.close();
+      }
+    } finally {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -217,6 +217,20 @@ async function linkBatch(statements: LinkStatements): Promise<number> {
 }
 
 /**
+ * How far linking lags: the events committed but not linked yet, and the age of the oldest of them
+ * (0 when none). Writers link their own events before they answer, so a lasting lag means a process
+ * stopped between commit and link, or linking fails; `audit verify` and a shutdown link what is left.
+ */
+export async function linkLag(db: Db): Promise<{ unlinked: number; oldestAgeSeconds: number }> {
+  const [row] = rowsOf<{ n: unknown; age: unknown }>(
+    await db.execute(sql`select count(*) as n,
+      coalesce(extract(epoch from (now() - min(recorded_at))), 0)::float8 as age
+      from audit_events where seq is null`),
+  );
+  return { unlinked: Number(row?.n ?? 0), oldestAgeSeconds: Number(row?.age ?? 0) };
+}
+
+/**
  * Coalesces link requests of one process: whoever asks while a pass runs is served by the next pass, so
  * under load one pass links the events of many transactions.
  */

@@ -1,4 +1,4 @@
-import { asc, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { type Db, toCount } from "../db/client.ts";
 import { auditEvents, auditHead } from "../db/schema.ts";
 import { bodyOf, canonical, GENESIS_HASH, hashEvent, imageOf, sha256 } from "./chain.ts";
@@ -28,6 +28,11 @@ const PAGE = 5000;
  * after-image: a row edited, inserted or deleted behind the application's back, or an event edited,
  * inserted or deleted, is reported. Problems come in chain order, then table order; the first is the
  * first bad entry.
+ *
+ * It streams: the chain is read in pages of events by position, each table in pages of rows by id with
+ * the last events of those rows beside them, and the rows that are missing are found by the database
+ * (the last event of each entity against its table). Its memory stays that of a page, however long the
+ * chain.
  */
 export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}): Promise<VerifyReport> {
   const maxProblems = options.maxProblems ?? 50;
@@ -38,8 +43,6 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
   const add = (p: VerifyProblem) => {
     if (problems.length < maxProblems) problems.push(p);
   };
-  // entity:id → hash of the canonical last after-image ("" when the last event deleted the row)
-  const last = new Map<string, string>();
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let eventsChecked = 0;
@@ -75,7 +78,6 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
           message: `event ${e.seq} (${e.kind} of ${e.entity} ${e.entityId}) was altered: its hash does not match its content`,
         });
       }
-      last.set(`${e.entity}:${e.entityId}`, e.after == null ? "" : sha256(canonical(e.after)));
       prevHash = e.hash;
       expectedSeq = e.seq + 1;
       cursor = e.seq;
@@ -108,10 +110,28 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
         .orderBy(asc(table.id))
         .limit(PAGE)) as { id: string }[];
       if (rows.length === 0) break;
+      // The last linked event of each id in this page's range (one range scan of the entity index):
+      // hash of its canonical after-image, "" when it deleted the row.
+      const last = new Map<string, string>();
+      const events = await db
+        .selectDistinctOn([auditEvents.entityId], {
+          entityId: auditEvents.entityId,
+          after: auditEvents.after,
+        })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.entity, entity),
+            gt(auditEvents.entityId, after),
+            lte(auditEvents.entityId, rows[rows.length - 1]!.id),
+            isNotNull(auditEvents.seq),
+          ),
+        )
+        .orderBy(auditEvents.entityId, desc(auditEvents.seq));
+      for (const e of events) last.set(e.entityId, e.after == null ? "" : sha256(canonical(e.after)));
       for (const row of rows) {
         rowsChecked++;
-        const key = `${entity}:${row.id}`;
-        const expected = last.get(key);
+        const expected = last.get(row.id);
         if (expected === undefined || expected === "") {
           add({
             where: "row",
@@ -130,20 +150,35 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
             message: `${entity} ${row.id} differs from its last audited after-image: it was edited behind the application's back`,
           });
         }
-        last.delete(key);
         after = row.id;
       }
     }
   }
-  for (const [key, expected] of last) {
-    if (expected === "") continue;
-    const [entity, entityId] = key.split(":") as [string, string];
-    add({
-      where: "row",
-      entity,
-      entityId,
-      message: `${entity} ${entityId} is missing: it was deleted behind the application's back`,
-    });
+  // Rows whose last event left them in place but that are not there, in the order their entities first
+  // appear in the chain; the database finds them, and only as many as can still be reported are read.
+  if (problems.length < maxProblems) {
+    const exists = sql.join(
+      Object.entries(auditedTables).map(
+        ([entity, table]) =>
+          sql`when ${entity} then exists (select 1 from ${table} t where t.id = l.entity_id)`,
+      ),
+      sql` `,
+    );
+    const missing = await db.execute(sql`
+      select l.entity, l.entity_id from (
+        select entity, entity_id, min(seq) as first_seq,
+          (array_agg(after is null order by seq desc))[1] as deleted
+        from audit_events where seq is not null group by entity, entity_id) l
+      where not l.deleted and not (case l.entity ${exists} else false end)
+      order by l.first_seq limit ${maxProblems - problems.length}`);
+    for (const m of (missing as unknown as { rows: { entity: string; entity_id: string }[] }).rows) {
+      add({
+        where: "row",
+        entity: m.entity,
+        entityId: m.entity_id,
+        message: `${m.entity} ${m.entity_id} is missing: it was deleted behind the application's back`,
+      });
+    }
   }
   return { ok: problems.length === 0, eventsChecked, rowsChecked, problems };
 }

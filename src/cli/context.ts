@@ -8,7 +8,7 @@ import { type Services, services } from "../services.ts";
 /** Opens the configured database (embedded PGlite in DATA_DIR, or DATABASE_URL), migrated. */
 export async function openConfigured(config: Config): Promise<Database> {
   const database = config.DATABASE_URL
-    ? await openDatabase({ kind: "postgres", url: config.DATABASE_URL })
+    ? await openDatabase({ kind: "postgres", url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
     : await openDatabase({ kind: "pglite", dataDir: config.DATA_DIR });
   try {
     await database.migrate();

@@ -1,15 +1,22 @@
+/**
+ * The `traslado` command. Each command loads what it needs when it runs (`await import`), so `--help`
+ * and the light commands do not load the HTTP server, the database drivers or the planner.
+ */
 import { Command, Option } from "commander";
-import { verifyAudit } from "../audit/verify.ts";
 import { roles } from "../auth/roles.ts";
-import { consoleActor } from "../auth/tokens.ts";
-import { loadConfig } from "../config.ts";
-import { createApp } from "../http/app.ts";
-import { services } from "../services.ts";
-import { openConfigured, reportFailure, withServices } from "./context.ts";
+import type { Services } from "../services.ts";
 import { commandModules } from "./modules.ts";
+
+const withServices = async <T>(fn: (s: Services) => Promise<T>) =>
+  (await import("./context.ts")).withServices(fn);
 
 const program = new Command("traslado")
   .description("Traslado: surrender of detained people between states, from request to signed handover")
+  .version(
+    `traslado 0.1.0 (Node.js ${process.version})`,
+    "-V, --version",
+    "the version, and the Node.js it runs on",
+  )
   .showHelpAfterError();
 
 program
@@ -17,31 +24,9 @@ program
   .description("start the HTTP API (migrations applied; demo data loaded into an empty database)")
   .option("--port <port>", "port to listen on (default PORT or 3000)")
   .action(async (opts: { port?: string }) => {
-    const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
-    const database = await openConfigured(config);
-    const s = services(database, config);
-    if (config.SEED_DEMO) {
-      const { seedDemoIfEmpty } = await import("../seed/demo.ts");
-      const seeded = await seedDemoIfEmpty(s);
-      if (seeded)
-        process.stderr.write(
-          `traslado: empty database: loaded the demo data (${seeded.people} fictional people)\n`,
-        );
-    }
-    const app = await createApp(s, {
-      logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
-    });
-    const stop = async () => {
-      await app.close();
-      await database.close();
-      process.exit(0);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    await app.listen({ port: config.PORT, host: config.HOST });
-    process.stderr.write(
-      `traslado: API on http://localhost:${config.PORT}/api, docs on http://localhost:${config.PORT}/docs (${database.kind})\n`,
-    );
+    const { loadConfig } = await import("../config.ts");
+    const { serve } = await import("./serve.ts");
+    await serve(loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env));
   });
 
 program
@@ -103,8 +88,8 @@ program
   .action((opts: { status: "upcoming" | "overdue" | "all"; format: string; applyLapses?: boolean }) =>
     withServices(async (s) => {
       if (opts.applyLapses) {
-        const { applyLapses } = await import("../cases/lapses.ts");
-        const out = await applyLapses(s.cases);
+        const { runDeadlineClock } = await import("../cases/deadline-clock.ts");
+        const out = await runDeadlineClock(s);
         for (const a of out.applied)
           process.stdout.write(`lapsed: ${a.person} (case ${a.caseId}): ${a.transition}\n`);
         for (const r of out.refused)
@@ -132,6 +117,7 @@ audit
   .description("recompute the hash chain and check every audited row against its last after-image")
   .action(() =>
     withServices(async (s) => {
+      const { verifyAudit } = await import("../audit/verify.ts");
       const report = await verifyAudit(s.database.db);
       if (report.ok) {
         process.stdout.write(
@@ -160,6 +146,7 @@ token
     withServices(async (s) => {
       if (!/^[A-Z]{2}$/.test(opts.party))
         throw new Error("--party: must be an ISO 3166-1 alpha-2 code such as MX or US");
+      const { consoleActor } = await import("../auth/tokens.ts");
       const created = await s.tokens.create({ actor: consoleActor(opts.party), ...opts });
       process.stdout.write(`${created.token}\n`);
       process.stderr.write(
@@ -170,6 +157,6 @@ token
 
 for (const register of commandModules) register(program);
 
-program.parseAsync(process.argv).catch((err) => {
-  process.exitCode = reportFailure(err);
+program.parseAsync(process.argv).catch(async (err) => {
+  process.exitCode = (await import("./context.ts")).reportFailure(err);
 });

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
+import { getTableName, sql } from "drizzle-orm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { PgDatabase, PgQueryResultHKT, PgTable } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { migrationsFolder } from "../runtime.ts";
 import { type DataDirLock, lockDataDir } from "./lock.ts";
 import * as schema from "./schema.ts";
 
@@ -25,11 +25,21 @@ export interface Database {
   /** Number of migrations applied, and the tag of the last one. */
   migrationLevel(): Promise<{ applied: number; latest: string | null; expected: number }>;
   close(): Promise<void>;
+  /**
+   * The connections: the server pool's total, idle and waiting clients. PGlite is one connection inside
+   * the process, with no pool to count: total 1, the others unknown.
+   */
+  poolStats(): { total: number; idle?: number; waiting?: number };
+  /**
+   * ANALYZE these tables (every table when none are named), so the query planner knows their sizes after
+   * a bulk write: with autovacuum off or behind, plans made on stale statistics turn into sequential scans.
+   */
+  analyze(tables?: PgTable[]): Promise<void>;
   /** The PGlite instance, when embedded (tests clone it). */
   pglite?: PGlite;
 }
 
-export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "../../drizzle");
+export { migrationsFolder };
 
 interface Journal {
   entries: { idx: number; tag: string }[];
@@ -72,6 +82,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     pglite: client,
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
     migrationLevel: () => migrationLevel(db),
+    poolStats: () => ({ total: 1 }),
+    analyze: (tables) => analyze(db, tables),
     async close() {
       await client.close();
       lock?.release();
@@ -93,8 +105,15 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     kind: "postgres",
     migrate: () => migrateNodePg(drizzleNodePg(pool, { schema }), { migrationsFolder }),
     migrationLevel: () => migrationLevel(db),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    analyze: (tables) => analyze(db, tables),
     close: () => pool.end(),
   };
+}
+
+async function analyze(db: Db, tables: PgTable[] = []): Promise<void> {
+  const names = tables.map((t) => `"${getTableName(t).replaceAll('"', '""')}"`);
+  await db.execute(sql.raw(`analyze ${names.join(", ")}`));
 }
 
 async function migrationLevel(db: Db) {

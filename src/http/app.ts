@@ -1,5 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { caseRoutes } from "../cases/routes.ts";
@@ -10,13 +11,18 @@ import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { statsRoutes } from "../stats/routes.ts";
 import { errorBody, handleError } from "./errors.ts";
+import { registerMetrics } from "./metrics.ts";
 import { documentResponses } from "./openapi.ts";
 
+/** A readiness check that has not answered by then counts as a failure (a server unreachable over TCP). */
+const READINESS_TIMEOUT_MS = 2000;
+
 export interface AppOptions {
-  logger?: boolean | { level: string; pretty?: boolean };
+  /** `stream`: where the JSON lines go (standard output by default). */
+  logger?: boolean | { level: string; pretty?: boolean; stream?: { write(line: string): void } };
 }
 
-/** The HTTP application: docs, health, and the authenticated API under /api. */
+/** The HTTP application: docs, health, readiness, metrics, and the authenticated API under /api. */
 export async function createApp(s: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const log = options.logger;
   const app = Fastify({
@@ -25,6 +31,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         ? {
             level: log.level,
             redact: ["req.headers.authorization", "req.headers.cookie"],
+            ...(log.stream ? { stream: log.stream } : {}),
             ...(log.pretty ? { transport: { target: "pino-pretty" } } : {}),
           }
         : (log ?? false),
@@ -34,6 +41,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.addHook("onClose", () => s.planRunner.close());
+  // From the moment close() is called (SIGTERM), readiness answers 503 so a load balancer stops sending.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)),
   );
@@ -54,6 +66,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
+  // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database
+  // kind and migration level.
   app.get(
     "/health",
     { schema: { tags: ["system"], summary: "Liveness, database kind and migration level", security: [] } },
@@ -62,11 +76,62 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       return { status: "ok", database: s.database.kind, migrations: level };
     },
   );
+  app.get(
+    "/health/live",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Liveness: the process answers (restart it when this fails); touches no database",
+        security: [],
+      },
+    },
+    async () => ({ status: "ok" }),
+  );
+  app.get(
+    "/health/ready",
+    {
+      schema: {
+        tags: ["system"],
+        summary:
+          "Readiness: 200 when the database answers and every migration is applied; 503 naming what is wrong",
+        security: [],
+      },
+    },
+    async (_req, reply) => {
+      const problems: string[] = [];
+      let migrations: Awaited<ReturnType<typeof s.database.migrationLevel>> | undefined;
+      if (closing) problems.push("shutting down");
+      else {
+        try {
+          migrations = await withTimeout(
+            (async () => {
+              await s.database.db.execute(sql`select 1`);
+              return s.database.migrationLevel();
+            })(),
+            READINESS_TIMEOUT_MS,
+          );
+          if (migrations.applied !== migrations.expected)
+            problems.push(
+              `migrations: ${migrations.applied} of ${migrations.expected} applied (run \`traslado migrate\`)`,
+            );
+        } catch (err) {
+          problems.push(`database: ${(err as Error).message}`);
+        }
+      }
+      return reply.code(problems.length === 0 ? 200 : 503).send({
+        status: problems.length === 0 ? "ready" : "unready",
+        database: s.database.kind,
+        ...(migrations ? { migrations } : {}),
+        ...(problems.length > 0 ? { problems } : {}),
+      });
+    },
+  );
+  registerMetrics(app, s);
 
   await app.register(
     async (api) => {
       api.decorateRequest("actor", null as never);
-      api.addHook("onRequest", async (req) => {
+      api.addHook("onRequest", async (req, reply) => {
         const header = req.headers.authorization;
         const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
         const actor = token ? await s.tokens.authenticate(token) : null;
@@ -77,6 +142,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
           );
         }
         req.actor = actor;
+        // Every later line of this request's log names the actor (the request id is there already).
+        req.log = req.log.child({ actorId: actor.id });
+        reply.log = req.log;
       });
       peopleRoutes(api, s.database.db, s);
       requestRoutes(api, s.database.db, s);
@@ -87,4 +155,14 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     { prefix: "/api" },
   );
   return app;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

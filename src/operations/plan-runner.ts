@@ -1,6 +1,7 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { AppError, type ErrorCode } from "../errors.ts";
 import type { Plan, PlanChange, PlanInput, PlanOptions, ReplanResult, Violation } from "../planner/index.ts";
+import { startWorker } from "../runtime.ts";
 
 export type PlanJob =
   | { kind: "plan"; input: PlanInput; options: PlanOptions }
@@ -29,10 +30,7 @@ export class PlanRunner {
   }
 
   private spawn(): Worker {
-    // The worker is TypeScript: register tsx inside it first (workers on Node 20 ignore execArgv loaders).
-    const url = new URL("./plan-worker.ts", import.meta.url).href;
-    const boot = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-    const worker = new Worker(boot, { eval: true });
+    const worker = startWorker("operations/plan-worker");
     worker.unref();
     return worker;
   }

@@ -4,7 +4,8 @@
  * Model: x[i,b] item i in bin b, y[b] bin used; minimise Σ y; each item once; capacity C·y[b];
  * x[i,b] + x[j,b] ≤ y[b] for conflicting i, j; y[b] ≥ y[b+1] and x[i,b] = 0 for b > i (symmetry).
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../runtime.ts";
 import type { BppcInstance } from "./bppc.ts";
 import type { HighsAnswer, HighsJob } from "./highs-worker.ts";
 
@@ -51,15 +52,8 @@ export function bppcLp(inst: BppcInstance, binCount: number): string {
   return lines.join("\n");
 }
 
-/**
- * The worker is TypeScript: register tsx inside the worker first, then load it. (`execArgv: ["--import",
- * "tsx"]` is not honoured by workers on Node 20, and vitest workers have no tsx loader of their own.)
- */
-function spawnHighsWorker(): Worker {
-  const url = new URL("./highs-worker.ts", import.meta.url).href;
-  const boot = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true });
-}
+/** The worker: dist/planner/highs-worker.js when compiled, the TypeScript source under tsx. */
+const spawnHighsWorker = (): Worker => startWorker("planner/highs-worker");
 
 /** A HiGHS worker kept alive between jobs (start-up costs ~1 s); replaced if a job overruns. */
 export class HighsRunner {

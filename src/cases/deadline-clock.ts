@@ -1,0 +1,61 @@
+/**
+ * The deadline clock: one run takes the lapse transitions of every overdue deadline (`applyLapses`), and
+ * the services remember when it last ran, for `/metrics`. `traslado deadlines --apply-lapses` runs it
+ * once; `serve` runs it every DEADLINE_CLOCK_INTERVAL_S seconds when that is set.
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type { Services } from "../services.ts";
+import { applyLapses } from "./lapses.ts";
+
+/** When the deadline clock last finished a run in this process, and what it did. */
+export interface DeadlineClockState {
+  lastRunAt: Date | null;
+  lastApplied: number;
+  lastRefused: number;
+}
+
+export const deadlineClockState = (): DeadlineClockState => ({
+  lastRunAt: null,
+  lastApplied: 0,
+  lastRefused: 0,
+});
+
+/** One run of the clock; records its time (the start of the run: the `now` its deadlines were read at). */
+export async function runDeadlineClock(s: Pick<Services, "cases" | "deadlineClock">, now = new Date()) {
+  const out = await applyLapses(s.cases, now);
+  s.deadlineClock.lastRunAt = now;
+  s.deadlineClock.lastApplied = out.applied.length;
+  s.deadlineClock.lastRefused = out.refused.length;
+  return out;
+}
+
+/** Runs the clock now and then every `intervalMs`, one run at a time, until `stop()`. */
+export function startDeadlineClock(
+  s: Pick<Services, "cases" | "deadlineClock">,
+  intervalMs: number,
+  log: FastifyBaseLogger,
+) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const tick = () => {
+    running = runDeadlineClock(s)
+      .then((out) =>
+        log.info({ applied: out.applied.length, refused: out.refused.length }, "deadline clock ran"),
+      )
+      .catch((err: unknown) => log.error({ err }, "deadline clock failed"))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  tick();
+  return {
+    /** Stops the clock, waiting for a run in progress to finish. */
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * `traslado serve`: the HTTP API over the configured database until SIGTERM or SIGINT. Then it stops
+ * taking requests, finishes those in flight, links the audit events left unlinked, closes the database
+ * and exits 0, or exits 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
+ */
+import { linkPending } from "../audit/link.ts";
+import { startDeadlineClock } from "../cases/deadline-clock.ts";
+import type { Config } from "../config.ts";
+import { createApp } from "../http/app.ts";
+import { services } from "../services.ts";
+import { openConfigured } from "./context.ts";
+
+export async function serve(config: Config): Promise<void> {
+  const database = await openConfigured(config);
+  const s = services(database, config);
+  if (config.SEED_DEMO) {
+    const { seedDemoIfEmpty } = await import("../seed/demo.ts");
+    const seeded = await seedDemoIfEmpty(s);
+    if (seeded) {
+      // A bulk write into nearly every table: give the query planner their sizes now.
+      await database.analyze();
+      process.stderr.write(
+        `traslado: empty database: loaded the demo data (${seeded.people} fictional people)\n`,
+      );
+    }
+  }
+  const app = await createApp(s, {
+    logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
+  });
+  const clock =
+    config.DEADLINE_CLOCK_INTERVAL_S > 0
+      ? startDeadlineClock(s, config.DEADLINE_CLOCK_INTERVAL_S * 1000, app.log)
+      : undefined;
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
+    setTimeout(() => {
+      app.log.error({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutdown took too long: exiting now");
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    app.log.info({ signal }, "shutting down: no new requests; finishing those in flight");
+    try {
+      await clock?.stop();
+      // Stops listening, answers 503 to requests arriving on open connections, waits for those in flight.
+      await app.close();
+      // Each write links its own events before it answers; these are the events of writes cut short
+      // between commit and link (a client gone, a failed link pass).
+      const linked = await linkPending(database.db);
+      await database.close();
+      app.log.info({ linked, ms: Date.now() - started }, "stopped: requests finished, audit chain linked");
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  process.stderr.write(
+    `traslado: API on http://localhost:${config.PORT}/api, docs on http://localhost:${config.PORT}/docs (${database.kind})\n`,
+  );
+}

@@ -12,6 +12,22 @@ const ZConfig = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
     .optional(),
+  /**
+   * postgres://… of the role that owns the schema, to apply migrations with (they create tables, the
+   * application role and the row-level security policies); defaults to DATABASE_URL.
+   */
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional(),
+  /**
+   * `serve` refuses to start when DATABASE_URL connects as a superuser or a role that bypasses row-level
+   * security (it should be traslado_app, which the migrations create); true allows it, for maintenance only.
+   */
+  ALLOW_PRIVILEGED_DATABASE_ROLE: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   DATA_DIR: z.string().default("./data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

@@ -16,7 +16,8 @@ export function services(
   database: Database,
   config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW">,
 ) {
-  const { db } = database;
+  // The services reach the record only through access scopes (`src/db/scope.ts`).
+  const db = database.app;
   const planRunner = new PlanRunner();
   const cases = caseService(db, {
     deathPenaltyAssurance: config.DEATH_PENALTY_ASSURANCE_POLICY,

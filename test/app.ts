@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Role } from "../src/auth/roles.ts";
+import type { Actor, Role } from "../src/auth/roles.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
 import { type AppOptions, createApp } from "../src/http/app.ts";
 import { type Services, services } from "../src/services.ts";
@@ -13,6 +13,14 @@ export interface TestApp {
   as(role: Role, party?: string): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
+
+/** An officer of a role and party, for calling the services directly. */
+export const officer = (role: Role, party = "MX"): Actor => ({
+  id: `test-${party}-${role}`,
+  name: `Test ${role}`,
+  party,
+  role,
+});
 
 /** A migrated database of the test file's own, the services over it, and the HTTP app. */
 export async function testApp(options: AppOptions = {}): Promise<TestApp> {

@@ -25,7 +25,8 @@ export async function buildRequest(
   const res = await t.app.inject({
     method: "POST",
     url: "/api/requests",
-    headers: await t.as("request-officer", "US"),
+    // The foreign ministry logs the request the US sent by note, for a person it holds.
+    headers: await t.as("foreign-ministry"),
     payload: {
       personId,
       requestingState: "US",

@@ -245,7 +245,7 @@ async function run(world: World, cmd: Command, checked: (label: string) => Promi
         .where(and(eq(operationPeople.operationId, opId), eq(operationPeople.personId, person!.personId)));
       const place = cmd.rightPlace ? (listing?.destinationAirport ?? "IAD") : "SAN";
       return (
-        await post("/api/handovers", "receiving-officer", {
+        await post("/api/handovers", "custody-officer", {
           operationId: opId,
           personId: person!.personId,
           place,
@@ -309,7 +309,7 @@ async function run(world: World, cmd: Command, checked: (label: string) => Promi
           "handover",
           async () =>
             (
-              await post("/api/handovers", "receiving-officer", {
+              await post("/api/handovers", "custody-officer", {
                 operationId: opId,
                 personId: l.personId,
                 place: l.destinationAirport,

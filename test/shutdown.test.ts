@@ -35,7 +35,11 @@ const open = (): Promise<Database> =>
 beforeAll(async () => {
   if (process.env.TEST_DATABASE_URL) {
     server = await testDatabase();
-    env = { DATABASE_URL: server.url! };
+    // As in production: the application connects as its own role, under row-level security; the schema's
+    // owner applies migrations.
+    const app = new URL(server.url!);
+    app.username = "traslado_app";
+    env = { DATABASE_URL: app.toString(), MIGRATION_DATABASE_URL: server.url! };
   } else {
     dataDir = mkdtempSync(join(tmpdir(), "traslado-shutdown-"));
     env = { DATA_DIR: dataDir };
@@ -154,4 +158,33 @@ describe("serve, stopped by SIGTERM under load", () => {
       `SIGTERM under load: ${acknowledged.length} writes acknowledged (${ackedAfterSignal} after the signal), ${refused.length} refused with 503, exit in ${at - sentAt} ms\n`,
     );
   });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "refuses to start connected as a superuser, naming the role, unless told so for maintenance",
+    async () => {
+      const start = (extra: Record<string, string>) =>
+        new Promise<{ code: number | null; log: string }>((resolve) => {
+          const child = spawn(process.execPath, [bin, "serve"], {
+            env: { ...process.env, DATABASE_URL: server!.url!, PORT: "0", SEED_DEMO: "false", ...extra },
+            stdio: ["ignore", "pipe", "pipe"],
+          });
+          let log = "";
+          child.stdout!.on("data", (d) => {
+            log += d;
+          });
+          child.stderr!.on("data", (d) => {
+            log += d;
+            // Started: the maintenance case stops here.
+            if (/API on http/.test(log)) child.kill("SIGTERM");
+          });
+          child.on("exit", (code) => resolve({ code, log }));
+        });
+      const refused = await start({});
+      expect(refused.code).toBe(1);
+      expect(refused.log).toMatch(/DATABASE_URL: the application connects as postgres, a superuser/);
+      const allowed = await start({ ALLOW_PRIVILEGED_DATABASE_ROLE: "true" });
+      expect(allowed.log).toMatch(/API on http/);
+    },
+    60_000,
+  );
 });

@@ -28,6 +28,11 @@ export const auditedTables = {
   handover: s.handovers,
   api_token: s.apiTokens,
   import: s.imports,
+  case_status: s.caseStatuses,
+  release: s.releases,
+  handover_confirmation: s.handoverConfirmations,
+  agency: s.agencies,
+  user: s.users,
 } as const;
 
 export type EntityName = keyof typeof auditedTables;

@@ -3,6 +3,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
 import { DIVISION_BY_ZERO, sqlStateOf } from "../db/errors.ts";
 import { type auditEvents, auditHead } from "../db/schema.ts";
+import { perHandle, scopingOf } from "../db/scope.ts";
 import { bodyOf, hashEvent } from "./chain.ts";
 import type { Tx } from "./write.ts";
 
@@ -125,11 +126,10 @@ export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []):
  * of these events, the statement divides by zero and writes nothing, and the pass starts again.
  */
 export async function linkPending(db: Db): Promise<number> {
-  const statements = linkStatements(db);
   let linked = 0;
   for (let attempt = 1; ; ) {
     try {
-      const n = await linkBatch(statements);
+      const n = await asSystem(db, () => linkBatch(statementsOf(db)()));
       linked += n;
       if (n < BATCH) return linked;
     } catch (err) {
@@ -141,38 +141,49 @@ export async function linkPending(db: Db): Promise<number> {
   }
 }
 
-function linkStatements(db: Db) {
-  let s = prepared.get(db);
-  if (!s) {
-    const session = db._.session;
-    const prepare = (name: string, text: SQL) =>
-      session.prepareQuery(dialect.sqlToQuery(text), undefined, name, false);
-    s = {
-      read: prepare("audit_link_read", sql.raw(headAndPendingText(false))),
-      link: prepare(
-        "audit_link_write",
-        sql`with h as (
-            update audit_head set seq = ${sql.placeholder("seq")}::bigint, hash = ${sql.placeholder("hash")}
-            where id = 1 and seq = ${sql.placeholder("fromSeq")}::bigint and hash = ${sql.placeholder("fromHash")}
-            returning 1),
-          u as (
-            update audit_events as e set seq = v.seq, prev_hash = v.prev, hash = v.hash
-            from unnest(${sql.placeholder("ids")}::uuid[], ${sql.placeholder("seqs")}::bigint[],
-              ${sql.placeholder("prevs")}::text[], ${sql.placeholder("hashes")}::text[]) as v(id, seq, prev, hash)
-            where e.id = v.id and e.seq is null and exists (select 1 from h)
-            returning 1)
-          select 1 / ((select count(*) from u) = ${sql.placeholder("n")}::int)::int as ok`,
-      ),
-    };
-    prepared.set(db, s);
+/** Under row-level security the linker reads and links every party's events: the system's work. */
+function asSystem<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const scoping = scopingOf(db);
+  return scoping ? scoping.scoped("system", fn) : fn();
+}
+
+/** The linker's two statements, prepared once per connection (`perHandle`). */
+function statementsOf(db: Db): () => LinkStatements {
+  let of = statements.get(db);
+  if (!of) {
+    of = perHandle(db, () => linkStatements(db));
+    statements.set(db, of);
   }
-  return s;
+  return of;
+}
+const statements = new WeakMap<Db, () => LinkStatements>();
+
+function linkStatements(db: Db): LinkStatements {
+  const session = db._.session;
+  const prepare = (name: string, text: SQL) =>
+    session.prepareQuery(dialect.sqlToQuery(text), undefined, name, false);
+  return {
+    read: prepare("audit_link_read", sql.raw(headAndPendingText(false))),
+    link: prepare(
+      "audit_link_write",
+      sql`with h as (
+          update audit_head set seq = ${sql.placeholder("seq")}::bigint, hash = ${sql.placeholder("hash")}
+          where id = 1 and seq = ${sql.placeholder("fromSeq")}::bigint and hash = ${sql.placeholder("fromHash")}
+          returning 1),
+        u as (
+          update audit_events as e set seq = v.seq, prev_hash = v.prev, hash = v.hash
+          from unnest(${sql.placeholder("ids")}::uuid[], ${sql.placeholder("seqs")}::bigint[],
+            ${sql.placeholder("prevs")}::text[], ${sql.placeholder("hashes")}::text[]) as v(id, seq, prev, hash)
+          where e.id = v.id and e.seq is null and exists (select 1 from h)
+          returning 1)
+        select 1 / ((select count(*) from u) = ${sql.placeholder("n")}::int)::int as ok`,
+    ),
+  };
 }
 type LinkStatements = {
   read: ReturnType<Db["_"]["session"]["prepareQuery"]>;
   link: ReturnType<Db["_"]["session"]["prepareQuery"]>;
 };
-const prepared = new WeakMap<Db, LinkStatements>();
 const dialect = new PgDialect();
 
 async function linkBatch(statements: LinkStatements): Promise<number> {

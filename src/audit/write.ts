@@ -6,6 +6,7 @@ import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { DIVISION_BY_ZERO, sqlStateOf } from "../db/errors.ts";
 import { auditEvents, idempotencyKeys } from "../db/schema.ts";
+import { scopeOf, scopingOf } from "../db/scope.ts";
 import { AppError } from "../errors.ts";
 import { imageOf } from "./chain.ts";
 import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
@@ -353,8 +354,23 @@ export async function write<T>(
   fn: (w: Writer) => Promise<T>,
   options: { now?: Date; idempotency?: IdempotencyRecord | undefined; deferred?: boolean } = {},
 ): Promise<T> {
+  const scoping = scopingOf(db);
+  if (!scoping) return writeNow(db, actor, fn, options, () => linkerFor(db).request());
+  // Under row-level security, as the actor; the chain is linked once the outermost scope has committed.
+  return scoping.scoped(scopeOf(actor), () =>
+    writeNow(db, actor, fn, options, () => scoping.afterCommit("audit-link", () => linkerFor(db).request())),
+  );
+}
+
+async function writeNow<T>(
+  db: Db,
+  actor: Actor,
+  fn: (w: Writer) => Promise<T>,
+  options: { now?: Date; idempotency?: IdempotencyRecord | undefined; deferred?: boolean },
+  link: () => Promise<void>,
+): Promise<T> {
   const { idempotency } = options;
-  if (options.deferred) return writeDeferred(db, actor, fn, options);
+  if (options.deferred) return writeDeferred(db, actor, fn, options, link);
   const result = await db.transaction(async (tx) => {
     const now = options.now ?? new Date();
     if (idempotency) {
@@ -367,20 +383,23 @@ export async function write<T>(
     return result;
   });
   // Acknowledged writes are linked: the caller hears back once its events are in the chain.
-  await linkerFor(db).request();
+  await link();
   return result;
 }
 
 /**
  * `write()` with a deferred writer: `fn` computes every change without the database, and the changes
  * and their events go as one statement (one round trip, atomic on its own). With an idempotency key it
- * runs in a transaction that claims the key first and stores the response, as `write()` does.
+ * runs in a transaction that claims the key first and stores the response, as `write()` does. Inside an
+ * access scope that is a transaction (PGlite's) the statement runs in a savepoint, so that a refused guard
+ * leaves the scope usable.
  */
 async function writeDeferred<T>(
   db: Db,
   actor: Actor,
   fn: (w: Writer) => Promise<T>,
   options: { now?: Date; idempotency?: IdempotencyRecord | undefined },
+  link: () => Promise<void>,
 ): Promise<T> {
   const { idempotency } = options;
   const now = options.now ?? new Date();
@@ -393,6 +412,8 @@ async function writeDeferred<T>(
         await writer.send(tx);
         await storeResponse(tx, actor, idempotency, result);
       });
+    } else if (scopingOf(db)?.transactional) {
+      await db.transaction((tx) => writer.send(tx));
     } else {
       await writer.send(db);
     }
@@ -401,7 +422,7 @@ async function writeDeferred<T>(
     throw err;
   }
   // Acknowledged writes are linked: the caller hears back once its events are in the chain.
-  await linkerFor(db).request();
+  await link();
   return result;
 }
 

@@ -17,8 +17,10 @@ export const roles = [
   "request-officer", // files requests, charges, warrants, assurances
   "receiving-officer", // confirms handover
   // Either
-  "admin", // sets up tokens, imports, demo data
+  "admin", // manages agencies, users, roles, sessions and tokens of its party
   "system", // the clock: lapses of deadlines
+  // Anyone
+  "public", // aggregate figures only
 ] as const;
 
 export type Role = (typeof roles)[number];

@@ -4,14 +4,16 @@ import { sha256 } from "../audit/chain.ts";
 import { write } from "../audit/write.ts";
 import type { Db } from "../db/client.ts";
 import { apiTokens } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
+import { asSystem, requirePermission } from "./access.ts";
 import type { Actor, Role } from "./roles.ts";
 
 /** The actor the CLI acts as when an operator runs it on the server's machine. */
-export const consoleActor = (party = "MX"): Actor => ({
-  id: "console",
+export const consoleActor = (party = "MX", role: Role = "admin"): Actor => ({
+  id: `console:${party}:${role}`,
   name: "Console operator",
   party,
-  role: "admin",
+  role,
 });
 
 const CACHE_MS = 30_000;
@@ -23,7 +25,14 @@ const CACHE_MS = 30_000;
 export function tokenService(db: Db) {
   const cache = new Map<string, { actor: Actor | null; until: number }>();
   return {
+    /** A token of `party`, written by an actor of that party (an administrator, or the console's). */
     async create(options: { actor: Actor; name: string; party: string; role: Role }) {
+      if (options.actor.party !== options.party) {
+        throw new AppError("ACTOR_NOT_PERMITTED", "a token is made by an actor of its own party", {
+          party: options.party,
+        });
+      }
+      requirePermission(options.actor, "admin:manage");
       const token = `trs_${randomBytes(32).toString("base64url")}`;
       const row = await write(db, options.actor, (w) =>
         w.insertOne(apiTokens, {
@@ -40,11 +49,14 @@ export function tokenService(db: Db) {
       const hash = sha256(token);
       const hit = cache.get(hash);
       if (hit && hit.until > now) return hit.actor;
-      const [row] = await db
-        .select()
-        .from(apiTokens)
-        .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)))
-        .limit(1);
+      // Whose a token is, is not known before it is looked up: the system's read.
+      const [row] = await asSystem(db, () =>
+        db
+          .select()
+          .from(apiTokens)
+          .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)))
+          .limit(1),
+      );
       const actor: Actor | null = row
         ? { id: row.id, name: row.actorName, party: row.party, role: row.role as Role }
         : null;

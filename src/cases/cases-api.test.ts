@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, testApp } from "../../test/app.ts";
+import { officer, type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, buildOperation, buildPerson, transition } from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { auditEvents, cases, caseTransitions } from "../db/schema.ts";
@@ -56,7 +56,8 @@ describe("case transitions over the API", () => {
       legalBasis: "LSN art. 5",
     });
     const kinds = (await recordEvents()).slice(before).map((e) => e.kind);
-    expect(kinds).toEqual(["case.transitioned", "case_transition.created"]);
+    // The US is told its case moved from "received" to "under review": an audited crossing.
+    expect(kinds).toEqual(["case.transitioned", "case_transition.created", "case_status.shared"]);
     const read = await t.app.inject({ url: `/api/cases/${c.id}`, headers: await t.as("auditor") });
     expect(read.json().history).toHaveLength(1);
     expect(read.json().availableTransitions.map((x: { name: string }) => x.name)).toContain(
@@ -176,11 +177,16 @@ describe("case transitions over the API", () => {
     const op = await buildOperation(t, {
       people: [a, b].map((c) => ({ personId: c.personId, destinationAirport: "SAN" })),
     });
+    // The US gives an assurance for a person; one for the operation, which the US does not see yet, arrives by
+    // diplomatic note and the foreign ministry records it.
     const assure = async (payload: Record<string, unknown>) => {
       const res = await t.app.inject({
         method: "POST",
         url: "/api/assurances",
-        headers: await t.as("request-officer", "US"),
+        headers:
+          payload.scope === "operation"
+            ? await t.as("foreign-ministry")
+            : await t.as("request-officer", "US"),
         payload: {
           kind: "no-death-penalty",
           giver: "US Department of Justice",
@@ -191,7 +197,7 @@ describe("case transitions over the API", () => {
       });
       expect(res.statusCode, res.body).toBe(201);
     };
-    await assure({ scope: "person", personId: a.personId, operationId: op.id });
+    await assure({ scope: "person", personId: a.personId });
     const confirm = (c: { id: string }) =>
       transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
     expect((await confirm(a)).statusCode).toBe(201);
@@ -202,12 +208,12 @@ describe("case transitions over the API", () => {
 
     await assure({ scope: "operation", operationId: op.id });
     expect((await confirm(b)).statusCode).toBe(201);
-    expect((await t.s.cases.get(b.id)).assurances).toMatchObject([
+    expect((await t.s.cases.get(b.id, officer("auditor"))).assurances).toMatchObject([
       { kind: "no-death-penalty", status: "given" },
     ]);
     // Someone the operation does not list is not covered by its assurance.
     expect((await confirm(outsider)).json().error.code).toBe("ASSURANCE_MISSING");
-    expect((await t.s.cases.get(outsider.id)).assurances).toEqual([]);
+    expect((await t.s.cases.get(outsider.id, officer("auditor"))).assurances).toEqual([]);
   });
 
   it("under the record-risk policy the step passes and the case carries an open risk", async () => {
@@ -268,7 +274,7 @@ describe("case transitions over the API", () => {
     const onOp = await t.app.inject({
       method: "POST",
       url: "/api/handovers",
-      headers: await t.as("receiving-officer", "US"),
+      headers: await t.as("custody-officer"),
       payload: {
         operationId: "0190a1e2-0000-7000-8000-000000000000",
         personId: person.id,

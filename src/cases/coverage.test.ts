@@ -7,7 +7,7 @@
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, testApp } from "../../test/app.ts";
+import { officer, type TestApp, testApp } from "../../test/app.ts";
 import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
 import { assurances, cases, deadlines, operationPeople, operations, people } from "../db/schema.ts";
@@ -129,7 +129,7 @@ describe("the case file's SQL and the legal track's TypeScript", () => {
           return { c, ds, ops, as, person: person! };
         });
         const now = new Date(`${addDays(base, r.today)}T15:00:00Z`);
-        const doc = await t.s.cases.get(built.c.id, now);
+        const doc = await t.s.cases.get(built.c.id, officer("auditor"), now);
 
         // Deadlines: an open one's status is `deadlineStatus` under the case's treaty (or the default).
         const dueSoon = treatyById(r.treaty)?.dueSoonDays ?? defaultDueSoonDays;

@@ -1,8 +1,9 @@
-import { eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
 import { rowJson } from "../db/json.ts";
 import { cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
+import { perHandle } from "../db/scope.ts";
 import { AppError } from "../errors.ts";
 import { toIsoDate } from "./calendar.ts";
 import { defaultDueSoonDays, treaties } from "./treaty-parameters.ts";
@@ -45,12 +46,16 @@ const aggregate = (element: SQL, from: SQL, orderBy: SQL) =>
  */
 export function caseDocumentReader(db: Db) {
   const today = sql`${sql.placeholder("today")}::date`;
+  const party = sql.placeholder("party");
+  /** The first wall, in the statement: rows of the reader's party and rows shared with it. */
+  const vis = (alias: string) =>
+    sql`(${sql.raw(alias)}.party = ${party} or ${sql.raw(alias)}.shared_with ?| array[${party}::text, '*'])`;
   // The case's treaty's due-soon days (the treaties as JSON: id → days), else the default.
   const dueSoon = sql`coalesce((${sql.placeholder("dueSoonByTreaty")}::jsonb ->> c.treaty_parameters)::int, ${sql.placeholder("dueSoonDays")}::int)`;
   const doc = rowJson(cases, "c", {
     history: aggregate(
       rowJson(caseTransitions, "t"),
-      sql.raw(`from case_transitions t where t.case_id = c.id`),
+      sql`from case_transitions t where t.case_id = c.id and ${vis("t")}`,
       sql.raw(`t.occurred_at, t.id`),
     ),
     // The status of `deadlineStatus` (deadlines.ts), in SQL; coverage.test.ts holds the two to each other.
@@ -61,27 +66,23 @@ export function caseDocumentReader(db: Db) {
           when d.due_on <= ${today} + ${dueSoon} then 'due-soon'
           else 'open' end`,
       }),
-      sql.raw(`from deadlines d where d.case_id = c.id`),
+      sql`from deadlines d where d.case_id = c.id and ${vis("d")}`,
       sql.raw(`d.due_on, d.id`),
     ),
     holds: aggregate(
       rowJson(legalHolds, "h"),
-      sql.raw(`from legal_holds h where h.person_id = c.person_id`),
+      sql`from legal_holds h where h.person_id = c.person_id and ${vis("h")}`,
       sql.raw(`h.filed_on, h.id`),
     ),
     decisions: aggregate(
       rowJson(decisions, "dc"),
-      sql.raw(
-        `from decisions dc where dc.person_id = c.person_id and (dc.case_id is null or dc.case_id = c.id)`,
-      ),
+      sql`from decisions dc where dc.person_id = c.person_id and (dc.case_id is null or dc.case_id = c.id) and ${vis("dc")}`,
       sql.raw(`dc.decided_on, dc.id`),
     ),
     // The rule of `coveringAssurances` (coverage.ts), in SQL; coverage.test.ts holds the two to each other.
     assurances: aggregate(
       sql.raw(`json_build_object('id', a.id, 'kind', a.kind, 'status', a.status)`),
-      sql.raw(
-        `from assurances a where (a.scope = 'person' and a.person_id = c.person_id) or (a.scope = 'operation' and a.operation_id in (select l.operation_id from operation_people l where l.person_id = c.person_id and l.removed_at is null))`,
-      ),
+      sql`from assurances a where ((a.scope = 'person' and a.person_id = c.person_id) or (a.scope = 'operation' and a.operation_id in (select l.operation_id from operation_people l where l.person_id = c.person_id and l.removed_at is null and ${vis("l")}))) and ${vis("a")}`,
       sql.raw(`a.scope desc, a.id`),
     ),
   });
@@ -89,19 +90,23 @@ export function caseDocumentReader(db: Db) {
   const charges = sql<
     [string, boolean, string][]
   >`coalesce((select json_agg(json_build_array(ch.id, ch.capital_eligible, ch.statute) order by ch.id)
-    from charges ch where ch.request_id = any(case when c.request_id is not null then array[c.request_id]
-      else array(select r.id from requests r where r.person_id = c.person_id) end)), '[]'::json)`;
+    from charges ch where ${vis("ch")} and ch.request_id = any(case when c.request_id is not null then array[c.request_id]
+      else array(select r.id from requests r where r.person_id = c.person_id and ${vis("r")}) end)), '[]'::json)`;
   const c = alias(cases, "c");
-  const query = db
-    .select({ track: c.track, state: c.state, doc: sql<string>`${doc}::text`, charges })
-    .from(c)
-    .where(eq(c.id, sql.placeholder("id")))
-    .prepare("case_document");
+  // Built once per connection of the caller's access scope, under a name that connection prepares once.
+  const query = perHandle(db, () =>
+    db
+      .select({ track: c.track, state: c.state, doc: sql<string>`${doc}::text`, charges })
+      .from(c)
+      .where(and(eq(c.id, sql.placeholder("id")), vis("c")))
+      .prepare("case_document"),
+  );
 
-  /** The case file as JSON text. */
-  return async (id: string, now = new Date()): Promise<string> => {
-    const [row] = await query.execute({
+  /** The case file as JSON text, if the reader's party may see the case (else the same 404 as none). */
+  return async (id: string, reader: { party: string }, now = new Date()): Promise<string> => {
+    const [row] = await query().execute({
       id,
+      party: reader.party,
       today: toIsoDate(now),
       dueSoonDays: defaultDueSoonDays,
       dueSoonByTreaty,

@@ -32,7 +32,7 @@ const lapseOf: Record<string, { transition: string; legalBasis: string; reasons:
  * guards hold (the deadline must really have lapsed) and it is audited like any step.
  */
 export async function applyLapses(cases: ReturnType<typeof caseService>, now = new Date()) {
-  const overdue = await cases.deadlines({ status: "overdue", withinDays: 0, limit: 1000 }, now);
+  const overdue = await cases.deadlines({ status: "overdue", withinDays: 0, limit: 1000 }, clockActor, now);
   const applied: { caseId: string; person: string; transition: string }[] = [];
   const refused: { caseId: string; person: string; reason: string }[] = [];
   for (const d of overdue.items) {

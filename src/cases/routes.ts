@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { whoMay } from "../auth/permissions.ts";
 import type { Db } from "../db/client.ts";
 import { ifMatchHeader, withIfMatch } from "../http/if-match.ts";
 import { actionRoute, resourceRoutes } from "../http/resource.ts";
@@ -28,15 +29,17 @@ export function caseRoutes(
     path: "/cases",
     tag: "cases",
     noun: "case",
-    create: { body: ZOpenCase, run: (o) => s.cases.open(o) },
-    get: (id) => s.cases.document(id),
-    list: { query: ZListCases, run: (q) => s.cases.list(q) },
+    read: "case:read",
+    create: { permission: "case:create", body: ZOpenCase, run: (o) => s.cases.open(o) },
+    get: (id, actor) => s.cases.document(id, actor),
+    list: { query: ZListCases, run: (q, actor) => s.cases.list(q, actor) },
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();
   actionRoute(app, db, {
     path: "/cases/:id/transitions",
     tags: ["cases"],
     summary: "Take a transition of the case's legal track",
+    permission: "case:transition",
     description:
       "409 when the transition is not allowed from the current state or the version is stale (send `If-Match` or `expectedVersion`); 422 with a reason code when a guard fails (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_MISSING…).",
     body: ZTransitionBody,
@@ -51,24 +54,28 @@ export function caseRoutes(
       schema: {
         tags: ["cases"],
         summary: "Open deadlines: upcoming and overdue",
+        description: whoMay("deadline:read"),
         querystring: ZListDeadlines,
       },
+      config: { permission: "deadline:read" },
     },
-    (req) => s.cases.deadlines(req.query),
+    (req) => s.cases.deadlines(req.query, req.actor),
   );
 
   resourceRoutes(app, db, {
     path: "/holds",
     tag: "legal holds",
     noun: "legal hold",
-    create: { body: ZCreateHold, run: (o) => s.legal.holds.create(o) },
-    get: (id) => s.legal.holds.get(id),
-    list: { query: ZListHolds, run: (q) => s.legal.holds.list(q) },
+    read: "hold:read",
+    create: { permission: "hold:create", body: ZCreateHold, run: (o) => s.legal.holds.create(o) },
+    get: (id, actor) => s.legal.holds.get(id, actor),
+    list: { query: ZListHolds, run: (q, actor) => s.legal.holds.list(q, actor) },
   });
   actionRoute(app, db, {
     path: "/holds/:id/lift",
     tags: ["legal holds"],
     summary: "Record that a hold was lifted",
+    permission: "hold:lift",
     body: z.strictObject({ liftedOn: ZDay, expectedVersion: z.number().int().min(1).optional() }),
     status: 200,
     run: ({ actor, id, input, idempotency }) =>
@@ -78,16 +85,22 @@ export function caseRoutes(
     path: "/assurances",
     tag: "assurances",
     noun: "assurance",
-    create: { body: ZCreateAssurance, run: (o) => s.legal.assurances.create(o) },
-    get: (id) => s.legal.assurances.get(id),
-    list: { query: ZListAssurances, run: (q) => s.legal.assurances.list(q) },
+    read: "assurance:read",
+    create: {
+      permission: "assurance:create",
+      body: ZCreateAssurance,
+      run: (o) => s.legal.assurances.create(o),
+    },
+    get: (id, actor) => s.legal.assurances.get(id, actor),
+    list: { query: ZListAssurances, run: (q, actor) => s.legal.assurances.list(q, actor) },
   });
   resourceRoutes(app, db, {
     path: "/decisions",
     tag: "decisions",
     noun: "decision",
     // No create: a decision is recorded by the case step that takes it (approve-transfer, grant-extradition…).
-    get: (id) => s.legal.decisions.get(id),
-    list: { query: ZListDecisions, run: (q) => s.legal.decisions.list(q) },
+    read: "decision:read",
+    get: (id, actor) => s.legal.decisions.get(id, actor),
+    list: { query: ZListDecisions, run: (q, actor) => s.legal.decisions.list(q, actor) },
   });
 }

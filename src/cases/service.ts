@@ -1,11 +1,13 @@
 import { and, asc, eq, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import type { IdempotencyRecord, Tx, Writer } from "../audit/write.ts";
 import { write } from "../audit/write.ts";
+import { asActor, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { JsonText } from "../db/json.ts";
-import { getById, pageOf, requireRefs } from "../db/query.ts";
+import { getById, pageOf, requireRefs, visible } from "../db/query.ts";
 import {
+  caseStatuses,
   cases,
   caseTransitions,
   deadlines,
@@ -16,6 +18,7 @@ import {
   people,
   requests,
 } from "../db/schema.ts";
+import { perHandle } from "../db/scope.ts";
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import { addDays, toIsoDate } from "./calendar.ts";
@@ -33,6 +36,7 @@ import {
   decide,
   offenceKey,
   type Policy,
+  sharedStatusOf,
   type Track,
 } from "./workflow.ts";
 
@@ -62,8 +66,9 @@ function caseQuery(reader: Reader, id: string | ReturnType<typeof sql.placeholde
     where: eq(cases.id, id),
     with: {
       deadlines: { where: eq(deadlines.status, "open") },
-      request: { columns: { id: true }, with: { charges: { columns: chargeFacts } } },
+      request: { columns: { id: true, requestingState: true }, with: { charges: { columns: chargeFacts } } },
       operation: { columns: operationFacts },
+      status: true,
       person: {
         columns: { id: true },
         with: {
@@ -83,14 +88,17 @@ function caseQuery(reader: Reader, id: string | ReturnType<typeof sql.placeholde
 }
 
 /**
- * Loads a case. Outside a transaction the statement is prepared once per connection: planning it costs ten
- * times more than running it.
+ * Loads a case the actor's party may see (another party's answers the same 404 as a missing one). The
+ * statement is prepared under a name, so that each connection parses and plans it once: planning it costs
+ * ten times more than running it.
  */
 function caseLoader(db: Db) {
-  const prepared = caseQuery(db, sql.placeholder("id")).prepare("case_for_step");
-  return async (id: string, reader?: Tx) => {
-    const row = reader ? await caseQuery(reader, id) : await prepared.execute({ id });
-    if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
+  const query = perHandle(db, () => caseQuery(db, sql.placeholder("id")).prepare("case_for_step"));
+  return async (id: string, actor: Pick<Actor, "party">) => {
+    const row = await query().execute({ id });
+    if (!row || !(row.party === actor.party || row.sharedWith.includes(actor.party))) {
+      throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
+    }
     return row;
   };
 }
@@ -136,7 +144,7 @@ function factsOf(c: LoadedCase, target: CaseFacts["operation"]): CaseFacts {
 
 /** The case row itself, without the parts `loadCase` attached. */
 function caseRow(c: LoadedCase): typeof cases.$inferSelect {
-  const { deadlines: _d, request: _r, operation: _o, person: _p, ...row } = c;
+  const { deadlines: _d, request: _r, operation: _o, person: _p, status: _s, ...row } = c;
   return row;
 }
 
@@ -158,8 +166,6 @@ export interface StepOptions {
   policy?: Policy;
   /** The act the step is part of (an operation's move, a handover), when it is not taken on its own. */
   via?: "operation" | "handover";
-  /** Read inside this transaction (an operation's move reads and writes its cases in one). */
-  reader?: Tx;
 }
 
 /** A step decided and ready to write: what was read, and what the legal track decided. */
@@ -179,8 +185,8 @@ export function caseService(db: Db, policy: Policy) {
   const loadCase = caseLoader(db);
   const readDocument = caseDocumentReader(db);
 
-  /** The operation a joining step names, as the legal track reads it. */
-  async function targetOperation(reader: Reader, operationId: string, personId: string) {
+  /** The operation a joining step names, as the legal track reads it (if the actor's party may see it). */
+  async function targetOperation(reader: Reader, operationId: string, personId: string, actor: Actor) {
     const [op] = await reader
       .select({
         id: operations.id,
@@ -197,7 +203,7 @@ export function caseService(db: Db, policy: Policy) {
           isNull(operationPeople.removedAt),
         ),
       )
-      .where(eq(operations.id, operationId));
+      .where(and(eq(operations.id, operationId), visible(operations, actor)));
     return op ? { id: op.id, code: op.code, status: op.status, listsPerson: op.listing !== null } : null;
   }
 
@@ -205,7 +211,7 @@ export function caseService(db: Db, policy: Policy) {
   async function prepare(options: StepOptions): Promise<PreparedStep> {
     const { actor, caseId, input } = options;
     const now = options.now ?? new Date();
-    const loaded = await loadCase(caseId, options.reader);
+    const loaded = await loadCase(caseId, actor);
     const row = caseRow(loaded);
     const expectedVersion = input.expectedVersion ?? options.expectedVersion ?? row.version;
     if (row.version !== expectedVersion) {
@@ -216,7 +222,7 @@ export function caseService(db: Db, policy: Policy) {
       );
     }
     const target = input.operationId
-      ? await targetOperation(options.reader ?? db, input.operationId, row.personId)
+      ? await targetOperation(db, input.operationId, row.personId, actor)
       : null;
     const facts = factsOf(loaded, input.operationId ? target : null);
     const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
@@ -331,6 +337,14 @@ export function caseService(db: Db, policy: Policy) {
       })),
       { occurredAt },
     );
+    await shareStatus(
+      w,
+      row,
+      loaded.request?.requestingState ?? null,
+      decision.to,
+      loaded.status ?? null,
+      occurredAt,
+    );
     for (const holdId of decision.bypassedHoldIds) {
       const hold = loaded.person.holds.find((h) => h.id === holdId);
       if (!hold) throw new Error(`hold ${holdId} was not loaded with case ${caseId}`);
@@ -351,96 +365,157 @@ export function caseService(db: Db, policy: Policy) {
   }
 
   return {
-    prepare,
+    /** Reads a case and decides a step (for an operation's move or a handover, in their own scope). */
+    prepare: (options: StepOptions) => asActor(db, options.actor, () => prepare(options)),
     apply,
 
-    async open({ actor, input, idempotency }: Call<OpenCase>) {
-      await requireRefs(db, [
-        { field: "personId", table: people, id: input.personId },
-        { field: "requestId", table: requests, id: input.requestId },
-      ]);
-      const request = input.requestId ? await getById(db, requests, "request", input.requestId) : null;
-      const opened = newCase({ ...input, request }, await casesOf(db, [input.personId]), new Date());
-      if (!opened.ok) throw new AppError(opened.code, opened.message, opened.details);
-      return write(db, actor, (w) => w.insertOne(cases, opened.row), { idempotency });
-    },
+    open: ({ actor, input, idempotency }: Call<OpenCase>) =>
+      guarded(db, actor, "case:create", async () => {
+        await requireRefs(
+          db,
+          [
+            { field: "personId", table: people, id: input.personId },
+            { field: "requestId", table: requests, id: input.requestId },
+          ],
+          actor,
+        );
+        const request = input.requestId
+          ? await getById(db, requests, "request", input.requestId, actor)
+          : null;
+        const opened = newCase({ ...input, request }, await casesOf(db, [input.personId]), new Date());
+        if (!opened.ok) throw new AppError(opened.code, opened.message, opened.details);
+        return write(
+          db,
+          actor,
+          async (w) => {
+            const row = await w.insertOne(cases, opened.row);
+            await shareStatus(w, row, request?.requestingState ?? null, row.state as CaseState, null, w.now);
+            return row;
+          },
+          { idempotency },
+        );
+      }),
 
     /** Opens many cases in one write (the demo seed), each built by `newCase` as `open` builds one. */
     openMany: (w: Writer, inputs: NewCaseInput[]) => insertCases(w, inputs, w.isDeferred ? db : w.tx),
 
     /** The case file (see `caseDocumentReader`) as an object. */
-    async get(id: string, now = new Date()) {
-      return JSON.parse(await readDocument(id, now)) as CaseDocument;
-    },
+    get: (id: string, actor: Actor, now = new Date()) =>
+      guarded(
+        db,
+        actor,
+        "case:read",
+        async () => JSON.parse(await readDocument(id, actor, now)) as CaseDocument,
+      ),
 
     /** The case file as the database built it, for the API to send as it is. */
-    async document(id: string, now = new Date()) {
-      return new JsonText(await readDocument(id, now));
-    },
+    document: (id: string, actor: Actor, now = new Date()) =>
+      guarded(db, actor, "case:read", async () => new JsonText(await readDocument(id, actor, now))),
 
-    async list(query: ListCases) {
-      return pageOf(db, cases, caseConditions(query), query);
-    },
+    list: (query: ListCases, actor: Actor) =>
+      guarded(db, actor, "case:read", () => pageOf(db, cases, caseConditions(query), query, actor)),
 
     /**
      * Takes a step of a case's legal track on its own. The decision is the pure workflow's; this loads its
      * facts and writes the result in one audited write, refusing a stale version. A step that boards or
-     * leaves an operation is written in a transaction holding the operation's row; any other goes out as
-     * one statement (one round trip).
+     * leaves an operation holds the operation's row while it commits; any other goes out as one statement.
      */
-    async transition(options: StepOptions & { idempotency?: IdempotencyRecord | undefined }) {
-      const prepared = await prepare(options);
-      const effect = prepared.decision.transition.operation;
-      return write(db, options.actor, (w) => apply(w, prepared), {
-        idempotency: options.idempotency,
-        now: options.now ?? new Date(),
-        deferred: effect !== "join" && effect !== "leave",
-      });
-    },
+    transition: (options: StepOptions & { idempotency?: IdempotencyRecord | undefined }) =>
+      guarded(db, options.actor, "case:transition", async () => {
+        const prepared = await prepare(options);
+        const effect = prepared.decision.transition.operation;
+        return write(db, options.actor, (w) => apply(w, prepared), {
+          idempotency: options.idempotency,
+          now: options.now ?? new Date(),
+          deferred: effect !== "join" && effect !== "leave",
+        });
+      }),
 
     /** Open deadlines, upcoming or overdue relative to `now`, with the case and person they run for. */
-    async deadlines(query: ListDeadlines, now = new Date()) {
-      const today = toIsoDate(now);
-      const rows = await db
-        .select({
-          deadline: deadlines,
-          caseState: cases.state,
-          track: cases.track,
-          treaty: cases.treatyParameters,
-          personId: cases.personId,
-          givenNames: people.givenNames,
-          familyNames: people.familyNames,
-        })
-        .from(deadlines)
-        .innerJoin(cases, eq(deadlines.caseId, cases.id))
-        .innerJoin(people, eq(cases.personId, people.id))
-        .where(
-          and(
-            eq(deadlines.status, "open"),
-            query.caseId ? eq(deadlines.caseId, query.caseId) : undefined,
-            query.status === "overdue" ? lt(deadlines.dueOn, today) : undefined,
-            query.status === "upcoming"
-              ? and(gte(deadlines.dueOn, today), lte(deadlines.dueOn, addDays(today, query.withinDays)))
-              : undefined,
-          ),
-        )
-        .orderBy(asc(deadlines.dueOn))
-        .limit(query.limit);
-      return {
-        asOf: today,
-        items: rows.map((r) => ({
-          ...r.deadline,
-          status: deadlineStatus(
-            asDeadline(r.deadline),
-            now,
-            treatyById(r.treaty)?.dueSoonDays ?? defaultDueSoonDays,
-          ),
-          case: { id: r.deadline.caseId, state: r.caseState, track: r.track },
-          person: { id: r.personId, name: `${r.givenNames} ${r.familyNames}` },
-        })),
-      };
-    },
+    deadlines: (query: ListDeadlines, actor: Actor, now = new Date()) =>
+      guarded(db, actor, "deadline:read", async () => {
+        const today = toIsoDate(now);
+        const rows = await db
+          .select({
+            deadline: deadlines,
+            caseState: cases.state,
+            track: cases.track,
+            treaty: cases.treatyParameters,
+            personId: cases.personId,
+            givenNames: people.givenNames,
+            familyNames: people.familyNames,
+          })
+          .from(deadlines)
+          .innerJoin(cases, eq(deadlines.caseId, cases.id))
+          .innerJoin(people, eq(cases.personId, people.id))
+          .where(
+            and(
+              visible(deadlines, actor),
+              eq(deadlines.status, "open"),
+              query.caseId ? eq(deadlines.caseId, query.caseId) : undefined,
+              query.status === "overdue" ? lt(deadlines.dueOn, today) : undefined,
+              query.status === "upcoming"
+                ? and(gte(deadlines.dueOn, today), lte(deadlines.dueOn, addDays(today, query.withinDays)))
+                : undefined,
+            ),
+          )
+          .orderBy(asc(deadlines.dueOn))
+          .limit(query.limit);
+        return {
+          asOf: today,
+          items: rows.map((r) => ({
+            ...r.deadline,
+            status: deadlineStatus(
+              asDeadline(r.deadline),
+              now,
+              treatyById(r.treaty)?.dueSoonDays ?? defaultDueSoonDays,
+            ),
+            case: { id: r.deadline.caseId, state: r.caseState, track: r.track },
+            person: { id: r.personId, name: `${r.givenNames} ${r.familyNames}` },
+          })),
+        };
+      }),
   };
+}
+
+/**
+ * What the requesting state is told of its case (`tracks.ts` `shared`): a status row of the case's owner,
+ * shared with the requesting state, written with the step that changes it — an explicit crossing, in the
+ * audit chain. A case without a request, or one the requesting state runs itself, shares nothing.
+ */
+async function shareStatus(
+  w: Writer,
+  row: typeof cases.$inferSelect,
+  requestingState: string | null,
+  state: CaseState,
+  current: typeof caseStatuses.$inferSelect | null,
+  occurredAt: Date,
+) {
+  if (!row.requestId || !requestingState || requestingState === row.party) return;
+  const status = sharedStatusOf(state);
+  if (current?.status === status) return;
+  const since = toIsoDate(occurredAt);
+  if (current) {
+    await w.update(
+      caseStatuses,
+      current.id,
+      { status, since },
+      { before: current, occurredAt, kind: "case_status.shared" },
+    );
+  } else {
+    await w.insertOne(
+      caseStatuses,
+      {
+        caseId: row.id,
+        requestId: row.requestId,
+        status,
+        since,
+        party: row.party,
+        sharedWith: [requestingState],
+      },
+      { occurredAt },
+    );
+  }
 }
 
 /** Cases of these people, on any track, as `newCase` weighs them. */
@@ -475,7 +550,26 @@ export async function insertCases(w: Writer, inputs: NewCaseInput[], reader: Rea
     byPerson.set(input.personId, own);
     return opened.row;
   });
-  return w.insert(cases, rows);
+  const written = await w.insert(cases, rows);
+  await w.insert(
+    caseStatuses,
+    written.flatMap((c, i) => {
+      const requestingState = inputs[i]!.request?.requestingState;
+      return c.requestId && requestingState && requestingState !== c.party
+        ? [
+            {
+              caseId: c.id,
+              requestId: c.requestId,
+              status: sharedStatusOf(c.state as CaseState),
+              since: c.openedOn,
+              party: c.party,
+              sharedWith: [requestingState],
+            },
+          ]
+        : [];
+    }),
+  );
+  return written;
 }
 
 /**

@@ -51,88 +51,189 @@ export type TreatyState = (typeof treatyStates)[number];
 export type SecurityState = (typeof securityStates)[number];
 export type CaseState = TreatyState | SecurityState;
 
+/**
+ * What a requesting state is told of its case: a shared status, never the sending state's internal state
+ * (its analysis, council, court steps, holds). Each state maps to one.
+ */
+export const sharedStatuses = [
+  "received",
+  "under review",
+  "approved for transfer",
+  "granted",
+  "deferred",
+  "scheduled",
+  "handed over",
+  "refused",
+  "released",
+  "withdrawn",
+] as const;
+export type SharedStatus = (typeof sharedStatuses)[number];
+
 export interface StateDef {
   name: CaseState;
   track: Track;
   terminal: boolean;
   description: string;
+  /** What the requesting state is told. */
+  shared: SharedStatus;
 }
 
-const treatyStateDefs: Record<TreatyState, { terminal: boolean; description: string }> = {
-  "treaty-request-received": {
-    terminal: false,
-    description: "A treaty request has been logged; no step taken yet",
-  },
-  "provisional-arrest-requested": {
-    terminal: false,
-    description: "The requesting state asked for provisional arrest",
-  },
-  "provisionally-detained": {
-    terminal: false,
-    description: "Detained; the formal request is due (60 natural days)",
-  },
-  "formal-request-received": {
-    terminal: false,
-    description: "The formal request with its documents has arrived",
-  },
-  "judicial-hearing": {
-    terminal: false,
-    description: "Heard by the judge: objections and evidence periods run",
-  },
-  "awaiting-judicial-opinion": {
-    terminal: false,
-    description: "Evidence closed; the judge's opinion is due",
-  },
-  "awaiting-foreign-ministry-decision": {
-    terminal: false,
-    description: "The foreign ministry must grant or refuse",
-  },
-  "extradition-granted": { terminal: false, description: "Granted; the amparo window runs" },
-  "amparo-pending": {
-    terminal: false,
-    description: "An amparo against the grant is pending; surrender blocked",
-  },
-  "extradition-final": {
-    terminal: false,
-    description: "The grant is firm (no amparo in time, or amparo denied)",
-  },
-  "surrender-deferred": { terminal: false, description: "Surrender deferred or temporary (treaty art. 15)" },
-  "surrender-scheduled": {
-    terminal: false,
-    description: "Placed at the requesting state's disposal; custody window runs",
-  },
-  "surrender-assigned": {
-    terminal: false,
-    description: "On board a transfer operation that will carry out the surrender; custody window runs",
-  },
-  "surrender-in-transit": {
-    terminal: false,
-    description: "In transit on the operation to the requesting state's custody",
-  },
-  surrendered: { terminal: false, description: "In the requesting state's custody" },
-  "initial-appearance": { terminal: true, description: "Appeared in the charging district" },
-  released: { terminal: true, description: "Measures lifted: the formal request did not arrive in time" },
-  "extradition-refused": { terminal: true, description: "The foreign ministry refused extradition" },
-  "freed-for-good": {
-    terminal: true,
-    description: "Custody not taken in time: freed, never again for these offences",
-  },
-  "request-withdrawn": { terminal: true, description: "The requesting state withdrew the request" },
-};
+const treatyStateDefs: Record<TreatyState, { terminal: boolean; description: string; shared: SharedStatus }> =
+  {
+    "treaty-request-received": {
+      terminal: false,
+      description: "A treaty request has been logged; no step taken yet",
+      shared: "received",
+    },
+    "provisional-arrest-requested": {
+      terminal: false,
+      description: "The requesting state asked for provisional arrest",
+      shared: "under review",
+    },
+    "provisionally-detained": {
+      terminal: false,
+      description: "Detained; the formal request is due (60 natural days)",
+      shared: "under review",
+    },
+    "formal-request-received": {
+      terminal: false,
+      description: "The formal request with its documents has arrived",
+      shared: "under review",
+    },
+    "judicial-hearing": {
+      terminal: false,
+      description: "Heard by the judge: objections and evidence periods run",
+      shared: "under review",
+    },
+    "awaiting-judicial-opinion": {
+      terminal: false,
+      description: "Evidence closed; the judge's opinion is due",
+      shared: "under review",
+    },
+    "awaiting-foreign-ministry-decision": {
+      terminal: false,
+      description: "The foreign ministry must grant or refuse",
+      shared: "under review",
+    },
+    "extradition-granted": {
+      terminal: false,
+      description: "Granted; the amparo window runs",
+      shared: "granted",
+    },
+    "amparo-pending": {
+      terminal: false,
+      description: "An amparo against the grant is pending; surrender blocked",
+      shared: "granted",
+    },
+    "extradition-final": {
+      terminal: false,
+      description: "The grant is firm (no amparo in time, or amparo denied)",
+      shared: "granted",
+    },
+    "surrender-deferred": {
+      terminal: false,
+      description: "Surrender deferred or temporary (treaty art. 15)",
+      shared: "deferred",
+    },
+    "surrender-scheduled": {
+      terminal: false,
+      description: "Placed at the requesting state's disposal; custody window runs",
+      shared: "scheduled",
+    },
+    "surrender-assigned": {
+      terminal: false,
+      description: "On board a transfer operation that will carry out the surrender; custody window runs",
+      shared: "scheduled",
+    },
+    "surrender-in-transit": {
+      terminal: false,
+      description: "In transit on the operation to the requesting state's custody",
+      shared: "scheduled",
+    },
+    surrendered: { terminal: false, description: "In the requesting state's custody", shared: "handed over" },
+    "initial-appearance": {
+      terminal: true,
+      description: "Appeared in the charging district",
+      shared: "handed over",
+    },
+    released: {
+      terminal: true,
+      description: "Measures lifted: the formal request did not arrive in time",
+      shared: "released",
+    },
+    "extradition-refused": {
+      terminal: true,
+      description: "The foreign ministry refused extradition",
+      shared: "refused",
+    },
+    "freed-for-good": {
+      terminal: true,
+      description: "Custody not taken in time: freed, never again for these offences",
+      shared: "released",
+    },
+    "request-withdrawn": {
+      terminal: true,
+      description: "The requesting state withdrew the request",
+      shared: "withdrawn",
+    },
+  };
 
-const securityStateDefs: Record<SecurityState, { terminal: boolean; description: string }> = {
-  "transfer-requested": { terminal: false, description: "A security-transfer request has been received" },
-  "under-analysis": { terminal: false, description: "The council secretariat analyses the case" },
-  "proposed-to-council": { terminal: false, description: "Proposed to the National Security Council" },
-  "council-approved": { terminal: false, description: "The council approved this person's transfer" },
-  "council-deferred": { terminal: false, description: "The council deferred its decision" },
-  "council-rejected": { terminal: true, description: "The council rejected this person's transfer" },
-  "assurances-confirmed": { terminal: false, description: "The assurances demanded are confirmed" },
-  "ready-for-transfer": { terminal: false, description: "Custody confirms the person is ready" },
-  "assigned-to-operation": { terminal: false, description: "Assigned to a transfer operation" },
-  "in-transit": { terminal: false, description: "In transit to the destination" },
-  "handed-over": { terminal: true, description: "Handed over to the receiving agency" },
-  "transfer-withdrawn": { terminal: true, description: "The request was withdrawn" },
+const securityStateDefs: Record<
+  SecurityState,
+  { terminal: boolean; description: string; shared: SharedStatus }
+> = {
+  "transfer-requested": {
+    terminal: false,
+    description: "A security-transfer request has been received",
+    shared: "received",
+  },
+  "under-analysis": {
+    terminal: false,
+    description: "The council secretariat analyses the case",
+    shared: "under review",
+  },
+  "proposed-to-council": {
+    terminal: false,
+    description: "Proposed to the National Security Council",
+    shared: "under review",
+  },
+  "council-approved": {
+    terminal: false,
+    description: "The council approved this person's transfer",
+    shared: "approved for transfer",
+  },
+  "council-deferred": {
+    terminal: false,
+    description: "The council deferred its decision",
+    shared: "under review",
+  },
+  "council-rejected": {
+    terminal: true,
+    description: "The council rejected this person's transfer",
+    shared: "refused",
+  },
+  "assurances-confirmed": {
+    terminal: false,
+    description: "The assurances demanded are confirmed",
+    shared: "approved for transfer",
+  },
+  "ready-for-transfer": {
+    terminal: false,
+    description: "Custody confirms the person is ready",
+    shared: "approved for transfer",
+  },
+  "assigned-to-operation": {
+    terminal: false,
+    description: "Assigned to a transfer operation",
+    shared: "scheduled",
+  },
+  "in-transit": { terminal: false, description: "In transit to the destination", shared: "scheduled" },
+  "handed-over": {
+    terminal: true,
+    description: "Handed over to the receiving agency",
+    shared: "handed over",
+  },
+  "transfer-withdrawn": { terminal: true, description: "The request was withdrawn", shared: "withdrawn" },
 };
 
 export const stateDefs: readonly StateDef[] = [
@@ -472,7 +573,7 @@ const treatyTransitions: readonly TreatyTransition[] = [
     track: "treaty",
     from: ["surrender-in-transit"],
     to: "surrendered",
-    by: ["custody-officer", "receiving-officer"],
+    by: ["custody-officer"],
     guards: [
       "no-blocking-hold",
       "death-penalty-assurance",
@@ -501,11 +602,12 @@ const treatyTransitions: readonly TreatyTransition[] = [
     legalSource: "LEI art. 35 (freed; no new extradition for the same offence)",
   },
   {
+    // The requesting state reports it (a diplomatic note); the foreign ministry records it.
     name: "record-initial-appearance",
     track: "treaty",
     from: ["surrendered"],
     to: "initial-appearance",
-    by: ["receiving-officer", "request-officer"],
+    by: ["foreign-ministry"],
     guards: [],
     starts: [],
     stops: [],
@@ -516,7 +618,7 @@ const treatyTransitions: readonly TreatyTransition[] = [
     track: "treaty",
     from: [...beforeSurrender, "surrender-assigned"],
     to: "request-withdrawn",
-    by: ["request-officer", "foreign-ministry"],
+    by: ["foreign-ministry"],
     guards: ["operation-not-under-way"],
     starts: [],
     stops: deadlineKinds,
@@ -661,7 +763,7 @@ const securityTransitions: readonly SecurityTransition[] = [
     track: "security",
     from: ["in-transit"],
     to: "handed-over",
-    by: ["receiving-officer", "custody-officer"],
+    by: ["custody-officer"],
     guards: ["no-blocking-hold", "death-penalty-assurance", "operation-assigned", "not-barred"],
     starts: [],
     stops: [],
@@ -683,7 +785,7 @@ const securityTransitions: readonly SecurityTransition[] = [
       "assigned-to-operation",
     ],
     to: "transfer-withdrawn",
-    by: ["request-officer", "foreign-ministry"],
+    by: ["foreign-ministry"],
     guards: ["operation-not-under-way"],
     starts: [],
     stops: [],

@@ -171,6 +171,23 @@ export const usMexico1978: TreatyParameters = {
   holidays: [...mexicoFederalHolidays2025to2026],
 };
 
+/**
+ * The 1997 Mexico–Guatemala extradition treaty together with the LEI. Mexico, the requested state, applies
+ * its own procedure (LEI) and calendar; the treaty's own article numbers are not recorded here, so each
+ * period cites the Mexican source that sets it — confirm the treaty's periods with counsel before relying
+ * on them.
+ */
+export const guatemalaMexico1997: TreatyParameters = {
+  ...usMexico1978,
+  id: "gt-mx-1997",
+  name: "Extradition Treaty between the United Mexican States and the Republic of Guatemala (1997), with the LEI",
+  parties: ["GT", "MX"],
+  formalRequest: {
+    ...usMexico1978.formalRequest,
+    legalSource: "Constitution art. 119 (60 days after the apprehension); the treaty's period not recorded",
+  },
+};
+
 const ZPeriod = z.object({
   days: z.number().int().min(1).max(3650),
   unit: z.enum(["natural", "business"]),
@@ -204,7 +221,7 @@ export const ZTreatyParameters = z.object({
 }) satisfies z.ZodType<TreatyParameters>;
 
 /** The treaties this deployment knows, by id. */
-export const treaties: readonly TreatyParameters[] = [usMexico1978];
+export const treaties: readonly TreatyParameters[] = [usMexico1978, guatemalaMexico1997];
 export const treatyIds = treaties.map((t) => t.id) as [string, ...string[]];
 
 /** A known treaty's parameters; null for an id no treaty has (or none). */
@@ -212,9 +229,14 @@ export function treatyById(id: string | null | undefined): TreatyParameters | nu
   return treaties.find((t) => t.id === id) ?? null;
 }
 
-/** The treaty a request from `requestingState` falls under, if one is known (the requested state is the other party). */
-export function treatyFor(requestingState: string): TreatyParameters | null {
-  return treaties.find((t) => t.parties.includes(requestingState)) ?? null;
+/**
+ * The treaty a request from `requestingState` falls under, if one is known: the one between the two states,
+ * or, when the requested state is not known yet, the only one the requesting state is party to.
+ */
+export function treatyFor(requestingState: string, requestedState?: string): TreatyParameters | null {
+  const known = treaties.filter((t) => t.parties.includes(requestingState));
+  if (requestedState) return known.find((t) => t.parties.includes(requestedState)) ?? null;
+  return known.length === 1 ? known[0]! : null;
 }
 
 /** A deadline is "due-soon" when at most this many natural days remain, for cases under no treaty. */

@@ -512,7 +512,7 @@ describe("guard: operation before handover", () => {
     expectRefused(
       decide(
         facts({ track: "security", state: "in-transit" }),
-        input("hand-over", "receiving-officer", undefined, viaHandover),
+        input("hand-over", "custody-officer", undefined, viaHandover),
         ctx(),
       ),
       "OPERATION_MISSING",
@@ -528,7 +528,7 @@ describe("guard: operation before handover", () => {
     expectOk(
       decide(
         facts({ track: "security", state: "in-transit", operationId: "op-2026-01" }),
-        input("hand-over", "receiving-officer", undefined, viaHandover),
+        input("hand-over", "custody-officer", undefined, viaHandover),
         ctx(),
       ),
     );
@@ -542,7 +542,7 @@ describe("steps that belong to another act", () => {
       ["treaty", "surrender-in-transit", "surrender"],
     ] as const) {
       const d = expectRefused(
-        decide(facts({ track, state, operationId: "op" }), input(name, "receiving-officer"), ctx()),
+        decide(facts({ track, state, operationId: "op" }), input(name, "custody-officer"), ctx()),
         "TRANSITION_NOT_ALLOWED",
       );
       expect(d.message).toContain("POST /api/handovers");
@@ -622,11 +622,11 @@ describe("guards: the operation a case boards or leaves", () => {
         operation: { ...listedOn, status },
       });
     const withdrawn = expectOk(
-      decide(onBoard("planned"), input("withdraw-transfer-request", "request-officer"), ctx()),
+      decide(onBoard("planned"), input("withdraw-transfer-request", "foreign-ministry"), ctx()),
     );
     expect(withdrawn.operationId).toBeNull();
     const d = expectRefused(
-      decide(onBoard("ready"), input("withdraw-transfer-request", "request-officer"), ctx()),
+      decide(onBoard("ready"), input("withdraw-transfer-request", "foreign-ministry"), ctx()),
       "OPERATION_UNDER_WAY",
     );
     expect(d.message).toContain("DELETE /api/operations/op/people/");
@@ -818,7 +818,7 @@ describe("guards: deadlines", () => {
     const surrender = (role: Role, on: string) =>
       decide(flying, input("surrender", role, day(on), { via: "handover" }), ctx(day(on)));
     expectOk(surrender("custody-officer", "2026-03-21"));
-    expectRefused(surrender("receiving-officer", "2026-03-22"), "DEADLINE_LAPSED");
+    expectRefused(surrender("custody-officer", "2026-03-22"), "DEADLINE_LAPSED");
     const sched = facts({
       track: "treaty",
       state: "surrender-scheduled",
@@ -958,8 +958,8 @@ describe("whole paths", () => {
         { name: "schedule-surrender", role: "foreign-ministry", on: "2026-06-15" },
         { name: "assign-to-operation", role: "operations-planner", on: "2026-06-18", operationId: "op" },
         { name: "start-transit", role: "custody-officer", on: "2026-06-20", via: "operation" },
-        { name: "surrender", role: "receiving-officer", on: "2026-06-20", via: "handover" },
-        { name: "record-initial-appearance", role: "receiving-officer", on: "2026-06-22" },
+        { name: "surrender", role: "custody-officer", on: "2026-06-20", via: "handover" },
+        { name: "record-initial-appearance", role: "foreign-ministry", on: "2026-06-22" },
       ],
     );
     expect(trail.at(-1)).toBe("initial-appearance");
@@ -993,7 +993,7 @@ describe("whole paths", () => {
           operationId: "op-2026-01-20",
         },
         { name: "start-transit", role: "custody-officer", on: "2026-01-20", via: "operation" },
-        { name: "hand-over", role: "receiving-officer", on: "2026-01-20", via: "handover" },
+        { name: "hand-over", role: "custody-officer", on: "2026-01-20", via: "handover" },
       ],
       { deathPenaltyAssurance: "record-risk", amparoWindow: "ley-de-amparo" },
     );

@@ -10,7 +10,15 @@ import type { ErrorCode, FieldIssue } from "../errors.ts";
 import { toIsoDate } from "./calendar.ts";
 import type { Deadline, DeadlineKind } from "./deadlines.ts";
 import { computeDeadline, hasLapsed } from "./deadlines.ts";
-import type { CaseState, DecisionRecord, GuardId, StateDef, Track, TransitionDef } from "./tracks.ts";
+import type {
+  CaseState,
+  DecisionRecord,
+  GuardId,
+  SharedStatus,
+  StateDef,
+  Track,
+  TransitionDef,
+} from "./tracks.ts";
 import { initialStates, stateDefs, transitions } from "./tracks.ts";
 import type { Policy, TreatyParameters } from "./treaty-parameters.ts";
 
@@ -23,6 +31,7 @@ export type {
   DecisionRecord,
   GuardId,
   OperationEffect,
+  SharedStatus,
   StateDef,
   Track,
   TransitionDef,
@@ -34,6 +43,7 @@ export {
   guardIds,
   securityStates,
   sentStates,
+  sharedStatuses,
   stateDefs,
   stepWithEffect,
   transitions,
@@ -129,6 +139,13 @@ export function initialState(track: Track): CaseState {
 
 export function statesOf(track: Track): StateDef[] {
   return stateDefs.filter((s) => s.track === track);
+}
+
+/** What the requesting state is told of a case in this state. */
+export function sharedStatusOf(state: CaseState): SharedStatus {
+  const def = stateIndex.get(state);
+  if (!def) throw new Error(`unknown state ${state}`);
+  return def.shared;
 }
 
 export function isTerminal(state: CaseState): boolean {

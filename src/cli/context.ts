@@ -1,22 +1,64 @@
 import type { Command } from "commander";
+import { sql } from "drizzle-orm";
 import { type Config, loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
 import { asConflict } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
 import { type Services, services } from "../services.ts";
 
-/** Opens the configured database (embedded PGlite in DATA_DIR, or DATABASE_URL), migrated. */
+/**
+ * Opens the configured database (embedded PGlite in DATA_DIR, or DATABASE_URL), migrated — on a server, by
+ * the schema owner's connection (MIGRATION_DATABASE_URL) when one is given.
+ */
 export async function openConfigured(config: Config): Promise<Database> {
+  if (config.DATABASE_URL && config.MIGRATION_DATABASE_URL) {
+    const owner = await openDatabase({ kind: "postgres", url: config.MIGRATION_DATABASE_URL, poolSize: 1 });
+    try {
+      await owner.migrate();
+    } finally {
+      await owner.close();
+    }
+  }
   const database = config.DATABASE_URL
     ? await openDatabase({ kind: "postgres", url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
     : await openDatabase({ kind: "pglite", dataDir: config.DATA_DIR });
   try {
-    await database.migrate();
+    // Applied only when one is missing: the application role may read the migration level, not change it.
+    if (!(config.DATABASE_URL && config.MIGRATION_DATABASE_URL)) {
+      const level = await database.migrationLevel();
+      if (level.applied < level.expected) await database.migrate();
+    }
   } catch (err) {
     await database.close();
     throw err;
   }
   return database;
+}
+
+/**
+ * The second wall holds only if the application cannot step over it: the role its scoped work runs as must
+ * be neither a superuser nor one that bypasses row-level security, and on a server the role it connects as
+ * must not be either. Throws CONFIG_INVALID naming the role, unless ALLOW_PRIVILEGED_DATABASE_ROLE is set.
+ */
+export async function checkDatabaseRole(database: Database, config: Config): Promise<void> {
+  const rowsOf = <R>(r: unknown) => (r as { rows: R[] }).rows;
+  const query = sql`select r.rolname as name, r.rolsuper as super, r.rolbypassrls as bypass from pg_roles r where r.rolname = current_user`;
+  const roles = [
+    ...rowsOf<{ name: string; super: boolean; bypass: boolean }>(
+      await database.scoped({ party: "-", actorId: "role-check" }, () => database.app.execute(query)),
+    ),
+    ...(database.kind === "postgres"
+      ? rowsOf<{ name: string; super: boolean; bypass: boolean }>(await database.db.execute(query))
+      : []),
+  ];
+  const privileged = roles.filter((r) => r.super || r.bypass);
+  if (privileged.length === 0 || config.ALLOW_PRIVILEGED_DATABASE_ROLE) return;
+  const [r] = privileged;
+  throw new AppError(
+    "CONFIG_INVALID",
+    `DATABASE_URL: the application connects as ${r!.name}, ${r!.super ? "a superuser" : "a role that bypasses row-level security"}: connect as traslado_app (the migrations create it; give it a password and LOGIN), apply migrations with MIGRATION_DATABASE_URL, or set ALLOW_PRIVILEGED_DATABASE_ROLE=true for maintenance`,
+    { issues: [{ field: "DATABASE_URL", rule: `must not connect as ${r!.name}` }] },
+  );
 }
 
 /** Runs a command with the services over the configured database, then closes it. */

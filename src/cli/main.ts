@@ -49,10 +49,15 @@ program
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
   .option("--from <day>", "first handover day counted, YYYY-MM-DD")
   .option("--to <day>", "last handover day counted, YYYY-MM-DD")
-  .action((opts: { format: string; from?: string; to?: string }) =>
+  .option("--party <party>", "the state whose figures are shown", "MX")
+  .action((opts: { format: string; from?: string; to?: string; party: string }) =>
     withServices(async (s) => {
       const { ZStatsQuery } = await import("../stats/service.ts");
-      const stats = await s.stats.stats(ZStatsQuery.parse({ from: opts.from, to: opts.to }));
+      const { consoleActor } = await import("../auth/tokens.ts");
+      const stats = await s.stats.stats(
+        ZStatsQuery.parse({ from: opts.from, to: opts.to }),
+        consoleActor(opts.party, "communications"),
+      );
       if (opts.format === "json") {
         process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
         return;
@@ -85,30 +90,41 @@ program
     "--apply-lapses",
     "take the lapse transitions of overdue deadlines (release; freed for good), as the deadline clock",
   )
-  .action((opts: { status: "upcoming" | "overdue" | "all"; format: string; applyLapses?: boolean }) =>
-    withServices(async (s) => {
-      if (opts.applyLapses) {
-        const { runDeadlineClock } = await import("../cases/deadline-clock.ts");
-        const out = await runDeadlineClock(s);
-        for (const a of out.applied)
-          process.stdout.write(`lapsed: ${a.person} (case ${a.caseId}): ${a.transition}\n`);
-        for (const r of out.refused)
-          process.stdout.write(`not lapsed: ${r.person} (case ${r.caseId}): ${r.reason}\n`);
-        process.stdout.write(`${out.applied.length} lapse(s) applied\n`);
-        return;
-      }
-      const list = await s.cases.deadlines({ status: opts.status, withinDays: 365, limit: 1000 });
-      if (opts.format === "json") {
-        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-        return;
-      }
-      process.stdout.write(`Open deadlines as of ${list.asOf}: ${list.items.length}\n`);
-      for (const d of list.items) {
-        process.stdout.write(
-          `  ${d.dueOn}  ${d.status.padEnd(8)} ${d.kind.padEnd(26)} ${d.person.name.padEnd(30)} ${d.legalSource}${d.conflict ? "  [conflict: see case]" : ""}\n`,
+  .option("--party <party>", "the state whose deadlines are shown", "MX")
+  .action(
+    (opts: {
+      status: "upcoming" | "overdue" | "all";
+      format: string;
+      applyLapses?: boolean;
+      party: string;
+    }) =>
+      withServices(async (s) => {
+        if (opts.applyLapses) {
+          const { runDeadlineClock } = await import("../cases/deadline-clock.ts");
+          const out = await runDeadlineClock(s);
+          for (const a of out.applied)
+            process.stdout.write(`lapsed: ${a.person} (case ${a.caseId}): ${a.transition}\n`);
+          for (const r of out.refused)
+            process.stdout.write(`not lapsed: ${r.person} (case ${r.caseId}): ${r.reason}\n`);
+          process.stdout.write(`${out.applied.length} lapse(s) applied\n`);
+          return;
+        }
+        const { consoleActor } = await import("../auth/tokens.ts");
+        const list = await s.cases.deadlines(
+          { status: opts.status, withinDays: 365, limit: 1000 },
+          consoleActor(opts.party, "auditor"),
         );
-      }
-    }),
+        if (opts.format === "json") {
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`Open deadlines as of ${list.asOf}: ${list.items.length}\n`);
+        for (const d of list.items) {
+          process.stdout.write(
+            `  ${d.dueOn}  ${d.status.padEnd(8)} ${d.kind.padEnd(26)} ${d.person.name.padEnd(30)} ${d.legalSource}${d.conflict ? "  [conflict: see case]" : ""}\n`,
+          );
+        }
+      }),
   );
 
 const audit = program.command("audit").description("the tamper-evident audit chain");
@@ -118,7 +134,8 @@ audit
   .action(() =>
     withServices(async (s) => {
       const { verifyAudit } = await import("../audit/verify.ts");
-      const report = await verifyAudit(s.database.db);
+      // The whole chain, every party's: the system's reading.
+      const report = await s.database.scoped("system", () => verifyAudit(s.database.app));
       if (report.ok) {
         process.stdout.write(
           `audit chain intact: ${report.eventsChecked} events checked, ${report.rowsChecked} rows match\n`,

@@ -8,10 +8,16 @@ import { startDeadlineClock } from "../cases/deadline-clock.ts";
 import type { Config } from "../config.ts";
 import { createApp } from "../http/app.ts";
 import { services } from "../services.ts";
-import { openConfigured } from "./context.ts";
+import { checkDatabaseRole, openConfigured } from "./context.ts";
 
 export async function serve(config: Config): Promise<void> {
   const database = await openConfigured(config);
+  try {
+    await checkDatabaseRole(database, config);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const s = services(database, config);
   if (config.SEED_DEMO) {
     const { seedDemoIfEmpty } = await import("../seed/demo.ts");
@@ -48,7 +54,7 @@ export async function serve(config: Config): Promise<void> {
       await app.close();
       // Each write links its own events before it answers; these are the events of writes cut short
       // between commit and link (a client gone, a failed link pass).
-      const linked = await linkPending(database.db);
+      const linked = await linkPending(database.app);
       await database.close();
       app.log.info({ linked, ms: Date.now() - started }, "stopped: requests finished, audit chain linked");
       process.exit(0);

@@ -11,6 +11,7 @@ import pg from "pg";
 import { migrationsFolder } from "../runtime.ts";
 import { type DataDirLock, lockDataDir } from "./lock.ts";
 import * as schema from "./schema.ts";
+import { registerScoping, type ScopePools, type Scoping, scoping } from "./scope.ts";
 
 export type Schema = typeof schema;
 /** One database type for both drivers: the services never know which one they run on. */
@@ -18,7 +19,17 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type DbKind = "pglite" | "postgres";
 
 export interface Database {
+  /**
+   * The database itself, as the connection's role: the migration runner's, a test's, the maintenance
+   * CLI's. The services never use it: they use `app`.
+   */
   db: Db;
+  /** The services' handle: the current access scope's transaction (`scope.ts`); it throws outside one. */
+  app: Db;
+  /** Runs `fn` as an actor of a party, or as the system, under row-level security. */
+  scoped: Scoping["scoped"];
+  /** Runs `job` once the current scope has committed. */
+  afterCommit: Scoping["afterCommit"];
   kind: DbKind;
   /** Apply the migrations kept in `drizzle/`. */
   migrate(): Promise<void>;
@@ -78,6 +89,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
+    ...scopedHandles(db),
     kind: "pglite",
     pglite: client,
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
@@ -92,23 +104,51 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: "-c TimeZone=UTC" });
+  // The raw handle's pool: migrations, maintenance, tests; small, as the services never use it.
+  const pool = newPool(url, Math.max(2, Math.ceil(poolSize / 4)));
+  // pg returns `date` columns as JS Dates by default; the record keeps calendar days as YYYY-MM-DD text.
+  const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+  await pool.query("select 1");
+  // The scopes' connections (scope.ts): the actors' pool has the configured size; the system's (sign-in
+  // lookups, linking the audit chain) a quarter of it, so that switching between the two is rare.
+  const scopes = {
+    actors: newPool(url, poolSize),
+    system: newPool(url, Math.max(2, Math.ceil(poolSize / 4))),
+    handle: (client: pg.PoolClient) => drizzleNodePg(client, { schema }) as unknown as Db,
+  };
+  const pools = [pool, scopes.actors, scopes.system];
+  const count = (k: "totalCount" | "idleCount" | "waitingCount") => pools.reduce((n, p) => n + p[k], 0);
+  return {
+    db,
+    ...scopedHandles(db, scopes),
+    kind: "postgres",
+    migrate: () => migrateNodePg(drizzleNodePg(pool, { schema }), { migrationsFolder }),
+    migrationLevel: () => migrationLevel(db),
+    poolStats: () => ({
+      total: count("totalCount"),
+      idle: count("idleCount"),
+      waiting: count("waitingCount"),
+    }),
+    analyze: (tables) => analyze(db, tables),
+    close: async () => {
+      await Promise.all(pools.map((p) => p.end()));
+    },
+  };
+}
+
+function newPool(url: string, max: number) {
+  const pool = new pg.Pool({ connectionString: url, max, options: "-c TimeZone=UTC" });
   // An idle connection the server closes (a restart, an administrator, a dropped database) is an
   // 'error' on the pool, and an unhandled one would stop the process. The pool has already discarded
   // that connection and opens a new one when needed; a query in flight still gets its own error.
   pool.on("error", () => {});
-  // pg returns `date` columns as JS Dates by default; the record keeps calendar days as YYYY-MM-DD text.
-  const db = drizzleNodePg(pool, { schema }) as unknown as Db;
-  await pool.query("select 1");
-  return {
-    db,
-    kind: "postgres",
-    migrate: () => migrateNodePg(drizzleNodePg(pool, { schema }), { migrationsFolder }),
-    migrationLevel: () => migrationLevel(db),
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    analyze: (tables) => analyze(db, tables),
-    close: () => pool.end(),
-  };
+  return pool;
+}
+
+function scopedHandles(db: Db, pools?: ScopePools) {
+  const s = scoping(db, pools);
+  registerScoping(s.app, s);
+  return { app: s.app, scoped: s.scoped, afterCommit: s.afterCommit };
 }
 
 async function analyze(db: Db, tables: PgTable[] = []): Promise<void> {

@@ -28,6 +28,10 @@ const uniques: Record<string, { field: string; message: string }> = {
   operations_code_uq: { field: "code", message: "an operation with this code already exists" },
   rivalries_pair_uq: { field: "rivalId", message: "these organisations are already recorded as rivals" },
   operation_people_uq: { field: "personId", message: "this person is already on the operation" },
+  handover_confirmations_handover_uq: {
+    field: "handoverId",
+    message: "this handover is already confirmed",
+  },
   affiliations_primary_uq: {
     field: "affiliations",
     message: "the person already has a primary affiliation",

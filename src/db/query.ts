@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { AuditedTable } from "../audit/entities.ts";
 import type { Row } from "../audit/write.ts";
 import { AppError } from "../errors.ts";
@@ -10,8 +10,23 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Who reads: rows of this party, and rows shared with it. */
+export interface Reader {
+  party: string;
+}
+
+/** `shared_with` of rows every party may read: reference data of public record (places, administrations). */
+export const everyone = "*";
+
 /**
- * One page of rows in creation order (ids are UUIDv7, time-ordered), after `cursor`.
+ * Rows the reader's party may see: its own, those shared with it, and those shared with everyone (the
+ * first wall; row-level security is the second).
+ */
+export const visible = (table: AuditedTable, reader: Reader): SQL =>
+  sql`(${table.party} = ${reader.party} or ${table.sharedWith} ?| array[${reader.party}, ${everyone}])`;
+
+/**
+ * One page of the rows `reader` may see, in creation order (ids are UUIDv7, time-ordered), after `cursor`.
  * Keyset pagination: stable under concurrent inserts, and as fast on page 1,000 as on page 1.
  */
 export async function pageOf<T extends AuditedTable>(
@@ -19,8 +34,13 @@ export async function pageOf<T extends AuditedTable>(
   table: T,
   conditions: (SQL | undefined)[],
   page: { limit: number; cursor?: string | undefined },
+  reader: Reader,
 ): Promise<Page<Row<T>>> {
-  const where = and(...conditions, page.cursor ? gt(table.id, page.cursor) : undefined);
+  const where = and(
+    visible(table, reader),
+    ...conditions,
+    page.cursor ? gt(table.id, page.cursor) : undefined,
+  );
   // biome-ignore lint/suspicious/noExplicitAny: drizzle cannot type a select over a union of tables
   const rows = (await (db.select().from(table as any) as any)
     .where(where)
@@ -32,9 +52,21 @@ export async function pageOf<T extends AuditedTable>(
   return { items, nextCursor: more && lastItem ? lastItem.id : null };
 }
 
-export async function getById<T extends AuditedTable>(db: Db, table: T, entity: string, id: string) {
+/**
+ * A row by id, if `reader` may see it: one outside the reader's reach answers the same 404 as one that does
+ * not exist. Without a reader (the service's own reads inside a checked call), any row.
+ */
+export async function getById<T extends AuditedTable>(
+  db: Db,
+  table: T,
+  entity: string,
+  id: string,
+  reader?: Reader,
+) {
   // biome-ignore lint/suspicious/noExplicitAny: see pageOf
-  const [row] = (await (db.select().from(table as any) as any).where(eq(table.id, id)).limit(1)) as Row<T>[];
+  const [row] = (await (db.select().from(table as any) as any)
+    .where(and(eq(table.id, id), reader ? visible(table, reader) : undefined))
+    .limit(1)) as Row<T>[];
   if (!row) throw new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });
   return row;
 }
@@ -43,8 +75,9 @@ export async function getById<T extends AuditedTable>(db: Db, table: T, entity: 
 export async function requireRefs(
   db: Db,
   refs: { field: string; table: AuditedTable; id: string | null | undefined }[],
+  reader: Reader,
 ) {
-  const issues = await missingRefs(db, refs);
+  const issues = await missingRefs(db, refs, reader);
   if (issues.length > 0) {
     throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
       issues,
@@ -52,17 +85,18 @@ export async function requireRefs(
   }
 }
 
-/** The fields of `refs` whose id names no record. */
+/** The fields of `refs` whose id names no record the reader may see. */
 export async function missingRefs(
   db: Db,
   refs: { field: string; table: AuditedTable; id: string | null | undefined }[],
+  reader: Reader,
 ): Promise<{ field: string; rule: string }[]> {
   const issues: { field: string; rule: string }[] = [];
   for (const ref of refs) {
     if (!ref.id) continue;
     // biome-ignore lint/suspicious/noExplicitAny: see pageOf
     const [row] = await (db.select({ id: ref.table.id }).from(ref.table as any) as any)
-      .where(eq(ref.table.id, ref.id))
+      .where(and(eq(ref.table.id, ref.id), visible(ref.table, reader)))
       .limit(1);
     if (!row) issues.push({ field: ref.field, rule: "must reference an existing record" });
   }

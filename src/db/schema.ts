@@ -27,10 +27,15 @@ import {
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const day = (name: string) => date(name, { mode: "string" });
 
-/** Columns every audited row has. */
+/**
+ * Columns every audited row has. A row is owned by the party (state) that wrote it; `shared_with` lists
+ * the other parties that may read it (a request shared with the requested state, a release with the
+ * requesting state). Row-level security reads these two columns (drizzle/0007_row_level_security.sql).
+ */
 const base = {
   id: uuid("id").primaryKey(),
   party: text("party").notNull(),
+  sharedWith: jsonb("shared_with").$type<string[]>().notNull().default([]),
   version: integer("version").notNull().default(1),
   recordedAt: ts("recorded_at").notNull(),
 };
@@ -152,6 +157,8 @@ export const requests = pgTable(
     courtCaseNumber: text("court_case_number"),
     /** The treaty between the requesting state and the sending state (`us-mx-1978`), if there is one. */
     treaty: text("treaty"),
+    /** The state asked to surrender the person (the sending state). */
+    requestedState: text("requested_state"),
   },
   (t) => [index("requests_person_idx").on(t.personId), index("requests_received_idx").on(t.receivedOn)],
 );
@@ -439,6 +446,158 @@ export const handovers = pgTable(
 );
 
 /**
+ * What a requesting state is told of a case of its request: a shared status (`tracks.ts` `sharedStatuses`),
+ * never the internal state. Written by the sending state with each step that changes it, shared with the
+ * requesting state: an explicit crossing, in the audit chain.
+ */
+export const caseStatuses = pgTable(
+  "case_statuses",
+  {
+    ...base,
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id),
+    requestId: uuid("request_id").notNull(),
+    status: text("status").notNull(),
+    /** The day the status last changed. */
+    since: day("since").notNull(),
+  },
+  (t) => [
+    uniqueIndex("case_statuses_case_uq").on(t.caseId),
+    index("case_statuses_request_idx").on(t.requestId),
+  ],
+);
+
+/**
+ * An operation's date, destination and manifest released by the sending state to a requesting state, for
+ * that state's own people only: a snapshot, shared with it. A later release supersedes an earlier one.
+ */
+export const releases = pgTable(
+  "releases",
+  {
+    ...base,
+    operationId: uuid("operation_id")
+      .notNull()
+      .references(() => operations.id),
+    toParty: text("to_party").notNull(),
+    operationCode: text("operation_code").notNull(),
+    operationDate: day("operation_date").notNull(),
+    stagingAirport: text("staging_airport").notNull(),
+    status: text("status").notNull(),
+    /** The released state's people on the operation: destination, aircraft, seat. */
+    people: jsonb("people")
+      .$type<
+        {
+          personId: string;
+          name: string;
+          destination: string;
+          aircraft: string | null;
+          seat: string | null;
+        }[]
+      >()
+      .notNull(),
+    notes: text("notes"),
+  },
+  (t) => [index("releases_operation_idx").on(t.operationId)],
+);
+
+/** The receiving state's confirmation of a handover: its own record, shared with the sending state. */
+export const handoverConfirmations = pgTable(
+  "handover_confirmations",
+  {
+    ...base,
+    handoverId: uuid("handover_id")
+      .notNull()
+      .references(() => handovers.id),
+    receivingOfficer: text("receiving_officer").notNull(),
+    receivingAgency: text("receiving_agency").notNull(),
+    occurredAt: ts("occurred_at").notNull(),
+    condition: text("condition").notNull(),
+    notes: text("notes"),
+  },
+  (t) => [uniqueIndex("handover_confirmations_handover_uq").on(t.handoverId)],
+);
+
+/** An agency of a party (a ministry, a court, the US Marshals Service): users belong to one. */
+export const agencies = pgTable(
+  "agencies",
+  {
+    ...base,
+    name: text("name").notNull(),
+  },
+  (t) => [uniqueIndex("agencies_party_name_uq").on(t.party, t.name)],
+);
+
+/**
+ * A person who signs in: of one agency of one party, holding one or more roles. Credentials are kept apart
+ * (`credentials`, not audited: the chain holds no secret), as are sessions.
+ */
+export const users = pgTable(
+  "users",
+  {
+    ...base,
+    agencyId: uuid("agency_id").references(() => agencies.id),
+    username: text("username").notNull(),
+    displayName: text("display_name").notNull(),
+    roles: jsonb("roles").$type<string[]>().notNull(),
+    /** The subject of the external OpenID Connect provider this user signs in with, if any. */
+    oidcSubject: text("oidc_subject"),
+    disabledAt: ts("disabled_at"),
+  },
+  (t) => [uniqueIndex("users_username_uq").on(t.username), uniqueIndex("users_oidc_uq").on(t.oidcSubject)],
+);
+
+/** A user's password hash (argon2id) and TOTP secret. Never in the audit chain, never in an answer. */
+export const credentials = pgTable("credentials", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  party: text("party").notNull(),
+  passwordHash: text("password_hash"),
+  totpSecret: text("totp_secret"),
+  totpConfirmedAt: ts("totp_confirmed_at"),
+  updatedAt: ts("updated_at").notNull(),
+});
+
+/**
+ * Sessions of signed-in users, in PostgreSQL so that any app process serves them. The cookie holds a
+ * random token; only its SHA-256 is kept. Idle and absolute expiry; revoked at sign-out.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    party: text("party").notNull(),
+    /** The CSRF token's SHA-256: cookie-authenticated writes must send the token in a header. */
+    csrfHash: text("csrf_hash").notNull(),
+    /** The second factor was given (or is not required). */
+    secondFactor: boolean("second_factor").notNull(),
+    createdAt: ts("created_at").notNull(),
+    lastSeenAt: ts("last_seen_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    revokedAt: ts("revoked_at"),
+    address: text("address"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [uniqueIndex("sessions_token_uq").on(t.tokenHash), index("sessions_user_idx").on(t.userId)],
+);
+
+/** Sign-in attempts per account and per address, counted per window, for rate limiting across processes. */
+export const signInAttempts = pgTable(
+  "sign_in_attempts",
+  {
+    key: text("key").notNull(),
+    windowStart: ts("window_start").notNull(),
+    failures: integer("failures").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/**
  * Files imported with `traslado import`, by the SHA-256 of their bytes: the same file is not imported twice
  * by mistake (`--again` imports it once more, on purpose).
  */
@@ -467,6 +626,9 @@ export const apiTokens = pgTable(
     role: text("role").notNull(),
     tokenHash: text("token_hash").notNull(),
     revokedAt: ts("revoked_at"),
+    /** The user who owns the token (a person's script), or none for a system account's token. */
+    userId: uuid("user_id"),
+    expiresAt: ts("expires_at"),
   },
   (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash)],
 );
@@ -532,6 +694,7 @@ export const casesRelations = relations(cases, ({ one, many }) => ({
   operation: one(operations, { fields: [cases.operationId], references: [operations.id] }),
   history: many(caseTransitions),
   deadlines: many(deadlines),
+  status: one(caseStatuses, { fields: [cases.id], references: [caseStatuses.caseId] }),
 }));
 export const caseTransitionsRelations = relations(caseTransitions, ({ one }) => ({
   case: one(cases, { fields: [caseTransitions.caseId], references: [cases.id] }),

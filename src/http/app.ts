@@ -3,6 +3,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { requirePermission } from "../auth/access.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
@@ -146,10 +147,17 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         req.log = req.log.child({ actorId: actor.id });
         reply.log = req.log;
       });
-      peopleRoutes(api, s.database.db, s);
-      requestRoutes(api, s.database.db, s);
-      caseRoutes(api, s.database.db, s);
-      operationRoutes(api, s.database.db, s);
+      // The route's permission (`src/auth/permissions.ts`), checked before anything runs, the body's
+      // validation included (a caller without it learns nothing of the route); every service call checks it
+      // again, and reads only what the actor's party may see.
+      api.addHook("preValidation", async (req) => {
+        const permission = req.routeOptions.config.permission;
+        if (permission && permission !== "public") requirePermission(req.actor, permission);
+      });
+      peopleRoutes(api, s.database.app, s);
+      requestRoutes(api, s.database.app, s);
+      caseRoutes(api, s.database.app, s);
+      operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
     },
     { prefix: "/api" },

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { canonical, sha256 } from "../audit/chain.ts";
 import { type IdempotencyRecord, IdempotentReplay } from "../audit/write.ts";
+import { asActor } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { idempotencyKeys } from "../db/schema.ts";
@@ -22,7 +23,8 @@ export async function idempotent(
 ) {
   const header = req.headers["idempotency-key"];
   const key = Array.isArray(header) ? header[0] : header;
-  if (key === undefined) return reply.code(status).send(await run(undefined));
+  // The answer is sent once the write has committed (and its events are linked): outside the scope.
+  if (key === undefined) return reply.code(status).send(await asActor(db, actor, () => run(undefined)));
   if (key.length < 1 || key.length > 200) {
     throw new AppError("VALIDATION_FAILED", "Idempotency-Key: must be 1 to 200 characters", {
       issues: [{ field: "headers.idempotency-key", rule: "must be 1 to 200 characters" }],
@@ -30,11 +32,13 @@ export async function idempotent(
   }
   const requestHash = sha256(`${req.method} ${req.url}\n${canonical(req.body ?? null)}`);
   for (let attempt = 0; attempt < 2; attempt++) {
-    const [stored] = await db
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.actorId, actor.id), eq(idempotencyKeys.key, key)))
-      .limit(1);
+    const [stored] = await asActor(db, actor, () =>
+      db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.actorId, actor.id), eq(idempotencyKeys.key, key)))
+        .limit(1),
+    );
     if (stored) {
       if (stored.requestHash !== requestHash) {
         throw new AppError(
@@ -51,7 +55,7 @@ export async function idempotent(
       return reply.code(stored.statusCode).header("idempotent-replayed", "true").send(stored.response);
     }
     try {
-      return reply.code(status).send(await run({ key, requestHash, status }));
+      return reply.code(status).send(await asActor(db, actor, () => run({ key, requestHash, status })));
     } catch (err) {
       if (!(err instanceof IdempotentReplay)) throw err;
       // another request with this key committed first: replay it

@@ -46,7 +46,8 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
       }
     },
   });
-  const readLag = () => linkLag(s.database.db).catch(() => null);
+  // Every party's events: the system's reading.
+  const readLag = () => s.database.scoped("system", () => linkLag(s.database.app)).catch(() => null);
   new Gauge({
     name: "traslado_audit_unlinked_events",
     help: "Audit events committed but not yet linked into the hash chain",

@@ -1,10 +1,13 @@
 import type { FastifySchema } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type { Permission } from "../auth/permissions.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The status a route answers with on success (201 for a create), as the OpenAPI document states it. */
     successStatus?: number;
+    /** The permission the route needs (`src/auth/permissions.ts`); checked before the route runs. */
+    permission?: Permission | "public";
   }
 }
 
@@ -19,12 +22,16 @@ const descriptions: Record<number, string> = {
  */
 export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0]) {
   const out = jsonSchemaTransform(args);
-  const route = (args as { route?: { config?: { successStatus?: number } } }).route;
+  const route = (args as { route?: { config?: { successStatus?: number; permission?: string } } }).route;
   const status = route?.config?.successStatus ?? 200;
   const schema = (out.schema ?? {}) as FastifySchema & { response?: Record<string, unknown> };
+  // The permission the route needs, as data in the document (the authorization matrix test reads it).
+  if (route?.config?.permission) {
+    out.schema = { ...schema, "x-permission": route.config.permission } as typeof out.schema;
+  }
   if (!schema.response) {
     out.schema = {
-      ...schema,
+      ...(out.schema as object),
       response: { [status]: { description: descriptions[status] ?? "Success", type: "object" } },
     } as typeof out.schema;
   }

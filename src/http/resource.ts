@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { z } from "zod";
 import type { IdempotencyRecord } from "../audit/write.ts";
+import { type Permission, whoMay } from "../auth/permissions.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { JsonText } from "../db/json.ts";
@@ -31,7 +32,10 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     path: string;
     tag: string;
     noun: string;
+    /** The permission a read (by id or list) needs (`src/auth/permissions.ts`). */
+    read: Permission;
     create?: {
+      permission: Permission;
       body: C;
       run: (o: {
         actor: Actor;
@@ -49,8 +53,13 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     typed.post(
       r.path,
       {
-        schema: { tags: [r.tag], summary: `Create ${r.noun}`, body: create.body },
-        config: { successStatus: 201 },
+        schema: {
+          tags: [r.tag],
+          summary: `Create ${r.noun}`,
+          description: whoMay(create.permission),
+          body: create.body,
+        },
+        config: { successStatus: 201, permission: create.permission },
       },
       (req, reply) =>
         idempotent(db, req, reply, req.actor, 201, (idempotency) =>
@@ -60,13 +69,24 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
   }
   typed.get(
     `${r.path}/:id`,
-    { schema: { tags: [r.tag], summary: `Read ${r.noun}`, params: ZIdParams } },
+    {
+      schema: { tags: [r.tag], summary: `Read ${r.noun}`, description: whoMay(r.read), params: ZIdParams },
+      config: { permission: r.read },
+    },
     async (req: FastifyRequest<{ Params: { id: string } }>, reply) =>
       sendJson(reply, await r.get(req.params.id, req.actor)),
   );
   typed.get(
     r.path,
-    { schema: { tags: [r.tag], summary: `List ${r.noun}s`, querystring: r.list.query } },
+    {
+      schema: {
+        tags: [r.tag],
+        summary: `List ${r.noun}s`,
+        description: whoMay(r.read),
+        querystring: r.list.query,
+      },
+      config: { permission: r.read },
+    },
     async (req, reply) => sendJson(reply, await r.list.run(req.query as z.infer<L>, req.actor)),
   );
 }
@@ -83,6 +103,7 @@ export function actionRoute<B extends z.ZodType>(
     tags: string[];
     summary: string;
     description?: string;
+    permission: Permission;
     body: B;
     headers?: z.ZodType;
     status: number;
@@ -101,12 +122,12 @@ export function actionRoute<B extends z.ZodType>(
       schema: {
         tags: r.tags,
         summary: r.summary,
-        ...(r.description ? { description: r.description } : {}),
+        description: [r.description, whoMay(r.permission)].filter(Boolean).join("\n\n"),
         params: ZIdParams,
         body: r.body,
         ...(r.headers ? { headers: r.headers } : {}),
       },
-      config: { successStatus: r.status },
+      config: { successStatus: r.status, permission: r.permission },
     },
     (req, reply) =>
       idempotent(db, req, reply, req.actor, r.status, (idempotency) =>

@@ -4,7 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, testApp } from "../../test/app.ts";
+import { officer, type TestApp, testApp } from "../../test/app.ts";
 import {
   buildAirports,
   buildCase,
@@ -55,23 +55,18 @@ const assign = (caseId: string, operationId: string) =>
   transition(t, caseId, "operations-planner", { transition: "assign-to-operation", operationId });
 
 function handover(operationId: string, personId: string, over: Record<string, unknown> = {}) {
-  return post(
-    "/api/handovers",
-    "receiving-officer",
-    {
-      operationId,
-      personId,
-      place: "IAD",
-      occurredAt: `${today()}T10:00:00Z`,
-      dispatchingOfficer: "Escort commander",
-      dispatchingAgency: "SSPC",
-      receivingOfficer: "Deputy US Marshal",
-      receivingAgency: "US Marshals Service",
-      condition: "Good health",
-      ...over,
-    },
-    "US",
-  );
+  return post("/api/handovers", "custody-officer", {
+    operationId,
+    personId,
+    place: "IAD",
+    occurredAt: `${today()}T10:00:00Z`,
+    dispatchingOfficer: "Escort commander",
+    dispatchingAgency: "SSPC",
+    receivingOfficer: "Deputy US Marshal",
+    receivingAgency: "US Marshals Service",
+    condition: "Good health",
+    ...over,
+  });
 }
 
 /** `n` security cases walked to ready-for-transfer. */
@@ -170,7 +165,7 @@ describe("an operation and the cases on board agree", () => {
     expect(res.statusCode, res.body).toBe(200);
     for (const c of list)
       expect(await caseOf(c.id)).toMatchObject({ state: "ready-for-transfer", operationId: null });
-    const history = (await t.s.cases.get(list[0]!.id)).history.map((h) => h.transition);
+    const history = (await t.s.cases.get(list[0]!.id, officer("auditor"))).history.map((h) => h.transition);
     expect(history.at(-1)).toBe("remove-from-operation");
   });
 
@@ -226,7 +221,7 @@ describe("a handover is one act with the case's last step", () => {
     const list = await readyCases(2);
     const op = await readyOperation([list[0]!]);
     expect((await status(op.id, "custody-officer", { status: "in-transit" })).statusCode).toBe(200);
-    const own = await transition(t, list[0]!.id, "receiving-officer", { transition: "hand-over" }, {}, "US");
+    const own = await transition(t, list[0]!.id, "custody-officer", { transition: "hand-over" });
     expect(own.statusCode).toBe(409);
     expect(own.json().error.message).toContain("POST /api/handovers");
     const stranger = await handover(op.id, list[1]!.personId);
@@ -338,14 +333,9 @@ describe("a treaty surrender is carried out by an operation", () => {
     expect(res.json().case.state).toBe("surrendered");
     expect(await total()).toBe(before + 1);
     // The initial appearance is a later step of the same sending: still counted once.
-    const appeared = await transition(
-      t,
-      c.id,
-      "receiving-officer",
-      { transition: "record-initial-appearance" },
-      {},
-      "US",
-    );
+    const appeared = await transition(t, c.id, "foreign-ministry", {
+      transition: "record-initial-appearance",
+    });
     expect(appeared.statusCode).toBe(201);
     expect(await total()).toBe(before + 1);
   });
@@ -405,14 +395,9 @@ describe("people join and leave an operation, re-planned with the fewest moves",
   it("a case on board a ready operation leaves only through it", async () => {
     const list = await readyCases(1);
     const op = await readyOperation(list);
-    const withdraw = await transition(
-      t,
-      list[0]!.id,
-      "request-officer",
-      { transition: "withdraw-transfer-request" },
-      {},
-      "US",
-    );
+    const withdraw = await transition(t, list[0]!.id, "foreign-ministry", {
+      transition: "withdraw-transfer-request",
+    });
     expect(withdraw.statusCode).toBe(409);
     expect(withdraw.json().error.code).toBe("OPERATION_UNDER_WAY");
     expect(withdraw.json().error.message).toContain(`DELETE /api/operations/${op.id}/people/`);
@@ -426,26 +411,22 @@ describe("intake", () => {
     const cell = (
       await post("/api/organisations", "secretariat", { name: `Cell ${Math.random()}`, parentId: org.id })
     ).json();
-    const res = await post(
-      "/api/requests",
-      "request-officer",
-      {
-        person: {
-          givenNames: "Intake",
-          familyNames: "Affiliated",
-          fictional: true,
-          affiliations: [{ organisationId: org.id, role: "plaza boss", primary: true }],
-        },
-        requestingState: "US",
-        requestingAgency: "US Department of Justice",
-        type: "security-transfer",
-        channel: "written-request",
-        charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy" }],
+    // The foreign ministry logs the request and what its analysts know of the person.
+    const res = await post("/api/requests", "foreign-ministry", {
+      person: {
+        givenNames: "Intake",
+        familyNames: "Affiliated",
+        fictional: true,
+        affiliations: [{ organisationId: org.id, role: "plaza boss", primary: true }],
       },
-      "US",
-    );
+      requestingState: "US",
+      requestingAgency: "US Department of Justice",
+      type: "security-transfer",
+      channel: "written-request",
+      charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy" }],
+    });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().treaty).toBe("us-mx-1978");
+    expect(res.json()).toMatchObject({ treaty: "us-mx-1978", requestedState: "MX", sharedWith: ["US"] });
     const personId = res.json().personId;
     const person = (
       await t.app.inject({ url: `/api/people/${personId}`, headers: await t.as("auditor") })
@@ -496,29 +477,42 @@ describe("intake", () => {
 
   it("a treaty case runs under its request's treaty; a request from a state with none cannot open one", async () => {
     const person = await buildPerson(t);
-    const fromGt = await post(
-      "/api/requests",
-      "request-officer",
-      {
-        personId: person.id,
-        requestingState: "GT",
-        requestingAgency: "Ministerio Público de Guatemala",
-        type: "formal-extradition",
-        channel: "diplomatic-note",
-        diplomaticNote: "GT-2026-1",
-        charges: [{ statute: "Código Penal art. 407", description: "Asociación ilícita" }],
-      },
-      "GT",
-    );
-    expect(fromGt.statusCode, fromGt.body).toBe(201);
-    expect(fromGt.json().treaty).toBeNull();
+    const fromCo = await post("/api/requests", "foreign-ministry", {
+      personId: person.id,
+      requestingState: "CO",
+      requestingAgency: "Fiscalía General de la Nación",
+      type: "formal-extradition",
+      channel: "diplomatic-note",
+      diplomaticNote: "CO-2026-1",
+      charges: [{ statute: "Código Penal art. 340", description: "Concierto para delinquir" }],
+    });
+    expect(fromCo.statusCode, fromCo.body).toBe(201);
+    expect(fromCo.json().treaty).toBeNull();
     const res = await post("/api/cases", "foreign-ministry", {
+      track: "treaty",
+      personId: person.id,
+      requestId: fromCo.json().id,
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe("TREATY_MISSING");
+    // Guatemala's request falls under the Mexico–Guatemala treaty, not the one with the United States.
+    const fromGt = await post("/api/requests", "foreign-ministry", {
+      personId: person.id,
+      requestingState: "GT",
+      requestingAgency: "Ministerio Público de Guatemala",
+      type: "formal-extradition",
+      channel: "diplomatic-note",
+      diplomaticNote: "GT-2026-1",
+      charges: [{ statute: "Código Penal art. 407", description: "Asociación ilícita" }],
+    });
+    expect(fromGt.json().treaty).toBe("gt-mx-1997");
+    const gtCase = await post("/api/cases", "foreign-ministry", {
       track: "treaty",
       personId: person.id,
       requestId: fromGt.json().id,
     });
-    expect(res.statusCode).toBe(422);
-    expect(res.json().error.code).toBe("TREATY_MISSING");
+    expect(gtCase.statusCode, gtCase.body).toBe(201);
+    expect((await caseOf(gtCase.json().id)).treatyParameters).toBe("gt-mx-1997");
     const c = await buildCase(t, { track: "treaty" });
     expect((await caseOf(c.id)).treatyParameters).toBe("us-mx-1978");
   });

@@ -23,14 +23,20 @@ beforeAll(async () => {
       payload: { code, kind: "airport", name: code, lat, lon },
     });
   }
+  const analyst = await t.as("secretariat");
   const cjng = (
-    await t.app.inject({ method: "POST", url: "/api/organisations", headers: h, payload: { name: "CJNG" } })
+    await t.app.inject({
+      method: "POST",
+      url: "/api/organisations",
+      headers: analyst,
+      payload: { name: "CJNG" },
+    })
   ).json();
   const sinaloa = (
     await t.app.inject({
       method: "POST",
       url: "/api/organisations",
-      headers: h,
+      headers: analyst,
       payload: { name: "Sinaloa", rivalIds: [cjng.id] },
     })
   ).json();

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import { type Writer, write } from "../audit/write.ts";
+import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { getById } from "../db/query.ts";
+import { getById, visible } from "../db/query.ts";
 import {
   affiliations,
   aircraft,
@@ -27,7 +28,7 @@ import {
   ZPlanInput,
 } from "../planner/index.ts";
 import type { Call } from "../use-case.ts";
-import { listOpen, type OperationStatus, planningRoles } from "./lifecycle.ts";
+import { listOpen, type OperationStatus } from "./lifecycle.ts";
 import type { PlanRunner } from "./plan-runner.ts";
 
 export const ZPlanRequest = z.strictObject({
@@ -112,19 +113,30 @@ export const peopleOfPlan = (row: PlanRow) => (row.input as PlanInput).people.ma
 export function planningService(db: Db, runner: PlanRunner) {
   async function inputFor(
     operationId: string,
-    options: { guards?: PlanRequest["guards"]; extra?: ExtraListing; without?: string } = {},
+    options: { actor: Actor; guards?: PlanRequest["guards"]; extra?: ExtraListing; without?: string },
   ): Promise<PlanInput> {
-    const op = await getById(db, operations, "operation", operationId);
+    const { actor } = options;
+    const op = await getById(db, operations, "operation", operationId, actor);
     const [fleet, listed, orgs, rivals] = await Promise.all([
-      db.select().from(aircraft).where(eq(aircraft.operationId, operationId)).orderBy(asc(aircraft.callsign)),
+      db
+        .select()
+        .from(aircraft)
+        .where(and(eq(aircraft.operationId, operationId), visible(aircraft, actor)))
+        .orderBy(asc(aircraft.callsign)),
       db
         .select({ entry: operationPeople, person: people })
         .from(operationPeople)
         .innerJoin(people, eq(operationPeople.personId, people.id))
-        .where(and(eq(operationPeople.operationId, operationId), isNull(operationPeople.removedAt)))
+        .where(
+          and(
+            eq(operationPeople.operationId, operationId),
+            isNull(operationPeople.removedAt),
+            visible(operationPeople, actor),
+          ),
+        )
         .orderBy(asc(operationPeople.id)),
-      db.select().from(organisations),
-      db.select().from(rivalries),
+      db.select().from(organisations).where(visible(organisations, actor)),
+      db.select().from(rivalries).where(visible(rivalries, actor)),
     ]);
     const entries: { entry: ExtraListing; person: typeof people.$inferSelect }[] = listed.filter(
       (l) => l.entry.personId !== options.without,
@@ -132,7 +144,7 @@ export function planningService(db: Db, runner: PlanRunner) {
     if (options.extra) {
       entries.push({
         entry: options.extra,
-        person: await getById(db, people, "person", options.extra.personId),
+        person: await getById(db, people, "person", options.extra.personId, actor),
       });
     }
     const personIds = entries.map((o) => o.entry.personId);
@@ -140,7 +152,7 @@ export function planningService(db: Db, runner: PlanRunner) {
       ? await db
           .select()
           .from(affiliations)
-          .where(inArray(affiliations.personId, personIds))
+          .where(and(inArray(affiliations.personId, personIds), visible(affiliations, actor)))
           .orderBy(asc(affiliations.id))
       : [];
     const orgName = new Map(orgs.map((o) => [o.id, o.name]));
@@ -154,7 +166,7 @@ export function planningService(db: Db, runner: PlanRunner) {
     const airportRows = await db
       .select()
       .from(places)
-      .where(and(eq(places.kind, "airport"), inArray(places.code, codes)));
+      .where(and(eq(places.kind, "airport"), inArray(places.code, codes), visible(places, actor)));
     const missing = airportRows.filter((a) => a.lat == null || a.lon == null).map((a) => a.code);
     if (missing.length) {
       throw new AppError(
@@ -227,15 +239,9 @@ export function planningService(db: Db, runner: PlanRunner) {
     return row;
   }
 
-  /** Planning is for operations that have not flown. */
+  /** Planning is for operations of the actor's party that have not flown. */
   async function requirePlannable(operationId: string, actor: Actor) {
-    const op = await getById(db, operations, "operation", operationId);
-    if (!planningRoles.includes(actor.role)) {
-      throw new AppError("ACTOR_NOT_PERMITTED", `role ${actor.role} may not plan operations`, {
-        role: actor.role,
-        allowedRoles: [...planningRoles],
-      });
-    }
+    const op = await getById(db, operations, "operation", operationId, actor);
     if (!listOpen.includes(op.status as OperationStatus)) {
       throw new AppError(
         "OPERATION_UNDER_WAY",
@@ -270,144 +276,154 @@ export function planningService(db: Db, runner: PlanRunner) {
     plansOf,
     storeDraft,
 
-    async plan({ actor, input, idempotency, operationId }: Call<PlanRequest> & { operationId: string }) {
-      await requirePlannable(operationId, actor);
-      const planInput = await inputFor(operationId, input.guards ? { guards: input.guards } : {});
-      let result: Plan;
-      let violations: Violation[] = [];
-      if (input.assignment) {
-        const listed = new Set(planInput.people.map((p) => p.id));
-        const issues = Object.keys(input.assignment)
-          .filter((id) => !listed.has(id))
-          .map((id) => ({ field: `assignment.${id}`, rule: "must be a person listed on the operation" }));
-        const fleet = new Set(planInput.fleet.map((a) => a.id));
-        for (const [id, aircraftId] of Object.entries(input.assignment))
-          if (!fleet.has(aircraftId))
-            issues.push({ field: `assignment.${id}`, rule: "must be an aircraft of the operation" });
-        if (issues.length) {
-          throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
-            issues,
+    plan: ({ actor, input, idempotency, operationId }: Call<PlanRequest> & { operationId: string }) =>
+      guarded(db, actor, "operation:plan", async () => {
+        await requirePlannable(operationId, actor);
+        const planInput = await inputFor(operationId, {
+          actor,
+          ...(input.guards ? { guards: input.guards } : {}),
+        });
+        let result: Plan;
+        let violations: Violation[] = [];
+        if (input.assignment) {
+          const listed = new Set(planInput.people.map((p) => p.id));
+          const issues = Object.keys(input.assignment)
+            .filter((id) => !listed.has(id))
+            .map((id) => ({ field: `assignment.${id}`, rule: "must be a person listed on the operation" }));
+          const fleet = new Set(planInput.fleet.map((a) => a.id));
+          for (const [id, aircraftId] of Object.entries(input.assignment))
+            if (!fleet.has(aircraftId))
+              issues.push({ field: `assignment.${id}`, rule: "must be an aircraft of the operation" });
+          if (issues.length) {
+            throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
+              issues,
+            });
+          }
+          ({ plan: result, violations } = planFromAssignment(planInput, input.assignment));
+        } else {
+          result = await runner.run({
+            kind: "plan",
+            input: planInput,
+            options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
           });
         }
-        ({ plan: result, violations } = planFromAssignment(planInput, input.assignment));
-      } else {
-        result = await runner.run({
-          kind: "plan",
-          input: planInput,
-          options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
-        });
-      }
-      return write(
-        db,
-        actor,
-        async (w) => ({
-          ...view(await storeDraft(w, operationId, { input: planInput, plan: result, seed: input.seed })),
-          violations,
-        }),
-        { idempotency },
-      );
-    },
+        return write(
+          db,
+          actor,
+          async (w) => ({
+            ...view(await storeDraft(w, operationId, { input: planInput, plan: result, seed: input.seed })),
+            violations,
+          }),
+          { idempotency },
+        );
+      }),
 
-    async get(operationId: string) {
-      return view(await current(operationId));
-    },
+    get: (operationId: string, actor: Actor) =>
+      guarded(db, actor, "operation:read", async () => {
+        await getById(db, operations, "operation", operationId, actor);
+        return view(await current(operationId));
+      }),
 
     /** Re-plans after an aircraft becomes unavailable, moving as few people as possible. */
-    async replan({ actor, input, idempotency, operationId }: Call<ReplanRequest> & { operationId: string }) {
-      await requirePlannable(operationId, actor);
-      const row = await current(operationId);
-      if (input.expectedVersion && input.expectedVersion !== row.version) {
-        throw new AppError(
-          "VERSION_CONFLICT",
-          `the plan is at version ${row.version}, not ${input.expectedVersion}`,
-          { currentVersion: row.version, expectedVersion: input.expectedVersion },
+    replan: ({ actor, input, idempotency, operationId }: Call<ReplanRequest> & { operationId: string }) =>
+      guarded(db, actor, "operation:plan", async () => {
+        await requirePlannable(operationId, actor);
+        const row = await current(operationId);
+        if (input.expectedVersion && input.expectedVersion !== row.version) {
+          throw new AppError(
+            "VERSION_CONFLICT",
+            `the plan is at version ${row.version}, not ${input.expectedVersion}`,
+            { currentVersion: row.version, expectedVersion: input.expectedVersion },
+          );
+        }
+        const result = await runner.run({
+          kind: "replan",
+          previous: row.plan as Plan,
+          input: await inputFor(operationId, { actor }),
+          change: input.change,
+          options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
+        });
+        return write(
+          db,
+          actor,
+          async (w) => {
+            const stored = await storeDraft(w, operationId, {
+              input: result.input,
+              plan: result.plan,
+              seed: input.seed,
+            });
+            return { ...view(stored), moves: result.moves };
+          },
+          { idempotency },
         );
-      }
-      const result = await runner.run({
-        kind: "replan",
-        previous: row.plan as Plan,
-        input: await inputFor(operationId),
-        change: input.change,
-        options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
-      });
-      return write(
-        db,
-        actor,
-        async (w) => {
-          const stored = await storeDraft(w, operationId, {
-            input: result.input,
-            plan: result.plan,
-            seed: input.seed,
-          });
-          return { ...view(stored), moves: result.moves };
-        },
-        { idempotency },
-      );
-    },
+      }),
 
     /**
      * An officer moves a person by hand; the draft keeps the move, and every rule it breaks is reported. A
      * move made on the adopted plan starts a new draft from it: the adopted plan changes only by adoption.
      */
-    async move({ actor, input, idempotency, operationId }: Call<MoveRequest> & { operationId: string }) {
-      await requirePlannable(operationId, actor);
-      const row = await current(operationId);
-      const result = await runner.run({
-        kind: "move",
-        previous: row.plan as Plan,
-        input: row.input as PlanInput,
-        personId: input.personId,
-        aircraftId: input.aircraftId,
-      });
-      const bad = result.violations.filter(
-        (v) => v.rule === "unknown-person" || v.rule === "unknown-aircraft",
-      );
-      if (bad.length) {
-        throw new AppError("REFERENCE_INVALID", bad.map((v) => v.message).join("; "), {
-          issues: bad.map((v) => ({
-            field: v.rule === "unknown-person" ? "personId" : "aircraftId",
-            rule: v.message,
-          })),
+    move: ({ actor, input, idempotency, operationId }: Call<MoveRequest> & { operationId: string }) =>
+      guarded(db, actor, "operation:plan", async () => {
+        await requirePlannable(operationId, actor);
+        const row = await current(operationId);
+        const result = await runner.run({
+          kind: "move",
+          previous: row.plan as Plan,
+          input: row.input as PlanInput,
+          personId: input.personId,
+          aircraftId: input.aircraftId,
         });
-      }
-      const expectedVersion = input.expectedVersion ?? row.version;
-      if (expectedVersion !== row.version) {
-        throw new AppError(
-          "VERSION_CONFLICT",
-          `the plan is at version ${row.version}, not ${expectedVersion}: someone changed it first; reload and retry`,
-          { currentVersion: row.version, expectedVersion },
+        const bad = result.violations.filter(
+          (v) => v.rule === "unknown-person" || v.rule === "unknown-aircraft",
         );
-      }
-      const status = result.violations.length ? "rules-broken" : "draft";
-      return write(
-        db,
-        actor,
-        async (w) => {
-          const stored =
-            row.status === "adopted"
-              ? await storeDraft(w, operationId, {
-                  input: row.input as PlanInput,
-                  plan: result.plan,
-                  seed: row.seed,
-                  status,
-                })
-              : await w.update(
-                  plans,
-                  row.id,
-                  { plan: result.plan, status },
-                  { expectedVersion, kind: "plan.person_moved" },
-                );
-          return { ...view(stored), violations: result.violations };
-        },
-        { idempotency },
-      );
-    },
+        if (bad.length) {
+          throw new AppError("REFERENCE_INVALID", bad.map((v) => v.message).join("; "), {
+            issues: bad.map((v) => ({
+              field: v.rule === "unknown-person" ? "personId" : "aircraftId",
+              rule: v.message,
+            })),
+          });
+        }
+        const expectedVersion = input.expectedVersion ?? row.version;
+        if (expectedVersion !== row.version) {
+          throw new AppError(
+            "VERSION_CONFLICT",
+            `the plan is at version ${row.version}, not ${expectedVersion}: someone changed it first; reload and retry`,
+            { currentVersion: row.version, expectedVersion },
+          );
+        }
+        const status = result.violations.length ? "rules-broken" : "draft";
+        return write(
+          db,
+          actor,
+          async (w) => {
+            const stored =
+              row.status === "adopted"
+                ? await storeDraft(w, operationId, {
+                    input: row.input as PlanInput,
+                    plan: result.plan,
+                    seed: row.seed,
+                    status,
+                  })
+                : await w.update(
+                    plans,
+                    row.id,
+                    { plan: result.plan, status },
+                    { expectedVersion, kind: "plan.person_moved" },
+                  );
+            return { ...view(stored), violations: result.violations };
+          },
+          { idempotency },
+        );
+      }),
 
     /** The manifests of the adopted plan (of the newest draft while none is adopted). */
-    async manifest(operationId: string, format: "text" | "pdf") {
-      const { adopted } = await plansOf(operationId);
-      const plan = (adopted ?? (await current(operationId))).plan as Plan;
-      return format === "pdf" ? manifestPdf(plan) : manifestText(plan);
-    },
+    manifest: (operationId: string, format: "text" | "pdf", actor: Actor) =>
+      guarded(db, actor, "operation:read", async () => {
+        await getById(db, operations, "operation", operationId, actor);
+        const { adopted } = await plansOf(operationId);
+        const plan = (adopted ?? (await current(operationId))).plan as Plan;
+        return format === "pdf" ? manifestPdf(plan) : manifestText(plan);
+      }),
   };
 }

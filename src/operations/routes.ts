@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { whoMay } from "../auth/permissions.ts";
 import type { Db } from "../db/client.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { ifMatchHeader, withIfMatch } from "../http/if-match.ts";
@@ -10,14 +11,17 @@ import { type planningService, ZMoveRequest, ZPlanRequest, ZReplanRequest } from
 import {
   ZAddPerson,
   ZAdoptPlan,
+  ZConfirmHandover,
   ZCreateAdministration,
   ZCreateHandover,
   ZCreateOperation,
   ZCreatePlace,
+  ZCreateRelease,
   ZListAdministrations,
   ZListHandovers,
   ZListOperations,
   ZListPlaces,
+  ZListReleases,
   ZOperationStatusChange,
   ZRemovePerson,
 } from "./schemas.ts";
@@ -36,33 +40,41 @@ export function operationRoutes(
     path: "/operations",
     tag: "operations",
     noun: "operation",
-    create: { body: ZCreateOperation, run: (o) => s.operations.create(o) },
-    get: (id) => s.operations.get(id),
-    list: { query: ZListOperations, run: (q) => s.operations.list(q) },
+    read: "operation:read",
+    create: { permission: "operation:create", body: ZCreateOperation, run: (o) => s.operations.create(o) },
+    get: (id, actor) => s.operations.get(id, actor),
+    list: { query: ZListOperations, run: (q, actor) => s.operations.list(q, actor) },
   });
   resourceRoutes(app, db, {
     path: "/handovers",
     tag: "handovers",
     noun: "handover",
-    create: { body: ZCreateHandover, run: (o) => s.operations.handOver(o) },
-    get: (id) => s.operations.getHandover(id),
-    list: { query: ZListHandovers, run: (q) => s.operations.listHandovers(q) },
+    read: "handover:read",
+    create: { permission: "handover:create", body: ZCreateHandover, run: (o) => s.operations.handOver(o) },
+    get: (id, actor) => s.operations.getHandover(id, actor),
+    list: { query: ZListHandovers, run: (q, actor) => s.operations.listHandovers(q, actor) },
   });
   resourceRoutes(app, db, {
     path: "/places",
     tag: "reference",
     noun: "place",
-    create: { body: ZCreatePlace, run: (o) => s.reference.places.create(o) },
-    get: (id) => s.reference.places.get(id),
-    list: { query: ZListPlaces, run: (q) => s.reference.places.list(q) },
+    read: "place:read",
+    create: { permission: "place:create", body: ZCreatePlace, run: (o) => s.reference.places.create(o) },
+    get: (id, actor) => s.reference.places.get(id, actor),
+    list: { query: ZListPlaces, run: (q, actor) => s.reference.places.list(q, actor) },
   });
   resourceRoutes(app, db, {
     path: "/administrations",
     tag: "reference",
     noun: "administration",
-    create: { body: ZCreateAdministration, run: (o) => s.reference.administrations.create(o) },
-    get: (id) => s.reference.administrations.get(id),
-    list: { query: ZListAdministrations, run: (q) => s.reference.administrations.list(q) },
+    read: "administration:read",
+    create: {
+      permission: "administration:create",
+      body: ZCreateAdministration,
+      run: (o) => s.reference.administrations.create(o),
+    },
+    get: (id, actor) => s.reference.administrations.get(id, actor),
+    list: { query: ZListAdministrations, run: (q, actor) => s.reference.administrations.list(q, actor) },
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -71,6 +83,7 @@ export function operationRoutes(
     path: "/operations/:id/plan",
     tags,
     summary: "Plan the operation: people onto aircraft and routes; stored as the draft plan",
+    permission: "operation:plan",
     description:
       "Fewest aircraft, then least distance; rival organisations and keep-apart pairs never share an aircraft. The plan states its lower bound and whether it is proven optimal; when no plan exists it says why and the smallest change that would make one.",
     body: ZPlanRequest,
@@ -83,6 +96,7 @@ export function operationRoutes(
     tags,
     summary:
       "Move the operation along planned → ready → in-transit → completed (or cancelled before it flies)",
+    permission: "operation:move",
     description:
       "`ready` needs every listed person on board and an adopted plan that seats them all without breaking a rule; `in-transit` (not before the operation date) takes every case on board in transit with it; `completed` needs every person on board handed over; `cancelled` returns every case on board to the state it came from. 422 OPERATION_NOT_READY names each person and rule in the way.",
     body: ZOperationStatusChange,
@@ -95,6 +109,7 @@ export function operationRoutes(
     path: "/operations/:id/people",
     tags,
     summary: "List a person on the operation and re-plan with the fewest moves",
+    permission: "operation:plan",
     description:
       "The person is a candidate until their case takes `assign-to-operation`. A planned or ready operation goes back to planning: the new plan (answered with the people it moves) must be adopted.",
     body: ZAddPerson,
@@ -109,12 +124,12 @@ export function operationRoutes(
       schema: {
         tags,
         summary: "Take a person off the operation and re-plan with the fewest moves",
-        description:
-          "The listing stays, marked removed with the reason. A person on board leaves with their case's `remove-from-operation`. A planned or ready operation goes back to planning.",
+        description: `The listing stays, marked removed with the reason. A person on board leaves with their case's \`remove-from-operation\`. A planned or ready operation goes back to planning.\n\n${whoMay("operation:plan")}`,
         params: z.object({ id: ZUuid, personId: ZUuid }),
         body: ZRemovePerson,
         headers: ifMatchHeader,
       },
+      config: { permission: "operation:plan" },
     },
     (req, reply) =>
       idempotent(db, req, reply, req.actor, 200, (idempotency) =>
@@ -132,6 +147,7 @@ export function operationRoutes(
     tags,
     summary:
       "Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat",
+    permission: "operation:plan",
     body: ZAdoptPlan,
     headers: ifMatchHeader,
     status: 200,
@@ -140,14 +156,22 @@ export function operationRoutes(
   });
   typed.get(
     "/operations/:id/plan",
-    { schema: { tags, summary: "The operation's current draft plan", params: ZIdParams } },
-    (req) => s.planning.get(req.params.id),
+    {
+      schema: {
+        tags,
+        summary: "The operation's current plan: its newest draft, else its adopted plan",
+        description: whoMay("operation:read"),
+        params: ZIdParams,
+      },
+      config: { permission: "operation:read" },
+    },
+    (req) => s.planning.get(req.params.id, req.actor),
   );
   actionRoute(app, db, {
     path: "/operations/:id/plan/replan",
     tags,
-    summary:
-      "Re-plan after a change (a person removed, an aircraft unavailable), moving as few people as possible",
+    summary: "Re-plan after an aircraft becomes unavailable, moving as few people as possible",
+    permission: "operation:plan",
     body: ZReplanRequest,
     status: 201,
     run: ({ actor, id, input, idempotency }) =>
@@ -157,6 +181,7 @@ export function operationRoutes(
     path: "/operations/:id/plan/moves",
     tags,
     summary: "Move a person to another aircraft by hand; the answer lists every rule the move breaks",
+    permission: "operation:plan",
     body: ZMoveRequest,
     status: 200,
     run: ({ actor, id, input, idempotency }) =>
@@ -167,13 +192,15 @@ export function operationRoutes(
     {
       schema: {
         tags,
-        summary: "Printable manifests of the draft plan, per aircraft (text or PDF)",
+        summary: "Printable manifests of the adopted plan, per aircraft (text or PDF)",
+        description: whoMay("operation:read"),
         params: ZIdParams,
         querystring: z.object({ format: z.enum(["text", "pdf"]).default("text") }),
       },
+      config: { permission: "operation:read" },
     },
     async (req, reply) => {
-      const out = await s.planning.manifest(req.params.id, req.query.format);
+      const out = await s.planning.manifest(req.params.id, req.query.format, req.actor);
       return req.query.format === "pdf"
         ? reply
             .type("application/pdf")
@@ -182,4 +209,55 @@ export function operationRoutes(
         : reply.type("text/plain; charset=utf-8").send(out);
     },
   );
+  actionRoute(app, db, {
+    path: "/operations/:id/releases",
+    tags,
+    summary:
+      "Release the operation's date, destination and manifest to a requesting state, for its own people",
+    description:
+      "A snapshot shared with that state (in the audit chain): the operation's code, date, staging airport and status, and for each of that state's people their destination, aircraft and seat. A later release supersedes it.",
+    permission: "release:create",
+    body: ZCreateRelease,
+    status: 201,
+    run: ({ actor, id, input, idempotency }) =>
+      s.operations.release({ actor, operationId: id, input, idempotency }),
+  });
+  typed.get(
+    "/releases",
+    {
+      schema: {
+        tags,
+        summary: "Releases of operations",
+        description: whoMay("release:read"),
+        querystring: ZListReleases,
+      },
+      config: { permission: "release:read" },
+    },
+    (req) => s.operations.listReleases(req.query, req.actor),
+  );
+  typed.get(
+    "/releases/:id",
+    {
+      schema: {
+        tags,
+        summary: "A release of an operation",
+        description: whoMay("release:read"),
+        params: ZIdParams,
+      },
+      config: { permission: "release:read" },
+    },
+    (req) => s.operations.getRelease(req.params.id, req.actor),
+  );
+  actionRoute(app, db, {
+    path: "/handovers/:id/confirmations",
+    tags: ["handovers"],
+    summary: "Confirm a handover as the receiving state",
+    description:
+      "The receiving state's own record of taking custody, shared with the sending state. Once per handover.",
+    permission: "handover:confirm",
+    body: ZConfirmHandover,
+    status: 201,
+    run: ({ actor, id, input, idempotency }) =>
+      s.operations.confirmHandover({ actor, handoverId: id, input, idempotency }),
+  });
 }

@@ -182,3 +182,23 @@ export const ZAdoptPlan = z.strictObject({
   expectedVersion: z.number().int().min(1).optional(),
 });
 export type AdoptPlan = z.infer<typeof ZAdoptPlan>;
+
+export const ZConfirmHandover = z.strictObject({
+  receivingOfficer: ZShort,
+  receivingAgency: ZShort,
+  /** When custody was taken: a date-time or a day. */
+  occurredAt: ZOccurredAt,
+  condition: ZText,
+  notes: ZText.optional(),
+});
+export type ConfirmHandover = z.infer<typeof ZConfirmHandover>;
+
+export const ZCreateRelease = z.strictObject({
+  /** The requesting state the operation is released to. */
+  toParty: ZParty,
+  notes: ZText.optional(),
+});
+export type CreateRelease = z.infer<typeof ZCreateRelease>;
+
+export const ZListReleases = ZPageQuery.extend({ operationId: ZUuid.optional() });
+export type ListReleases = z.infer<typeof ZListReleases>;

@@ -1,14 +1,17 @@
 import { and, asc, eq, gte, inArray, lte } from "drizzle-orm";
 import { type Tx, type Writer, write } from "../audit/write.ts";
+import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
+import { toIsoDate } from "../cases/calendar.ts";
 import type { caseService, PreparedStep } from "../cases/service.ts";
 import { type CaseState, isTerminal, type Policy, type Track } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
-import { getById, missingRefs, pageOf } from "../db/query.ts";
+import { everyone, getById, missingRefs, pageOf, visible } from "../db/query.ts";
 import {
   administrations,
   aircraft,
   cases,
+  handoverConfirmations,
   handovers,
   legs,
   operationPeople,
@@ -16,6 +19,8 @@ import {
   people,
   places,
   plans,
+  releases,
+  requests,
 } from "../db/schema.ts";
 import { AppError, type FieldIssue } from "../errors.ts";
 import { checkPlan, type Plan } from "../planner/index.ts";
@@ -28,7 +33,6 @@ import {
   type OperationFacts,
   type OperationStatus,
   onBoard,
-  planningRoles,
   type Refusal,
 } from "./lifecycle.ts";
 import type { PlanRunner } from "./plan-runner.ts";
@@ -36,12 +40,15 @@ import { peopleOfPlan, type planningService } from "./planning.ts";
 import type {
   AddPerson,
   AdoptPlan,
+  ConfirmHandover,
   CreateAdministration,
   CreateHandover,
   CreateOperation,
   CreatePlace,
+  CreateRelease,
   ListHandovers,
   ListOperations,
+  ListReleases,
   OperationStatusChange,
   RemovePerson,
 } from "./schemas.ts";
@@ -77,8 +84,8 @@ export function operationService(
 ) {
   const { planning } = deps;
 
-  async function load(operationId: string): Promise<Loaded> {
-    const op = await getById(db, operations, "operation", operationId);
+  async function load(operationId: string, actor: Actor): Promise<Loaded> {
+    const op = await getById(db, operations, "operation", operationId, actor);
     const [listed, handed, adoptedRows] = await Promise.all([
       db
         .select({
@@ -138,7 +145,7 @@ export function operationService(
             // The adopted plan checked against today's record: a rivalry recorded since, a person removed.
             violations:
               op.status === "planned" || op.status === "ready"
-                ? checkPlan(await planning.inputFor(operationId), adopted.plan as Plan)
+                ? checkPlan(await planning.inputFor(operationId, { actor }), adopted.plan as Plan)
                 : [],
           }
         : null,
@@ -256,6 +263,7 @@ export function operationService(
 
   /** The case that carries a person on an operation: the one named, or the person's only open case. */
   async function caseFor(
+    actor: Actor,
     personId: string,
     caseId: string | undefined,
     field: string,
@@ -264,7 +272,7 @@ export function operationService(
     const rows = await db
       .select({ id: cases.id, track: cases.track, state: cases.state, operationId: cases.operationId })
       .from(cases)
-      .where(eq(cases.personId, personId));
+      .where(and(eq(cases.personId, personId), visible(cases, actor)));
     const open = rows.filter((c) => !isTerminal(c.state as CaseState));
     const chosen = caseId ? rows.find((c) => c.id === caseId) : open.length === 1 ? open[0] : undefined;
     if (caseId && !chosen)
@@ -291,7 +299,10 @@ export function operationService(
   }
 
   /** Airports named by an operation must be known places with coordinates (the planner needs them). */
-  async function airportIssues(codes: { field: string; code: string }[]): Promise<FieldIssue[]> {
+  async function airportIssues(
+    actor: Actor,
+    codes: { field: string; code: string }[],
+  ): Promise<FieldIssue[]> {
     const wanted = [...new Set(codes.map((c) => c.code))];
     const known = new Set(
       wanted.length
@@ -299,7 +310,7 @@ export function operationService(
             await db
               .select({ code: places.code })
               .from(places)
-              .where(and(eq(places.kind, "airport"), inArray(places.code, wanted)))
+              .where(and(eq(places.kind, "airport"), inArray(places.code, wanted), visible(places, actor)))
           ).map((r) => r.code)
         : [],
     );
@@ -308,21 +319,9 @@ export function operationService(
       .map((c) => ({ field: c.field, rule: `unknown airport ${c.code}: add it to /api/places first` }));
   }
 
-  function requirePlanner(actor: Actor, what: string) {
-    if (!planningRoles.includes(actor.role)) {
-      throw new AppError(
-        "ACTOR_NOT_PERMITTED",
-        `role ${actor.role} may not ${what}; allowed: ${planningRoles.join(", ")}`,
-        {
-          role: actor.role,
-          allowedRoles: [...planningRoles],
-        },
-      );
-    }
-  }
-
   /** Re-plans a change of people from the plan work stands on, moving as few people as possible. */
   async function replanFor(
+    actor: Actor,
     operationId: string,
     change:
       | {
@@ -336,7 +335,7 @@ export function operationService(
     const base = draft ?? adopted;
     if (!base) return null;
     if (change.kind === "add-person") {
-      const withPerson = await planning.inputFor(operationId, { extra: change.listing });
+      const withPerson = await planning.inputFor(operationId, { actor, extra: change.listing });
       const before = {
         ...withPerson,
         people: withPerson.people.filter((p) => p.id !== change.listing.personId),
@@ -353,7 +352,7 @@ export function operationService(
     return deps.runner.run({
       kind: "replan",
       previous: base.plan as Plan,
-      input: await planning.inputFor(operationId),
+      input: await planning.inputFor(operationId, { actor }),
       change: { kind: "remove-person", personId: change.personId },
       options,
     });
@@ -362,422 +361,440 @@ export function operationService(
   return {
     load,
 
-    async create({ actor, input, idempotency }: Call<CreateOperation>) {
-      requirePlanner(actor, "create operations");
-      const [clash] = await db
-        .select({ id: operations.id })
-        .from(operations)
-        .where(eq(operations.code, input.code));
-      const issues: FieldIssue[] = [];
-      if (clash) {
-        throw new AppError("DUPLICATE", `an operation with code ${input.code} already exists`, {
-          issues: [{ field: "code", rule: "must be unique" }],
-          existingId: clash.id,
-        });
-      }
-      issues.push(
-        ...(await missingRefs(db, [
-          { field: "administrationId", table: administrations, id: input.administrationId },
-          ...input.people.map((p, i) => ({ field: `people[${i}].personId`, table: people, id: p.personId })),
-        ])),
-        ...(await airportIssues([
-          { field: "stagingAirport", code: input.stagingAirport },
-          ...input.aircraft.flatMap((a, i) =>
-            a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [],
-          ),
-          ...input.people.map((p, i) => ({
-            field: `people[${i}].destinationAirport`,
-            code: p.destinationAirport,
-          })),
-        ])),
-      );
-      const caseIds: string[] = [];
-      for (const [i, p] of input.people.entries()) {
-        if (issues.some((x) => x.field === `people[${i}].personId`)) continue;
-        const found = await caseFor(p.personId, p.caseId, `people[${i}]`);
-        if ("issue" in found) issues.push(found.issue);
-        else caseIds[i] = found.caseId;
-      }
-      if (issues.length) throw invalid(issues);
-      const { aircraft: fleet, people: listed, ...op } = input;
-      return write(
-        db,
-        actor,
-        async (w) => {
-          const row = await w.insertOne(operations, { ...op, status: "planning" });
-          const planes = await w.insert(
-            aircraft,
-            fleet.map((a) => ({
-              ...a,
-              operationId: row.id,
-              stagingAirport: a.stagingAirport ?? op.stagingAirport,
+    create: ({ actor, input, idempotency }: Call<CreateOperation>) =>
+      guarded(db, actor, "operation:create", async () => {
+        const [clash] = await db
+          .select({ id: operations.id })
+          .from(operations)
+          .where(eq(operations.code, input.code));
+        const issues: FieldIssue[] = [];
+        if (clash) {
+          throw new AppError("DUPLICATE", `an operation with code ${input.code} already exists`, {
+            issues: [{ field: "code", rule: "must be unique" }],
+            existingId: clash.id,
+          });
+        }
+        issues.push(
+          ...(await missingRefs(
+            db,
+            [
+              { field: "administrationId", table: administrations, id: input.administrationId },
+              ...input.people.map((p, i) => ({
+                field: `people[${i}].personId`,
+                table: people,
+                id: p.personId,
+              })),
+            ],
+            actor,
+          )),
+          ...(await airportIssues(actor, [
+            { field: "stagingAirport", code: input.stagingAirport },
+            ...input.aircraft.flatMap((a, i) =>
+              a.stagingAirport ? [{ field: `aircraft[${i}].stagingAirport`, code: a.stagingAirport }] : [],
+            ),
+            ...input.people.map((p, i) => ({
+              field: `people[${i}].destinationAirport`,
+              code: p.destinationAirport,
             })),
-          );
-          const entries = await w.insert(
-            operationPeople,
-            listed.map((p, i) => ({ ...p, caseId: caseIds[i]!, operationId: row.id })),
-          );
-          return { ...row, aircraft: planes, people: entries, legs: [] };
-        },
-        { idempotency },
-      );
-    },
+          ])),
+        );
+        const caseIds: string[] = [];
+        for (const [i, p] of input.people.entries()) {
+          if (issues.some((x) => x.field === `people[${i}].personId`)) continue;
+          const found = await caseFor(actor, p.personId, p.caseId, `people[${i}]`);
+          if ("issue" in found) issues.push(found.issue);
+          else caseIds[i] = found.caseId;
+        }
+        if (issues.length) throw invalid(issues);
+        const { aircraft: fleet, people: listed, ...op } = input;
+        return write(
+          db,
+          actor,
+          async (w) => {
+            const row = await w.insertOne(operations, { ...op, status: "planning" });
+            const planes = await w.insert(
+              aircraft,
+              fleet.map((a) => ({
+                ...a,
+                operationId: row.id,
+                stagingAirport: a.stagingAirport ?? op.stagingAirport,
+              })),
+            );
+            const entries = await w.insert(
+              operationPeople,
+              listed.map((p, i) => ({ ...p, caseId: caseIds[i]!, operationId: row.id })),
+            );
+            return { ...row, aircraft: planes, people: entries, legs: [] };
+          },
+          { idempotency },
+        );
+      }),
 
-    async get(id: string) {
-      const row = await getById(db, operations, "operation", id);
-      const [planes, listed, legRows, handed, drafts] = await Promise.all([
-        db.select().from(aircraft).where(eq(aircraft.operationId, id)).orderBy(asc(aircraft.callsign)),
-        db
-          .select({
-            entry: operationPeople,
-            givenNames: people.givenNames,
-            familyNames: people.familyNames,
-            riskFlags: people.riskFlags,
-            caseState: cases.state,
-            caseOperationId: cases.operationId,
-          })
-          .from(operationPeople)
-          .innerJoin(people, eq(operationPeople.personId, people.id))
-          .leftJoin(cases, eq(cases.id, operationPeople.caseId))
-          .where(eq(operationPeople.operationId, id))
-          .orderBy(asc(operationPeople.id)),
-        db
-          .select()
-          .from(legs)
-          .where(eq(legs.operationId, id))
-          .orderBy(asc(legs.aircraftId), asc(legs.sequence)),
-        db.select().from(handovers).where(eq(handovers.operationId, id)),
-        db
-          .select({ id: plans.id, status: plans.status, recordedAt: plans.recordedAt })
-          .from(plans)
-          .where(eq(plans.operationId, id))
-          .orderBy(asc(plans.id)),
-      ]);
-      return {
-        ...row,
-        aircraft: planes,
-        legs: legRows,
-        people: listed.map((p) => ({
-          ...p.entry,
-          name: `${p.givenNames} ${p.familyNames}`,
-          riskFlags: p.riskFlags,
-          caseState: p.caseState,
-          /** Listed and removed, listed (a candidate), on board, or handed over. */
-          standing: p.entry.removedAt
-            ? "removed"
-            : handed.some((h) => h.personId === p.entry.personId)
-              ? "handed-over"
-              : p.caseOperationId === id
-                ? "on-board"
-                : "listed",
-        })),
-        handovers: handed,
-        plans: drafts,
-      };
-    },
+    get: (id: string, actor: Actor) =>
+      guarded(db, actor, "operation:read", async () => {
+        const row = await getById(db, operations, "operation", id, actor);
+        const [planes, listed, legRows, handed, drafts] = await Promise.all([
+          db.select().from(aircraft).where(eq(aircraft.operationId, id)).orderBy(asc(aircraft.callsign)),
+          db
+            .select({
+              entry: operationPeople,
+              givenNames: people.givenNames,
+              familyNames: people.familyNames,
+              riskFlags: people.riskFlags,
+              caseState: cases.state,
+              caseOperationId: cases.operationId,
+            })
+            .from(operationPeople)
+            .innerJoin(people, eq(operationPeople.personId, people.id))
+            .leftJoin(cases, eq(cases.id, operationPeople.caseId))
+            .where(eq(operationPeople.operationId, id))
+            .orderBy(asc(operationPeople.id)),
+          db
+            .select()
+            .from(legs)
+            .where(eq(legs.operationId, id))
+            .orderBy(asc(legs.aircraftId), asc(legs.sequence)),
+          db.select().from(handovers).where(eq(handovers.operationId, id)),
+          db
+            .select({ id: plans.id, status: plans.status, recordedAt: plans.recordedAt })
+            .from(plans)
+            .where(eq(plans.operationId, id))
+            .orderBy(asc(plans.id)),
+        ]);
+        return {
+          ...row,
+          aircraft: planes,
+          legs: legRows,
+          people: listed.map((p) => ({
+            ...p.entry,
+            name: `${p.givenNames} ${p.familyNames}`,
+            riskFlags: p.riskFlags,
+            caseState: p.caseState,
+            /** Listed and removed, listed (a candidate), on board, or handed over. */
+            standing: p.entry.removedAt
+              ? "removed"
+              : handed.some((h) => h.personId === p.entry.personId)
+                ? "handed-over"
+                : p.caseOperationId === id
+                  ? "on-board"
+                  : "listed",
+          })),
+          handovers: handed,
+          plans: drafts,
+        };
+      }),
 
     /**
      * Lists a person on the operation (a candidate until their case joins it) and re-plans from the current
      * plan with the fewest moves. A planned or ready operation goes back to planning: its new plan must be
      * adopted.
      */
-    async addPerson({ actor, input, idempotency, operationId }: Call<AddPerson> & { operationId: string }) {
-      const l = await load(operationId);
-      const ok = decideListChange(l.facts, { role: actor.role, change: "add" });
-      if (!ok.ok) throw refused(ok);
-      const issues: FieldIssue[] = [
-        ...(await missingRefs(db, [{ field: "personId", table: people, id: input.personId }])),
-        ...(await airportIssues([{ field: "destinationAirport", code: input.destinationAirport }])),
-      ];
-      const existing = l.listings.find((x) => x.personId === input.personId);
-      if (existing && !existing.removedAt) {
-        throw new AppError("DUPLICATE", `the person is already listed on operation ${l.op.code}`, {
-          issues: [{ field: "personId", rule: "already listed" }],
-          existingId: existing.id,
+    addPerson: ({ actor, input, idempotency, operationId }: Call<AddPerson> & { operationId: string }) =>
+      guarded(db, actor, "operation:plan", async () => {
+        const l = await load(operationId, actor);
+        const ok = decideListChange(l.facts, { role: actor.role, change: "add" });
+        if (!ok.ok) throw refused(ok);
+        const issues: FieldIssue[] = [
+          ...(await missingRefs(db, [{ field: "personId", table: people, id: input.personId }], actor)),
+          ...(await airportIssues(actor, [{ field: "destinationAirport", code: input.destinationAirport }])),
+        ];
+        const existing = l.listings.find((x) => x.personId === input.personId);
+        if (existing && !existing.removedAt) {
+          throw new AppError("DUPLICATE", `the person is already listed on operation ${l.op.code}`, {
+            issues: [{ field: "personId", rule: "already listed" }],
+            existingId: existing.id,
+          });
+        }
+        const listed = new Set(l.listings.filter((x) => !x.removedAt).map((x) => x.personId));
+        input.keepApartFrom.forEach((q, j) => {
+          if (!listed.has(q))
+            issues.push({ field: `keepApartFrom[${j}]`, rule: "must be a person listed on the operation" });
         });
-      }
-      const listed = new Set(l.listings.filter((x) => !x.removedAt).map((x) => x.personId));
-      input.keepApartFrom.forEach((q, j) => {
-        if (!listed.has(q))
-          issues.push({ field: `keepApartFrom[${j}]`, rule: "must be a person listed on the operation" });
-      });
-      let caseId: string | undefined;
-      if (!issues.some((i) => i.field === "personId")) {
-        const found = await caseFor(input.personId, input.caseId, "(body)", operationId);
-        if ("issue" in found)
-          issues.push({ ...found.issue, field: found.issue.field.replace("(body).", "") });
-        else caseId = found.caseId;
-      }
-      if (issues.length) throw invalid(issues);
-      const listing = {
-        personId: input.personId,
-        destinationAirport: input.destinationAirport,
-        keepApartFrom: input.keepApartFrom,
-      };
-      const replanned = await replanFor(
-        operationId,
-        { kind: "add-person", listing },
-        { timeLimitMs: input.timeLimitMs, seed: input.seed },
-      );
-      return write(
-        db,
-        actor,
-        async (w) => {
-          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
-          const fields = {
-            caseId: caseId!,
-            destinationAirport: input.destinationAirport,
-            chargingDistrict: input.chargingDistrict ?? null,
-            keepApartFrom: input.keepApartFrom,
-            removedAt: null,
-            removalReason: null,
-            aircraftId: null,
-            seat: null,
-          };
-          const entry = existing
-            ? await w.update(operationPeople, existing.id, fields, {
-                before: existing,
-                kind: "operation_person.relisted",
-              })
-            : await w.insertOne(operationPeople, { ...fields, personId: input.personId, operationId });
-          await unadopt(w, l);
-          const op = await w.update(
-            operations,
-            operationId,
-            { status: ok.to },
-            { before: l.op, kind: "operation.person_added" },
-          );
-          const plan = replanned
-            ? await planning.storeDraft(w, operationId, {
-                input: replanned.input,
-                plan: replanned.plan,
-                seed: input.seed,
-              })
-            : null;
-          return {
-            operation: op,
-            listing: entry,
-            plan: plan
-              ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan }
-              : null,
-            moves: replanned?.moves ?? [],
-          };
-        },
-        { idempotency },
-      );
-    },
+        let caseId: string | undefined;
+        if (!issues.some((i) => i.field === "personId")) {
+          const found = await caseFor(actor, input.personId, input.caseId, "(body)", operationId);
+          if ("issue" in found)
+            issues.push({ ...found.issue, field: found.issue.field.replace("(body).", "") });
+          else caseId = found.caseId;
+        }
+        if (issues.length) throw invalid(issues);
+        const listing = {
+          personId: input.personId,
+          destinationAirport: input.destinationAirport,
+          keepApartFrom: input.keepApartFrom,
+        };
+        const replanned = await replanFor(
+          actor,
+          operationId,
+          { kind: "add-person", listing },
+          { timeLimitMs: input.timeLimitMs, seed: input.seed },
+        );
+        return write(
+          db,
+          actor,
+          async (w) => {
+            await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+            const fields = {
+              caseId: caseId!,
+              destinationAirport: input.destinationAirport,
+              chargingDistrict: input.chargingDistrict ?? null,
+              keepApartFrom: input.keepApartFrom,
+              removedAt: null,
+              removalReason: null,
+              aircraftId: null,
+              seat: null,
+            };
+            const entry = existing
+              ? await w.update(operationPeople, existing.id, fields, {
+                  before: existing,
+                  kind: "operation_person.relisted",
+                })
+              : await w.insertOne(operationPeople, { ...fields, personId: input.personId, operationId });
+            await unadopt(w, l);
+            const op = await w.update(
+              operations,
+              operationId,
+              { status: ok.to },
+              { before: l.op, kind: "operation.person_added" },
+            );
+            const plan = replanned
+              ? await planning.storeDraft(w, operationId, {
+                  input: replanned.input,
+                  plan: replanned.plan,
+                  seed: input.seed,
+                })
+              : null;
+            return {
+              operation: op,
+              listing: entry,
+              plan: plan
+                ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan }
+                : null,
+              moves: replanned?.moves ?? [],
+            };
+          },
+          { idempotency },
+        );
+      }),
 
     /**
      * Takes a person off the operation (an injunction, a withdrawn request): the listing stays, marked
      * removed with the reason; a person on board leaves with their case's `remove-from-operation`; the
      * operation re-plans with the fewest moves and, if it was planned or ready, goes back to planning.
      */
-    async removePerson({
+    removePerson: ({
       actor,
       input,
       idempotency,
       operationId,
       personId,
-    }: Call<RemovePerson> & { operationId: string; personId: string }) {
-      const l = await load(operationId);
-      const ok = decideListChange(l.facts, { role: actor.role, change: "remove" });
-      if (!ok.ok) throw refused(ok);
-      const listing = l.listings.find((x) => x.personId === personId && !x.removedAt);
-      if (!listing) {
-        throw new AppError("NOT_FOUND", `person ${personId} is not listed on operation ${l.op.code}`, {
-          entity: "operation person",
-          id: personId,
-        });
-      }
-      const person = l.facts.people.find((p) => p.personId === personId)!;
-      const now = new Date();
-      const steps = onBoard(l.facts, person)
-        ? await prepareSteps(
-            actor,
-            l,
-            [{ caseId: person.case!.id, personId, transition: "remove-from-operation" }],
-            { legalBasis: input.legalBasis, reasons: input.reason, occurredAt: now.toISOString() },
-            now,
-          )
-        : [];
-      const replanned = await replanFor(
-        operationId,
-        { kind: "remove-person", personId },
-        { timeLimitMs: input.timeLimitMs, seed: input.seed },
-      );
-      return write(
-        db,
-        actor,
-        async (w) => {
-          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
-          const left = [];
-          for (const step of steps) left.push(await deps.cases.apply(w, step));
-          const entry = await w.update(
-            operationPeople,
-            listing.id,
-            { removedAt: now, removalReason: input.reason, aircraftId: null, seat: null },
-            { before: listing, kind: "operation_person.removed" },
-          );
-          await unadopt(w, { ...l, listings: l.listings.filter((x) => x.id !== listing.id) });
-          const op = await w.update(
-            operations,
-            operationId,
-            { status: ok.to },
-            { before: l.op, kind: "operation.person_removed" },
-          );
-          const plan = replanned
-            ? await planning.storeDraft(w, operationId, {
-                input: replanned.input,
-                plan: replanned.plan,
-                seed: input.seed,
-              })
-            : null;
-          return {
-            operation: op,
-            listing: entry,
-            case: left[0]?.case ?? null,
-            plan: plan
-              ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan }
-              : null,
-            moves: replanned?.moves ?? [],
-          };
-        },
-        { idempotency },
-      );
-    },
+    }: Call<RemovePerson> & { operationId: string; personId: string }) =>
+      guarded(db, actor, "operation:plan", async () => {
+        const l = await load(operationId, actor);
+        const ok = decideListChange(l.facts, { role: actor.role, change: "remove" });
+        if (!ok.ok) throw refused(ok);
+        const listing = l.listings.find((x) => x.personId === personId && !x.removedAt);
+        if (!listing) {
+          throw new AppError("NOT_FOUND", `person ${personId} is not listed on operation ${l.op.code}`, {
+            entity: "operation person",
+            id: personId,
+          });
+        }
+        const person = l.facts.people.find((p) => p.personId === personId)!;
+        const now = new Date();
+        const steps = onBoard(l.facts, person)
+          ? await prepareSteps(
+              actor,
+              l,
+              [{ caseId: person.case!.id, personId, transition: "remove-from-operation" }],
+              { legalBasis: input.legalBasis, reasons: input.reason, occurredAt: now.toISOString() },
+              now,
+            )
+          : [];
+        const replanned = await replanFor(
+          actor,
+          operationId,
+          { kind: "remove-person", personId },
+          { timeLimitMs: input.timeLimitMs, seed: input.seed },
+        );
+        return write(
+          db,
+          actor,
+          async (w) => {
+            await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+            const left = [];
+            for (const step of steps) left.push(await deps.cases.apply(w, step));
+            const entry = await w.update(
+              operationPeople,
+              listing.id,
+              { removedAt: now, removalReason: input.reason, aircraftId: null, seat: null },
+              { before: listing, kind: "operation_person.removed" },
+            );
+            await unadopt(w, { ...l, listings: l.listings.filter((x) => x.id !== listing.id) });
+            const op = await w.update(
+              operations,
+              operationId,
+              { status: ok.to },
+              { before: l.op, kind: "operation.person_removed" },
+            );
+            const plan = replanned
+              ? await planning.storeDraft(w, operationId, {
+                  input: replanned.input,
+                  plan: replanned.plan,
+                  seed: input.seed,
+                })
+              : null;
+            return {
+              operation: op,
+              listing: entry,
+              case: left[0]?.case ?? null,
+              plan: plan
+                ? { planId: plan.id, status: plan.status, version: plan.version, plan: plan.plan }
+                : null,
+              moves: replanned?.moves ?? [],
+            };
+          },
+          { idempotency },
+        );
+      }),
 
     /**
      * Adopts a draft plan (the newest, unless named): the operation becomes planned, each listed person gets
      * the aircraft and seat the plan gives them, and the legs are the plan's routes.
      */
-    async adopt({ actor, input, idempotency, operationId }: Call<AdoptPlan> & { operationId: string }) {
-      const l = await load(operationId);
-      const { draft, drafts } = await planning.plansOf(operationId);
-      const chosen = input.planId ? drafts.find((d) => d.id === input.planId) : draft;
-      if (!chosen) {
-        throw new AppError(
-          "NOT_FOUND",
-          input.planId
-            ? `plan ${input.planId} is not a current draft of operation ${l.op.code}`
-            : `operation ${l.op.code} has no draft plan to adopt: POST …/plan first`,
-          { entity: "plan", id: input.planId ?? null },
+    adopt: ({ actor, input, idempotency, operationId }: Call<AdoptPlan> & { operationId: string }) =>
+      guarded(db, actor, "operation:plan", async () => {
+        const l = await load(operationId, actor);
+        const { draft, drafts } = await planning.plansOf(operationId);
+        const chosen = input.planId ? drafts.find((d) => d.id === input.planId) : draft;
+        if (!chosen) {
+          throw new AppError(
+            "NOT_FOUND",
+            input.planId
+              ? `plan ${input.planId} is not a current draft of operation ${l.op.code}`
+              : `operation ${l.op.code} has no draft plan to adopt: POST …/plan first`,
+            { entity: "plan", id: input.planId ?? null },
+          );
+        }
+        const plan = chosen.plan as Plan;
+        const violations = checkPlan(await planning.inputFor(operationId, { actor }), plan);
+        const ok = decideAdoption(l.facts, {
+          role: actor.role,
+          plan: {
+            id: chosen.id,
+            status: chosen.status,
+            people: peopleOfPlan(chosen),
+            assignment: plan.assignment,
+            violations,
+          },
+        });
+        if (!ok.ok) throw refused(ok);
+        const oldLegs = await db.select().from(legs).where(eq(legs.operationId, operationId));
+        return write(
+          db,
+          actor,
+          async (w) => {
+            await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+            const { adopted } = await planning.plansOf(operationId, w.tx);
+            if (adopted) await w.update(plans, adopted.id, { status: "superseded" }, { before: adopted });
+            const stored = await w.update(
+              plans,
+              chosen.id,
+              { status: "adopted" },
+              { before: chosen, kind: "plan.adopted" },
+            );
+            await seat(w, l.listings, plan);
+            for (const leg of oldLegs) await w.remove(legs, leg.id);
+            await w.insert(
+              legs,
+              plan.aircraft.flatMap((a) =>
+                a.route.slice(1).map((to, k) => ({
+                  operationId,
+                  aircraftId: a.aircraftId,
+                  sequence: k + 1,
+                  fromAirport: a.route[k]!,
+                  toAirport: to,
+                })),
+              ),
+            );
+            const op = await w.update(
+              operations,
+              operationId,
+              { status: ok.to },
+              { before: l.op, kind: "operation.plan_adopted" },
+            );
+            return {
+              operation: op,
+              plan: { planId: stored.id, status: stored.status, version: stored.version, plan },
+            };
+          },
+          { idempotency },
         );
-      }
-      const plan = chosen.plan as Plan;
-      const violations = checkPlan(await planning.inputFor(operationId), plan);
-      const ok = decideAdoption(l.facts, {
-        role: actor.role,
-        plan: {
-          id: chosen.id,
-          status: chosen.status,
-          people: peopleOfPlan(chosen),
-          assignment: plan.assignment,
-          violations,
-        },
-      });
-      if (!ok.ok) throw refused(ok);
-      const oldLegs = await db.select().from(legs).where(eq(legs.operationId, operationId));
-      return write(
-        db,
-        actor,
-        async (w) => {
-          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
-          const { adopted } = await planning.plansOf(operationId, w.tx);
-          if (adopted) await w.update(plans, adopted.id, { status: "superseded" }, { before: adopted });
-          const stored = await w.update(
-            plans,
-            chosen.id,
-            { status: "adopted" },
-            { before: chosen, kind: "plan.adopted" },
-          );
-          await seat(w, l.listings, plan);
-          for (const leg of oldLegs) await w.remove(legs, leg.id);
-          await w.insert(
-            legs,
-            plan.aircraft.flatMap((a) =>
-              a.route.slice(1).map((to, k) => ({
-                operationId,
-                aircraftId: a.aircraftId,
-                sequence: k + 1,
-                fromAirport: a.route[k]!,
-                toAirport: to,
-              })),
-            ),
-          );
-          const op = await w.update(
-            operations,
-            operationId,
-            { status: ok.to },
-            { before: l.op, kind: "operation.plan_adopted" },
-          );
-          return {
-            operation: op,
-            plan: { planId: stored.id, status: stored.status, version: stored.version, plan },
-          };
-        },
-        { idempotency },
-      );
-    },
+      }),
 
     /**
      * Moves the operation along its lifecycle (`lifecycle.ts`). Departing takes every case on board in
      * transit, and cancelling returns each to the state it came from, in the same write.
      */
-    async setStatus({
+    setStatus: ({
       actor,
       input,
       idempotency,
       operationId,
       now = new Date(),
-    }: Call<OperationStatusChange> & { operationId: string; now?: Date }) {
-      const l = await load(operationId);
-      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
-      const move = decideMove(l.facts, { to: input.status, role: actor.role, occurredAt }, { now });
-      if (!move.ok) throw refused(move);
-      const steps = await prepareSteps(
-        actor,
-        l,
-        move.caseSteps,
-        {
-          legalBasis: input.legalBasis ?? l.op.legalBasis,
-          reasons: input.reason ?? `Operation ${l.op.code}: ${move.from} → ${move.to}`,
-          occurredAt: occurredAt.toISOString(),
-        },
-        now,
-      );
-      return write(
-        db,
-        actor,
-        async (w) => {
-          await lockUnchanged(w.tx, l, "update", input.expectedVersion);
-          const moved = [];
-          for (const step of steps) moved.push((await deps.cases.apply(w, step)).case);
-          const op = await w.update(
-            operations,
-            operationId,
-            {
-              status: move.to,
-              ...(move.departedAt ? { departedAt: move.departedAt } : {}),
-              ...(move.completedAt ? { completedAt: move.completedAt } : {}),
-            },
-            { before: l.op, kind: "operation.status_changed", occurredAt },
-          );
-          return { ...op, cases: moved.map((c) => ({ id: c.id, state: c.state, version: c.version })) };
-        },
-        { idempotency, now },
-      );
-    },
+    }: Call<OperationStatusChange> & { operationId: string; now?: Date }) =>
+      guarded(db, actor, "operation:move", async () => {
+        const l = await load(operationId, actor);
+        const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+        const move = decideMove(l.facts, { to: input.status, role: actor.role, occurredAt }, { now });
+        if (!move.ok) throw refused(move);
+        const steps = await prepareSteps(
+          actor,
+          l,
+          move.caseSteps,
+          {
+            legalBasis: input.legalBasis ?? l.op.legalBasis,
+            reasons: input.reason ?? `Operation ${l.op.code}: ${move.from} → ${move.to}`,
+            occurredAt: occurredAt.toISOString(),
+          },
+          now,
+        );
+        return write(
+          db,
+          actor,
+          async (w) => {
+            await lockUnchanged(w.tx, l, "update", input.expectedVersion);
+            const moved = [];
+            for (const step of steps) moved.push((await deps.cases.apply(w, step)).case);
+            const op = await w.update(
+              operations,
+              operationId,
+              {
+                status: move.to,
+                ...(move.departedAt ? { departedAt: move.departedAt } : {}),
+                ...(move.completedAt ? { completedAt: move.completedAt } : {}),
+              },
+              { before: l.op, kind: "operation.status_changed", occurredAt },
+            );
+            return { ...op, cases: moved.map((c) => ({ id: c.id, state: c.state, version: c.version })) };
+          },
+          { idempotency, now },
+        );
+      }),
 
-    list: (q: ListOperations) =>
-      pageOf(
-        db,
-        operations,
-        [
-          q.status ? eq(operations.status, q.status) : undefined,
-          q.from ? gte(operations.operationDate, q.from) : undefined,
-          q.to ? lte(operations.operationDate, q.to) : undefined,
-        ],
-        q,
+    list: (q: ListOperations, actor: Actor) =>
+      guarded(db, actor, "operation:read", () =>
+        pageOf(
+          db,
+          operations,
+          [
+            q.status ? eq(operations.status, q.status) : undefined,
+            q.from ? gte(operations.operationDate, q.from) : undefined,
+            q.to ? lte(operations.operationDate, q.to) : undefined,
+          ],
+          q,
+          actor,
+        ),
       ),
 
     /**
@@ -785,106 +802,271 @@ export function operationService(
      * the treaty's `surrender`), accepted only for a person on board an operation in transit, at a stop of
      * their aircraft's route, not before the operation date.
      */
-    async handOver({
+    handOver: ({
       actor,
       input,
       idempotency,
       now = new Date(),
       policy,
-    }: Call<CreateHandover> & { now?: Date; policy?: Policy }) {
-      const issues = await missingRefs(db, [
-        { field: "operationId", table: operations, id: input.operationId },
-        { field: "personId", table: people, id: input.personId },
-      ]);
-      if (issues.length) throw invalid(issues);
-      const l = await load(input.operationId);
-      const occurredAt = new Date(input.occurredAt);
-      const listing = l.listings.find((x) => x.personId === input.personId && !x.removedAt);
-      const { adopted } = await planning.plansOf(input.operationId);
-      const route =
-        (adopted?.plan as Plan | undefined)?.aircraft.find((a) => a.aircraftId === listing?.aircraftId)
-          ?.route ?? null;
-      const ok = decideHandover(l.facts, { personId: input.personId, place: input.place, occurredAt, route });
-      if (!ok.ok) throw refused(ok);
-      if (input.caseId && input.caseId !== ok.caseId) {
-        throw invalid([
-          {
-            field: "caseId",
-            rule: `must be the case that carries the person on the operation (${ok.caseId})`,
+    }: Call<CreateHandover> & { now?: Date; policy?: Policy }) =>
+      guarded(db, actor, "handover:create", async () => {
+        const issues = await missingRefs(
+          db,
+          [
+            { field: "operationId", table: operations, id: input.operationId },
+            { field: "personId", table: people, id: input.personId },
+          ],
+          actor,
+        );
+        if (issues.length) throw invalid(issues);
+        const l = await load(input.operationId, actor);
+        const occurredAt = new Date(input.occurredAt);
+        const listing = l.listings.find((x) => x.personId === input.personId && !x.removedAt);
+        const { adopted } = await planning.plansOf(input.operationId);
+        const route =
+          (adopted?.plan as Plan | undefined)?.aircraft.find((a) => a.aircraftId === listing?.aircraftId)
+            ?.route ?? null;
+        const ok = decideHandover(l.facts, {
+          personId: input.personId,
+          place: input.place,
+          occurredAt,
+          route,
+        });
+        if (!ok.ok) throw refused(ok);
+        if (input.caseId && input.caseId !== ok.caseId) {
+          throw invalid([
+            {
+              field: "caseId",
+              rule: `must be the case that carries the person on the operation (${ok.caseId})`,
+            },
+          ]);
+        }
+        const step = await deps.cases.prepare({
+          actor,
+          caseId: ok.caseId,
+          input: {
+            transition: ok.transition,
+            legalBasis: input.legalBasis ?? l.op.legalBasis,
+            reasons: input.reasons ?? `Handed over at ${input.place} to ${input.receivingAgency}`,
+            occurredAt: input.occurredAt,
           },
-        ]);
-      }
-      const step = await deps.cases.prepare({
-        actor,
-        caseId: ok.caseId,
-        input: {
-          transition: ok.transition,
-          legalBasis: input.legalBasis ?? l.op.legalBasis,
-          reasons: input.reasons ?? `Handed over at ${input.place} to ${input.receivingAgency}`,
-          occurredAt: input.occurredAt,
-        },
-        now,
-        via: "handover",
-        ...(policy ? { policy } : {}),
-      });
-      const { legalBasis: _b, reasons: _r, ...record } = input;
-      return write(
-        db,
-        actor,
-        async (w) => {
-          await lockUnchanged(w.tx, l, "share");
-          const taken = await deps.cases.apply(w, step);
-          const handover = await w.insertOne(
-            handovers,
-            { ...record, caseId: ok.caseId, occurredAt },
-            { occurredAt },
-          );
-          return {
-            ...handover,
-            case: { id: taken.case.id, state: taken.case.state, version: taken.case.version },
-          };
-        },
-        { idempotency, now },
-      );
-    },
+          now,
+          via: "handover",
+          ...(policy ? { policy } : {}),
+        });
+        const { legalBasis: _b, reasons: _r, ...record } = input;
+        return write(
+          db,
+          actor,
+          async (w) => {
+            await lockUnchanged(w.tx, l, "share");
+            const taken = await deps.cases.apply(w, step);
+            // The handover record is shared with the receiving state, which confirms it on its side.
+            const handover = await w.insertOne(
+              handovers,
+              {
+                ...record,
+                caseId: ok.caseId,
+                occurredAt,
+                sharedWith: l.op.receivingState !== actor.party ? [l.op.receivingState] : [],
+              },
+              { occurredAt },
+            );
+            return {
+              ...handover,
+              case: { id: taken.case.id, state: taken.case.state, version: taken.case.version },
+            };
+          },
+          { idempotency, now },
+        );
+      }),
 
-    getHandover: (id: string) => getById(db, handovers, "handover", id),
-    listHandovers: (q: ListHandovers) =>
-      pageOf(
-        db,
-        handovers,
-        [
-          q.operationId ? eq(handovers.operationId, q.operationId) : undefined,
-          q.personId ? eq(handovers.personId, q.personId) : undefined,
-          q.place ? eq(handovers.place, q.place) : undefined,
-        ],
-        q,
+    getHandover: (id: string, actor: Actor) =>
+      guarded(db, actor, "handover:read", async () => {
+        const handover = await getById(db, handovers, "handover", id, actor);
+        const [confirmation] = await db
+          .select()
+          .from(handoverConfirmations)
+          .where(and(eq(handoverConfirmations.handoverId, id), visible(handoverConfirmations, actor)));
+        return { ...handover, confirmation: confirmation ?? null };
+      }),
+
+    listHandovers: (q: ListHandovers, actor: Actor) =>
+      guarded(db, actor, "handover:read", () =>
+        pageOf(
+          db,
+          handovers,
+          [
+            q.operationId ? eq(handovers.operationId, q.operationId) : undefined,
+            q.personId ? eq(handovers.personId, q.personId) : undefined,
+            q.place ? eq(handovers.place, q.place) : undefined,
+          ],
+          q,
+          actor,
+        ),
       ),
+
+    /**
+     * The receiving state confirms a handover the sending state recorded: its own record, shared with the
+     * sending state. Once per handover.
+     */
+    confirmHandover: ({
+      actor,
+      input,
+      idempotency,
+      handoverId,
+    }: Call<ConfirmHandover> & { handoverId: string }) =>
+      guarded(db, actor, "handover:confirm", async () => {
+        const handover = await getById(db, handovers, "handover", handoverId, actor);
+        if (handover.party === actor.party || !handover.sharedWith.includes(actor.party)) {
+          throw new AppError(
+            "HANDOVER_REFUSED",
+            `the receiving state confirms a handover (${handover.sharedWith.join(", ") || "none recorded"}), not ${actor.party}`,
+            { issues: [{ field: "handoverId", rule: "must be a handover to the caller's state" }] },
+          );
+        }
+        const [done] = await db
+          .select({ id: handoverConfirmations.id })
+          .from(handoverConfirmations)
+          .where(
+            and(eq(handoverConfirmations.handoverId, handoverId), visible(handoverConfirmations, actor)),
+          );
+        if (done) {
+          throw new AppError("DUPLICATE", "this handover is already confirmed", {
+            issues: [{ field: "handoverId", rule: "confirmed already" }],
+            existingId: done.id,
+          });
+        }
+        const occurredAt = new Date(input.occurredAt);
+        if (toIsoDate(occurredAt) < toIsoDate(handover.occurredAt)) {
+          throw invalid([
+            { field: "occurredAt", rule: `not before the handover on ${toIsoDate(handover.occurredAt)}` },
+          ]);
+        }
+        return write(
+          db,
+          actor,
+          (w) =>
+            w.insertOne(
+              handoverConfirmations,
+              { ...input, handoverId, occurredAt, notes: input.notes ?? null, sharedWith: [handover.party] },
+              { occurredAt },
+            ),
+          { idempotency },
+        );
+      }),
+
+    /**
+     * Releases to a requesting state what it may know of an operation: its date, staging airport and status,
+     * and, for that state's own people only, their destination, aircraft and seat. A snapshot shared with
+     * that state, in the audit chain; a later release supersedes it.
+     */
+    release: ({ actor, input, idempotency, operationId }: Call<CreateRelease> & { operationId: string }) =>
+      guarded(db, actor, "release:create", async () => {
+        const l = await load(operationId, actor);
+        if (input.toParty === actor.party)
+          throw invalid([{ field: "toParty", rule: "must be another state" }]);
+        const { adopted } = await planning.plansOf(operationId);
+        const callsign = new Map(
+          ((adopted?.plan as Plan | undefined)?.aircraft ?? []).map((a) => [
+            a.aircraftId,
+            a.name ?? a.aircraftId,
+          ]),
+        );
+        const listed = l.listings.filter((x) => !x.removedAt);
+        // Their own people: those of the operation whose case answers a request of theirs.
+        const theirs = listed.length
+          ? await db
+              .select({ caseId: cases.id })
+              .from(cases)
+              .innerJoin(requests, eq(requests.id, cases.requestId))
+              .where(
+                and(
+                  inArray(
+                    cases.id,
+                    listed.flatMap((x) => (x.caseId ? [x.caseId] : [])),
+                  ),
+                  eq(requests.requestingState, input.toParty),
+                ),
+              )
+          : [];
+        const own = new Set(theirs.map((t) => t.caseId));
+        const people = listed
+          .filter((x) => x.caseId && own.has(x.caseId))
+          .map((x) => ({
+            personId: x.personId,
+            name: l.facts.people.find((p) => p.personId === x.personId)?.name ?? "",
+            destination: x.destinationAirport,
+            aircraft: x.aircraftId ? (callsign.get(x.aircraftId) ?? null) : null,
+            seat: x.seat,
+          }));
+        return write(
+          db,
+          actor,
+          (w) =>
+            w.insertOne(releases, {
+              operationId,
+              toParty: input.toParty,
+              operationCode: l.op.code,
+              operationDate: l.op.operationDate,
+              stagingAirport: l.op.stagingAirport,
+              status: l.op.status,
+              people,
+              notes: input.notes ?? null,
+              sharedWith: [input.toParty],
+            }),
+          { idempotency },
+        );
+      }),
+
+    listReleases: (q: ListReleases, actor: Actor) =>
+      guarded(db, actor, "release:read", () =>
+        pageOf(db, releases, [q.operationId ? eq(releases.operationId, q.operationId) : undefined], q, actor),
+      ),
+    getRelease: (id: string, actor: Actor) =>
+      guarded(db, actor, "release:read", () => getById(db, releases, "release", id, actor)),
   };
 }
 
-/** Reference data: places (airports, prisons) and administrations (government terms). */
+/**
+ * Reference data: places (airports, prisons) and administrations (government terms), facts of public record
+ * that every party reads (shared with everyone).
+ */
 export function referenceService(db: Db) {
   return {
     places: {
-      async create({ actor, input, idempotency }: Call<CreatePlace>) {
-        const [clash] = await db.select({ id: places.id }).from(places).where(eq(places.code, input.code));
-        if (clash) {
-          throw new AppError("DUPLICATE", `a place with code ${input.code} already exists`, {
-            issues: [{ field: "code", rule: "must be unique" }],
+      create: ({ actor, input, idempotency }: Call<CreatePlace>) =>
+        guarded(db, actor, "place:create", async () => {
+          const [clash] = await db.select({ id: places.id }).from(places).where(eq(places.code, input.code));
+          if (clash) {
+            throw new AppError("DUPLICATE", `a place with code ${input.code} already exists`, {
+              issues: [{ field: "code", rule: "must be unique" }],
+            });
+          }
+          return write(db, actor, (w) => w.insertOne(places, { ...input, sharedWith: [everyone] }), {
+            idempotency,
           });
-        }
-        return write(db, actor, (w) => w.insertOne(places, input), { idempotency });
-      },
-      get: (id: string) => getById(db, places, "place", id),
-      list: (q: { limit: number; cursor?: string | undefined; kind?: string | undefined }) =>
-        pageOf(db, places, [q.kind ? eq(places.kind, q.kind) : undefined], q),
+        }),
+      get: (id: string, actor: Actor) =>
+        guarded(db, actor, "place:read", () => getById(db, places, "place", id, actor)),
+      list: (q: { limit: number; cursor?: string | undefined; kind?: string | undefined }, actor: Actor) =>
+        guarded(db, actor, "place:read", () =>
+          pageOf(db, places, [q.kind ? eq(places.kind, q.kind) : undefined], q, actor),
+        ),
     },
     administrations: {
       create: ({ actor, input, idempotency }: Call<CreateAdministration>) =>
-        write(db, actor, (w) => w.insertOne(administrations, input), { idempotency }),
-      get: (id: string) => getById(db, administrations, "administration", id),
-      list: (q: { limit: number; cursor?: string | undefined }) => pageOf(db, administrations, [], q),
+        guarded(db, actor, "administration:create", () =>
+          write(db, actor, (w) => w.insertOne(administrations, { ...input, sharedWith: [everyone] }), {
+            idempotency,
+          }),
+        ),
+      get: (id: string, actor: Actor) =>
+        guarded(db, actor, "administration:read", () =>
+          getById(db, administrations, "administration", id, actor),
+        ),
+      list: (q: { limit: number; cursor?: string | undefined }, actor: Actor) =>
+        guarded(db, actor, "administration:read", () => pageOf(db, administrations, [], q, actor)),
     },
   };
 }

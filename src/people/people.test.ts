@@ -16,7 +16,7 @@ const org = async (name: string) => {
   const res = await t.app.inject({
     method: "POST",
     url: "/api/organisations",
-    headers: await t.as("foreign-ministry"),
+    headers: await t.as("secretariat"),
     payload: { name },
   });
   expect(res.statusCode, res.body).toBe(201);
@@ -26,7 +26,7 @@ const addRival = async (id: string, payload: Record<string, unknown>) =>
   t.app.inject({
     method: "POST",
     url: `/api/organisations/${id}/rivalries`,
-    headers: await t.as("foreign-ministry"),
+    headers: await t.as("secretariat"),
     payload,
   });
 
@@ -38,7 +38,7 @@ describe("people and organisations API", () => {
   });
 
   it("creates an organisation with its rival and a person affiliated to it, audited", async () => {
-    const headers = await t.as("foreign-ministry");
+    const headers = await t.as("secretariat");
     const cjng = await t.app.inject({
       method: "POST",
       url: "/api/organisations",
@@ -80,7 +80,7 @@ describe("people and organisations API", () => {
   });
 
   it("names each bad field and writes nothing", async () => {
-    const headers = await t.as("foreign-ministry");
+    const headers = await t.as("secretariat");
     const before = [await count(people), await count(auditEvents)];
     const res = await t.app.inject({
       method: "POST",
@@ -100,7 +100,7 @@ describe("people and organisations API", () => {
   });
 
   it("names a reference to a missing organisation and writes nothing", async () => {
-    const headers = await t.as("foreign-ministry");
+    const headers = await t.as("secretariat");
     const before = await count(people);
     const res = await t.app.inject({
       method: "POST",
@@ -118,7 +118,7 @@ describe("people and organisations API", () => {
   });
 
   it("replays an idempotent POST without writing again, and refuses the key for another body", async () => {
-    const headers = { ...(await t.as("foreign-ministry")), "idempotency-key": "person-42" };
+    const headers = { ...(await t.as("secretariat")), "idempotency-key": "person-42" };
     const payload = { givenNames: "Elena", familyNames: "Ibarra Soto", fictional: true };
     const first = await t.app.inject({ method: "POST", url: "/api/people", headers, payload });
     const before = [await count(people), await count(auditEvents)];
@@ -198,7 +198,7 @@ describe("people and organisations API", () => {
       code: "DUPLICATE",
       issues: [{ field: "rivalId", rule: "must be unique" }],
     });
-    const headers = await t.as("foreign-ministry");
+    const headers = await t.as("secretariat");
     const twins = await Promise.all(
       [1, 2].map(() =>
         t.app.inject({

@@ -20,14 +20,16 @@ export function peopleRoutes(
     path: "/people",
     tag: "people",
     noun: "person",
-    create: { body: ZCreatePerson, run: (o) => s.people.create(o) },
-    get: (id) => s.people.get(id),
-    list: { query: ZListPeople, run: (q) => s.people.list(q) },
+    read: "person:read",
+    create: { permission: "person:create", body: ZCreatePerson, run: (o) => s.people.create(o) },
+    get: (id, actor) => s.people.get(id, actor),
+    list: { query: ZListPeople, run: (q, actor) => s.people.list(q, actor) },
   });
   actionRoute(app, db, {
     path: "/people/:id/affiliations",
     tags: ["people"],
     summary: "Record a person's affiliations learnt after intake",
+    permission: "person:update",
     description:
       "At most one affiliation of a person is primary: the tally by primary affiliation counts them under it.",
     body: ZAddAffiliations,
@@ -38,14 +40,20 @@ export function peopleRoutes(
     path: "/organisations",
     tag: "organisations",
     noun: "organisation",
-    create: { body: ZCreateOrganisation, run: (o) => s.organisations.create(o) },
-    get: (id) => s.organisations.get(id),
-    list: { query: ZListOrganisations, run: (q) => s.organisations.list(q) },
+    read: "organisation:read",
+    create: {
+      permission: "organisation:create",
+      body: ZCreateOrganisation,
+      run: (o) => s.organisations.create(o),
+    },
+    get: (id, actor) => s.organisations.get(id, actor),
+    list: { query: ZListOrganisations, run: (q, actor) => s.organisations.list(q, actor) },
   });
   actionRoute(app, db, {
     path: "/organisations/:id/rivalries",
     tags: ["organisations"],
     summary: "Record that another organisation is this one's rival",
+    permission: "organisation:update",
     description:
       "Members of rival organisations never share an aircraft; a cell inherits its parent's rivals. 409 DUPLICATE when the two are already rivals.",
     body: ZAddRivalry,

@@ -318,10 +318,13 @@ describe("column generation", () => {
 describe("solveBppc with HiGHS", () => {
   it("proves the 5-cycle optimal, which it cannot without the LP bound", () => {
     const inst = parseBppc(FIVE_CYCLE);
-    const without = solveBppc(inst, { timeLimitMs: 200 });
+    // Budgeted by iterations on a clock that barely moves: the answer does not depend on the machine's load.
+    let now = 0;
+    const clock = () => (now += 0.001);
+    const without = solveBppc(inst, { maxIterations: 2000, timeLimitMs: 1e9, clock });
     expect(without.bins).toBe(3);
     expect(without.provenOptimal).toBe(false);
-    const withLp = solveBppc(inst, { timeLimitMs: 1000, highs });
+    const withLp = solveBppc(inst, { maxIterations: 2000, timeLimitMs: 1e9, clock, highs });
     expect(withLp).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
     expect(checkBppc(inst, withLp.assignment)).toEqual([]);
   });

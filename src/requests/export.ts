@@ -8,10 +8,13 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
-import { asc, eq, getTableColumns, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray } from "drizzle-orm";
 import type { AuditedTable } from "../audit/entities.ts";
+import { guarded } from "../auth/access.ts";
+import type { Permission } from "../auth/permissions.ts";
+import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { pageOf } from "../db/query.ts";
+import { pageOf, visible } from "../db/query.ts";
 import {
   affiliations,
   auditEvents,
@@ -42,6 +45,8 @@ const tables = { people, cases, operations, handovers, deadlines } satisfies Rec
 
 export interface ExportOptions {
   db: Db;
+  /** Who exports: the export holds only what this actor may read. */
+  actor: Actor;
   entity: ExportEntity;
   format: TransferFormat;
   out: Writable;
@@ -92,16 +97,35 @@ class Sink {
   }
 }
 
-/** Exports one entity; returns the number of records (for requests in CSV, still requests, not rows). */
-export async function exportRecords({
+/** The permission exporting each entity needs: the same as reading it. */
+const readPermission: Record<ExportEntity, Permission> = {
+  requests: "request:read",
+  people: "person:read",
+  cases: "case:read",
+  operations: "operation:read",
+  handovers: "handover:read",
+  deadlines: "deadline:read",
+  audit: "audit:read",
+};
+
+/**
+ * Exports one entity, as far as the actor may read it; returns the number of records (for requests in CSV,
+ * still requests, not rows).
+ */
+export function exportRecords(options: ExportOptions): Promise<number> {
+  return guarded(options.db, options.actor, readPermission[options.entity], () => exportInScope(options));
+}
+
+async function exportInScope({
   db,
+  actor,
   entity,
   format,
   out,
   pageSize = 1000,
 }: ExportOptions): Promise<number> {
-  if (entity === "requests") return exportRequests(db, format, out, pageSize);
-  if (entity === "audit") return exportAudit(db, format, out, pageSize);
+  if (entity === "requests") return exportRequests(db, actor, format, out, pageSize);
+  if (entity === "audit") return exportAudit(db, actor, format, out, pageSize);
   const table = tables[entity];
   const columns = Object.entries(getTableColumns(table));
   const sink = new Sink(
@@ -113,7 +137,7 @@ export async function exportRecords({
   let count = 0;
   let cursor: string | undefined;
   do {
-    const page = await pageOf(db, table, [], { limit: pageSize, cursor });
+    const page = await pageOf(db, table, [], { limit: pageSize, cursor }, actor);
     count += page.items.length;
     if (format === "json") await sink.json(page.items);
     else await sink.csv(page.items.map((r) => columns.map(([key]) => (r as Record<string, unknown>)[key])));
@@ -123,7 +147,7 @@ export async function exportRecords({
   return count;
 }
 
-async function exportAudit(db: Db, format: TransferFormat, out: Writable, pageSize: number) {
+async function exportAudit(db: Db, actor: Actor, format: TransferFormat, out: Writable, pageSize: number) {
   const columns = Object.entries(getTableColumns(auditEvents));
   const sink = new Sink(
     out,
@@ -137,7 +161,7 @@ async function exportAudit(db: Db, format: TransferFormat, out: Writable, pageSi
     const rows = await db
       .select()
       .from(auditEvents)
-      .where(gt(auditEvents.seq, after))
+      .where(and(gt(auditEvents.seq, after), eq(auditEvents.party, actor.party)))
       .orderBy(asc(auditEvents.seq))
       .limit(pageSize);
     if (rows.length === 0) break;
@@ -159,17 +183,21 @@ type PersonRow = typeof people.$inferSelect;
  * columns, one row per charge; `request_ref` is the request's id and `person_ref` its person's id, so a
  * re-import creates each person once.
  */
-async function exportRequests(db: Db, format: TransferFormat, out: Writable, pageSize: number) {
+async function exportRequests(db: Db, actor: Actor, format: TransferFormat, out: Writable, pageSize: number) {
   const sink = new Sink(out, format, csvColumns);
   await sink.open();
   let count = 0;
   let cursor: string | undefined;
   do {
-    const page = await pageOf(db, requests, [], { limit: pageSize, cursor });
+    const page = await pageOf(db, requests, [], { limit: pageSize, cursor }, actor);
     const ids = page.items.map((r) => r.id);
     const chargeRows =
       ids.length > 0
-        ? await db.select().from(charges).where(inArray(charges.requestId, ids)).orderBy(asc(charges.id))
+        ? await db
+            .select()
+            .from(charges)
+            .where(and(inArray(charges.requestId, ids), visible(charges, actor)))
+            .orderBy(asc(charges.id))
         : [];
     const byRequest = new Map<string, ChargeRow[]>();
     for (const c of chargeRows) {
@@ -182,7 +210,12 @@ async function exportRequests(db: Db, format: TransferFormat, out: Writable, pag
     } else {
       const personIds = [...new Set(page.items.map((r) => r.personId))];
       const personRows =
-        personIds.length > 0 ? await db.select().from(people).where(inArray(people.id, personIds)) : [];
+        personIds.length > 0
+          ? await db
+              .select()
+              .from(people)
+              .where(and(inArray(people.id, personIds), visible(people, actor)))
+          : [];
       const personById = new Map(personRows.map((p) => [p.id, p]));
       const affs =
         personIds.length > 0
@@ -196,7 +229,7 @@ async function exportRequests(db: Db, format: TransferFormat, out: Writable, pag
               })
               .from(affiliations)
               .innerJoin(organisations, eq(organisations.id, affiliations.organisationId))
-              .where(inArray(affiliations.personId, personIds))
+              .where(and(inArray(affiliations.personId, personIds), visible(affiliations, actor)))
               .orderBy(asc(affiliations.id))
           : [];
       // The import reads the first affiliation as the primary one: write it first.

@@ -28,7 +28,7 @@ import { importFile, importRequests, readCsvRecords, readJsonRecords } from "./i
 const root = join(import.meta.dirname, "../..");
 const exampleCsv = join(root, "examples/requests.csv");
 const exampleJson = join(root, "examples/requests.json");
-const actor = consoleActor("MX");
+const actor = consoleActor("MX", "foreign-ministry");
 
 let database: TestDatabase;
 let db: Db;
@@ -90,13 +90,14 @@ describe("import", () => {
       cases: 4,
       rejectedRecords: 0,
     });
-    // 3 people + 4 requests + 6 charges + 4 cases and the record of the import, each with its audit event
+    // 3 people + 4 requests + 6 charges + 4 cases (+ the 4 statuses shared with the US) and the record of the
+    // import, each with its audit event
     expect(delta(await counts(), before)).toEqual({
       requests: 4,
       people: 3,
       charges: 6,
       cases: 4,
-      auditEvents: 18,
+      auditEvents: 22,
     });
     const kinds = await db
       .select({ kind: auditEvents.kind, n: count() })
@@ -295,7 +296,7 @@ describe("import", () => {
           csv([
             "request_ref,person_id,requesting_state,requesting_agency,type,channel,statute,description",
             `S2,${person!.id},US,DOJ,security-transfer,written-request,18 USC 2,desc`,
-            `S3,${person!.id},GT,MP,formal-extradition,written-request,CP 1,desc`,
+            `S3,${person!.id},CO,FGN,formal-extradition,written-request,CP 1,desc`,
           ]),
         ),
       }),
@@ -436,7 +437,7 @@ describe("import", () => {
     expect(audit).toHaveLength(n.auditEvents);
     expect(audit.map((e: { seq: number }) => e.seq)).toEqual([...audit.keys()].map((i) => i + 1));
     const casesCsv = (await exportText(db, "cases", "csv", 2)).trim().split("\n");
-    expect(casesCsv[0]).toMatch(/^id,party,version,recorded_at,track,state/);
+    expect(casesCsv[0]).toMatch(/^id,party,shared_with,version,recorded_at,track,state/);
     expect(casesCsv).toHaveLength(n.cases + 1);
     expect(JSON.parse(await exportText(db, "handovers", "json"))).toEqual([]);
   });
@@ -451,7 +452,14 @@ async function exportText(
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on("data", (c: Buffer) => chunks.push(c));
-  await exportRecords({ db: d, entity, format, out, ...(pageSize ? { pageSize } : {}) });
+  await exportRecords({
+    db: d,
+    actor: consoleActor("MX", "auditor"),
+    entity,
+    format,
+    out,
+    ...(pageSize ? { pageSize } : {}),
+  });
   out.end();
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -493,5 +501,5 @@ describe("traslado import (the CLI)", () => {
     expect(twice.stderr).toMatch(/requests\.csv: this file was already imported on .*nothing was imported/);
     expect(twice.stderr).toContain("--again");
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 180_000); // three fresh processes, each opening an embedded database: slow on a loaded machine
 });

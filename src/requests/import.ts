@@ -14,16 +14,17 @@ import { parse } from "csv-parse";
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { type Writer, write } from "../audit/write.ts";
+import { asActor, requirePermission } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import { newCase, trackOfRequest } from "../cases/open.ts";
 import { casesOf, insertCases } from "../cases/service.ts";
 import { treatyFor } from "../cases/treaty-parameters.ts";
 import type { Db } from "../db/client.ts";
-import { imports, organisations, people } from "../db/schema.ts";
+import { affiliations, imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
 import { type CreateRequest, ZCreateRequest } from "./schemas.ts";
-import { insertRequests } from "./service.ts";
+import { insertRequests, intake, requestedStateOf } from "./service.ts";
 
 export type TransferFormat = "csv" | "json";
 
@@ -284,6 +285,13 @@ async function missingPeople(db: Db, ids: string[]): Promise<Set<string>> {
  * Throws `VALIDATION_FAILED` naming every bad record and field when a record is bad and not `partial`.
  */
 export async function importRequests(options: ImportOptions): Promise<ImportResult> {
+  requirePermission(options.actor, "request:create");
+  if (options.openCases) requirePermission(options.actor, "case:create");
+  // Everything in the importer's access scope: one transaction under row-level security.
+  return asActor(options.db, options.actor, () => importInScope(options));
+}
+
+async function importInScope(options: ImportOptions): Promise<ImportResult> {
   const { db, actor, partial = false, openCases = false, batchSize = 2000, onProgress } = options;
   const valid: ValidRecord[] = [];
   const bad = new Map<number, RecordIssue[]>();
@@ -332,7 +340,8 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
         personId: who,
         type: v.input.type,
         requestingState: v.input.requestingState,
-        treaty: v.input.treaty ?? treatyFor(v.input.requestingState)?.id ?? null,
+        treaty:
+          v.input.treaty ?? treatyFor(v.input.requestingState, requestedStateOf(actor, v.input))?.id ?? null,
       };
       const opened = newCase(
         { track: trackOfRequest(v.input.type), personId: who, request },
@@ -436,13 +445,23 @@ async function resolvePeopleRefs(
   personByRef: Map<string, string>,
   counts: { people: number },
 ): Promise<CreateRequest[]> {
-  const firstUse = new Map<string, NonNullable<CreateRequest["person"]>>();
+  const firstUse = new Map<string, { person: NonNullable<CreateRequest["person"]>; sharedWith: string[] }>();
   for (const r of batch) {
     if (r.personRef && r.input.person && !personByRef.has(r.personRef) && !firstUse.has(r.personRef))
-      firstUse.set(r.personRef, r.input.person);
+      firstUse.set(r.personRef, { person: r.input.person, sharedWith: intake(w.actor, r.input).sharedWith });
   }
   if (firstUse.size > 0) {
-    const created = await w.insert(people, [...firstUse.values()]);
+    const uses = [...firstUse.values()];
+    const created = await w.insert(
+      people,
+      uses.map(({ person: { affiliations: _a, ...person }, sharedWith }) => ({ ...person, sharedWith })),
+    );
+    await w.insert(
+      affiliations,
+      uses.flatMap(({ person, sharedWith }, i) =>
+        person.affiliations.map((a) => ({ ...a, personId: created[i]!.id, sharedWith })),
+      ),
+    );
     [...firstUse.keys()].forEach((ref, i) => {
       personByRef.set(ref, created[i]!.id);
     });
@@ -776,7 +795,7 @@ export async function importFile(
   const source = async (sha256: string) => {
     const s = { name, sha256, format, again: options.again ?? false };
     // Refused before anything is written, and again under a lock when the import writes.
-    if (!s.again) await refuseReimport(options.db, s);
+    if (!s.again) await asActor(options.db, options.actor, () => refuseReimport(options.db, s));
     return s;
   };
   if (format === "json") {

@@ -13,8 +13,9 @@ export function requestRoutes(
     path: "/requests",
     tag: "requests",
     noun: "request",
-    create: { body: ZCreateRequest, run: (o) => s.requests.create(o) },
-    get: (id) => s.requests.get(id),
-    list: { query: ZListRequests, run: (q) => s.requests.list(q) },
+    read: "request:read",
+    create: { permission: "request:create", body: ZCreateRequest, run: (o) => s.requests.create(o) },
+    get: (id, actor) => s.requests.get(id, actor),
+    list: { query: ZListRequests, run: (q, actor) => s.requests.list(q, actor) },
   });
 }

@@ -40,6 +40,11 @@ export const ZCreateRequest = z
     courtCaseNumber: ZShort.optional(),
     /** The extradition treaty between the two states; defaults to the one known with the requesting state. */
     treaty: z.enum(treatyIds).optional(),
+    /**
+     * The state asked to surrender the person. When the requested state logs the request, it is that state;
+     * when the requesting state files it, the other party of the treaty unless given.
+     */
+    requestedState: ZParty.optional(),
     charges: z.array(ZCharge).min(1, "at least one charge is required").max(100),
   })
   .superRefine(
@@ -60,6 +65,13 @@ export const ZCreateRequest = z
       }
       if (r.sentOn && r.receivedOn && r.receivedOn < r.sentOn) {
         ctx.addIssue({ code: "custom", path: ["receivedOn"], message: "must not be before sentOn" });
+      }
+      if (r.requestedState && r.requestedState === r.requestingState) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["requestedState"],
+          message: "must differ from requestingState",
+        });
       }
       const treaty = treatyById(r.treaty);
       if (treaty && typeof r.requestingState === "string" && !treaty.parties.includes(r.requestingState)) {

@@ -1,9 +1,12 @@
 import { and, eq, gte, inArray, lte } from "drizzle-orm";
 import { type Writer, write } from "../audit/write.ts";
+import { guarded } from "../auth/access.ts";
+import type { Actor } from "../auth/roles.ts";
 import { treatyFor } from "../cases/treaty-parameters.ts";
 import type { Db } from "../db/client.ts";
-import { getById, pageOf, requireRefs } from "../db/query.ts";
-import { affiliations, charges, organisations, people, requests } from "../db/schema.ts";
+import { getById, pageOf, requireRefs, visible } from "../db/query.ts";
+import { affiliations, caseStatuses, charges, organisations, people, requests } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import type { CreateRequest, ListRequests } from "./schemas.ts";
 
@@ -15,37 +18,72 @@ export const organisationRefs = (input: CreateRequest, prefix = "") =>
     id: a.organisationId,
   }));
 
+/** The state a request asks, as `intake` reads it; undefined when nothing names it. */
+export function requestedStateOf(
+  actor: Pick<Actor, "party">,
+  input: Pick<CreateRequest, "requestingState" | "requestedState">,
+): string | undefined {
+  if (input.requestedState) return input.requestedState;
+  if (actor.party !== input.requestingState) return actor.party;
+  return treatyFor(input.requestingState)?.parties.find((p) => p !== input.requestingState);
+}
+
+/**
+ * Who a request is between, and so who shares what it brings (its charges, a new person and what is known
+ * of them): the requesting state and the requested state. The party that records it owns it; the other
+ * may read it. The requested state is the recorder when the requesting state does not record it itself;
+ * otherwise the one given, else the other party of the treaty. Throws naming `requestedState` when none.
+ */
+export function intake(
+  actor: Pick<Actor, "party">,
+  input: Pick<CreateRequest, "requestingState" | "requestedState">,
+) {
+  const requestedState = requestedStateOf(actor, input);
+  if (!requestedState) {
+    throw new AppError("VALIDATION_FAILED", "requestedState: required: no treaty names the state requested", {
+      issues: [{ field: "requestedState", rule: "required: no treaty names the state requested" }],
+    });
+  }
+  const sharedWith = [input.requestingState, requestedState].filter((p) => p !== actor.party);
+  return { requestedState, sharedWith };
+}
+
 /**
  * Writes many requests with their new people (and their affiliations) and charges through one writer, in
  * multi-row statements. Used by the API (one at a time), the importer (thousands at a time) and the demo.
- * A request's treaty is the one given, else the one known with the requesting state (`treatyFor`).
+ * A request's treaty is the one given, else the one known with the requesting state (`treatyFor`); each
+ * row is shared between the requesting and the requested state (`intake`).
  */
 export async function insertRequests(w: Writer, inputs: CreateRequest[]) {
-  const newPeople = inputs.filter((r) => r.person).map((r) => r.person!);
+  const between = inputs.map((r) => intake(w.actor, r));
+  const withPerson = inputs.flatMap((r, i) =>
+    r.person ? [{ person: r.person, sharedWith: between[i]!.sharedWith }] : [],
+  );
   const createdPeople = await w.insert(
     people,
-    newPeople.map(({ affiliations: _a, ...person }) => person),
+    withPerson.map(({ person: { affiliations: _a, ...person }, sharedWith }) => ({ ...person, sharedWith })),
   );
   await w.insert(
     affiliations,
-    newPeople.flatMap((person, i) =>
-      person.affiliations.map((a) => ({ ...a, personId: createdPeople[i]!.id })),
+    withPerson.flatMap(({ person, sharedWith }, i) =>
+      person.affiliations.map((a) => ({ ...a, personId: createdPeople[i]!.id, sharedWith })),
     ),
   );
   let p = 0;
   const requestRows = await w.insert(
     requests,
-    inputs.map(({ person, personId, charges: _charges, ...r }) => ({
+    inputs.map(({ person, personId, charges: _charges, ...r }, i) => ({
       ...r,
-      party: r.requestingState,
-      treaty: r.treaty ?? treatyFor(r.requestingState)?.id ?? null,
+      requestedState: between[i]!.requestedState,
+      sharedWith: between[i]!.sharedWith,
+      treaty: r.treaty ?? treatyFor(r.requestingState, between[i]!.requestedState)?.id ?? null,
       personId: person ? createdPeople[p++]!.id : personId!,
     })),
   );
   const chargeRows = await w.insert(
     charges,
     inputs.flatMap((r, i) =>
-      r.charges.map((c) => ({ ...c, party: r.requestingState, requestId: requestRows[i]!.id })),
+      r.charges.map((c) => ({ ...c, sharedWith: between[i]!.sharedWith, requestId: requestRows[i]!.id })),
     ),
   );
   const byRequest = new Map<string, typeof chargeRows>();
@@ -54,51 +92,67 @@ export async function insertRequests(w: Writer, inputs: CreateRequest[]) {
 }
 
 export function requestService(db: Db) {
-  async function withCharges<R extends { id: string }>(rows: R[]) {
+  /** The requests with the charges and the shared status of their case that the reader may see. */
+  async function withCharges<R extends { id: string }>(rows: R[], reader: Actor) {
     if (rows.length === 0) return [];
-    const all = await db
-      .select()
-      .from(charges)
-      .where(
-        inArray(
-          charges.requestId,
-          rows.map((r) => r.id),
-        ),
-      );
-    return rows.map((r) => ({ ...r, charges: all.filter((c) => c.requestId === r.id) }));
+    const ids = rows.map((r) => r.id);
+    const [all, statuses] = await Promise.all([
+      db
+        .select()
+        .from(charges)
+        .where(and(inArray(charges.requestId, ids), visible(charges, reader))),
+      db
+        .select({ requestId: caseStatuses.requestId, status: caseStatuses.status, since: caseStatuses.since })
+        .from(caseStatuses)
+        .where(and(inArray(caseStatuses.requestId, ids), visible(caseStatuses, reader))),
+    ]);
+    return rows.map((r) => ({
+      ...r,
+      charges: all.filter((c) => c.requestId === r.id),
+      /** What the requested state has told of the case of this request (null before one is opened). */
+      caseStatus: statuses.find((s) => s.requestId === r.id) ?? null,
+    }));
   }
 
   return {
-    async create({ actor, input, idempotency }: Call<CreateRequest>) {
-      await requireRefs(db, [
-        { field: "personId", table: people, id: input.personId },
-        ...organisationRefs(input),
-      ]);
-      return write(db, actor, async (w) => (await insertRequests(w, [input]))[0]!, { idempotency });
-    },
+    create: ({ actor, input, idempotency }: Call<CreateRequest>) =>
+      guarded(db, actor, "request:create", async () => {
+        await requireRefs(
+          db,
+          [{ field: "personId", table: people, id: input.personId }, ...organisationRefs(input)],
+          actor,
+        );
+        return write(db, actor, async (w) => (await insertRequests(w, [input]))[0]!, { idempotency });
+      }),
 
-    async get(id: string) {
-      return (await withCharges([await getById(db, requests, "request", id)]))[0]!;
-    },
-
-    async list(query: ListRequests) {
-      const page = await pageOf(
+    get: (id: string, actor: Actor) =>
+      guarded(
         db,
-        requests,
-        [
-          query.personId ? eq(requests.personId, query.personId) : undefined,
-          query.type ? eq(requests.type, query.type) : undefined,
-          query.requestingState ? eq(requests.requestingState, query.requestingState) : undefined,
-          query.receivedFrom || query.receivedTo
-            ? and(
-                query.receivedFrom ? gte(requests.receivedOn, query.receivedFrom) : undefined,
-                query.receivedTo ? lte(requests.receivedOn, query.receivedTo) : undefined,
-              )
-            : undefined,
-        ],
-        query,
-      );
-      return { ...page, items: await withCharges(page.items) };
-    },
+        actor,
+        "request:read",
+        async () => (await withCharges([await getById(db, requests, "request", id, actor)], actor))[0]!,
+      ),
+
+    list: (query: ListRequests, actor: Actor) =>
+      guarded(db, actor, "request:read", async () => {
+        const page = await pageOf(
+          db,
+          requests,
+          [
+            query.personId ? eq(requests.personId, query.personId) : undefined,
+            query.type ? eq(requests.type, query.type) : undefined,
+            query.requestingState ? eq(requests.requestingState, query.requestingState) : undefined,
+            query.receivedFrom || query.receivedTo
+              ? and(
+                  query.receivedFrom ? gte(requests.receivedOn, query.receivedFrom) : undefined,
+                  query.receivedTo ? lte(requests.receivedOn, query.receivedTo) : undefined,
+                )
+              : undefined,
+          ],
+          query,
+          actor,
+        );
+        return { ...page, items: await withCharges(page.items, actor) };
+      }),
   };
 }

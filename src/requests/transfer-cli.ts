@@ -109,8 +109,9 @@ export function registerTransferCommands(program: Command): void {
           let result: Awaited<ReturnType<typeof importFile>>;
           try {
             result = await importFile({
-              db: s.database.db,
-              actor: consoleActor(opts.party),
+              db: s.database.app,
+              // The foreign ministry logs requests received, and opens their cases.
+              actor: consoleActor(opts.party, "foreign-ministry"),
               file,
               format,
               partial: opts.partial ?? false,
@@ -157,15 +158,18 @@ export function registerTransferCommands(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["json", "csv"]).default("json"))
     .addOption(new Option("--entity <entity>", "what to export").choices(exportEntities).default("requests"))
     .option("--out <file>", "write to this file instead of standard output")
+    .option("--party <party>", "the state whose record is exported (what its auditor may read)", "MX")
     .addHelpText(
       "after",
       "\nRequests include their charges; in CSV, one row per charge with the columns of `traslado import`, so a\nCSV export of requests re-imports. Other entities: one column per database column, lists as JSON.",
     )
-    .action((opts: { format: TransferFormat; entity: ExportEntity; out?: string }) =>
+    .action((opts: { format: TransferFormat; entity: ExportEntity; out?: string; party: string }) =>
       withServices(async (s) => {
         const out = opts.out ? createWriteStream(opts.out) : process.stdout;
         const count = await exportRecords({
-          db: s.database.db,
+          db: s.database.app,
+          // An export is what the party's auditor may read.
+          actor: consoleActor(opts.party, "auditor"),
           entity: opts.entity,
           format: opts.format,
           out,

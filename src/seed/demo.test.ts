@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { verifyAudit } from "../audit/verify.ts";
+import type { Actor } from "../auth/roles.ts";
 import { coveringAssurances } from "../cases/coverage.ts";
 import {
   availableTransitions,
@@ -25,6 +26,9 @@ import {
 } from "../db/schema.ts";
 import { seedDemo, seedDemoIfEmpty } from "./demo.ts";
 
+/** The sending state's auditor reads everything of its party. */
+const auditor: Actor = { id: "demo-test-auditor", name: "Demo test auditor", party: "MX", role: "auditor" };
+
 // A fixed "today" six weeks after the January 2026 operation: every relative date is deterministic.
 const now = new Date("2026-03-02T12:00:00Z");
 
@@ -43,10 +47,11 @@ describe("demo data", () => {
   afterAll(() => t?.close());
 
   const operationsByDate = async () =>
-    (await t.s.operations.list({ limit: 50 })).items.sort((a, b) =>
+    (await t.s.operations.list({ limit: 50 }, auditor)).items.sort((a, b) =>
       a.operationDate.localeCompare(b.operationDate),
     );
-  const casesOf = async (operationId: string) => (await t.s.cases.list({ limit: 500, operationId })).items;
+  const casesOf = async (operationId: string) =>
+    (await t.s.cases.list({ limit: 500, operationId }, auditor)).items;
 
   it("loads into an empty database and reports what it wrote", () => {
     expect(seeded).not.toBeNull();
@@ -56,7 +61,7 @@ describe("demo data", () => {
   });
 
   it("gives 92 people sent, 29, 26 and 37 in date order, under one administration and one legal basis", async () => {
-    const stats = await t.s.stats.stats({});
+    const stats = await t.s.stats.stats({}, auditor);
     expect(stats.total).toBe(92);
     expect(stats.operations.map((o) => [o.date, o.people])).toEqual([
       ["2025-02-27", 29],
@@ -87,12 +92,13 @@ describe("demo data", () => {
       expect(op.receivingState).toBe("US");
       const cases = await casesOf(op.id);
       expect(cases.every((c) => c.state === "handed-over")).toBe(true);
-      const handovers = (await t.s.operations.listHandovers({ limit: 500, operationId: op.id })).items;
+      const handovers = (await t.s.operations.listHandovers({ limit: 500, operationId: op.id }, auditor))
+        .items;
       expect(handovers).toHaveLength(cases.length);
       expect(handovers.every((h) => h.receivingAgency === "US Marshals Service")).toBe(true);
     }
     const [, , january] = await operationsByDate();
-    const full = await t.s.cases.get((await casesOf(january!.id))[0]!.id, now);
+    const full = await t.s.cases.get((await casesOf(january!.id))[0]!.id, auditor, now);
     expect(full.history.map((h) => [h.transition, h.actorRole])).toEqual([
       ["begin-analysis", "secretariat"],
       ["propose-to-council", "secretariat"],
@@ -101,7 +107,7 @@ describe("demo data", () => {
       ["mark-ready", "custody-officer"],
       ["assign-to-operation", "operations-planner"],
       ["start-transit", "custody-officer"],
-      ["hand-over", "receiving-officer"],
+      ["hand-over", "custody-officer"],
     ]);
     expect(
       full.decisions.some((d) => d.body === "national-security-council" && d.outcome === "approved"),
@@ -116,25 +122,27 @@ describe("demo data", () => {
     expect(capital.length).toBeGreaterThan(3);
     // Exactly the people with a capital-eligible charge carry the risk.
     for (const c of feb) {
-      const full = await t.s.cases.get(c.id, now);
+      const full = await t.s.cases.get(c.id, auditor, now);
       const hasCapital = full.charges.some((ch) => ch.capitalEligible);
       expect(c.openRisks.some((r) => r.code === "ASSURANCE_MISSING")).toBe(hasCapital);
     }
     for (const op of [august!, january!]) {
       const cases = await casesOf(op.id);
       expect(cases.some((c) => c.openRisks.length > 0)).toBe(false);
-      const assurances = (await t.s.legal.assurances.list({ limit: 10, operationId: op.id })).items;
+      const assurances = (await t.s.legal.assurances.list({ limit: 10, operationId: op.id }, auditor)).items;
       expect(assurances).toMatchObject([{ kind: "no-death-penalty", scope: "operation", status: "given" }]);
     }
-    expect((await t.s.legal.assurances.list({ limit: 10, operationId: february!.id })).items).toEqual([]);
+    expect(
+      (await t.s.legal.assurances.list({ limit: 10, operationId: february!.id }, auditor)).items,
+    ).toEqual([]);
   });
 
   it("shows injunctions and pending treaty cases that the transfers bypassed", async () => {
-    const bypassed = (await t.s.legal.holds.list({ limit: 100, status: "bypassed" })).items;
+    const bypassed = (await t.s.legal.holds.list({ limit: 100, status: "bypassed" }, auditor)).items;
     expect(bypassed.filter((h) => h.kind === "amparo").length).toBeGreaterThanOrEqual(5);
     expect(bypassed.filter((h) => h.kind === "pending-proceeding").length).toBeGreaterThanOrEqual(3);
     const amparo = bypassed.find((h) => h.kind === "amparo")!;
-    const full = await t.s.cases.get(amparo.caseId!, now);
+    const full = await t.s.cases.get(amparo.caseId!, auditor, now);
     expect(full.state).toBe("handed-over");
     const assign = full.history.find((h) => h.transition === "assign-to-operation")!;
     expect(assign.bypass?.holdIds).toContain(amparo.id);
@@ -142,7 +150,7 @@ describe("demo data", () => {
   });
 
   it("spreads treaty cases and pending transfer requests across the states of both tracks", async () => {
-    const treaty = (await t.s.cases.list({ limit: 500, track: "treaty" })).items;
+    const treaty = (await t.s.cases.list({ limit: 500, track: "treaty" }, auditor)).items;
     const states = new Set(treaty.map((c) => c.state));
     expect(states.size).toBeGreaterThanOrEqual(12);
     for (const s of [
@@ -154,7 +162,7 @@ describe("demo data", () => {
       "request-withdrawn",
     ])
       expect(states).toContain(s);
-    const security = (await t.s.cases.list({ limit: 500, track: "security" })).items;
+    const security = (await t.s.cases.list({ limit: 500, track: "security" }, auditor)).items;
     const pending = new Set(security.filter((c) => c.state !== "handed-over").map((c) => c.state));
     for (const s of ["transfer-requested", "under-analysis", "proposed-to-council", "ready-for-transfer"])
       expect(pending).toContain(s);
@@ -195,11 +203,11 @@ describe("demo data", () => {
     // the record read row by row through drizzle, and the legal track's own rules, in the application.
     const db = t.database.db;
     const plain = <T>(x: T) => JSON.parse(JSON.stringify(x));
-    const all = (await t.s.cases.list({ limit: 500 })).items;
+    const all = (await t.s.cases.list({ limit: 500 }, auditor)).items;
     expect(all.length).toBe(seeded!.cases);
     let seen = { history: 0, deadlines: 0, holds: 0, decisions: 0, charges: 0, assurances: 0 };
     for (const listed of all) {
-      const doc = await t.s.cases.get(listed.id, now);
+      const doc = await t.s.cases.get(listed.id, auditor, now);
       const [row] = await db.select().from(cases).where(eq(cases.id, listed.id));
       const history = await db
         .select()
@@ -287,7 +295,7 @@ describe("demo data", () => {
       const res = await t.app.inject({ url: `/api/cases/${all[0]!.id}`, headers: await t.as("auditor") });
       expect(res.statusCode).toBe(200);
       expect(res.headers["content-type"]).toMatch(/^application\/json/);
-      expect(res.json()).toEqual(await t.s.cases.get(all[0]!.id, now));
+      expect(res.json()).toEqual(await t.s.cases.get(all[0]!.id, auditor, now));
     } finally {
       vi.useRealTimers();
     }
@@ -309,7 +317,10 @@ describe("demo data", () => {
         const res = await t.app.inject({ url: `/api/cases?${query}`, headers });
         expect(res.statusCode).toBe(200);
         expect(res.headers["content-type"]).toMatch(/^application\/json/);
-        const expected = await t.s.cases.list({ limit: 50, ...filter, ...(cursor ? { cursor } : {}) });
+        const expected = await t.s.cases.list(
+          { limit: 50, ...filter, ...(cursor ? { cursor } : {}) },
+          auditor,
+        );
         expect(res.json()).toEqual(JSON.parse(JSON.stringify(expected)));
         cursor = expected.nextCursor ?? undefined;
         pages += 1;
@@ -318,8 +329,30 @@ describe("demo data", () => {
     }
   });
 
+  it("keeps a third requesting state's requests apart: Guatemala sees its own, the United States none of them", async () => {
+    const gtOfficer: Actor = { id: "demo-test-gt", name: "GT officer", party: "GT", role: "request-officer" };
+    const usOfficer: Actor = { id: "demo-test-us", name: "US officer", party: "US", role: "request-officer" };
+    const all = (await t.s.requests.list({ limit: 500 }, auditor)).items;
+    const guatemalan = all.filter((r) => r.requestingState === "GT");
+    expect(guatemalan.length).toBeGreaterThanOrEqual(4);
+    expect(guatemalan.every((r) => r.requestedState === "MX" && r.treaty === "gt-mx-1997")).toBe(true);
+    const seenByGt = (await t.s.requests.list({ limit: 500 }, gtOfficer)).items;
+    expect(seenByGt.map((r) => r.id).sort()).toEqual(guatemalan.map((r) => r.id).sort());
+    const seenByUs = (await t.s.requests.list({ limit: 500 }, usOfficer)).items;
+    expect(seenByUs.length).toBe(all.length - guatemalan.length);
+    expect(seenByUs.some((r) => r.requestingState === "GT")).toBe(false);
+    // Their cases run on the treaty track under their own treaty, at several steps of it.
+    const gtCases = (await t.s.cases.list({ limit: 500, track: "treaty" }, auditor)).items.filter((c) =>
+      guatemalan.some((r) => r.personId === c.personId),
+    );
+    expect(new Set(gtCases.map((c) => c.state)).size).toBeGreaterThanOrEqual(3);
+    const people = (await t.s.people.list({ limit: 500 }, gtOfficer)).items;
+    expect(people.map((p) => p.id).sort()).toEqual([...new Set(guatemalan.map((r) => r.personId))].sort());
+    expect(people.every((p) => p.nationalities.includes("GT"))).toBe(true);
+  });
+
   it("marks every person as fictional", async () => {
-    const people = (await t.s.people.list({ limit: 500 })).items;
+    const people = (await t.s.people.list({ limit: 500 }, auditor)).items;
     expect(people.length).toBe(seeded!.people);
     expect(people.every((p) => p.fictional)).toBe(true);
   });
@@ -337,6 +370,6 @@ describe("demo data", () => {
     await expect(seedDemo(t.s, { now })).rejects.toMatchObject({ code: "DUPLICATE" });
     const [after] = await t.database.db.select().from(auditHead);
     expect(after!.seq).toBe(before!.seq);
-    expect((await t.s.stats.stats({})).total).toBe(92);
+    expect((await t.s.stats.stats({}, auditor)).total).toBe(92);
   });
 });

@@ -23,15 +23,17 @@ import type { Actor, Role } from "../auth/roles.ts";
 import { addDays, toIsoDate } from "../cases/calendar.ts";
 import { ZCreateAssurance, ZCreateHold, ZOpenCase, ZTransitionBody } from "../cases/schemas.ts";
 import type { Policy } from "../cases/workflow.ts";
-import { places } from "../db/schema.ts";
+import { operations as operationsTable, people as peopleTable, places } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { ZPlanRequest } from "../operations/planning.ts";
 import {
   ZAdoptPlan,
+  ZConfirmHandover,
   ZCreateAdministration,
   ZCreateHandover,
   ZCreateOperation,
   ZCreatePlace,
+  ZCreateRelease,
   ZOperationStatusChange,
 } from "../operations/schemas.ts";
 import { ZCreateOrganisation } from "../people/schemas.ts";
@@ -70,6 +72,13 @@ export const demoActors = {
   judge: actor("judge", "Federal criminal judge (demo)", "MX", "judge"),
   doj: actor("doj-oia", "DOJ Office of International Affairs officer (demo)", "US", "request-officer"),
   usms: actor("usms", "Deputy US Marshal (demo)", "US", "receiving-officer"),
+  /** A third requesting state, so that "another requesting state's cases" exist to be kept apart. */
+  guatemala: actor(
+    "gt-attache",
+    "Legal attaché, Embassy of Guatemala in Mexico (demo)",
+    "GT",
+    "request-officer",
+  ),
 } as const;
 
 const strict: Policy = { deathPenaltyAssurance: "block", amparoWindow: "ley-de-amparo" };
@@ -97,15 +106,20 @@ async function allOf(steps: Promise<unknown>[]): Promise<void> {
 
 export async function demoLoaded(s: Services): Promise<boolean> {
   for (const op of data.operations) {
-    const page = await s.operations.list({ limit: 500, from: op.date, to: op.date });
+    const page = await s.operations.list({ limit: 500, from: op.date, to: op.date }, demoActors.planner);
     if (page.items.some((o) => o.code === op.code)) return true;
   }
   return false;
 }
 
+/** No people and no operations, of any party: the system's question. */
 export async function databaseIsEmpty(s: Services): Promise<boolean> {
-  const [people, ops] = await Promise.all([s.people.list({ limit: 1 }), s.operations.list({ limit: 1 })]);
-  return people.items.length === 0 && ops.items.length === 0;
+  const db = s.database.app;
+  return s.database.scoped("system", async () => {
+    const [person] = await db.select({ id: peopleTable.id }).from(peopleTable).limit(1);
+    const [op] = await db.select({ id: operationsTable.id }).from(operationsTable).limit(1);
+    return !person && !op;
+  });
 }
 
 /**
@@ -131,6 +145,7 @@ export async function seedDemo(s: Services, options: { now?: Date } = {}): Promi
   for (const op of data.operations) await seeder.operation(op);
   await seeder.treatyCases();
   await seeder.pendingTransfers();
+  await seeder.thirdState();
   return seeder.result();
 }
 
@@ -162,6 +177,9 @@ interface PersonSpec {
   custodySince: string;
   riskFlags: data.RiskFlag[];
   request: Omit<z.input<typeof ZCreateRequest>, "person" | "personId">;
+  /** Nationality (ISO 3166-1 alpha-2) and the prefix of the requesting state's identifier. */
+  nationality?: string;
+  idPrefix?: string;
 }
 
 class Seeder {
@@ -190,12 +208,14 @@ class Seeder {
 
   async reference() {
     const { loader } = this.a;
-    const db = this.s.database.db;
+    const db = this.s.database.app;
     const codes = [...Object.keys(data.airports), ...data.prisons.map((p) => p.code)];
     const known = new Set(
-      (await db.select({ code: places.code }).from(places).where(inArray(places.code, codes))).map(
-        (r) => r.code,
-      ),
+      (
+        await this.s.database.scoped("system", () =>
+          db.select({ code: places.code }).from(places).where(inArray(places.code, codes)),
+        )
+      ).map((r) => r.code),
     );
     for (const [code, a] of Object.entries(data.airports)) {
       if (known.has(code)) continue;
@@ -209,7 +229,7 @@ class Seeder {
         input: ZCreatePlace.parse({ code: p.code, kind: "prison", name: p.name }),
       });
     }
-    const adms = await this.s.reference.administrations.list({ limit: 500 });
+    const adms = await this.s.reference.administrations.list({ limit: 500 }, loader);
     const existing = adms.items.find((x) => x.name === data.administration.name);
     this.administrationId =
       existing?.id ??
@@ -222,9 +242,9 @@ class Seeder {
 
     // Parents before cells; each organisation names its rivals already created.
     for (const o of data.organisations) {
-      const [found] = (await this.s.organisations.list({ limit: 50, q: o.name })).items.filter(
-        (x) => x.name === o.name,
-      );
+      const [found] = (
+        await this.s.organisations.list({ limit: 50, q: o.name }, this.a.secretariat)
+      ).items.filter((x) => x.name === o.name);
       if (found) {
         this.orgIds.set(o.name, found.id);
         continue;
@@ -242,7 +262,7 @@ class Seeder {
         ...(notes ? { notes } : {}),
         rivalIds: rivals,
       });
-      const row = await this.s.organisations.create({ actor: loader, input });
+      const row = await this.s.organisations.create({ actor: this.a.secretariat, input });
       this.orgIds.set(o.name, row.id);
     }
   }
@@ -254,7 +274,7 @@ class Seeder {
    * (`insertRequests`): the written request names every person at once. A person's first organisation is
    * their primary affiliation.
    */
-  private async people(specs: PersonSpec[]) {
+  private async people(specs: PersonSpec[], recorder: Actor = this.a.liaison) {
     const inputs = specs.map((spec) =>
       ZCreateRequest.parse({
         ...spec.request,
@@ -263,9 +283,12 @@ class Seeder {
           familyNames: spec.person.familyNames,
           aliases: spec.person.aliases,
           dateOfBirth: spec.person.dateOfBirth,
-          nationalities: ["MX"],
+          nationalities: [spec.nationality ?? "MX"],
           identifiers: [
-            { kind: "requesting-state-id", value: `DEMO-USMS-${String(10_000 + spec.person.index)}` },
+            {
+              kind: "requesting-state-id",
+              value: `DEMO-${spec.idPrefix ?? "USMS"}-${String(10_000 + spec.person.index)}`,
+            },
             ...(spec.person.index % 2 === 0
               ? [{ kind: "interpol-notice", value: `DEMO-A-${String(1000 + spec.person.index)}/2024` }]
               : []),
@@ -282,7 +305,7 @@ class Seeder {
         },
       }),
     );
-    const rows = await write(this.s.database.db, this.a.liaison, (w) => insertRequests(w, inputs));
+    const rows = await write(this.s.database.app, recorder, (w) => insertRequests(w, inputs));
     this.peopleCount += rows.length;
     return rows.map((r) => ({ personId: r.personId, request: r }));
   }
@@ -291,7 +314,7 @@ class Seeder {
   private async openCases(
     list: { track: "treaty" | "security"; personId: string; request: RequestRow; openedOn: string }[],
   ) {
-    const rows = await write(this.s.database.db, this.a.liaison, (w) =>
+    const rows = await write(this.s.database.app, this.a.liaison, (w) =>
       this.s.cases.openMany(
         w,
         list.map((c) => {
@@ -518,7 +541,7 @@ class Seeder {
     this.operationsCount++;
     if (op.assurance) {
       await this.s.legal.assurances.create({
-        actor: a.doj,
+        actor: a.liaison,
         input: ZCreateAssurance.parse({
           kind: "no-death-penalty",
           giver: data.requestingAgency,
@@ -586,11 +609,12 @@ class Seeder {
       });
     await move(a.planner, "ready", at(d(-1), 20), "Everyone on board; the plan breaks no rule");
     await move(a.custody, "in-transit", at(op.date, 12), `Departed ${op.staging}`);
-    // The signed handover records, one per person, as the US Marshals Service received them: each takes the
-    // person's case to handed-over. The death-penalty guard runs again, under the operation's policy.
+    // The signed handover records, one per person, as the escort delivered them: each takes the person's case
+    // to handed-over (the death-penalty guard runs again, under the operation's policy); the US Marshals
+    // Service confirms each on its side.
     for (const [i, p] of persons.entries()) {
-      await this.s.operations.handOver({
-        actor: a.usms,
+      const handover = await this.s.operations.handOver({
+        actor: a.custody,
         input: ZCreateHandover.parse({
           operationId: operation.id,
           personId: p.personId,
@@ -612,8 +636,24 @@ class Seeder {
         now: this.now,
         policy,
       });
+      await this.s.operations.confirmHandover({
+        actor: a.usms,
+        handoverId: handover.id,
+        input: ZConfirmHandover.parse({
+          receivingOfficer: `Deputy US Marshal, ${data.districtOf[destinations[i]!]} (demo)`,
+          receivingAgency: data.receivingAgency,
+          occurredAt: at(op.date, 19),
+          condition: "Good health; medical certificate received",
+        }),
+      });
     }
     await move(a.planner, "completed", at(op.date, 23), "Every person handed over");
+    // What the US may know of the operation, released to it: its date, and its people's destinations.
+    await this.s.operations.release({
+      actor: a.planner,
+      operationId: operation.id,
+      input: ZCreateRelease.parse({ toParty: "US", notes: `Operation ${op.code}, as flown` }),
+    });
     // The US no longer needs the extradition: it withdraws the treaty request once the person is in its custody.
     await allOf(
       cases.flatMap(({ treatyCaseId }) =>
@@ -621,11 +661,11 @@ class Seeder {
           ? [
               this.step(
                 treatyCaseId,
-                a.doj,
+                a.liaison,
                 "withdraw-request",
                 at(d(10)),
                 "Diplomatic note of the US Embassy (desistimiento)",
-                `The person is in US custody since the transfer ${op.code}`,
+                `The US withdrew the request by diplomatic note: the person is in its custody since the transfer ${op.code}`,
               ),
             ]
           : [],
@@ -636,7 +676,7 @@ class Seeder {
   /** A treaty case that reached the foreign ministry but was never decided before the transfer. */
   private async pendingTreatyCase(personId: string, spec: PersonSpec, start: string) {
     const { a } = this;
-    const [request] = await write(this.s.database.db, a.liaison, (w) =>
+    const [request] = await write(this.s.database.app, a.liaison, (w) =>
       insertRequests(w, [
         ZCreateRequest.parse({
           ...spec.request,
@@ -993,6 +1033,92 @@ class Seeder {
           "Juzgado de Distrito en Materia de Amparo Penal (demo): provisional suspension",
           `Amparo DEMO ${500 + i}/${ago(5).slice(0, 4)}`,
         );
+      }
+    }
+  }
+
+  // --- A third requesting state -------------------------------------------------------------------
+
+  /**
+   * Guatemala's extradition requests of Mexico, under their own treaty: one filed by Guatemala's embassy
+   * itself, the others logged by the foreign ministry as they arrived. They are Guatemala's and Mexico's
+   * matters only: the United States sees none of them, and Guatemala none of the US's.
+   */
+  async thirdState() {
+    const { a } = this;
+    const ago = (n: number) => this.daysAgo(n);
+    const charges = {
+      trafficking: {
+        statute: "Ley contra la Narcoactividad (Decreto 48-92)",
+        description: "International transit and trafficking of cocaine",
+        maximumPenalty: "20 years",
+        capitalEligible: false,
+      },
+      organised: {
+        statute: "Ley contra la Delincuencia Organizada (Decreto 21-2006)",
+        description: "Conspiracy and unlawful association (organised crime group)",
+        maximumPenalty: "8 years",
+        capitalEligible: false,
+      },
+      laundering: {
+        statute: "Ley contra el Lavado de Dinero u Otros Activos (Decreto 67-2001)",
+        description: "Laundering of money or other assets",
+        maximumPenalty: "20 years",
+        capitalEligible: false,
+      },
+    };
+    /** state to reach; days ago the matter started; days after it of each step. */
+    const plan: { target: string; start: number; offsets: number[] }[] = [
+      { target: "treaty-request-received", start: 4, offsets: [] },
+      { target: "provisional-arrest-requested", start: 12, offsets: [2] },
+      { target: "provisionally-detained", start: 30, offsets: [2, 6] },
+      { target: "formal-request-received", start: 80, offsets: [1, 3, 50] },
+    ];
+    const specs = plan.map((p, i) => ({
+      ...this.spec([], (["CEF15", "CEF06", "CEF13"] as const)[i % 3]!, ago(p.start - 3), {
+        requestingState: "GT",
+        requestedState: "MX",
+        requestingAgency: "Ministerio Público de Guatemala (via the Ministry of Foreign Affairs)",
+        type: "provisional-arrest",
+        channel: "diplomatic-note",
+        diplomaticNote: `DEMO-GT-${ago(p.start).slice(0, 4)}-${600 + i}`,
+        sentOn: ago(p.start + 2),
+        receivedOn: ago(p.start),
+        court:
+          "Juzgado de Primera Instancia Penal, Narcoactividad y Delitos contra el Ambiente, Guatemala (demo)",
+        courtCaseNumber: `DEMO-GT-${600 + i}-${ago(p.start).slice(0, 4)}`,
+        charges:
+          i % 2 === 0 ? [charges.trafficking, charges.organised] : [charges.trafficking, charges.laundering],
+      }),
+      nationality: "GT",
+      idPrefix: "PNC",
+    }));
+    // The first is filed by the embassy itself; Mexico's foreign ministry logs the others.
+    const persons = [
+      ...(await this.people(specs.slice(0, 1), a.guatemala)),
+      ...(await this.people(specs.slice(1))),
+    ];
+    const caseIds = await this.openCases(
+      plan.map((p, i) => ({ track: "treaty", ...persons[i]!, openedOn: ago(p.start) })),
+    );
+    const path: [string, Actor, string, string][] = [
+      [
+        "request-provisional-arrest",
+        a.liaison,
+        "LEI arts. 16–17",
+        "Diplomatic note of the Embassy of Guatemala asking for provisional arrest",
+      ],
+      [
+        "detain-provisionally",
+        a.judge,
+        "Constitution art. 119; LEI art. 17",
+        "Provisional arrest warrant executed",
+      ],
+      ["receive-formal-request", a.liaison, "LEI art. 19", "Formal request with its documents received"],
+    ];
+    for (const [i, p] of plan.entries()) {
+      for (const [k, [name, who, basis, reasons]] of path.slice(0, p.offsets.length).entries()) {
+        await this.step(caseIds[i]!, who, name, at(addDays(ago(p.start), p.offsets[k]!)), basis, reasons);
       }
     }
   }

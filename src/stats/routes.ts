@@ -14,7 +14,8 @@ export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof 
           "A person counts once a handover of them is recorded and their case has taken its last step (handed-over, or surrendered and on), on the day of the handover. `organisations` counts a person under each of their organisations, so it may add up to more than `total`; `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to `total`.",
         querystring: ZStatsQuery,
       },
+      config: { permission: "stats:read" },
     },
-    (req) => s.stats.stats(req.query),
+    (req) => s.stats.stats(req.query, req.actor),
   );
 }

@@ -103,3 +103,58 @@ export function tally(rows: SentRow[]): Stats {
     legalBases: countBy(rows, (r) => [r.legalBasis]),
   };
 }
+
+/** Cells under this many people are suppressed in public figures. */
+export const smallCell = 3;
+
+/** Figures of several sending states as one. */
+export function mergeFigures<F extends Stats & { from: string | null; to: string | null }>(
+  all: F[],
+  query: { from?: string | undefined; to?: string | undefined },
+): Stats & { from: string | null; to: string | null } {
+  const merge = (pick: (f: F) => Tally[]) => {
+    const counts = new Map<string, number>();
+    for (const f of all) for (const t of pick(f)) counts.set(t.key, (counts.get(t.key) ?? 0) + t.people);
+    return [...counts]
+      .map(([key, people]) => ({ key, people }))
+      .sort((a, b) => b.people - a.people || a.key.localeCompare(b.key));
+  };
+  return {
+    from: query.from ?? null,
+    to: query.to ?? null,
+    total: all.reduce((n, f) => n + f.total, 0),
+    operations: all
+      .flatMap((f) => f.operations)
+      .sort((a, b) => a.date.localeCompare(b.date) || a.code.localeCompare(b.code)),
+    administrations: merge((f) => f.administrations),
+    organisations: merge((f) => f.organisations),
+    primaryOrganisations: merge((f) => f.primaryOrganisations),
+    destinations: merge((f) => f.destinations),
+    legalBases: merge((f) => f.legalBases),
+  };
+}
+
+export interface SuppressedTally {
+  key: string;
+  /** Null when the cell is suppressed. */
+  people: number | null;
+  suppressed?: true;
+}
+
+/**
+ * Public figures: a cell of fewer than `smallCell` people is suppressed (its figure withheld, its key kept)
+ * so that no one can be singled out; the totals stay exact. Operations stay as they were announced.
+ */
+export function suppressSmallCells<F extends Stats>(f: F) {
+  const hide = (rows: Tally[]): SuppressedTally[] =>
+    rows.map((r) => (r.people < smallCell ? { key: r.key, people: null, suppressed: true } : r));
+  return {
+    ...f,
+    public: true as const,
+    administrations: hide(f.administrations),
+    organisations: hide(f.organisations),
+    primaryOrganisations: hide(f.primaryOrganisations),
+    destinations: hide(f.destinations),
+    legalBases: hide(f.legalBases),
+  };
+}

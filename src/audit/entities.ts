@@ -36,6 +36,13 @@ export const auditedTables = {
 } as const;
 
 export type EntityName = keyof typeof auditedTables;
+
+/**
+ * Events that change no row of their own: an access the chain must show (a sign-in or a failed one, a
+ * session ended, a permission refused, an export). `audit verify` checks their hashes and no table.
+ */
+export const notedEntities = ["sign_in", "session", "credential", "access", "export"] as const;
+export type NotedEntity = (typeof notedEntities)[number];
 export type AuditedTable = (typeof auditedTables)[EntityName];
 
 const nameByTable = new Map<unknown, EntityName>(

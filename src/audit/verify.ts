@@ -168,7 +168,10 @@ export async function verifyAudit(db: Db, options: { maxProblems?: number } = {}
       select l.entity, l.entity_id from (
         select entity, entity_id, min(seq) as first_seq,
           (array_agg(after is null order by seq desc))[1] as deleted
-        from audit_events where seq is not null group by entity, entity_id) l
+        from audit_events where seq is not null and entity in (${sql.join(
+          Object.keys(auditedTables).map((e) => sql`${e}`),
+          sql`, `,
+        )}) group by entity, entity_id) l
       where not l.deleted and not (case l.entity ${exists} else false end)
       order by l.first_seq limit ${maxProblems - problems.length}`);
     for (const m of (missing as unknown as { rows: { entity: string; entity_id: string }[] }).rows) {

@@ -9,7 +9,7 @@ import { auditEvents, idempotencyKeys } from "../db/schema.ts";
 import { scopeOf, scopingOf } from "../db/scope.ts";
 import { AppError } from "../errors.ts";
 import { imageOf } from "./chain.ts";
-import { type AuditedTable, type EntityName, entityOf } from "./entities.ts";
+import { type AuditedTable, type EntityName, entityOf, type NotedEntity } from "./entities.ts";
 import { linkerFor, linkWithin } from "./link.ts";
 import { columnsOf, fullRow, insertRows, insertStatement } from "./rows.ts";
 
@@ -45,7 +45,7 @@ interface BaseRow {
 }
 
 interface PendingEvent {
-  entity: EntityName;
+  entity: EntityName | NotedEntity;
   entityId: string;
   kind: string;
   occurredAt: Date;
@@ -196,6 +196,14 @@ export class Writer {
     return after;
   }
 
+  /**
+   * An event that changes no row (`NotedEntity`): a sign-in, a refusal, an export. `after` says what
+   * happened; it never holds a secret or a person's data, only ids, names of routes and counts.
+   */
+  note(entity: NotedEntity, entityId: string, kind: string, after: object, options: ChangeOptions = {}) {
+    this.record(entity, entityId, kind, null, after, options);
+  }
+
   async remove<T extends AuditedTable>(table: T, id: string, options: ChangeOptions = {}) {
     if (this.deferred) throw new Error("remove: not available to a deferred writer");
     const entity = entityOf(table);
@@ -228,7 +236,7 @@ export class Writer {
   }
 
   private record(
-    entity: EntityName,
+    entity: EntityName | NotedEntity,
     entityId: string,
     kind: string,
     before: object | null,

@@ -576,6 +576,8 @@ export const sessions = pgTable(
     csrfHash: text("csrf_hash").notNull(),
     /** The second factor was given (or is not required). */
     secondFactor: boolean("second_factor").notNull(),
+    /** The one of the user's roles this session acts in (chosen at sign-in). */
+    role: text("role").notNull(),
     createdAt: ts("created_at").notNull(),
     lastSeenAt: ts("last_seen_at").notNull(),
     expiresAt: ts("expires_at").notNull(),
@@ -595,6 +597,29 @@ export const signInAttempts = pgTable(
     failures: integer("failures").notNull(),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/**
+ * Who read which record by id (a person, a request, a case, a handover…): the half of "who looked at or
+ * changed this person's record" the audit chain does not hold (changes, sign-ins, refusals, releases and
+ * exports are in the chain). Append-only, written in batches (`src/audit/reads.ts`), readable by the
+ * auditors of the reader's party.
+ */
+export const reads = pgTable(
+  "reads",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: ts("at").notNull(),
+    actorId: text("actor_id").notNull(),
+    actorName: text("actor_name").notNull(),
+    party: text("party").notNull(),
+    /** The kind of record read (`person`, `case`, …) and its id. */
+    entity: text("entity").notNull(),
+    entityId: uuid("entity_id").notNull(),
+    /** The route that read it, e.g. `GET /api/cases/:id`. */
+    route: text("route").notNull(),
+  },
+  (t) => [index("reads_entity_idx").on(t.entityId, t.at), index("reads_actor_idx").on(t.actorId, t.at)],
 );
 
 /**

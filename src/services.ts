@@ -1,3 +1,4 @@
+import { readLog } from "./audit/reads.ts";
 import { tokenService } from "./auth/tokens.ts";
 import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
@@ -36,6 +37,8 @@ export function services(
     operations: operationService(db, { cases, planning, runner: planRunner }),
     reference: referenceService(db),
     stats: statsService(db),
+    /** Who read which record by id, written in batches. */
+    reads: readLog(db),
     planning,
     planRunner,
     /** When the deadline clock last ran in this process (for /metrics). */

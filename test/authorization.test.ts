@@ -261,6 +261,10 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/holds": () => ({ url: "/api/holds" }),
   "GET /api/holds/{id}": (id) => ({ url: `/api/holds/${id()}` }),
   "POST /api/holds/{id}/lift": (id) => ({ url: `/api/holds/${id()}/lift`, body: { liftedOn: today } }),
+  "POST /api/assurances/{id}/withdrawal": (id) => ({
+    url: `/api/assurances/${id()}/withdrawal`,
+    body: { withdrawnOn: today },
+  }),
   "POST /api/assurances": () => ({
     url: "/api/assurances",
     body: { kind: "other", giver: "G", scope: "person", personId: the("person").id, status: "requested" },

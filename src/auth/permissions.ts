@@ -90,6 +90,11 @@ export const permissions = {
     party: "own",
     roles: ["request-officer", "foreign-ministry"],
   },
+  "assurance:withdraw": {
+    description: "withdraw an assurance one's own state gave or recorded",
+    party: "own",
+    roles: ["request-officer", "foreign-ministry"],
+  },
   "decision:read": { description: "read decisions", party: "visible", roles: internal },
   "deadline:read": {
     description: "read the open deadlines",

@@ -27,7 +27,7 @@ const users: Record<string, { id: string; roles: string[]; disabled: boolean }> 
 const accounts = new Set(["judge-7", "judge-gone", "stranger"]);
 
 /** Who the provider's interaction logs in next, and how. */
-let nextLogin: { accountId: string; amr?: string[] } = { accountId: "judge-7" };
+let nextLogin: { accountId: string; amr?: string[]; acr?: string } = { accountId: "judge-7" };
 
 let server: Server;
 let issuer: string;
@@ -80,7 +80,7 @@ beforeAll(async () => {
       req,
       res,
       {
-        login: { accountId: nextLogin.accountId, ...(nextLogin.amr ? { amr: nextLogin.amr } : {}) },
+        login: nextLogin,
         consent: { grantId: await grant.save() },
       },
       { mergeWithLastSubmission: false },
@@ -92,9 +92,10 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-function settings(): OidcConfig {
+function settings(env: Record<string, string> = {}): OidcConfig {
   const config = oidcConfigOf(
     loadConfig({
+      ...env,
       NODE_ENV: "test",
       OIDC_ISSUER: issuer,
       OIDC_CLIENT_ID: CLIENT_ID,
@@ -107,7 +108,7 @@ function settings(): OidcConfig {
 }
 
 /** A minimal app: the routes under test, the project's validation and error handling, fake sessions. */
-async function buildApp() {
+async function buildApp(env: Record<string, string> = {}) {
   const sessions: Parameters<OidcDeps["openSession"]>[0][] = [];
   const events: SignInEvent[] = [];
   const app = Fastify();
@@ -115,7 +116,7 @@ async function buildApp() {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   await oidcRoutes(app, {
-    config: settings(),
+    config: settings(env),
     findUser: async (subject) => users[subject] ?? null,
     openSession: async (args, reply) => {
       sessions.push(args);
@@ -226,6 +227,16 @@ describe("sign-in through OpenID Connect", () => {
     expect(ctx.sessions).toMatchObject([{ role: "auditor", secondFactor: true }]);
   });
 
+  it("counts an acr named in OIDC_SECOND_FACTOR_ACR as the second factor, and no other", async () => {
+    const app = await buildApp({ OIDC_SECOND_FACTOR_ACR: "urn:example:loa:3, urn:example:mfa" });
+    for (const acr of ["urn:example:mfa", "urn:example:loa:1"]) {
+      nextLogin = { accountId: "judge-7", acr };
+      const { callback: path, cookie } = await toProvider(app.app);
+      expect((await callback(app.app, path, cookie)).statusCode).toBe(302);
+    }
+    expect(app.sessions.map((s) => s.secondFactor)).toEqual([true, false]);
+  });
+
   it("refuses an identity linked to no user, or to a disabled one, with the same 401 and no session", async () => {
     const answers = [];
     for (const accountId of ["stranger", "judge-gone"]) {
@@ -233,6 +244,8 @@ describe("sign-in through OpenID Connect", () => {
       const { callback: path, cookie } = await toProvider(ctx.app);
       const res = await callback(ctx.app, path, cookie);
       expect(res.statusCode).toBe(401);
+      // The sign-in in progress is spent, refused or not.
+      expect(setCookies(res).some((c) => c.startsWith("traslado_oidc=; Max-Age=0"))).toBe(true);
       answers.push(res.json());
     }
     expect(answers[0]).toEqual(answers[1]);

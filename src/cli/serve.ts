@@ -32,6 +32,7 @@ export async function serve(config: Config): Promise<void> {
   }
   const app = await createApp(s, {
     logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
+    config,
   });
   const clock =
     config.DEADLINE_CLOCK_INTERVAL_S > 0

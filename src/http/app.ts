@@ -1,17 +1,21 @@
+import { createHash } from "node:crypto";
+import { fastifyHelmet as helmet } from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { requirePermission } from "../auth/access.ts";
 import { caseRoutes } from "../cases/routes.ts";
+import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { statsRoutes } from "../stats/routes.ts";
-import { errorBody, handleError } from "./errors.ts";
+import { errorBody, handleError, logSerializers } from "./errors.ts";
 import { registerMetrics } from "./metrics.ts";
 import { documentResponses } from "./openapi.ts";
 
@@ -21,17 +25,38 @@ const READINESS_TIMEOUT_MS = 2000;
 export interface AppOptions {
   /** `stream`: where the JSON lines go (standard output by default). */
   logger?: boolean | { level: string; pretty?: boolean; stream?: { write(line: string): void } };
+  /** Body and rate limits (`src/config.ts`); each one not given takes its default. */
+  config?: Partial<Pick<Config, "BODY_LIMIT_BYTES" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS">>;
 }
+
+/** A route without a body schema reads none: anything past this is refused with 413 unread. */
+const NO_BODY_LIMIT_BYTES = 1024;
+
+/**
+ * Whom a rate limit counts: the bearer token (its hash: the token itself never sits in memory as a key) or
+ * the session cookie when one is sent, else the address.
+ */
+function rateLimitKey(req: FastifyRequest): string {
+  const header = req.headers.authorization;
+  if (header?.startsWith("Bearer ")) return `token:${digest(header.slice(7).trim())}`;
+  const session = /(?:^|;\s*)([^=;\s]*session[^=;\s]*=[^;]+)/i.exec(req.headers.cookie ?? "")?.[1];
+  if (session) return `session:${digest(session)}`;
+  return `address:${req.ip}`;
+}
+const digest = (s: string) => createHash("sha256").update(s).digest("base64url");
 
 /** The HTTP application: docs, health, readiness, metrics, and the authenticated API under /api. */
 export async function createApp(s: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const log = options.logger;
+  const limits = { ...loadConfig({}), ...options.config };
   const app = Fastify({
+    bodyLimit: limits.BODY_LIMIT_BYTES,
     logger:
       typeof log === "object"
         ? {
             level: log.level,
             redact: ["req.headers.authorization", "req.headers.cookie"],
+            serializers: logSerializers,
             ...(log.stream ? { stream: log.stream } : {}),
             ...(log.pretty ? { transport: { target: "pino-pretty" } } : {}),
           }
@@ -41,6 +66,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  // Per route: a route that takes a body reads up to BODY_LIMIT_BYTES; one that takes none, next to nothing.
+  // Fastify refuses a larger body (by its Content-Length, else as it streams in) before parsing it.
+  app.addHook("onRoute", (route) => {
+    if (route.bodyLimit === undefined && !(route.schema as { body?: unknown } | undefined)?.body)
+      route.bodyLimit = NO_BODY_LIMIT_BYTES;
+  });
   app.addHook("onClose", () => s.planRunner.close());
   // From the moment close() is called (SIGTERM), readiness answers 503 so a load balancer stops sending.
   let closing = false;
@@ -65,6 +96,33 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     transform: documentResponses,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
+  // Security headers on every answer. The policy lets the docs page run swagger-ui's own scripts and styles
+  // (their hashes) and nothing from elsewhere; the API answers JSON, which no policy affects.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        ...helmet.contentSecurityPolicy.getDefaultDirectives(),
+        "form-action": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "script-src": ["'self'", ...app.swaggerCSP.script],
+        "style-src": ["'self'", ...app.swaggerCSP.style],
+      },
+    },
+  });
+  // Per client (see rateLimitKey), in this process's memory: behind a load balancer each process counts
+  // its own share. Health checks and metrics are never refused.
+  await app.register(rateLimit, {
+    max: limits.RATE_LIMIT_MAX,
+    timeWindow: limits.RATE_LIMIT_WINDOW_MS,
+    keyGenerator: rateLimitKey,
+    allowList: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url),
+    enableDraftSpec: true,
+    errorResponseBuilder: (_req, context) =>
+      new AppError(
+        "RATE_LIMITED",
+        `too many requests: at most ${context.max} in ${context.after}; retry later`,
+      ),
+  });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database

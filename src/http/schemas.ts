@@ -33,8 +33,30 @@ export const ZParty = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alph
 
 export const ZAirport = z.string().regex(/^[A-Z]{3}$/, "must be a three-letter IATA airport code");
 
-export const ZText = z.string().trim().min(1, "required").max(2000);
-export const ZShort = z.string().trim().min(1, "required").max(200);
+/**
+ * Text PostgreSQL can store: no NUL character (U+0000, which a `text` column refuses) and no lone surrogate
+ * (half of a UTF-16 pair, which is no character at all and fails the UTF-8 encoding). Pairs, emoji included,
+ * are fine. Stated as a pattern so the OpenAPI document carries it.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL character is the one this pattern refuses
+const wellFormed = /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+export const WELL_FORMED_RULE = "must not contain a NUL character (U+0000) or a lone surrogate";
+/** Whether PostgreSQL can store `s` as text (for the few strings read outside a schema: headers). */
+export const isWellFormed = (s: string) => wellFormed.test(s);
+
+/**
+ * Every free text the API takes, in bodies, query strings and headers: well-formed (above) and at most `max`
+ * characters. `required` (the default) trims it and refuses an empty one.
+ */
+export function text(max: number, o: { required?: boolean; trim?: boolean } = {}) {
+  let s = z.string();
+  if (o.trim ?? true) s = s.trim();
+  if (o.required ?? true) s = s.min(1, "required");
+  return s.max(max).regex(wellFormed, WELL_FORMED_RULE);
+}
+
+export const ZText = text(2000);
+export const ZShort = text(200);
 
 export const ZPageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -17,7 +17,7 @@ import {
   rivalries,
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { ZUuid } from "../http/schemas.ts";
+import { text, ZUuid } from "../http/schemas.ts";
 import {
   manifestPdf,
   manifestText,
@@ -63,7 +63,7 @@ export const ZReplanRequest = z.strictObject({
   change: z.strictObject({
     kind: z.literal("aircraft-unavailable"),
     aircraftId: ZUuid,
-    reason: z.string().max(500).optional(),
+    reason: text(500, { required: false, trim: false }).optional(),
   }),
   timeLimitMs: z.number().int().min(10).max(30_000).default(2000),
   seed: z

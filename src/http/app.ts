@@ -17,7 +17,7 @@ import type { Services } from "../services.ts";
 import { statsRoutes } from "../stats/routes.ts";
 import { errorBody, handleError, logSerializers } from "./errors.ts";
 import { registerMetrics } from "./metrics.ts";
-import { documentResponses } from "./openapi.ts";
+import { documentErrors, documentResponses, sharedComponents } from "./openapi.ts";
 
 /** A readiness check that has not answered by then counts as a failure (a server unreachable over TCP). */
 const READINESS_TIMEOUT_MS = 2000;
@@ -89,11 +89,43 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         version: "0.1.0",
         description:
           "Surrender of detained people between states: requests, cases on two legal tracks, decisions, assurances, operations and handovers, with a tamper-evident audit chain.",
+        contact: { name: "Traslado maintainers", url: "https://github.com/traslado/traslado/issues" },
+        license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
       },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      // Relative: the document describes the server that serves it, wherever it is deployed.
+      servers: [
+        {
+          url: "/",
+          description: "The server that serves this document (production, staging or local alike)",
+          // For the officials of the states and their systems, never the public internet at large.
+          ...({ "x-internal": true } as object),
+        },
+      ],
+      tags: [
+        { name: "system", description: "Health and readiness, for monitors and load balancers" },
+        { name: "people", description: "People requested or held, with their affiliations" },
+        { name: "organisations", description: "Organisations and their rivalries" },
+        { name: "requests", description: "Requests for extradition or transfer, with their charges" },
+        { name: "cases", description: "Cases on the treaty and security tracks, their steps and deadlines" },
+        { name: "legal holds", description: "Amparos and pending proceedings that bar a surrender" },
+        {
+          name: "assurances",
+          description: "Assurances a requesting state gives (no death penalty, specialty)",
+        },
+        { name: "decisions", description: "Decisions recorded by the steps of a case" },
+        { name: "operations", description: "Operations: people, aircraft, plans, manifests and releases" },
+        { name: "handovers", description: "Handovers of custody and their confirmations" },
+        { name: "reference", description: "Places and administrations" },
+        { name: "reporting", description: "Figures of people sent" },
+      ],
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        ...(sharedComponents as object),
+      },
       security: [{ bearer: [] }],
     },
     transform: documentResponses,
+    transformObject: documentErrors,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   // Security headers on every answer. The policy lets the docs page run swagger-ui's own scripts and styles
@@ -129,7 +161,16 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   // kind and migration level.
   app.get(
     "/health",
-    { schema: { tags: ["system"], summary: "Liveness, database kind and migration level", security: [] } },
+    {
+      schema: {
+        operationId: "getHealth",
+        tags: ["system"],
+        summary: "Liveness, database kind and migration level",
+        description:
+          "Kept for monitors pointed at it before /health/live and /health/ready. No token needed.",
+        security: [],
+      },
+    },
     async () => {
       const level = await s.database.migrationLevel();
       return { status: "ok", database: s.database.kind, migrations: level };
@@ -139,8 +180,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     "/health/live",
     {
       schema: {
+        operationId: "getLiveness",
         tags: ["system"],
         summary: "Liveness: the process answers (restart it when this fails); touches no database",
+        description: "No token needed; never rate-limited.",
         security: [],
       },
     },
@@ -150,9 +193,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     "/health/ready",
     {
       schema: {
+        operationId: "getReadiness",
         tags: ["system"],
         summary:
           "Readiness: 200 when the database answers and every migration is applied; 503 naming what is wrong",
+        description:
+          "No token needed; never rate-limited. A load balancer sends requests only while it answers 200.",
         security: [],
       },
     },

@@ -7,12 +7,13 @@ import { z } from "zod";
  * would otherwise compare unequal in the application (a self-rivalry passing as two organisations) and
  * differ from its own row in the audit chain's after-image.
  */
-export const ZUuid = z.uuid().toLowerCase();
+export const ZUuid = z.uuid({ abort: true }).max(36).toLowerCase();
 
 /** A calendar day, YYYY-MM-DD, that exists. */
 export const ZDay = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD", abort: true })
+  .max(10)
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
@@ -24,14 +25,20 @@ export const ZDay = z
  * operation's date compare calendar days.
  */
 export const ZOccurredAt = z.union(
-  [z.iso.datetime({ offset: true }), ZDay.transform((d) => `${d}T00:00:00.000Z`)],
+  [z.iso.datetime({ offset: true, abort: true }).max(40), ZDay.transform((d) => `${d}T00:00:00.000Z`)],
   { error: "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)" },
 );
 
 /** A party: a state, as an ISO 3166-1 alpha-2 code. */
-export const ZParty = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as MX or US");
+export const ZParty = z
+  .string()
+  .regex(/^[A-Z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code such as MX or US", abort: true })
+  .max(2);
 
-export const ZAirport = z.string().regex(/^[A-Z]{3}$/, "must be a three-letter IATA airport code");
+export const ZAirport = z
+  .string()
+  .regex(/^[A-Z]{3}$/, { error: "must be a three-letter IATA airport code", abort: true })
+  .max(3);
 
 /**
  * Text PostgreSQL can store: no NUL character (U+0000, which a `text` column refuses) and no lone surrogate

@@ -51,7 +51,11 @@ export const ZPlanRequest = z.strictObject({
    * operation as it flew). Its routes and manifests are built as the planner builds them, and every rule it
    * breaks is reported; such a plan can be adopted only if it breaks none.
    */
-  assignment: z.record(ZUuid, ZUuid).optional(),
+  assignment: z
+    .record(ZUuid, ZUuid)
+    .refine((a) => Object.keys(a).length <= 2000, "at most 2000 people")
+    .meta({ maxProperties: 2000 })
+    .optional(),
 });
 export type PlanRequest = z.infer<typeof ZPlanRequest>;
 

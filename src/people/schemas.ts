@@ -46,7 +46,12 @@ export const ZCreatePerson = z.strictObject({
   aliases: z.array(ZShort).max(50).default([]),
   dateOfBirth: ZDay.optional(),
   nationalities: z
-    .array(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code"))
+    .array(
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code", abort: true })
+        .max(2),
+    )
     .max(20)
     .default([]),
   identifiers: z

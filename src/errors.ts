@@ -40,6 +40,8 @@ export const errorStatus = {
   /** An unexpected failure; the answer gives only the request id to quote, the log has the rest. */
   INTERNAL: 500,
   DATA_DIR_LOCKED: 500,
+  /** The server is shutting down: requests that arrive meanwhile are refused, to be sent again. */
+  UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
 } as const;
 

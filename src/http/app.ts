@@ -62,6 +62,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
           }
         : (log ?? false),
     genReqId: () => crypto.randomUUID(),
+    // Fastify's own refusals of a URL (malformed, a path segment too long) take the one error body too.
+    frameworkErrors: (err, req, reply) => handleError(err, req, reply),
+    // Answered below, in the one error body, once close() is called.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,6 +81,16 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;
+  });
+  // Requests arriving on open connections while in-flight ones finish: 503, and the connection closes.
+  // Readiness answers for itself (503 naming why).
+  app.addHook("onRequest", async (req, reply) => {
+    if (!closing || req.url.startsWith("/health/ready")) return;
+    reply.header("connection", "close");
+    throw new AppError(
+      "UNAVAILABLE",
+      "the server is shutting down; send the request again (to another server)",
+    );
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)),

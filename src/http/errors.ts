@@ -78,7 +78,7 @@ export function handleError(
   }
   if (err instanceof AppError) {
     const status = httpStatusOf(err.code);
-    if (status >= 500) {
+    if (status >= 500 && err.code !== "UNAVAILABLE") {
       // A fault of the system (its configuration, its data directory): told to the operator, not the client.
       req.log.error({ code: err.code }, err.message);
       return reply.code(status).send(errorBody("INTERNAL", `internal error; quote request id ${req.id}`));
@@ -92,13 +92,20 @@ export function handleError(
     );
   }
   const fe = err as FastifyError;
+  if (fe.code === "FST_ERR_MAX_PARAM_LENGTH") fe.statusCode = 400;
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = codeOfStatus(fe.statusCode);
     const message =
       code === "PAYLOAD_TOO_LARGE"
         ? `the request body is larger than this route accepts (${req.routeOptions.bodyLimit ?? "its limit"} bytes)`
         : fe.message;
-    const issues = fe.code?.startsWith("FST_ERR_CTP") ? [{ field: "(body)", rule: message }] : undefined;
+    // Every refusal of bad input names what was wrong: the body, the URL, or else the request as a whole.
+    const field = fe.code?.startsWith("FST_ERR_CTP")
+      ? "(body)"
+      : fe.code === "FST_ERR_BAD_URL" || fe.code === "FST_ERR_MAX_PARAM_LENGTH"
+        ? "(url)"
+        : "(request)";
+    const issues = fe.statusCode === 400 || field === "(body)" ? [{ field, rule: message }] : undefined;
     return reply.code(fe.statusCode).send(errorBody(code, message, issues ? { issues } : {}));
   }
   // Unknown failures: log them with the request id; never send internals to the client.

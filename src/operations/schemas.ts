@@ -20,8 +20,8 @@ export const ZCreateOperation = z
     code: z
       .string()
       .trim()
-      .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, { error: "must be 2–40 capitals, digits or dashes", abort: true })
-      .max(40),
+      .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, "must be 2–40 capitals, digits or dashes")
+      .meta({ maxLength: 40 }),
     legalBasis: ZShort,
     operationDate: ZDay,
     stagingAirport: ZAirport,
@@ -117,11 +117,8 @@ export type ListHandovers = z.infer<typeof ZListHandovers>;
 export const ZCreatePlace = z.strictObject({
   code: z
     .string()
-    .regex(/^[A-Z0-9]{3,8}$/, {
-      error: "must be 3–8 capitals or digits (IATA code for airports)",
-      abort: true,
-    })
-    .max(8),
+    .regex(/^[A-Z0-9]{3,8}$/, "must be 3–8 capitals or digits (IATA code for airports)")
+    .meta({ maxLength: 8 }),
   kind: z.enum(["airport", "prison"]),
   name: ZShort,
   lat: z.number().min(-90).max(90).optional(),

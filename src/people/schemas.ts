@@ -49,8 +49,8 @@ export const ZCreatePerson = z.strictObject({
     .array(
       z
         .string()
-        .regex(/^[A-Z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code", abort: true })
-        .max(2),
+        .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code")
+        .meta({ maxLength: 2 }),
     )
     .max(20)
     .default([]),

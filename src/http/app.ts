@@ -216,7 +216,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         security: [],
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const problems: string[] = [];
       let migrations: Awaited<ReturnType<typeof s.database.migrationLevel>> | undefined;
       if (closing) problems.push("shutting down");
@@ -234,7 +234,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
               `migrations: ${migrations.applied} of ${migrations.expected} applied (run \`traslado migrate\`)`,
             );
         } catch (err) {
-          problems.push(`database: ${(err as Error).message}`);
+          // The driver's message may name a role, a host or a database: it goes to the log, not the answer.
+          req.log.error({ err }, "readiness: the database check failed");
+          problems.push(
+            `database: ${/^no answer within/.test((err as Error).message) ? (err as Error).message : "does not answer (see the log)"}`,
+          );
         }
       }
       return reply.code(problems.length === 0 ? 200 : 503).send({

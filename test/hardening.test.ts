@@ -47,6 +47,8 @@ describe("security headers", () => {
       expect(csp, url).toMatch(/default-src 'self'/);
       expect(csp, url).toMatch(/script-src 'self'(;| 'sha256-)/);
       expect(csp, url).toMatch(/frame-ancestors 'self'/);
+      // Plain HTTP on 127.0.0.1: the docs' scripts must not be asked for over https.
+      expect(csp, url).not.toMatch(/upgrade-insecure-requests/);
       expect(csp, url).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     }
     // swagger-ui's page loads its scripts and styles from the server itself, which the policy allows.

@@ -152,6 +152,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         "img-src": ["'self'", "data:"],
         "script-src": ["'self'", ...app.swaggerCSP.script],
         "style-src": ["'self'", ...app.swaggerCSP.style],
+        // The server speaks plain HTTP on 127.0.0.1 (TLS ends at a proxy in front of it): asking a browser to
+        // fetch the docs' scripts over https from here would break /docs (Safari does it even on localhost).
+        "upgrade-insecure-requests": null,
       },
     },
   });

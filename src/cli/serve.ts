@@ -70,7 +70,5 @@ export async function serve(config: Config): Promise<void> {
   // The address it listens on (127.0.0.1 unless HOST says otherwise; `localhost` may mean ::1 first).
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
-  process.stderr.write(
-    `traslado: API on ${origin}/api, docs on ${origin}/docs (${database.kind})\n`,
-  );
+  process.stderr.write(`traslado: API on ${origin}/api, docs on ${origin}/docs (${database.kind})\n`);
 }

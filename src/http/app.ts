@@ -103,7 +103,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         version: "0.1.0",
         description:
           "Surrender of detained people between states: requests, cases on two legal tracks, decisions, assurances, operations and handovers, with a tamper-evident audit chain.",
-        contact: { name: "Traslado maintainers", url: "https://github.com/traslado/traslado/issues" },
+        // No public address to give: the operators who deploy it add theirs.
+        contact: { name: "Traslado maintainers" },
         license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
       },
       // Relative: the document describes the server that serves it, wherever it is deployed.

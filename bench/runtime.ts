@@ -59,7 +59,15 @@ if (pgUrl) {
   dataDir = mkdtempSync(join(tmpdir(), "traslado-runtime-bench-"));
   env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: undefined };
 }
-env = { ...env, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", SEED_DEMO: "true" };
+// One token sends the whole load: the rate limit must not be what is measured.
+env = {
+  ...env,
+  LOG_LEVEL: "warn",
+  PORT: String(port),
+  HOST: "127.0.0.1",
+  SEED_DEMO: "true",
+  RATE_LIMIT_MAX: "1000000000",
+};
 
 function cli(cliArgs: string[]) {
   const r = spawnSync(node, [bin, ...cliArgs], { env, encoding: "utf8" });

@@ -23,7 +23,21 @@ const oidcRequired = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OI
 const ZConfig = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().default("0.0.0.0"),
+    /** The address to listen on: this machine only, unless told otherwise (`0.0.0.0` for every interface). */
+    HOST: z.string().min(1).default("127.0.0.1"),
+    /** The largest request body a route with a body accepts; a larger one is refused with 413 before it is read. */
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    /**
+     * Requests a client may make in RATE_LIMIT_WINDOW_MS (a client: its bearer token or session cookie, else
+     * its address); past it, 429 with Retry-After. /health and /metrics are not counted. Raise it for a
+     * benchmark that sends everything with one token.
+     */
+    RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
     /** postgres://… to use a PostgreSQL server; unset for embedded PGlite in DATA_DIR. */
     DATABASE_URL: z
       .string()

@@ -4,6 +4,8 @@
  */
 export const errorStatus = {
   VALIDATION_FAILED: 400,
+  /** A request Fastify could not read: a body that is not JSON, a malformed header. */
+  BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   ACTOR_NOT_PERMITTED: 403,
   NOT_FOUND: 404,
@@ -12,6 +14,11 @@ export const errorStatus = {
   VERSION_CONFLICT: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_PROGRESS: 409,
+  /** A body larger than the route accepts (BODY_LIMIT_BYTES), refused before it is read. */
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** More requests than RATE_LIMIT_MAX in RATE_LIMIT_WINDOW_MS from one client; see Retry-After. */
+  RATE_LIMITED: 429,
   DUPLICATE: 409,
   /** A change to a record only the party that wrote it may change (an assurance another state gave). */
   RECORD_OF_ANOTHER_PARTY: 409,
@@ -32,7 +39,11 @@ export const errorStatus = {
   SURRENDER_BARRED: 422,
   REFERENCE_INVALID: 422,
   PLAN_INFEASIBLE: 422,
+  /** An unexpected failure; the answer gives only the request id to quote, the log has the rest. */
+  INTERNAL: 500,
   DATA_DIR_LOCKED: 500,
+  /** The server is shutting down: requests that arrive meanwhile are refused, to be sent again. */
+  UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
 } as const;
 

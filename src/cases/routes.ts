@@ -37,6 +37,7 @@ export function caseRoutes(
   const typed = app.withTypeProvider<ZodTypeProvider>();
   actionRoute(app, db, {
     path: "/cases/:id/transitions",
+    operationId: "takeCaseTransition",
     tags: ["cases"],
     summary: "Take a transition of the case's legal track",
     permission: "case:transition",
@@ -52,6 +53,7 @@ export function caseRoutes(
     "/deadlines",
     {
       schema: {
+        operationId: "listDeadlines",
         tags: ["cases"],
         summary: "Open deadlines: upcoming and overdue",
         description: whoMay("deadline:read"),
@@ -73,6 +75,7 @@ export function caseRoutes(
   });
   actionRoute(app, db, {
     path: "/holds/:id/lift",
+    operationId: "liftLegalHold",
     tags: ["legal holds"],
     summary: "Record that a hold was lifted",
     permission: "hold:lift",
@@ -96,6 +99,7 @@ export function caseRoutes(
   });
   actionRoute(app, db, {
     path: "/assurances/:id/withdrawal",
+    operationId: "withdrawAssurance",
     tags: ["assurances"],
     summary: "Withdraw an assurance (the state that gave it), or record that it was withdrawn",
     permission: "assurance:withdraw",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
-import { ZDay, ZOccurredAt, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { text, ZDay, ZOccurredAt, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { decisionBodies, securityStates, treatyStates } from "./tracks.ts";
 
 export const ZOpenCase = z.strictObject({
@@ -35,7 +35,7 @@ export const ZTransitionBody = z.strictObject({
   /** Optimistic concurrency: the case version read (or send `If-Match`). */
   expectedVersion: z.number().int().min(1).optional(),
   /** A decision that bypasses active legal holds, with its legal basis. */
-  bypass: z.strictObject({ holdIds: z.array(ZUuid).min(1), legalBasis: ZShort }).optional(),
+  bypass: z.strictObject({ holdIds: z.array(ZUuid).min(1).max(100), legalBasis: ZShort }).optional(),
   /** The operation the case boards (assign-to-operation); it must list the person. */
   operationId: ZUuid.optional(),
 });
@@ -96,7 +96,7 @@ export const ZListDecisions = ZPageQuery.extend({
   personId: ZUuid.optional(),
   caseId: ZUuid.optional(),
   body: z.enum(decisionBodies).optional(),
-  outcome: z.string().max(50).optional(),
+  outcome: text(50, { required: false, trim: false }).optional(),
 });
 export type ListDecisions = z.infer<typeof ZListDecisions>;
 

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { sql } from "drizzle-orm";
 import { type Config, loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
-import { asConflict } from "../db/errors.ts";
+import { asConflict, describeError } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
 import { type Services, services } from "../services.ts";
 
@@ -80,7 +80,8 @@ export function reportFailure(thrown: unknown): number {
     for (const i of err.details.issues ?? []) process.stderr.write(`  ${i.field}: ${i.rule}\n`);
     return err.code === "VALIDATION_FAILED" ? 2 : 1;
   }
-  process.stderr.write(`traslado: ${err instanceof Error ? err.message : String(err)}\n`);
+  // A database error's message quotes the values it refused (a name, a date of birth): never printed.
+  process.stderr.write(`traslado: ${describeError(err)}\n`);
   return 1;
 }
 

@@ -32,6 +32,7 @@ export async function serve(config: Config): Promise<void> {
   }
   const app = await createApp(s, {
     logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
+    config,
   });
   const clock =
     config.DEADLINE_CLOCK_INTERVAL_S > 0
@@ -66,7 +67,8 @@ export async function serve(config: Config): Promise<void> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await app.listen({ port: config.PORT, host: config.HOST });
-  process.stderr.write(
-    `traslado: API on http://localhost:${config.PORT}/api, docs on http://localhost:${config.PORT}/docs (${database.kind})\n`,
-  );
+  // The address it listens on (127.0.0.1 unless HOST says otherwise; `localhost` may mean ::1 first).
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
+  process.stderr.write(`traslado: API on ${origin}/api, docs on ${origin}/docs (${database.kind})\n`);
 }

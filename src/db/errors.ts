@@ -57,3 +57,64 @@ export function asConflict(err: unknown): unknown {
     issues: [{ field: known.field, rule: "must be unique" }],
   });
 }
+
+/** The fields of a PostgreSQL error that name the schema, never the data (`detail` and `where` quote values). */
+const schemaFields = ["severity", "constraint", "table", "column", "dataType", "routine"] as const;
+
+/**
+ * An error as a log line may carry it: its class, the SQLSTATE and which constraint, table or column, the
+ * statement without its parameters, and the stack's frames. Never the parameters (drizzle puts them in the
+ * message and in `params`), PostgreSQL's message, detail or context, which quote the values refused (a
+ * person's name, a date of birth), nor any other property of the error.
+ */
+export function loggableError(err: unknown): LoggedError {
+  if (!(err instanceof Error)) return { type: typeof err, message: "not an Error", stack: "" };
+  const out: LoggedError = { type: err.name, message: "", stack: "" };
+  const state = sqlStateOf(err);
+  let statement: string | undefined;
+  let database: Record<string, unknown> | undefined;
+  for (let e = err as unknown as Record<string, unknown> | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.query === "string" && statement === undefined) statement = e.query;
+    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) && !database) database = e;
+  }
+  if (state) {
+    out.code = state;
+    const names: string[] = [];
+    for (const f of schemaFields) {
+      if (typeof database?.[f] !== "string") continue;
+      out[f] = database[f];
+      if (f !== "severity") names.push(`${f} ${database[f]}`);
+    }
+    out.message = `database error ${state}${names.length ? ` (${names.join(", ")})` : ""}`;
+  } else {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string") out.code = code;
+    // A failed query that never reached PostgreSQL (a lost connection): drizzle's message lists the
+    // parameters, its cause says what went wrong.
+    const cause = (err as { cause?: unknown }).cause;
+    out.message =
+      statement === undefined ? err.message : cause instanceof Error ? cause.message : "query failed";
+  }
+  if (statement !== undefined) out.statement = statement;
+  out.stack = (err.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .join("\n");
+  return out;
+}
+
+export interface LoggedError {
+  [key: string]: unknown;
+  type: string;
+  message: string;
+  stack: string;
+  code?: string;
+  statement?: string;
+}
+
+/** The same, as one line for a person reading a terminal. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const e = loggableError(err);
+  return e.statement ? `${e.message} in: ${e.statement}` : e.message;
+}

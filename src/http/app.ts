@@ -1,20 +1,24 @@
+import { createHash } from "node:crypto";
+import { fastifyHelmet as helmet } from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { noteRefusal, recordRead } from "../audit/reads.ts";
 import { requirePermission } from "../auth/access.ts";
 import { caseRoutes } from "../cases/routes.ts";
+import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { statsRoutes } from "../stats/routes.ts";
-import { errorBody, handleError } from "./errors.ts";
+import { errorBody, handleError, logSerializers } from "./errors.ts";
 import { registerMetrics } from "./metrics.ts";
-import { documentResponses } from "./openapi.ts";
+import { documentErrors, documentResponses, sharedComponents } from "./openapi.ts";
 
 /** A readiness check that has not answered by then counts as a failure (a server unreachable over TCP). */
 const READINESS_TIMEOUT_MS = 2000;
@@ -22,22 +26,47 @@ const READINESS_TIMEOUT_MS = 2000;
 export interface AppOptions {
   /** `stream`: where the JSON lines go (standard output by default). */
   logger?: boolean | { level: string; pretty?: boolean; stream?: { write(line: string): void } };
+  /** Body and rate limits (`src/config.ts`); each one not given takes its default. */
+  config?: Partial<Pick<Config, "BODY_LIMIT_BYTES" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS">>;
 }
+
+/** A route without a body schema reads none: anything past this is refused with 413 unread. */
+const NO_BODY_LIMIT_BYTES = 1024;
+
+/**
+ * Whom a rate limit counts: the bearer token (its hash: the token itself never sits in memory as a key) or
+ * the session cookie when one is sent, else the address.
+ */
+function rateLimitKey(req: FastifyRequest): string {
+  const header = req.headers.authorization;
+  if (header?.startsWith("Bearer ")) return `token:${digest(header.slice(7).trim())}`;
+  const session = /(?:^|;\s*)([^=;\s]*session[^=;\s]*=[^;]+)/i.exec(req.headers.cookie ?? "")?.[1];
+  if (session) return `session:${digest(session)}`;
+  return `address:${req.ip}`;
+}
+const digest = (s: string) => createHash("sha256").update(s).digest("base64url");
 
 /** The HTTP application: docs, health, readiness, metrics, and the authenticated API under /api. */
 export async function createApp(s: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const log = options.logger;
+  const limits = { ...loadConfig({}), ...options.config };
   const app = Fastify({
+    bodyLimit: limits.BODY_LIMIT_BYTES,
     logger:
       typeof log === "object"
         ? {
             level: log.level,
             redact: ["req.headers.authorization", "req.headers.cookie"],
+            serializers: logSerializers,
             ...(log.stream ? { stream: log.stream } : {}),
             ...(log.pretty ? { transport: { target: "pino-pretty" } } : {}),
           }
         : (log ?? false),
     genReqId: () => crypto.randomUUID(),
+    // Fastify's own refusals of a URL (malformed, a path segment too long) take the one error body too.
+    frameworkErrors: (err, req, reply) => handleError(err, req, reply),
+    // Answered below, in the one error body, once close() is called.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -52,6 +81,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     }
     return handleError(err, req, reply);
   });
+  // Per route: a route that takes a body reads up to BODY_LIMIT_BYTES; one that takes none, next to nothing.
+  // Fastify refuses a larger body (by its Content-Length, else as it streams in) before parsing it.
+  app.addHook("onRoute", (route) => {
+    if (route.bodyLimit === undefined && !(route.schema as { body?: unknown } | undefined)?.body)
+      route.bodyLimit = NO_BODY_LIMIT_BYTES;
+  });
   app.addHook("onClose", async () => {
     await s.planRunner.close();
     await s.reads.flush().catch((e: unknown) => app.log.error({ err: e }, "reads not written"));
@@ -60,6 +95,16 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;
+  });
+  // Requests arriving on open connections while in-flight ones finish: 503, and the connection closes.
+  // Readiness answers for itself (503 naming why).
+  app.addHook("onRequest", async (req, reply) => {
+    if (!closing || req.url.startsWith("/health/ready")) return;
+    reply.header("connection", "close");
+    throw new AppError(
+      "UNAVAILABLE",
+      "the server is shutting down; send the request again (to another server)",
+    );
   });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(errorBody("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)),
@@ -72,20 +117,92 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         version: "0.1.0",
         description:
           "Surrender of detained people between states: requests, cases on two legal tracks, decisions, assurances, operations and handovers, with a tamper-evident audit chain.",
+        // No public address to give: the operators who deploy it add theirs.
+        contact: { name: "Traslado maintainers" },
+        license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
       },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      // Relative: the document describes the server that serves it, wherever it is deployed.
+      servers: [
+        {
+          url: "/",
+          description: "The server that serves this document (production, staging or local alike)",
+          // For the officials of the states and their systems, never the public internet at large.
+          ...({ "x-internal": true } as object),
+        },
+      ],
+      tags: [
+        { name: "system", description: "Health and readiness, for monitors and load balancers" },
+        { name: "people", description: "People requested or held, with their affiliations" },
+        { name: "organisations", description: "Organisations and their rivalries" },
+        { name: "requests", description: "Requests for extradition or transfer, with their charges" },
+        { name: "cases", description: "Cases on the treaty and security tracks, their steps and deadlines" },
+        { name: "legal holds", description: "Amparos and pending proceedings that bar a surrender" },
+        {
+          name: "assurances",
+          description: "Assurances a requesting state gives (no death penalty, specialty)",
+        },
+        { name: "decisions", description: "Decisions recorded by the steps of a case" },
+        { name: "operations", description: "Operations: people, aircraft, plans, manifests and releases" },
+        { name: "handovers", description: "Handovers of custody and their confirmations" },
+        { name: "reference", description: "Places and administrations" },
+        { name: "reporting", description: "Figures of people sent" },
+      ],
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        ...(sharedComponents as object),
+      },
       security: [{ bearer: [] }],
     },
     transform: documentResponses,
+    transformObject: documentErrors,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
+  // Security headers on every answer. The policy lets the docs page run swagger-ui's own scripts and styles
+  // (their hashes) and nothing from elsewhere; the API answers JSON, which no policy affects.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        ...helmet.contentSecurityPolicy.getDefaultDirectives(),
+        "form-action": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "script-src": ["'self'", ...app.swaggerCSP.script],
+        "style-src": ["'self'", ...app.swaggerCSP.style],
+        // The server speaks plain HTTP on 127.0.0.1 (TLS ends at a proxy in front of it): asking a browser to
+        // fetch the docs' scripts over https from here would break /docs (Safari does it even on localhost).
+        "upgrade-insecure-requests": null,
+      },
+    },
+  });
+  // Per client (see rateLimitKey), in this process's memory: behind a load balancer each process counts
+  // its own share. Health checks and metrics are never refused.
+  await app.register(rateLimit, {
+    max: limits.RATE_LIMIT_MAX,
+    timeWindow: limits.RATE_LIMIT_WINDOW_MS,
+    keyGenerator: rateLimitKey,
+    allowList: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url),
+    enableDraftSpec: true,
+    errorResponseBuilder: (_req, context) =>
+      new AppError(
+        "RATE_LIMITED",
+        `too many requests: at most ${context.max} in ${context.after}; retry later`,
+      ),
+  });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database
   // kind and migration level.
   app.get(
     "/health",
-    { schema: { tags: ["system"], summary: "Liveness, database kind and migration level", security: [] } },
+    {
+      schema: {
+        operationId: "getHealth",
+        tags: ["system"],
+        summary: "Liveness, database kind and migration level",
+        description:
+          "Kept for monitors pointed at it before /health/live and /health/ready. No token needed.",
+        security: [],
+      },
+    },
     async () => {
       const level = await s.database.migrationLevel();
       return { status: "ok", database: s.database.kind, migrations: level };
@@ -95,8 +212,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     "/health/live",
     {
       schema: {
+        operationId: "getLiveness",
         tags: ["system"],
         summary: "Liveness: the process answers (restart it when this fails); touches no database",
+        description: "No token needed; never rate-limited.",
         security: [],
       },
     },
@@ -106,13 +225,16 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     "/health/ready",
     {
       schema: {
+        operationId: "getReadiness",
         tags: ["system"],
         summary:
           "Readiness: 200 when the database answers and every migration is applied; 503 naming what is wrong",
+        description:
+          "No token needed; never rate-limited. A load balancer sends requests only while it answers 200.",
         security: [],
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const problems: string[] = [];
       let migrations: Awaited<ReturnType<typeof s.database.migrationLevel>> | undefined;
       if (closing) problems.push("shutting down");
@@ -130,7 +252,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
               `migrations: ${migrations.applied} of ${migrations.expected} applied (run \`traslado migrate\`)`,
             );
         } catch (err) {
-          problems.push(`database: ${(err as Error).message}`);
+          // The driver's message may name a role, a host or a database: it goes to the log, not the answer.
+          req.log.error({ err }, "readiness: the database check failed");
+          problems.push(
+            `database: ${/^no answer within/.test((err as Error).message) ? (err as Error).message : "does not answer (see the log)"}`,
+          );
         }
       }
       return reply.code(problems.length === 0 ? 200 : 503).send({

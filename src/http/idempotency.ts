@@ -7,6 +7,7 @@ import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { idempotencyKeys } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { isWellFormed, WELL_FORMED_RULE } from "./schemas.ts";
 
 /**
  * Runs a POST use case under the client's `Idempotency-Key`, if any. The first response is stored with
@@ -28,6 +29,11 @@ export async function idempotent(
   if (key.length < 1 || key.length > 200) {
     throw new AppError("VALIDATION_FAILED", "Idempotency-Key: must be 1 to 200 characters", {
       issues: [{ field: "headers.idempotency-key", rule: "must be 1 to 200 characters" }],
+    });
+  }
+  if (!isWellFormed(key)) {
+    throw new AppError("VALIDATION_FAILED", `Idempotency-Key: ${WELL_FORMED_RULE}`, {
+      issues: [{ field: "headers.idempotency-key", rule: WELL_FORMED_RULE }],
     });
   }
   const requestHash = sha256(`${req.method} ${req.url}\n${canonical(req.body ?? null)}`);

@@ -1,9 +1,12 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import { text } from "./schemas.ts";
 
 /** The `If-Match` request header, documented on the routes that take it. */
-export const ifMatchHeader = z.object({ "if-match": z.string().max(40).optional() }).passthrough();
+export const ifMatchHeader = z
+  .object({ "if-match": text(40, { required: false, trim: false }).optional() })
+  .passthrough();
 
 /** `If-Match: 3` or `If-Match: "3"`: the version the client read. */
 export function ifMatch(header: string | undefined): number | undefined {

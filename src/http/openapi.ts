@@ -37,3 +37,152 @@ export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0
   }
   return out;
 }
+
+/** The one body of every error answer (`errorBody` in errors.ts). */
+export const errorSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      additionalProperties: false,
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", maxLength: 64, pattern: "^[A-Z_]+$", example: "VALIDATION_FAILED" },
+        message: { type: "string", maxLength: 10_000, example: "givenNames: required" },
+        issues: {
+          type: "array",
+          maxItems: 1000,
+          description: "For bad input: each field and the rule it broke.",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["field", "rule"],
+            properties: {
+              field: { type: "string", maxLength: 1000, example: "charges[0].statute" },
+              rule: { type: "string", maxLength: 1000, example: "required" },
+            },
+          },
+        },
+        details: {
+          type: "object",
+          description: "What the client can act on (the conflicting record's id, the current version…).",
+          maxProperties: 100,
+        },
+      },
+    },
+  },
+} as const;
+
+const limitHeaders = {
+  "RateLimit-Limit": {
+    description: "Requests the client may make in the window (RATE_LIMIT_MAX)",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 2147483647 },
+  },
+  "RateLimit-Remaining": {
+    description: "Requests left in the window",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 2147483647 },
+  },
+  "RateLimit-Reset": {
+    description: "Seconds until the window starts again",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 2147483647 },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before trying again",
+    schema: { type: "integer", format: "int32", minimum: 0, maximum: 2147483647 },
+  },
+} as const;
+
+/** Components the document shares: the error schema and the rate limit headers. */
+export const sharedComponents = {
+  schemas: { Error: errorSchema },
+  headers: limitHeaders,
+};
+
+/** What each error answer means, wherever it applies. */
+const errorAnswers: Record<number, string> = {
+  400: "VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON)",
+  401: "UNAUTHENTICATED: no valid bearer token",
+  403: "ACTOR_NOT_PERMITTED: the caller's role may not do this",
+  404: "NOT_FOUND: no such record, or none the caller may see",
+  409: "A conflict: a stale version (VERSION_CONFLICT), a step not allowed now (TRANSITION_NOT_ALLOWED), a duplicate (DUPLICATE), the same idempotency key in flight (IDEMPOTENCY_IN_PROGRESS)",
+  413: "PAYLOAD_TOO_LARGE: the body is larger than the route accepts (BODY_LIMIT_BYTES)",
+  415: "UNSUPPORTED_MEDIA_TYPE: the body is not application/json",
+  422: "The law, a policy or the record forbids it now (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_NOT_READY…), or an idempotency key reused with another body (IDEMPOTENCY_KEY_REUSED)",
+  429: "RATE_LIMITED: too many requests from this client; see Retry-After",
+  500: "INTERNAL: an unexpected failure; quote the request id of the message",
+  503: "The server is shutting down or its database does not answer",
+};
+
+const ref = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const rateHeaders = {
+  "RateLimit-Limit": ref("RateLimit-Limit"),
+  "RateLimit-Remaining": ref("RateLimit-Remaining"),
+  "RateLimit-Reset": ref("RateLimit-Reset"),
+};
+
+interface Operation {
+  operationId?: string;
+  parameters?: { in: string; name: string }[];
+  requestBody?: unknown;
+  responses?: Record<string, { description?: string; headers?: object; content?: object }>;
+  "x-permission"?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The error answers of each operation, as its route states them: a permission → 401 and 403; a path id →
+ * 404; input → 400; a body → 413 and 415; a write → 409 and 422 (idempotency keys, versions, the law); every
+ * /api route → 429 and 500. Every answer of an /api route carries the rate limit headers. Integers state
+ * their format (int32 within its bounds, else int64).
+ */
+export function documentErrors(document: { openapiObject: object } | { swaggerObject: object }) {
+  const openapiObject = "openapiObject" in document ? document.openapiObject : document.swaggerObject;
+  const doc = openapiObject as { paths?: Record<string, Record<string, Operation>> };
+  for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+    const api = path.startsWith("/api/");
+    for (const [method, op] of Object.entries(ops)) {
+      const params = op.parameters ?? [];
+      const codes = new Set<number>();
+      if (api) {
+        codes.add(401).add(429).add(500);
+        if (op["x-permission"] && op["x-permission"] !== "public") codes.add(403);
+        if (params.some((p) => p.in === "path")) codes.add(404);
+        if (params.length > 0 || op.requestBody) codes.add(400);
+        if (op.requestBody) codes.add(413).add(415);
+        if (method !== "get") codes.add(409).add(422);
+      } else {
+        codes.add(500);
+        if (path === "/health/ready") codes.add(503);
+      }
+      op.responses ??= {};
+      const responses = op.responses;
+      if (api) for (const r of Object.values(responses)) r.headers = { ...rateHeaders, ...r.headers };
+      for (const code of [...codes].sort()) {
+        responses[code] ??= {
+          description: errorAnswers[code] ?? "Error",
+          ...(api && code < 500
+            ? { headers: code === 429 ? { ...rateHeaders, "Retry-After": ref("Retry-After") } : rateHeaders }
+            : {}),
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        };
+      }
+    }
+  }
+  formatIntegers(doc.paths);
+  return openapiObject;
+}
+
+function formatIntegers(node: unknown) {
+  if (Array.isArray(node)) for (const n of node) formatIntegers(n);
+  else if (node && typeof node === "object") {
+    const o = node as Record<string, unknown>;
+    if (o.type === "integer" && o.format === undefined) {
+      const int32 = typeof o.minimum === "number" && typeof o.maximum === "number";
+      o.format =
+        int32 && (o.minimum as number) >= -(2 ** 31) && (o.maximum as number) < 2 ** 31 ? "int32" : "int64";
+    }
+    for (const v of Object.values(o)) formatIntegers(v);
+  }
+}

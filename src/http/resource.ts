@@ -32,6 +32,8 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     path: string;
     tag: string;
     noun: string;
+    /** The noun's plural, when it is not the noun and an s ("people"). */
+    plural?: string;
     /** The permission a read (by id or list) needs (`src/auth/permissions.ts`). */
     read: Permission;
     create?: {
@@ -49,12 +51,16 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
 ) {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const { create } = r;
+  // The OpenAPI operationIds: createLegalHold, getLegalHold, listLegalHolds.
+  const plural = r.plural ?? `${r.noun}s`;
+  const name = (words: string) => words.replace(/(^| )(\w)/g, (_m, _s, c: string) => c.toUpperCase());
   if (create) {
     typed.post(
       r.path,
       {
         schema: {
           tags: [r.tag],
+          operationId: `create${name(r.noun)}`,
           summary: `Create ${r.noun}`,
           description: whoMay(create.permission),
           body: create.body,
@@ -70,7 +76,13 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
   typed.get(
     `${r.path}/:id`,
     {
-      schema: { tags: [r.tag], summary: `Read ${r.noun}`, description: whoMay(r.read), params: ZIdParams },
+      schema: {
+        operationId: `get${name(r.noun)}`,
+        tags: [r.tag],
+        summary: `Read ${r.noun}`,
+        description: whoMay(r.read),
+        params: ZIdParams,
+      },
       config: { permission: r.read },
     },
     async (req: FastifyRequest<{ Params: { id: string } }>, reply) =>
@@ -81,7 +93,8 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     {
       schema: {
         tags: [r.tag],
-        summary: `List ${r.noun}s`,
+        operationId: `list${name(plural)}`,
+        summary: `List ${plural}`,
         description: whoMay(r.read),
         querystring: r.list.query,
       },
@@ -100,6 +113,8 @@ export function actionRoute<B extends z.ZodType>(
   db: Db,
   r: {
     path: string;
+    /** The OpenAPI operationId: a verb and the record (`takeCaseTransition`). */
+    operationId: string;
     tags: string[];
     summary: string;
     description?: string;
@@ -120,6 +135,7 @@ export function actionRoute<B extends z.ZodType>(
     r.path,
     {
       schema: {
+        operationId: r.operationId,
         tags: r.tags,
         summary: r.summary,
         description: [r.description, whoMay(r.permission)].filter(Boolean).join("\n\n"),

@@ -17,7 +17,7 @@ import {
   rivalries,
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { ZUuid } from "../http/schemas.ts";
+import { text, ZUuid } from "../http/schemas.ts";
 import {
   manifestPdf,
   manifestText,
@@ -51,7 +51,11 @@ export const ZPlanRequest = z.strictObject({
    * operation as it flew). Its routes and manifests are built as the planner builds them, and every rule it
    * breaks is reported; such a plan can be adopted only if it breaks none.
    */
-  assignment: z.record(ZUuid, ZUuid).optional(),
+  assignment: z
+    .record(ZUuid, ZUuid)
+    .refine((a) => Object.keys(a).length <= 2000, "at most 2000 people")
+    .meta({ maxProperties: 2000 })
+    .optional(),
 });
 export type PlanRequest = z.infer<typeof ZPlanRequest>;
 
@@ -63,7 +67,7 @@ export const ZReplanRequest = z.strictObject({
   change: z.strictObject({
     kind: z.literal("aircraft-unavailable"),
     aircraftId: ZUuid,
-    reason: z.string().max(500).optional(),
+    reason: text(500, { required: false, trim: false }).optional(),
   }),
   timeLimitMs: z.number().int().min(10).max(30_000).default(2000),
   seed: z

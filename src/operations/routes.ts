@@ -81,6 +81,7 @@ export function operationRoutes(
   const tags = ["operations"];
   actionRoute(app, db, {
     path: "/operations/:id/plan",
+    operationId: "planOperation",
     tags,
     summary: "Plan the operation: people onto aircraft and routes; stored as the draft plan",
     permission: "operation:plan",
@@ -93,6 +94,7 @@ export function operationRoutes(
   });
   actionRoute(app, db, {
     path: "/operations/:id/status",
+    operationId: "setOperationStatus",
     tags,
     summary:
       "Move the operation along planned → ready → in-transit → completed (or cancelled before it flies)",
@@ -107,6 +109,7 @@ export function operationRoutes(
   });
   actionRoute(app, db, {
     path: "/operations/:id/people",
+    operationId: "addOperationPerson",
     tags,
     summary: "List a person on the operation and re-plan with the fewest moves",
     permission: "operation:plan",
@@ -122,6 +125,7 @@ export function operationRoutes(
     "/operations/:id/people/:personId",
     {
       schema: {
+        operationId: "removeOperationPerson",
         tags,
         summary: "Take a person off the operation and re-plan with the fewest moves",
         description: `The listing stays, marked removed with the reason. A person on board leaves with their case's \`remove-from-operation\`. A planned or ready operation goes back to planning.\n\n${whoMay("operation:plan")}`,
@@ -144,6 +148,7 @@ export function operationRoutes(
   );
   actionRoute(app, db, {
     path: "/operations/:id/plan/adopt",
+    operationId: "adoptOperationPlan",
     tags,
     summary:
       "Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat",
@@ -158,6 +163,7 @@ export function operationRoutes(
     "/operations/:id/plan",
     {
       schema: {
+        operationId: "getOperationPlan",
         tags,
         summary: "The operation's current plan: its newest draft, else its adopted plan",
         description: whoMay("operation:read"),
@@ -169,6 +175,7 @@ export function operationRoutes(
   );
   actionRoute(app, db, {
     path: "/operations/:id/plan/replan",
+    operationId: "replanOperation",
     tags,
     summary: "Re-plan after an aircraft becomes unavailable, moving as few people as possible",
     permission: "operation:plan",
@@ -179,6 +186,7 @@ export function operationRoutes(
   });
   actionRoute(app, db, {
     path: "/operations/:id/plan/moves",
+    operationId: "moveOperationPerson",
     tags,
     summary: "Move a person to another aircraft by hand; the answer lists every rule the move breaks",
     permission: "operation:plan",
@@ -191,6 +199,7 @@ export function operationRoutes(
     "/operations/:id/plan/manifest",
     {
       schema: {
+        operationId: "getOperationManifests",
         tags,
         summary: "Printable manifests of the adopted plan, per aircraft (text or PDF)",
         description: whoMay("operation:read"),
@@ -211,6 +220,7 @@ export function operationRoutes(
   );
   actionRoute(app, db, {
     path: "/operations/:id/releases",
+    operationId: "releaseOperation",
     tags,
     summary:
       "Release the operation's date, destination and manifest to a requesting state, for its own people",
@@ -226,6 +236,7 @@ export function operationRoutes(
     "/releases",
     {
       schema: {
+        operationId: "listReleases",
         tags,
         summary: "Releases of operations",
         description: whoMay("release:read"),
@@ -239,6 +250,7 @@ export function operationRoutes(
     "/releases/:id",
     {
       schema: {
+        operationId: "getRelease",
         tags,
         summary: "A release of an operation",
         description: whoMay("release:read"),
@@ -250,6 +262,7 @@ export function operationRoutes(
   );
   actionRoute(app, db, {
     path: "/handovers/:id/confirmations",
+    operationId: "confirmHandover",
     tags: ["handovers"],
     summary: "Confirm a handover as the receiving state",
     description:

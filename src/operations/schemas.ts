@@ -20,7 +20,8 @@ export const ZCreateOperation = z
     code: z
       .string()
       .trim()
-      .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, "must be 2–40 capitals, digits or dashes"),
+      .regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, "must be 2–40 capitals, digits or dashes")
+      .meta({ maxLength: 40 }),
     legalBasis: ZShort,
     operationDate: ZDay,
     stagingAirport: ZAirport,
@@ -114,7 +115,10 @@ export const ZListHandovers = ZPageQuery.extend({
 export type ListHandovers = z.infer<typeof ZListHandovers>;
 
 export const ZCreatePlace = z.strictObject({
-  code: z.string().regex(/^[A-Z0-9]{3,8}$/, "must be 3–8 capitals or digits (IATA code for airports)"),
+  code: z
+    .string()
+    .regex(/^[A-Z0-9]{3,8}$/, "must be 3–8 capitals or digits (IATA code for airports)")
+    .meta({ maxLength: 8 }),
   kind: z.enum(["airport", "prison"]),
   name: ZShort,
   lat: z.number().min(-90).max(90).optional(),

@@ -20,6 +20,7 @@ export function peopleRoutes(
     path: "/people",
     tag: "people",
     noun: "person",
+    plural: "people",
     read: "person:read",
     create: { permission: "person:create", body: ZCreatePerson, run: (o) => s.people.create(o) },
     get: (id, actor) => s.people.get(id, actor),
@@ -27,6 +28,7 @@ export function peopleRoutes(
   });
   actionRoute(app, db, {
     path: "/people/:id/affiliations",
+    operationId: "addPersonAffiliations",
     tags: ["people"],
     summary: "Record a person's affiliations learnt after intake",
     permission: "person:update",
@@ -51,6 +53,7 @@ export function peopleRoutes(
   });
   actionRoute(app, db, {
     path: "/organisations/:id/rivalries",
+    operationId: "addOrganisationRivalry",
     tags: ["organisations"],
     summary: "Record that another organisation is this one's rival",
     permission: "organisation:update",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
-import { ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { text, ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
 export const riskFlags = ["escape-risk", "violent", "needs-separation", "medical", "high-profile"] as const;
 
@@ -45,7 +45,15 @@ export const ZCreatePerson = z.strictObject({
   familyNames: ZShort,
   aliases: z.array(ZShort).max(50).default([]),
   dateOfBirth: ZDay.optional(),
-  nationalities: z.array(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code")).default([]),
+  nationalities: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code")
+        .meta({ maxLength: 2 }),
+    )
+    .max(20)
+    .default([]),
   identifiers: z
     .array(
       z.strictObject({
@@ -61,9 +69,10 @@ export const ZCreatePerson = z.strictObject({
         value: ZShort,
       }),
     )
+    .max(50)
     .default([]),
   photoRef: ZShort.optional(),
-  riskFlags: z.array(z.enum(riskFlags)).default([]),
+  riskFlags: z.array(z.enum(riskFlags)).max(riskFlags.length).default([]),
   custodyFacility: ZShort.optional(),
   custodySince: ZDay.optional(),
   affiliations: ZAffiliations,
@@ -72,10 +81,10 @@ export const ZCreatePerson = z.strictObject({
 export type CreatePerson = z.infer<typeof ZCreatePerson>;
 
 export const ZListPeople = ZPageQuery.extend({
-  q: z.string().trim().min(1).max(100).optional(),
+  q: text(100).optional(),
   organisationId: ZUuid.optional(),
   riskFlag: z.enum(riskFlags).optional(),
-  custodyFacility: z.string().max(200).optional(),
+  custodyFacility: text(200, { required: false, trim: false }).optional(),
 });
 export type ListPeople = z.infer<typeof ZListPeople>;
 
@@ -98,7 +107,7 @@ export const ZAddRivalry = z.strictObject({
 export type AddRivalry = z.infer<typeof ZAddRivalry>;
 
 export const ZListOrganisations = ZPageQuery.extend({
-  q: z.string().trim().min(1).max(100).optional(),
+  q: text(100).optional(),
   parentId: ZUuid.optional(),
 });
 export type ListOrganisations = z.infer<typeof ZListOrganisations>;

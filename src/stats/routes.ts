@@ -7,6 +7,7 @@ export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof 
     "/stats",
     {
       schema: {
+        operationId: "getStats",
         tags: ["reporting"],
         summary:
           "People sent: totals per operation, administration, organisation, destination and legal basis",

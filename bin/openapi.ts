@@ -1,0 +1,23 @@
+/**
+ * Writes the OpenAPI document the API serves at /openapi.json, without listening or touching a database
+ * (an empty in-memory PGlite stands in for one: building the routes reads nothing), so CI can lint it.
+ *
+ *   node --import tsx bin/openapi.ts [FILE]   (default: standard output)
+ */
+import { writeFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { openDatabase } from "../src/db/client.ts";
+import { createApp } from "../src/http/app.ts";
+import { services } from "../src/services.ts";
+
+const database = await openDatabase({ kind: "pglite", pglite: await PGlite.create() });
+const app = await createApp(
+  services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" }),
+);
+await app.ready();
+const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
+await app.close();
+await database.close();
+const file = process.argv[2];
+if (file) writeFileSync(file, text);
+else process.stdout.write(text);

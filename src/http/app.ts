@@ -1,11 +1,14 @@
+import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { requirePermission } from "../auth/access.ts";
+import { adminRoutes } from "../auth/admin-routes.ts";
+import { apiCaller, sessionCookieName } from "../auth/http.ts";
+import { authRoutes } from "../auth/routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
-import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
@@ -59,12 +62,19 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         description:
           "Surrender of detained people between states: requests, cases on two legal tracks, decisions, assurances, operations and handovers, with a tamper-evident audit chain.",
       },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          // A signed-in person's session (POST /auth/sign-in); writes also need the `X-CSRF-Token` header.
+          session: { type: "apiKey", in: "cookie", name: sessionCookieName(s.sessions.settings) },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: documentResponses,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(cookie);
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database
@@ -133,15 +143,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     async (api) => {
       api.decorateRequest("actor", null as never);
       api.addHook("onRequest", async (req, reply) => {
-        const header = req.headers.authorization;
-        const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-        const actor = token ? await s.tokens.authenticate(token) : null;
-        if (!actor) {
-          throw new AppError(
-            "UNAUTHENTICATED",
-            "a valid bearer token is required (create one with `traslado token create`)",
-          );
-        }
+        // A bearer token, or the session cookie (then the CSRF token on writes, and the second factor).
+        const { actor } = await apiCaller(s, req);
         req.actor = actor;
         // Every later line of this request's log names the actor (the request id is there already).
         req.log = req.log.child({ actorId: actor.id });
@@ -159,9 +162,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       caseRoutes(api, s.database.app, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
+      adminRoutes(api, s);
     },
     { prefix: "/api" },
   );
+  // Sign-in and one's own session: outside /api, as they check the session themselves.
+  await app.register(async (auth) => authRoutes(auth, s), { prefix: "/auth" });
   return app;
 }
 

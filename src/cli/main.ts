@@ -3,7 +3,6 @@
  * and the light commands do not load the HTTP server, the database drivers or the planner.
  */
 import { Command, Option } from "commander";
-import { roles } from "../auth/roles.ts";
 import type { Services } from "../services.ts";
 import { commandModules } from "./modules.ts";
 
@@ -149,26 +148,6 @@ audit
       process.stdout.write(`first bad entry: ${first?.message}\n`);
       for (const p of report.problems.slice(1, 10)) process.stdout.write(`  also: ${p.message}\n`);
       process.exitCode = 1;
-    }),
-  );
-
-const token = program.command("token").description("API bearer tokens");
-token
-  .command("create")
-  .description("create a bearer token for an actor; it is printed once")
-  .requiredOption("--name <name>", "who the actor is, e.g. 'Liaison officer 3'")
-  .requiredOption("--party <party>", "the state the actor acts for, e.g. MX or US")
-  .addOption(new Option("--role <role>", "the actor's role").choices(roles).makeOptionMandatory())
-  .action((opts: { name: string; party: string; role: (typeof roles)[number] }) =>
-    withServices(async (s) => {
-      if (!/^[A-Z]{2}$/.test(opts.party))
-        throw new Error("--party: must be an ISO 3166-1 alpha-2 code such as MX or US");
-      const { consoleActor } = await import("../auth/tokens.ts");
-      const created = await s.tokens.create({ actor: consoleActor(opts.party), ...opts });
-      process.stdout.write(`${created.token}\n`);
-      process.stderr.write(
-        `token for ${created.name} (${created.role}, ${created.party}); it is not shown again\n`,
-      );
     }),
   );
 

@@ -162,6 +162,14 @@ describe("sign-in", () => {
     expect((await session(second.cookie)).statusCode).toBe(200);
   });
 
+  it("refuses a name with a NUL byte or a lone surrogate as bad input naming the field, not as a failure of the server", async () => {
+    for (const username of ["ana\u0000", "ana\ud800"]) {
+      const r = await signIn({ username, password: "x" }, { address: "10.0.2.1" });
+      expect(r.res.statusCode).toBe(400);
+      expect(r.body).toMatchObject({ error: { code: "VALIDATION_FAILED", issues: [{ field: "username" }] } });
+    }
+  });
+
   it("asks for the role when the account holds several, and refuses one it does not hold", async () => {
     const u = await buildUser(["custody-officer", "operations-planner"]);
     const none = await signIn({ username: u.username, password: u.password });

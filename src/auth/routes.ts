@@ -15,8 +15,8 @@ import { type ActiveSession, csrfTokenOf, type OpenedSession } from "./sessions.
 
 const tags = ["auth"];
 
-/** What a signed-in user is told of their session. */
-function answerOf(
+/** What a signed-in user is told of their session (the answer of every sign-in: password, OpenID Connect). */
+export function sessionAnswer(
   s: Pick<OpenedSession, "user" | "role" | "party" | "secondFactor" | "expiresAt" | "idleExpiresAt">,
   csrfToken: string,
 ): z.infer<typeof ZSessionAnswer> {
@@ -78,7 +78,7 @@ export function authRoutes(app: FastifyInstance, s: Services) {
         throw err;
       }
       setSessionCookie(reply, opened, settings);
-      return answerOf(opened, opened.csrfToken);
+      return sessionAnswer(opened, opened.csrfToken);
     },
   );
 
@@ -89,6 +89,7 @@ export function authRoutes(app: FastifyInstance, s: Services) {
         operationId: "signOut",
         tags,
         summary: "Sign out: the session ends on the server and the cookie is cleared",
+        security: [{ session: [] }],
         response: { 200: ZOk },
       },
       config: { permission: "public" },
@@ -108,13 +109,14 @@ export function authRoutes(app: FastifyInstance, s: Services) {
         operationId: "getSession",
         tags,
         summary: "Who am I: the session's user, role, party, permissions and CSRF token",
+        security: [{ session: [] }],
         response: { 200: ZSessionAnswer },
       },
       config: { permission: "public" },
     },
     async (req) => {
       const session = await sessionOf(req);
-      return answerOf(
+      return sessionAnswer(
         { ...session, role: session.actor.role, party: session.actor.party },
         csrfTokenOf(session.token),
       );
@@ -128,6 +130,7 @@ export function authRoutes(app: FastifyInstance, s: Services) {
         operationId: "startTotpEnrolment",
         tags,
         summary: "Start enrolling a TOTP second factor: answers the otpauth:// URI and secret, shown once",
+        security: [{ session: [] }],
         description:
           "409 `TOTP_ALREADY_ENROLLED` when one is confirmed already (an administrator can reset it).",
         response: { 200: ZTotpEnrolment },
@@ -147,6 +150,7 @@ export function authRoutes(app: FastifyInstance, s: Services) {
         operationId: "confirmTotpEnrolment",
         tags,
         summary: "Confirm the TOTP with a code of it; this session then counts as having given it",
+        security: [{ session: [] }],
         description: "422 `TOTP_INVALID` for a wrong code or one already used.",
         body: ZTotpConfirm,
         response: { 200: ZOk },
@@ -168,6 +172,7 @@ export function authRoutes(app: FastifyInstance, s: Services) {
         operationId: "changeOwnPassword",
         tags,
         summary: "Change one's own password, giving the current one; one's other sessions end",
+        security: [{ session: [] }],
         description:
           "422 `PASSWORD_REFUSED` naming `currentPassword` (wrong; counted by the sign-in rate limit) or `newPassword` (at least 12 characters, not the current one).",
         body: ZChangePassword,

@@ -3,6 +3,22 @@ import { ZParty, ZUuid } from "../http/schemas.ts";
 import { PASSWORD_MAX } from "./passwords.ts";
 import { roles } from "./roles.ts";
 
+/**
+ * Text that PostgreSQL stores as sent: no control characters (a NUL byte is refused by PostgreSQL itself)
+ * and no lone surrogates.
+ */
+const plain = (max: number, min = 1) =>
+  z
+    .string()
+    .trim()
+    .min(min, "required")
+    .max(max)
+    .refine((v) => !/\p{Cc}/u.test(v), "no control characters")
+    .refine(
+      (v) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v),
+      "no lone surrogates",
+    );
+
 /** The roles a person may hold (`system` is the deadline clock's). */
 export const ZRole = z.enum(roles);
 export const ZPersonRole = z.enum(roles).refine((r) => r !== "system", "system is not a person's role");
@@ -17,7 +33,7 @@ export const ZUsername = z
 const ZCode = z.string().regex(/^\d{6}$/, "six digits");
 
 export const ZSignIn = z.strictObject({
-  username: z.string().min(1, "required").max(200),
+  username: plain(200),
   password: z.string().min(1, "required").max(PASSWORD_MAX),
   /** Required when the account holds several roles. */
   role: ZRole.optional(),
@@ -61,7 +77,7 @@ export const ZOk = z.object({ ok: z.literal(true) });
 
 // Administration
 
-export const ZCreateAgency = z.strictObject({ name: z.string().trim().min(1, "required").max(200) });
+export const ZCreateAgency = z.strictObject({ name: plain(200) });
 export const ZAgency = z.object({
   id: z.string().max(40),
   party: z.string().max(10),
@@ -71,11 +87,11 @@ export const ZAgency = z.object({
 
 export const ZCreateUser = z.strictObject({
   username: ZUsername,
-  displayName: z.string().trim().min(1, "required").max(200),
+  displayName: plain(200),
   agencyId: ZUuid,
   roles: z.array(ZPersonRole).min(1, "at least one role").max(20),
   /** The subject at the OpenID Connect provider, for a user who signs in there. */
-  oidcSubject: z.string().trim().min(1).max(255).optional(),
+  oidcSubject: plain(255).optional(),
   /** No password (a user who signs in only at the OpenID Connect provider). */
   noPassword: z.boolean().optional(),
 });
@@ -125,7 +141,7 @@ export const ZListSessions = z.strictObject({
 
 export const ZCreateToken = z.strictObject({
   /** Who or what acts with it, e.g. "Case-management bridge". */
-  name: z.string().trim().min(1, "required").max(200),
+  name: plain(200),
   role: ZRole,
   /** The user it acts as (one of their roles); none for a system account's token. */
   userId: ZUuid.optional(),

@@ -151,6 +151,27 @@ describe("sign-in", () => {
     expect(text).not.toContain("not-the-password");
   });
 
+  it("takes about as long for an unknown account as for a wrong password (a dummy hash is checked)", async () => {
+    const u = await buildUser(["prosecutor"]);
+    const timed = async (username: string, i: number) => {
+      const started = performance.now();
+      await signIn({ username, password: "wrong password" }, { address: `10.0.3.${i}` });
+      return performance.now() - started;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so that the machine's load falls on both alike; 4 tries stay under the account limit.
+    for (let i = 0; i < 4; i++) {
+      known.push(await timed(u.username, i));
+      unknown.push(await timed(`nobody.${i}`, i + 10));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // Without the dummy hash an unknown account answers in a fraction of the time (no argon2 at all).
+    const ratio = median(unknown) / median(known);
+    expect(ratio, `unknown ${median(unknown)} ms, known ${median(known)} ms`).toBeGreaterThan(0.4);
+    expect(ratio).toBeLessThan(2.5);
+  });
+
   it("opens a new session at every sign-in and revokes the one presented", async () => {
     const u = await buildUser(["secretariat"]);
     const first = await signIn({ username: u.username, password: u.password });

@@ -6,7 +6,7 @@
  * and as soon as its user is disabled or loses the role.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, desc, eq, gt, isNull, ne, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, ne, type SQL } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { sha256 } from "../audit/chain.ts";
 import { write } from "../audit/write.ts";
@@ -18,6 +18,9 @@ import type { Actor, Role } from "./roles.ts";
 import type { AuthSettings } from "./settings.ts";
 
 export type Clock = () => Date;
+
+/** Ended sessions are kept this long past their expiry (for `session list --all`), then deleted. */
+const KEEP_ENDED_MS = 30 * 24 * 3_600_000;
 
 /** The user a session is for, as answered to them. */
 export interface SessionUser {
@@ -169,6 +172,17 @@ export function sessionService(db: Db, settings: AuthSettings, clock: Clock = ()
         throw new AppError("UNAUTHENTICATED", "this account cannot open a session in this role");
       }
       if (o.replaces) await revokeToken(o.replaces, now);
+      // The user's sessions that ended long ago go (sessions are not audited: their openings and endings are).
+      await asSystem(db, () =>
+        db
+          .delete(sessions)
+          .where(
+            and(
+              eq(sessions.userId, user.id),
+              lt(sessions.expiresAt, new Date(now.getTime() - KEEP_ENDED_MS)),
+            ),
+          ),
+      );
       const token = newSecret();
       const csrfToken = csrfTokenOf(token);
       const id = uuidv7();

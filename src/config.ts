@@ -2,105 +2,147 @@ import { z } from "zod";
 import { roles } from "./auth/roles.ts";
 import { AppError } from "./errors.ts";
 
+/** Plain http is allowed for a provider or redirect on this machine only (a test's provider, development). */
+export function isLoopback(url: URL): boolean {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+}
+
+const ZHttpsUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .refine(
+    (v) => !URL.canParse(v) || v.startsWith("https://") || isLoopback(new URL(v)),
+    "must use https (http only for localhost)",
+  );
+
+/** Sign-in through OpenID Connect: all of these, or none (then local accounts only). */
+const oidcRequired = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URI"] as const;
+
 /**
  * Configuration, parsed once at start-up. Nothing else reads `process.env`.
  */
-const ZConfig = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
-  /** postgres://… to use a PostgreSQL server; unset for embedded PGlite in DATA_DIR. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
-    .optional(),
-  /**
-   * postgres://… of the role that owns the schema, to apply migrations with (they create tables, the
-   * application role and the row-level security policies); defaults to DATABASE_URL.
-   */
-  MIGRATION_DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
-    .optional(),
-  /**
-   * `serve` refuses to start when DATABASE_URL connects as a superuser or a role that bypasses row-level
-   * security (it should be traslado_app, which the migrations create); true allows it, for maintenance only.
-   */
-  ALLOW_PRIVILEGED_DATABASE_ROLE: z
-    .enum(["true", "false", "1", "0"])
-    .default("false")
-    .transform((v) => v === "true" || v === "1"),
-  DATA_DIR: z.string().default("./data"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /**
-   * `development` sends the session cookie without `Secure` (plain http://localhost); `production` and `test`
-   * send it `Secure` (the test suite's injected requests carry it all the same).
-   */
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** Whether a capital-eligible charge without a no-death-penalty assurance blocks, or is recorded as a risk. */
-  DEATH_PENALTY_ASSURANCE_POLICY: z.enum(["block", "record-risk"]).default("block"),
-  /** Which amparo window the system enforces: Ley de Amparo art. 17-I (30 days) or LEI art. 33 (15 days). */
-  AMPARO_WINDOW: z.enum(["ley-de-amparo", "lei"]).default("ley-de-amparo"),
-  /**
-   * On SIGTERM or SIGINT, `serve` stops taking requests, finishes those in flight, links the audit events
-   * left unlinked and closes the database; past this bound it exits with code 1 whatever is left.
-   */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  /** `serve` runs the deadline clock (the lapse transitions) every so many seconds; 0: never (run it from cron). */
-  DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
-  /** Connections of the PostgreSQL server pool (DATABASE_URL) of one process. */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
-  /** A signed-in session ends after so many minutes without a request (idle expiry). */
-  SESSION_IDLE_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(30),
-  /** A session ends so many hours after sign-in, however busy (absolute expiry). */
-  SESSION_ABSOLUTE_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 30)
-    .default(12),
-  /**
-   * A session's last-seen time is written at most once per so many seconds, so that a busy user does not
-   * write on every request; the idle expiry is therefore exact to within this much.
-   */
-  SESSION_TOUCH_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
-  /** Sign-in failures counted per window of so many minutes, per account and per address. */
-  SIGN_IN_WINDOW_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(15),
-  /** Failed sign-ins to one account name in a window before it answers 429 (whether the account exists or not). */
-  SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(5),
-  /** Failed sign-ins from one address in a window before it answers 429. */
-  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
-  /**
-   * Roles whose sessions need a second factor (TOTP), comma-separated; a sign-in in one of them without a
-   * confirmed TOTP gets a session limited to enrolling one.
-   */
-  TOTP_REQUIRED_ROLES: z
-    .string()
-    .default("decision-authority,auditor,admin")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((r) => r.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(roles))),
-  /** The issuer an authenticator app shows beside the account. */
-  TOTP_ISSUER: z.string().min(1).max(100).default("Traslado"),
-  /** Whether `serve` loads the demo data into an empty database. */
-  SEED_DEMO: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
-});
+const ZConfig = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    /** postgres://… to use a PostgreSQL server; unset for embedded PGlite in DATA_DIR. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+      .optional(),
+    /**
+     * postgres://… of the role that owns the schema, to apply migrations with (they create tables, the
+     * application role and the row-level security policies); defaults to DATABASE_URL.
+     */
+    MIGRATION_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+      .optional(),
+    /**
+     * `serve` refuses to start when DATABASE_URL connects as a superuser or a role that bypasses row-level
+     * security (it should be traslado_app, which the migrations create); true allows it, for maintenance only.
+     */
+    ALLOW_PRIVILEGED_DATABASE_ROLE: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
+    DATA_DIR: z.string().default("./data"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * `development` sends the session cookie without `Secure` (plain http://localhost); `production` and `test`
+     * send it `Secure` (the test suite's injected requests carry it all the same).
+     */
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** Whether a capital-eligible charge without a no-death-penalty assurance blocks, or is recorded as a risk. */
+    DEATH_PENALTY_ASSURANCE_POLICY: z.enum(["block", "record-risk"]).default("block"),
+    /** Which amparo window the system enforces: Ley de Amparo art. 17-I (30 days) or LEI art. 33 (15 days). */
+    AMPARO_WINDOW: z.enum(["ley-de-amparo", "lei"]).default("ley-de-amparo"),
+    /**
+     * On SIGTERM or SIGINT, `serve` stops taking requests, finishes those in flight, links the audit events
+     * left unlinked and closes the database; past this bound it exits with code 1 whatever is left.
+     */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** `serve` runs the deadline clock (the lapse transitions) every so many seconds; 0: never (run it from cron). */
+    DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
+    /** Connections of the PostgreSQL server pool (DATABASE_URL) of one process. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+    /** A signed-in session ends after so many minutes without a request (idle expiry). */
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** A session ends so many hours after sign-in, however busy (absolute expiry). */
+    SESSION_ABSOLUTE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(12),
+    /**
+     * A session's last-seen time is written at most once per so many seconds, so that a busy user does not
+     * write on every request; the idle expiry is therefore exact to within this much.
+     */
+    SESSION_TOUCH_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    /** Sign-in failures counted per window of so many minutes, per account and per address. */
+    SIGN_IN_WINDOW_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** Failed sign-ins to one account name in a window before it answers 429 (whether the account exists or not). */
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(5),
+    /** Failed sign-ins from one address in a window before it answers 429. */
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+    /**
+     * Roles whose sessions need a second factor (TOTP), comma-separated; a sign-in in one of them without a
+     * confirmed TOTP gets a session limited to enrolling one.
+     */
+    TOTP_REQUIRED_ROLES: z
+      .string()
+      .default("decision-authority,auditor,admin")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(roles))),
+    /** The issuer an authenticator app shows beside the account. */
+    TOTP_ISSUER: z.string().min(1).max(100).default("Traslado"),
+    /** Whether `serve` loads the demo data into an empty database. */
+    SEED_DEMO: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1"),
+    /** The OpenID Connect provider's issuer identifier; its discovery document is read at start-up. */
+    OIDC_ISSUER: ZHttpsUrl.optional(),
+    OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+    /** Only from the environment (or a secret store feeding it); never logged, never in a file of the repository. */
+    OIDC_CLIENT_SECRET: z.string().min(16, "too short (at least 16 characters)").max(1024).optional(),
+    /** The callback registered with the provider: https://<this server>/auth/oidc/callback */
+    OIDC_REDIRECT_URI: ZHttpsUrl.optional(),
+    OIDC_SCOPES: z
+      .string()
+      .max(1024)
+      .regex(/(^| )openid( |$)/, "must include openid")
+      .default("openid profile email"),
+    /** `acr` values of the provider that count as a second factor (comma-separated); `amr` mfa/otp always does. */
+    OIDC_SECOND_FACTOR_ACR: z.string().max(1024).default(""),
+  })
+  .superRefine((env, ctx) => {
+    const set = oidcRequired.filter((k) => env[k] !== undefined);
+    if (set.length === 0 || set.length === oidcRequired.length) return;
+    for (const k of oidcRequired)
+      if (env[k] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `required when ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set (OpenID Connect needs all ${oidcRequired.length} OIDC_ settings, or none)`,
+        });
+  });
 
 export type Config = z.infer<typeof ZConfig>;
 

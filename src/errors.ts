@@ -28,6 +28,8 @@ export const errorStatus = {
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_PROGRESS: 409,
   DUPLICATE: 409,
+  /** A change to a record only the party that wrote it may change (an assurance another state gave). */
+  RECORD_OF_ANOTHER_PARTY: 409,
   /** The operation has moved past the point where this is allowed (on board, in transit, completed). */
   OPERATION_UNDER_WAY: 409,
   // Guards of the legal tracks (422: the request is well-formed but the law or policy forbids it now)

@@ -1,3 +1,4 @@
+import { readLog } from "./audit/reads.ts";
 import { adminService } from "./auth/admin.ts";
 import { signInLimiter } from "./auth/rate-limit.ts";
 import { sessionService } from "./auth/sessions.ts";
@@ -61,6 +62,8 @@ export function services(
     operations: operationService(db, { cases, planning, runner: planRunner }),
     reference: referenceService(db),
     stats: statsService(db),
+    /** Who read which record by id, written in batches. */
+    reads: readLog(db),
     planning,
     planRunner,
     /** When the deadline clock last ran in this process (for /metrics). */

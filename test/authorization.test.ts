@@ -8,7 +8,7 @@
  * config) and the expectations from `src/auth/permissions.ts`: the table and the test read the same source.
  * A route without a permission, or without a sample call here, fails the test.
  */
-import { count } from "drizzle-orm";
+import { count, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allows, type Permission } from "../src/auth/permissions.ts";
 import { type Role, roles } from "../src/auth/roles.ts";
@@ -276,6 +276,10 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/holds": () => ({ url: "/api/holds" }),
   "GET /api/holds/{id}": (id) => ({ url: `/api/holds/${id()}` }),
   "POST /api/holds/{id}/lift": (id) => ({ url: `/api/holds/${id()}/lift`, body: { liftedOn: today } }),
+  "POST /api/assurances/{id}/withdrawal": (id) => ({
+    url: `/api/assurances/${id()}/withdrawal`,
+    body: { withdrawnOn: today },
+  }),
   "POST /api/assurances": () => ({
     url: "/api/assurances",
     body: { kind: "other", giver: "G", scope: "person", personId: the("person").id, status: "requested" },
@@ -417,7 +421,17 @@ const kindOf = (path: string): Kind | null => {
   return byPrefix[m[1]!] ?? null;
 };
 
-const events = async () => toCount((await t.database.db.select({ n: count() }).from(auditEvents))[0]?.n);
+/** The audit events of changes (a refusal is audited as an `access` event of its own, and changes nothing). */
+const events = async () =>
+  toCount(
+    (await t.database.db.select({ n: count() }).from(auditEvents).where(ne(auditEvents.entity, "access")))[0]
+      ?.n,
+  );
+const refusals = async () =>
+  toCount(
+    (await t.database.db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.entity, "access")))[0]
+      ?.n,
+  );
 
 describe("the authorization matrix", () => {
   it("answers every route, role and party as the permission table says; a refused call changes nothing", async () => {
@@ -447,6 +461,7 @@ describe("the authorization matrix", () => {
             const { url, body } = samples[route.key]!(() => aim!.id);
             const label = `${route.key} as ${party} ${role}${aim ? ` on ${aim.party}'s ${kind}` : ""}`;
             const before = await events();
+            const refusedBefore = await refusals();
             const res = await call(route.method, url, role, party, body);
             if (!permitted) {
               expect(res.statusCode, label).toBe(403);
@@ -455,6 +470,7 @@ describe("the authorization matrix", () => {
                 details: { permission: route.permission },
               });
               expect(await events(), `${label}: nothing written`).toBe(before);
+              expect(await refusals(), `${label}: the refusal audited`).toBe(refusedBefore + 1);
               tally.refused403++;
             } else if (aim && !visibleTo(aim, party)) {
               expect(res.statusCode, `${label}: ${res.body}`).toBe(404);

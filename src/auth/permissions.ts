@@ -77,11 +77,6 @@ export const permissions = {
     party: "own",
     roles: trackRoles,
   },
-  "case-status:read": {
-    description: "read the shared status of the cases of one's own requests",
-    party: "visible",
-    roles: [...internal, "request-officer", "receiving-officer"],
-  },
   "hold:read": { description: "read legal holds", party: "visible", roles: internal },
   "hold:create": { description: "record a legal hold", party: "own", roles: ["prosecutor", "judge"] },
   "hold:lift": { description: "record that a hold was lifted", party: "own", roles: ["judge"] },
@@ -92,6 +87,11 @@ export const permissions = {
   },
   "assurance:create": {
     description: "give an assurance (the requesting state) or record one received (the foreign ministry)",
+    party: "own",
+    roles: ["request-officer", "foreign-ministry"],
+  },
+  "assurance:withdraw": {
+    description: "withdraw an assurance one's own state gave or recorded",
     party: "own",
     roles: ["request-officer", "foreign-ministry"],
   },
@@ -175,4 +175,13 @@ export function whoMay(permission: Permission): string {
         ? "writes rows of the caller's own party"
         : "figures only";
   return `Permission \`${permission}\` (${def.description}): ${def.roles.join(", ")}; ${rule}.`;
+}
+
+/** The permission table as Markdown: docs/ACCESS.md holds it, and a test keeps the two the same. */
+export function permissionTableMarkdown(): string {
+  const lines = ["| permission | what it allows | party rule | roles |", "|---|---|---|---|"];
+  for (const [name, def] of Object.entries(permissions) as [Permission, PermissionDef][]) {
+    lines.push(`| \`${name}\` | ${def.description} | ${def.party} | ${def.roles.join(", ")} |`);
+  }
+  return lines.join("\n");
 }

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { officer, type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, buildOperation, buildPerson, transition } from "../../test/factories.ts";
@@ -163,6 +163,44 @@ describe("case transitions over the API", () => {
       },
     });
     expect(given.statusCode).toBe(201);
+    // Withdrawn by the state that gave it, it covers no one: the guard fails again.
+    const withdraw = async (role: "request-officer" | "foreign-ministry", party: string) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/assurances/${given.json().id}/withdrawal`,
+        headers: await t.as(role, party),
+        payload: { withdrawnOn: "2026-01-12" },
+      });
+    // Mexico sees the US assurance but did not give it.
+    const notOurs = await withdraw("foreign-ministry", "MX");
+    expect(notOurs.statusCode).toBe(409);
+    expect(notOurs.json().error.code).toBe("RECORD_OF_ANOTHER_PARTY");
+    const withdrawn = await withdraw("request-officer", "US");
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect(withdrawn.json()).toMatchObject({ status: "withdrawn", version: 2 });
+    expect((await withdraw("request-officer", "US")).json().error.code).toBe("TRANSITION_NOT_ALLOWED");
+    const [event] = await t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, given.json().id), eq(auditEvents.kind, "assurance.withdrawn")));
+    expect(event).toMatchObject({ party: "US", occurredAt: new Date("2026-01-12T00:00:00Z") });
+    const refusedAgain = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
+    expect(refusedAgain.json().error.code).toBe("ASSURANCE_MISSING");
+
+    const again = await t.app.inject({
+      method: "POST",
+      url: "/api/assurances",
+      headers: await t.as("request-officer", "US"),
+      payload: {
+        kind: "no-death-penalty",
+        giver: "US Department of Justice",
+        scope: "person",
+        personId: c.personId,
+        status: "given",
+        givenOn: "2026-01-13",
+      },
+    });
+    expect(again.statusCode).toBe(201);
     const ok = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
     expect(ok.statusCode).toBe(201);
     expect(ok.json().case.state).toBe("assurances-confirmed");

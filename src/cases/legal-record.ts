@@ -167,6 +167,52 @@ export function legalRecordService(db: Db) {
           const sharedWith = await counterparts(actor, input);
           return write(db, actor, (w) => w.insertOne(assurances, { ...input, sharedWith }), { idempotency });
         }),
+      /**
+       * The state that gave an assurance withdraws it (or the foreign ministry records that it was
+       * withdrawn): from then on it covers no one, and the steps it allowed are blocked again.
+       */
+      withdraw: ({
+        actor,
+        input,
+        idempotency,
+      }: Call<{ id: string; withdrawnOn: string; expectedVersion?: number | undefined }>) =>
+        guarded(db, actor, "assurance:withdraw", async () => {
+          const row = (await getById(
+            db,
+            assurances,
+            "assurance",
+            input.id,
+            actor,
+          )) as typeof assurances.$inferSelect;
+          if (row.party !== actor.party) {
+            throw new AppError(
+              "RECORD_OF_ANOTHER_PARTY",
+              `this assurance was recorded by ${row.party}: only ${row.party} may withdraw it`,
+              { party: row.party },
+            );
+          }
+          if (row.status === "withdrawn") {
+            throw new AppError("TRANSITION_NOT_ALLOWED", "this assurance is withdrawn already", {
+              status: row.status,
+            });
+          }
+          return write(
+            db,
+            actor,
+            (w) =>
+              w.update(
+                assurances,
+                input.id,
+                { status: "withdrawn" },
+                {
+                  kind: "assurance.withdrawn",
+                  occurredAt: new Date(`${input.withdrawnOn}T00:00:00Z`),
+                  expectedVersion: input.expectedVersion ?? row.version,
+                },
+              ),
+            { idempotency },
+          );
+        }),
       get: (id: string, actor: Actor) =>
         guarded(db, actor, "assurance:read", () => getById(db, assurances, "assurance", id, actor)),
       list: (q: ListAssurances, actor: Actor) =>

@@ -94,6 +94,18 @@ export function caseRoutes(
     get: (id, actor) => s.legal.assurances.get(id, actor),
     list: { query: ZListAssurances, run: (q, actor) => s.legal.assurances.list(q, actor) },
   });
+  actionRoute(app, db, {
+    path: "/assurances/:id/withdrawal",
+    tags: ["assurances"],
+    summary: "Withdraw an assurance (the state that gave it), or record that it was withdrawn",
+    permission: "assurance:withdraw",
+    description:
+      "A withdrawn assurance covers no one: the steps it allowed are blocked again. 409 RECORD_OF_ANOTHER_PARTY when another state recorded it; 409 when it is withdrawn already or the version is stale.",
+    body: z.strictObject({ withdrawnOn: ZDay, expectedVersion: z.number().int().min(1).optional() }),
+    status: 200,
+    run: ({ actor, id, input, idempotency }) =>
+      s.legal.assurances.withdraw({ actor, input: { id, ...input }, idempotency }),
+  });
   resourceRoutes(app, db, {
     path: "/decisions",
     tag: "decisions",

@@ -151,6 +151,28 @@ audit
     }),
   );
 
+audit
+  .command("report")
+  .description(
+    "who looked at or changed a person's record, or what a user did: changes, reads by id, sign-ins, refusals, exports",
+  )
+  .option("--user <user>", "an actor id, a username or an actor's name")
+  .option("--person <id>", "the person's id: their record and every row that names them")
+  .option("--from <day>", "first day, YYYY-MM-DD")
+  .option("--to <day>", "last day, YYYY-MM-DD")
+  .option("--party <party>", "only what actors of this state did")
+  .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+  .action(
+    (opts: { user?: string; person?: string; from?: string; to?: string; party?: string; format: string }) =>
+      withServices(async (s) => {
+        const { auditReport, reportText } = await import("../audit/report.ts");
+        const { format, ...query } = opts;
+        // Every party's events and reads: the system's reading, on the server's machine.
+        const lines = await s.database.scoped("system", () => auditReport(s.database.app, query));
+        process.stdout.write(format === "json" ? `${JSON.stringify(lines, null, 2)}\n` : reportText(lines));
+      }),
+  );
+
 for (const register of commandModules) register(program);
 
 program.parseAsync(process.argv).catch(async (err) => {

@@ -102,3 +102,16 @@ export async function missingRefs(
   }
   return issues;
 }
+
+/**
+ * Runs queries one after another, for `Promise.all`'s shape: inside a scope every statement goes to one
+ * connection, where concurrent queries only queue (and `pg` 9 will refuse them). Drizzle's queries are
+ * lazy, so none starts before its turn.
+ */
+export async function inOrder<T extends readonly unknown[]>(
+  queries: readonly [...T],
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const out: unknown[] = [];
+  for (const q of queries) out.push(await q);
+  return out as { -readonly [K in keyof T]: Awaited<T[K]> };
+}

@@ -4,11 +4,13 @@ import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { noteRefusal, recordRead } from "../audit/reads.ts";
 import { requirePermission } from "../auth/access.ts";
 import { adminRoutes } from "../auth/admin-routes.ts";
 import { apiCaller, sessionCookieName } from "../auth/http.ts";
 import { authRoutes } from "../auth/routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
+import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
@@ -43,8 +45,21 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(handleError);
-  app.addHook("onClose", () => s.planRunner.close());
+  app.setErrorHandler(async (err: Error, req, reply) => {
+    // A refused call is in the audit chain: who tried what (the call itself wrote nothing).
+    if (err instanceof AppError && err.code === "ACTOR_NOT_PERMITTED" && req.actor) {
+      await noteRefusal(s.database.app, req.actor, {
+        permission: String(err.details.permission ?? "unknown"),
+        route: `${req.method} ${req.routeOptions.url ?? "(none)"}`,
+        targetId: (req.params as { id?: string } | undefined)?.id,
+      }).catch((e: unknown) => req.log.error({ code: (e as { code?: string }).code }, "refusal not audited"));
+    }
+    return handleError(err, req, reply);
+  });
+  app.addHook("onClose", async () => {
+    await s.planRunner.close();
+    await s.reads.flush().catch((e: unknown) => app.log.error({ err: e }, "reads not written"));
+  });
   // From the moment close() is called (SIGTERM), readiness answers 503 so a load balancer stops sending.
   let closing = false;
   app.addHook("preClose", async () => {
@@ -156,6 +171,14 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       api.addHook("preValidation", async (req) => {
         const permission = req.routeOptions.config.permission;
         if (permission && permission !== "public") requirePermission(req.actor, permission);
+      });
+      // A record read by id is noted (who read what, `src/audit/reads.ts`) once its answer is sent.
+      api.addHook("onResponse", async (req, reply) => {
+        if (req.method !== "GET" || reply.statusCode !== 200 || !req.actor) return;
+        const id = (req.params as { id?: string } | undefined)?.id;
+        const permission = req.routeOptions.config.permission;
+        const entity = id && permission && permission !== "public" ? recordRead[permission] : undefined;
+        if (entity && id) s.reads.record(req.actor, entity, id, `GET ${req.routeOptions.url}`);
       });
       peopleRoutes(api, s.database.app, s);
       requestRoutes(api, s.database.app, s);

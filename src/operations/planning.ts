@@ -4,7 +4,7 @@ import { type Writer, write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { getById, visible } from "../db/query.ts";
+import { getById, inOrder, visible } from "../db/query.ts";
 import {
   affiliations,
   aircraft,
@@ -117,7 +117,7 @@ export function planningService(db: Db, runner: PlanRunner) {
   ): Promise<PlanInput> {
     const { actor } = options;
     const op = await getById(db, operations, "operation", operationId, actor);
-    const [fleet, listed, orgs, rivals] = await Promise.all([
+    const [fleet, listed, orgs, rivals] = await inOrder([
       db
         .select()
         .from(aircraft)

@@ -6,7 +6,7 @@ import { toIsoDate } from "../cases/calendar.ts";
 import type { caseService, PreparedStep } from "../cases/service.ts";
 import { type CaseState, isTerminal, type Policy, type Track } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
-import { everyone, getById, missingRefs, pageOf, visible } from "../db/query.ts";
+import { everyone, getById, inOrder, missingRefs, pageOf, visible } from "../db/query.ts";
 import {
   administrations,
   aircraft,
@@ -86,7 +86,7 @@ export function operationService(
 
   async function load(operationId: string, actor: Actor): Promise<Loaded> {
     const op = await getById(db, operations, "operation", operationId, actor);
-    const [listed, handed, adoptedRows] = await Promise.all([
+    const [listed, handed, adoptedRows] = await inOrder([
       db
         .select({
           listing: operationPeople,
@@ -433,7 +433,7 @@ export function operationService(
     get: (id: string, actor: Actor) =>
       guarded(db, actor, "operation:read", async () => {
         const row = await getById(db, operations, "operation", id, actor);
-        const [planes, listed, legRows, handed, drafts] = await Promise.all([
+        const [planes, listed, legRows, handed, drafts] = await inOrder([
           db.select().from(aircraft).where(eq(aircraft.operationId, id)).orderBy(asc(aircraft.callsign)),
           db
             .select({

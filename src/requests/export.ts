@@ -9,7 +9,9 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import { and, asc, eq, getTableColumns, gt, inArray } from "drizzle-orm";
+import { v7 as uuidv7 } from "uuid";
 import type { AuditedTable } from "../audit/entities.ts";
+import { write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Permission } from "../auth/permissions.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -112,8 +114,19 @@ const readPermission: Record<ExportEntity, Permission> = {
  * Exports one entity, as far as the actor may read it; returns the number of records (for requests in CSV,
  * still requests, not rows).
  */
-export function exportRecords(options: ExportOptions): Promise<number> {
-  return guarded(options.db, options.actor, readPermission[options.entity], () => exportInScope(options));
+export async function exportRecords(options: ExportOptions): Promise<number> {
+  const count = await guarded(options.db, options.actor, readPermission[options.entity], () =>
+    exportInScope(options),
+  );
+  // An export is in the audit chain: who took what, in which format, how many records.
+  await write(options.db, options.actor, async (w) => {
+    w.note("export", uuidv7(), "export.written", {
+      entity: options.entity,
+      format: options.format,
+      count,
+    });
+  });
+  return count;
 }
 
 async function exportInScope({

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { promisify } from "node:util";
-import { count, eq } from "drizzle-orm";
+import { count, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDatabase, testDatabase } from "../../test/db.ts";
 import { verifyAudit } from "../audit/verify.ts";
@@ -433,6 +433,14 @@ describe("import", () => {
     const n = await counts();
     expect(peopleJson).toHaveLength(n.people);
     expect(peopleJson[0]).toHaveProperty("givenNames");
+    // The export is in the audit chain: who took what, in which format, how many.
+    const [noted] = await db.select().from(auditEvents).orderBy(desc(auditEvents.arrival)).limit(1);
+    expect(noted).toMatchObject({
+      entity: "export",
+      kind: "export.written",
+      actorId: "console:MX:auditor",
+      after: { entity: "people", format: "json", count: n.people },
+    });
     const audit = JSON.parse(await exportText(db, "audit", "json", 7));
     expect(audit).toHaveLength(n.auditEvents);
     expect(audit.map((e: { seq: number }) => e.seq)).toEqual([...audit.keys()].map((i) => i + 1));

@@ -4,7 +4,7 @@ import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import { treatyFor } from "../cases/treaty-parameters.ts";
 import type { Db } from "../db/client.ts";
-import { getById, pageOf, requireRefs, visible } from "../db/query.ts";
+import { getById, inOrder, pageOf, requireRefs, visible } from "../db/query.ts";
 import { affiliations, caseStatuses, charges, organisations, people, requests } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
@@ -96,7 +96,7 @@ export function requestService(db: Db) {
   async function withCharges<R extends { id: string }>(rows: R[], reader: Actor) {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [all, statuses] = await Promise.all([
+    const [all, statuses] = await inOrder([
       db
         .select()
         .from(charges)

@@ -86,6 +86,18 @@ describe("demo data", () => {
     expect(stats.destinations.find((d) => d.key === "HPN")!.people).toBe(11);
   });
 
+  it("gives the requesting states and the public the same total, from every sending state's record", async () => {
+    for (const [role, party] of [
+      ["request-officer", "US"],
+      ["receiving-officer", "GT"],
+      ["public", "US"],
+    ] as const) {
+      const res = await t.app.inject({ url: "/api/stats", headers: await t.as(role, party) });
+      expect(res.statusCode, `${role} ${party}`).toBe(200);
+      expect(res.json().total, `${role} ${party}`).toBe(92);
+    }
+  });
+
   it("walks every transferred person's case to handed-over, with a handover at the destination", async () => {
     for (const op of await operationsByDate()) {
       expect(op.status).toBe("completed");

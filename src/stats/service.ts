@@ -6,7 +6,7 @@ import { toIsoDate } from "../cases/calendar.ts";
 import { sentStates } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
 import { toCount } from "../db/client.ts";
-import { visible } from "../db/query.ts";
+import { inOrder, visible } from "../db/query.ts";
 import {
   administrations,
   affiliations,
@@ -69,7 +69,7 @@ export function statsService(db: Db) {
       );
     const personIds = [...new Set(handed.map((r) => r.personId))];
     const opIds = [...new Set(handed.map((r) => r.operationId))];
-    const [affs, adms, fleet] = await Promise.all([
+    const [affs, adms, fleet] = await inOrder([
       personIds.length
         ? db
             .select({
@@ -130,7 +130,8 @@ export function statsService(db: Db) {
      */
     stats: (query: StatsQuery, actor: Actor) =>
       guarded(db, actor, "stats:read", async () =>
-        internalRoles.has(actor.role) ? figures(query, actor) : publicFigures(query),
+        // The public figures are every sending state's: read in the system's scope, not the caller's.
+        internalRoles.has(actor.role) ? figures(query, actor) : asSystem(db, () => publicFigures(query)),
       ),
 
     /** The public figures, with no sign-in (`/public`): aggregates only, small cells suppressed. */
@@ -140,7 +141,9 @@ export function statsService(db: Db) {
   /** Every sending state's figures together, small cells suppressed: aggregates of public record. */
   async function publicFigures(query: StatsQuery) {
     const owners = await db.selectDistinct({ party: operations.party }).from(operations);
-    const all = await Promise.all(owners.map((o) => asSystem(db, () => figures(query, o))));
+    // One after the other: the scope's statements share one connection.
+    const all = [];
+    for (const o of owners) all.push(await figures(query, o));
     return suppressSmallCells(mergeFigures(all, query));
   }
 }

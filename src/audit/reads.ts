@@ -1,0 +1,124 @@
+/**
+ * Who read which record by id (issue 10, "who looked at this person's record"), and the refusals the
+ * audit chain must show.
+ *
+ * Reads are many and each is cheap to note: they are kept in memory and appended to `reads` in batches
+ * (one multi-row insert in the system's scope) every second, every `batch` reads, and at shutdown. A read
+ * is noted once its answer was sent; a batch that cannot be written stays queued for the next attempt
+ * (up to `maxQueued`, past which the oldest are dropped and counted in `dropped`).
+ */
+import { sql } from "drizzle-orm";
+import { v7 as uuidv7 } from "uuid";
+import { asSystem } from "../auth/access.ts";
+import type { Permission } from "../auth/permissions.ts";
+import type { Actor } from "../auth/roles.ts";
+import type { Db } from "../db/client.ts";
+import { reads } from "../db/schema.ts";
+import { write } from "./write.ts";
+
+export interface ReadLogOptions {
+  flushMs?: number;
+  batch?: number;
+  maxQueued?: number;
+}
+
+interface Read {
+  at: Date;
+  actor_id: string;
+  actor_name: string;
+  party: string;
+  entity: string;
+  entity_id: string;
+  route: string;
+}
+
+export function readLog(db: Db, options: ReadLogOptions = {}) {
+  const { flushMs = 1000, batch = 500, maxQueued = 100_000 } = options;
+  let queued: Read[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let dropped = 0;
+
+  async function writeQueued(): Promise<void> {
+    while (queued.length > 0) {
+      const rows = queued.slice(0, batch);
+      // One JSON parameter for the whole batch: building a statement of 7 parameters a row cost more
+      // than the read it notes.
+      await asSystem(db, () =>
+        db.execute(sql`insert into ${reads} (at, actor_id, actor_name, party, entity, entity_id, route)
+          select at, actor_id, actor_name, party, entity, entity_id, route
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as x(at timestamptz, actor_id text, actor_name text, party text, entity text, entity_id uuid, route text)`),
+      );
+      queued = queued.slice(rows.length);
+    }
+  }
+
+  /** Writes what is queued; one flush at a time, in order. */
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    running = running.then(writeQueued, writeQueued);
+    return running;
+  }
+
+  return {
+    /** Notes that `actor` read the `entity` record `entityId` through `route`. */
+    record(actor: Actor, entity: string, entityId: string, route: string, at = new Date()) {
+      queued.push({
+        at,
+        actor_id: actor.id,
+        actor_name: actor.name,
+        party: actor.party,
+        entity,
+        entity_id: entityId,
+        route,
+      });
+      if (queued.length > maxQueued) {
+        dropped += queued.length - maxQueued;
+        queued = queued.slice(queued.length - maxQueued);
+      }
+      if (queued.length >= batch) void flush().catch(() => {});
+      else timer ??= setTimeout(() => void flush().catch(() => {}), flushMs).unref();
+    },
+    flush,
+    /** Reads noted and not yet written; reads dropped because the database would not take them. */
+    get pending() {
+      return { queued: queued.length, dropped };
+    },
+  };
+}
+
+export type ReadLog = ReturnType<typeof readLog>;
+
+/** The record a read by id of a route with this permission reads (`/cases/:id` with `case:read`…). */
+export const recordRead: Partial<Record<Permission, string>> = {
+  "person:read": "person",
+  "organisation:read": "organisation",
+  "request:read": "request",
+  "case:read": "case",
+  "hold:read": "legal_hold",
+  "assurance:read": "assurance",
+  "decision:read": "decision",
+  "operation:read": "operation",
+  "release:read": "release",
+  "handover:read": "handover",
+};
+
+/**
+ * A refused call, in the audit chain: who, which permission, which route, and the id in the path. Written
+ * in its own transaction (the refused call wrote nothing).
+ */
+export async function noteRefusal(
+  db: Db,
+  actor: Actor,
+  refusal: { permission: string; route: string; targetId?: string | undefined },
+): Promise<void> {
+  await write(db, actor, async (w) => {
+    w.note("access", uuidv7(), "access.refused", {
+      permission: refusal.permission,
+      route: refusal.route,
+      ...(refusal.targetId ? { targetId: refusal.targetId } : {}),
+    });
+  });
+}

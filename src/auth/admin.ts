@@ -273,6 +273,20 @@ export function adminService(
       return summaryOf(user);
     },
 
+    /** The user an OpenID Connect provider's subject is linked to (the system's read: nobody is signed in). */
+    async userForOidcSubject(
+      subject: string,
+    ): Promise<{ id: string; roles: string[]; disabled: boolean } | null> {
+      const [u] = await asSystem(db, () =>
+        db
+          .select({ id: users.id, roles: users.roles, disabledAt: users.disabledAt })
+          .from(users)
+          .where(eq(users.oidcSubject, subject))
+          .limit(1),
+      );
+      return u ? { id: u.id, roles: u.roles, disabled: Boolean(u.disabledAt) } : null;
+    },
+
     /** Whether any user exists (the first administrator comes from the CLI). */
     async anyUser(): Promise<boolean> {
       const [u] = await asSystem(db, () => db.select({ id: users.id }).from(users).limit(1));

@@ -99,7 +99,7 @@ export async function apiCaller(s: Services, req: FastifyRequest): Promise<Calle
     if (!caller.session.secondFactor) {
       throw new AppError(
         "SECOND_FACTOR_REQUIRED",
-        `the role ${caller.actor.role} needs a second factor: enrol a TOTP (POST /auth/totp, then POST /auth/totp/confirm with a code of it)`,
+        `the role ${caller.actor.role} needs a second factor: give a code of your TOTP (POST /auth/totp/verify), or enrol one (POST /auth/totp, then POST /auth/totp/confirm)`,
       );
     }
   }

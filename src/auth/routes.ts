@@ -166,6 +166,34 @@ export function authRoutes(app: FastifyInstance, s: Services) {
   );
 
   typed.post(
+    "/totp/verify",
+    {
+      schema: {
+        operationId: "giveSecondFactor",
+        tags,
+        summary: "Give a code of one's confirmed TOTP in a session that awaits its second factor",
+        description:
+          "For a session opened without one (a sign-in through a provider that asked for none). 422 `TOTP_INVALID` for a wrong or used code (counted by the sign-in rate limit); 409 `TOTP_NOT_STARTED` without a confirmed TOTP.",
+        body: ZTotpConfirm,
+        response: { 200: ZOk },
+        security: [{ session: [] }],
+      },
+      config: { permission: "public" },
+    },
+    async (req, reply) => {
+      const session = await sessionOf(req);
+      try {
+        await s.signIn.verifyTotp({ session, code: req.body.code, address: req.ip });
+      } catch (err) {
+        if (err instanceof AppError && err.code === "SIGN_IN_RATE_LIMITED")
+          reply.header("retry-after", String(err.details.retryAfterSeconds));
+        throw err;
+      }
+      return { ok: true as const };
+    },
+  );
+
+  typed.post(
     "/password",
     {
       schema: {

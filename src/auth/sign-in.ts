@@ -52,6 +52,26 @@ export function signInService(
 ) {
   const { sessions, totp, limiter } = deps;
 
+  /** A refused sign-in in the audit chain: under the user's party, or `ZZ` with a fresh id for no account. */
+  async function note(
+    user: { id: string; party: string } | undefined,
+    after: { reason: string; address?: string | undefined; method: "password" | "oidc" },
+    now: Date,
+  ) {
+    // For an unknown account, only that one was tried: not the name typed (a password typed in it, often).
+    await write(
+      db,
+      signInActor(user?.party ?? UNKNOWN_PARTY),
+      async (w) =>
+        w.note("sign_in", user?.id ?? uuidv7(), "sign_in.failed", {
+          reason: after.reason,
+          address: after.address ?? null,
+          method: after.method,
+        }),
+      { now },
+    );
+  }
+
   async function fail(
     o: { username: string; address: string },
     now: Date,
@@ -59,16 +79,10 @@ export function signInService(
     reason: string,
   ): Promise<never> {
     await limiter.fail(o.username, o.address, now);
-    // For an unknown account, only that one was tried: not the name typed (a password typed in it, often).
-    await write(
-      db,
-      signInActor(user?.party ?? UNKNOWN_PARTY),
-      async (w) =>
-        w.note("sign_in", user?.id ?? uuidv7(), "sign_in.failed", {
-          reason: user ? reason : "unknown-account",
-          address: o.address,
-        }),
-      { now },
+    await note(
+      user,
+      { reason: user ? reason : "unknown-account", address: o.address, method: "password" },
+      now,
     );
     throw refused();
   }
@@ -97,6 +111,41 @@ export function signInService(
   }
 
   return {
+    /** Notes a sign-in refused elsewhere (the OpenID Connect callback). */
+    async noteFailure(o: { userId?: string | undefined; reason: string; method: "password" | "oidc" }) {
+      const [user] = o.userId
+        ? await asSystem(db, () =>
+            db.select({ id: users.id, party: users.party }).from(users).where(eq(users.id, o.userId!)),
+          )
+        : [];
+      await note(user, { reason: o.reason, method: o.method }, clock());
+    },
+
+    /**
+     * A session that awaits its second factor gives a code of the user's confirmed TOTP (a sign-in through
+     * a provider that asked for none): the session then counts as having given it. A wrong or used code is
+     * counted by the sign-in limit and refused with 422 `TOTP_INVALID`.
+     */
+    async verifyTotp(o: {
+      session: Pick<ActiveSession, "id" | "actor" | "user">;
+      code: string;
+      address: string;
+    }) {
+      const now = clock();
+      const { user } = o.session;
+      await limited(user.username, o.address, now);
+      const secret = await totp.confirmedSecret(user.id);
+      if (!secret) throw new AppError("TOTP_NOT_STARTED", "no TOTP is confirmed for this account: enrol one");
+      if (!(await totp.verify(user.id, secret, o.code))) {
+        await limiter.fail(user.username, o.address, now);
+        await note(user, { reason: "totp", address: o.address, method: "password" }, now);
+        throw new AppError("TOTP_INVALID", "code: not a current code, or already used", {
+          issues: [{ field: "code", rule: "not a current code, or already used" }],
+        });
+      }
+      await sessions.secondFactorGiven(o.session);
+    },
+
     async signIn(o: SignIn): Promise<OpenedSession> {
       const now = clock();
       await limited(o.username, o.address, now);

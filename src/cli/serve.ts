@@ -39,8 +39,10 @@ export async function serve(config: Config): Promise<void> {
       }
     }
   }
+  const oidc = config.OIDC_ISSUER ? (await import("../auth/oidc.ts")).oidcConfigOf(config) : undefined;
   const app = await createApp(s, {
     logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
+    oidc,
   });
   const clock =
     config.DEADLINE_CLOCK_INTERVAL_S > 0

@@ -8,6 +8,7 @@ import { noteRefusal, recordRead } from "../audit/reads.ts";
 import { requirePermission } from "../auth/access.ts";
 import { adminRoutes } from "../auth/admin-routes.ts";
 import { apiCaller, sessionCookieName } from "../auth/http.ts";
+import type { OidcConfig } from "../auth/oidc.ts";
 import { authRoutes } from "../auth/routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { AppError } from "../errors.ts";
@@ -26,6 +27,8 @@ const READINESS_TIMEOUT_MS = 2000;
 export interface AppOptions {
   /** `stream`: where the JSON lines go (standard output by default). */
   logger?: boolean | { level: string; pretty?: boolean; stream?: { write(line: string): void } };
+  /** Sign-in through OpenID Connect (`/auth/oidc/*`), when configured. */
+  oidc?: OidcConfig | undefined;
 }
 
 /** The HTTP application: docs, health, readiness, metrics, and the authenticated API under /api. */
@@ -191,6 +194,15 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   );
   // Sign-in and one's own session: outside /api, as they check the session themselves.
   await app.register(async (auth) => authRoutes(auth, s), { prefix: "/auth" });
+  const oidc = options.oidc;
+  if (oidc) {
+    // Loaded only when configured; reads the provider's discovery document, so a wrong issuer stops start-up.
+    const [{ oidcRoutes }, { oidcDeps }] = await Promise.all([
+      import("../auth/oidc.ts"),
+      import("../auth/oidc-sessions.ts"),
+    ]);
+    await app.register(async (a) => oidcRoutes(a, oidcDeps(s, oidc)));
+  }
   return app;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { roles } from "./auth/roles.ts";
 import { AppError } from "./errors.ts";
 
 /** Plain http is allowed for a provider or redirect on this machine only (a test's provider, development). */
@@ -61,6 +62,10 @@ const ZConfig = z
       .transform((v) => v === "true" || v === "1"),
     DATA_DIR: z.string().default("./data"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * `development` sends the session cookie without `Secure` (plain http://localhost); `production` and `test`
+     * send it `Secure` (the test suite's injected requests carry it all the same).
+     */
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     /** Whether a capital-eligible charge without a no-death-penalty assurance blocks, or is recorded as a risk. */
     DEATH_PENALTY_ASSURANCE_POLICY: z.enum(["block", "record-risk"]).default("block"),
@@ -75,6 +80,52 @@ const ZConfig = z
     DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
     /** Connections of the PostgreSQL server pool (DATABASE_URL) of one process. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+    /** A signed-in session ends after so many minutes without a request (idle expiry). */
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** A session ends so many hours after sign-in, however busy (absolute expiry). */
+    SESSION_ABSOLUTE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(12),
+    /**
+     * A session's last-seen time is written at most once per so many seconds, so that a busy user does not
+     * write on every request; the idle expiry is therefore exact to within this much.
+     */
+    SESSION_TOUCH_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    /** Sign-in failures counted per window of so many minutes, per account and per address. */
+    SIGN_IN_WINDOW_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** Failed sign-ins to one account name in a window before it answers 429 (whether the account exists or not). */
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(5),
+    /** Failed sign-ins from one address in a window before it answers 429. */
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(20),
+    /**
+     * Roles whose sessions need a second factor (TOTP), comma-separated; a sign-in in one of them without a
+     * confirmed TOTP gets a session limited to enrolling one.
+     */
+    TOTP_REQUIRED_ROLES: z
+      .string()
+      .default("decision-authority,auditor,admin")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(roles))),
+    /** The issuer an authenticator app shows beside the account. */
+    TOTP_ISSUER: z.string().min(1).max(100).default("Traslado"),
     /** Whether `serve` loads the demo data into an empty database. */
     SEED_DEMO: z
       .enum(["true", "false", "1", "0"])

@@ -7,7 +7,22 @@ export const errorStatus = {
   /** A request Fastify could not read: a body that is not JSON, a malformed header. */
   BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
+  /** Sign-in refused: the same answer for a wrong password, an unknown or disabled account, a wrong code. */
+  SIGN_IN_FAILED: 401,
+  /** The password was right and the account has a TOTP: send the code too. */
+  TOTP_REQUIRED: 401,
   ACTOR_NOT_PERMITTED: 403,
+  /** A cookie-authenticated write without the session's `X-CSRF-Token`. */
+  CSRF_REFUSED: 403,
+  /** The session's role needs a second factor the session has not given: enrol a TOTP first. */
+  SECOND_FACTOR_REQUIRED: 403,
+  /** Too many failed sign-ins for this account name or from this address: wait `Retry-After` seconds. */
+  SIGN_IN_RATE_LIMITED: 429,
+  TOTP_ALREADY_ENROLLED: 409,
+  TOTP_NOT_STARTED: 409,
+  TOTP_INVALID: 422,
+  /** A password change whose current password is wrong, or whose new one breaks the rules. */
+  PASSWORD_REFUSED: 422,
   NOT_FOUND: 404,
   CASE_NOT_FOUND: 404,
   TRANSITION_NOT_ALLOWED: 409,

@@ -1,5 +1,11 @@
 import { readLog } from "./audit/reads.ts";
+import { adminService } from "./auth/admin.ts";
+import { signInLimiter } from "./auth/rate-limit.ts";
+import { sessionService } from "./auth/sessions.ts";
+import { type AuthConfig, authSettings } from "./auth/settings.ts";
+import { signInService } from "./auth/sign-in.ts";
 import { tokenService } from "./auth/tokens.ts";
+import { totpService } from "./auth/totp.ts";
 import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
@@ -12,10 +18,19 @@ import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
 
-/** Builds every service from the database: the one place where the application is wired. */
+export interface ServiceOptions {
+  /** The clock of sign-in, sessions, tokens and TOTP (tests move it). */
+  clock?: () => Date;
+}
+
+/**
+ * Builds every service from the database: the one place where the application is wired. Settings of
+ * sign-in and sessions not given take their configured defaults (`src/auth/settings.ts`).
+ */
 export function services(
   database: Database,
-  config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW">,
+  config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> & Partial<AuthConfig>,
+  options: ServiceOptions = {},
 ) {
   // The services reach the record only through access scopes (`src/db/scope.ts`).
   const db = database.app;
@@ -25,10 +40,20 @@ export function services(
     amparoWindow: config.AMPARO_WINDOW,
   });
   const planning = planningService(db, planRunner);
+  const clock = options.clock ?? (() => new Date());
+  const auth = authSettings(config);
+  const tokens = tokenService(db, clock);
+  const sessions = sessionService(db, auth, clock);
+  const totp = totpService(db, auth, clock);
+  const limiter = signInLimiter(db, auth);
   return {
     database,
     config,
-    tokens: tokenService(db),
+    tokens,
+    sessions,
+    totp,
+    signIn: signInService(db, auth, { sessions, totp, limiter }, clock),
+    admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
     organisations: organisationService(db),
     requests: requestService(db),

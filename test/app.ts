@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Actor, Role } from "../src/auth/roles.ts";
+import type { AuthConfig } from "../src/auth/settings.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
 import { type AppOptions, createApp } from "../src/http/app.ts";
 import { type Services, services } from "../src/services.ts";
@@ -22,10 +23,25 @@ export const officer = (role: Role, party = "MX"): Actor => ({
   role,
 });
 
-/** A migrated database of the test file's own, the services over it, and the HTTP app. */
-export async function testApp(options: AppOptions = {}): Promise<TestApp> {
+/**
+ * A migrated database of the test file's own, the services over it, and the HTTP app. `auth` settings of
+ * sign-in and sessions (NODE_ENV "test": the cookie is `Secure`), and a `clock` the test moves.
+ */
+export async function testApp(
+  options: AppOptions = {},
+  more: { auth?: Partial<AuthConfig>; clock?: () => Date } = {},
+): Promise<TestApp> {
   const database = await testDatabase();
-  const s = services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" });
+  const s = services(
+    database,
+    {
+      DEATH_PENALTY_ASSURANCE_POLICY: "block",
+      AMPARO_WINDOW: "ley-de-amparo",
+      NODE_ENV: "test",
+      ...more.auth,
+    },
+    more.clock ? { clock: more.clock } : {},
+  );
   // Tests send many requests with one token: the rate limit is raised unless a test sets its own.
   const app = await createApp(s, { ...options, config: { RATE_LIMIT_MAX: 1_000_000, ...options.config } });
   await app.ready();

@@ -172,6 +172,18 @@ beforeAll(async () => {
       }),
     ),
   );
+  // An agency and a user of MX for the administration routes (another party's administrator gets 404).
+  adminTarget.agencyId = (
+    await ok("POST", "/api/admin/agencies", "admin", "MX", { name: "Matrix agency" })
+  ).id;
+  adminTarget.userId = (
+    await ok("POST", "/api/admin/users", "admin", "MX", {
+      username: "matrix.user",
+      displayName: "Matrix User",
+      agencyId: adminTarget.agencyId,
+      roles: ["judge", "prosecutor"],
+    })
+  ).user.id;
   // The requesting states file their own requests (a new person each) and give an assurance.
   for (const party of ["US", "GT"] as const) {
     const filed = await ok("POST", "/api/requests", "request-officer", party, {
@@ -204,6 +216,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 let unique = 0;
+/** The MX agency and user the administration routes aim at. */
+const adminTarget = { agencyId: "", userId: "" };
+const nobody = "0190a1e2-0000-7000-8000-0000000000ff";
 /**
  * A call of each route that the route would accept from a permitted caller, or refuse for a reason of the
  * law or of the record's state (a transition not allowed, an operation already flown) — never for access.
@@ -351,6 +366,38 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/releases": () => ({ url: "/api/releases" }),
   "GET /api/releases/{id}": (id) => ({ url: `/api/releases/${id()}` }),
   "GET /api/stats": () => ({ url: "/api/stats" }),
+  "POST /api/admin/agencies": () => ({ url: "/api/admin/agencies", body: { name: `Agency ${++unique}` } }),
+  "GET /api/admin/agencies": () => ({ url: "/api/admin/agencies" }),
+  "POST /api/admin/users": () => ({
+    url: "/api/admin/users",
+    body: {
+      username: `matrix.${++unique}`,
+      displayName: "M",
+      agencyId: adminTarget.agencyId,
+      roles: ["judge"],
+    },
+  }),
+  "GET /api/admin/users": () => ({ url: "/api/admin/users" }),
+  "GET /api/admin/users/{id}": () => ({ url: `/api/admin/users/${adminTarget.userId}` }),
+  "POST /api/admin/users/{id}/disable": () => ({ url: `/api/admin/users/${adminTarget.userId}/disable` }),
+  "POST /api/admin/users/{id}/roles": () => ({
+    url: `/api/admin/users/${adminTarget.userId}/roles`,
+    body: { role: "secretariat" },
+  }),
+  "DELETE /api/admin/users/{id}/roles/{role}": () => ({
+    url: `/api/admin/users/${adminTarget.userId}/roles/prosecutor`,
+  }),
+  "POST /api/admin/users/{id}/password": () => ({ url: `/api/admin/users/${adminTarget.userId}/password` }),
+  "DELETE /api/admin/users/{id}/totp": () => ({ url: `/api/admin/users/${adminTarget.userId}/totp` }),
+  "GET /api/admin/sessions": () => ({ url: "/api/admin/sessions" }),
+  // Not a caller's session or token: the matrix's callers keep theirs.
+  "DELETE /api/admin/sessions/{id}": () => ({ url: `/api/admin/sessions/${nobody}` }),
+  "GET /api/admin/tokens": () => ({ url: "/api/admin/tokens" }),
+  "POST /api/admin/tokens": () => ({
+    url: "/api/admin/tokens",
+    body: { name: `T${++unique}`, role: "auditor" },
+  }),
+  "DELETE /api/admin/tokens/{id}": () => ({ url: `/api/admin/tokens/${nobody}` }),
 };
 
 /** The record a route's `{id}` names. */

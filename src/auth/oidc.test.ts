@@ -358,3 +358,81 @@ describe("OpenID Connect configuration", () => {
     );
   });
 });
+
+describe("OpenID Connect wired to the session store (createApp with `oidc`)", () => {
+  it("opens a real session for the user linked to the subject: the cookie works on /api; a policy role without the provider's second factor is limited until a TOTP code", async () => {
+    const { testApp } = await import("../../test/app.ts");
+    const { consoleActor } = await import("./tokens.ts");
+    const { codeAt } = await import("./totp.ts");
+    const t = await testApp({ oidc: settings() });
+    try {
+      const actor = consoleActor("MX");
+      const agency = await t.s.admin.createAgency({ actor, name: "Poder Judicial" });
+      const { user } = await t.s.admin.createUser({
+        actor,
+        username: "judge.seven",
+        displayName: "Judge Seven",
+        agencyId: agency.id,
+        roles: ["judge", "auditor"],
+        oidcSubject: "judge-7",
+        noPassword: true,
+      });
+      const signIn = async (role: string) => {
+        const { callback: path, cookie } = await toProvider(t.app, `role=${role}`);
+        const res = await callback(t.app, path, cookie);
+        expect(res.statusCode, res.body).toBe(302);
+        const session = setCookies(res).find((c) => c.startsWith("__Host-traslado_session="));
+        expect(session).toMatch(/; HttpOnly; Secure; SameSite=Strict/);
+        return session!.split(";")[0]!;
+      };
+      nextLogin = { accountId: "judge-7" };
+      const judge = await signIn("judge");
+      const me = await t.app.inject({ url: "/auth/session", headers: { cookie: judge } });
+      expect(me.json()).toMatchObject({ user: { id: user.id }, role: "judge", secondFactor: true });
+      expect((await t.app.inject({ url: "/api/holds", headers: { cookie: judge } })).statusCode).toBe(200);
+
+      const auditor = await signIn("auditor");
+      const limited = await t.app.inject({ url: "/api/holds", headers: { cookie: auditor } });
+      expect(limited.json().error.code).toBe("SECOND_FACTOR_REQUIRED");
+      const csrf = (await t.app.inject({ url: "/auth/session", headers: { cookie: auditor } })).json()
+        .csrfToken;
+      const headers = { cookie: auditor, "x-csrf-token": csrf };
+      const { secret } = (await t.app.inject({ method: "POST", url: "/auth/totp", headers })).json();
+      const now = Date.now();
+      const confirm = await t.app.inject({
+        method: "POST",
+        url: "/auth/totp/confirm",
+        headers,
+        payload: { code: codeAt(secret, new Date(now)) },
+      });
+      expect(confirm.statusCode).toBe(200);
+      // The next sign-in through the provider gives the code in its own session.
+      const again = await signIn("auditor");
+      const againCsrf = (await t.app.inject({ url: "/auth/session", headers: { cookie: again } })).json()
+        .csrfToken;
+      const verify = (code: string) =>
+        t.app.inject({
+          method: "POST",
+          url: "/auth/totp/verify",
+          headers: { cookie: again, "x-csrf-token": againCsrf },
+          payload: { code },
+        });
+      expect((await verify(codeAt(secret, new Date(now)))).statusCode).toBe(422); // already used
+      expect((await verify(codeAt(secret, new Date(now + 30_000)))).statusCode).toBe(200);
+      expect((await t.app.inject({ url: "/api/holds", headers: { cookie: again } })).statusCode).toBe(200);
+
+      const { auditEvents } = await import("../db/schema.ts");
+      const { eq } = await import("drizzle-orm");
+      const events = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, user.id));
+      expect(events.filter((e) => e.kind === "sign_in.succeeded").map((e) => e.after)).toContainEqual(
+        expect.objectContaining({ method: "oidc", role: "judge" }),
+      );
+      // A subject linked to nobody: one 401, noted under ZZ.
+      nextLogin = { accountId: "stranger" };
+      const { callback: path, cookie } = await toProvider(t.app, "role=judge");
+      expect((await callback(t.app, path, cookie)).statusCode).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+});

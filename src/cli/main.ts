@@ -3,7 +3,6 @@
  * and the light commands do not load the HTTP server, the database drivers or the planner.
  */
 import { Command, Option } from "commander";
-import { roles } from "../auth/roles.ts";
 import type { Services } from "../services.ts";
 import { commandModules } from "./modules.ts";
 
@@ -172,26 +171,6 @@ audit
         const lines = await s.database.scoped("system", () => auditReport(s.database.app, query));
         process.stdout.write(format === "json" ? `${JSON.stringify(lines, null, 2)}\n` : reportText(lines));
       }),
-  );
-
-const token = program.command("token").description("API bearer tokens");
-token
-  .command("create")
-  .description("create a bearer token for an actor; it is printed once")
-  .requiredOption("--name <name>", "who the actor is, e.g. 'Liaison officer 3'")
-  .requiredOption("--party <party>", "the state the actor acts for, e.g. MX or US")
-  .addOption(new Option("--role <role>", "the actor's role").choices(roles).makeOptionMandatory())
-  .action((opts: { name: string; party: string; role: (typeof roles)[number] }) =>
-    withServices(async (s) => {
-      if (!/^[A-Z]{2}$/.test(opts.party))
-        throw new Error("--party: must be an ISO 3166-1 alpha-2 code such as MX or US");
-      const { consoleActor } = await import("../auth/tokens.ts");
-      const created = await s.tokens.create({ actor: consoleActor(opts.party), ...opts });
-      process.stdout.write(`${created.token}\n`);
-      process.stderr.write(
-        `token for ${created.name} (${created.role}, ${created.party}); it is not shown again\n`,
-      );
-    }),
   );
 
 for (const register of commandModules) register(program);

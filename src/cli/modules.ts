@@ -1,11 +1,13 @@
+import { registerAccessCommands } from "../auth/cli.ts";
 import { registerPlanCommand } from "../planner/cli.ts";
 import { registerTransferCommands } from "../requests/transfer-cli.ts";
 import { registerSeedCommand } from "../seed/cli.ts";
 import type { CommandModule } from "./context.ts";
 
-/** Subcommands defined beside their domain: demo data, import/export, the operation planner. */
+/** Subcommands defined beside their domain: demo data, import/export, the operation planner, accounts. */
 export const commandModules: CommandModule[] = [
   registerSeedCommand,
   registerTransferCommands,
   registerPlanCommand,
+  registerAccessCommands,
 ];

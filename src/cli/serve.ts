@@ -28,11 +28,22 @@ export async function serve(config: Config): Promise<void> {
       process.stderr.write(
         `traslado: empty database: loaded the demo data (${seeded.people} fictional people)\n`,
       );
+      // The embedded database's demo gets an account per role and party; their passwords, printed this once,
+      // stay in DATA_DIR/demo-accounts.txt (owner only). A server's accounts come from `traslado user create`.
+      if (database.kind === "pglite" && !(await s.admin.anyUser())) {
+        const { createDemoAccounts, demoAccountsText } = await import("../auth/demo-accounts.ts");
+        const made = await createDemoAccounts(s, config.DATA_DIR);
+        process.stderr.write(
+          `traslado: demo accounts (kept in ${made.file}, readable by you only):\n${demoAccountsText(made.accounts, s.sessions.settings.totpRequiredRoles, new Date())}`,
+        );
+      }
     }
   }
+  const oidc = config.OIDC_ISSUER ? (await import("../auth/oidc.ts")).oidcConfigOf(config) : undefined;
   const app = await createApp(s, {
     logger: { level: config.LOG_LEVEL, pretty: config.NODE_ENV === "development" && process.stdout.isTTY },
     config,
+    oidc,
   });
   const clock =
     config.DEADLINE_CLOCK_INTERVAL_S > 0

@@ -36,6 +36,9 @@ const uniques: Record<string, { field: string; message: string }> = {
     field: "affiliations",
     message: "the person already has a primary affiliation",
   },
+  agencies_party_name_uq: { field: "name", message: "your party has an agency of this name already" },
+  users_username_uq: { field: "username", message: "this username is taken" },
+  users_oidc_uq: { field: "oidcSubject", message: "another user signs in with this OpenID Connect subject" },
   handovers_person_op_uq: {
     field: "personId",
     message: "the handover of this person on this operation is already recorded",

@@ -556,6 +556,8 @@ export const credentials = pgTable("credentials", {
   passwordHash: text("password_hash"),
   totpSecret: text("totp_secret"),
   totpConfirmedAt: ts("totp_confirmed_at"),
+  /** The 30-second step of the last TOTP code accepted: a code of that step or an earlier one is a replay. */
+  totpLastStep: bigint("totp_last_step", { mode: "number" }),
   updatedAt: ts("updated_at").notNull(),
 });
 

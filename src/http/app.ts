@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import cookie from "@fastify/cookie";
 import { fastifyHelmet as helmet } from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -8,6 +9,10 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { noteRefusal, recordRead } from "../audit/reads.ts";
 import { requirePermission } from "../auth/access.ts";
+import { adminRoutes } from "../auth/admin-routes.ts";
+import { apiCaller, sessionCookieName } from "../auth/http.ts";
+import type { OidcConfig } from "../auth/oidc.ts";
+import { authRoutes } from "../auth/routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
@@ -28,6 +33,8 @@ export interface AppOptions {
   logger?: boolean | { level: string; pretty?: boolean; stream?: { write(line: string): void } };
   /** Body and rate limits (`src/config.ts`); each one not given takes its default. */
   config?: Partial<Pick<Config, "BODY_LIMIT_BYTES" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS">>;
+  /** Sign-in through OpenID Connect (`/auth/oidc/*`), when configured. */
+  oidc?: OidcConfig | undefined;
 }
 
 /** A route without a body schema reads none: anything past this is refused with 413 unread. */
@@ -148,10 +155,14 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "reporting", description: "Figures of people sent" },
       ],
       components: {
-        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          // A signed-in person's session (POST /auth/sign-in); writes also need the `X-CSRF-Token` header.
+          session: { type: "apiKey", in: "cookie", name: sessionCookieName(s.sessions.settings) },
+        },
         ...(sharedComponents as object),
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: documentResponses,
     transformObject: documentErrors,
@@ -187,6 +198,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         `too many requests: at most ${context.max} in ${context.after}; retry later`,
       ),
   });
+  await app.register(cookie);
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database
@@ -273,15 +285,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     async (api) => {
       api.decorateRequest("actor", null as never);
       api.addHook("onRequest", async (req, reply) => {
-        const header = req.headers.authorization;
-        const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-        const actor = token ? await s.tokens.authenticate(token) : null;
-        if (!actor) {
-          throw new AppError(
-            "UNAUTHENTICATED",
-            "a valid bearer token is required (create one with `traslado token create`)",
-          );
-        }
+        // A bearer token, or the session cookie (then the CSRF token on writes, and the second factor).
+        const { actor } = await apiCaller(s, req);
         req.actor = actor;
         // Every later line of this request's log names the actor (the request id is there already).
         req.log = req.log.child({ actorId: actor.id });
@@ -307,9 +312,21 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       caseRoutes(api, s.database.app, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
+      adminRoutes(api, s);
     },
     { prefix: "/api" },
   );
+  // Sign-in and one's own session: outside /api, as they check the session themselves.
+  await app.register(async (auth) => authRoutes(auth, s), { prefix: "/auth" });
+  const oidc = options.oidc;
+  if (oidc) {
+    // Loaded only when configured; reads the provider's discovery document, so a wrong issuer stops start-up.
+    const [{ oidcRoutes }, { oidcDeps }] = await Promise.all([
+      import("../auth/oidc.ts"),
+      import("../auth/oidc-sessions.ts"),
+    ]);
+    await app.register(async (a) => oidcRoutes(a, oidcDeps(s, oidc)));
+  }
   return app;
 }
 

@@ -5,6 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAudit } from "../src/audit/verify.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
 import { auditEvents, users } from "../src/db/schema.ts";
 import { type TestApp, testApp } from "./app.ts";
@@ -261,6 +262,12 @@ describe("administration", () => {
     // Only administrators administer.
     const judge = await api("GET", "/api/admin/users", await t.as("judge", "MX"));
     expect(judge.statusCode).toBe(403);
+  });
+
+  it("leaves the audit chain intact: users, agencies, tokens and the noted sign-ins and revocations verify", async () => {
+    const report = await verifyAudit(t.database.db);
+    expect(report.ok, JSON.stringify(report.problems.slice(0, 3))).toBe(true);
+    expect(report.eventsChecked).toBeGreaterThan(20);
   });
 
   it("the console (CLI) acts as an administrator of the party it names", async () => {

@@ -112,12 +112,14 @@ export const recordRead: Partial<Record<Permission, string>> = {
 export async function noteRefusal(
   db: Db,
   actor: Actor,
-  refusal: { permission: string; route: string; targetId?: string | undefined },
+  refusal: { permission: string; route: string; reason: string; targetId?: string | undefined },
 ): Promise<void> {
   await write(db, actor, async (w) => {
     w.note("access", uuidv7(), "access.refused", {
       permission: refusal.permission,
       route: refusal.route,
+      // Which rule refused it, in words that name roles and steps, never a person.
+      reason: refusal.reason,
       ...(refusal.targetId ? { targetId: refusal.targetId } : {}),
     });
   });

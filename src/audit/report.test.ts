@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
-import { buildCase, buildPerson } from "../../test/factories.ts";
+import { buildCase, buildPerson, transition } from "../../test/factories.ts";
 import { auditReport, type ReportQuery, reportText } from "./report.ts";
 import { verifyAudit } from "./verify.ts";
 
@@ -27,6 +27,10 @@ describe("traslado audit report", () => {
     expect(await get(`/api/people/${other.id}`, "secretariat")).toBe(200);
     // The requesting state's officer may not read the sending state's case: refused, and audited.
     expect(await get(`/api/cases/${c.id}`, "request-officer", "US")).toBe(403);
+    // A step the track gives to another role: refused by the track's own rule, audited under the route's permission.
+    expect((await transition(t, c.id, "custody-officer", { transition: "begin-analysis" })).statusCode).toBe(
+      403,
+    );
     // A list is not a read of each person in it.
     expect(await get("/api/people?limit=50", "secretariat")).toBe(200);
     await t.s.reads.flush();
@@ -60,6 +64,13 @@ describe("traslado audit report", () => {
         party: "US",
         action: "access.refused",
         detail: "case:read GET /api/cases/:id",
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        actorId: await actorIdOf("custody-officer"),
+        action: "access.refused",
+        detail: "case:transition POST /api/cases/:id/transitions",
       }),
     );
     // Nothing of the other person, and one read per read by id (the list counted none).

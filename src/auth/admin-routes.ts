@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ZIdParams } from "../http/schemas.ts";
+import { ZIdParams, ZUuid } from "../http/schemas.ts";
 import type { Services } from "../services.ts";
 import { whoMay } from "./permissions.ts";
 import type { Role } from "./roles.ts";
@@ -235,7 +235,7 @@ export function adminRoutes(app: FastifyInstance, s: Services) {
         tags,
         summary: "List the API tokens of one's party (never the tokens themselves)",
         description: description(),
-        querystring: z.strictObject({ userId: z.uuid().optional() }),
+        querystring: z.strictObject({ userId: ZUuid.optional() }),
         response: { 200: list(ZTokenSummary) },
       },
       config,

@@ -30,7 +30,10 @@ export const ZUsername = z
   .max(100)
   .regex(/^[A-Za-z0-9._@-]+$/, "letters, digits and . _ @ - only");
 
-const ZCode = z.string().regex(/^\d{6}$/, "six digits");
+const ZCode = z
+  .string()
+  .regex(/^\d{6}$/, "six digits")
+  .meta({ maxLength: 6 });
 
 export const ZSignIn = z.strictObject({
   username: plain(200),
@@ -145,7 +148,7 @@ export const ZCreateToken = z.strictObject({
   role: ZRole,
   /** The user it acts as (one of their roles); none for a system account's token. */
   userId: ZUuid.optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).meta({ maxLength: 40 }).optional(),
 });
 
 export const ZTokenSummary = z.object({

@@ -81,7 +81,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     // A refused call is in the audit chain: who tried what (the call itself wrote nothing).
     if (err instanceof AppError && err.code === "ACTOR_NOT_PERMITTED" && req.actor) {
       await noteRefusal(s.database.app, req.actor, {
-        permission: String(err.details.permission ?? "unknown"),
+        // The route's permission when the refusal came from a finer rule (the track's role for a step).
+        permission: String(err.details.permission ?? req.routeOptions.config.permission ?? "unknown"),
+        reason: err.message,
         route: `${req.method} ${req.routeOptions.url ?? "(none)"}`,
         targetId: (req.params as { id?: string } | undefined)?.id,
       }).catch((e: unknown) => req.log.error({ code: (e as { code?: string }).code }, "refusal not audited"));

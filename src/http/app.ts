@@ -155,6 +155,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "handovers", description: "Handovers of custody and their confirmations" },
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },
+        { name: "auth", description: "Sign-in, sessions, the second factor and one's own password" },
+        {
+          name: "administration",
+          description: "Agencies, users, roles, sessions and tokens of the administrator's own party",
+        },
       ],
       components: {
         securitySchemes: {

@@ -141,7 +141,8 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
   const openapiObject = "openapiObject" in document ? document.openapiObject : document.swaggerObject;
   const doc = openapiObject as { paths?: Record<string, Record<string, Operation>> };
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
-    const api = path.startsWith("/api/");
+    // The API and the sign-in routes: authenticated or rate limited alike.
+    const api = path.startsWith("/api/") || path.startsWith("/auth/");
     for (const [method, op] of Object.entries(ops)) {
       const params = op.parameters ?? [];
       const codes = new Set<number>();

@@ -2,31 +2,14 @@
  * Accounts from the server's machine: the demo accounts and their owner-only file, the first
  * administrator from `traslado user create --admin`, and `traslado token create` printing only the token.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoAccounts, DEMO_ACCOUNTS_FILE } from "../src/auth/demo-accounts.ts";
 import { type TestApp, testApp } from "./app.ts";
+import { traslado } from "./cli-run.ts";
 import { type TestDatabase, testDatabase } from "./db.ts";
-
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, "../bin/traslado.js");
-
-async function traslado(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { ...process.env, SEED_DEMO: "false", LOG_LEVEL: "silent", ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -5,19 +5,28 @@
  *   node --import tsx bin/openapi.ts [FILE]   (default: standard output)
  */
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { openDatabase } from "../src/db/client.ts";
 import { createApp } from "../src/http/app.ts";
 import { services } from "../src/services.ts";
 
-const database = await openDatabase({ kind: "pglite", pglite: await PGlite.create() });
-const app = await createApp(
-  services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" }),
-);
-await app.ready();
-const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
-await app.close();
-await database.close();
-const file = process.argv[2];
-if (file) writeFileSync(file, text);
-else process.stdout.write(text);
+/** The OpenAPI document, as the server would serve it. */
+export async function openApiDocument(): Promise<unknown> {
+  const database = await openDatabase({ kind: "pglite", pglite: await PGlite.create() });
+  const app = await createApp(
+    services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" }),
+  );
+  await app.ready();
+  const doc = app.swagger();
+  await app.close();
+  await database.close();
+  return doc;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const text = `${JSON.stringify(await openApiDocument(), null, 2)}\n`;
+  const file = process.argv[2];
+  if (file) writeFileSync(file, text);
+  else process.stdout.write(text);
+}

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import module from "node:module";
 import { join } from "node:path";
 import { ensureBuilt, root } from "./build.js";
+import { ensureWebBuilt } from "./build-web.js";
 
 const SUPPORTED_MAJOR = 24;
 const major = Number(process.versions.node.split(".")[0]);
@@ -30,6 +31,8 @@ if (major < SUPPORTED_MAJOR && existsSync(bundledNode)) {
   module.enableCompileCache?.();
   try {
     await ensureBuilt();
+    // The server also serves the web app: built (Vite) when web/ changed since the last build.
+    if (process.argv[2] === "serve") await ensureWebBuilt();
   } catch (err) {
     process.stderr.write(`traslado: ${err.message}\n`);
     process.exit(1);

@@ -21,10 +21,11 @@ import { operationRoutes } from "../operations/routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
-import { statsRoutes } from "../stats/routes.ts";
+import { publicStatsRoutes, statsRoutes } from "../stats/routes.ts";
 import { errorBody, handleError, logSerializers } from "./errors.ts";
 import { registerMetrics } from "./metrics.ts";
 import { documentErrors, documentResponses, sharedComponents } from "./openapi.ts";
+import { registerWebApp } from "./web.ts";
 
 /** A readiness check that has not answered by then counts as a failure (a server unreachable over TCP). */
 const READINESS_TIMEOUT_MS = 2000;
@@ -116,8 +117,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       "the server is shutting down; send the request again (to another server)",
     );
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send(errorBody("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)),
+  // A GET of a page that no route takes is the web app's (its own router draws the screen); else 404.
+  let webPage: Awaited<ReturnType<typeof registerWebApp>>;
+  app.setNotFoundHandler(
+    (req, reply) =>
+      webPage?.(req, reply) ??
+      reply.code(404).send(errorBody("NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)),
   );
 
   await app.register(swagger, {
@@ -332,6 +337,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     },
     { prefix: "/api" },
   );
+  // The public figures: no sign-in, outside the /api plugin's authentication.
+  await app.register(async (open) => publicStatsRoutes(open, s), { prefix: "/api/public" });
+  // The web app (web/dist/, built by `npm start`): its files, and its page for every other GET of a page.
+  webPage = await registerWebApp(app);
   // Sign-in and one's own session: outside /api, as they check the session themselves.
   await app.register(async (auth) => authRoutes(auth, s), { prefix: "/auth" });
   const oidc = options.oidc;

@@ -20,3 +20,26 @@ export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof 
     (req) => s.stats.stats(req.query, req.actor),
   );
 }
+
+/**
+ * The public figures with no sign-in (the web app's `/public` page): aggregates only, each cell under
+ * three people suppressed; the same figures a requesting state or the public role gets from /api/stats.
+ */
+export function publicStatsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof statsService> }) {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/figures",
+    {
+      schema: {
+        operationId: "getPublicFigures",
+        tags: ["reporting"],
+        summary: "Public figures of people sent, with no sign-in",
+        description:
+          "Aggregates only: totals per operation, administration, organisation, destination and legal basis, with each cell of fewer than three people withheld (`people: null`, `suppressed: true`). No token needed.",
+        querystring: ZStatsQuery,
+        security: [],
+      },
+      config: { permission: "public" },
+    },
+    (req) => s.stats.publicStats(req.query),
+  );
+}

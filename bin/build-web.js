@@ -1,0 +1,98 @@
+// Builds the web app (web/ → web/dist/, Vite) and tells whether web/dist/ is fresh, the same way
+// bin/build.js does for the server: a fingerprint of the inputs' paths, sizes and modification times.
+//   node bin/build-web.js           build now (npm run build:web)
+//   node bin/build-web.js --check   exit 0 when web/dist/ is fresh, 1 when it is stale or missing
+// `traslado serve` (and so `npm start`) builds it first when it is stale.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { root } from "./build.js";
+
+export const webRoot = join(root, "web");
+export const webDist = join(webRoot, "dist");
+const stampFile = ".build.json";
+
+/** What the build reads: everything under web/ but its output, this script and package.json. */
+function inputs() {
+  const files = ["package.json", "bin/build-web.js"].map((f) => join(root, f));
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (p !== webDist && !e.name.startsWith("dist.")) walk(p);
+      } else files.push(p);
+    }
+  };
+  walk(webRoot);
+  return files.sort();
+}
+
+function fingerprint() {
+  const h = createHash("sha256");
+  for (const f of inputs()) {
+    const s = statSync(f);
+    h.update(`${relative(root, f)}\0${s.size}\0${s.mtimeMs}\n`);
+  }
+  return h.digest("hex");
+}
+
+export function isWebFresh() {
+  try {
+    return JSON.parse(readFileSync(join(webDist, stampFile), "utf8")).fingerprint === fingerprint();
+  } catch {
+    return false;
+  }
+}
+
+/** Builds into a new directory, then puts it in place of web/dist/, so a server never serves half a build. */
+export async function buildWeb({ quiet = false } = {}) {
+  let vite;
+  try {
+    vite = await import("vite");
+  } catch {
+    throw new Error(
+      "web/dist/ is missing or older than web/, and Vite is not installed to build it: run `npm ci` (with the dev dependencies), then `npm run build:web`",
+    );
+  }
+  const print = fingerprint();
+  const out = join(webRoot, `dist.${process.pid}.tmp`);
+  rmSync(out, { recursive: true, force: true });
+  const started = Date.now();
+  try {
+    await vite.build({
+      configFile: join(webRoot, "vite.config.ts"),
+      logLevel: quiet ? "silent" : "warn",
+      build: { outDir: out, emptyOutDir: true },
+    });
+  } catch (err) {
+    rmSync(out, { recursive: true, force: true });
+    throw new Error(`the web app's build failed; web/dist/ was left as it was\n${err.message}`);
+  }
+  writeFileSync(
+    join(out, stampFile),
+    JSON.stringify({ fingerprint: print, builtAt: new Date().toISOString() }),
+  );
+  rmSync(webDist, { recursive: true, force: true });
+  try {
+    renameSync(out, webDist);
+  } catch (err) {
+    rmSync(out, { recursive: true, force: true });
+    if (!isWebFresh()) throw err;
+  }
+  if (!quiet) process.stderr.write(`traslado: built web/dist/ from web/ in ${Date.now() - started} ms\n`);
+}
+
+export async function ensureWebBuilt(options) {
+  if (!isWebFresh()) await buildWeb(options);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--check")) process.exit(isWebFresh() ? 0 : 1);
+  try {
+    await buildWeb();
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}

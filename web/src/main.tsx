@@ -11,7 +11,7 @@ import { ApiError } from "./api/client.ts";
 import { SessionProvider } from "./api/session.tsx";
 import { router } from "./app/router.tsx";
 import { i18n } from "./i18n.ts";
-import { theme } from "./theme.ts";
+import { cssVariablesResolver, theme } from "./theme.ts";
 
 const queries = new QueryClient({
   defaultOptions: {
@@ -28,7 +28,7 @@ if (!root) throw new Error("no #root element");
 createRoot(root).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
-      <MantineProvider theme={theme}>
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
         <Notifications />
         <QueryClientProvider client={queries}>
           <SessionProvider>

@@ -5,11 +5,9 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useMemo } from "react";
-import { ApiError, api, onUnauthenticated, type Schemas, setCsrfToken, unwrap } from "./client.ts";
+import { ApiError, api, onUnauthenticated, setCsrfToken, unwrap } from "./client.ts";
 
 type SessionAnswer = Awaited<ReturnType<typeof fetchSession>>;
-  ? S
-  : Awaited<ReturnType<typeof fetchSession>>;
 
 async function fetchSession() {
   try {

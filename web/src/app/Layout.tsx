@@ -23,7 +23,7 @@ export function Layout() {
       </QueryState>
     );
   const current = session.current;
-  if (!current) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  if (!current?.secondFactor) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
   const shown = screens.filter((s) => session.can(s.permission));
   return (
     <AppShell
@@ -70,6 +70,7 @@ export function Layout() {
               component={Link}
               to={s.path}
               label={t(`nav.${s.key}`)}
+              variant="filled"
               active={s.path === "/" ? location.pathname === "/" : location.pathname.startsWith(s.path)}
             />
           ))}

@@ -213,7 +213,11 @@ function Deadlines() {
                     <Table.Td>{d.kind}</Table.Td>
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
-                        <Badge color={d.status === "overdue" ? "red" : "yellow"} variant="light">
+                        <Badge
+                          color={d.status === "overdue" ? "red.9" : "yellow"}
+                          variant="filled"
+                          autoContrast
+                        >
                           {d.status === "overdue" ? t("overdue") : t("upcoming")}
                         </Badge>
                         <Text size="sm">

@@ -6,12 +6,18 @@ import { Layout } from "./Layout.tsx";
 // Each screen is its own chunk, loaded when first shown: the first load carries only the frame.
 const Dashboard = lazy(() => import("../screens/dashboard/Dashboard.tsx"));
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
+const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
+const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
   { path: "/public", element: <PublicFigures /> },
   {
     element: <Layout />,
-    children: [{ index: true, element: <Dashboard /> }],
+    children: [
+      { index: true, element: <Dashboard /> },
+      { path: "cases", element: <CaseBoard /> },
+      { path: "cases/:id", element: <CasePage /> },
+    ],
   },
 ]);

@@ -6,6 +6,7 @@ import { Layout } from "./Layout.tsx";
 // Each screen is its own chunk, loaded when first shown: the first load carries only the frame.
 const Dashboard = lazy(() => import("../screens/dashboard/Dashboard.tsx"));
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
+const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -16,6 +17,7 @@ export const router = createBrowserRouter([
     element: <Layout />,
     children: [
       { index: true, element: <Dashboard /> },
+      { path: "requests", element: <RequestsPage /> },
       { path: "cases", element: <CaseBoard /> },
       { path: "cases/:id", element: <CasePage /> },
     ],

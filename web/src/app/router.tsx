@@ -7,6 +7,7 @@ import { Layout } from "./Layout.tsx";
 const Dashboard = lazy(() => import("../screens/dashboard/Dashboard.tsx"));
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
 const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
+const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -19,6 +20,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Dashboard /> },
       { path: "requests", element: <RequestsPage /> },
       { path: "cases", element: <CaseBoard /> },
+      { path: "handovers", element: <HandoversPage /> },
       { path: "cases/:id", element: <CasePage /> },
     ],
   },

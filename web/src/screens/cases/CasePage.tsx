@@ -205,6 +205,7 @@ function TakeStep({
             reasons: v.reasons,
             expectedVersion: kase.version,
             ...(v.occurredAt ? { occurredAt: v.occurredAt } : {}),
+            ...(v.operationId ? { operationId: v.operationId } : {}),
           },
         }),
       ),
@@ -246,6 +247,16 @@ function TakeStep({
           <TextInput label={t("legalBasis")} required {...form.getInputProps("legalBasis")} />
           <Textarea label={t("reasons")} required autosize minRows={3} {...form.getInputProps("reasons")} />
           <TextInput label={t("occurredAt")} type="date" {...form.getInputProps("occurredAt")} />
+          {needsOperation && (
+            <Select
+              label={t("operation")}
+              required
+              data={(operations.data?.items ?? [])
+                .filter((o) => o.status === "planning" || o.status === "planned")
+                .map((o) => ({ value: o.id, label: `${o.code} · ${o.operationDate}` }))}
+              {...form.getInputProps("operationId")}
+            />
+          )}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               {t("common.cancel", { ns: "common" })}

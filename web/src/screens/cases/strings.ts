@@ -33,6 +33,7 @@ const es = {
   decisions: "Decisiones",
   none: "Ninguno.",
   legalSource: "Fuente",
+  operation: "Operativo",
   guards: "Condiciones",
   guard: {
     "no-blocking-hold": "ninguna medida legal activa impide la entrega",
@@ -84,6 +85,7 @@ const en: typeof es = {
   decisions: "Decisions",
   none: "None.",
   legalSource: "Source",
+  operation: "Operation",
   guards: "Conditions",
   guard: {
     "no-blocking-hold": "no active legal hold blocks surrender",

@@ -22,8 +22,8 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
-import { ApiError, api, unwrap } from "../../api/client.ts";
+import { Link, useNavigate } from "react-router";
+import { type Answer, ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
 import { QueryState, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
@@ -90,6 +90,7 @@ function RequestList() {
                 <Table.Th>{t("requestingState")}</Table.Th>
                 <Table.Th>{t("court")}</Table.Th>
                 <Table.Th>{t("received")}</Table.Th>
+                <Table.Th />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -103,6 +104,9 @@ function RequestList() {
                   <Table.Td>{x.requestingState}</Table.Td>
                   <Table.Td>{x.court ?? "—"}</Table.Td>
                   <Table.Td>{f.date(x.receivedOn)}</Table.Td>
+                  <Table.Td>
+                    <RequestActions request={x} />
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -195,7 +199,7 @@ function IntakeForm() {
       for (const i of e.issues) {
         // The person's fields are flat in the form.
         const field = formPath(i.field).replace(/^person\./, "");
-        form.setFieldError(field, i.rule);
+        form.setFieldError(field, i.rule === "required" ? t("required") : i.rule);
       }
     },
   });
@@ -383,5 +387,121 @@ function IntakeForm() {
         </Stack>
       </form>
     </Paper>
+  );
+}
+
+type RequestItem = Answer<"/api/requests", "get">["items"][number];
+
+/** What may follow a request: the sending state opens its case; the requesting state gives an assurance. */
+function RequestActions({ request }: { request: RequestItem }) {
+  const { t } = useTranslation("requests");
+  const session = useSession();
+  const errorText = useErrorText();
+  const navigate = useNavigate();
+  const [assuring, setAssuring] = useState(false);
+  const open = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST("/api/cases", {
+          body: {
+            track: request.type === "security-transfer" ? "security" : "treaty",
+            personId: request.personId,
+            requestId: request.id,
+          },
+        }),
+      ),
+    onSuccess: (c) => navigate(`/cases/${c.id}`),
+    onError: (e) =>
+      notifications.show({
+        color: "red",
+        title: t("caseNotOpened"),
+        message: e instanceof ApiError && e.status < 500 ? e.message : errorText(e),
+      }),
+  });
+  return (
+    <Group gap="xs" wrap="nowrap">
+      {session.can("case:create") && (
+        <Button size="compact-sm" variant="outline" loading={open.isPending} onClick={() => open.mutate()}>
+          {t("openCase")}
+        </Button>
+      )}
+      {session.can("assurance:create") && (
+        <Button size="compact-sm" variant="outline" onClick={() => setAssuring(true)}>
+          {t("giveAssurance")}
+        </Button>
+      )}
+      {assuring && <GiveAssurance request={request} onClose={() => setAssuring(false)} />}
+    </Group>
+  );
+}
+
+function GiveAssurance({ request, onClose }: { request: RequestItem; onClose: () => void }) {
+  const { t } = useTranslation("requests");
+  const errorText = useErrorText();
+  const client = useQueryClient();
+  const form = useForm({
+    initialValues: {
+      kind: "no-death-penalty",
+      giver: "",
+      givenOn: new Date().toISOString().slice(0, 10),
+      documentRef: "",
+    },
+  });
+  const give = useMutation({
+    mutationFn: (v: typeof form.values) =>
+      unwrap(
+        api.POST("/api/assurances", {
+          body: {
+            kind: v.kind as "no-death-penalty",
+            giver: v.giver,
+            scope: "person",
+            personId: request.personId,
+            givenOn: v.givenOn,
+            status: "given",
+            ...(v.documentRef.trim() ? { documentRef: v.documentRef } : {}),
+          },
+        }),
+      ),
+    onSuccess: async () => {
+      notifications.show({ color: "teal", message: t("assuranceGiven") });
+      await client.invalidateQueries();
+      onClose();
+    },
+    onError: (e) => {
+      if (e instanceof ApiError)
+        for (const i of e.issues) form.setFieldError(i.field, i.rule === "required" ? t("required") : i.rule);
+    },
+  });
+  return (
+    <Modal opened onClose={onClose} title={t("giveAssurance")}>
+      <form onSubmit={form.onSubmit((v) => give.mutate(v))} noValidate>
+        <Stack>
+          {give.error && (
+            <Alert color="red" role="alert">
+              {give.error instanceof ApiError && give.error.issues.length > 0
+                ? t("fixFields")
+                : errorText(give.error)}
+            </Alert>
+          )}
+          <Select
+            label={t("assuranceKind")}
+            allowDeselect={false}
+            data={(["no-death-penalty", "specialty", "other"] as const).map((v) => ({
+              value: v,
+              label: t(`assuranceKinds.${v}`),
+            }))}
+            {...form.getInputProps("kind")}
+          />
+          <TextInput label={t("giver")} required {...form.getInputProps("giver")} />
+          <TextInput label={t("givenOn")} type="date" required {...form.getInputProps("givenOn")} />
+          <TextInput label={t("documentRef")} {...form.getInputProps("documentRef")} />
+          <Group justify="flex-end">
+            <Button type="submit" loading={give.isPending}>
+              {t("giveAssurance")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
   );
 }

@@ -45,6 +45,19 @@ const es = {
   discardDraft: "Descartar el borrador",
   fixFields: "La solicitud no se registró: revise los campos señalados.",
   required: "obligatorio",
+  openCase: "Abrir caso",
+  caseNotOpened: "No se abrió el caso",
+  giveAssurance: "Dar una garantía",
+  assuranceGiven: "Garantía registrada",
+  assuranceKind: "Garantía",
+  assuranceKinds: {
+    "no-death-penalty": "No aplicar la pena de muerte",
+    specialty: "Especialidad",
+    other: "Otra",
+  },
+  giver: "Quién la da",
+  givenOn: "Fecha",
+  documentRef: "Documento (referencia)",
 };
 
 const en: typeof es = {
@@ -94,6 +107,15 @@ const en: typeof es = {
   discardDraft: "Discard the draft",
   fixFields: "The request was not filed: check the fields marked.",
   required: "required",
+  openCase: "Open a case",
+  caseNotOpened: "The case was not opened",
+  giveAssurance: "Give an assurance",
+  assuranceGiven: "Assurance recorded",
+  assuranceKind: "Assurance",
+  assuranceKinds: { "no-death-penalty": "No death penalty", specialty: "Specialty", other: "Other" },
+  giver: "Given by",
+  givenOn: "Date",
+  documentRef: "Document (reference)",
 };
 
 export const strings = { es, en };

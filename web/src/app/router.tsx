@@ -8,6 +8,7 @@ const Dashboard = lazy(() => import("../screens/dashboard/Dashboard.tsx"));
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
 const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
 const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));
+const CouncilPage = lazy(() => import("../screens/council/CouncilPage.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -21,6 +22,7 @@ export const router = createBrowserRouter([
       { path: "requests", element: <RequestsPage /> },
       { path: "cases", element: <CaseBoard /> },
       { path: "handovers", element: <HandoversPage /> },
+      { path: "council", element: <CouncilPage /> },
       { path: "cases/:id", element: <CasePage /> },
     ],
   },

@@ -9,6 +9,7 @@ const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
 const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
 const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));
 const CouncilPage = lazy(() => import("../screens/council/CouncilPage.tsx"));
+const PeopleList = lazy(() => import("../screens/people/PeopleList.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -19,6 +20,7 @@ export const router = createBrowserRouter([
     element: <Layout />,
     children: [
       { index: true, element: <Dashboard /> },
+      { path: "people", element: <PeopleList /> },
       { path: "requests", element: <RequestsPage /> },
       { path: "cases", element: <CaseBoard /> },
       { path: "handovers", element: <HandoversPage /> },

@@ -10,6 +10,7 @@ const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
 const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));
 const CouncilPage = lazy(() => import("../screens/council/CouncilPage.tsx"));
 const PeopleList = lazy(() => import("../screens/people/PeopleList.tsx"));
+const AuditPage = lazy(() => import("../screens/audit/AuditPage.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -25,6 +26,7 @@ export const router = createBrowserRouter([
       { path: "cases", element: <CaseBoard /> },
       { path: "handovers", element: <HandoversPage /> },
       { path: "council", element: <CouncilPage /> },
+      { path: "audit", element: <AuditPage /> },
       { path: "cases/:id", element: <CasePage /> },
     ],
   },

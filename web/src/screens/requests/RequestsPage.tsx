@@ -215,7 +215,8 @@ function IntakeForm() {
             <Alert color="blue">
               {t("draftRestored")}{" "}
               <Button
-                variant="subtle"
+                variant="outline"
+                color="dark"
                 size="compact-sm"
                 onClick={() => {
                   localStorage.removeItem(draftKey);
@@ -328,7 +329,8 @@ function IntakeForm() {
                     </Text>
                     {charges.length > 1 && (
                       <ActionIcon
-                        variant="subtle"
+                        variant="outline"
+                        color="dark"
                         color="red.9"
                         aria-label={t("removeCharge", { n: i + 1 })}
                         onClick={() => form.removeListItem("charges", i)}

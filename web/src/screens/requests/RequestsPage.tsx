@@ -330,7 +330,6 @@ function IntakeForm() {
                     {charges.length > 1 && (
                       <ActionIcon
                         variant="outline"
-                        color="dark"
                         color="red.9"
                         aria-label={t("removeCharge", { n: i + 1 })}
                         onClick={() => form.removeListItem("charges", i)}

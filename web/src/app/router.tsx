@@ -11,6 +11,7 @@ const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"
 const CouncilPage = lazy(() => import("../screens/council/CouncilPage.tsx"));
 const PeopleList = lazy(() => import("../screens/people/PeopleList.tsx"));
 const AuditPage = lazy(() => import("../screens/audit/AuditPage.tsx"));
+const PersonPage = lazy(() => import("../screens/people/PersonPage.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -22,6 +23,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Dashboard /> },
       { path: "people", element: <PeopleList /> },
+      { path: "people/:id", element: <PersonPage /> },
       { path: "requests", element: <RequestsPage /> },
       { path: "cases", element: <CaseBoard /> },
       { path: "handovers", element: <HandoversPage /> },

@@ -22,7 +22,6 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { type Answer, ApiError, api, unwrap } from "../../api/client.ts";
-import { useSession } from "../../api/session.tsx";
 import { QueryState, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
@@ -138,41 +137,87 @@ function StateDiagram({ graph, kase }: { graph: TrackGraph; kase: CaseFile }) {
   );
 }
 
-/** The steps out of the current state: the user's as buttons; the others with who takes them. */
+/**
+ * The steps out of the current state, as the server's dry run weighs them for this user now
+ * (`GET /api/cases/{id}/transitions`: the same checks as taking the step): the allowed ones as buttons,
+ * each blocked one with its reasons in words.
+ */
 function Actions({ graph, kase }: { graph: TrackGraph; kase: CaseFile }) {
   const { t } = useTranslation("cases");
   const term = useTerm();
-  const session = useSession();
-  const role = session.current?.role;
+  const f = useFormat();
   const [taking, setTaking] = useState<TrackGraph["transitions"][number] | null>(null);
-  const out = graph.transitions.filter((x) => x.from.includes(kase.state));
-  const mine = out.filter((x) => !x.via && role && x.by.includes(role) && session.can("case:transition"));
-  const others = out.filter((x) => !mine.includes(x));
+  const steps = useQuery({
+    queryKey: ["case", kase.id, "steps", kase.version],
+    queryFn: () => unwrap(api.GET("/api/cases/{id}/transitions", { params: { path: { id: kase.id } } })),
+  });
+  const reasonText = (r: { code: string; params?: Record<string, unknown> }) => {
+    const p = (r.params ?? {}) as Record<string, unknown>;
+    return t(`reason.${r.code}`, {
+      defaultValue: r.code,
+      roles: ((p.roles as string[] | undefined) ?? [])
+        .map((x) => t(`roles.${x}`, { ns: "common" }))
+        .join(", "),
+      kinds: ((p.holds as { kind: string }[] | undefined) ?? []).map((h) => h.kind).join(", "),
+      operationCode: String(p.operationCode ?? ""),
+      deadline: p.deadline ? term("deadline", String(p.deadline)) : "",
+      dueOn: p.dueOn ? f.date(String(p.dueOn)) : "",
+    });
+  };
   return (
     <Paper withBorder p="md">
       <Title order={3} size="h4" mb="sm">
         {t("actions")}
       </Title>
-      {mine.length === 0 && <Text c="dimmed">{t("noActions")}</Text>}
-      <Group>
-        {mine.map((x) => (
-          <Button key={x.name} onClick={() => setTaking(x)}>
-            {term("state", x.to)}
-          </Button>
-        ))}
-      </Group>
-      {others.length > 0 && (
-        <List size="sm" mt="sm" c="dimmed">
-          {others.map((x) => (
-            <List.Item key={x.name}>
-              {term("state", x.to)} —{" "}
-              {x.via
-                ? t("viaOperation")
-                : t("needsRoles", { roles: x.by.map((r) => t(`roles.${r}`, { ns: "common" })).join(", ") })}
-            </List.Item>
-          ))}
-        </List>
-      )}
+      <QueryState query={steps}>
+        {(s) => {
+          const allowed = s.transitions.filter((x) => x.allowed);
+          const blocked = s.transitions.filter(
+            (x) =>
+              !x.allowed && !x.reasons.some((r) => r.code === "role" || r.code === "taken-by-another-act"),
+          );
+          const others = s.transitions.filter((x) => !x.allowed && !blocked.includes(x));
+          return (
+            <Stack gap="sm">
+              {allowed.length === 0 && blocked.length === 0 && <Text c="dimmed">{t("noActions")}</Text>}
+              <Group>
+                {allowed.map((x) => (
+                  <Button
+                    key={x.name}
+                    onClick={() => setTaking(graph.transitions.find((g) => g.name === x.name) ?? null)}
+                  >
+                    {term("state", x.to)}
+                  </Button>
+                ))}
+              </Group>
+              {blocked.map((x) => (
+                <Alert
+                  key={x.name}
+                  color="orange"
+                  variant="outline"
+                  title={`${t("blocked")}: ${term("state", x.to)}`}
+                  data-testid="step-blocked"
+                >
+                  <List size="sm">
+                    {x.reasons.map((r) => (
+                      <List.Item key={`${r.code}:${r.message}`}>{reasonText(r)}</List.Item>
+                    ))}
+                  </List>
+                </Alert>
+              ))}
+              {others.length > 0 && (
+                <List size="sm" c="dimmed">
+                  {others.map((x) => (
+                    <List.Item key={x.name}>
+                      {term("state", x.to)} — {x.reasons.map(reasonText).join("; ")}
+                    </List.Item>
+                  ))}
+                </List>
+              )}
+            </Stack>
+          );
+        }}
+      </QueryState>
       {taking && <TakeStep kase={kase} step={taking} onClose={() => setTaking(null)} />}
     </Paper>
   );

@@ -127,7 +127,12 @@ export default function PersonPage() {
                         {p.requests.map((r) => (
                           <List.Item key={r.id}>
                             {term("requestType", r.type)} · {r.requestingState} · {r.requestingAgency}
-                            {r.courtCaseNumber && ` · ${r.courtCaseNumber}`}
+                            {r.courtCaseNumber && ` · ${r.courtCaseNumber}`}{" "}
+                            {r.caseStatus && (
+                              <Badge variant="outline" color="dark" size="sm" data-testid="shared-status">
+                                {term("shared", r.caseStatus)}
+                              </Badge>
+                            )}
                             <List size="sm">
                               {r.charges.map((c) => (
                                 <List.Item key={c.id}>

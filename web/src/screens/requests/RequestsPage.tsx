@@ -22,7 +22,7 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { type Answer, ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
 import { QueryState, useErrorText } from "../../components/QueryState.tsx";
@@ -68,13 +68,19 @@ export default function RequestsPage() {
   );
 }
 
+/** The requests the user may see; `?personId=` (from a person's page) narrows them to one person's. */
 function RequestList() {
   const { t } = useTranslation("requests");
   const term = useTerm();
   const f = useFormat();
+  const [params] = useSearchParams();
+  const personId = params.get("personId") ?? undefined;
   const list = useQuery({
-    queryKey: ["requests"],
-    queryFn: () => unwrap(api.GET("/api/requests", { params: { query: { limit: 100 } } })),
+    queryKey: ["requests", personId],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/requests", { params: { query: { limit: 100, ...(personId ? { personId } : {}) } } }),
+      ),
   });
   return (
     <Paper withBorder p="md">
@@ -133,6 +139,8 @@ function IntakeForm() {
   // A requesting state's officer files for their own state; the sending state's, for the state named.
   const ownParty = session.current?.party;
   const [restored, setRestored] = useState(false);
+  // The request just filed, with what may follow it (open its case, give an assurance).
+  const [filed, setFiled] = useState<RequestItem | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: restore once, when the form first shows
   useEffect(() => {
     const saved = localStorage.getItem(draftKey);
@@ -187,10 +195,11 @@ function IntakeForm() {
         }),
       );
     },
-    onSuccess: async () => {
+    onSuccess: async (request) => {
       localStorage.removeItem(draftKey);
       form.setValues(empty);
       setRestored(false);
+      setFiled(request);
       notifications.show({ color: "teal", message: t("saved") });
       await client.invalidateQueries({ queryKey: ["requests"] });
     },
@@ -226,6 +235,16 @@ function IntakeForm() {
               >
                 {t("discardDraft")}
               </Button>
+            </Alert>
+          )}
+          {filed && (
+            <Alert color="teal" role="status" title={t("saved")} data-testid="intake-filed">
+              <Group justify="space-between">
+                <Anchor component={Link} to={`/people/${filed.personId}`}>
+                  {term("requestType", filed.type)} · {filed.requestingAgency}
+                </Anchor>
+                <RequestActions request={filed} />
+              </Group>
             </Alert>
           )}
           {file.error && (

@@ -375,7 +375,7 @@ function aircraftPages(
     const leaving = a.manifest.filter((m) => m.stop === k + 1);
     const guards = leaving.reduce((s, m) => s + m.guards, 0);
     doc.text(
-      `Stop ${k + 1}: ${place(stop)}: ${count(leaving.length, "person", "people")} leave, with ${count(guards, "guard", "guards")}`,
+      `Stop ${k + 1}: ${place(stop)}: ${count(leaving.length, "person leaves", "people leave")}, with ${count(guards, "guard", "guards")}`,
     );
   });
   doc.moveDown(0.8);

@@ -19,7 +19,6 @@ import {
 import { AppError } from "../errors.ts";
 import { text, ZUuid } from "../http/schemas.ts";
 import {
-  manifestPdf,
   manifestText,
   type Plan,
   type PlanInput,
@@ -431,9 +430,10 @@ export function planningService(db: Db, runner: PlanRunner) {
         const { adopted } = await plansOf(operationId);
         const row = adopted ?? (await current(operationId));
         const plan = row.plan as Plan;
+        // PDFKit, the font and the map are loaded when the first PDF is printed, not at start-up.
         const body =
           format === "pdf"
-            ? await manifestPdf(plan, {
+            ? await (await import("../planner/manifest-pdf.ts")).manifestPdf(plan, {
                 airports: (row.input as PlanInput).airports,
                 operation: {
                   code: op.code,

@@ -10,6 +10,7 @@ import { AppError } from "../errors.ts";
 import { type BppcOptions, parseBppc, solveBppc } from "./bppc.ts";
 import { parsePlanInput } from "./compile.ts";
 import { loadHighs } from "./highs-load.ts";
+import { manifestText, ZManifestFacts } from "./manifest.ts";
 import { createRng, randInt } from "./rng.ts";
 import { plan } from "./solve.ts";
 
@@ -96,20 +97,19 @@ export async function runPlanCommand(
     throw new AppError("VALIDATION_FAILED", `--input ${opts.input}: ${(e as Error).message}`);
   }
   const input = parsePlanInput(data);
+  const facts = ZManifestFacts.safeParse(data);
+  if (!facts.success) {
+    const issue = facts.error.issues[0]!;
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `--input ${opts.input}: ${issue.path.join(".")}: ${issue.message}`,
+    );
+  }
   const result = plan(input, { timeLimitMs, seed });
-  if (opts.format === "json") out(`${JSON.stringify(result, null, 2)}\n`);
-  else out((await import("./manifest.ts")).manifestText(result));
+  out(opts.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : manifestText(result));
   if (opts.pdf) {
     // PDFKit, the font and the map are loaded only when a PDF is printed.
-    const { manifestPdf, ZManifestFacts } = await import("./manifest-pdf.ts");
-    const facts = ZManifestFacts.safeParse(data);
-    if (!facts.success) {
-      const issue = facts.error.issues[0]!;
-      throw new AppError(
-        "VALIDATION_FAILED",
-        `--input ${opts.input}: ${issue.path.join(".")}: ${issue.message}`,
-      );
-    }
+    const { manifestPdf } = await import("./manifest-pdf.ts");
     const pdf = await manifestPdf(result, {
       airports: input.airports,
       operation: { ...facts.data, ...(input.operation ? { code: input.operation } : {}) },

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { pdfLines } from "../../test/pdf-text.ts";
 import { parsePlanInput } from "./compile.ts";
-import { manifestPdf, ZManifestFacts } from "./manifest-pdf.ts";
+import { ZManifestFacts } from "./manifest.ts";
+import { manifestPdf } from "./manifest-pdf.ts";
 import type { Plan, PlanInput } from "./model.ts";
 import { plan } from "./solve.ts";
 

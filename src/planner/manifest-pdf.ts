@@ -10,24 +10,16 @@
  * time of printing come in as arguments.
  */
 import PDFDocument from "pdfkit";
-import { z } from "zod";
-import { km, planSummary, riskOf, routeLine } from "./manifest.ts";
+import { km, type ManifestFacts, planSummary, riskOf, routeLine } from "./manifest.ts";
 import type { AircraftPlan, Airport, Plan } from "./model.ts";
 import { packageFile } from "./package-file.ts";
 import { drawRouteMap, routeColour } from "./route-map.ts";
-
-/** What an operation file may say for the printed summary besides what the planner reads. */
-export const ZManifestFacts = z.object({
-  date: z.iso.date().optional(),
-  legalBasis: z.string().min(1).optional(),
-  receivingState: z.string().min(1).optional(),
-});
 
 export interface ManifestPrint {
   /** The airports of the plan's input: their names for the tables, their coordinates for the map. */
   airports: Airport[];
   /** The operation's facts, as far as the caller knows them; what is absent is left out. */
-  operation?: z.infer<typeof ZManifestFacts> & { code?: string; stagingAirport?: string };
+  operation?: ManifestFacts & { code?: string; stagingAirport?: string };
   /** A draft is marked as such on every page: its seats and routes may still change. */
   planStatus?: "adopted" | "draft";
   printedAt?: Date;

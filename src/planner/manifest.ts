@@ -2,7 +2,16 @@
  * Printable manifests per aircraft (seat, person, organisation, risk, guards, stop where they leave), as
  * plain text. The PDF (manifest-pdf.ts) prints the same lines.
  */
+import { z } from "zod";
 import type { AircraftPlan, Plan } from "./model.ts";
+
+/** What an operation file may say for the printed summary, besides what the planner reads. */
+export const ZManifestFacts = z.object({
+  date: z.iso.date().optional(),
+  legalBasis: z.string().min(1).optional(),
+  receivingState: z.string().min(1).optional(),
+});
+export type ManifestFacts = z.infer<typeof ZManifestFacts>;
 
 export const km = (x: number) => `${Math.round(x).toLocaleString("en-US")} km`;
 

@@ -5,8 +5,21 @@
  * states (us-atlas), read from their npm packages, onto PDFKit's path operators. No tile server: the
  * system runs on closed networks.
  */
-import { type GeoContext, type GeoProjection, geoCircle, geoConicEqualArea, geoPath } from "d3-geo";
-import type { Feature, FeatureCollection, MultiLineString } from "geojson";
+import {
+  type GeoContext,
+  type GeoProjection,
+  geoBounds,
+  geoCircle,
+  geoConicEqualArea,
+  geoPath,
+} from "d3-geo";
+import type {
+  Feature,
+  FeatureCollection,
+  GeometryCollection as Geometries,
+  Geometry,
+  MultiLineString,
+} from "geojson";
 import { feature, mesh } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import type { AircraftPlan, Airport } from "./model.ts";
@@ -30,15 +43,26 @@ const palette = [
 ];
 export const routeColour = (index: number) => palette[index % palette.length]!;
 
+type Point = [number, number];
+
+/** A shape of the base map and its extent in degrees (west, south, east, north), to skip what is off the map. */
+interface Shape {
+  geometry: Geometry;
+  bounds: [[number, number], [number, number]];
+}
+
 interface Atlas {
-  land: FeatureCollection;
-  borders: MultiLineString;
-  states: MultiLineString;
+  land: Shape[];
+  borders: Shape[];
+  states: Shape[];
 }
 
 let atlas: Atlas | undefined;
 
-/** The base map, read once per process (about 0.9 MB of TopoJSON), when first drawn. */
+/**
+ * The base map, read once per process (about 0.9 MB of TopoJSON) when first drawn: land by country,
+ * country borders and US state lines, each line apart so that those off the map are not drawn.
+ */
 function loadAtlas(): Atlas {
   if (!atlas) {
     const read = (file: string) => JSON.parse(packageFile(file).toString("utf8")) as Topology;
@@ -46,13 +70,48 @@ function loadAtlas(): Atlas {
     const us = read("us-atlas/states-10m.json");
     const countries = world.objects.countries as GeometryCollection;
     const states = us.objects.states as GeometryCollection;
+    const shape = (geometry: Geometry): Shape => ({ geometry, bounds: geoBounds(geometry) });
+    const lines = (m: MultiLineString) =>
+      m.coordinates.map((coordinates) => shape({ type: "LineString", coordinates }));
     atlas = {
-      land: feature(world, countries) as FeatureCollection,
-      borders: mesh(world, countries, (a, b) => a !== b),
-      states: mesh(us, states, (a, b) => a !== b),
+      land: (feature(world, countries) as FeatureCollection).features.map((f) => shape(f.geometry)),
+      borders: lines(mesh(world, countries, (a, b) => a !== b)),
+      states: lines(mesh(us, states, (a, b) => a !== b)),
     };
   }
   return atlas;
+}
+
+/**
+ * What of the world the map shows, in degrees, from its edges projected back (and the poles, if on
+ * the map); undefined when that cannot be told (the edge is off the globe, or the map spans the
+ * antimeridian), and then nothing is skipped.
+ */
+function visibleBounds(projection: GeoProjection, box: MapBox) {
+  const edge: Point[] = [];
+  for (let k = 0; k <= 24; k++) {
+    const [x, y] = [box.x + (k / 24) * box.width, box.y + (k / 24) * box.height];
+    edge.push([x, box.y], [x, box.y + box.height], [box.x, y], [box.x + box.width, y]);
+  }
+  const lonLat = edge.map((p) => projection.invert?.(p));
+  if (lonLat.some((p) => !p || !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) return undefined;
+  const lons = lonLat.map((p) => p![0]);
+  const lats = lonLat.map((p) => p![1]);
+  const inBox = (p: [number, number] | null) =>
+    !!p && p[0] >= box.x && p[0] <= box.x + box.width && p[1] >= box.y && p[1] <= box.y + box.height;
+  const [west, east] = [Math.min(...lons) - 2, Math.max(...lons) + 2];
+  if (east - west > 180 || inBox(projection([0, 90])) || inBox(projection([0, -90]))) return undefined;
+  return { west, east, south: Math.min(...lats) - 2, north: Math.max(...lats) + 2 };
+}
+
+/** The shapes on the map; a shape across the antimeridian (west > east) is always kept. */
+function onMap(shapes: Shape[], view: ReturnType<typeof visibleBounds>): Geometry[] {
+  return shapes
+    .filter(
+      ({ bounds: [[w, s], [e, n]] }) =>
+        !view || w > e || (w <= view.east && e >= view.west && s <= view.north && n >= view.south),
+    )
+    .map((shape) => shape.geometry);
 }
 
 export interface MapBox {
@@ -98,18 +157,27 @@ function projectionFor(airports: Airport[], box: MapBox): GeoProjection {
     ]);
 }
 
-/** d3-geo's path drawing onto PDFKit's path operators (points are drawn by hand, not as arcs). */
+/**
+ * d3-geo's path drawing onto PDFKit's path operators. A point within half a point (0.2 mm) of the last
+ * one drawn is left out: the atlases have more detail than a map this size shows.
+ */
 function pdfContext(doc: PDFKit.PDFDocument): GeoContext {
+  let last: Point = [Number.NaN, Number.NaN];
   return {
     beginPath: () => {},
-    moveTo: (x, y) => doc.moveTo(x, y),
-    lineTo: (x, y) => doc.lineTo(x, y),
+    moveTo: (x, y) => {
+      doc.moveTo(x, y);
+      last = [x, y];
+    },
+    lineTo: (x, y) => {
+      if (Math.abs(x - last[0]) + Math.abs(y - last[1]) < 0.5) return;
+      doc.lineTo(x, y);
+      last = [x, y];
+    },
     closePath: () => doc.closePath(),
     arc: (x, y, r) => doc.circle(x, y, r),
   };
 }
-
-type Point = [number, number];
 
 /** The people on board on each leg of an aircraft's route (all of them, then fewer after each stop). */
 function onBoardPerLeg(a: AircraftPlan): number[] {
@@ -123,11 +191,12 @@ interface Label {
 }
 
 /**
- * Places each label beside its airport where it overlaps no label placed before (right, left, above,
- * below, then further out), and draws it.
+ * Places each label beside its airport where it overlaps no airport and no label placed before (right,
+ * left, above, below, then further out), and draws it.
  */
 function drawLabels(doc: PDFKit.PDFDocument, labels: Label[], box: MapBox) {
-  const placed: { x: number; y: number; w: number; h: number }[] = [];
+  // The airports' marks first: no label may hide one.
+  const placed = labels.map(({ at: [x, y] }) => ({ x: x - 3.5, y: y - 3.5, w: 7, h: 7 }));
   const overlaps = (r: (typeof placed)[number]) =>
     placed.some((p) => r.x < p.x + p.w && p.x < r.x + r.w && r.y < p.y + p.h && p.y < r.y + r.h);
   for (const l of labels) {
@@ -135,18 +204,21 @@ function drawLabels(doc: PDFKit.PDFDocument, labels: Label[], box: MapBox) {
     const w = doc.widthOfString(l.text);
     const h = 8;
     const [x, y] = l.at;
-    const candidates: Point[] = [];
+    const candidates: { x: number; y: number; w: number; h: number }[] = [];
     for (const d of [5, 14, 24])
-      candidates.push([x + d, y - h / 2], [x - d - w, y - h / 2], [x - w / 2, y - d - h], [x - w / 2, y + d]);
-    const inside = candidates
-      .map(([cx, cy]) => ({
-        x: Math.min(Math.max(cx, box.x + 2), box.x + box.width - w - 2),
-        y: Math.min(Math.max(cy, box.y + 2), box.y + box.height - h - 2),
-        w,
-        h,
-      }))
-      .filter((r, k) => k < 4 || !overlaps(r));
-    const r = inside.find((c) => !overlaps(c)) ?? inside[0]!;
+      for (const [cx, cy] of [
+        [x + d, y - h / 2],
+        [x - d - w, y - h / 2],
+        [x - w / 2, y - d - h],
+        [x - w / 2, y + d],
+      ] as Point[])
+        candidates.push({
+          x: Math.min(Math.max(cx, box.x + 2), box.x + box.width - w - 2),
+          y: Math.min(Math.max(cy, box.y + 2), box.y + box.height - h - 2),
+          w,
+          h,
+        });
+    const r = candidates.find((c) => !overlaps(c)) ?? candidates[0]!;
     placed.push(r);
     doc
       .save()
@@ -179,15 +251,18 @@ export function drawRouteMap(
   };
   const path = geoPath(projection, pdfContext(doc));
   const { land, borders, states } = loadAtlas();
+  const view = visibleBounds(projection, box);
+  const draw = (shapes: Shape[]) =>
+    path({ type: "GeometryCollection", geometries: onMap(shapes, view) } as Geometries);
 
   doc.save();
   doc.rect(box.x, box.y, box.width, box.height).clip();
   doc.rect(box.x, box.y, box.width, box.height).fill("#e4edf4");
-  path(land);
+  draw(land);
   doc.fill("#f6f4ee");
-  path(states);
+  draw(states);
   doc.lineWidth(0.3).stroke("#c4c4c4");
-  path(borders);
+  draw(borders);
   doc.lineWidth(0.6).stroke("#8c8c8c");
 
   // Legs flown by several aircraft are spread apart, so each aircraft's line shows.

@@ -46,8 +46,8 @@ const rule = "#b8b8b8";
 
 /**
  * The API's aircraft and people are known by record ids (UUIDs), which mean nothing on paper: an aircraft
- * is printed by its callsign and a person by the first 8 characters of the id. An operation file's ids are
- * already short ("FAM-1", "P01").
+ * is printed by its callsign and a person by the last 8 characters of the id (the random part: the first
+ * ones of ids created together are alike). An operation file's ids are already short ("FAM-1", "P01").
  */
 const recordId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const aircraftLabel = (a: AircraftPlan) =>
@@ -58,7 +58,7 @@ const aircraftLabel = (a: AircraftPlan) =>
       : a.aircraftId;
 /** The callsign alone, for lists. */
 const callsign = (a: AircraftPlan) => (recordId.test(a.aircraftId) ? (a.name ?? a.aircraftId) : a.aircraftId);
-const personRef = (id: string) => (recordId.test(id) ? id.slice(0, 8) : id);
+const personRef = (id: string) => (recordId.test(id) ? id.slice(-8) : id);
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 /** The route as airports only: "TLC → SAT → IAD". */
 const shortRoute = (a: AircraftPlan) => a.route.join(" → ");
@@ -313,9 +313,9 @@ function signatureBlock(doc: PDFKit.PDFDocument, a: AircraftPlan, place: (code: 
       .font("Bold")
       .fontSize(8)
       .fillColor(ink)
-      .text(title, x + 5, y + 5, { width: boxWidth - 10, height: 22 });
+      .text(title, x + 5, y + 5, { width: boxWidth - 10, height: 30 });
     ["Name", "Signature", "Date and time"].forEach((label, j) => {
-      const ly = y + 48 + j * 24;
+      const ly = y + 56 + j * 21;
       doc
         .font("Body")
         .fontSize(7)
@@ -396,6 +396,12 @@ function aircraftPages(
     })),
     9,
   );
+  if (a.manifest.some((m) => recordId.test(m.personId)))
+    doc
+      .font("Body")
+      .fontSize(7.5)
+      .fillColor(muted)
+      .text("Ref.: the last 8 characters of the person's record id.", M, doc.y - 6);
   signatureBlock(doc, a, place);
 }
 

@@ -8,6 +8,8 @@ declare module "fastify" {
     successStatus?: number;
     /** The permission the route needs (`src/auth/permissions.ts`); checked before the route runs. */
     permission?: Permission | "public";
+    /** The media types of a success answer that is not JSON (a PDF, plain text), as the document states them. */
+    successMediaTypes?: string[];
   }
 }
 
@@ -22,7 +24,11 @@ const descriptions: Record<number, string> = {
  */
 export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0]) {
   const out = jsonSchemaTransform(args);
-  const route = (args as { route?: { config?: { successStatus?: number; permission?: string } } }).route;
+  const route = (
+    args as {
+      route?: { config?: { successStatus?: number; permission?: string; successMediaTypes?: string[] } };
+    }
+  ).route;
   const status = route?.config?.successStatus ?? 200;
   const schema = (out.schema ?? {}) as FastifySchema & { response?: Record<string, unknown> };
   // The permission the route needs, as data in the document (the authorization matrix test reads it).
@@ -30,9 +36,24 @@ export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0
     out.schema = { ...schema, "x-permission": route.config.permission } as typeof out.schema;
   }
   if (!schema.response) {
+    const description = descriptions[status] ?? "Success";
+    const media = route?.config?.successMediaTypes;
+    // Text is a string; anything else not JSON (a PDF) is bytes. The bound is generous: an operation's
+    // manifests for 2,000 people are some megabytes.
+    const content = (type: string) => ({
+      schema: {
+        type: "string",
+        maxLength: 20_000_000,
+        ...(type.startsWith("text/") ? {} : { format: "binary" }),
+      },
+    });
     out.schema = {
       ...(out.schema as object),
-      response: { [status]: { description: descriptions[status] ?? "Success", type: "object" } },
+      response: {
+        [status]: media
+          ? { description, content: Object.fromEntries(media.map((m) => [m, content(m)])) }
+          : { description, type: "object" },
+      },
     } as typeof out.schema;
   }
   return out;

@@ -206,7 +206,7 @@ export function operationRoutes(
         params: ZIdParams,
         querystring: z.object({ format: z.enum(["text", "pdf"]).default("text") }),
       },
-      config: { permission: "operation:read" },
+      config: { permission: "operation:read", successMediaTypes: ["text/plain", "application/pdf"] },
     },
     async (req, reply) => {
       const { code, body } = await s.planning.manifest(req.params.id, req.query.format, req.actor);

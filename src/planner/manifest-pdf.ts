@@ -245,10 +245,10 @@ function summaryPage(
     doc,
     M,
     [
-      { title: "Destination", width: 185 },
-      { title: "People", width: 50, align: "right" },
-      { title: "Guards", width: 50, align: "right" },
-      { title: "Aircraft", width: 125 },
+      { title: "Destination", width: 170 },
+      { title: "People", width: 45, align: "right" },
+      { title: "Guards", width: 45, align: "right" },
+      { title: "Aircraft", width: 150 },
     ],
     [
       ...dests.map((d) => ({

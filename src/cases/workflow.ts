@@ -511,7 +511,7 @@ export function refusalsOf(
   ctx: DecideContext,
 ): { refusals: Refusal[]; openRisks: OpenRisk[] } {
   const def = findTransition(facts.track, input.transition);
-  if (!def || !def.from.includes(facts.state))
+  if (!def?.from.includes(facts.state))
     throw new Error(`${input.transition} is not a step from ${facts.state}`);
   const out: GuardState = { openRisks: [], bypassedHoldIds: [] };
   const all = [...refusals(def, facts, input, ctx, out)];

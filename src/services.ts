@@ -1,3 +1,4 @@
+import { auditEventService } from "./audit/events.ts";
 import { readLog } from "./audit/reads.ts";
 import { adminService } from "./auth/admin.ts";
 import { signInLimiter } from "./auth/rate-limit.ts";
@@ -55,6 +56,7 @@ export function services(
     signIn: signInService(db, auth, { sessions, totp, limiter }, clock),
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
+    audit: auditEventService(db),
     organisations: organisationService(db),
     requests: requestService(db),
     cases,

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import helmet from "helmet";
 import { noteRefusal, recordRead } from "../audit/reads.ts";
+import { auditRoutes } from "../audit/routes.ts";
 import { requirePermission } from "../auth/access.ts";
 import { adminRoutes } from "../auth/admin-routes.ts";
 import { apiCaller, sessionCookieName } from "../auth/http.ts";
@@ -157,6 +158,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "handovers", description: "Handovers of custody and their confirmations" },
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },
+        { name: "audit", description: "The audit chain: its events, and verifying it" },
         { name: "auth", description: "Sign-in, sessions, the second factor and one's own password" },
         {
           name: "administration",
@@ -328,6 +330,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       requestRoutes(api, s.database.app, s);
       caseRoutes(api, s.database.app, s);
       caseStepRoutes(api, s);
+      auditRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
       adminRoutes(api, s);

@@ -1,0 +1,99 @@
+/** The audit chain's read API: what `GET /api/audit-events` takes and answers, and the verification's report. */
+import { z } from "zod";
+import { text, ZDay, ZUuid } from "../http/schemas.ts";
+import { auditedTables, notedEntities } from "./entities.ts";
+
+/** A moment: a date-time with its offset, or a day (as `from`, its start; as `to`, its end). */
+const ZMoment = z.union([z.iso.datetime({ offset: true }).max(40), ZDay], {
+  error: "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)",
+});
+
+export const auditEntities = [
+  ...(Object.keys(auditedTables) as (keyof typeof auditedTables)[]),
+  ...notedEntities,
+];
+
+export const ZListAuditEvents = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    /** The `nextCursor` of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^[1-9]\d{0,15}$/, "must be the nextCursor of a previous page")
+      .meta({ maxLength: 16 })
+      .optional(),
+    /** Events of one kind of record (`case`, `person`, `access`…). */
+    entity: z.enum(auditEntities).optional(),
+    /** Events of one record (with `entity`, of that kind). */
+    entityId: ZUuid.optional(),
+    /** Events about a person: of the person and of every row that names them (see `audit report --person`). */
+    personId: ZUuid.optional(),
+    /** Events of one actor (a user's or a token's id). */
+    actorId: text(200).optional(),
+    /** Events of one kind (`case.transitioned`, `person.created`, `access.refused`…). */
+    action: text(100)
+      .regex(/^[a-z_]+\.[a-z_]+$/, "must be an event kind such as case.transitioned")
+      .optional(),
+    /** Occurred at or after. */
+    from: ZMoment.optional(),
+    /** Occurred at or before (a day: to its end). */
+    to: ZMoment.optional(),
+  })
+  .refine((q) => !(q.from && q.to) || Date.parse(q.from) <= Date.parse(q.to), {
+    message: "must not be before from",
+    path: ["to"],
+  });
+export type ListAuditEvents = z.infer<typeof ZListAuditEvents>;
+
+export const ZAuditEvent = z
+  .object({
+    seq: z.number().int().describe("The event's place in the chain"),
+    occurredAt: z.string().describe("When it happened in the world"),
+    recordedAt: z.string().describe("When it was written"),
+    actor: z.object({ id: z.string(), name: z.string(), party: z.string() }),
+    action: z.string().describe("The event's kind: `case.transitioned`, `person.created`, `access.refused`…"),
+    entity: z.string(),
+    entityId: z.string(),
+    valuesShown: z
+      .boolean()
+      .describe("Whether `changes` carry values: only when the reader's role may read this kind of record"),
+    changes: z
+      .array(
+        z.object({
+          field: z.string(),
+          before: z.unknown().optional(),
+          after: z.unknown().optional(),
+        }),
+      )
+      .describe("Each field that changed (all of them on a create or a delete)"),
+  })
+  .meta({ id: "AuditEvent" });
+
+export const ZAuditEventPage = z
+  .object({
+    items: z.array(ZAuditEvent).describe("Newest first"),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe("Pass as `cursor` for the next (older) page; null on the last"),
+  })
+  .meta({ id: "AuditEventPage" });
+
+export const ZAuditVerification = z
+  .object({
+    ok: z.boolean(),
+    eventsChecked: z.number().int(),
+    rowsChecked: z.number().int(),
+    problems: z
+      .array(
+        z.object({
+          where: z.enum(["chain", "row"]),
+          seq: z.number().int().optional(),
+          entity: z.string().optional(),
+          entityId: z.string().optional(),
+          message: z.string(),
+        }),
+      )
+      .describe("The first bad entries (at most 50), in chain order, then table order"),
+  })
+  .meta({ id: "AuditVerification" });

@@ -162,7 +162,10 @@ describe("the dry run and the real step agree on the demo data", () => {
           if (first) {
             const key = `${first.code}/${first.error}/${first.guard}`;
             if (!blocked.has(key)) blocked.set(key, { caseId: c.id, role, step });
-          } else if (!allowed.has(step.name)) allowed.set(step.name, { caseId: c.id, role, step });
+          } else if (!allowed.has(step.name) && ![...allowed.values()].some((a) => a.caseId === c.id)) {
+            // One step per case: taking it changes what the case's other steps allow.
+            allowed.set(step.name, { caseId: c.id, role, step });
+          }
         }
       }
     }

@@ -15,6 +15,7 @@ import type { Database } from "./db/client.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
 import { operationService, referenceService } from "./operations/service.ts";
+import { personFileReader } from "./people/file.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
@@ -57,6 +58,7 @@ export function services(
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
     audit: auditEventService(db),
+    personFile: personFileReader(db),
     organisations: organisationService(db),
     requests: requestService(db),
     cases,

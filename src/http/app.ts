@@ -20,6 +20,7 @@ import { caseStepRoutes } from "../cases/step-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
+import { personFileRoutes } from "../people/file-routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
@@ -331,6 +332,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       caseRoutes(api, s.database.app, s);
       caseStepRoutes(api, s);
       auditRoutes(api, s);
+      personFileRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
       adminRoutes(api, s);

@@ -9,7 +9,7 @@
  */
 import { and, desc, eq, gte, isNotNull, lt, lte, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import { asSystem, guarded } from "../auth/access.ts";
+import { asSystem, guarded, requirePermission } from "../auth/access.ts";
 import { allows, type Permission } from "../auth/permissions.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
@@ -157,13 +157,15 @@ export function auditEventService(db: Db) {
      * Verifies the whole chain and every audited row (`verify.ts`), in the system's scope as `traslado audit
      * verify` does. Callers while one runs share its report: a second click does not start a second pass.
      */
-    verify: (actor: Actor) =>
-      guarded(db, actor, "audit:verify", () => {
-        running ??= asSystem(db, () => verifyAudit(db)).finally(() => {
-          running = null;
-        });
-        return running;
-      }),
+    verify: async (actor: Actor) => {
+      // The permission is the caller's; the work is the system's (every party's events and rows), outside
+      // the caller's scope, as `traslado audit verify` runs it.
+      requirePermission(actor, "audit:verify");
+      running ??= asSystem(db, () => verifyAudit(db)).finally(() => {
+        running = null;
+      });
+      return running;
+    },
   };
 }
 

@@ -31,7 +31,9 @@ export const ZListAuditEvents = z
     /** Events of one actor (a user's or a token's id). */
     actorId: text(200).optional(),
     /** Events of one kind (`case.transitioned`, `person.created`, `access.refused`…). */
-    action: text(100)
+    action: z
+      .string()
+      .max(100)
       .regex(/^[a-z_]+\.[a-z_]+$/, "must be an event kind such as case.transitioned")
       .optional(),
     /** Occurred at or after. */

@@ -47,35 +47,41 @@ export const ZListAuditEvents = z
   });
 export type ListAuditEvents = z.infer<typeof ZListAuditEvents>;
 
+/** Bounded, as the OpenAPI document states every string and list it gives. */
+const str = (max = 200) => z.string().max(max);
+const seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 export const ZAuditEvent = z
   .object({
-    seq: z.number().int().describe("The event's place in the chain"),
-    occurredAt: z.string().describe("When it happened in the world"),
-    recordedAt: z.string().describe("When it was written"),
-    actor: z.object({ id: z.string(), name: z.string(), party: z.string() }),
-    action: z.string().describe("The event's kind: `case.transitioned`, `person.created`, `access.refused`…"),
-    entity: z.string(),
-    entityId: z.string(),
+    seq: seq.describe("The event's place in the chain"),
+    occurredAt: str().describe("When it happened in the world"),
+    recordedAt: str().describe("When it was written"),
+    actor: z.object({ id: str(), name: str(), party: str() }),
+    action: str().describe("The event's kind: `case.transitioned`, `person.created`, `access.refused`…"),
+    entity: str(),
+    entityId: str(),
     valuesShown: z
       .boolean()
       .describe("Whether `changes` carry values: only when the reader's role may read this kind of record"),
     changes: z
       .array(
         z.object({
-          field: z.string(),
+          field: str(),
           before: z.unknown().optional(),
           after: z.unknown().optional(),
         }),
       )
+      .max(200)
       .describe("Each field that changed (all of them on a create or a delete)"),
   })
   .meta({ id: "AuditEvent" });
 
 export const ZAuditEventPage = z
   .object({
-    items: z.array(ZAuditEvent).describe("Newest first"),
+    items: z.array(ZAuditEvent).max(500).describe("Newest first"),
     nextCursor: z
       .string()
+      .max(200)
       .nullable()
       .describe("Pass as `cursor` for the next (older) page; null on the last"),
   })
@@ -84,18 +90,19 @@ export const ZAuditEventPage = z
 export const ZAuditVerification = z
   .object({
     ok: z.boolean(),
-    eventsChecked: z.number().int(),
-    rowsChecked: z.number().int(),
+    eventsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    rowsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     problems: z
       .array(
         z.object({
           where: z.enum(["chain", "row"]),
-          seq: z.number().int().optional(),
-          entity: z.string().optional(),
-          entityId: z.string().optional(),
-          message: z.string(),
+          seq: seq.optional(),
+          entity: str().optional(),
+          entityId: str().optional(),
+          message: str(2000),
         }),
       )
+      .max(50)
       .describe("The first bad entries (at most 50), in chain order, then table order"),
   })
   .meta({ id: "AuditVerification" });

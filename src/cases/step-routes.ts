@@ -10,35 +10,42 @@ import { ZIdParams } from "../http/schemas.ts";
 import type { caseService } from "./service.ts";
 import { reasonCodes } from "./workflow.ts";
 
+/** Bounded, as the OpenAPI document states every string and list it gives. */
+const str = (max = 200) => z.string().max(max);
+const list = <T extends z.ZodType>(item: T, max = 100) => z.array(item).max(max);
+
 const ZStepReason = z
   .object({
     code: z.enum(reasonCodes).describe("Stable: a client translates it with `params`"),
     params: z
-      .record(z.string(), z.unknown())
+      .record(str(), z.unknown())
+      .meta({ maxProperties: 20 })
       .describe(
         "What the code is about: `roles`, `kind` (of the assurance), `holds`, `deadline` and `dueOn`, `operationCode`…",
       ),
-    message: z.string().describe("The reason in English"),
+    message: str(10_000).describe("The reason in English"),
     error: z
       .string()
+      .max(200)
       .describe("The error code a POST of the step answers with, when this is its first reason"),
-    guard: z.string().nullable().describe("The legal track's guard that refuses the step, if one does"),
+    guard: str().nullable().describe("The legal track's guard that refuses the step, if one does"),
   })
   .meta({ id: "CaseStepReason" });
 
 const ZStepCheck = z
   .object({
-    name: z.string(),
-    to: z.string(),
-    by: z.array(z.string()).describe("The roles that take this step"),
-    legalSource: z.string(),
+    name: str(),
+    to: str(),
+    by: list(str()).describe("The roles that take this step"),
+    legalSource: str(),
     allowed: z.boolean().describe("Whether the caller may take the step now"),
-    reasons: z.array(ZStepReason).describe("Why not, in the order the step is checked; empty when allowed"),
-    openRisks: z
-      .array(z.object({ code: z.string(), message: z.string() }))
-      .describe("Risks an allowed step records as open (a missing assurance the policy lets pass)"),
+    reasons: list(ZStepReason).describe("Why not, in the order the step is checked; empty when allowed"),
+    openRisks: list(z.object({ code: str(), message: str() })).describe(
+      "Risks an allowed step records as open (a missing assurance the policy lets pass)",
+    ),
     operationId: z
       .uuid()
+      .meta({ maxLength: 36 })
       .nullable()
       .describe("For a step that boards an operation: the one weighed (it lists the person)"),
   })
@@ -46,11 +53,15 @@ const ZStepCheck = z
 
 export const ZCaseSteps = z
   .object({
-    caseId: z.uuid(),
-    track: z.string(),
-    state: z.string(),
-    version: z.number().int(),
-    transitions: z.array(ZStepCheck),
+    caseId: z.uuid().meta({ maxLength: 36 }),
+    track: str(),
+    state: str(),
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1),
+    transitions: list(ZStepCheck),
   })
   .meta({ id: "CaseSteps" });
 

@@ -173,6 +173,7 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
     }
   }
   formatIntegers(doc.paths);
+  formatIntegers((doc as { components?: unknown }).components);
   return openapiObject;
 }
 

@@ -6,108 +6,117 @@ import { whoMay } from "../auth/permissions.ts";
 import { ZIdParams } from "../http/schemas.ts";
 import type { personFileReader } from "./file.ts";
 
-const day = z.string().nullable();
+/** Bounded, as the OpenAPI document states every string and list it gives. */
+const str = (max = 200) => z.string().max(max);
+const list = <T extends z.ZodType>(item: T, max = 10_000) => z.array(item).max(max);
+const day = str(10).nullable();
 
 const ZTimelineEntry = z
   .object({
-    occurredAt: z.string().describe("When it happened (a day as its start, UTC)"),
-    recordedAt: z.string().describe("When it was written"),
+    occurredAt: str().describe("When it happened (a day as its start, UTC)"),
+    recordedAt: str().describe("When it was written"),
     kind: z
       .string()
+      .max(200)
       .describe(
         "person.recorded, affiliation.recorded, request.received, status.shared, case.opened, case.transition, decision, hold.filed, hold.lifted, operation.listed, operation.removed, operation.released, handover",
       ),
-    summary: z.string().describe("In English"),
-    link: z.object({ entity: z.string(), id: z.string() }).describe("The record it is about"),
+    summary: str(5000).describe("In English"),
+    link: z.object({ entity: str(), id: str() }).describe("The record it is about"),
   })
   .meta({ id: "PersonTimelineEntry" });
 
 export const ZPersonFile = z
   .object({
     person: z.object({
-      id: z.string(),
-      party: z.string(),
-      version: z.number().int(),
-      givenNames: z.string(),
-      familyNames: z.string(),
-      aliases: z.array(z.string()),
+      id: str(),
+      party: str(),
+      version: z
+        .number()
+        .int()
+        .min(1)
+        .max(2 ** 31 - 1),
+      givenNames: str(),
+      familyNames: str(),
+      aliases: list(str()),
       dateOfBirth: day,
-      nationalities: z.array(z.string()),
-      identifiers: z.array(z.object({ kind: z.string(), value: z.string() })),
-      photoRef: z.string().nullable(),
-      riskFlags: z.array(z.string()),
-      custodyFacility: z.string().nullable(),
+      nationalities: list(str()),
+      identifiers: list(z.object({ kind: str(), value: str() })),
+      photoRef: str().nullable(),
+      riskFlags: list(str()),
+      custodyFacility: str().nullable(),
       custodySince: day,
       fictional: z.boolean(),
     }),
-    affiliations: z.array(
+    affiliations: list(
       z.object({
-        id: z.string(),
-        organisationId: z.string(),
+        id: str(),
+        organisationId: str(),
         organisationName: z
           .string()
+          .max(200)
           .nullable()
           .describe("Null where the reader may not read the organisation"),
-        role: z.string().nullable(),
+        role: str().nullable(),
         fromOn: day,
         toOn: day,
         primary: z.boolean(),
       }),
     ),
-    requests: z.array(
+    requests: list(
       z.object({
-        id: z.string(),
-        requestingState: z.string(),
-        requestingAgency: z.string(),
-        type: z.string(),
+        id: str(),
+        requestingState: str(),
+        requestingAgency: str(),
+        type: str(),
         receivedOn: day,
-        district: z.string().nullable(),
-        courtCaseNumber: z.string().nullable(),
-        caseStatus: z.string().nullable().describe("The status of its case as the sending state shares it"),
-        charges: z.array(
+        district: str().nullable(),
+        courtCaseNumber: str().nullable(),
+        caseStatus: str().nullable().describe("The status of its case as the sending state shares it"),
+        charges: list(
           z.object({
-            id: z.string(),
-            statute: z.string(),
-            description: z.string(),
-            maximumPenalty: z.string().nullable(),
+            id: str(),
+            statute: str(),
+            description: str(2000),
+            maximumPenalty: str().nullable(),
             capitalEligible: z.boolean(),
           }),
         ),
       }),
     ),
-    cases: z.array(
+    cases: list(
       z.object({
-        id: z.string(),
-        track: z.string(),
-        state: z.string(),
-        requestId: z.string().nullable(),
-        operationId: z.string().nullable(),
-        openedOn: z.string(),
-        openRisks: z.array(z.object({ code: z.string(), message: z.string() })),
+        id: str(),
+        track: str(),
+        state: str(),
+        requestId: str().nullable(),
+        operationId: str().nullable(),
+        openedOn: str(),
+        openRisks: list(z.object({ code: str(), message: str() })),
       }),
     ),
-    operations: z.array(
+    operations: list(
       z.object({
-        id: z.string(),
-        code: z.string(),
-        operationDate: z.string(),
-        status: z.string(),
-        destination: z.string().nullable().describe("The airport the person is flown to"),
+        id: str(),
+        code: str(),
+        operationDate: str(),
+        status: str(),
+        destination: str().nullable().describe("The airport the person is flown to"),
         removed: z.boolean().describe("Whether the person was removed from it"),
       }),
     ),
-    handovers: z.array(
+    handovers: list(
       z.object({
-        id: z.string(),
-        operationId: z.string(),
-        caseId: z.string().nullable(),
-        place: z.string(),
-        occurredAt: z.string(),
-        receivingAgency: z.string(),
-        condition: z.string(),
+        id: str(),
+        operationId: str(),
+        caseId: str().nullable(),
+        place: str(),
+        occurredAt: str(),
+        receivingAgency: str(),
+        condition: str(),
       }),
     ),
-    timeline: z.array(ZTimelineEntry).describe("Everything that happened to the person, newest first"),
+    timeline: list(ZTimelineEntry).describe("Everything that happened to the person, newest first"),
   })
   .meta({ id: "PersonFile" });
 

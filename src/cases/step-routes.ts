@@ -40,7 +40,7 @@ const ZStepCheck = z
     legalSource: str(),
     allowed: z.boolean().describe("Whether the caller may take the step now"),
     reasons: list(ZStepReason).describe("Why not, in the order the step is checked; empty when allowed"),
-    openRisks: list(z.object({ code: str(), message: str() })).describe(
+    openRisks: list(z.object({ code: str(), message: str(10_000) })).describe(
       "Risks an allowed step records as open (a missing assurance the policy lets pass)",
     ),
     operationId: z

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
-import { buildCase, transition } from "../../test/factories.ts";
+import { buildApprovedCase, buildCase, transition } from "../../test/factories.ts";
 import type { Role } from "../auth/roles.ts";
 import { cases } from "../db/schema.ts";
 import { httpStatusOf } from "../errors.ts";
@@ -20,19 +20,7 @@ const steps = async (caseId: string, role: Role, party = "MX") =>
 const stepOf = (body: { transitions: StepCheck[] }, name: string) =>
   body.transitions.find((x) => x.name === name)!;
 
-/** A security case walked to the council's approval. */
-async function approved(capital: boolean) {
-  const c = await buildCase(t, { capital });
-  for (const [role, name] of [
-    ["secretariat", "begin-analysis"],
-    ["secretariat", "propose-to-council"],
-    ["decision-authority", "approve-transfer"],
-  ] as const) {
-    const res = await transition(t, c.id, role, { transition: name });
-    expect(res.statusCode, res.body).toBe(201);
-  }
-  return c;
-}
+const approved = (capital: boolean) => buildApprovedCase(t, { capital });
 
 describe("GET /api/cases/{id}/transitions", () => {
   it("lists the state's steps for the caller: allowed, or blocked with a code, parameters and words", async () => {

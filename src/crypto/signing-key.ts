@@ -39,7 +39,8 @@ export function keyIdOf(publicKey: KeyObject): string {
 }
 
 export function publicKeyOf(pemOrKey: string | KeyObject): PublicKey {
-  const object = createPublicKey(pemOrKey);
+  const object =
+    typeof pemOrKey !== "string" && pemOrKey.type === "public" ? pemOrKey : createPublicKey(pemOrKey);
   return { keyId: keyIdOf(object), pem: object.export({ type: "spki", format: "pem" }).toString(), object };
 }
 

@@ -11,12 +11,14 @@
  * once cannot fork them, and a full verify notices one removed.
  */
 import { desc, sql } from "drizzle-orm";
+import type { FastifyBaseLogger } from "fastify";
 import type { PublicKey, SigningKey } from "../crypto/signing-key.ts";
 import { verifySignature } from "../crypto/signing-key.ts";
-import type { Db } from "../db/client.ts";
+import type { Database, Db } from "../db/client.ts";
 import { sqlStateOf, UNIQUE_VIOLATION } from "../db/errors.ts";
 import { auditCheckpoints } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { every } from "../every.ts";
 import { canonical } from "./chain.ts";
 import { type VerifyReport, verifySinceCheckpoint } from "./verify.ts";
 
@@ -34,6 +36,16 @@ export function checkpointStatement(c: Omit<Checkpoint, "signature">): string {
     createdAt: c.createdAt.toISOString(),
     keyId: c.keyId,
   });
+}
+
+/** A checkpoint of the chain up to event `seq` (chain hash `hash`), following the one at `fromSeq`, signed. */
+export function signCheckpoint(
+  key: SigningKey,
+  at: { seq: number; hash: string; fromSeq: number },
+  now: Date,
+): Checkpoint {
+  const unsigned = { ...at, events: at.seq - at.fromSeq, createdAt: now, keyId: key.keyId };
+  return { ...unsigned, signature: key.sign(checkpointStatement(unsigned)) };
 }
 
 /**
@@ -87,15 +99,7 @@ export async function writeCheckpoint(db: Db, key: SigningKey, now = new Date())
   const end = report.chainEnd;
   const fromSeq = report.from?.seq ?? 0;
   if (end.seq <= fromSeq) return { written: null, report, reason: "nothing-new" };
-  const unsigned = {
-    seq: end.seq,
-    hash: end.hash,
-    fromSeq,
-    events: end.seq - fromSeq,
-    createdAt: now,
-    keyId: key.keyId,
-  };
-  const written = { ...unsigned, signature: key.sign(checkpointStatement(unsigned)) };
+  const written = signCheckpoint(key, { seq: end.seq, hash: end.hash, fromSeq }, now);
   try {
     await db.insert(auditCheckpoints).values(written);
   } catch (err) {
@@ -122,4 +126,37 @@ export async function* checkpointsInOrder(db: Db, page = 1000): AsyncGenerator<C
     if (rows.length < page) return;
     after = rows[rows.length - 1]!.seq;
   }
+}
+
+/**
+ * `serve`'s checkpoint clock: every `intervalMs`, signs a checkpoint of the events since the latest one
+ * (`writeCheckpoint`), unless one was signed less than `intervalMs` ago (by another process of the same
+ * deployment). A verify that finds problems signs nothing and logs the first of them, for the operators.
+ */
+export function startCheckpointClock(
+  database: Pick<Database, "scoped" | "app">,
+  key: SigningKey,
+  intervalMs: number,
+  log: FastifyBaseLogger,
+) {
+  const run = async () => {
+    const latest = await database.scoped("system", () => latestCheckpoint(database.app));
+    if (latest && Date.now() - latest.createdAt.getTime() < intervalMs) return;
+    const started = Date.now();
+    const out = await database.scoped("system", () => writeCheckpoint(database.app, key));
+    const ms = Date.now() - started;
+    if (out.written)
+      log.info({ seq: out.written.seq, events: out.written.events, ms }, "audit checkpoint signed");
+    else if (out.reason === "problems")
+      log.error(
+        { problems: out.report.problems.length, first: out.report.problems[0]?.message, ms },
+        "audit checkpoint refused: the chain since the last one does not verify (run traslado audit verify)",
+      );
+  };
+  return every(intervalMs, () =>
+    run().catch((err: unknown) => {
+      if (err instanceof AppError && err.code === "VERSION_CONFLICT") return;
+      log.error({ err }, "audit checkpoint failed");
+    }),
+  );
 }

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import type { FastifyBaseLogger } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDatabase, testDatabase } from "../../test/db.ts";
 import type { Actor } from "../auth/roles.ts";
 import { loadOrCreateSigningKey, publicKeyOf, type SigningKey } from "../crypto/signing-key.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { auditCheckpoints, organisations } from "../db/schema.ts";
-import { checkpointStatement, writeCheckpoint } from "./checkpoint.ts";
+import { checkpointStatement, startCheckpointClock, writeCheckpoint } from "./checkpoint.ts";
 import { verifyAudit, verifySinceCheckpoint } from "./verify.ts";
 import { write } from "./write.ts";
 
@@ -221,6 +222,27 @@ describe("audit checkpoints", () => {
     // The system context (audit checkpoint, serve's clock) appends one.
     const out = await database.scoped("system", () => writeCheckpoint(database.app, key));
     expect(out.written).toMatchObject({ seq: 10, fromSeq: 9 });
+  });
+});
+
+describe("serve's checkpoint clock", () => {
+  it("signs a checkpoint at its first run, and skips its turn while the latest is younger than its interval", async () => {
+    const logged: string[] = [];
+    const log = {
+      info: (_: unknown, message: string) => logged.push(message),
+      error: (_: unknown, message: string) => logged.push(message),
+    } as unknown as FastifyBaseLogger;
+    await addOrganisations(1);
+    const before = await checkpointCount();
+    // Every 10 ms: the latest checkpoint (the test before) is older than that. Stopped after its first run.
+    await startCheckpointClock(database, key, 10, log).stop();
+    expect(await checkpointCount()).toBe(before + 1);
+    expect(logged).toEqual(["audit checkpoint signed"]);
+    // Another process's clock, hourly, a moment later: nothing signed, though there is a new event.
+    await addOrganisations(1);
+    await startCheckpointClock(database, key, 3_600_000, log).stop();
+    expect(await checkpointCount()).toBe(before + 1);
+    expect(logged).toEqual(["audit checkpoint signed"]);
   });
 });
 

@@ -142,7 +142,10 @@ audit
     `
 Without --full it promises: the latest checkpoint was signed by this deployment's key (SIGNING_KEY_FILE) and
 its event still has the hash it signed; every event since follows from it; every row an event since then
-changed is as its last event left it. Run --full periodically too. Exit code 1 when anything is wrong.`,
+changed is as its last event left it. It does not see an event altered before the checkpoint (unless it is
+the checkpoint's own), a row edited or deleted behind the application's back whose entity has had no event
+since, or a row inserted behind its back: --full does, so run it periodically too. With no checkpoint yet,
+it is the full verify. Exit code 1 when anything is wrong.`,
   )
   .action((opts: { full?: boolean }) =>
     withServices(async (s, config) => {

@@ -5,7 +5,13 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyContextConfig,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+} from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import helmet from "helmet";
 import { noteRefusal, recordRead } from "../audit/reads.ts";
@@ -37,6 +43,9 @@ export interface AppOptions {
   /** Sign-in through OpenID Connect (`/auth/oidc/*`), when configured. */
   oidc?: OidcConfig | undefined;
 }
+
+/** The route option that keeps a route out of the rate limit (health checks, metrics). */
+const notLimited = { rateLimit: false } as const;
 
 /** A route without a body schema reads none: anything past this is refused with 413 unread. */
 const NO_BODY_LIMIT_BYTES = 1024;
@@ -108,12 +117,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   });
   // Requests arriving on open connections while in-flight ones finish: 503, and the connection closes.
   // Readiness answers for itself (503 naming why).
-  app.addHook("onRequest", async (req, reply) => {
-    if (!closing || req.url.startsWith("/health/ready")) return;
+  // A callback hook, not an async one: it runs on every request, and a promise each time costs more than the check.
+  app.addHook("onRequest", (req, reply, done) => {
+    if (!closing || req.url.startsWith("/health/ready")) return done();
     reply.header("connection", "close");
-    throw new AppError(
-      "UNAVAILABLE",
-      "the server is shutting down; send the request again (to another server)",
+    done(
+      new AppError("UNAVAILABLE", "the server is shutting down; send the request again (to another server)"),
     );
   });
   app.setNotFoundHandler((req, reply) =>
@@ -201,12 +210,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     done();
   });
   // Per client (see rateLimitKey), in this process's memory: behind a load balancer each process counts
-  // its own share. Health checks and metrics are never refused.
+  // its own share. Health checks and metrics are never refused: their routes say `rateLimit: false` (see
+  // `notLimited`), so the limit's hook is not even added to them.
   await app.register(rateLimit, {
     max: limits.RATE_LIMIT_MAX,
     timeWindow: limits.RATE_LIMIT_WINDOW_MS,
     keyGenerator: rateLimitKey,
-    allowList: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url),
     enableDraftSpec: true,
     errorResponseBuilder: (_req, context) =>
       new AppError(
@@ -230,6 +239,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
           "Kept for monitors pointed at it before /health/live and /health/ready. No token needed.",
         security: [],
       },
+      config: notLimited,
     },
     async () => {
       const level = await s.database.migrationLevel();
@@ -246,6 +256,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         description: "No token needed; never rate-limited.",
         security: [],
       },
+      config: notLimited,
     },
     async () => ({ status: "ok" }),
   );
@@ -261,6 +272,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
           "No token needed; never rate-limited. A load balancer sends requests only while it answers 200.",
         security: [],
       },
+      config: notLimited,
     },
     async (req, reply) => {
       const problems: string[] = [];
@@ -308,20 +320,33 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         req.log = req.log.child({ actorId: actor.id });
         reply.log = req.log;
       });
-      // The route's permission (`src/auth/permissions.ts`), checked before anything runs, the body's
-      // validation included (a caller without it learns nothing of the route); every service call checks it
-      // again, and reads only what the actor's party may see.
-      api.addHook("preValidation", async (req) => {
-        const permission = req.routeOptions.config.permission;
-        if (permission && permission !== "public") requirePermission(req.actor, permission);
-      });
-      // A record read by id is noted (who read what, `src/audit/reads.ts`) once its answer is sent.
-      api.addHook("onResponse", async (req, reply) => {
-        if (req.method !== "GET" || reply.statusCode !== 200 || !req.actor) return;
-        const id = (req.params as { id?: string } | undefined)?.id;
-        const permission = req.routeOptions.config.permission;
-        const entity = id && permission && permission !== "public" ? recordRead[permission] : undefined;
-        if (entity && id) s.reads.record(req.actor, entity, id, `GET ${req.routeOptions.url}`);
+      // Each route gets the hooks its permission calls for, made once here: per request they then read no
+      // route options (Fastify builds `req.routeOptions` anew at each access) and run nowhere else.
+      api.addHook("onRoute", (route) => {
+        const permission = (route.config as FastifyContextConfig | undefined)?.permission;
+        if (!permission || permission === "public") return;
+        // The route's permission (`src/auth/permissions.ts`), checked before anything runs, the body's
+        // validation included (a caller without it learns nothing of the route); every service call checks
+        // it again, and reads only what the actor's party may see.
+        route.preValidation = [
+          (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+            requirePermission(req.actor, permission);
+            done();
+          },
+          ...hooksOf(route.preValidation),
+        ];
+        // A record read by id is noted (who read what, `src/audit/reads.ts`) once its answer is sent.
+        const entity = recordRead[permission];
+        if (route.method !== "GET" || !entity || !route.url.endsWith("/:id")) return;
+        const name = `GET ${route.url}`;
+        route.onResponse = [
+          ...hooksOf(route.onResponse),
+          (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+            if (reply.statusCode === 200 && req.actor)
+              s.reads.record(req.actor, entity, (req.params as { id: string }).id, name);
+            done();
+          },
+        ];
       });
       peopleRoutes(api, s.database.app, s);
       requestRoutes(api, s.database.app, s);
@@ -366,6 +391,11 @@ function headersOf(middleware: ReturnType<typeof helmet>): Record<string, string
   });
   if (!called || Object.keys(headers).length === 0) throw new Error("helmet set no headers");
   return headers;
+}
+
+/** A route option's hooks as a list (Fastify takes one function, a list, or none). */
+function hooksOf<H>(hooks: H | H[] | undefined): H[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

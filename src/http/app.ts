@@ -223,7 +223,6 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         `too many requests: at most ${context.max} in ${context.after}; retry later`,
       ),
   });
-  await app.register(cookie);
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database
@@ -357,8 +356,16 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     },
     { prefix: "/api" },
   );
-  // Sign-in and one's own session: outside /api, as they check the session themselves.
-  await app.register(async (auth) => authRoutes(auth, s), { prefix: "/auth" });
+  // Sign-in and one's own session: outside /api, as they check the session themselves. The cookie plugin only
+  // where cookies are set (here and the OIDC routes): /api reads the session cookie from its header when it
+  // has no bearer token (`sessionTokenOf`), and its answers skip the plugin's hooks.
+  await app.register(
+    async (auth) => {
+      await auth.register(cookie);
+      authRoutes(auth, s);
+    },
+    { prefix: "/auth" },
+  );
   const oidc = options.oidc;
   if (oidc) {
     // Loaded only when configured; reads the provider's discovery document, so a wrong issuer stops start-up.
@@ -366,7 +373,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       import("../auth/oidc.ts"),
       import("../auth/oidc-sessions.ts"),
     ]);
-    await app.register(async (a) => oidcRoutes(a, oidcDeps(s, oidc)));
+    await app.register(async (a) => {
+      await a.register(cookie);
+      await oidcRoutes(a, oidcDeps(s, oidc));
+    });
   }
   return app;
 }

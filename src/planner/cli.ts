@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { AppError } from "../errors.ts";
-import { type BppcOptions, parseBppc, solveBppc } from "./bppc.ts";
+import { type BppcOptions, type BppcSolution, parseBppc, solveBppc } from "./bppc.ts";
+import { BppcWorker, solveBppcParallel } from "./bppc-parallel.ts";
 import { loadHighs } from "./highs-load.ts";
 import { createRng, randInt } from "./rng.ts";
 import { plan } from "./solve.ts";
@@ -63,17 +64,28 @@ export async function runPlanCommand(
     if (opts.format !== "json")
       throw new AppError("VALIDATION_FAILED", "--bppc prints JSON only: use --format json");
     const inst = parseBppc(readFileSync(opts.bppc, "utf8"));
-    // HiGHS is loaded before the clock starts (some tens of milliseconds); the planner uses it for column
-    // generation, and does without it (weaker bounds) if it cannot be loaded.
-    const highs = await loadHighs().catch((e: unknown) => {
-      process.stderr.write(
-        `traslado plan: HiGHS not loaded (${(e as Error).message}); no column generation\n`,
-      );
-      return undefined;
-    });
+    // The worker thread of column generation, with HiGHS loaded in it, is started before the clock starts
+    // (some tens of milliseconds); the local search runs on this thread meanwhile (`bppc-parallel.ts`).
+    // Without a worker, both run here, one after the other; without HiGHS, the search alone.
+    const worker = await BppcWorker.start().catch(() => undefined);
+    const highs = worker
+      ? undefined
+      : await loadHighs().catch((e: unknown) => {
+          process.stderr.write(
+            `traslado plan: HiGHS not loaded (${(e as Error).message}); no column generation\n`,
+          );
+          return undefined;
+        });
     const warmUpMs = positiveInt("warm-up-ms", opts.warmUpMs ?? "0");
     if (warmUpMs > 0) warmUp(warmUpMs, highs);
-    const s = solveBppc(inst, { timeLimitMs, seed, highs });
+    let s: BppcSolution;
+    try {
+      s = worker
+        ? await solveBppcParallel(inst, worker, { timeLimitMs, seed })
+        : solveBppc(inst, { timeLimitMs, seed, highs });
+    } finally {
+      await worker?.close();
+    }
     out(
       `${JSON.stringify({
         instance: opts.bppc,

@@ -235,7 +235,8 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
   const share = (f: number) => {
     if (reproducible) return deadline;
-    const now = clock();
+    // The time's own clock: a stopped run's reads +∞, and its shares would not be numbers.
+    const now = time();
     return Math.min(deadline, now + f * (deadline - now));
   };
   if (res.bins > lowerBound && highs && !reproducible && !options.colgenFirst) {

@@ -14,6 +14,8 @@ import { type BppcInstance, type BppcSolution, bppcCore, solveBppc } from "./bpp
 import { packingErrors } from "./bppc-check.ts";
 
 export interface BppcWorkerJob {
+  /** Told back with the answer: an answer to an earlier job, not awaited, is then told apart. */
+  id: number;
   instance: BppcInstance;
   seed: number;
   /** `performance.timeOrigin + performance.now()` at which the caller's time runs out. */
@@ -22,14 +24,15 @@ export interface BppcWorkerJob {
   shared: SharedArrayBuffer;
 }
 
-export type BppcWorkerAnswer =
+export type BppcWorkerAnswer = { id: number } & (
   | {
       lowerBound: number;
       assignment: number[];
       /** `performance.timeOrigin + performance.now()` when the worker found its packing. */
       foundEpoch: number;
     }
-  | { error: string };
+  | { error: string }
+);
 
 /** The shared state's reader and writer: the fewest bins and the highest bound either thread reports. */
 export function sharedProgress(buffer: SharedArrayBuffer) {
@@ -73,15 +76,25 @@ export class BppcWorker {
     return new BppcWorker(worker);
   }
 
-  run(job: BppcWorkerJob): Promise<BppcWorkerAnswer> {
+  private jobs = 0;
+
+  /** Gives the worker a job (its `id` is set here); resolves with its answer, or an error. */
+  run(job: Omit<BppcWorkerJob, "id">): Promise<BppcWorkerAnswer> {
+    const id = ++this.jobs;
     return new Promise((resolve) => {
-      const onError = (e: unknown) => resolve({ error: String(e) });
-      this.worker.once("error", onError);
-      this.worker.once("message", (answer: BppcWorkerAnswer) => {
+      const onError = (e: unknown) => {
+        this.worker.off("message", onMessage);
+        resolve({ id, error: String(e) });
+      };
+      const onMessage = (answer: BppcWorkerAnswer) => {
+        if (answer.id !== id) return;
+        this.worker.off("message", onMessage);
         this.worker.off("error", onError);
         resolve(answer);
-      });
-      this.worker.postMessage(job);
+      };
+      this.worker.on("message", onMessage);
+      this.worker.once("error", onError);
+      this.worker.postMessage({ ...job, id } satisfies BppcWorkerJob);
     });
   }
 
@@ -116,20 +129,27 @@ export async function solveBppcParallel(
     shared,
   });
   const mine = solveBppc(inst, { timeLimitMs, seed, stop, onProgress: report });
-  // The worker stops at the same deadline, or at once when this thread settled the instance; an answer
-  // later than the time limit (a busy machine, a HiGHS solve overrunning its own limit) is not awaited.
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<BppcWorkerAnswer>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ error: "no answer within the time limit" }),
-      Math.max(0, t0 + timeLimitMs - 2 - performance.now()),
-    );
-  });
-  const answer = await Promise.race([theirs, late]);
-  clearTimeout(timer);
+  // Settled here (this packing meets the best bound either thread proved): the worker's answer can add
+  // nothing, and waiting for it would wait for the end of whatever it is in the middle of.
+  const sharedBound = new Int32Array(shared)[1]!;
+  let answer: BppcWorkerAnswer = { id: 0, error: "not awaited" };
+  if (mine.bins > Math.max(mine.lowerBound, sharedBound)) {
+    // The worker stops at the same deadline, or at once when this thread settled the instance; an
+    // answer later than the time limit (a busy machine, a HiGHS solve overrunning its own limit) is
+    // not awaited.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<BppcWorkerAnswer>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ id: 0, error: "no answer within the time limit" }),
+        Math.max(0, t0 + timeLimitMs - 2 - performance.now()),
+      );
+    });
+    answer = await Promise.race([theirs, late]);
+    clearTimeout(timer);
+  }
   const end = performance.now();
   let best = mine;
-  let lowerBound = mine.lowerBound;
+  let lowerBound = Math.max(mine.lowerBound, sharedBound);
   if (!("error" in answer)) {
     lowerBound = Math.max(lowerBound, answer.lowerBound);
     const bins = new Set(answer.assignment).size;

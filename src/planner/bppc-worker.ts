@@ -34,11 +34,12 @@ parentPort?.on("message", async (job: BppcWorkerJob | "ready?") => {
       onProgress: report,
     });
     parentPort!.postMessage({
+      id: job.id,
       lowerBound: s.lowerBound,
       assignment: s.assignment,
       foundEpoch: startEpoch + s.foundMs,
     } satisfies BppcWorkerAnswer);
   } catch (e) {
-    parentPort!.postMessage({ error: String(e) } satisfies BppcWorkerAnswer);
+    parentPort!.postMessage({ id: job.id, error: String(e) } satisfies BppcWorkerAnswer);
   }
 });

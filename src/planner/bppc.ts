@@ -142,8 +142,8 @@ export interface BppcOptions {
    */
   highs?: Highs;
   /**
-   * With HiGHS, column generation at once, without the local search's turn first: another thread runs
-   * the local search (`solveBppcParallel` in `bppc-parallel.ts`).
+   * With HiGHS, column generation at once, without the exact cover and the local search's turn first:
+   * another thread runs those (`solveBppcParallel` in `bppc-parallel.ts`). Not with maxIterations.
    */
   colgenFirst?: boolean;
   /** Read with the clock: true ends the run with what it has (another thread settled the instance). */
@@ -197,7 +197,10 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   // Little slack at the bound: every bin nearly full, an exact cover decides (triplet classes).
   const total = inst.weights.reduce((a, b) => a + b, 0);
   const minW = Math.min(...inst.weights);
-  if (res.bins > lowerBound && lowerBound * inst.capacity - total < Math.max(1, minW)) {
+  // With HiGHS and colgenFirst the other thread runs the exact cover (and reports what it proves).
+  const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
+  const colgenNow = !!highs && !!options.colgenFirst && !reproducible;
+  if (res.bins > lowerBound && !colgenNow && lowerBound * inst.capacity - total < Math.max(1, minW)) {
     // With maxIterations the run must not depend on the clock: a node budget instead of a deadline.
     const ec = coverPacking(core, lowerBound, {
       rng,
@@ -232,14 +235,13 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   // maxIterations every phase runs on its budget of iterations or backtracks instead of a share of the
   // time, and the time limit is only a safety net: the run is then the same on any machine unless the
   // limit is reached.
-  const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
   const share = (f: number) => {
     if (reproducible) return deadline;
     // The time's own clock: a stopped run's reads +∞, and its shares would not be numbers.
     const now = time();
     return Math.min(deadline, now + f * (deadline - now));
   };
-  if (res.bins > lowerBound && highs && !reproducible && !options.colgenFirst) {
+  if (res.bins > lowerBound && highs && !reproducible && !colgenNow) {
     const cap = share(SEARCH_FIRST_MAX_SHARE);
     const first = runSearch(res.assignment, lowerBound, share(SEARCH_FIRST_SHARE));
     if (first.bins < res.bins) res = first;
@@ -248,8 +250,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       if (more.bins < res.bins) res = more;
     }
     onProgress?.(res.bins, lowerBound);
-  } else if (res.bins > lowerBound && !(highs && options.colgenFirst))
-    search(highs ? share(SEARCH_FIRST_SHARE) : deadline);
+  } else if (res.bins > lowerBound && !colgenNow) search(highs ? share(SEARCH_FIRST_SHARE) : deadline);
   if (highs && res.bins > lowerBound && clock() < deadline) {
     const cg = colgenBppc(core, highs, {
       clock,

@@ -364,6 +364,20 @@ describe("solveBppc with HiGHS", () => {
     }
   });
 
+  it("`traslado plan --bppc --threads 1` proves it on one thread; --threads 3 is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "traslado-bppc-"));
+    const file = join(dir, "five-cycle.txt");
+    writeFileSync(file, FIVE_CYCLE);
+    let printed = "";
+    const base = { bppc: file, timeLimitMs: "1000", seed: "1", format: "json" };
+    const code = await runPlanCommand({ ...base, threads: "1" }, (s) => {
+      printed += s;
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    await expect(runPlanCommand({ ...base, threads: "3" }, () => {})).rejects.toThrow(/--threads/);
+  });
+
   it("`traslado plan --bppc` uses it: the 5-cycle comes back proven optimal", async () => {
     const dir = mkdtempSync(join(tmpdir(), "traslado-bppc-"));
     const file = join(dir, "five-cycle.txt");

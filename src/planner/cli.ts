@@ -21,6 +21,7 @@ interface PlanCliOptions {
   format: string;
   pdf?: string;
   warmUpMs?: string;
+  threads?: string;
 }
 
 /**
@@ -67,7 +68,10 @@ export async function runPlanCommand(
     // The worker thread of column generation, with HiGHS loaded in it, is started before the clock starts
     // (some tens of milliseconds); the local search runs on this thread meanwhile (`bppc-parallel.ts`).
     // Without a worker, both run here, one after the other; without HiGHS, the search alone.
-    const worker = await BppcWorker.start().catch(() => undefined);
+    const threads = positiveInt("threads", opts.threads ?? "2");
+    if (threads !== 1 && threads !== 2)
+      throw new AppError("VALIDATION_FAILED", `--threads: expected 1 or 2, got ${opts.threads}`);
+    const worker = threads === 2 ? await BppcWorker.start().catch(() => undefined) : undefined;
     const highs = worker
       ? undefined
       : await loadHighs().catch((e: unknown) => {
@@ -128,6 +132,11 @@ export function registerPlanCommand(program: Command): void {
       "--warm-up-ms <n>",
       "with --bppc: first run the solver this long on a built-in instance, before the clock starts (a new process's code is not yet optimised)",
       "0",
+    )
+    .option(
+      "--threads <n>",
+      "with --bppc: 2 runs column generation in a worker thread beside the search, 1 runs both on one thread in turn",
+      "2",
     )
     .action(async (opts: PlanCliOptions) => {
       try {

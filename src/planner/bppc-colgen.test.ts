@@ -364,13 +364,13 @@ describe("solveBppc with HiGHS", () => {
     }
   });
 
-  it("`traslado plan --bppc --threads 1` proves it on one thread; --threads 3 is refused", async () => {
+  it("`traslado plan --bppc --threads 2` proves it with column generation in a worker; --threads 3 is refused", async () => {
     const dir = mkdtempSync(join(tmpdir(), "traslado-bppc-"));
     const file = join(dir, "five-cycle.txt");
     writeFileSync(file, FIVE_CYCLE);
     let printed = "";
     const base = { bppc: file, timeLimitMs: "1000", seed: "1", format: "json" };
-    const code = await runPlanCommand({ ...base, threads: "1" }, (s) => {
+    const code = await runPlanCommand({ ...base, threads: "2" }, (s) => {
       printed += s;
     });
     expect(code).toBe(0);

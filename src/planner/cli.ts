@@ -65,10 +65,12 @@ export async function runPlanCommand(
     if (opts.format !== "json")
       throw new AppError("VALIDATION_FAILED", "--bppc prints JSON only: use --format json");
     const inst = parseBppc(readFileSync(opts.bppc, "utf8"));
-    // The worker thread of column generation, with HiGHS loaded in it, is started before the clock starts
-    // (some tens of milliseconds); the local search runs on this thread meanwhile (`bppc-parallel.ts`).
-    // Without a worker, both run here, one after the other; without HiGHS, the search alone.
-    const threads = positiveInt("threads", opts.threads ?? "2");
+    // --threads 2: the worker thread of column generation, with HiGHS loaded in it, is started before the
+    // clock starts (some tens of milliseconds); the local search runs on this thread meanwhile
+    // (`bppc-parallel.ts`). Otherwise (the default: two threads were not shown to do better, see
+    // docs/BENCHMARKS.md) both run here, one after the other, HiGHS loaded before the clock starts;
+    // without HiGHS, the search alone.
+    const threads = positiveInt("threads", opts.threads ?? "1");
     if (threads !== 1 && threads !== 2)
       throw new AppError("VALIDATION_FAILED", `--threads: expected 1 or 2, got ${opts.threads}`);
     const worker = threads === 2 ? await BppcWorker.start().catch(() => undefined) : undefined;
@@ -136,7 +138,7 @@ export function registerPlanCommand(program: Command): void {
     .option(
       "--threads <n>",
       "with --bppc: 2 runs column generation in a worker thread beside the search, 1 runs both on one thread in turn",
-      "2",
+      "1",
     )
     .action(async (opts: PlanCliOptions) => {
       try {

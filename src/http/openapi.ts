@@ -174,6 +174,7 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
     }
   }
   formatIntegers(doc.paths);
+  formatIntegers((openapiObject as { components?: { schemas?: object } }).components?.schemas);
   return openapiObject;
 }
 

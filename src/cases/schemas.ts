@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { roles } from "../auth/roles.ts";
 import { assurances, cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
-import { ACount, ADay, AText, AUuid, aList, pageSchema, rowSchema } from "../http/answers.ts";
+import { ACount, ADay, AText, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { text, ZDay, ZOccurredAt, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { deadlineKinds } from "./deadlines.ts";
@@ -116,16 +116,16 @@ export type ListDeadlines = z.infer<typeof ZListDeadlines>;
 
 // Answers (documentation, checked in the tests: src/http/answers.ts)
 
-const AShortText = z.string().max(200);
+const AShortText = aText(200);
 const AState = z.enum([...treatyStates, ...securityStates]);
 const ATrack = z.enum(["treaty", "security"]);
 
 /** A risk a step left open (a missing assurance under the `open-risk` policy…); `details` on the step's answer. */
 export const AOpenRisk = z
   .strictObject({
-    code: z.string().max(64),
+    code: aText(64),
     message: AText,
-    details: z.record(z.string().max(100), z.unknown()).meta({ maxProperties: 100 }).optional(),
+    details: z.record(aText(100), z.unknown()).meta({ maxProperties: 100 }).optional(),
   })
   .meta({ id: "OpenRisk" });
 
@@ -254,7 +254,7 @@ export const ADeadlineList = z
     items: aList(
       ADeadline.extend({
         case: z.strictObject({ id: AUuid, state: AState, track: ATrack }),
-        person: z.strictObject({ id: AUuid, name: z.string().max(401) }),
+        person: z.strictObject({ id: AUuid, name: aText(401) }),
       }).meta({ id: "DeadlineDue" }),
       1000,
     ),

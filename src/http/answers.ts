@@ -3,6 +3,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { errorBody } from "./errors.ts";
+import { aText } from "./schemas.ts";
 
 /**
  * The schemas of the API's answers: documentation, not a gate. They are given to each route as
@@ -19,7 +20,7 @@ export const ATimestamp = z.iso.datetime().max(30);
 /** A calendar day, YYYY-MM-DD. */
 export const ADay = z.iso.date().max(10);
 /** A party (state) as rows record it: an ISO 3166-1 alpha-2 code. */
-export const AParty = z.string().max(2);
+export const AParty = aText(2);
 /** An integer column (PostgreSQL `integer`). */
 export const AInt = z
   .number()
@@ -33,7 +34,8 @@ export const ACount = z
   .min(0)
   .max(2 ** 31 - 1);
 /** Free text the API took in: at most the 2,000 characters its longest text field accepts. */
-export const AText = z.string().max(2000);
+export const AText = aText(2000);
+export { aText };
 /** A list the API answers, bounded for the document (no answer holds more). */
 export const aList = <T extends z.ZodType>(item: T, max = 10_000) => z.array(item).max(max);
 
@@ -42,7 +44,7 @@ const baseColumns: Record<string, z.ZodType> = {
   id: AUuid,
   party: AParty,
   /** `*`: shared with every party (reference data). */
-  sharedWith: aList(z.string().max(2), 300),
+  sharedWith: aList(aText(2), 300),
   version: AInt.min(1),
   recordedAt: ATimestamp,
 };

@@ -174,7 +174,11 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
     }
   }
   formatIntegers(doc.paths);
-  formatIntegers((openapiObject as { components?: { schemas?: object } }).components?.schemas);
+  const schemas = (openapiObject as { components?: { schemas?: Record<string, { type?: string }> } })
+    .components?.schemas;
+  formatIntegers(schemas);
+  typeNullableRefs(doc.paths, schemas ?? {});
+  typeNullableRefs(schemas, schemas ?? {});
   return openapiObject;
 }
 
@@ -190,6 +194,21 @@ function namedSchemas(document: Parameters<typeof jsonSchemaTransformObject>[0])
   const rest = JSON.stringify(out, (key, value) => (twins.includes(key) ? undefined : value));
   for (const name of twins) if (!rest.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
   return out;
+}
+
+/**
+ * A nullable reference (`{ allOf: [{ $ref }], nullable: true }`, zod's OpenAPI 3.0 form of `.nullable()` on a
+ * named schema) states the type of what it refers to beside `nullable`, as OpenAPI 3.0 wants.
+ */
+function typeNullableRefs(node: unknown, schemas: Record<string, { type?: string }>) {
+  if (Array.isArray(node)) for (const n of node) typeNullableRefs(n, schemas);
+  else if (node && typeof node === "object") {
+    const o = node as { nullable?: boolean; type?: string; allOf?: { $ref?: string }[] };
+    const ref = o.allOf?.length === 1 ? o.allOf[0]?.$ref : undefined;
+    const type = ref ? schemas[ref.replace("#/components/schemas/", "")]?.type : undefined;
+    if (o.nullable && o.type === undefined && type) o.type = type;
+    for (const v of Object.values(o)) typeNullableRefs(v, schemas);
+  }
 }
 
 function formatIntegers(node: unknown) {

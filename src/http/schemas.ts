@@ -68,6 +68,9 @@ export function text(max: number, o: { required?: boolean; trim?: boolean } = {}
   return s.max(max).regex(wellFormed, WELL_FORMED_RULE);
 }
 
+/** A string an answer carries: at most `max` characters, well-formed (the pattern states it in the document). */
+export const aText = (max: number) => z.string().max(max).regex(wellFormed);
+
 export const ZText = text(2000);
 export const ZShort = text(200);
 
@@ -86,7 +89,7 @@ const AMigrations = z
   .strictObject({
     applied: z.number().int().min(0).max(10_000),
     /** The tag of the last migration applied. */
-    latest: z.string().max(200).nullable(),
+    latest: aText(200).nullable(),
     expected: z.number().int().min(0).max(10_000),
   })
   .meta({ id: "MigrationLevel" });
@@ -102,6 +105,6 @@ export const AReadiness = z
     status: z.enum(["ready", "unready"]),
     database: ADatabaseKind,
     migrations: AMigrations.optional(),
-    problems: z.array(z.string().max(1000)).max(10).optional(),
+    problems: z.array(aText(1000)).max(10).optional(),
   })
   .meta({ id: "Readiness" });

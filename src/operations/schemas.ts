@@ -20,6 +20,7 @@ import {
   ATimestamp,
   AUuid,
   aList,
+  aText,
   pageSchema,
   rowSchema,
 } from "../http/answers.ts";
@@ -234,15 +235,15 @@ export type ListReleases = z.infer<typeof ZListReleases>;
 
 // Answers (documentation, checked in the tests: src/http/answers.ts)
 
-const AShortText = z.string().max(200);
-const AAirportCode = z.string().max(3);
-const APlannerId = z.string().max(200);
+const AShortText = aText(200);
+const AAirportCode = aText(3);
+const APlannerId = aText(200);
 const AStatus = z.enum(operationStatuses);
 /** A stored plan: the newest draft, one that breaks rules (a hand edit), adopted, or superseded. */
 const planStatuses = ["draft", "rules-broken", "adopted", "superseded"] as const;
 
 export const AOperation = rowSchema(operations, {
-  code: z.string().max(40),
+  code: aText(40),
   legalBasis: AShortText,
   stagingAirport: AAirportCode,
   status: AStatus,
@@ -265,7 +266,7 @@ export const AOperationPerson = rowSchema(operationPeople, {
   destinationAirport: AAirportCode,
   chargingDistrict: AShortText,
   keepApartFrom: aList(AUuid, 100),
-  seat: z.string().max(10),
+  seat: aText(10),
 }).meta({ id: "OperationPerson", description: "A person listed on an operation (removed ones stay listed)" });
 
 export const AHandoverConfirmation = rowSchema(handoverConfirmations, {
@@ -308,7 +309,7 @@ export const AOperationFile = AOperation.extend({
   legs: aList(ALeg, 10_000),
   people: aList(
     AOperationPerson.extend({
-      name: z.string().max(401),
+      name: aText(401),
       riskFlags: aList(z.enum(riskFlags), riskFlags.length),
       caseState: z.enum([...treatyStates, ...securityStates]).nullable(),
       /** Listed and removed, listed (a candidate), on board, or handed over. */
@@ -327,7 +328,7 @@ const AManifestEntry = z
     seat: ACount,
     guardSeats: aList(ACount, 1000),
     personId: APlannerId,
-    name: z.string().max(401).optional(),
+    name: aText(401).optional(),
     organisation: AShortText.optional(),
     highRisk: z.boolean(),
     riskFlags: aList(AShortText, 20),
@@ -506,16 +507,16 @@ export const AOperationMoved = AOperation.extend({ cases: aList(ACaseVersion, 10
 
 export const ARelease = rowSchema(releases, {
   toParty: AParty,
-  operationCode: z.string().max(40),
+  operationCode: aText(40),
   stagingAirport: AAirportCode,
   status: AStatus,
   people: aList(
     z.strictObject({
       personId: AUuid,
-      name: z.string().max(401),
+      name: aText(401),
       destination: AAirportCode,
       aircraft: AShortText.nullable(),
-      seat: z.string().max(10).nullable(),
+      seat: aText(10).nullable(),
     }),
     2000,
   ),
@@ -523,7 +524,7 @@ export const ARelease = rowSchema(releases, {
 export const AReleasePage = pageSchema(ARelease, "ReleasePage");
 
 export const APlace = rowSchema(places, {
-  code: z.string().max(10),
+  code: aText(10),
   kind: z.enum(["airport", "prison"]),
   name: AShortText,
 }).meta({ id: "Place" });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { affiliations, organisations, people, rivalries } from "../db/schema.ts";
-import { AText, AUuid, aList, pageSchema, rowSchema } from "../http/answers.ts";
+import { AText, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { text, ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
@@ -122,19 +122,19 @@ export type AddAffiliations = z.infer<typeof ZAddAffiliations>;
 
 // Answers (documentation, checked in the tests: src/http/answers.ts)
 
-export const AAffiliation = rowSchema(affiliations, { role: z.string().max(200) }).meta({
+export const AAffiliation = rowSchema(affiliations, { role: aText(200) }).meta({
   id: "Affiliation",
 });
 
 export const APerson = rowSchema(people, {
-  givenNames: z.string().max(200),
-  familyNames: z.string().max(200),
-  aliases: aList(z.string().max(200), 50),
-  nationalities: aList(z.string().max(2), 20),
+  givenNames: aText(200),
+  familyNames: aText(200),
+  aliases: aList(aText(200), 50),
+  nationalities: aList(aText(2), 20),
   identifiers: aList(
     z.strictObject({
       kind: ZCreatePerson.shape.identifiers.unwrap().element.shape.kind,
-      value: z.string().max(200),
+      value: aText(200),
     }),
     50,
   ),
@@ -150,8 +150,8 @@ export const ARivalry = rowSchema(rivalries).meta({
 });
 
 export const AOrganisation = rowSchema(organisations, {
-  name: z.string().max(200),
-  aliases: aList(z.string().max(200), 50),
+  name: aText(200),
+  aliases: aList(aText(200), 50),
 })
   .extend({
     /** The organisation's rivals (both sides of each rivalry). */

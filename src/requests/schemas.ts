@@ -2,7 +2,7 @@ import { z } from "zod";
 import { sharedStatuses } from "../cases/tracks.ts";
 import { treatyById, treatyIds } from "../cases/treaty-parameters.ts";
 import { charges, requests } from "../db/schema.ts";
-import { ADay, AParty, AUuid, aList, pageSchema, rowSchema } from "../http/answers.ts";
+import { ADay, AParty, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { ZDay, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { ZCreatePerson } from "../people/schemas.ts";
@@ -101,13 +101,13 @@ export type ListRequests = z.infer<typeof ZListRequests>;
 // Answers (documentation, checked in the tests: src/http/answers.ts)
 
 export const ACharge = rowSchema(charges, {
-  statute: z.string().max(200),
-  maximumPenalty: z.string().max(200),
+  statute: aText(200),
+  maximumPenalty: aText(200),
 }).meta({ id: "Charge" });
 
 export const ARequest = rowSchema(requests, {
   requestingState: AParty,
-  requestingAgency: z.string().max(200),
+  requestingAgency: aText(200),
   type: z.enum(requestTypes),
   channel: z.enum(channels),
   treaty: z.enum(treatyIds),

@@ -16,7 +16,7 @@ import {
   operations,
   organisations,
 } from "../db/schema.ts";
-import { ACount, ADay, AUuid, aList } from "../http/answers.ts";
+import { ACount, ADay, AUuid, aList, aText } from "../http/answers.ts";
 import { ZDay, ZUuid } from "../http/schemas.ts";
 import { mergeFigures, primaryOf, type SentRow, suppressSmallCells, tally } from "./tally.ts";
 
@@ -31,7 +31,7 @@ export type StatsQuery = z.infer<typeof ZStatsQuery>;
 /** A figure under a key; in the public figures a cell under `smallCell` people is suppressed (people null). */
 const ATally = z
   .strictObject({
-    key: z.string().max(200),
+    key: aText(200),
     people: ACount.nullable(),
     suppressed: z.literal(true).optional(),
   })
@@ -47,12 +47,12 @@ export const AStats = z
     operations: aList(
       z.strictObject({
         id: AUuid,
-        code: z.string().max(40),
+        code: aText(40),
         date: ADay,
         people: ACount,
         aircraft: ACount,
-        legalBasis: z.string().max(200),
-        destinations: aList(z.string().max(3), 100),
+        legalBasis: aText(200),
+        destinations: aList(aText(3), 100),
       }),
     ),
     administrations: tallies,

@@ -31,9 +31,11 @@ import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { statsRoutes } from "../stats/routes.ts";
+import { type AnswerMismatch, checkAnswers, sendAsIs } from "./answers.ts";
 import { errorBody, handleError, logSerializers } from "./errors.ts";
 import { registerMetrics } from "./metrics.ts";
 import { documentErrors, documentResponses, sharedComponents } from "./openapi.ts";
+import { AHealth, ALiveness, AReadiness } from "./schemas.ts";
 
 /** A readiness check that has not answered by then counts as a failure (a server unreachable over TCP). */
 const READINESS_TIMEOUT_MS = 2000;
@@ -45,6 +47,11 @@ export interface AppOptions {
   config?: Partial<Pick<Config, "BODY_LIMIT_BYTES" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS">>;
   /** Sign-in through OpenID Connect (`/auth/oidc/*`), when configured. */
   oidc?: OidcConfig | undefined;
+  /**
+   * For the tests: check every answer against its route's schema as it leaves (`checkAnswers` in
+   * answers.ts); a mismatch answers 500 and is handed here. Never in production: it parses every answer.
+   */
+  checkAnswers?: ((mismatch: AnswerMismatch) => void) | undefined;
 }
 
 /** The route option that keeps a route out of the rate limit (health checks, metrics). */
@@ -89,7 +96,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Answers go out as the services built them: their schemas document them (and the tests check them),
+  // at no cost per request. The sign-in and administration routes filter theirs through the schema.
+  app.setSerializerCompiler(sendAsIs);
+  if (options.checkAnswers) checkAnswers(app, options.checkAnswers);
   app.setErrorHandler(async (err: Error, req, reply) => {
     // A refused call is in the audit chain: who tried what (the call itself wrote nothing).
     if (err instanceof AppError && err.code === "ACTOR_NOT_PERMITTED" && req.actor) {
@@ -241,6 +251,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         description:
           "Kept for monitors pointed at it before /health/live and /health/ready. No token needed.",
         security: [],
+        response: { 200: AHealth },
       },
       config: notLimited,
     },
@@ -258,6 +269,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         summary: "Liveness: the process answers (restart it when this fails); touches no database",
         description: "No token needed; never rate-limited.",
         security: [],
+        response: { 200: ALiveness },
       },
       config: notLimited,
     },
@@ -274,6 +286,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         description:
           "No token needed; never rate-limited. A load balancer sends requests only while it answers 200.",
         security: [],
+        response: { 200: AReadiness, 503: AReadiness },
       },
       config: notLimited,
     },
@@ -359,7 +372,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       personFileRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
-      adminRoutes(api, s);
+      await api.register(async (admin) => {
+        // Account data: the answer is encoded through its schema, so no field it does not name leaves.
+        admin.setSerializerCompiler(serializerCompiler);
+        adminRoutes(admin, s);
+      });
     },
     { prefix: "/api" },
   );
@@ -369,6 +386,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   await app.register(
     async (auth) => {
       await auth.register(cookie);
+      auth.setSerializerCompiler(serializerCompiler);
       authRoutes(auth, s);
     },
     { prefix: "/auth" },

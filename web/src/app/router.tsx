@@ -1,10 +1,11 @@
 import { lazy } from "react";
 import { createBrowserRouter } from "react-router";
+import Dashboard from "../screens/dashboard/Dashboard.tsx";
 import { SignIn } from "../screens/signin/SignIn.tsx";
 import { Layout } from "./Layout.tsx";
 
-// Each screen is its own chunk, loaded when first shown: the first load carries only the frame.
-const Dashboard = lazy(() => import("../screens/dashboard/Dashboard.tsx"));
+// Each screen is its own chunk, loaded when first shown: the first load carries the frame and the dashboard
+// (the landing page) only.
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
 const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
 const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));

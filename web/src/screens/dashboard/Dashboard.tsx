@@ -16,7 +16,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { Breakdown } from "../../components/Figures.tsx";
+import { LazyBreakdown as Breakdown } from "../../components/LazyBreakdown.tsx";
 import { QueryState } from "../../components/QueryState.tsx";
 import { type Airport, type Route, RouteMap } from "../../components/RouteMap.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";

@@ -15,7 +15,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api/client.ts";
 import { LanguageSwitch } from "../../app/LanguageSwitch.tsx";
-import { Breakdown } from "../../components/Figures.tsx";
+import { LazyBreakdown as Breakdown } from "../../components/LazyBreakdown.tsx";
 import { QueryState } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { statements } from "./statement.ts";

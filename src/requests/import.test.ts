@@ -220,11 +220,13 @@ describe("import", () => {
         db,
         actor,
         records: readJsonRecords(
-          JSON.stringify([
-            good,
-            { ...good, charges: [{ description: "no statute" }] },
-            { ...good, charges: [] },
-            { ...good, personId: "0199a3b2-0000-7000-8000-000000000000", person: undefined, extra: 1 },
+          Readable.from([
+            JSON.stringify([
+              good,
+              { ...good, charges: [{ description: "no statute" }] },
+              { ...good, charges: [] },
+              { ...good, personId: "0199a3b2-0000-7000-8000-000000000000", person: undefined, extra: 1 },
+            ]),
           ]),
         ),
       }),
@@ -396,8 +398,8 @@ describe("import", () => {
         actor,
         records,
         batchSize: 2,
-        onProgress: ({ phase, done }) => {
-          if (phase === "write" && done > 0 && ++batches === 2) throw new Error("disk full");
+        onProgress: ({ requests }) => {
+          if (requests > 0 && ++batches === 2) throw new Error("disk full");
         },
       }),
     ).rejects.toThrow("disk full");

@@ -350,6 +350,38 @@ describe("import", () => {
     ]);
   });
 
+  it("names the first 1,000 issues of a file with more, and says how many more; nothing is written", async () => {
+    const before = await counts();
+    const good = (i: number) =>
+      `G${i},Gil,Bueno,US,DOJ,formal-extradition,written-request,,18 USC 1,desc,false`;
+    const bad = (i: number) => `B${i},Bad,Row,US,DOJ,formal-extradition,written-request,,,no statute,false`;
+    // Good records first (written in the first batches), then 1,200 bad ones.
+    const lines = [
+      header,
+      ...Array.from({ length: 30 }, (_, i) => good(i)),
+      ...Array.from({ length: 1200 }, (_, i) => bad(i)),
+    ];
+    const issues = await rejection(
+      importRequests({ db, actor, batchSize: 10, records: readCsvRecords(csv(lines)) }),
+    );
+    expect(issues).toHaveLength(1001);
+    expect(issues[0]).toBe("line 32: charges[0].statute: required");
+    expect(issues[999]).toBe("line 1031: charges[0].statute: required");
+    expect(issues[1000]).toBe("(more): 200 further issue(s), not listed (the first 1000 are)");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("streams a JSON file and refuses one whose top level is not an array", async () => {
+    const file = join(tmp, "one.json");
+    writeFileSync(file, JSON.stringify({ requests: [] }));
+    const err = await importFile({ db, actor, file }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).message).toBe("the JSON file must hold an array of requests");
+    writeFileSync(file, '[{"requestingState": "US"}, {"person": ');
+    const cut = await importFile({ db, actor, file }).catch((e: unknown) => e);
+    expect((cut as AppError).message).toMatch(/^not valid JSON: /);
+  });
+
   it("with partial, imports the valid records and reports the bad ones", async () => {
     const before = await counts();
     const result = await importRequests({

@@ -1,3 +1,4 @@
+import { auditEventService } from "./audit/events.ts";
 import { readLog } from "./audit/reads.ts";
 import { adminService } from "./auth/admin.ts";
 import { signInLimiter } from "./auth/rate-limit.ts";
@@ -9,11 +10,13 @@ import { totpService } from "./auth/totp.ts";
 import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
-import type { Config } from "./config.ts";
+import { type Config, signingKeyFile } from "./config.ts";
+import { readSigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
 import { operationService, referenceService } from "./operations/service.ts";
+import { personFileReader } from "./people/file.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
@@ -29,7 +32,9 @@ export interface ServiceOptions {
  */
 export function services(
   database: Database,
-  config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> & Partial<AuthConfig>,
+  config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> &
+    Partial<AuthConfig> &
+    Partial<Pick<Config, "DATA_DIR" | "SIGNING_KEY_FILE">>,
   options: ServiceOptions = {},
 ) {
   // The services reach the record only through access scopes (`src/db/scope.ts`).
@@ -55,6 +60,18 @@ export function services(
     signIn: signInService(db, auth, { sessions, totp, limiter }, clock),
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
+    // The deployment's public key, read when a verification asks for it (none in a bare test setup).
+    audit: auditEventService(db, () =>
+      config.DATA_DIR || config.SIGNING_KEY_FILE
+        ? readSigningKey(
+            signingKeyFile({
+              DATA_DIR: config.DATA_DIR ?? "./data",
+              SIGNING_KEY_FILE: config.SIGNING_KEY_FILE,
+            }),
+          )
+        : null,
+    ),
+    personFile: personFileReader(db),
     organisations: organisationService(db),
     requests: requestService(db),
     cases,

@@ -1,5 +1,5 @@
 import type { FastifySchema } from "fastify";
-import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type { Permission } from "../auth/permissions.ts";
 
 declare module "fastify" {
@@ -138,7 +138,7 @@ interface Operation {
  * their format (int32 within its bounds, else int64).
  */
 export function documentErrors(document: { openapiObject: object } | { swaggerObject: object }) {
-  const openapiObject = "openapiObject" in document ? document.openapiObject : document.swaggerObject;
+  const openapiObject = namedSchemas(document as Parameters<typeof jsonSchemaTransformObject>[0]);
   const doc = openapiObject as { paths?: Record<string, Record<string, Operation>> };
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
     // The API and the sign-in routes: authenticated or rate limited alike.
@@ -159,6 +159,8 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
       }
       op.responses ??= {};
       const responses = op.responses;
+      for (const [code, r] of Object.entries(responses))
+        if (r.description === "Default Response") r.description = descriptions[Number(code)] ?? "Success";
       if (api) for (const r of Object.values(responses)) r.headers = { ...rateHeaders, ...r.headers };
       for (const code of [...codes].sort()) {
         responses[code] ??= {
@@ -172,7 +174,41 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
     }
   }
   formatIntegers(doc.paths);
+  const schemas = (openapiObject as { components?: { schemas?: Record<string, { type?: string }> } })
+    .components?.schemas;
+  formatIntegers(schemas);
+  typeNullableRefs(doc.paths, schemas ?? {});
+  typeNullableRefs(schemas, schemas ?? {});
   return openapiObject;
+}
+
+/**
+ * The answer schemas named with `.meta({ id })` (zod's registry), as components: each route's answer refers
+ * to its component, so a client generator gives it a name (`Person`, `CaseFile`). fastify-type-provider-zod
+ * also writes an input twin of every named schema (`PersonInput`); the ones no operation refers to go.
+ */
+function namedSchemas(document: Parameters<typeof jsonSchemaTransformObject>[0]): object {
+  const out = jsonSchemaTransformObject(document) as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = out.components?.schemas ?? {};
+  const twins = Object.keys(schemas).filter((name) => name.endsWith("Input"));
+  const rest = JSON.stringify(out, (key, value) => (twins.includes(key) ? undefined : value));
+  for (const name of twins) if (!rest.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
+  return out;
+}
+
+/**
+ * A nullable reference (`{ allOf: [{ $ref }], nullable: true }`, zod's OpenAPI 3.0 form of `.nullable()` on a
+ * named schema) states the type of what it refers to beside `nullable`, as OpenAPI 3.0 wants.
+ */
+function typeNullableRefs(node: unknown, schemas: Record<string, { type?: string }>) {
+  if (Array.isArray(node)) for (const n of node) typeNullableRefs(n, schemas);
+  else if (node && typeof node === "object") {
+    const o = node as { nullable?: boolean; type?: string; allOf?: { $ref?: string }[] };
+    const ref = o.allOf?.length === 1 ? o.allOf[0]?.$ref : undefined;
+    const type = ref ? schemas[ref.replace("#/components/schemas/", "")]?.type : undefined;
+    if (o.nullable && o.type === undefined && type) o.type = type;
+    for (const v of Object.values(o)) typeNullableRefs(v, schemas);
+  }
 }
 
 function formatIntegers(node: unknown) {

@@ -1,33 +1,37 @@
 /**
- * `npm run bench:import` — importing requests (issue 2: "importing 100,000 requests in under 60 s on the
- * server").
+ * `npm run bench:import` — importing requests with `traslado import` (issue 2: "importing 100,000 requests
+ * in under 60 s on the server"; issue 9: "import of 1M rows in no more than 10× the time of 100k, with peak
+ * memory under 500 MB").
  *
- * Generates a CSV file of N fictional requests (one to three charges each, one new person each), then for
- * each backend (a PostgreSQL server, in a scratch database created and dropped here; embedded PGlite in a
- * temporary data directory) imports it with `importFile` — the same code as `traslado import`: streamed CSV,
- * every record validated, written in batches through the audited `Writer` in one transaction. Beside it,
- * the baseline: the same people, requests and charges written by plain multi-row INSERTs in one transaction,
- * with no parsing, validation or audit chain. Each measure runs on a freshly migrated database; the table
- * shows medians of `--repeats` runs.
+ * Generates a CSV file of N fictional requests (one to three charges each, one new person each; generated
+ * and written a thousand at a time, so N may be a million), then for each backend (a PostgreSQL server, in a
+ * scratch database created and dropped here; embedded PGlite in a temporary data directory) runs
+ * `traslado import FILE` in a fresh process, as a user does: streamed CSV, every record validated, written
+ * in batches through the audited `Writer` in one transaction. It reports the process's wall time and its
+ * peak resident memory (`/usr/bin/time -f %M`). With `--against DIR` (another checkout of traslado, with its
+ * node_modules, e.g. the commit before a change) the same import runs with that checkout's command, turn
+ * about with this one. Beside them, the baseline: the same people, requests and charges written by plain
+ * multi-row INSERTs in one transaction, with no parsing, validation or audit chain (`--no-baseline` skips
+ * it). Each measure runs on a freshly migrated database; the table shows medians of `--repeats` runs.
  *
- *   node --import tsx bench/import.ts --n 100000 --repeats 3 --backends postgres,pglite
+ *   node --import tsx bench/import.ts --n 100000 --repeats 3 --backends postgres --against ../traslado-main
  */
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import { count } from "drizzle-orm";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
-import { consoleActor } from "../src/auth/tokens.ts";
 import { type Database, openDatabase, toCount } from "../src/db/client.ts";
 import { auditEvents, charges, people, requests } from "../src/db/schema.ts";
-import { csvColumns, importFile } from "../src/requests/import.ts";
+import { csvColumns } from "../src/requests/import.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,7 +41,10 @@ const { values: flags } = parseArgs({
     "pglite-repeats": { type: "string" },
     backends: { type: "string", default: "postgres,pglite" },
     "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-    "batch-size": { type: "string", default: "2000" },
+    /** Another checkout of traslado whose `traslado import` runs turn about with this one's. */
+    against: { type: "string" },
+    /** Skip the plain-INSERT baseline. */
+    "no-baseline": { type: "boolean", default: false },
     /** Only write the generated CSV to this file, and stop (to profile or try `traslado import`). */
     "generate-only": { type: "string" },
   },
@@ -53,7 +60,6 @@ const int = (name: string, value: string | undefined) => {
 const n = int("n", flags.n);
 const repeats = int("repeats", flags.repeats);
 const pgliteRepeats = int("pglite-repeats", flags["pglite-repeats"] ?? flags.repeats);
-const batchSize = int("batch-size", flags["batch-size"]);
 const backends = flags.backends.split(",").map((b) => b.trim());
 for (const b of backends) {
   if (b !== "pglite" && b !== "postgres") {
@@ -126,43 +132,51 @@ interface Generated {
   charges: { statute: string; description: string; maximumPenalty: string; capitalEligible: boolean }[];
 }
 
-function generate(count: number): Generated[] {
-  const out: Generated[] = [];
-  for (let i = 0; i < count; i++) {
-    const day = (y: number) =>
-      `${y}-${String(1 + Math.floor(rnd() * 12)).padStart(2, "0")}-${String(1 + Math.floor(rnd() * 28)).padStart(2, "0")}`;
-    out.push({
-      person: {
-        givenNames: pick(given),
-        familyNames: `${pick(family)} ${pick(family)}`,
-        dateOfBirth: day(1960 + Math.floor(rnd() * 40)),
-        nationalities: rnd() < 0.1 ? ["MX", "US"] : ["MX"],
-      },
-      request: {
-        requestingState: "US",
-        requestingAgency: "Department of Justice",
-        type: pick(types),
-        channel: "diplomatic-note",
-        diplomaticNote: `DN-${i}`,
-        receivedOn: day(2025),
-        district: pick(districts),
-        courtCaseNumber: `1:25-cr-${String(i).padStart(6, "0")}`,
-      },
-      charges: Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
-        const [statute, description] = pick(statutes);
-        return { statute, description, maximumPenalty: "life imprisonment", capitalEligible: rnd() < 0.05 };
-      }),
-    });
+/** The requests, deterministic, a thousand at a time: the same data on every call. */
+function* generate(count: number): Generator<Generated[]> {
+  seed = 20250227;
+  for (let start = 0; start < count; start += 1000) {
+    const out: Generated[] = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const day = (y: number) =>
+        `${y}-${String(1 + Math.floor(rnd() * 12)).padStart(2, "0")}-${String(1 + Math.floor(rnd() * 28)).padStart(2, "0")}`;
+      out.push({
+        person: {
+          givenNames: pick(given),
+          familyNames: `${pick(family)} ${pick(family)}`,
+          dateOfBirth: day(1960 + Math.floor(rnd() * 40)),
+          nationalities: rnd() < 0.1 ? ["MX", "US"] : ["MX"],
+        },
+        request: {
+          requestingState: "US",
+          requestingAgency: "Department of Justice",
+          type: pick(types),
+          channel: "diplomatic-note",
+          diplomaticNote: `DN-${i}`,
+          receivedOn: day(2025),
+          district: pick(districts),
+          courtCaseNumber: `1:25-cr-${String(i).padStart(6, "0")}`,
+        },
+        charges: Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+          const [statute, description] = pick(statutes);
+          return { statute, description, maximumPenalty: "life imprisonment", capitalEligible: rnd() < 0.05 };
+        }),
+      });
+    }
+    yield out;
   }
-  return out;
 }
 
-async function writeCsv(file: string, data: Generated[]) {
+/** Writes the CSV file; returns the number of charges. */
+async function writeCsv(file: string, count: number): Promise<number> {
   const out = createWriteStream(file);
   out.write(stringify([csvColumns as unknown as string[]]));
-  for (let i = 0; i < data.length; i += 1000) {
+  let charges = 0;
+  let i = 0;
+  for (const chunk of generate(count)) {
     const rows: unknown[][] = [];
-    data.slice(i, i + 1000).forEach((g, j) => {
+    chunk.forEach((g, j) => {
+      charges += g.charges.length;
       const ref = `R-${i + j}`;
       for (const c of g.charges) {
         const v: Record<string, unknown> = {
@@ -189,19 +203,27 @@ async function writeCsv(file: string, data: Generated[]) {
         rows.push(csvColumns.map((k) => v[k] ?? ""));
       }
     });
+    i += chunk.length;
     if (!out.write(stringify(rows))) await once(out, "drain");
   }
   out.end();
   await finished(out);
+  return charges;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Scratch databases
 
+type Query = (text: string, params: unknown[]) => Promise<void>;
+
 interface Scratch {
-  database: Database;
-  /** Runs a parameterised statement without drizzle: the baseline's path. */
-  query(text: string, params: unknown[]): Promise<void>;
+  /** The environment a `traslado` process uses this database with. */
+  env: Record<string, string>;
+  /**
+   * `fn` with the database open (and a parameterised statement without drizzle: the baseline's path). It is
+   * closed after, so that a `traslado` process may open a PGlite directory.
+   */
+  use<T>(fn: (database: Database, query: Query) => Promise<T>): Promise<T>;
   drop(): Promise<void>;
 }
 
@@ -214,16 +236,22 @@ async function scratch(backend: "postgres" | "pglite"): Promise<Scratch> {
     await admin.query(`create database "${name}"`);
     await admin.end();
     const url = `${base}/${name}`;
-    const database = await openDatabase({ kind: "postgres", url });
-    await database.migrate();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    return {
-      database,
-      query: async (text, params) => void (await client.query(text, params)),
-      async drop() {
+    const use: Scratch["use"] = async (fn) => {
+      const database = await openDatabase({ kind: "postgres", url });
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await fn(database, async (text, params) => void (await client.query(text, params)));
+      } finally {
         await client.end();
         await database.close();
+      }
+    };
+    await use((d) => d.migrate());
+    return {
+      env: { DATABASE_URL: url },
+      use,
+      async drop() {
         const a = new pg.Client({ connectionString: `${base}/postgres` });
         await a.connect();
         await a.query(`drop database if exists "${name}" with (force)`);
@@ -232,20 +260,32 @@ async function scratch(backend: "postgres" | "pglite"): Promise<Scratch> {
     };
   }
   const dir = await mkdtemp(join(os.tmpdir(), "traslado-bench-import-"));
-  const database = await openDatabase({ kind: "pglite", dataDir: dir });
-  await database.migrate();
-  return {
-    database,
-    query: async (text, params) => void (await database.pglite!.query(text, params)),
-    async drop() {
+  const use: Scratch["use"] = async (fn) => {
+    const database = await openDatabase({ kind: "pglite", dataDir: dir });
+    try {
+      return await fn(database, async (text, params) => void (await database.pglite!.query(text, params)));
+    } finally {
       await database.close();
+    }
+  };
+  await use((d) => d.migrate());
+  return {
+    env: { DATA_DIR: dir },
+    use,
+    async drop() {
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
 /** Plain multi-row INSERTs of the same people, requests and charges: no parsing, validation or audit. */
-async function baseline(s: Scratch, data: Generated[]) {
+async function baseline(query: Query) {
+  await query("begin", []);
+  for (const chunk of generate(n)) await baselineChunk(query, chunk);
+  await query("commit", []);
+}
+
+async function baselineChunk(query: Query, data: Generated[]) {
   const now = new Date();
   const insert = async (table: string, columns: string[], rows: unknown[][]) => {
     const per = Math.floor(60000 / columns.length);
@@ -253,10 +293,9 @@ async function baseline(s: Scratch, data: Generated[]) {
       const chunk = rows.slice(i, i + per);
       const params: unknown[] = [];
       const values = chunk.map((r) => `(${r.map((v) => `$${params.push(v)}`).join(",")})`).join(",");
-      await s.query(`insert into ${table} (${columns.join(",")}) values ${values}`, params);
+      await query(`insert into ${table} (${columns.join(",")}) values ${values}`, params);
     }
   };
-  await s.query("begin", []);
   const personIds = data.map(() => uuidv7());
   const requestIds = data.map(() => uuidv7());
   await insert(
@@ -346,7 +385,6 @@ async function baseline(s: Scratch, data: Generated[]) {
       ]),
     ),
   );
-  await s.query("commit", []);
 }
 
 const median = (xs: number[]) => {
@@ -366,61 +404,106 @@ async function rowCounts(database: Database) {
   };
 }
 
+/**
+ * `traslado import FILE` of the checkout `dir` in a fresh process: its wall time, and its peak resident
+ * memory as `/usr/bin/time -f %M` reports it (the maximum RSS of the process, in KB).
+ */
+async function runImport(dir: string, file: string, env: Record<string, string>) {
+  const t0 = performance.now();
+  const child = spawn(
+    "/usr/bin/time",
+    ["-f", "maxrss-kb %M", process.execPath, join(dir, "bin/traslado.js"), "import", file],
+    {
+      env: { ...process.env, SEED_DEMO: "false", LOG_LEVEL: "silent", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const [code] = (await once(child, "close")) as [number | null];
+  const seconds = (performance.now() - t0) / 1000;
+  const rss = /maxrss-kb (\d+)/.exec(stderr);
+  if (code !== 0 || !rss) throw new Error(`traslado import (${dir}) failed (${code}): ${stdout}${stderr}`);
+  return { seconds, peakMB: Number(rss[1]) / 1024 };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 const dir = await mkdtemp(join(os.tmpdir(), "traslado-bench-import-file-"));
-const file = join(dir, "requests.csv");
+const file = flags["generate-only"] ?? join(dir, "requests.csv");
+const variants = [
+  { name: "this checkout", dir: resolve(import.meta.dirname, "..") },
+  ...(flags.against ? [{ name: `--against ${flags.against}`, dir: resolve(flags.against) }] : []),
+];
 try {
   log(`generating ${n.toLocaleString("en")} fictional requests…`);
-  const data = generate(n);
-  const chargeCount = data.reduce((sum, g) => sum + g.charges.length, 0);
-  await writeCsv(flags["generate-only"] ?? file, data);
+  const chargeCount = await writeCsv(file, n);
   if (flags["generate-only"]) log(`wrote ${flags["generate-only"]}`);
   const rows = 2 * n + chargeCount;
   log(
     `${file}: ${n} requests, ${n} people, ${chargeCount} charges (${rows} rows; with their audit events, ${2 * rows})`,
   );
 
-  const results: { backend: string; importS: number[]; baselineS: number[] }[] = [];
+  // Each checkout's dist/ built before any run is timed (`traslado` builds it when stale).
+  for (const v of variants) {
+    const build = spawn(process.execPath, [join(v.dir, "bin/build.js")], { stdio: "inherit" });
+    const [code] = (await once(build, "close")) as [number | null];
+    if (code !== 0) throw new Error(`${v.name}: bin/build.js failed`);
+  }
+
+  interface Result {
+    backend: string;
+    runs: Map<string, { seconds: number[]; peakMB: number[] }>;
+    baselineS: number[];
+  }
+  const results: Result[] = [];
   for (const backend of (flags["generate-only"] ? [] : backends) as ("postgres" | "pglite")[]) {
     const runs = backend === "pglite" ? pgliteRepeats : repeats;
-    const r = { backend, importS: [] as number[], baselineS: [] as number[] };
+    const r: Result = {
+      backend,
+      runs: new Map(variants.map((v) => [v.name, { seconds: [], peakMB: [] }])),
+      baselineS: [],
+    };
     results.push(r);
     for (let run = 1; run <= runs; run++) {
-      {
+      // Turn about: the variants one after the other in each round.
+      for (const v of variants) {
         const s = await scratch(backend);
         try {
-          const t0 = performance.now();
-          const result = await importFile({ db: s.database.db, actor: consoleActor("MX"), file, batchSize });
-          const seconds = (performance.now() - t0) / 1000;
-          const got = await rowCounts(s.database);
-          if (
-            result.requests !== n ||
-            got.requests !== n ||
-            got.charges !== chargeCount ||
-            // One event per row, and one for the record of the import itself.
-            got.audit !== rows + 1
-          )
+          const m = await runImport(v.dir, file, s.env);
+          const got = await s.use(rowCounts);
+          // One event per row, and one for the record of the import itself.
+          if (got.requests !== n || got.charges !== chargeCount || got.audit !== rows + 1)
             throw new Error(
-              `import wrote ${JSON.stringify(got)}, expected ${n} requests, ${chargeCount} charges, ${rows + 1} audit events`,
+              `${v.name}: import wrote ${JSON.stringify(got)}, expected ${n} requests, ${chargeCount} charges, ${rows + 1} audit events`,
             );
-          r.importS.push(seconds);
+          r.runs.get(v.name)!.seconds.push(m.seconds);
+          r.runs.get(v.name)!.peakMB.push(m.peakMB);
           log(
-            `${backend} run ${run}/${runs}: import ${seconds.toFixed(1)} s (${Math.round(n / seconds)} requests/s)`,
+            `${backend} run ${run}/${runs}, ${v.name}: ${m.seconds.toFixed(1)} s (${Math.round(n / m.seconds)} requests/s), peak ${Math.round(m.peakMB)} MB`,
           );
         } finally {
           await s.drop();
         }
       }
-      {
+      if (!flags["no-baseline"]) {
         const s = await scratch(backend);
         try {
-          const t0 = performance.now();
-          await baseline(s, data);
-          const seconds = (performance.now() - t0) / 1000;
-          const got = await rowCounts(s.database);
-          if (got.requests !== n || got.charges !== chargeCount)
-            throw new Error(`baseline wrote ${JSON.stringify(got)}`);
+          const seconds = await s.use(async (database, query) => {
+            const t0 = performance.now();
+            await baseline(query);
+            const seconds = (performance.now() - t0) / 1000;
+            const got = await rowCounts(database);
+            if (got.requests !== n || got.charges !== chargeCount)
+              throw new Error(`baseline wrote ${JSON.stringify(got)}`);
+            return seconds;
+          });
           r.baselineS.push(seconds);
           log(`${backend} run ${run}/${runs}: baseline ${seconds.toFixed(1)} s`);
         } finally {
@@ -430,19 +513,29 @@ try {
     }
   }
 
+  const mb = (x: number) => Math.round(x).toLocaleString("en");
   const lines = [
     "",
-    `Import of ${n.toLocaleString("en")} requests (${n.toLocaleString("en")} people, ${chargeCount.toLocaleString("en")} charges) from CSV; medians of ${repeats} run(s) (PGlite ${pgliteRepeats}); ${os.cpus().length} CPUs`,
+    `\`traslado import\` of ${n.toLocaleString("en")} requests (${n.toLocaleString("en")} people, ${chargeCount.toLocaleString("en")} charges) from CSV, a fresh process per run; medians of ${repeats} run(s) (PGlite ${pgliteRepeats}); ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at the end`,
     "",
-    "| backend | import (s) | requests/s | baseline INSERT (s) | requests/s | import / baseline | target < 60 s |",
-    "|---|---:|---:|---:|---:|---:|---|",
+    "| backend | command | import (s) | requests/s | peak RSS (MB) | baseline INSERT (s) | import / baseline |",
+    "|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
-    const imp = median(r.importS);
-    const base = median(r.baselineS);
-    lines.push(
-      `| ${r.backend === "postgres" ? "PostgreSQL server" : "PGlite"} | ${imp.toFixed(1)} | ${Math.round(n / imp).toLocaleString("en")} | ${base.toFixed(1)} | ${Math.round(n / base).toLocaleString("en")} | ${(imp / base).toFixed(1)}× | ${r.backend === "postgres" ? (imp < 60 ? "met" : "NOT met") : "—"} |`,
-    );
+    const base = r.baselineS.length > 0 ? median(r.baselineS) : undefined;
+    for (const [name, m] of r.runs) {
+      const imp = median(m.seconds);
+      lines.push(
+        `| ${r.backend === "postgres" ? "PostgreSQL server" : "PGlite"} | ${name} | ${imp.toFixed(1)} | ${Math.round(n / imp).toLocaleString("en")} | ${mb(median(m.peakMB))} | ${base === undefined ? "—" : base.toFixed(1)} | ${base === undefined ? "—" : `${(imp / base).toFixed(1)}×`} |`,
+      );
+    }
+    if (variants.length === 2) {
+      const [a, b] = variants.map((v) => r.runs.get(v.name)!);
+      lines.push(
+        "",
+        `${r.backend}: this checkout / --against: time ${(median(a!.seconds) / median(b!.seconds)).toFixed(2)}, peak memory ${(median(a!.peakMB) / median(b!.peakMB)).toFixed(2)}`,
+      );
+    }
   }
   if (results.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
 } finally {

@@ -68,6 +68,21 @@ const eventOf = (r: RawEvent) => ({
  * still unlinked, and if it links fewer than it read, the pass is rolled back (`StaleLink`) and retried.
  */
 export async function linkWithin(tx: Tx, own: Omit<EventRow, "arrival">[] = []): Promise<number> {
+  // Linking is the system's work (it reads and links every party's events, and moves the head, which only
+  // the system may see under row-level security), also inside a writer's transaction: the system's setting
+  // for these statements, then the writer's again. After a failure the transaction is rolled back, and the
+  // setting with it.
+  const [setting] = rowsOf<{ was: string | null }>(
+    await tx.execute(
+      sql`select current_setting('app.system', true) as was, set_config('app.system', 'on', true)`,
+    ),
+  );
+  const linked = await linkAsSystem(tx, own);
+  await tx.execute(sql`select set_config('app.system', ${setting?.was ?? ""}, true)`);
+  return linked;
+}
+
+async function linkAsSystem(tx: Tx, own: Omit<EventRow, "arrival">[]): Promise<number> {
   // Inside a writer's own transaction (a bulk write) a stale read could not be retried without losing the
   // write: take the head first, so the read below starts after any concurrent pass has committed.
   if (own.length > 0) await tx.execute(sql`select 1 from audit_head where id = 1 for update`);

@@ -220,11 +220,13 @@ describe("import", () => {
         db,
         actor,
         records: readJsonRecords(
-          JSON.stringify([
-            good,
-            { ...good, charges: [{ description: "no statute" }] },
-            { ...good, charges: [] },
-            { ...good, personId: "0199a3b2-0000-7000-8000-000000000000", person: undefined, extra: 1 },
+          Readable.from([
+            JSON.stringify([
+              good,
+              { ...good, charges: [{ description: "no statute" }] },
+              { ...good, charges: [] },
+              { ...good, personId: "0199a3b2-0000-7000-8000-000000000000", person: undefined, extra: 1 },
+            ]),
           ]),
         ),
       }),
@@ -348,6 +350,38 @@ describe("import", () => {
     ]);
   });
 
+  it("names the first 1,000 issues of a file with more, and says how many more; nothing is written", async () => {
+    const before = await counts();
+    const good = (i: number) =>
+      `G${i},Gil,Bueno,US,DOJ,formal-extradition,written-request,,18 USC 1,desc,false`;
+    const bad = (i: number) => `B${i},Bad,Row,US,DOJ,formal-extradition,written-request,,,no statute,false`;
+    // Good records first (written in the first batches), then 1,200 bad ones.
+    const lines = [
+      header,
+      ...Array.from({ length: 30 }, (_, i) => good(i)),
+      ...Array.from({ length: 1200 }, (_, i) => bad(i)),
+    ];
+    const issues = await rejection(
+      importRequests({ db, actor, batchSize: 10, records: readCsvRecords(csv(lines)) }),
+    );
+    expect(issues).toHaveLength(1001);
+    expect(issues[0]).toBe("line 32: charges[0].statute: required");
+    expect(issues[999]).toBe("line 1031: charges[0].statute: required");
+    expect(issues[1000]).toBe("(more): 200 further issue(s), not listed (the first 1000 are)");
+    expect(await counts()).toEqual(before);
+  });
+
+  it("streams a JSON file and refuses one whose top level is not an array", async () => {
+    const file = join(tmp, "one.json");
+    writeFileSync(file, JSON.stringify({ requests: [] }));
+    const err = await importFile({ db, actor, file }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).message).toBe("the JSON file must hold an array of requests");
+    writeFileSync(file, '[{"requestingState": "US"}, {"person": ');
+    const cut = await importFile({ db, actor, file }).catch((e: unknown) => e);
+    expect((cut as AppError).message).toMatch(/^not valid JSON: /);
+  });
+
   it("with partial, imports the valid records and reports the bad ones", async () => {
     const before = await counts();
     const result = await importRequests({
@@ -396,8 +430,8 @@ describe("import", () => {
         actor,
         records,
         batchSize: 2,
-        onProgress: ({ phase, done }) => {
-          if (phase === "write" && done > 0 && ++batches === 2) throw new Error("disk full");
+        onProgress: ({ requests }) => {
+          if (requests > 0 && ++batches === 2) throw new Error("disk full");
         },
       }),
     ).rejects.toThrow("disk full");

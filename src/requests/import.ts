@@ -1,19 +1,22 @@
 /**
  * Importing requests with their people and charges from CSV or JSON (`traslado import FILE`).
  *
- * Every record is validated with `ZCreateRequest` before anything is written, so that a bad file is
- * reported in full (each bad line and field) and, by default, writes nothing. The valid records are then
- * written in batches through one audited `Writer`, all inside one transaction: all or nothing.
+ * Streamed: the file is read, its records validated (`ZCreateRequest`, and against the record and the file
+ * so far) and written in batches through one audited `Writer`, all inside one transaction, so memory stays
+ * bounded however long the file. All or nothing: once a record is bad nothing more is written, the rest of
+ * the file is still checked, so that every bad line and field is reported (the first `ISSUES_KEPT`), and
+ * the transaction is rolled back.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import type { Readable } from "node:stream";
+import { type Duplex, type Readable, Transform } from "node:stream";
 import { parse } from "csv-parse";
 import { asc, eq, inArray, sql } from "drizzle-orm";
+import streamArray from "stream-json/streamers/stream-array.js";
 import type { z } from "zod";
-import { type Writer, write } from "../audit/write.ts";
+import { type Tx, type Writer, write } from "../audit/write.ts";
 import { asActor, requirePermission } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import { newCase, trackOfRequest } from "../cases/open.ts";
@@ -131,16 +134,29 @@ export interface SourceRecord {
   /** Position in the file, to report issues in file order. */
   ordinal: number;
   input: unknown;
+  /** CSV: the line the record starts on. */
+  line?: number;
   /** Where a field of the input came from (a charge's own CSV line), if not `location`. */
   locate?: (path: readonly PropertyKey[]) => string;
+  /** CSV `request_ref`: a request's rows must be consecutive, so a ref seen earlier in the file is refused. */
+  requestRef?: string;
   /** CSV `person_ref`: records with the same ref share one new person. */
   personRef?: string;
   /** Problems found while reading (bad booleans, inconsistent rows…), reported with the schema's. */
   issues?: RecordIssue[];
 }
 
-export type ImportPhase = "read" | "write";
-export type ProgressListener = (progress: { phase: ImportPhase; done: number; total: number }) => void;
+/** How far an import has gone: records read and checked, requests written (and bytes of the file read). */
+export interface ImportProgress {
+  records: number;
+  requests: number;
+  bytes?: number;
+  totalBytes?: number;
+}
+export type ProgressListener = (progress: ImportProgress) => void;
+
+/** Issues kept to report, in file order; those beyond are counted, not kept, so memory stays bounded. */
+export const ISSUES_KEPT = 1000;
 
 export interface ImportResult {
   /** Records read from the file. */
@@ -149,10 +165,12 @@ export interface ImportResult {
   people: number;
   charges: number;
   cases: number;
-  /** Bad records' issues (only with `partial`; otherwise the import throws). */
+  /** Bad records' issues (only with `partial`; otherwise the import throws): the first `ISSUES_KEPT`. */
   rejected: RecordIssue[];
   /** Number of records rejected. */
   rejectedRecords: number;
+  /** Issues found beyond those in `rejected`. */
+  moreIssues: number;
 }
 
 export interface ImportOptions {
@@ -163,8 +181,9 @@ export interface ImportOptions {
   partial?: boolean;
   /** Open a case per request: security-transfer → security track, any other type → treaty track. */
   openCases?: boolean;
-  /** Requests written per batch (multi-row statements; the audit events are flushed per batch). */
+  /** Records read, checked and written per batch (multi-row statements; audit events flushed per batch). */
   batchSize?: number;
+  /** Called after each batch. */
   onProgress?: ProgressListener;
   now?: Date;
   /**
@@ -239,8 +258,9 @@ function resolveAffiliations(record: SourceRecord, index: Map<string, string>): 
 function validate(
   record: SourceRecord,
   organisationIds: Map<string, string>,
-): { ok: true; value: ValidRecord } | { ok: false; issues: RecordIssue[] } {
-  const issues = [...(record.issues ?? []), ...resolveAffiliations(record, organisationIds)];
+  issues: RecordIssue[],
+): ValidRecord | undefined {
+  issues.push(...resolveAffiliations(record, organisationIds));
   const parsed = ZCreateRequest.safeParse(record.input);
   const csv = record.locate !== undefined;
   if (!parsed.success) {
@@ -254,20 +274,17 @@ function validate(
       }
     }
   }
-  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+  if (issues.length > 0 || !parsed.success) return undefined;
   return {
-    ok: true,
-    value: {
-      ordinal: record.ordinal,
-      location: record.location,
-      input: parsed.data,
-      personRef: record.personRef,
-    },
+    ordinal: record.ordinal,
+    location: record.location,
+    input: parsed.data,
+    personRef: record.personRef,
   };
 }
 
 /** Ids of `personId` references that name no person. */
-async function missingPeople(db: Db, ids: string[]): Promise<Set<string>> {
+async function missingPeople(db: Pick<Db, "select">, ids: string[]): Promise<Set<string>> {
   const missing = new Set(ids);
   for (let i = 0; i < ids.length; i += 1000) {
     const found = await db
@@ -280,9 +297,120 @@ async function missingPeople(db: Db, ids: string[]): Promise<Set<string>> {
 }
 
 /**
- * Validates every record, then (when all are valid, or with `partial`) writes the valid ones: requests,
- * their new people and charges, and with `openCases` a case per request, all in one audited transaction.
- * Throws `VALIDATION_FAILED` naming every bad record and field when a record is bad and not `partial`.
+ * The bad records' issues, in file order: the first `ISSUES_KEPT` are kept, the rest counted, so that a file
+ * of a million bad rows is reported in bounded memory.
+ */
+class IssueReport {
+  readonly kept: RecordIssue[] = [];
+  more = 0;
+  badRecords = 0;
+
+  add(issues: RecordIssue[]) {
+    this.badRecords += 1;
+    for (const issue of issues) {
+      if (this.kept.length < ISSUES_KEPT) this.kept.push(issue);
+      else this.more += 1;
+    }
+  }
+
+  /** `VALIDATION_FAILED` naming every kept issue, and how many more there are. */
+  error(records: number): AppError {
+    const valid = records - this.badRecords;
+    const issues = this.kept.map((i) => ({ field: `${i.location}: ${i.field}`, rule: i.rule }));
+    if (this.more > 0)
+      issues.push({
+        field: "(more)",
+        rule: `${this.more} further issue(s), not listed (the first ${ISSUES_KEPT} are)`,
+      });
+    return new AppError(
+      "VALIDATION_FAILED",
+      `${this.badRecords} of ${records} record(s) are invalid: nothing was imported` +
+        (valid > 0 ? ` (--partial imports the ${valid} valid one(s))` : ""),
+      { issues },
+    );
+  }
+}
+
+/**
+ * What an import remembers of the file it has read so far, in temporary tables of its transaction rather
+ * than in memory: each `request_ref` with its line, and each `person_ref` with the person its first line
+ * describes and, once written, the person's id. Dropped at commit; gone with a rollback.
+ */
+class FileMemory {
+  constructor(private readonly tx: Tx) {}
+
+  static async open(tx: Tx): Promise<FileMemory> {
+    await tx.execute(
+      sql`create temporary table traslado_import_refs (ref text primary key, line int not null) on commit drop`,
+    );
+    await tx.execute(
+      sql`create temporary table traslado_import_people (ref text primary key, line int not null, person text not null, person_id uuid) on commit drop`,
+    );
+    return new FileMemory(tx);
+  }
+
+  /** Records each ref's line; returns the line of those already recorded by earlier batches. */
+  async requestRefs(refs: Map<string, number>): Promise<Map<string, number>> {
+    if (refs.size === 0) return new Map();
+    const given = JSON.stringify([...refs].map(([ref, line]) => ({ ref, line })));
+    const rows = rowsOf<{ ref: string; line: number }>(
+      await this.tx.execute(sql`with given as (
+          select * from jsonb_to_recordset(${given}::jsonb) as g(ref text, line int)),
+        earlier as (select r.ref, r.line from traslado_import_refs r join given using (ref)),
+        recorded as (insert into traslado_import_refs select ref, line from given on conflict do nothing)
+        select ref, line from earlier`),
+    );
+    return new Map(rows.map((r) => [r.ref, Number(r.line)]));
+  }
+
+  /** The people already described by earlier batches under these refs. */
+  async people(refs: string[]): Promise<Map<string, KnownPerson>> {
+    if (refs.length === 0) return new Map();
+    const rows = rowsOf<{ ref: string; line: number; person: string; person_id: string | null }>(
+      await this.tx.execute(sql`select ref, line, person, person_id from traslado_import_people
+        where ref in (select jsonb_array_elements_text(${JSON.stringify(refs)}::jsonb))`),
+    );
+    return new Map(
+      rows.map((r) => [
+        r.ref,
+        { line: Number(r.line), person: r.person, personId: r.person_id ?? undefined },
+      ]),
+    );
+  }
+
+  /** Records people first described in this batch, and the ids of people written in it. */
+  async rememberPeople(changed: Map<string, KnownPerson>) {
+    if (changed.size === 0) return;
+    const given = JSON.stringify(
+      [...changed].map(([ref, k]) => ({
+        ref,
+        line: k.line,
+        person: k.person,
+        person_id: k.personId ?? null,
+      })),
+    );
+    await this.tx.execute(sql`insert into traslado_import_people
+      select * from jsonb_to_recordset(${given}::jsonb) as g(ref text, line int, person text, person_id uuid)
+      on conflict (ref) do update set person_id = excluded.person_id`);
+  }
+}
+
+/** A `person_ref`'s person: the line that first described it, as JSON, and its id once written. */
+interface KnownPerson {
+  line: number;
+  person: string;
+  personId?: string | undefined;
+  /** First described, or first written, in the current batch. */
+  changed?: boolean;
+}
+
+const rowsOf = <R>(result: unknown): R[] => (result as { rows: R[] }).rows;
+
+/**
+ * Reads, checks and writes the records in batches, in one audited transaction: all or nothing. Throws
+ * `VALIDATION_FAILED` naming the bad records' lines and fields (the first `ISSUES_KEPT`) when a record is
+ * bad and not `partial`; from the first bad record on, the rest of the file is only checked, and at the end
+ * the transaction is rolled back.
  */
 export async function importRequests(options: ImportOptions): Promise<ImportResult> {
   requirePermission(options.actor, "request:create");
@@ -292,132 +420,202 @@ export async function importRequests(options: ImportOptions): Promise<ImportResu
 }
 
 async function importInScope(options: ImportOptions): Promise<ImportResult> {
-  const { db, actor, partial = false, openCases = false, batchSize = 2000, onProgress } = options;
-  const valid: ValidRecord[] = [];
-  const bad = new Map<number, RecordIssue[]>();
-  let records = 0;
+  const { db, actor, partial = false, batchSize = 2000, onProgress, source } = options;
   const organisationIds = await organisationIndex(db);
-  for await (const record of options.records) {
-    records += 1;
-    const result = validate(record, organisationIds);
-    if (result.ok) valid.push(result.value);
-    else bad.set(record.ordinal, result.issues);
-  }
-
-  // References to existing people must exist: checked before writing, reported like any bad field.
-  const referenced = [...new Set(valid.flatMap((v) => (v.input.personId ? [v.input.personId] : [])))];
-  if (referenced.length > 0) {
-    const missing = await missingPeople(db, referenced);
-    if (missing.size > 0) {
-      for (let i = valid.length - 1; i >= 0; i--) {
-        const v = valid[i]!;
-        if (v.input.personId && missing.has(v.input.personId)) {
-          bad.set(v.ordinal, [
-            {
-              location: v.location,
-              field: "personId",
-              rule: "must reference an existing person",
-            },
-          ]);
-          valid.splice(i, 1);
-        }
-      }
-    }
-  }
-
-  // Cases the import would open must be ones `newCase` opens: a treaty for the treaty track, and no second
-  // open case on a track for one person (from the record or earlier in the file).
-  if (openCases) {
-    const existing = await casesOf(db, referenced);
-    const byPerson = new Map<string, { id: string; track: string; state: string }[]>();
-    for (const c of existing) byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
-    for (let i = 0; i < valid.length; i++) {
-      const v = valid[i]!;
-      const who = v.input.personId ?? (v.personRef ? `ref:${v.personRef}` : `record:${v.ordinal}`);
-      const own = byPerson.get(who) ?? [];
-      const request = {
-        id: v.location,
-        personId: who,
-        type: v.input.type,
-        requestingState: v.input.requestingState,
-        treaty:
-          v.input.treaty ?? treatyFor(v.input.requestingState, requestedStateOf(actor, v.input))?.id ?? null,
-      };
-      const opened = newCase(
-        { track: trackOfRequest(v.input.type), personId: who, request },
-        own,
-        new Date(),
-      );
-      if (opened.ok) {
-        own.push({ id: `(${v.location})`, track: opened.row.track, state: opened.row.state });
-        byPerson.set(who, own);
-        continue;
-      }
-      const field = opened.code === "TREATY_MISSING" ? "treaty" : "personId";
-      bad.set(v.ordinal, [
-        {
-          location: v.location,
-          field,
-          rule: `no case can be opened: ${opened.message.replace(/^the /, "")}`,
-        },
-      ]);
-      valid.splice(i--, 1);
-    }
-  }
-
-  const rejected = [...bad.entries()].sort(([a], [b]) => a - b).flatMap(([, issues]) => issues);
-  if (bad.size > 0 && !partial) {
-    throw new AppError(
-      "VALIDATION_FAILED",
-      `${bad.size} of ${records} record(s) are invalid: nothing was imported` +
-        (valid.length > 0 ? ` (--partial imports the ${valid.length} valid one(s))` : ""),
-      { issues: rejected.map((i) => ({ field: `${i.location}: ${i.field}`, rule: i.rule })) },
-    );
-  }
-
+  const report = new IssueReport();
   const counts = { requests: 0, people: 0, charges: 0, cases: 0 };
-  const { source } = options;
-  if (valid.length > 0) {
-    const personByRef = new Map<string, string>();
-    await write(
-      db,
-      actor,
-      async (w) => {
-        if (source && !source.again) {
-          // Two imports of one file at once: the second waits here for the first, then sees it.
-          await w.tx.execute(
-            sql`select pg_advisory_xact_lock(hashtext(${`traslado-import:${source.sha256}`}))`,
-          );
-          await refuseReimport(w.tx, source);
-        }
-        onProgress?.({ phase: "write", done: 0, total: valid.length });
-        for (let i = 0; i < valid.length; i += batchSize) {
-          const batch = valid.slice(i, i + batchSize);
-          const inputs = await resolvePeopleRefs(w, batch, personByRef, counts);
+  let records = 0;
+  await write(
+    db,
+    actor,
+    async (w) => {
+      if (source && !source.again) {
+        // Two imports of one file at once: the second waits here for the first, then sees it.
+        await w.tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext(${`traslado-import:${source.sha256}`}))`,
+        );
+        await refuseReimport(w.tx, source);
+      }
+      const memory = await FileMemory.open(w.tx);
+      for await (const batch of batchesOf(options.records, batchSize)) {
+        records += batch.length;
+        const { valid, people } = await checkBatch(w, batch, memory, organisationIds, report, options);
+        // A bad record and not `partial`: nothing will be kept, so the rest is only checked.
+        if (valid.length > 0 && (partial || report.badRecords === 0)) {
+          const inputs = await resolvePeopleRefs(w, valid, people, counts);
           const written = await insertRequests(w, inputs);
           counts.requests += written.length;
           counts.people += inputs.filter((r) => r.person).length;
           for (const r of written) counts.charges += r.charges.length;
-          if (openCases) counts.cases += (await openCasesFor(w, written)).length;
-          // Appending each batch's audit events keeps memory flat however long the file; the chain's head
-          // stays locked until commit, as for any write.
+          if (options.openCases) counts.cases += (await openCasesFor(w, written)).length;
+          // Appending each batch's audit events, linked into the chain as they go (`linkWithin`), keeps
+          // memory flat however long the file; the chain's head stays locked until commit.
           await w.flush();
-          onProgress?.({ phase: "write", done: Math.min(i + batchSize, valid.length), total: valid.length });
         }
-        if (source) {
-          await w.insertOne(imports, {
-            fileSha256: source.sha256,
-            fileName: source.name,
-            format: source.format,
-            records,
-            ...counts,
-          });
-        }
-      },
-      options.now ? { now: options.now } : {},
-    );
+        await memory.rememberPeople(new Map([...people].filter(([, p]) => p.changed)));
+        onProgress?.({ records, requests: counts.requests });
+      }
+      if (report.badRecords > 0 && !partial) throw report.error(records);
+      if (source && counts.requests > 0) {
+        await w.insertOne(imports, {
+          fileSha256: source.sha256,
+          fileName: source.name,
+          format: source.format,
+          records,
+          ...counts,
+        });
+      }
+    },
+    options.now ? { now: options.now } : {},
+  );
+  return {
+    records,
+    ...counts,
+    rejected: report.kept,
+    rejectedRecords: report.badRecords,
+    moreIssues: report.more,
+  };
+}
+
+/** The items in arrays of `size`. */
+async function* batchesOf<T>(items: AsyncIterable<T> | Iterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
   }
-  return { records, ...counts, rejected, rejectedRecords: bad.size };
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Checks one batch: each record against the schema and the organisations, its `request_ref` and
+ * `person_ref` against the file so far, its `personId` against the people, and with `openCases` the case
+ * it would open. Bad records' issues go to `report` in file order. Returns the valid records and the
+ * batch's `person_ref` people (with those first described here marked `changed`).
+ */
+async function checkBatch(
+  w: Writer,
+  batch: SourceRecord[],
+  memory: FileMemory,
+  organisationIds: Map<string, string>,
+  report: IssueReport,
+  options: ImportOptions,
+): Promise<{ valid: ValidRecord[]; people: Map<string, KnownPerson> }> {
+  const issuesOf = new Map<number, RecordIssue[]>(batch.map((r) => [r.ordinal, [...(r.issues ?? [])]]));
+
+  // A request's rows must be consecutive: a ref used by an earlier request (in this batch or before) is bad.
+  const firstLines = new Map<string, number>();
+  for (const r of batch) {
+    if (!r.requestRef) continue;
+    const earlier = firstLines.get(r.requestRef);
+    if (earlier === undefined) firstLines.set(r.requestRef, r.line ?? 0);
+    else issuesOf.get(r.ordinal)!.push(refUsed(r, earlier));
+  }
+  const earlierRefs = await memory.requestRefs(firstLines);
+  for (const r of batch) {
+    const earlier = r.requestRef === undefined ? undefined : earlierRefs.get(r.requestRef);
+    if (earlier !== undefined) issuesOf.get(r.ordinal)!.push(refUsed(r, earlier));
+  }
+
+  // Records sharing a person_ref share the person its first line describes; later lines may leave it empty.
+  const refPeople = await memory.people([
+    ...new Set(batch.flatMap((r) => (r.personRef ? [r.personRef] : []))),
+  ]);
+  for (const r of batch) {
+    if (!r.personRef) continue;
+    const input = r.input as { person?: Record<string, unknown> };
+    const person = JSON.stringify(input.person ?? {});
+    const known = refPeople.get(r.personRef);
+    if (!known) {
+      refPeople.set(r.personRef, { line: r.line ?? 0, person, changed: true });
+    } else if (input.person && Object.keys(input.person).length > 0 && known.person !== person) {
+      issuesOf.get(r.ordinal)!.push({
+        location: r.location,
+        field: "person_ref",
+        rule: `describes person ${r.personRef} differently from line ${known.line}`,
+      });
+    } else if (known.person !== "{}") {
+      input.person = JSON.parse(known.person);
+    }
+  }
+
+  let valid: ValidRecord[] = [];
+  for (const r of batch) {
+    const v = validate(r, organisationIds, issuesOf.get(r.ordinal)!);
+    if (v) valid.push(v);
+  }
+
+  // References to existing people must exist.
+  const referenced = [...new Set(valid.flatMap((v) => (v.input.personId ? [v.input.personId] : [])))];
+  const missing = await missingPeople(w.tx, referenced);
+  valid = valid.filter((v) => {
+    if (!v.input.personId || !missing.has(v.input.personId)) return true;
+    issuesOf
+      .get(v.ordinal)!
+      .push({ location: v.location, field: "personId", rule: "must reference an existing person" });
+    return false;
+  });
+
+  if (options.openCases) valid = await checkCases(w, valid, refPeople, issuesOf);
+
+  for (const r of batch) {
+    const issues = issuesOf.get(r.ordinal)!;
+    if (issues.length > 0) report.add(issues);
+  }
+  return { valid, people: refPeople };
+}
+
+function refUsed(r: SourceRecord, earlier: number): RecordIssue {
+  return {
+    location: r.location,
+    field: "request_ref",
+    rule: `${r.requestRef} is already used by the request at line ${earlier}; a request's rows must be consecutive`,
+  };
+}
+
+/**
+ * Cases the import would open must be ones `newCase` opens: a treaty for the treaty track, and no second
+ * open case on a track for one person (from the record, or earlier in the file: those already written are
+ * in the transaction, those of this batch are weighed here).
+ */
+async function checkCases(
+  w: Writer,
+  valid: ValidRecord[],
+  people: Map<string, KnownPerson>,
+  issuesOf: Map<number, RecordIssue[]>,
+): Promise<ValidRecord[]> {
+  const personOf = (v: ValidRecord) =>
+    v.input.personId ?? (v.personRef ? people.get(v.personRef)?.personId : undefined);
+  const existing = await casesOf(w.tx, [...new Set(valid.flatMap((v) => personOf(v) ?? []))]);
+  const byPerson = new Map<string, { id: string; track: string; state: string }[]>();
+  for (const c of existing) byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
+  return valid.filter((v) => {
+    const who = personOf(v) ?? (v.personRef ? `ref:${v.personRef}` : `record:${v.ordinal}`);
+    const own = byPerson.get(who) ?? [];
+    const request = {
+      id: v.location,
+      personId: who,
+      type: v.input.type,
+      requestingState: v.input.requestingState,
+      treaty:
+        v.input.treaty ?? treatyFor(v.input.requestingState, requestedStateOf(w.actor, v.input))?.id ?? null,
+    };
+    const opened = newCase({ track: trackOfRequest(v.input.type), personId: who, request }, own, new Date());
+    if (opened.ok) {
+      own.push({ id: `(${v.location})`, track: opened.row.track, state: opened.row.state });
+      byPerson.set(who, own);
+      return true;
+    }
+    issuesOf.get(v.ordinal)!.push({
+      location: v.location,
+      field: opened.code === "TREATY_MISSING" ? "treaty" : "personId",
+      rule: `no case can be opened: ${opened.message.replace(/^the /, "")}`,
+    });
+    return false;
+  });
 }
 
 /** DUPLICATE when this file (by its bytes) was imported before: nothing is written. */
@@ -442,12 +640,12 @@ export async function refuseReimport(reader: Pick<Db, "select">, source: { name:
 async function resolvePeopleRefs(
   w: Writer,
   batch: ValidRecord[],
-  personByRef: Map<string, string>,
+  refPeople: Map<string, KnownPerson>,
   counts: { people: number },
 ): Promise<CreateRequest[]> {
   const firstUse = new Map<string, { person: NonNullable<CreateRequest["person"]>; sharedWith: string[] }>();
   for (const r of batch) {
-    if (r.personRef && r.input.person && !personByRef.has(r.personRef) && !firstUse.has(r.personRef))
+    if (r.personRef && r.input.person && !refPeople.get(r.personRef)?.personId && !firstUse.has(r.personRef))
       firstUse.set(r.personRef, { person: r.input.person, sharedWith: intake(w.actor, r.input).sharedWith });
   }
   if (firstUse.size > 0) {
@@ -463,14 +661,16 @@ async function resolvePeopleRefs(
       ),
     );
     [...firstUse.keys()].forEach((ref, i) => {
-      personByRef.set(ref, created[i]!.id);
+      const known = refPeople.get(ref)!;
+      known.personId = created[i]!.id;
+      known.changed = true;
     });
     counts.people += created.length;
   }
   return batch.map((r) => {
     if (!r.personRef || !r.input.person) return r.input;
     const { person: _person, ...rest } = r.input;
-    return { ...rest, personId: personByRef.get(r.personRef)! };
+    return { ...rest, personId: refPeople.get(r.personRef)!.personId! };
   });
 }
 
@@ -501,22 +701,38 @@ export function formatOf(file: string, format?: string): TransferFormat {
   );
 }
 
-/** A JSON array of `ZCreateRequest` objects (person inline, or `personId`). Located by array index. */
-export function* readJsonRecords(text: string): Iterable<SourceRecord> {
-  let data: unknown;
+/**
+ * The items a parser stream produces from `input`, as they come. A failure of the input (the file) or of
+ * the parser ends the iteration with that error; an iteration ended early closes both.
+ */
+async function* parsed<T>(input: Readable, parser: Duplex): AsyncGenerator<T> {
+  input.on("error", (err) => parser.destroy(err));
   try {
-    data = JSON.parse(text);
+    yield* input.pipe(parser) as AsyncIterable<T>;
+  } finally {
+    input.destroy();
+  }
+}
+
+/**
+ * A JSON array of `ZCreateRequest` objects (person inline, or `personId`), located by array index. Streamed
+ * (stream-json): one element at a time is held, however long the array.
+ */
+export async function* readJsonRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  const notArray = { issues: [{ field: "(file)", rule: "must be a JSON array of requests" }] };
+  try {
+    for await (const { key, value } of parsed<{ key: number; value: unknown }>(
+      input,
+      streamArray.withParserAsStream(),
+    ))
+      yield { location: `index ${key}`, ordinal: key, input: value };
   } catch (err) {
-    throw new AppError("VALIDATION_FAILED", `not valid JSON: ${(err as Error).message}`, {
-      issues: [{ field: "(file)", rule: "must be a JSON array of requests" }],
-    });
+    if (err instanceof AppError) throw err;
+    const message = (err as Error).message;
+    if (/top-level object should be an array/i.test(message))
+      throw new AppError("VALIDATION_FAILED", "the JSON file must hold an array of requests", notArray);
+    throw new AppError("VALIDATION_FAILED", `not valid JSON: ${message}`, notArray);
   }
-  if (!Array.isArray(data)) {
-    throw new AppError("VALIDATION_FAILED", "the JSON file must hold an array of requests", {
-      issues: [{ field: "(file)", rule: "must be a JSON array of requests" }],
-    });
-  }
-  for (let i = 0; i < data.length; i++) yield { location: `index ${i}`, ordinal: i, input: data[i] };
 }
 
 function cell(value: string | undefined): string | undefined {
@@ -542,17 +758,20 @@ interface RequestGroup {
  * Rows of a CSV file, grouped into requests: one row per charge, consecutive rows with the same
  * `request_ref` forming one request. Streams the file; located by line number (the header is line 1).
  * Structural problems of the file (no header, unknown columns, unreadable CSV) throw `VALIDATION_FAILED`.
+
+/**
+ * Rows of a CSV file, grouped into requests: one row per charge, consecutive rows with the same
+ * `request_ref` forming one request. Streamed: each request is yielded once its rows are read. Located by
+ * line number (the header is line 1). Structural problems of the file (no header, unknown columns,
+ * unreadable CSV) throw `VALIDATION_FAILED`. A `request_ref` or `person_ref` used again further on is
+ * checked by the import, which remembers them (`FileMemory`).
  */
-export async function readCsvRecords(input: Readable): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true }));
+export async function* readCsvRecords(input: Readable): AsyncGenerator<SourceRecord> {
   let header: string[] | undefined;
   let group: RequestGroup | undefined;
   let ordinal = 0;
   /** The line the next record starts on. */
   let nextLine = 1;
-  const seenRefs = new Map<string, number>();
-  const people = new Map<string, { line: number; key: string }>();
 
   const finish = (g: RequestGroup): SourceRecord => {
     const input: Record<string, unknown> = { ...g.request, charges: g.charges };
@@ -560,16 +779,19 @@ export async function readCsvRecords(input: Readable): Promise<SourceRecord[]> {
     if (Object.keys(g.person).length > 0) input.person = g.person;
     return {
       location: `line ${g.firstLine}`,
+      line: g.firstLine,
       ordinal: ordinal++,
       input,
       locate: (path) =>
         `line ${path[0] === "charges" && typeof path[1] === "number" ? (g.chargeLines[path[1]] ?? g.firstLine) : g.firstLine}`,
-      personRef: g.personRef,
+      ...(g.ref ? { requestRef: g.ref } : {}),
+      ...(g.personRef ? { personRef: g.personRef } : {}),
       issues: g.issues,
     };
   };
 
-  const handle = (record: string[]) => {
+  /** Takes one CSV record; returns the request it completes, if any. */
+  const handle = (record: string[]): SourceRecord | undefined => {
     // Line numbers are counted here (csv-parse's `info` copies an object per record): a record takes one
     // line plus one per line break inside its quoted fields. Empty lines are records of one empty field.
     const line = nextLine;
@@ -630,52 +852,16 @@ export async function readCsvRecords(input: Readable): Promise<SourceRecord[]> {
       return;
     }
 
-    if (group) out.push(finish(group));
+    const done = group && finish(group);
     group = newGroup(ref ?? "", line, row, rowIssues);
-    if (ref) {
-      const earlier = seenRefs.get(ref);
-      if (earlier !== undefined) {
-        group.issues.push({
-          location: `line ${line}`,
-          field: "request_ref",
-          rule: `${ref} is already used by the request at line ${earlier}; a request's rows must be consecutive`,
-        });
-      } else {
-        seenRefs.set(ref, line);
-      }
-    }
-    if (group.personRef) {
-      const key = JSON.stringify(group.person);
-      const known = people.get(group.personRef);
-      if (!known) people.set(group.personRef, { line, key });
-      else if (Object.keys(group.person).length > 0 && known.key !== key) {
-        group.issues.push({
-          location: `line ${line}`,
-          field: "person_ref",
-          rule: `describes person ${group.personRef} differently from line ${known.line}`,
-        });
-      } else {
-        // Later uses of a person_ref may leave the person columns empty: the person of its first line.
-        group.person = JSON.parse(known.key);
-      }
-    }
+    return done;
   };
 
-  // Records are handled synchronously as the parser produces them (no promise per record): the import
-  // validates the whole file before writing anyway, so they are collected, but the file is never one string.
   try {
-    await new Promise<void>((resolve, reject) => {
-      parser.on("readable", () => {
-        try {
-          for (let item = parser.read(); item !== null; item = parser.read()) handle(item);
-        } catch (err) {
-          parser.destroy();
-          reject(err);
-        }
-      });
-      parser.on("error", reject);
-      parser.on("end", resolve);
-    });
+    for await (const record of parsed<string[]>(input, parse({ bom: true, relax_column_count: true }))) {
+      const done = handle(record);
+      if (done) yield done;
+    }
   } catch (err) {
     if (err instanceof AppError) throw err;
     const lines = (err as { lines?: number }).lines;
@@ -692,8 +878,7 @@ export async function readCsvRecords(input: Readable): Promise<SourceRecord[]> {
       },
     );
   }
-  if (group) out.push(finish(group));
-  return out;
+  if (group) yield finish(group);
 }
 
 function newGroup(ref: string, line: number, row: Map<string, string>, issues: RecordIssue[]): RequestGroup {
@@ -779,7 +964,21 @@ function convert(
   return value;
 }
 
-/** Reads and imports a CSV or JSON file; `format` defaults to the file's extension. */
+/** The SHA-256 of a file's bytes, read as a stream. */
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/**
+ * Reads and imports a CSV or JSON file, streamed: records are parsed, checked and written in batches as the
+ * file is read, so memory does not grow with the file. `format` defaults to the file's extension.
+ *
+ * The file is hashed first (a file already imported is refused before anything is written), then hashed
+ * again as it is imported: if its bytes changed meanwhile, the import fails and writes nothing, so the hash
+ * recorded is of the bytes imported.
+ */
 export async function importFile(
   options: Omit<ImportOptions, "records" | "source"> & {
     file: string;
@@ -791,35 +990,49 @@ export async function importFile(
   const format = formatOf(options.file, options.format);
   const name = basename(options.file);
   const size = (await stat(options.file)).size;
-  const { onProgress } = options;
-  const source = async (sha256: string) => {
-    const s = { name, sha256, format, again: options.again ?? false };
-    // Refused before anything is written, and again under a lock when the import writes.
-    if (!s.again) await asActor(options.db, options.actor, () => refuseReimport(options.db, s));
-    return s;
-  };
-  if (format === "json") {
-    onProgress?.({ phase: "read", done: 0, total: size });
-    const bytes = await readFile(options.file);
-    onProgress?.({ phase: "read", done: size, total: size });
-    const from = await source(createHash("sha256").update(bytes).digest("hex"));
-    return importRequests({ ...options, source: from, records: readJsonRecords(bytes.toString("utf8")) });
-  }
-  // The file is read once: hashed as it is parsed, so the hash recorded is of the bytes imported.
+  const sha256 = await sha256Of(options.file);
+  const source = { name, sha256, format, again: options.again ?? false };
+  // Refused before anything is written, and again under a lock when the import writes.
+  if (!source.again) await asActor(options.db, options.actor, () => refuseReimport(options.db, source));
+
+  // Hashed again as it is parsed: the hash is checked against the first once the whole file is read.
+  const file = createReadStream(options.file);
   const hash = createHash("sha256");
-  const stream = createReadStream(options.file);
-  stream.on("data", (chunk) => hash.update(chunk as Buffer));
-  if (onProgress) {
-    let done = 0;
-    let last = 0;
-    stream.on("data", (chunk) => {
-      done += chunk.length;
-      if (done - last > 1 << 20 || done === size) {
-        last = done;
-        onProgress({ phase: "read", done, total: size });
-      }
-    });
+  let bytes = 0;
+  const hashed = file.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    }),
+  );
+  file.on("error", (err) => hashed.destroy(err));
+  const read = format === "json" ? readJsonRecords(hashed) : readCsvRecords(hashed);
+  async function* records() {
+    try {
+      yield* read;
+    } finally {
+      file.destroy();
+    }
+    if (hash.digest("hex") !== sha256) {
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `${name} changed while it was being imported: nothing was imported`,
+        {
+          issues: [{ field: "file", rule: "must not change during the import" }],
+        },
+      );
+    }
   }
-  const records = await readCsvRecords(stream);
-  return importRequests({ ...options, source: await source(hash.digest("hex")), records });
+  const { onProgress } = options;
+  return importRequests({
+    ...options,
+    source,
+    records: records(),
+    ...(onProgress
+      ? { onProgress: (p: ImportProgress) => onProgress({ ...p, bytes, totalBytes: size }) }
+      : {}),
+  });
 }

@@ -40,37 +40,49 @@ Formats (by the file's extension unless --format is given):
         statute, description, maximum_penalty: the charge of the row
         A request's later rows may leave the request and person columns empty.
 
-All or nothing: every record is validated first; if any is bad, each bad line and field is reported,
-nothing is written and the exit code is 2. With --partial the valid records are imported and the bad
+All or nothing, streamed: the file is read, checked and written in batches inside one transaction, so
+memory stays flat however long the file. If any record is bad, nothing more is written, the rest of the
+file is still checked, each bad line and field is reported (the first 1,000 issues, and how many more),
+the transaction is rolled back (nothing is imported) and the exit code is 2. An import stopped part way
+(killed, or the connection lost) leaves nothing either. With --partial the valid records are imported and the bad
 ones reported (exit code 0, or 2 when no record was valid).
 Each import is recorded with the SHA-256 of the file: the same file again is refused and nothing is
 written (exit code 1), unless --again says it is meant. Examples: examples/requests.csv, examples/requests.json.`;
 
-/** A progress bar on stderr when it is a terminal; nothing otherwise (pipes, CI, logs). */
-function progressBar(): { listener?: ProgressListener; stop(): void } {
-  if (!process.stderr.isTTY) return { stop() {} };
+/**
+ * Progress on stderr: a bar when it is a terminal; otherwise (pipes, CI, logs) a line at each tenth of the
+ * file read, so that whoever watches a long import can tell how far it has gone.
+ */
+function progressReport(): { listener: ProgressListener; stop(): void } {
+  if (!process.stderr.isTTY) {
+    let tenths = 0;
+    return {
+      listener({ bytes = 0, totalBytes = 0, records, requests }) {
+        const now = totalBytes > 0 ? Math.floor((bytes * 10) / totalBytes) : 0;
+        if (now <= tenths) return;
+        tenths = now;
+        process.stderr.write(
+          `traslado: ${now * 10}% of the file read: ${records} record(s) checked, ${requests} request(s) written (not yet committed)\n`,
+        );
+      },
+      stop() {},
+    };
+  }
   const bar = new SingleBar({
     stream: process.stderr,
-    format: " {phase} [{bar}] {percentage}% | {value}/{total} {unit} | ETA {eta_formatted}",
+    format: " importing [{bar}] {percentage}% | {records} record(s) | ETA {eta_formatted}",
     hideCursor: true,
     clearOnComplete: true,
   });
-  let phase: string | undefined;
+  let started = false;
   return {
-    listener({ phase: p, done, total }) {
-      if (p !== phase) {
-        if (phase) bar.stop();
-        phase = p;
-        bar.start(total, done, {
-          phase: p === "read" ? "reading " : "writing ",
-          unit: p === "read" ? "bytes" : "requests",
-        });
-      } else {
-        bar.update(done);
-      }
+    listener({ bytes = 0, totalBytes = 0, records }) {
+      if (!started) bar.start(totalBytes, bytes, { records });
+      else bar.update(bytes, { records });
+      started = true;
     },
     stop() {
-      if (phase) bar.stop();
+      if (started) bar.stop();
     },
   };
 }
@@ -104,7 +116,7 @@ export function registerTransferCommands(program: Command): void {
       ) =>
         withServices(async (s) => {
           const format = formatOf(file, opts.format);
-          const bar = progressBar();
+          const bar = progressReport();
           const started = performance.now();
           let result: Awaited<ReturnType<typeof importFile>>;
           try {
@@ -141,6 +153,8 @@ export function registerTransferCommands(program: Command): void {
               `traslado: rejected ${result.rejectedRecords} of ${result.records} record(s); the others were imported\n`,
             );
             for (const i of result.rejected) process.stderr.write(`  ${i.location}: ${i.field}: ${i.rule}\n`);
+            if (result.moreIssues > 0)
+              process.stderr.write(`  (more): ${result.moreIssues} further issue(s), not listed\n`);
             // Nothing valid at all: fail as a bad file does.
             if (result.requests === 0) process.exitCode = 2;
           }

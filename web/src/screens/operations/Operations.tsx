@@ -1,0 +1,89 @@
+import { Anchor, Badge, Stack, Table, Text, Title } from "@mantine/core";
+import { useQueries, useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { api, unwrap } from "../../api/client.ts";
+import { QueryState } from "../../components/QueryState.tsx";
+import { addStrings, useFormat } from "../../i18n.ts";
+import { strings } from "./strings.ts";
+
+addStrings("operations", strings);
+
+/** Dark shades, so that the badge's white text is readable. */
+export const statusColor: Record<string, string> = {
+  planning: "orange.9",
+  planned: "blue.8",
+  ready: "teal.9",
+  "in-transit": "grape.8",
+  completed: "gray.7",
+  cancelled: "red.9",
+};
+
+export const operationKey = (id: string) => ["operation", id] as const;
+export const fetchOperation = (id: string) =>
+  unwrap(api.GET("/api/operations/{id}", { params: { path: { id } } }));
+
+/** The operations, newest first: code, date, status, people and aircraft. */
+export default function Operations() {
+  const { t } = useTranslation("operations");
+  const f = useFormat();
+  const list = useQuery({
+    queryKey: ["operations", "all"],
+    queryFn: () => unwrap(api.GET("/api/operations", { params: { query: { limit: 500 } } })),
+  });
+  const items = [...(list.data?.items ?? [])].sort((a, b) => b.operationDate.localeCompare(a.operationDate));
+  // The people and aircraft of each: the operation's file (a handful of operations a year).
+  const files = useQueries({
+    queries: items.map((o) => ({ queryKey: operationKey(o.id), queryFn: () => fetchOperation(o.id) })),
+  });
+  return (
+    <Stack>
+      <Title order={2}>{t("title")}</Title>
+      <QueryState query={list}>
+        {() =>
+          items.length === 0 ? (
+            <Text c="dimmed">{t("list.none")}</Text>
+          ) : (
+            <Table striped highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t("list.code")}</Table.Th>
+                  <Table.Th>{t("list.date")}</Table.Th>
+                  <Table.Th>{t("list.status")}</Table.Th>
+                  <Table.Th>{t("list.staging")}</Table.Th>
+                  <Table.Th ta="right">{t("list.people")}</Table.Th>
+                  <Table.Th ta="right">{t("list.aircraft")}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((o, i) => {
+                  const file = files[i]?.data;
+                  return (
+                    <Table.Tr key={o.id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/operations/${o.id}`}>
+                          {o.code}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{f.date(o.operationDate)}</Table.Td>
+                      <Table.Td>
+                        <Badge color={statusColor[o.status]} variant="filled" autoContrast>
+                          {t(`status.${o.status}`)}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{o.stagingAirport}</Table.Td>
+                      <Table.Td ta="right">
+                        {file ? f.number(file.people.filter((p) => !p.removedAt).length) : "…"}
+                      </Table.Td>
+                      <Table.Td ta="right">{file ? f.number(file.aircraft.length) : "…"}</Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          )
+        }
+      </QueryState>
+    </Stack>
+  );
+}

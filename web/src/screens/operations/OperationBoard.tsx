@@ -1,5 +1,4 @@
 import { Alert, Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
@@ -21,6 +20,7 @@ import {
   type PlanAnswer,
   plannable,
 } from "./board.ts";
+import { useNotify } from "./notify.ts";
 import { fetchOperation, operationKey, statusColor } from "./Operations.tsx";
 import { PlannerBoard } from "./PlannerBoard.tsx";
 import { RuleList } from "./RuleList.tsx";
@@ -96,6 +96,7 @@ function Board({
   const f = useFormat();
   const session = useSession();
   const client = useQueryClient();
+  const notify = useNotify();
   const plan = current?.plan;
   const named = useMemo(() => airportsOf(airports), [airports]);
   const board = useMemo(
@@ -120,7 +121,7 @@ function Board({
         }),
       ),
     onSuccess: async () => {
-      notifications.show({ color: "teal", message: t("board.adopted") });
+      notify("teal", t("board.adopted"));
       await refresh();
     },
   });
@@ -133,10 +134,7 @@ function Board({
         }),
       ),
     onSuccess: () => {
-      notifications.show({
-        color: "teal",
-        message: t("board.released", { state: t(`states.${op.receivingState}`, { ns: "common" }) }),
-      });
+      notify("teal", t("board.released", { state: t(`states.${op.receivingState}`, { ns: "common" }) }));
     },
   });
   return (
@@ -207,7 +205,7 @@ function Board({
           board={board}
           plan={plan}
           version={current?.version}
-          canMove={canPlan}
+          canMove={canPlan && current !== null}
           people={op.people}
           onChanged={refresh}
         />

@@ -11,10 +11,10 @@ addStrings("operations", strings);
 
 /** Dark shades, so that the badge's white text is readable. */
 export const statusColor: Record<string, string> = {
-  planning: "orange.9",
-  planned: "blue.8",
+  planning: "indigo.9",
+  planned: "blue.9",
   ready: "teal.9",
-  "in-transit": "grape.8",
+  "in-transit": "grape.9",
   completed: "gray.7",
   cancelled: "red.9",
 };

@@ -39,7 +39,6 @@ import {
   Textarea,
   Title,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { useMutation } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -47,6 +46,7 @@ import { api, unwrap } from "../../api/client.ts";
 import { ErrorAlert } from "../../components/QueryState.tsx";
 import { useFormat } from "../../i18n.ts";
 import { colorOf, type ManifestEntry, type OperationFile, type Plan } from "./board.ts";
+import { useNotify } from "./notify.ts";
 import { RuleList } from "./RuleList.tsx";
 import {
   type Assignment,
@@ -172,9 +172,10 @@ export function PlannerBoard({ operationId, board, plan, version, canMove, peopl
           setOver(null);
         }}
       >
-        <Box pos="sticky" top={70} style={{ zIndex: 5 }}>
+        {/* Fixed in a corner, so that showing it moves nothing on the board while a person is dragged. */}
+        <Box pos="fixed" bottom={16} right={16} w={440} maw="calc(100vw - 32px)" style={{ zIndex: 200 }}>
           {dragging && (
-            <Paper withBorder shadow="md" p="sm" data-testid="move-check" aria-live="polite">
+            <Paper withBorder shadow="lg" p="sm" data-testid="move-check">
               <Text size="sm" fw={600}>
                 {over
                   ? t("move.over", { aircraft: callsign(over) })
@@ -380,7 +381,8 @@ function PersonCard({
       withBorder
       p={6}
       bg="gray.0"
-      style={{ opacity: isDragging ? 0.4 : 1 }}
+      // The card held stays in place, marked (not faded: its text stays readable).
+      style={isDragging ? { outline: "2px dashed var(--mantine-color-dark-4)", outlineOffset: 2 } : undefined}
       data-testid="person-card"
     >
       <Group gap={6} wrap="nowrap" align="flex-start">
@@ -430,7 +432,7 @@ function PersonCardBody({
   const flags = entry?.riskFlags ?? [];
   return (
     <Stack gap={2}>
-      <Text size="sm" fw={600}>
+      <Text size="sm" fw={600} data-testid="person-name">
         {person.name}
       </Text>
       <Text size="xs">
@@ -477,6 +479,7 @@ function MoveDialog({
   onChanged: () => Promise<unknown>;
 }) {
   const { t } = useTranslation("operations");
+  const notify = useNotify();
   const { person, aircraft, check } = pending;
   const move = useMutation({
     mutationFn: () =>
@@ -491,17 +494,16 @@ function MoveDialog({
         }),
       ),
     onSuccess: async (answer) => {
-      notifications.show({
-        color: answer.violations.length > 0 ? "orange" : "teal",
-        message:
-          answer.violations.length > 0
-            ? t("move.appliedBroken", {
-                name: person.name,
-                aircraft: aircraft.callsign,
-                count: answer.violations.length,
-              })
-            : t("move.applied", { name: person.name, aircraft: aircraft.callsign }),
-      });
+      notify(
+        answer.violations.length > 0 ? "orange" : "teal",
+        answer.violations.length > 0
+          ? t("move.appliedBroken", {
+              name: person.name,
+              aircraft: aircraft.callsign,
+              count: answer.violations.length,
+            })
+          : t("move.applied", { name: person.name, aircraft: aircraft.callsign }),
+      );
       await onChanged();
       onClose();
     },
@@ -572,6 +574,7 @@ function RemoveDialog({
   onChanged: () => Promise<unknown>;
 }) {
   const { t } = useTranslation("operations");
+  const notify = useNotify();
   const [reason, setReason] = useState("");
   const [moves, setMoves] = useState<PersonMove[] | null>(null);
   const remove = useMutation({
@@ -587,20 +590,26 @@ function RemoveDialog({
       const after = answer.plan?.plan.assignment ?? {};
       const diff = assignmentDiff(before, after);
       setMoves(diff);
-      notifications.show({
-        color: "teal",
-        message: t("remove.removed", {
+      notify(
+        "teal",
+        t("remove.removed", {
           name: person.name,
           count: diff.filter((m) => m.personId !== person.id).length,
         }),
-      });
+      );
       await onChanged();
     },
   });
   const nameOf = (id: string) => people.find((p) => p.personId === id)?.name ?? id;
   const callsign = (id: string | null) => board.fleet.find((a) => a.id === id)?.callsign ?? "—";
   return (
-    <Modal opened onClose={onClose} title={t("remove.title", { name: person.name })} size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={t("remove.title", { name: person.name })}
+      size="lg"
+      closeButtonProps={{ "aria-label": t("remove.close") }}
+    >
       {moves === null ? (
         <Stack>
           <Textarea

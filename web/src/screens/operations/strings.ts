@@ -1,5 +1,6 @@
 const es = {
   title: "Operativos",
+  close: "Cerrar",
   list: {
     code: "Clave",
     date: "Fecha",
@@ -89,7 +90,6 @@ const es = {
   column: {
     seats: "Asientos: {{used}} de {{total}}",
     guards: "Custodios: {{count}}",
-    stops: "Escalas",
     route: "Ruta",
     empty: "Sin personas a bordo",
     unassigned: "Sin asiento",
@@ -132,15 +132,14 @@ const es = {
     nowhere: "{{name}} no está sobre ninguna aeronave.",
   },
   rule: {
-    capacity: "{{aircraft}} necesitaría {{needed}} asientos (personas y custodios) y tiene {{seats}}.",
-    "keep-apart": "{{a}} y {{b}} deben ir separados, y ambos irían en {{aircraft}}.",
+    capacity: "{{aircraft}}: {{needed}} asientos necesarios (personas y custodios), {{seats}} disponibles.",
+    "keep-apart": "{{a}} y {{b}} deben ir separados: ambos en {{aircraft}}.",
     rivals:
-      "{{a}} ({{orgA}}) y {{b}} ({{orgB}}) pertenecen a organizaciones rivales ({{rivalA}} / {{rivalB}}), y ambos irían en {{aircraft}}.",
-    stops: "{{aircraft}} haría {{stops}} escalas; se permiten {{maxStops}} como máximo.",
+      "{{a}} ({{orgA}}) y {{b}} ({{orgB}}) pertenecen a organizaciones rivales ({{rivalA}} / {{rivalB}}): ambos en {{aircraft}}.",
+    stops: "{{aircraft}}: {{stops}} escalas; se permiten {{maxStops}} como máximo.",
     route: "{{person}} baja en {{destination}}, que {{aircraft}} no visita.",
     range: "El tramo {{from}}→{{to}} de {{aircraft}} mide {{km}} km; su alcance es de {{rangeKm}} km.",
     unassigned: "{{person}} no tiene asiento en ninguna aeronave.",
-    server: "{{rule}}: {{message}}",
   },
   remove: {
     title: "Retirar a {{name}} del operativo",
@@ -159,6 +158,7 @@ const es = {
 
 const en: typeof es = {
   title: "Operations",
+  close: "Close",
   list: {
     code: "Code",
     date: "Date",
@@ -247,7 +247,6 @@ const en: typeof es = {
   column: {
     seats: "Seats: {{used}} of {{total}}",
     guards: "Guards: {{count}}",
-    stops: "Stops",
     route: "Route",
     empty: "Nobody on board",
     unassigned: "No seat",
@@ -290,15 +289,14 @@ const en: typeof es = {
     nowhere: "{{name}} is not over any aircraft.",
   },
   rule: {
-    capacity: "{{aircraft}} would need {{needed}} seats (people and guards) and has {{seats}}.",
-    "keep-apart": "{{a}} and {{b}} must be kept apart, and both would be on {{aircraft}}.",
+    capacity: "{{aircraft}}: {{needed}} seats needed (people and guards), {{seats}} available.",
+    "keep-apart": "{{a}} and {{b}} must be kept apart: both on {{aircraft}}.",
     rivals:
-      "{{a}} ({{orgA}}) and {{b}} ({{orgB}}) belong to rival organisations ({{rivalA}} / {{rivalB}}), and both would be on {{aircraft}}.",
-    stops: "{{aircraft}} would make {{stops}} stops; at most {{maxStops}} are allowed.",
+      "{{a}} ({{orgA}}) and {{b}} ({{orgB}}) belong to rival organisations ({{rivalA}} / {{rivalB}}): both on {{aircraft}}.",
+    stops: "{{aircraft}}: {{stops}} stops; at most {{maxStops}} allowed.",
     route: "{{person}} leaves at {{destination}}, which {{aircraft}} does not visit.",
     range: "Leg {{from}}→{{to}} of {{aircraft}} is {{km}} km; its range is {{rangeKm}} km.",
     unassigned: "{{person}} has no seat on any aircraft.",
-    server: "{{rule}}: {{message}}",
   },
   remove: {
     title: "Take {{name}} off the operation",

@@ -74,4 +74,14 @@ describe.skipIf(!hasChromium)("the operations planner's board in Chromium", () =
     await expect.poll(async () => (await board.people()).includes(mine)).toBe(false);
     await context.close();
   });
+
+  it("is not offered to a requesting state's officer, even at its address", async () => {
+    const { context, page } = await world.open("/", "en");
+    await new SignInPage(page, "en").signIn(account(world, "US", "request-officer"));
+    expect(await new Frame(page, "en").menu()).not.toContain("Operations");
+    await page.goto("/operations");
+    await page.getByRole("alert").filter({ hasText: "Your role does not allow this." }).waitFor();
+    expect(await page.getByRole("table").count()).toBe(0);
+    await context.close();
+  });
 });

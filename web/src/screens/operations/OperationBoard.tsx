@@ -21,7 +21,7 @@ import {
   plannable,
 } from "./board.ts";
 import { useNotify } from "./notify.ts";
-import { fetchOperation, operationKey, statusColor } from "./Operations.tsx";
+import { fetchOperation, operationKey, RequireOperations, statusColor } from "./Operations.tsx";
 import { PlannerBoard } from "./PlannerBoard.tsx";
 import { RuleList } from "./RuleList.tsx";
 import { RunPlanner } from "./RunPlanner.tsx";
@@ -42,8 +42,16 @@ async function fetchPlan(id: string): Promise<PlanAnswer | null> {
   }
 }
 
-/** The planner board of one operation: its plan, the map of routes, one column per aircraft. */
 export default function OperationBoard() {
+  return (
+    <RequireOperations>
+      <OperationPage />
+    </RequireOperations>
+  );
+}
+
+/** The planner board of one operation: its plan, the map of routes, one column per aircraft. */
+function OperationPage() {
   const { id = "" } = useParams();
   const { t } = useTranslation("operations");
   const session = useSession();

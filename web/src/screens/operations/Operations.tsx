@@ -1,8 +1,10 @@
-import { Anchor, Badge, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Stack, Table, Text, Title } from "@mantine/core";
 import { useQueries, useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, unwrap } from "../../api/client.ts";
+import { useSession } from "../../api/session.tsx";
 import { QueryState } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { strings } from "./strings.ts";
@@ -23,8 +25,28 @@ export const operationKey = (id: string) => ["operation", id] as const;
 export const fetchOperation = (id: string) =>
   unwrap(api.GET("/api/operations/{id}", { params: { path: { id } } }));
 
-/** The operations, newest first: code, date, status, people and aircraft. */
+/** What a user whose role may not read operations sees at their address (the menu does not offer them). */
+export function RequireOperations({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  if (!useSession().can("operation:read"))
+    return (
+      <Alert color="red" role="alert">
+        {t("errors.ACTOR_NOT_PERMITTED")}
+      </Alert>
+    );
+  return <>{children}</>;
+}
+
 export default function Operations() {
+  return (
+    <RequireOperations>
+      <OperationList />
+    </RequireOperations>
+  );
+}
+
+/** The operations, newest first: code, date, status, people and aircraft. */
+function OperationList() {
   const { t } = useTranslation("operations");
   const f = useFormat();
   const list = useQuery({

@@ -514,6 +514,7 @@ function MoveDialog({
       opened
       onClose={onClose}
       title={t("move.title", { name: person.name, aircraft: aircraft.callsign })}
+      closeButtonProps={{ "aria-label": t("close") }}
     >
       <Stack>
         {broken ? (
@@ -608,7 +609,7 @@ function RemoveDialog({
       onClose={onClose}
       title={t("remove.title", { name: person.name })}
       size="lg"
-      closeButtonProps={{ "aria-label": t("remove.close") }}
+      closeButtonProps={{ "aria-label": t("close") }}
     >
       {moves === null ? (
         <Stack>
@@ -663,7 +664,7 @@ function RemoveDialog({
             </Table.Tbody>
           </Table>
           <Group justify="flex-end">
-            <Button onClick={onClose}>{t("remove.close")}</Button>
+            <Button onClick={onClose}>{t("close")}</Button>
           </Group>
         </Stack>
       )}

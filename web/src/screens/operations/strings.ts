@@ -151,7 +151,6 @@ const es = {
     from: "De",
     to: "A",
     left: "Sale del operativo",
-    close: "Cerrar",
     removed: "{{name}} salió del operativo; el nuevo borrador mueve a {{count}} personas.",
   },
 };
@@ -308,7 +307,6 @@ const en: typeof es = {
     from: "From",
     to: "To",
     left: "Leaves the operation",
-    close: "Close",
     removed: "{{name}} left the operation; the new draft moves {{count}} people.",
   },
 };

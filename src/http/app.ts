@@ -15,6 +15,7 @@ import { apiCaller, sessionCookieName } from "../auth/http.ts";
 import type { OidcConfig } from "../auth/oidc.ts";
 import { authRoutes } from "../auth/routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
+import { trackRoutes } from "../cases/tracks-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
@@ -331,6 +332,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       peopleRoutes(api, s.database.app, s);
       requestRoutes(api, s.database.app, s);
       caseRoutes(api, s.database.app, s);
+      trackRoutes(api);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
       adminRoutes(api, s);

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { createDemoAccounts, type DemoAccount } from "../../src/auth/demo-accounts.ts";
-import { Totp } from "../../src/auth/totp.ts";
 import { seedDemo } from "../../src/seed/demo.ts";
 import { type TestApp, testApp } from "../app.ts";
 
@@ -39,9 +38,7 @@ export interface BrowserWorld {
 
 /** Builds the web app if web/ changed, starts the server on the demo data, launches Chromium. */
 export async function startWorld(): Promise<BrowserWorld> {
-  const { ensureWebBuilt } = (await import("../../bin/build-web.js")) as {
-    ensureWebBuilt: (o?: { quiet?: boolean }) => Promise<void>;
-  };
+  const { ensureWebBuilt } = await import("../../bin/build-web.js");
   await ensureWebBuilt({ quiet: true });
   // Plain HTTP on 127.0.0.1: the session cookie is not `Secure` in development.
   const t = await testApp({}, { auth: { NODE_ENV: "development" } });
@@ -105,5 +102,3 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
-
-export { Totp };

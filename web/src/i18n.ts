@@ -8,6 +8,7 @@ import "dayjs/locale/es";
 import i18next from "i18next";
 import { initReactI18next, useTranslation } from "react-i18next";
 import { common } from "./strings.ts";
+import { terms } from "./terms.ts";
 
 export const languages = ["es", "en"] as const;
 export type Language = (typeof languages)[number];
@@ -30,8 +31,8 @@ void i18n.use(initReactI18next).init({
   fallbackLng: false,
   supportedLngs: languages,
   defaultNS: "common",
-  ns: ["common"],
-  resources: { es: { common: common.es }, en: { common: common.en } },
+  ns: ["common", "terms"],
+  resources: { es: { common: common.es, terms: terms.es }, en: { common: common.en, terms: terms.en } },
   interpolation: { escapeValue: false },
   returnNull: false,
 });

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Outlet, useLocation } from "react-router";
-import { signOut, useSession } from "../api/session.tsx";
+import { sessionKey, signOut, useSession } from "../api/session.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
 import { screens } from "./nav.ts";
@@ -53,8 +53,9 @@ export function Layout() {
               size="xs"
               onClick={async () => {
                 await signOut().catch(() => undefined);
-                client.clear();
-                await session.refresh();
+                // Nothing read under the session stays in memory; the frame then shows the sign-in.
+                client.removeQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0] });
+                client.setQueryData(sessionKey, null);
               }}
             >
               {t("session.signOut")}

@@ -8,6 +8,14 @@ const Dashboard = lazy(() => import("../screens/dashboard/Dashboard.tsx"));
 const Operations = lazy(() => import("../screens/operations/Operations.tsx"));
 const OperationBoard = lazy(() => import("../screens/operations/OperationBoard.tsx"));
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
+const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
+const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));
+const CouncilPage = lazy(() => import("../screens/council/CouncilPage.tsx"));
+const PeopleList = lazy(() => import("../screens/people/PeopleList.tsx"));
+const AuditPage = lazy(() => import("../screens/audit/AuditPage.tsx"));
+const PersonPage = lazy(() => import("../screens/people/PersonPage.tsx"));
+const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
+const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
 export const router = createBrowserRouter([
   { path: "/sign-in", element: <SignIn /> },
@@ -16,8 +24,16 @@ export const router = createBrowserRouter([
     element: <Layout />,
     children: [
       { index: true, element: <Dashboard /> },
-      { path: "/operations", element: <Operations /> },
-      { path: "/operations/:id", element: <OperationBoard /> },
+      { path: "people", element: <PeopleList /> },
+      { path: "people/:id", element: <PersonPage /> },
+      { path: "requests", element: <RequestsPage /> },
+      { path: "cases", element: <CaseBoard /> },
+      { path: "handovers", element: <HandoversPage /> },
+      { path: "council", element: <CouncilPage /> },
+      { path: "audit", element: <AuditPage /> },
+      { path: "cases/:id", element: <CasePage /> },
+      { path: "operations", element: <Operations /> },
+      { path: "operations/:id", element: <OperationBoard /> },
     ],
   },
 ]);

@@ -21,7 +21,7 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
     <Alert color="red" title={t("common.error")} role="alert">
       {text(error)}
       {onRetry && (
-        <Button variant="light" color="red" size="xs" ml="md" onClick={onRetry}>
+        <Button variant="outline" color="red.9" size="xs" ml="md" onClick={onRetry}>
           {t("common.retry")}
         </Button>
       )}

@@ -20,6 +20,7 @@ import { Breakdown } from "../../components/Figures.tsx";
 import { QueryState } from "../../components/QueryState.tsx";
 import { type Airport, type Route, RouteMap } from "../../components/RouteMap.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
+import { useTerm } from "../../terms.ts";
 import { strings } from "./strings.ts";
 
 addStrings("dashboard", strings);
@@ -171,6 +172,7 @@ function OperationsMap() {
 
 function Deadlines() {
   const { t } = useTranslation("dashboard");
+  const term = useTerm();
   const f = useFormat();
   const overdue = useQuery({
     queryKey: ["deadlines", "overdue"],
@@ -210,7 +212,7 @@ function Deadlines() {
                         {d.person.name}
                       </Anchor>
                     </Table.Td>
-                    <Table.Td>{d.kind}</Table.Td>
+                    <Table.Td>{term("deadline", d.kind)}</Table.Td>
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap">
                         <Badge
@@ -238,6 +240,7 @@ function Deadlines() {
 
 function Risks() {
   const { t } = useTranslation("dashboard");
+  const term = useTerm();
   const cases = useQuery({
     queryKey: ["cases", "open-risk"],
     queryFn: () => unwrap(api.GET("/api/cases", { params: { query: { openRisk: "true", limit: 100 } } })),
@@ -264,13 +267,13 @@ function Risks() {
                   <Table.Tr key={k.id}>
                     <Table.Td>
                       <Anchor component={Link} to={`/cases/${k.id}`}>
-                        {k.state}
+                        {term("state", k.state)}
                       </Anchor>
                     </Table.Td>
                     <Table.Td>
                       {k.openRisks.map((r) => (
                         <Text size="sm" key={r.code}>
-                          {r.message}
+                          {term("risk", r.code)}
                         </Text>
                       ))}
                     </Table.Td>

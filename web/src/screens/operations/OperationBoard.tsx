@@ -21,6 +21,7 @@ import {
   plannable,
 } from "./board.ts";
 import { useNotify } from "./notify.ts";
+import { AddPeople, StatusMoves } from "./OperationFlow.tsx";
 import { fetchOperation, operationKey, RequireOperations, statusColor } from "./Operations.tsx";
 import { PlannerBoard } from "./PlannerBoard.tsx";
 import { RuleList } from "./RuleList.tsx";
@@ -195,6 +196,7 @@ function Board({
       </Group>
       {adopt.error && <ErrorAlert error={adopt.error} />}
       {release.error && <ErrorAlert error={release.error} />}
+      {session.can("operation:move") && <StatusMoves operation={op} />}
       {canPlan && <RunPlanner operationId={op.id} onPlanned={refresh} />}
       {current && plan ? (
         <PlanSummary current={current} board={board} />
@@ -218,6 +220,7 @@ function Board({
           onChanged={refresh}
         />
       )}
+      <AddPeople operation={op} />
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +7,7 @@ import { api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
 import { QueryState } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
+import { NewOperation } from "./NewOperation.tsx";
 import { strings } from "./strings.ts";
 
 addStrings("operations", strings);
@@ -60,7 +61,10 @@ function OperationList() {
   });
   return (
     <Stack>
-      <Title order={2}>{t("title")}</Title>
+      <Group justify="space-between">
+        <Title order={2}>{t("title")}</Title>
+        <NewOperation />
+      </Group>
       <QueryState query={list}>
         {() =>
           items.length === 0 ? (

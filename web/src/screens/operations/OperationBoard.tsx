@@ -8,6 +8,7 @@ import { useSession } from "../../api/session.tsx";
 import { ErrorAlert, QueryState } from "../../components/QueryState.tsx";
 import { type Route, RouteMap } from "../../components/RouteMap.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
+import { useTerm } from "../../terms.ts";
 import {
   airportsOf,
   buildBoard,
@@ -106,6 +107,7 @@ function Board({
   const session = useSession();
   const client = useQueryClient();
   const notify = useNotify();
+  const term = useTerm();
   const plan = current?.plan;
   const named = useMemo(() => airportsOf(airports), [airports]);
   const board = useMemo(
@@ -153,7 +155,7 @@ function Board({
           <Group gap="sm">
             <Title order={2}>{t("board.heading", { code: op.code })}</Title>
             <Badge color={statusColor[op.status]} variant="filled" autoContrast>
-              {t(`status.${op.status}`)}
+              {term("operationStatus", op.status)}
             </Badge>
           </Group>
           <Text c="dimmed" size="sm">

@@ -7,6 +7,7 @@ import { api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
 import { QueryState } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
+import { useTerm } from "../../terms.ts";
 import { NewOperation } from "./NewOperation.tsx";
 import { strings } from "./strings.ts";
 
@@ -49,6 +50,7 @@ export default function Operations() {
 /** The operations, newest first: code, date, status, people and aircraft. */
 function OperationList() {
   const { t } = useTranslation("operations");
+  const term = useTerm();
   const f = useFormat();
   const list = useQuery({
     queryKey: ["operations", "all"],
@@ -94,7 +96,7 @@ function OperationList() {
                       <Table.Td>{f.date(o.operationDate)}</Table.Td>
                       <Table.Td>
                         <Badge color={statusColor[o.status]} variant="filled" autoContrast>
-                          {t(`status.${o.status}`)}
+                          {term("operationStatus", o.status)}
                         </Badge>
                       </Table.Td>
                       <Table.Td>{o.stagingAirport}</Table.Td>

@@ -45,6 +45,7 @@ import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client.ts";
 import { ErrorAlert } from "../../components/QueryState.tsx";
 import { useFormat } from "../../i18n.ts";
+import { useTerm } from "../../terms.ts";
 import { colorOf, type ManifestEntry, type OperationFile, type Plan } from "./board.ts";
 import { useNotify } from "./notify.ts";
 import { RuleList } from "./RuleList.tsx";
@@ -429,6 +430,7 @@ function PersonCardBody({
   showGuards: boolean;
 }) {
   const { t } = useTranslation("operations");
+  const term = useTerm();
   const flags = entry?.riskFlags ?? [];
   return (
     <Stack gap={2}>
@@ -454,7 +456,7 @@ function PersonCardBody({
           )}
           {flags.map((flag) => (
             <Badge key={flag} size="xs" color="dark" variant="outline">
-              {t(`flags.${flag}`, { defaultValue: flag })}
+              {term("riskFlag", flag)}
             </Badge>
           ))}
         </Group>

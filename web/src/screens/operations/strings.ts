@@ -10,14 +10,6 @@ const es = {
     staging: "Concentración",
     none: "No hay operativos.",
   },
-  status: {
-    planning: "En planeación",
-    planned: "Planeado",
-    ready: "Listo",
-    "in-transit": "En vuelo",
-    completed: "Concluido",
-    cancelled: "Cancelado",
-  },
   planStatus: {
     draft: "Borrador",
     "rules-broken": "Borrador que rompe reglas",
@@ -103,13 +95,6 @@ const es = {
     maxStops: "máx. {{count}} escalas",
     people: "Personas a bordo de {{aircraft}}",
   },
-  flags: {
-    "escape-risk": "Riesgo de fuga",
-    violent: "Violento",
-    medical: "Atención médica",
-    "needs-separation": "Debe ir separado",
-    "high-profile": "Alto perfil",
-  },
   move: {
     title: "Mover a {{name}} a {{aircraft}}",
     ok: "El movimiento no rompe ninguna regla.",
@@ -166,14 +151,6 @@ const en: typeof es = {
     aircraft: "Aircraft",
     staging: "Staging",
     none: "No operations.",
-  },
-  status: {
-    planning: "Planning",
-    planned: "Planned",
-    ready: "Ready",
-    "in-transit": "In transit",
-    completed: "Completed",
-    cancelled: "Cancelled",
   },
   planStatus: {
     draft: "Draft",
@@ -258,13 +235,6 @@ const en: typeof es = {
     range: "range {{km}} km",
     maxStops: "at most {{count}} stops",
     people: "People on board {{aircraft}}",
-  },
-  flags: {
-    "escape-risk": "Escape risk",
-    violent: "Violent",
-    medical: "Medical care",
-    "needs-separation": "Needs separation",
-    "high-profile": "High profile",
   },
   move: {
     title: "Move {{name}} to {{aircraft}}",

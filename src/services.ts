@@ -1,3 +1,4 @@
+import { auditEventService } from "./audit/events.ts";
 import { readLog } from "./audit/reads.ts";
 import { adminService } from "./auth/admin.ts";
 import { signInLimiter } from "./auth/rate-limit.ts";
@@ -14,6 +15,7 @@ import type { Database } from "./db/client.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
 import { operationService, referenceService } from "./operations/service.ts";
+import { personFileReader } from "./people/file.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
@@ -55,6 +57,8 @@ export function services(
     signIn: signInService(db, auth, { sessions, totp, limiter }, clock),
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
+    audit: auditEventService(db),
+    personFile: personFileReader(db),
     organisations: organisationService(db),
     requests: requestService(db),
     cases,

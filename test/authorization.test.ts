@@ -227,6 +227,7 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "POST /api/people": () => ({ url: "/api/people", body: { givenNames: "M", familyNames: `P${++unique}` } }),
   "GET /api/people": () => ({ url: "/api/people" }),
   "GET /api/people/{id}": (id) => ({ url: `/api/people/${id()}` }),
+  "GET /api/people/{id}/file": (id) => ({ url: `/api/people/${id()}/file` }),
   "POST /api/people/{id}/affiliations": (id) => ({
     url: `/api/people/${id()}/affiliations`,
     body: { affiliations: [{ organisationId: the("organisation").id }] },
@@ -258,6 +259,9 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   }),
   "GET /api/cases": () => ({ url: "/api/cases" }),
   "GET /api/cases/{id}": (id) => ({ url: `/api/cases/${id()}` }),
+  "GET /api/cases/{id}/transitions": (id) => ({ url: `/api/cases/${id()}/transitions` }),
+  "GET /api/audit-events": () => ({ url: "/api/audit-events" }),
+  "POST /api/audit-verifications": () => ({ url: "/api/audit-verifications" }),
   "POST /api/cases/{id}/transitions": (id) => ({
     url: `/api/cases/${id()}/transitions`,
     body: { transition: "begin-analysis", legalBasis: "b", reasons: "r" },
@@ -488,9 +492,16 @@ describe("the authorization matrix", () => {
               const items =
                 res.statusCode === 200 && route.method === "GET" && json ? res.json().items : undefined;
               if (Array.isArray(items)) {
-                for (const item of items as { party: string; sharedWith: string[] }[])
+                for (const item of items as {
+                  party?: string;
+                  sharedWith: string[];
+                  actor?: { party: string };
+                }[])
                   expect(
-                    visibleTo(target({ id: "", ...item }), party),
+                    // An audit event is its writer's party's (`actor.party`); a record, its party's or shared.
+                    item.party === undefined
+                      ? item.actor?.party === party
+                      : visibleTo(target({ id: "", ...item, party: item.party }), party),
                     `${label}: ${JSON.stringify(item).slice(0, 200)}`,
                   ).toBe(true);
                 tally.listsChecked++;

@@ -1,3 +1,4 @@
+import type { Role } from "../src/auth/roles.ts";
 import type { TestApp } from "./app.ts";
 
 /** Small builders over the HTTP API, so tests read as what an officer does. */
@@ -157,16 +158,31 @@ export async function buildOperation(
   };
 }
 
+const toApproval = [
+  ["secretariat", "begin-analysis"],
+  ["secretariat", "propose-to-council"],
+  ["decision-authority", "approve-transfer"],
+] as const;
+
+async function walk(t: TestApp, caseId: string, steps: readonly (readonly [Role, string])[]) {
+  for (const [role, name] of steps) {
+    const res = await transition(t, caseId, role, { transition: name });
+    if (res.statusCode !== 201) throw new Error(`${name}: ${res.body}`);
+  }
+}
+
+/** A security case walked from request to the council's approval, as the officers who would. */
+export async function buildApprovedCase(t: TestApp, options: { capital?: boolean } = {}) {
+  const c = await buildCase(t, { capital: options.capital ?? false });
+  await walk(t, c.id, toApproval);
+  return c;
+}
+
 /** Takes a security case from request to ready-for-transfer, as the officers who would. */
 export async function walkToReady(t: TestApp, caseId: string) {
-  for (const [role, name] of [
-    ["secretariat", "begin-analysis"],
-    ["secretariat", "propose-to-council"],
-    ["decision-authority", "approve-transfer"],
+  await walk(t, caseId, [
+    ...toApproval,
     ["secretariat", "confirm-assurances"],
     ["custody-officer", "mark-ready"],
-  ] as const) {
-    const res = await transition(t, caseId, role, { transition: name });
-    if (res.statusCode !== 201) throw new Error(`walkToReady ${name}: ${res.body}`);
-  }
+  ]);
 }

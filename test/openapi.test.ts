@@ -78,6 +78,12 @@ describe("the OpenAPI document", () => {
     }
   });
 
+  it("states the media types of an answer that is not JSON: the manifests as text or PDF bytes", () => {
+    const ok = doc.paths["/api/operations/{id}/plan/manifest"]?.get?.responses["200"];
+    expect(Object.keys(ok?.content ?? {})).toEqual(["text/plain", "application/pdf"]);
+    expect(ok?.content?.["application/pdf"]?.schema).toMatchObject({ type: "string", format: "binary" });
+  });
+
   it("bounds every string and array of a request", () => {
     const unbounded: string[] = [];
     const walk = (s: Record<string, unknown> | undefined, where: string) => {

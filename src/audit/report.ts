@@ -8,7 +8,7 @@
  * places on operations, handovers and their confirmations. Lists are not counted as reading a person;
  * reads by id are.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
@@ -71,7 +71,7 @@ export async function auditReport(db: Db, input: ReportQuery): Promise<ReportLin
     where e.occurred_at >= ${from} and e.occurred_at < ${to}
       ${q.party ? sql`and e.party = ${q.party}` : sql``}
       ${actors ? sql`and (e.actor_id in ${actors} or e.actor_name = ${q.user})` : sql``}
-      ${q.person ? sql`and (e.entity_id in (select id from person_ids) or coalesce(e.after, e.before)->>'personId' = ${q.person} or (e.entity = 'access' and e.after->>'targetId' in (select id::text from person_ids)))` : sql``}`;
+      ${q.person ? sql`and ${aboutPerson(q.person, sql`select id from person_ids`)}` : sql``}`;
   const readsOf = sql`select r.at, r.party, r.actor_id, r.actor_name, 'read' as action, r.entity, r.entity_id, r.route as detail
     from reads r
     where r.at >= ${from} and r.at < ${to}
@@ -97,8 +97,16 @@ export async function auditReport(db: Db, input: ReportQuery): Promise<ReportLin
   }));
 }
 
+/**
+ * Whether the audit event `e` is about the person: an event of a row that names them (`ids`, a select of
+ * their ids: `personIdsOf`), one whose image names them, or a refusal of a call on such a row.
+ */
+export function aboutPerson(person: string, ids: SQL) {
+  return sql`(e.entity_id in (${ids}) or coalesce(e.after, e.before)->>'personId' = ${person} or (e.entity = 'access' and e.after->>'targetId' in (select id::text from (${ids}) ids)))`;
+}
+
 /** The ids of every row that names the person (see the module's comment). */
-function personIdsOf(person: string) {
+export function personIdsOf(person: string) {
   const p = sql`${person}::uuid`;
   return sql`
     select ${p}

@@ -1,7 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { officer, type TestApp, testApp } from "../../test/app.ts";
-import { buildCase, buildOperation, buildPerson, transition } from "../../test/factories.ts";
+import {
+  buildApprovedCase,
+  buildCase,
+  buildOperation,
+  buildPerson,
+  transition,
+} from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { auditEvents, cases, caseTransitions } from "../db/schema.ts";
 
@@ -19,19 +25,7 @@ const recordEvents = async () =>
 const events = async () => (await recordEvents()).length;
 const stateOf = async (id: string) => (await t.database.db.select().from(cases).where(eq(cases.id, id)))[0]!;
 
-/** Walks a security case from request to council approval. */
-async function approved(options: { capital?: boolean } = {}) {
-  const c = await buildCase(t, { capital: options.capital ?? false });
-  for (const [role, name] of [
-    ["secretariat", "begin-analysis"],
-    ["secretariat", "propose-to-council"],
-    ["decision-authority", "approve-transfer"],
-  ] as const) {
-    const res = await transition(t, c.id, role, { transition: name });
-    expect(res.statusCode, res.body).toBe(201);
-  }
-  return c;
-}
+const approved = (options: { capital?: boolean } = {}) => buildApprovedCase(t, options);
 
 describe("case transitions over the API", () => {
   it("takes a transition, bumps the version, writes history and audit in one go", async () => {

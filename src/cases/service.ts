@@ -26,6 +26,7 @@ import { coveringAssurances } from "./coverage.ts";
 import { type CaseDocument, caseDocumentReader } from "./document.ts";
 import { type NewCaseInput, newCase } from "./open.ts";
 import type { ListCases, ListDeadlines, OpenCase, TransitionBody } from "./schemas.ts";
+import { checkSteps } from "./step-check.ts";
 import { defaultDueSoonDays, treatyById } from "./treaty-parameters.ts";
 import {
   type CaseFacts,
@@ -407,6 +408,36 @@ export function caseService(db: Db, policy: Policy) {
         "case:read",
         async () => JSON.parse(await readDocument(id, actor, now)) as CaseDocument,
       ),
+
+    /**
+     * The steps of the case's current state, each checked for the actor as `transition` would check it (the
+     * same facts, the same checks): allowed, or the reasons why not. A step that boards an operation is
+     * weighed with the operation that lists the person (one still being planned first).
+     */
+    steps: (id: string, actor: Actor, now = new Date()) =>
+      guarded(db, actor, "case:read", async () => {
+        const loaded = await loadCase(id, actor);
+        const row = caseRow(loaded);
+        const listed = loaded.person.listings.map((l) => l.operation);
+        const candidate =
+          listed.find((o) => o.status === "planning" || o.status === "planned") ?? listed[0] ?? null;
+        const ctx = { now, policy, params: treatyById(row.treatyParameters) };
+        return {
+          caseId: row.id,
+          track: row.track,
+          state: row.state,
+          version: row.version,
+          transitions: checkSteps(
+            factsOf(loaded, null),
+            {
+              facts: factsOf(loaded, candidate && { ...candidate, listsPerson: true }),
+              operationId: candidate?.id ?? null,
+            },
+            actor,
+            ctx,
+          ),
+        };
+      }),
 
     /** The case file as the database built it, for the API to send as it is. */
     document: (id: string, actor: Actor, now = new Date()) =>

@@ -122,7 +122,31 @@ export type Decision =
       /** The decision the step records, if it is one. */
       decision: DecisionOut | null;
     }
-  | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
+  | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown>; reason?: Reason };
+
+/**
+ * Why a step cannot be taken, in a form a client translates: a stable code and its parameters
+ * (`needs-assurance` with `{kind: "no-death-penalty"}`), beside the refusal's error code and message.
+ */
+export interface Reason {
+  code: ReasonCode;
+  params: Record<string, unknown>;
+}
+export const reasonCodes = [
+  "taken-by-another-act",
+  "role",
+  "invalid-input",
+  "hold-in-force",
+  "needs-assurance",
+  "no-operation",
+  "not-listed",
+  "operation-under-way",
+  "surrender-barred",
+  "deadline-lapsed",
+  "deadline-running",
+  "no-treaty",
+] as const;
+export type ReasonCode = (typeof reasonCodes)[number];
 
 export interface DecideContext {
   now: Date;
@@ -167,14 +191,25 @@ export function availableTransitions(track: Track, state: CaseState): Transition
   return transitions.filter((t) => t.track === track && t.from.includes(state));
 }
 
-type Refusal = Extract<Decision, { ok: false }>;
+export type Refusal = Extract<Decision, { ok: false }>;
 
-function refuse(code: ErrorCode, message: string, details?: Record<string, unknown>): Refusal {
-  return details ? { ok: false, code, message, details } : { ok: false, code, message };
+function refuse(
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+  reason?: Reason,
+): Refusal {
+  return {
+    ok: false,
+    code,
+    message,
+    ...(details ? { details } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }
 
 function invalid(issues: FieldIssue[], message: string): Refusal {
-  return refuse("VALIDATION_FAILED", message, { issues });
+  return refuse("VALIDATION_FAILED", message, { issues }, { code: "invalid-input", params: { issues } });
 }
 
 /** The stored deadline of a kind; with several, the latest due (the most generous reading). */
@@ -203,7 +238,12 @@ function mustHaveLapsed(kind: DeadlineKind, label: string): Guard {
   return (facts, input, ctx) => {
     const d = latestDeadline(facts, [kind]);
     if (!d) {
-      return refuse("DEADLINE_NOT_LAPSED", `no open ${label} deadline is stored for this case`, { kind });
+      return refuse(
+        "DEADLINE_NOT_LAPSED",
+        `no open ${label} deadline is stored for this case`,
+        { kind },
+        { code: "deadline-running", params: { deadline: kind } },
+      );
     }
     for (const [field, at] of [
       ["now", ctx.now],
@@ -214,6 +254,7 @@ function mustHaveLapsed(kind: DeadlineKind, label: string): Guard {
           "DEADLINE_NOT_LAPSED",
           `the ${label} deadline runs until ${d.dueOn} inclusive; ${field} is ${toIsoDate(at)}`,
           { kind, dueOn: d.dueOn, [field]: toIsoDate(at) },
+          { code: "deadline-running", params: { deadline: kind, dueOn: d.dueOn } },
         );
       }
     }
@@ -230,6 +271,7 @@ function mustBeInTime(kind: DeadlineKind, label: string): Guard {
         "DEADLINE_LAPSED",
         `the ${label} deadline lapsed on ${d.dueOn}; the step occurred on ${toIsoDate(input.occurredAt)}`,
         { kind, dueOn: d.dueOn, occurredAt: toIsoDate(input.occurredAt) },
+        { code: "deadline-lapsed", params: { deadline: kind, dueOn: d.dueOn } },
       );
     }
     return null;
@@ -242,9 +284,13 @@ const guards: Record<GuardId, Guard> = {
     const bypass = input.bypass;
     if (bypass) {
       if (bypass.legalBasis.trim() === "") {
-        return refuse("LEGAL_HOLD", "a bypass of a legal hold must state its legal basis", {
-          issues: [{ field: "bypass.legalBasis", rule: "required" }],
-        });
+        const issues = [{ field: "bypass.legalBasis", rule: "required" }];
+        return refuse(
+          "LEGAL_HOLD",
+          "a bypass of a legal hold must state its legal basis",
+          { issues },
+          { code: "invalid-input", params: { issues } },
+        );
       }
       const blockingIds = new Set(blocking.map((h) => h.id));
       const issues = bypass.holdIds.flatMap((id, i) =>
@@ -261,6 +307,11 @@ const guards: Record<GuardId, Guard> = {
         "LEGAL_HOLD",
         `active legal hold(s) block this step: ${unbypassed.map((h) => `${h.id} (${h.kind})`).join(", ")}`,
         { holdIds: unbypassed.map((h) => h.id) },
+        {
+          code: "hold-in-force",
+          // A decision may bypass them, stating its legal basis (`bypass` of the step's body).
+          params: { holds: unbypassed.map((h) => ({ id: h.id, kind: h.kind })), bypassable: true },
+        },
       );
     }
     out.bypassedHoldIds = [...bypassed];
@@ -275,7 +326,12 @@ const guards: Record<GuardId, Guard> = {
     const chargeIds = capital.map((c) => c.id);
     const message = `capital-eligible charge(s) ${chargeIds.join(", ")} without a given no-death-penalty assurance (Treaty art. 8)`;
     if (ctx.policy.deathPenaltyAssurance === "block")
-      return refuse("ASSURANCE_MISSING", message, { chargeIds });
+      return refuse(
+        "ASSURANCE_MISSING",
+        message,
+        { chargeIds },
+        { code: "needs-assurance", params: { kind: "no-death-penalty", chargeIds } },
+      );
     if (!out.openRisks.some((r) => r.code === "ASSURANCE_MISSING")) {
       out.openRisks.push({ code: "ASSURANCE_MISSING", message, details: { chargeIds } });
     }
@@ -285,20 +341,29 @@ const guards: Record<GuardId, Guard> = {
   "operation-assigned": (facts) =>
     facts.operationId
       ? null
-      : refuse("OPERATION_MISSING", "the case is on no operation: it must take assign-to-operation first"),
+      : refuse(
+          "OPERATION_MISSING",
+          "the case is on no operation: it must take assign-to-operation first",
+          undefined,
+          { code: "no-operation", params: {} },
+        ),
 
   "operation-lists-person": (facts, input) => {
     const op = facts.operation;
     if (!op || op.id !== input.operationId) {
-      return refuse("OPERATION_MISSING", "operationId: no such operation", {
-        issues: [{ field: "operationId", rule: "must reference an existing operation" }],
-      });
+      return refuse(
+        "OPERATION_MISSING",
+        "operationId: no such operation",
+        { issues: [{ field: "operationId", rule: "must reference an existing operation" }] },
+        { code: "not-listed", params: {} },
+      );
     }
     if (!op.listsPerson) {
       return refuse(
         "OPERATION_MISSING",
         `operation ${op.code} does not list this person: add them to it first (POST /api/operations/${op.id}/people)`,
         { operationId: op.id },
+        { code: "not-listed", params: { operationId: op.id, operationCode: op.code } },
       );
     }
     if (!stillPlanned(op.status)) {
@@ -306,6 +371,7 @@ const guards: Record<GuardId, Guard> = {
         "OPERATION_UNDER_WAY",
         `operation ${op.code} is ${op.status}: people board it only while it is planning or planned`,
         { operationId: op.id, operationStatus: op.status },
+        underWay(op),
       );
     }
     return null;
@@ -318,6 +384,7 @@ const guards: Record<GuardId, Guard> = {
       "OPERATION_UNDER_WAY",
       `the person is on board operation ${op.code}, which is ${op.status}: remove them through the operation first (DELETE /api/operations/${op.id}/people/{personId})`,
       { operationId: op.id, operationStatus: op.status },
+      underWay(op),
     );
   },
 
@@ -330,6 +397,7 @@ const guards: Record<GuardId, Guard> = {
           "SURRENDER_BARRED",
           `the person was freed for good for offence(s) ${hits.join(", ")} and cannot be surrendered again for them (LEI art. 35)`,
           { offenceKeys: hits },
+          { code: "surrender-barred", params: { offences: hits } },
         );
   },
 
@@ -339,6 +407,11 @@ const guards: Record<GuardId, Guard> = {
   "custody-window-open": mustBeInTime("custody-window", "custody-window"),
   "custody-window-lapsed": mustHaveLapsed("custody-window", "custody-window"),
 };
+
+const underWay = (op: NonNullable<CaseFacts["operation"]>): Reason => ({
+  code: "operation-under-way",
+  params: { operationId: op.id, operationCode: op.code, status: op.status },
+});
 
 /** An operation still being planned: people may board it or leave it by their own case's step. */
 const stillPlanned = (status: string) => status === "planning" || status === "planned";
@@ -382,6 +455,70 @@ const actOf: Record<NonNullable<TransitionDef["via"]>, string> = {
 };
 
 /**
+ * The checks of a step the state allows, in order: taken on its own or as part of another act → the
+ * actor's role may take it (ACTOR_NOT_PERMITTED; no role, not even `admin`, is exempt) → the input
+ * (VALIDATION_FAILED) → the guards, in table order → a treaty to count its deadlines by. `decide` stops at
+ * the first refusal; `refusalsOf` (the dry run a client shows) goes on to list them all.
+ */
+function* refusals(
+  def: TransitionDef,
+  facts: CaseFacts,
+  input: TransitionInput,
+  ctx: DecideContext,
+  out: GuardState,
+): Generator<Refusal> {
+  if (def.via && input.via !== def.via) {
+    yield refuse(
+      "TRANSITION_NOT_ALLOWED",
+      `${def.name} is not a step of its own: ${actOf[def.via]}`,
+      { state: facts.state, transition: def.name, via: def.via },
+      { code: "taken-by-another-act", params: { act: def.via } },
+    );
+    // The rest weighs a step taken on its own.
+    return;
+  }
+  if (!def.by.includes(input.actor.role)) {
+    yield refuse(
+      "ACTOR_NOT_PERMITTED",
+      `role ${input.actor.role} may not take ${def.name}; allowed: ${def.by.join(", ")}`,
+      { role: input.actor.role, allowedRoles: [...def.by] },
+      { code: "role", params: { role: input.actor.role, roles: [...def.by] } },
+    );
+  }
+  const bad = checkInput(input, def, ctx.now);
+  if (bad) yield bad;
+  for (const id of def.guards) {
+    const failed = guards[id](facts, input, ctx, out);
+    if (failed) yield { ...failed, details: { guard: id, ...failed.details } };
+  }
+  if (def.starts.length > 0 && !ctx.params) {
+    yield refuse(
+      "TREATY_MISSING",
+      `${def.name} starts the deadlines ${def.starts.join(", ")}, but the case runs under no treaty to count them by`,
+      { transition: def.name },
+      { code: "no-treaty", params: { deadlines: [...def.starts] } },
+    );
+  }
+}
+
+/**
+ * Every refusal `decide` would weigh for a step the case's state allows (the first is the one `decide`
+ * answers), and the open risks it would record when there is none: the same checks, run to the end.
+ */
+export function refusalsOf(
+  facts: CaseFacts,
+  input: TransitionInput,
+  ctx: DecideContext,
+): { refusals: Refusal[]; openRisks: OpenRisk[] } {
+  const def = findTransition(facts.track, input.transition);
+  if (!def?.from.includes(facts.state))
+    throw new Error(`${input.transition} is not a step from ${facts.state}`);
+  const out: GuardState = { openRisks: [], bypassedHoldIds: [] };
+  const all = [...refusals(def, facts, input, ctx, out)];
+  return { refusals: all, openRisks: all.length === 0 ? out.openRisks : [] };
+}
+
+/**
  * Decide a transition. Checks, in order: the transition exists for the track (VALIDATION_FAILED,
  * field `transition`) → the current state allows it (TRANSITION_NOT_ALLOWED) → the actor's role
  * may take it (ACTOR_NOT_PERMITTED; no role, not even `admin`, is exempt) → the input
@@ -407,40 +544,12 @@ export function decide(facts: CaseFacts, input: TransitionInput, ctx: DecideCont
       { state: facts.state, transition: def.name, allowed },
     );
   }
-  if (def.via && input.via !== def.via) {
-    return refuse("TRANSITION_NOT_ALLOWED", `${def.name} is not a step of its own: ${actOf[def.via]}`, {
-      state: facts.state,
-      transition: def.name,
-      via: def.via,
-    });
-  }
-  if (!def.by.includes(input.actor.role)) {
-    return refuse(
-      "ACTOR_NOT_PERMITTED",
-      `role ${input.actor.role} may not take ${def.name}; allowed: ${def.by.join(", ")}`,
-      {
-        role: input.actor.role,
-        allowedRoles: [...def.by],
-      },
-    );
-  }
-  const bad = checkInput(input, def, ctx.now);
-  if (bad) return bad;
-
   const out: GuardState = { openRisks: [], bypassedHoldIds: [] };
-  for (const id of def.guards) {
-    const failed = guards[id](facts, input, ctx, out);
-    if (failed) return { ...failed, details: { guard: id, ...failed.details } };
-  }
+  // The first refusal, if any: the later checks do not run.
+  const refused = refusals(def, facts, input, ctx, out).next();
+  if (!refused.done) return refused.value;
 
   const params = ctx.params;
-  if (def.starts.length > 0 && !params) {
-    return refuse(
-      "TREATY_MISSING",
-      `${def.name} starts the deadlines ${def.starts.join(", ")}, but the case runs under no treaty to count them by`,
-      { transition: def.name },
-    );
-  }
   const startDeadlines = params
     ? def.starts.map((kind) =>
         computeDeadline(kind, triggerFor(kind, facts, input.occurredAt), params, ctx.policy),

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import helmet from "helmet";
 import { noteRefusal, recordRead } from "../audit/reads.ts";
+import { auditRoutes } from "../audit/routes.ts";
 import { requirePermission } from "../auth/access.ts";
 import { adminRoutes } from "../auth/admin-routes.ts";
 import { apiCaller, sessionCookieName } from "../auth/http.ts";
@@ -16,9 +17,11 @@ import type { OidcConfig } from "../auth/oidc.ts";
 import { authRoutes } from "../auth/routes.ts";
 import { caseRoutes } from "../cases/routes.ts";
 import { trackRoutes } from "../cases/tracks-routes.ts";
+import { caseStepRoutes } from "../cases/step-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
+import { personFileRoutes } from "../people/file-routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
@@ -162,6 +165,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "handovers", description: "Handovers of custody and their confirmations" },
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },
+        { name: "audit", description: "The audit chain: its events, and verifying it" },
         { name: "auth", description: "Sign-in, sessions, the second factor and one's own password" },
         {
           name: "administration",
@@ -333,6 +337,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       requestRoutes(api, s.database.app, s);
       caseRoutes(api, s.database.app, s);
       trackRoutes(api);
+      caseStepRoutes(api, s);
+      auditRoutes(api, s);
+      personFileRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
       adminRoutes(api, s);

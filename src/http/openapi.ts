@@ -1,5 +1,5 @@
 import type { FastifySchema } from "fastify";
-import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type { Permission } from "../auth/permissions.ts";
 
 declare module "fastify" {
@@ -8,6 +8,8 @@ declare module "fastify" {
     successStatus?: number;
     /** The permission the route needs (`src/auth/permissions.ts`); checked before the route runs. */
     permission?: Permission | "public";
+    /** The media types of a success answer that is not JSON (a PDF, plain text), as the document states them. */
+    successMediaTypes?: string[];
   }
 }
 
@@ -22,7 +24,11 @@ const descriptions: Record<number, string> = {
  */
 export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0]) {
   const out = jsonSchemaTransform(args);
-  const route = (args as { route?: { config?: { successStatus?: number; permission?: string } } }).route;
+  const route = (
+    args as {
+      route?: { config?: { successStatus?: number; permission?: string; successMediaTypes?: string[] } };
+    }
+  ).route;
   const status = route?.config?.successStatus ?? 200;
   const schema = (out.schema ?? {}) as FastifySchema & { response?: Record<string, unknown> };
   // The permission the route needs, as data in the document (the authorization matrix test reads it).
@@ -30,9 +36,24 @@ export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0
     out.schema = { ...schema, "x-permission": route.config.permission } as typeof out.schema;
   }
   if (!schema.response) {
+    const description = descriptions[status] ?? "Success";
+    const media = route?.config?.successMediaTypes;
+    // Text is a string; anything else not JSON (a PDF) is bytes. The bound is generous: an operation's
+    // manifests for 2,000 people are some megabytes.
+    const content = (type: string) => ({
+      schema: {
+        type: "string",
+        maxLength: 20_000_000,
+        ...(type.startsWith("text/") ? {} : { format: "binary" }),
+      },
+    });
     out.schema = {
       ...(out.schema as object),
-      response: { [status]: { description: descriptions[status] ?? "Success", type: "object" } },
+      response: {
+        [status]: media
+          ? { description, content: Object.fromEntries(media.map((m) => [m, content(m)])) }
+          : { description, type: "object" },
+      },
     } as typeof out.schema;
   }
   return out;
@@ -138,7 +159,8 @@ interface Operation {
  * their format (int32 within its bounds, else int64).
  */
 export function documentErrors(document: { openapiObject: object } | { swaggerObject: object }) {
-  const openapiObject = "openapiObject" in document ? document.openapiObject : document.swaggerObject;
+  const openapiObject =
+    "openapiObject" in document ? namedSchemas(document) : (document.swaggerObject as object);
   const doc = openapiObject as { paths?: Record<string, Record<string, Operation>> };
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
     // The API and the sign-in routes: authenticated or rate limited alike.
@@ -172,7 +194,38 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
     }
   }
   formatIntegers(doc.paths);
+  formatIntegers((doc as { components?: unknown }).components);
   return openapiObject;
+}
+
+/**
+ * The document with the zod schemas given an id (`.meta({ id: "CaseSteps" })`) as named components, each
+ * route's `$ref` pointing at one. The type provider lists every named schema twice, as read (`…Input`) and as
+ * written; only those an operation refers to are kept.
+ */
+function namedSchemas(document: { openapiObject: object }): object {
+  const doc = jsonSchemaTransformObject(document as Parameters<typeof jsonSchemaTransformObject>[0]) as {
+    components?: { schemas?: Record<string, unknown> };
+  };
+  const schemas = doc.components?.schemas ?? {};
+  const used = new Set<string>();
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) for (const n of node) visit(n);
+    else if (node && typeof node === "object") {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === "$ref" && typeof v === "string" && v.startsWith("#/components/schemas/")) {
+          const name = v.slice("#/components/schemas/".length);
+          if (!used.has(name)) {
+            used.add(name);
+            visit(schemas[name]);
+          }
+        } else visit(v);
+      }
+    }
+  };
+  visit((doc as { paths?: unknown }).paths);
+  for (const name of Object.keys(schemas)) if (name !== "Error" && !used.has(name)) delete schemas[name];
+  return doc;
 }
 
 function formatIntegers(node: unknown) {

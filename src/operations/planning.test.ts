@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { buildCase } from "../../test/factories.ts";
+import { pdfLines } from "../../test/pdf-text.ts";
 import { auditEvents, operationPeople } from "../db/schema.ts";
 
 let t: TestApp;
 let operationId: string;
 let ids: { sinaloa: string[]; cjng: string[] };
 let fleet: { id: string; callsign: string }[];
+/** Names with Spanish accents, which the printed manifests must keep. */
+const names = [
+  ["José Ángel", "Peña Ibáñez"],
+  ["Damián", "Frías Muñoz"],
+  ["Efraín", "Ochoa Güemes"],
+  ["Raúl", "Zúñiga León"],
+  ["Inés", "Cárdenas Ruiz"],
+  ["Sebastián", "Ávila Báez"],
+] as const;
 
 beforeAll(async () => {
   t = await testApp();
@@ -41,11 +51,14 @@ beforeAll(async () => {
     })
   ).json();
   ids = { sinaloa: [], cjng: [] };
+  const person = (k: number, organisationId: string) => ({
+    givenNames: names[k]![0],
+    familyNames: names[k]![1],
+    affiliations: [{ organisationId }],
+  });
   for (let i = 0; i < 3; i++) {
-    ids.sinaloa.push(
-      (await buildCase(t, { person: { affiliations: [{ organisationId: sinaloa.id }] } })).personId,
-    );
-    ids.cjng.push((await buildCase(t, { person: { affiliations: [{ organisationId: cjng.id }] } })).personId);
+    ids.sinaloa.push((await buildCase(t, { person: person(i, sinaloa.id) })).personId);
+    ids.cjng.push((await buildCase(t, { person: person(3 + i, cjng.id) })).personId);
   }
   const op = await t.app.inject({
     method: "POST",
@@ -97,12 +110,55 @@ describe("planning an operation over the API", () => {
     });
     expect(text.statusCode).toBe(200);
     expect(text.body).toMatch(/FAM-/);
-    const pdf = await t.app.inject({
+  });
+
+  it("prints the manifests as a PDF: the summary on page 1, every route with its arrows, every name with its accents", async () => {
+    const { plan } = (
+      await t.app.inject({
+        url: `/api/operations/${operationId}/plan`,
+        headers: await t.as("operations-planner"),
+      })
+    ).json();
+    const res = await t.app.inject({
       url: `/api/operations/${operationId}/plan/manifest?format=pdf`,
       headers: await t.as("operations-planner"),
     });
-    expect(pdf.headers["content-type"]).toBe("application/pdf");
-    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/pdf");
+    expect(res.headers["content-disposition"]).toBe('inline; filename="manifest-TEST-PLAN-1.pdf"');
+    expect(res.headers["cache-control"]).toBe("private, no-store");
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    const pages = await pdfLines(res.rawPayload);
+    const first = pages[0]!;
+    expect(first).toContain("Operation TEST-PLAN-1: transfer manifests");
+    // Not adopted yet: the newest draft is printed, and says so.
+    expect(first).toContain("DRAFT PLAN, NOT ADOPTED: seats and routes may still change");
+    expect(first).toContain("Date 2026-03-01");
+    expect(first).toContain("Legal basis LSN art. 5");
+    expect(first).toContain("Staging airport TLC");
+    expect(first).toContain("Receiving state US");
+    expect(first).toContain("People and guards per destination");
+    expect(first).toContain("Total 6 6 2");
+    const all = pages.flat().join("\n");
+    for (const a of plan.aircraft as { aircraftId: string; name: string; route: string[] }[]) {
+      // An aircraft is printed by its callsign, not its record id.
+      expect(first.some((l) => l.startsWith(`${a.name} ${a.route.join(" → ")}`))).toBe(true);
+      expect(all).not.toContain(a.aircraftId);
+      expect(pages.find((p) => p[0] === `Aircraft ${a.name}`)).toBeDefined();
+    }
+    for (const [given, family] of names) expect(all).toContain(`${given} ${family}`);
+  });
+
+  it("does not print another party's manifests: 404, as if the operation did not exist", async () => {
+    for (const format of ["pdf", "text"]) {
+      const res = await t.app.inject({
+        url: `/api/operations/${operationId}/plan/manifest?format=${format}`,
+        headers: await t.as("operations-planner", "GT"),
+      });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers["content-type"]).toMatch(/json/);
+      expect(res.body).not.toMatch(/TEST-PLAN-1|Peña/);
+    }
   });
 
   it("a hand move that puts rivals together is kept but every broken rule is reported", async () => {

@@ -19,7 +19,6 @@ import {
 import { AppError } from "../errors.ts";
 import { text, ZUuid } from "../http/schemas.ts";
 import {
-  manifestPdf,
   manifestText,
   type Plan,
   type PlanInput,
@@ -421,13 +420,33 @@ export function planningService(db: Db, runner: PlanRunner) {
         );
       }),
 
-    /** The manifests of the adopted plan (of the newest draft while none is adopted). */
-    manifest: (operationId: string, format: "text" | "pdf", actor: Actor) =>
+    /**
+     * The manifests of the adopted plan (of the newest draft while none is adopted, marked as a draft on
+     * the PDF), as text or as the printed PDF with the operation's facts, its airports and the time.
+     */
+    manifest: (operationId: string, format: "text" | "pdf", actor: Actor, now = new Date()) =>
       guarded(db, actor, "operation:read", async () => {
-        await getById(db, operations, "operation", operationId, actor);
+        const op = await getById(db, operations, "operation", operationId, actor);
         const { adopted } = await plansOf(operationId);
-        const plan = (adopted ?? (await current(operationId))).plan as Plan;
-        return format === "pdf" ? manifestPdf(plan) : manifestText(plan);
+        const row = adopted ?? (await current(operationId));
+        const plan = row.plan as Plan;
+        // PDFKit, the font and the map are loaded when the first PDF is printed, not at start-up.
+        const body =
+          format === "pdf"
+            ? await (await import("../planner/manifest-pdf.ts")).manifestPdf(plan, {
+                airports: (row.input as PlanInput).airports,
+                operation: {
+                  code: op.code,
+                  date: op.operationDate,
+                  legalBasis: op.legalBasis,
+                  stagingAirport: op.stagingAirport,
+                  receivingState: op.receivingState,
+                },
+                planStatus: adopted ? "adopted" : "draft",
+                printedAt: now,
+              })
+            : manifestText(plan);
+        return { code: op.code, body };
       }),
   };
 }

@@ -202,20 +202,25 @@ export function operationRoutes(
         operationId: "getOperationManifests",
         tags,
         summary: "Printable manifests of the adopted plan, per aircraft (text or PDF)",
-        description: whoMay("operation:read"),
+        description: `The manifests of the adopted plan, or of the newest draft while none is adopted. \`format=pdf\` answers the printed manifests (application/pdf, shown inline): page 1 holds the operation's summary (aircraft and routes, people and guards per destination, totals, route map), then each aircraft's manifest with a signature block. ${whoMay("operation:read")}`,
         params: ZIdParams,
         querystring: z.object({ format: z.enum(["text", "pdf"]).default("text") }),
       },
-      config: { permission: "operation:read" },
+      config: { permission: "operation:read", successMediaTypes: ["text/plain", "application/pdf"] },
     },
     async (req, reply) => {
-      const out = await s.planning.manifest(req.params.id, req.query.format, req.actor);
+      const { code, body } = await s.planning.manifest(req.params.id, req.query.format, req.actor);
+      // Names of detained people: kept out of shared caches. The file name keeps to safe characters.
+      reply.header("cache-control", "private, no-store");
       return req.query.format === "pdf"
         ? reply
             .type("application/pdf")
-            .header("content-disposition", 'inline; filename="manifest.pdf"')
-            .send(out)
-        : reply.type("text/plain; charset=utf-8").send(out);
+            .header(
+              "content-disposition",
+              `inline; filename="manifest-${code.replace(/[^A-Za-z0-9._-]+/g, "_")}.pdf"`,
+            )
+            .send(body)
+        : reply.type("text/plain; charset=utf-8").send(body);
     },
   );
   actionRoute(app, db, {

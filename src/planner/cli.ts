@@ -8,7 +8,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { AppError } from "../errors.ts";
 import { type BppcOptions, parseBppc, solveBppc } from "./bppc.ts";
+import { parsePlanInput } from "./compile.ts";
 import { loadHighs } from "./highs-load.ts";
+import { manifestText, ZManifestFacts } from "./manifest.ts";
 import { createRng, randInt } from "./rng.ts";
 import { plan } from "./solve.ts";
 
@@ -94,11 +96,27 @@ export async function runPlanCommand(
   } catch (e) {
     throw new AppError("VALIDATION_FAILED", `--input ${opts.input}: ${(e as Error).message}`);
   }
-  const result = plan(data as Parameters<typeof plan>[0], { timeLimitMs, seed });
-  // The manifests (and PDFKit with their fonts) are loaded only when printed.
-  const manifest = opts.format === "text" || opts.pdf ? await import("./manifest.ts") : undefined;
-  out(opts.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : manifest!.manifestText(result));
-  if (opts.pdf) writeFileSync(opts.pdf, await manifest!.manifestPdf(result));
+  const input = parsePlanInput(data);
+  const facts = ZManifestFacts.safeParse(data);
+  if (!facts.success) {
+    const issue = facts.error.issues[0]!;
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `--input ${opts.input}: ${issue.path.join(".")}: ${issue.message}`,
+    );
+  }
+  const result = plan(input, { timeLimitMs, seed });
+  out(opts.format === "json" ? `${JSON.stringify(result, null, 2)}\n` : manifestText(result));
+  if (opts.pdf) {
+    // PDFKit, the font and the map are loaded only when a PDF is printed.
+    const { manifestPdf } = await import("./manifest-pdf.ts");
+    const pdf = await manifestPdf(result, {
+      airports: input.airports,
+      operation: { ...facts.data, ...(input.operation ? { code: input.operation } : {}) },
+      printedAt: new Date(),
+    });
+    writeFileSync(opts.pdf, pdf);
+  }
   return result.status === "planned" ? 0 : 3;
 }
 

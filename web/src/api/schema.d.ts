@@ -287,7 +287,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The steps of the case's current state, each allowed or not for the caller, and why
+         * @description A dry run: each step is checked as `POST /api/cases/{id}/transitions` checks it (the same facts and checks, as of now), so a step shown as allowed is taken and one shown as blocked is refused with its first reason's `error`. Each reason has a stable `code` and `params` to translate, and an English `message`.
+         *
+         *     Permission `case:read` (read cases, their history and deadlines): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor; rows of the caller's party and rows shared with it.
+         */
+        get: operations["listCaseTransitions"];
         put?: never;
         /**
          * Take a transition of the case's legal track
@@ -484,6 +490,92 @@ export interface paths {
          * @description Permission `decision:read` (read decisions): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor; rows of the caller's party and rows shared with it.
          */
         get: operations["listDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The legal tracks: their states and transitions, who may take each, and its guards
+         * @description The same definitions the workflow enforces (`src/cases/tracks.ts`; `docs/LEGAL-TRACKS.md`). Needs `case:read`.
+         */
+        get: operations["listTracks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit chain's events of the caller's party, newest first, with what each changed
+         * @description Filters: one record (`entity`, `entityId`), a person (`personId`: the person and every row that names them, as `traslado audit report --person` finds them), an actor (`actorId`), a kind (`action`), a time range (`from`, `to`, on when it happened). Each event names the fields it changed; their values only when the caller's role may read that kind of record (`valuesShown`).
+         *
+         *     Permission `audit:read` (read the audit chain and its reports): auditor; rows of the caller's party and rows shared with it.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit-verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the audit chain and every audited row now, and answer the report
+         * @description Recomputes the whole hash chain and compares every audited row with its last after-image, as `traslado audit verify` does; it takes as long as the chain is long (seconds for the demo data). A call made while a verification runs gets that verification's report. `ok: false` lists the first bad entries.
+         *
+         *     Permission `audit:verify` (verify the audit chain): auditor, admin; rows of the caller's party and rows shared with it.
+         */
+        post: operations["verifyAuditChain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/people/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person's file: identity, affiliations, requests, cases, operations, handovers and timeline
+         * @description Each part is there when the caller's role may read that kind of record (cases need `case:read`…), with the rows of the caller's party and those shared with it: a requesting state sees its requests and their shared statuses, released operations and handovers, never the sending state's cases, decisions or holds.
+         *
+         *     Permission `person:read` (read people): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor, request-officer; rows of the caller's party and rows shared with it.
+         */
+        get: operations["getPersonFile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -829,7 +921,7 @@ export interface paths {
         };
         /**
          * Printable manifests of the adopted plan, per aircraft (text or PDF)
-         * @description Permission `operation:read` (read operations and their plans): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor; rows of the caller's party and rows shared with it.
+         * @description The manifests of the adopted plan, or of the newest draft while none is adopted. `format=pdf` answers the printed manifests (application/pdf, shown inline): page 1 holds the operation's summary (aircraft and routes, people and guards per destination, totals, route map), then each aircraft's manifest with a signature block. Permission `operation:read` (read operations and their plans): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor; rows of the caller's party and rows shared with it.
          */
         get: operations["getOperationManifests"];
         put?: never;
@@ -1378,6 +1470,223 @@ export interface components {
                 /** @description What the client can act on (the conflicting record's id, the current version…). */
                 details?: Record<string, never>;
             };
+        };
+        AuditEvent: {
+            /**
+             * Format: int64
+             * @description The event's place in the chain
+             */
+            seq: number;
+            /** @description When it happened in the world */
+            occurredAt: string;
+            /** @description When it was written */
+            recordedAt: string;
+            actor: {
+                id: string;
+                name: string;
+                party: string;
+            };
+            /** @description The event's kind: `case.transitioned`, `person.created`, `access.refused`… */
+            action: string;
+            entity: string;
+            entityId: string;
+            /** @description Whether `changes` carry values: only when the reader's role may read this kind of record */
+            valuesShown: boolean;
+            /** @description Each field that changed (all of them on a create or a delete) */
+            changes: {
+                field: string;
+                before?: unknown;
+                after?: unknown;
+            }[];
+        };
+        AuditEventPage: {
+            /** @description Newest first */
+            items: components["schemas"]["AuditEvent"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last */
+            nextCursor: string | null;
+        };
+        AuditVerification: {
+            ok: boolean;
+            /** Format: int64 */
+            eventsChecked: number;
+            /** Format: int64 */
+            rowsChecked: number;
+            /** @description The first bad entries (at most 50), in chain order, then table order */
+            problems: {
+                /** @enum {string} */
+                where: "chain" | "row";
+                /** Format: int64 */
+                seq?: number;
+                entity?: string;
+                entityId?: string;
+                message: string;
+            }[];
+        };
+        TrackGraph: {
+            /** @enum {string} */
+            track: "treaty" | "security";
+            initial: string;
+            states: {
+                name: string;
+                terminal: boolean;
+                description: string;
+                shared: string;
+            }[];
+            transitions: {
+                name: string;
+                from: string[];
+                to: string;
+                by: ("foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public")[];
+                guards: string[];
+                /** @enum {string|null} */
+                via: "operation" | "handover" | null;
+                legalSource: string;
+            }[];
+        };
+        CaseStepReason: {
+            /**
+             * @description Stable: a client translates it with `params`
+             * @enum {string}
+             */
+            code: "taken-by-another-act" | "role" | "invalid-input" | "hold-in-force" | "needs-assurance" | "no-operation" | "not-listed" | "operation-under-way" | "surrender-barred" | "deadline-lapsed" | "deadline-running" | "no-treaty";
+            /** @description What the code is about: `roles`, `kind` (of the assurance), `holds`, `deadline` and `dueOn`, `operationCode`… */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @description The reason in English */
+            message: string;
+            /** @description The error code a POST of the step answers with, when this is its first reason */
+            error: string;
+            /** @description The legal track's guard that refuses the step, if one does */
+            guard: string | null;
+        };
+        CaseStepCheck: {
+            name: string;
+            to: string;
+            /** @description The roles that take this step */
+            by: string[];
+            legalSource: string;
+            /** @description Whether the caller may take the step now */
+            allowed: boolean;
+            /** @description Why not, in the order the step is checked; empty when allowed */
+            reasons: components["schemas"]["CaseStepReason"][];
+            /** @description Risks an allowed step records as open (a missing assurance the policy lets pass) */
+            openRisks: {
+                code: string;
+                message: string;
+            }[];
+            /**
+             * Format: uuid
+             * @description For a step that boards an operation: the one weighed (it lists the person)
+             */
+            operationId: string | null;
+        };
+        CaseSteps: {
+            /** Format: uuid */
+            caseId: string;
+            track: string;
+            state: string;
+            /** Format: int32 */
+            version: number;
+            transitions: components["schemas"]["CaseStepCheck"][];
+        };
+        PersonTimelineEntry: {
+            /** @description When it happened (a day as its start, UTC) */
+            occurredAt: string;
+            /** @description When it was written */
+            recordedAt: string;
+            /** @description person.recorded, affiliation.recorded, request.received, status.shared, case.opened, case.transition, decision, hold.filed, hold.lifted, operation.listed, operation.removed, operation.released, handover */
+            kind: string;
+            /** @description In English */
+            summary: string;
+            /** @description The record it is about */
+            link: {
+                entity: string;
+                id: string;
+            };
+        };
+        PersonFile: {
+            person: {
+                id: string;
+                party: string;
+                /** Format: int32 */
+                version: number;
+                givenNames: string;
+                familyNames: string;
+                aliases: string[];
+                dateOfBirth: string | null;
+                nationalities: string[];
+                identifiers: {
+                    kind: string;
+                    value: string;
+                }[];
+                photoRef: string | null;
+                riskFlags: string[];
+                custodyFacility: string | null;
+                custodySince: string | null;
+                fictional: boolean;
+            };
+            affiliations: {
+                id: string;
+                organisationId: string;
+                /** @description Null where the reader may not read the organisation */
+                organisationName: string | null;
+                role: string | null;
+                fromOn: string | null;
+                toOn: string | null;
+                primary: boolean;
+            }[];
+            requests: {
+                id: string;
+                requestingState: string;
+                requestingAgency: string;
+                type: string;
+                receivedOn: string | null;
+                district: string | null;
+                courtCaseNumber: string | null;
+                /** @description The status of its case as the sending state shares it */
+                caseStatus: string | null;
+                charges: {
+                    id: string;
+                    statute: string;
+                    description: string;
+                    maximumPenalty: string | null;
+                    capitalEligible: boolean;
+                }[];
+            }[];
+            cases: {
+                id: string;
+                track: string;
+                state: string;
+                requestId: string | null;
+                operationId: string | null;
+                openedOn: string;
+                openRisks: {
+                    code: string;
+                    message: string;
+                }[];
+            }[];
+            operations: {
+                id: string;
+                code: string;
+                operationDate: string;
+                status: string;
+                /** @description The airport the person is flown to */
+                destination: string | null;
+                /** @description Whether the person was removed from it */
+                removed: boolean;
+            }[];
+            handovers: {
+                id: string;
+                operationId: string;
+                caseId: string | null;
+                place: string;
+                occurredAt: string;
+                receivingAgency: string;
+                condition: string;
+            }[];
+            /** @description Everything that happened to the person, newest first */
+            timeline: components["schemas"]["PersonTimelineEntry"][];
         };
     };
     responses: never;
@@ -3174,6 +3483,101 @@ export interface operations {
             };
         };
     };
+    listCaseTransitions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseSteps"];
+                };
+            };
+            /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ACTOR_NOT_PERMITTED: the caller's role may not do this */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: no such record, or none the caller may see */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure; quote the request id of the message */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     takeCaseTransition: {
         parameters: {
             query?: never;
@@ -4531,6 +4935,356 @@ export interface operations {
             };
             /** @description ACTOR_NOT_PERMITTED: the caller's role may not do this */
             403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure; quote the request id of the message */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTracks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TrackGraph"][];
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ACTOR_NOT_PERMITTED: the caller's role may not do this */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure; quote the request id of the message */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                entity?: "administration" | "place" | "organisation" | "rivalry" | "person" | "affiliation" | "request" | "charge" | "assurance" | "legal_hold" | "decision" | "operation" | "aircraft" | "leg" | "operation_person" | "plan" | "case" | "case_transition" | "deadline" | "handover" | "api_token" | "import" | "case_status" | "release" | "handover_confirmation" | "agency" | "user" | "sign_in" | "session" | "credential" | "access" | "export";
+                entityId?: string;
+                personId?: string;
+                actorId?: string;
+                action?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ACTOR_NOT_PERMITTED: the caller's role may not do this */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure; quote the request id of the message */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyAuditChain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ACTOR_NOT_PERMITTED: the caller's role may not do this */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A conflict: a stale version (VERSION_CONFLICT), a step not allowed now (TRANSITION_NOT_ALLOWED), a duplicate (DUPLICATE), the same idempotency key in flight (IDEMPOTENCY_IN_PROGRESS) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The law, a policy or the record forbids it now (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_NOT_READY…), or an idempotency key reused with another body (IDEMPOTENCY_KEY_REUSED) */
+            422: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RATE_LIMITED: too many requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL: an unexpected failure; quote the request id of the message */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPersonFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonFile"];
+                };
+            };
+            /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ACTOR_NOT_PERMITTED: the caller's role may not do this */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOT_FOUND: no such record, or none the caller may see */
+            404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -7133,7 +7887,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/plain": string;
+                    "application/pdf": string;
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */

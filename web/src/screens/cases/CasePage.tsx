@@ -8,6 +8,7 @@ import {
   List,
   Modal,
   Paper,
+  Select,
   Stack,
   Table,
   Text,
@@ -237,7 +238,19 @@ function TakeStep({
   const errorText = useErrorText();
   const client = useQueryClient();
   const form = useForm({
-    initialValues: { legalBasis: step.legalSource.slice(0, 200), reasons: "", occurredAt: "" },
+    initialValues: {
+      legalBasis: step.legalSource.slice(0, 200),
+      reasons: "",
+      occurredAt: "",
+      operationId: "",
+    },
+  });
+  // A step onto an operation names it: one still being planned that lists the person.
+  const needsOperation = step.guards.includes("operation-lists-person");
+  const operations = useQuery({
+    queryKey: ["operations", "open"],
+    enabled: needsOperation,
+    queryFn: () => unwrap(api.GET("/api/operations", { params: { query: { limit: 500 } } })),
   });
   const take = useMutation({
     mutationFn: (v: typeof form.values) =>

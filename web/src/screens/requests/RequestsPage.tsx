@@ -8,6 +8,7 @@ import {
   Fieldset,
   Grid,
   Group,
+  Modal,
   Paper,
   Select,
   Stack,

@@ -14,7 +14,12 @@ export const dist = join(root, "dist");
 const stampFile = ".build.json";
 
 /** Entry points: the CLI (which serves too) and the modules of worker threads (src/runtime.ts). */
-const entryPoints = ["src/cli/main.ts", "src/operations/plan-worker.ts", "src/planner/highs-worker.ts"];
+const entryPoints = [
+  "src/cli/main.ts",
+  "src/operations/plan-worker.ts",
+  "src/planner/highs-worker.ts",
+  "src/planner/bppc-worker.ts",
+];
 
 /** What the build reads: every source file (tests too: cheap to stat), this script and package.json. */
 function inputs() {

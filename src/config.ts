@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 import { roles } from "./auth/roles.ts";
 import { AppError } from "./errors.ts";
@@ -61,6 +62,13 @@ const ZConfig = z
       .default("false")
       .transform((v) => v === "true" || v === "1"),
     DATA_DIR: z.string().default("./data"),
+    /**
+     * The deployment's Ed25519 signing key (PKCS#8 PEM), made on first need with mode 0600; it signs the
+     * audit chain's checkpoints. Default: DATA_DIR/signing-key.pem. On a server deployment, a path on the
+     * application's machine that survives redeployments (a mounted secret), backed up: checkpoints signed
+     * by a lost key can no longer be checked.
+     */
+    SIGNING_KEY_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /**
      * `development` sends the session cookie without `Secure` (plain http://localhost); `production` and `test`
@@ -78,6 +86,12 @@ const ZConfig = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /** `serve` runs the deadline clock (the lapse transitions) every so many seconds; 0: never (run it from cron). */
     DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
+    /**
+     * `serve` signs a checkpoint of the audit chain every so many seconds, after verifying the events since
+     * the last one (as `traslado audit checkpoint`); 0: never (run that command from cron). With several
+     * processes, one whose interval has not passed since the latest checkpoint (any process's) skips its turn.
+     */
+    AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(0).default(0),
     /** Connections of the PostgreSQL server pool (DATABASE_URL) of one process. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
     /** A signed-in session ends after so many minutes without a request (idle expiry). */
@@ -159,6 +173,10 @@ const ZConfig = z
   });
 
 export type Config = z.infer<typeof ZConfig>;
+
+/** Where the deployment's signing key is: SIGNING_KEY_FILE, or DATA_DIR/signing-key.pem. */
+export const signingKeyFile = (config: Pick<Config, "SIGNING_KEY_FILE" | "DATA_DIR">): string =>
+  config.SIGNING_KEY_FILE ?? join(config.DATA_DIR, "signing-key.pem");
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ZConfig.safeParse(env);

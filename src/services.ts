@@ -10,7 +10,8 @@ import { totpService } from "./auth/totp.ts";
 import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
-import type { Config } from "./config.ts";
+import { type Config, signingKeyFile } from "./config.ts";
+import { readSigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
@@ -31,7 +32,9 @@ export interface ServiceOptions {
  */
 export function services(
   database: Database,
-  config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> & Partial<AuthConfig>,
+  config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> &
+    Partial<AuthConfig> &
+    Partial<Pick<Config, "DATA_DIR" | "SIGNING_KEY_FILE">>,
   options: ServiceOptions = {},
 ) {
   // The services reach the record only through access scopes (`src/db/scope.ts`).
@@ -57,7 +60,17 @@ export function services(
     signIn: signInService(db, auth, { sessions, totp, limiter }, clock),
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
-    audit: auditEventService(db),
+    // The deployment's public key, read when a verification asks for it (none in a bare test setup).
+    audit: auditEventService(db, () =>
+      config.DATA_DIR || config.SIGNING_KEY_FILE
+        ? readSigningKey(
+            signingKeyFile({
+              DATA_DIR: config.DATA_DIR ?? "./data",
+              SIGNING_KEY_FILE: config.SIGNING_KEY_FILE,
+            }),
+          )
+        : null,
+    ),
     personFile: personFileReader(db),
     organisations: organisationService(db),
     requests: requestService(db),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Actor, Role } from "../src/auth/roles.ts";
 import type { AuthConfig } from "../src/auth/settings.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
+import type { AnswerMismatch } from "../src/http/answers.ts";
 import { type AppOptions, createApp } from "../src/http/app.ts";
 import { type Services, services } from "../src/services.ts";
 import { type TestDatabase, testDatabase } from "./db.ts";
@@ -43,7 +44,13 @@ export async function testApp(
     more.clock ? { clock: more.clock } : {},
   );
   // Tests send many requests with one token: the rate limit is raised unless a test sets its own.
-  const app = await createApp(s, { ...options, config: { RATE_LIMIT_MAX: 1_000_000, ...options.config } });
+  // Every answer is checked against its route's schema; a mismatch is a 500 and fails the file at close.
+  const mismatches: AnswerMismatch[] = [];
+  const app = await createApp(s, {
+    checkAnswers: (m) => mismatches.push(m),
+    ...options,
+    config: { RATE_LIMIT_MAX: 1_000_000, ...options.config },
+  });
   await app.ready();
   const tokens = new Map<string, string>();
   return {
@@ -63,6 +70,10 @@ export async function testApp(
     async close() {
       await app.close();
       await database.close();
+      if (mismatches.length > 0)
+        throw new Error(
+          `answers that do not match their schemas:\n${mismatches.map((m) => `${m.route} ${m.status}:\n${m.problems}`).join("\n")}`,
+        );
     },
   };
 }

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadOrCreateSigningKey } from "../src/crypto/signing-key.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { traslado } from "./cli-run.ts";
 import { type TestDatabase, testDatabase } from "./db.ts";
@@ -82,6 +83,55 @@ describe("traslado audit verify", () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/first bad entry: event 1 is missing/);
   });
+});
+
+describe("traslado audit checkpoint", () => {
+  it("signs a checkpoint with a key made in DATA_DIR (owner only), printed by key show; verify then starts from it, --full checks it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "traslado-cli-"));
+    const server = process.env.TEST_DATABASE_URL ? await testDatabase() : undefined;
+    const env = { DATA_DIR: dir, ...(server ? { DATABASE_URL: server.url! } : {}) };
+    try {
+      await traslado(["token", "create", "--name", "Auditor 1", "--party", "MX", "--role", "auditor"], env);
+      const signed = await traslado(["audit", "checkpoint"], env);
+      expect(signed.code, signed.stderr).toBe(0);
+      expect(signed.stdout).toMatch(/^checkpoint signed at event 1 /);
+      expect(statSync(join(dir, "signing-key.pem")).mode & 0o777).toBe(0o600);
+      const shown = await traslado(["key", "show"], env);
+      const keyId = /key id: (ed25519:[0-9a-f]{64})/.exec(shown.stdout)?.[1];
+      expect(signed.stdout).toContain(`key ${keyId}`);
+      expect(shown.stdout).toContain("-----BEGIN PUBLIC KEY-----");
+
+      await traslado(["token", "create", "--name", "Auditor 2", "--party", "MX", "--role", "auditor"], env);
+      const since = await traslado(["audit", "verify"], env);
+      expect(since.code).toBe(0);
+      expect(since.stdout).toMatch(
+        /^audit chain intact: since the checkpoint at event 1 .*: 1 events checked/,
+      );
+      const all = await traslado(["audit", "verify", "--full"], env);
+      expect(all.stdout).toMatch(
+        /^audit chain intact: 2 events checked, 2 rows match, 1 checkpoint\(s\) hold/,
+      );
+
+      // Verified with another key than the one that signed: named, exit code 1.
+      const other = await traslado(["audit", "verify"], { ...env, SIGNING_KEY_FILE: join(dir, "other.pem") });
+      expect(other.code).toBe(1);
+      expect(other.stdout).toMatch(
+        /first bad entry: checkpoint at event 1 cannot be checked: there is no signing key/,
+      );
+      loadOrCreateSigningKey(join(dir, "other.pem"));
+      const wrong = await traslado(["audit", "verify", "--full"], {
+        ...env,
+        SIGNING_KEY_FILE: join(dir, "other.pem"),
+      });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toContain(
+        `checkpoint at event 1 was signed by key ${keyId}, not by this deployment's key`,
+      );
+    } finally {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 describe("traslado token create", () => {

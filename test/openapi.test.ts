@@ -84,6 +84,32 @@ describe("the OpenAPI document", () => {
     expect(ok?.content?.["application/pdf"]?.schema).toMatchObject({ type: "string", format: "binary" });
   });
 
+  it("describes every success answer with a named or described schema, never a bare object", () => {
+    const undescribed: string[] = [];
+    for (const { name, op } of operations())
+      for (const [code, answer] of Object.entries(op.responses)) {
+        if (!code.startsWith("2")) continue;
+        const content = Object.entries(answer.content ?? {});
+        if (content.length === 0) undescribed.push(`${name} ${code}: no content`);
+        for (const [type, { schema }] of content) {
+          const s = schema as { $ref?: string; type?: string; properties?: object; items?: object };
+          const described =
+            s.$ref !== undefined ||
+            (s.type === "object" && s.properties !== undefined) ||
+            (s.type === "array" && s.items !== undefined) ||
+            (s.type === "string" && type !== "application/json");
+          if (!described) undescribed.push(`${name} ${code} ${type}`);
+        }
+      }
+    expect(undescribed).toEqual([]);
+    // Every reference names a component of the document; the web app's types are named after them.
+    const refs = JSON.stringify(doc).match(/#\/components\/schemas\/[A-Za-z]+/g) ?? [];
+    for (const ref of new Set(refs)) expect(doc.components.schemas, ref).toHaveProperty(ref.split("/")[3]!);
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["Person", "Request", "CaseFile", "CaseStep", "OperationFile", "Plan", "Stats"]),
+    );
+  });
+
   it("bounds every string and array of a request", () => {
     const unbounded: string[] = [];
     const walk = (s: Record<string, unknown> | undefined, where: string) => {

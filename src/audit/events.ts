@@ -12,12 +12,13 @@ import { alias } from "drizzle-orm/pg-core";
 import { asSystem, guarded, requirePermission } from "../auth/access.ts";
 import { allows, type Permission } from "../auth/permissions.ts";
 import type { Actor } from "../auth/roles.ts";
+import type { PublicKey } from "../crypto/signing-key.ts";
 import type { Db } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import type { EntityName, NotedEntity } from "./entities.ts";
 import { aboutPerson, personIdsOf } from "./report.ts";
 import type { ListAuditEvents } from "./schemas.ts";
-import { type VerifyReport, verifyAudit } from "./verify.ts";
+import { type VerifyReport, verifySinceCheckpoint } from "./verify.ts";
 
 /** The permission that lets a role read each kind of record: the values of its changes follow it. */
 const readOf: Record<EntityName | NotedEntity, Permission | null> = {
@@ -104,7 +105,7 @@ const until = (column: typeof e.occurredAt, to: string) =>
     ? lt(column, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000))
     : lte(column, new Date(to));
 
-export function auditEventService(db: Db) {
+export function auditEventService(db: Db, signingKey: () => PublicKey | null = () => null) {
   let running: Promise<VerifyReport> | null = null;
   return {
     /** A page of the events of the reader's party, newest first (the chain's order, backwards). */
@@ -154,14 +155,15 @@ export function auditEventService(db: Db) {
       }),
 
     /**
-     * Verifies the whole chain and every audited row (`verify.ts`), in the system's scope as `traslado audit
-     * verify` does. Callers while one runs share its report: a second click does not start a second pass.
+     * Verifies the chain as `traslado audit verify` does by default (`verify.ts`): from the latest signed
+     * checkpoint, under the deployment's key (the whole chain when there is none yet), in the system's
+     * scope. Callers while one runs share its report: a second click does not start a second pass.
      */
     verify: async (actor: Actor) => {
       // The permission is the caller's; the work is the system's (every party's events and rows), outside
       // the caller's scope, as `traslado audit verify` runs it.
       requirePermission(actor, "audit:verify");
-      running ??= asSystem(db, () => verifyAudit(db)).finally(() => {
+      running ??= asSystem(db, () => verifySinceCheckpoint(db, { key: signingKey() })).finally(() => {
         running = null;
       });
       return running;

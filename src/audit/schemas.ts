@@ -90,12 +90,16 @@ export const ZAuditEventPage = z
 export const ZAuditVerification = z
   .object({
     ok: z.boolean(),
+    mode: z
+      .enum(["full", "since-checkpoint"])
+      .describe("since-checkpoint: from the latest signed checkpoint (the whole chain when there is none)"),
     eventsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     rowsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    checkpointsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     problems: z
       .array(
         z.object({
-          where: z.enum(["chain", "row"]),
+          where: z.enum(["chain", "row", "checkpoint"]),
           seq: seq.optional(),
           entity: str().optional(),
           entityId: str().optional(),

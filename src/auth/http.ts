@@ -4,6 +4,7 @@
  * session's CSRF token in `X-CSRF-Token`; a bearer request needs none (a browser never adds the header on
  * its own). The cookie helpers are here too, for every way of signing in (password, OpenID Connect).
  */
+import { parseCookie } from "cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
@@ -44,9 +45,14 @@ export function clearSessionCookie(reply: FastifyReply, settings: Pick<AuthSetti
   reply.clearCookie(sessionCookieName(settings), cookieOptions(settings));
 }
 
-/** The session token the request's cookie carries, if any. */
-export const sessionTokenOf = (req: FastifyRequest, settings: Pick<AuthSettings, "cookieSecure">) =>
-  req.cookies?.[sessionCookieName(settings)] || undefined;
+/**
+ * The session token the request's cookie carries, if any. Read from the header itself: /api has no cookie
+ * plugin (it sets no cookies), and parses the header only when a request has no bearer token.
+ */
+export function sessionTokenOf(req: FastifyRequest, settings: Pick<AuthSettings, "cookieSecure">) {
+  const header = req.headers.cookie;
+  return (header && parseCookie(header)[sessionCookieName(settings)]) || undefined;
+}
 
 export type Caller =
   | { via: "bearer"; actor: Actor }

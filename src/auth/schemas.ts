@@ -51,42 +51,50 @@ export const ZChangePassword = z.strictObject({
 
 export const ZTotpConfirm = z.strictObject({ code: ZCode });
 
-const ZUser = z.object({
-  id: z.string().max(40),
-  username: z.string().max(200),
-  displayName: z.string().max(200),
-  party: z.string().max(10),
-  agencyId: z.string().max(40).nullable(),
-});
+const ZUser = z
+  .object({
+    id: z.string().max(40),
+    username: z.string().max(200),
+    displayName: z.string().max(200),
+    party: z.string().max(10),
+    agencyId: z.string().max(40).nullable(),
+  })
+  .meta({ id: "SessionUser" });
 
-export const ZSessionAnswer = z.object({
-  user: ZUser,
-  role: ZRole,
-  party: z.string().max(10),
-  /** Send it as `X-CSRF-Token` with every write made with the session cookie. */
-  csrfToken: z.string().max(100),
-  secondFactor: z.boolean(),
-  expiresAt: z.string().max(40),
-  idleExpiresAt: z.string().max(40),
-  permissions: z.array(z.string().max(60)).max(200),
-});
+export const ZSessionAnswer = z
+  .object({
+    user: ZUser,
+    role: ZRole,
+    party: z.string().max(10),
+    /** Send it as `X-CSRF-Token` with every write made with the session cookie. */
+    csrfToken: z.string().max(100),
+    secondFactor: z.boolean(),
+    expiresAt: z.string().max(40),
+    idleExpiresAt: z.string().max(40),
+    permissions: z.array(z.string().max(60)).max(200),
+  })
+  .meta({ id: "Session" });
 
-export const ZTotpEnrolment = z.object({
-  uri: z.string().max(1000),
-  secret: z.string().max(100),
-});
+export const ZTotpEnrolment = z
+  .object({
+    uri: z.string().max(1000),
+    secret: z.string().max(100),
+  })
+  .meta({ id: "TotpEnrolment" });
 
-export const ZOk = z.object({ ok: z.literal(true) });
+export const ZOk = z.object({ ok: z.literal(true) }).meta({ id: "Ok" });
 
 // Administration
 
 export const ZCreateAgency = z.strictObject({ name: plain(200) });
-export const ZAgency = z.object({
-  id: z.string().max(40),
-  party: z.string().max(10),
-  name: z.string().max(200),
-  version: z.number().int(),
-});
+export const ZAgency = z
+  .object({
+    id: z.string().max(40),
+    party: z.string().max(10),
+    name: z.string().max(200),
+    version: z.number().int(),
+  })
+  .meta({ id: "Agency" });
 
 export const ZCreateUser = z.strictObject({
   username: ZUsername,
@@ -99,43 +107,49 @@ export const ZCreateUser = z.strictObject({
   noPassword: z.boolean().optional(),
 });
 
-export const ZUserSummary = z.object({
-  id: z.string().max(40),
-  party: z.string().max(10),
-  agencyId: z.string().max(40).nullable(),
-  username: z.string().max(200),
-  displayName: z.string().max(200),
-  roles: z.array(z.string().max(40)).max(20),
-  oidcSubject: z.string().max(255).nullable(),
-  disabledAt: z.string().max(40).nullable(),
-  version: z.number().int(),
-});
+export const ZUserSummary = z
+  .object({
+    id: z.string().max(40),
+    party: z.string().max(10),
+    agencyId: z.string().max(40).nullable(),
+    username: z.string().max(200),
+    displayName: z.string().max(200),
+    roles: z.array(z.string().max(40)).max(20),
+    oidcSubject: z.string().max(255).nullable(),
+    disabledAt: z.string().max(40).nullable(),
+    version: z.number().int(),
+  })
+  .meta({ id: "User" });
 
-export const ZUserWithPassword = z.object({
-  user: ZUserSummary,
-  /** Generated, shown this once; null for a user without a password. */
-  password: z.string().max(200).nullable(),
-});
+export const ZUserWithPassword = z
+  .object({
+    user: ZUserSummary,
+    /** Generated, shown this once; null for a user without a password. */
+    password: z.string().max(200).nullable(),
+  })
+  .meta({ id: "UserWithPassword" });
 
 export const ZListUsers = z.strictObject({ agencyId: ZUuid.optional() });
 export const ZGrantRole = z.strictObject({ role: ZPersonRole });
 export const ZRoleParams = z.object({ id: ZUuid, role: ZRole });
 
-export const ZSessionSummary = z.object({
-  id: z.string().max(40),
-  userId: z.string().max(40),
-  username: z.string().max(200),
-  party: z.string().max(10),
-  role: z.string().max(40),
-  secondFactor: z.boolean(),
-  createdAt: z.string().max(40),
-  lastSeenAt: z.string().max(40),
-  expiresAt: z.string().max(40),
-  revokedAt: z.string().max(40).nullable(),
-  active: z.boolean(),
-  address: z.string().max(100).nullable(),
-  userAgent: z.string().max(500).nullable(),
-});
+export const ZSessionSummary = z
+  .object({
+    id: z.string().max(40),
+    userId: z.string().max(40),
+    username: z.string().max(200),
+    party: z.string().max(10),
+    role: z.string().max(40),
+    secondFactor: z.boolean(),
+    createdAt: z.string().max(40),
+    lastSeenAt: z.string().max(40),
+    expiresAt: z.string().max(40),
+    revokedAt: z.string().max(40).nullable(),
+    active: z.boolean(),
+    address: z.string().max(100).nullable(),
+    userAgent: z.string().max(500).nullable(),
+  })
+  .meta({ id: "SessionSummary" });
 
 export const ZListSessions = z.strictObject({
   userId: ZUuid.optional(),
@@ -151,22 +165,26 @@ export const ZCreateToken = z.strictObject({
   expiresAt: z.iso.datetime({ offset: true }).meta({ maxLength: 40 }).optional(),
 });
 
-export const ZTokenSummary = z.object({
-  id: z.string().max(40),
-  name: z.string().max(200),
-  party: z.string().max(10),
-  role: z.string().max(40),
-  userId: z.string().max(40).nullable(),
-  createdAt: z.string().max(40),
-  expiresAt: z.string().max(40).nullable(),
-  revokedAt: z.string().max(40).nullable(),
-});
+export const ZTokenSummary = z
+  .object({
+    id: z.string().max(40),
+    name: z.string().max(200),
+    party: z.string().max(10),
+    role: z.string().max(40),
+    userId: z.string().max(40).nullable(),
+    createdAt: z.string().max(40),
+    expiresAt: z.string().max(40).nullable(),
+    revokedAt: z.string().max(40).nullable(),
+  })
+  .meta({ id: "Token" });
 
-export const ZCreatedToken = z.object({
-  id: z.string().max(40),
-  /** Shown this once. */
-  token: z.string().max(100),
-  name: z.string().max(200),
-  party: ZParty,
-  role: z.string().max(40),
-});
+export const ZCreatedToken = z
+  .object({
+    id: z.string().max(40),
+    /** Shown this once. */
+    token: z.string().max(100),
+    name: z.string().max(200),
+    party: ZParty,
+    role: z.string().max(40),
+  })
+  .meta({ id: "CreatedToken" });

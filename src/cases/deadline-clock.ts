@@ -4,6 +4,7 @@
  * once; `serve` runs it every DEADLINE_CLOCK_INTERVAL_S seconds when that is set.
  */
 import type { FastifyBaseLogger } from "fastify";
+import { every } from "../every.ts";
 import type { Services } from "../services.ts";
 import { applyLapses } from "./lapses.ts";
 
@@ -35,27 +36,11 @@ export function startDeadlineClock(
   intervalMs: number,
   log: FastifyBaseLogger,
 ) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const tick = () => {
-    running = runDeadlineClock(s)
+  return every(intervalMs, () =>
+    runDeadlineClock(s)
       .then((out) =>
         log.info({ applied: out.applied.length, refused: out.refused.length }, "deadline clock ran"),
       )
-      .catch((err: unknown) => log.error({ err }, "deadline clock failed"))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
-  };
-  tick();
-  return {
-    /** Stops the clock, waiting for a run in progress to finish. */
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+      .catch((err: unknown) => log.error({ err }, "deadline clock failed")),
+  );
 }

@@ -8,6 +8,17 @@ import { actionRoute, resourceRoutes } from "../http/resource.ts";
 import { ZDay } from "../http/schemas.ts";
 import type { legalRecordService } from "./legal-record.ts";
 import {
+  AAssurance,
+  AAssurancePage,
+  ACase,
+  ACaseFile,
+  ACasePage,
+  ACaseStep,
+  ADeadlineList,
+  ADecision,
+  ADecisionPage,
+  ALegalHold,
+  ALegalHoldPage,
   ZCreateAssurance,
   ZCreateHold,
   ZListAssurances,
@@ -33,6 +44,7 @@ export function caseRoutes(
     create: { permission: "case:create", body: ZOpenCase, run: (o) => s.cases.open(o) },
     get: (id, actor) => s.cases.document(id, actor),
     list: { query: ZListCases, run: (q, actor) => s.cases.list(q, actor) },
+    answers: { one: ACaseFile, page: ACasePage, created: ACase },
   });
   const typed = app.withTypeProvider<ZodTypeProvider>();
   actionRoute(app, db, {
@@ -46,6 +58,7 @@ export function caseRoutes(
     body: ZTransitionBody,
     headers: ifMatchHeader,
     status: 201,
+    answer: ACaseStep,
     run: ({ actor, id, input, idempotency, req }) =>
       s.cases.transition({ actor, caseId: id, input: withIfMatch(input, req), idempotency }),
   });
@@ -58,6 +71,7 @@ export function caseRoutes(
         summary: "Open deadlines: upcoming and overdue",
         description: whoMay("deadline:read"),
         querystring: ZListDeadlines,
+        response: { 200: ADeadlineList },
       },
       config: { permission: "deadline:read" },
     },
@@ -72,6 +86,7 @@ export function caseRoutes(
     create: { permission: "hold:create", body: ZCreateHold, run: (o) => s.legal.holds.create(o) },
     get: (id, actor) => s.legal.holds.get(id, actor),
     list: { query: ZListHolds, run: (q, actor) => s.legal.holds.list(q, actor) },
+    answers: { one: ALegalHold, page: ALegalHoldPage },
   });
   actionRoute(app, db, {
     path: "/holds/:id/lift",
@@ -81,6 +96,7 @@ export function caseRoutes(
     permission: "hold:lift",
     body: z.strictObject({ liftedOn: ZDay, expectedVersion: z.number().int().min(1).optional() }),
     status: 200,
+    answer: ALegalHold,
     run: ({ actor, id, input, idempotency }) =>
       s.legal.holds.lift({ actor, input: { id, ...input }, idempotency }),
   });
@@ -96,6 +112,7 @@ export function caseRoutes(
     },
     get: (id, actor) => s.legal.assurances.get(id, actor),
     list: { query: ZListAssurances, run: (q, actor) => s.legal.assurances.list(q, actor) },
+    answers: { one: AAssurance, page: AAssurancePage },
   });
   actionRoute(app, db, {
     path: "/assurances/:id/withdrawal",
@@ -107,6 +124,7 @@ export function caseRoutes(
       "A withdrawn assurance covers no one: the steps it allowed are blocked again. 409 RECORD_OF_ANOTHER_PARTY when another state recorded it; 409 when it is withdrawn already or the version is stale.",
     body: z.strictObject({ withdrawnOn: ZDay, expectedVersion: z.number().int().min(1).optional() }),
     status: 200,
+    answer: AAssurance,
     run: ({ actor, id, input, idempotency }) =>
       s.legal.assurances.withdraw({ actor, input: { id, ...input }, idempotency }),
   });
@@ -118,5 +136,6 @@ export function caseRoutes(
     read: "decision:read",
     get: (id, actor) => s.legal.decisions.get(id, actor),
     list: { query: ZListDecisions, run: (q, actor) => s.legal.decisions.list(q, actor) },
+    answers: { one: ADecision, page: ADecisionPage },
   });
 }

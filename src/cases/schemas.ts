@@ -1,7 +1,12 @@
 import { z } from "zod";
+import { roles } from "../auth/roles.ts";
+import { assurances, cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
+import { ACount, ADay, AText, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { text, ZDay, ZOccurredAt, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
-import { decisionBodies, securityStates, treatyStates } from "./tracks.ts";
+import { deadlineKinds } from "./deadlines.ts";
+import { decisionBodies, decisionOutcomes, guardIds, securityStates, treatyStates } from "./tracks.ts";
+import { treatyIds } from "./treaty-parameters.ts";
 
 export const ZOpenCase = z.strictObject({
   track: z.enum(["treaty", "security"]),
@@ -108,3 +113,150 @@ export const ZListDeadlines = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type ListDeadlines = z.infer<typeof ZListDeadlines>;
+
+// Answers (documentation, checked in the tests: src/http/answers.ts)
+
+const AShortText = aText(200);
+const AState = z.enum([...treatyStates, ...securityStates]);
+const ATrack = z.enum(["treaty", "security"]);
+
+/** A risk a step left open (a missing assurance under the `open-risk` policy…); `details` on the step's answer. */
+export const AOpenRisk = z
+  .strictObject({
+    code: aText(64),
+    message: AText,
+    details: z.record(aText(100), z.unknown()).meta({ maxProperties: 100 }).optional(),
+  })
+  .meta({ id: "OpenRisk" });
+
+export const ACase = rowSchema(cases, {
+  track: ATrack,
+  state: AState,
+  treatyParameters: z.enum(treatyIds),
+  barredOffences: aList(AShortText, 1000),
+  openRisks: aList(AOpenRisk, 100),
+}).meta({ id: "Case" });
+export const ACasePage = pageSchema(ACase, "CasePage");
+
+export const ACaseTransition = rowSchema(caseTransitions, {
+  transition: AShortText,
+  fromState: AState,
+  toState: AState,
+  actorId: AShortText,
+  actorName: AShortText,
+  actorRole: z.enum(roles),
+  legalBasis: AShortText,
+  bypass: z.strictObject({ holdIds: aList(AUuid, 100), legalBasis: AShortText }),
+  openRisks: aList(AOpenRisk, 100),
+}).meta({ id: "CaseTransition", description: "A step a case took: its history" });
+
+const deadlineFields = {
+  kind: z.enum(deadlineKinds),
+  unit: z.enum(["natural", "business"]),
+  countsFrom: z.enum(["trigger-day", "day-after"]),
+  legalSource: AShortText,
+  alternatives: aList(z.strictObject({ source: AShortText, days: ACount, dueOn: ADay }), 20),
+};
+
+/**
+ * A deadline of a case. `status`: `met` or `lapsed` once closed; an open one reads `open`, `due-soon` or
+ * `overdue` as of the day read.
+ */
+export const ADeadline = rowSchema(deadlines, {
+  ...deadlineFields,
+  status: z.enum(["open", "due-soon", "overdue", "met", "lapsed"]),
+}).meta({ id: "Deadline" });
+
+/** A deadline a step started (not stored yet when it was decided: no id). */
+export const AStartedDeadline = z
+  .strictObject({
+    kind: deadlineFields.kind,
+    startsOn: ADay,
+    dueOn: ADay,
+    days: ACount,
+    unit: deadlineFields.unit,
+    legalSource: deadlineFields.legalSource,
+    countsFrom: deadlineFields.countsFrom.optional(),
+    alternatives: deadlineFields.alternatives.optional(),
+    conflict: AText.optional(),
+  })
+  .meta({ id: "StartedDeadline" });
+
+export const ALegalHold = rowSchema(legalHolds, {
+  kind: z.enum(["amparo", "pending-proceeding", "other"]),
+  source: AShortText,
+  reference: AShortText,
+  status: z.enum(["active", "lifted", "bypassed"]),
+}).meta({ id: "LegalHold" });
+export const ALegalHoldPage = pageSchema(ALegalHold, "LegalHoldPage");
+
+export const AAssurance = rowSchema(assurances, {
+  kind: z.enum(["no-death-penalty", "specialty", "other"]),
+  giver: AShortText,
+  scope: z.enum(["person", "operation"]),
+  documentRef: AShortText,
+  status: z.enum(["requested", "given", "withdrawn"]),
+}).meta({ id: "Assurance" });
+export const AAssurancePage = pageSchema(AAssurance, "AssurancePage");
+
+export const ADecision = rowSchema(decisions, {
+  body: z.enum(decisionBodies),
+  kind: AShortText,
+  outcome: z.enum(decisionOutcomes),
+  legalBasis: AShortText,
+  bypassedHoldIds: aList(AUuid, 100),
+}).meta({ id: "Decision" });
+export const ADecisionPage = pageSchema(ADecision, "DecisionPage");
+
+/** The case file (`GET /api/cases/{id}`, src/cases/document.ts). */
+export const ACaseFile = ACase.extend({
+  history: aList(ACaseTransition),
+  deadlines: aList(ADeadline, 1000),
+  holds: aList(ALegalHold, 1000),
+  decisions: aList(ADecision, 1000),
+  charges: aList(z.strictObject({ id: AUuid, capitalEligible: z.boolean(), offenceKey: AShortText }), 10_000),
+  assurances: aList(
+    z.strictObject({ id: AUuid, kind: AAssurance.shape.kind, status: AAssurance.shape.status }),
+    1000,
+  ),
+  availableTransitions: aList(
+    z.strictObject({
+      name: AShortText,
+      to: AState,
+      by: aList(z.enum(roles), roles.length),
+      guards: aList(z.enum(guardIds), guardIds.length),
+      legalSource: AShortText,
+    }),
+    100,
+  ),
+}).meta({
+  id: "CaseFile",
+  description:
+    "The case with its history, deadlines, the person's holds, decisions, charges and covering assurances, and the transitions its track allows next",
+});
+
+/** What a step wrote (`POST /api/cases/{id}/transitions`; an operation's move and a handover take steps too). */
+export const ACaseStep = z
+  .strictObject({
+    case: ACase,
+    transition: ACaseTransition,
+    /** The decision the step recorded, if it is one. */
+    decision: ADecision.nullable(),
+    openRisks: aList(AOpenRisk, 100),
+    deadlinesStarted: aList(AStartedDeadline, 20),
+  })
+  .meta({ id: "CaseStep" });
+
+/** Open deadlines with their case and person (`GET /api/deadlines`). */
+export const ADeadlineList = z
+  .strictObject({
+    asOf: ADay,
+    items: aList(
+      ADeadline.extend({
+        case: z.strictObject({ id: AUuid, state: AState, track: ATrack }),
+        person: z.strictObject({ id: AUuid, name: aText(401) }),
+      }).meta({ id: "DeadlineDue" }),
+      1000,
+    ),
+  })
+  .meta({ id: "DeadlineList" });

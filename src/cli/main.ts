@@ -3,10 +3,11 @@
  * and the light commands do not load the HTTP server, the database drivers or the planner.
  */
 import { Command, Option } from "commander";
+import type { Config } from "../config.ts";
 import type { Services } from "../services.ts";
 import { commandModules } from "./modules.ts";
 
-const withServices = async <T>(fn: (s: Services) => Promise<T>) =>
+const withServices = async <T>(fn: (s: Services, config: Config) => Promise<T>) =>
   (await import("./context.ts")).withServices(fn);
 
 const program = new Command("traslado")
@@ -129,27 +130,98 @@ program
 const audit = program.command("audit").description("the tamper-evident audit chain");
 audit
   .command("verify")
-  .description("recompute the hash chain and check every audited row against its last after-image")
-  .action(() =>
-    withServices(async (s) => {
-      const { verifyAudit } = await import("../audit/verify.ts");
+  .description(
+    "check the audit chain: by default from the latest signed checkpoint (its signature, its event's hash, the events since and the rows they changed); --full: the whole chain, every checkpoint and every row",
+  )
+  .option(
+    "--full",
+    "recompute the whole chain from its first event, check every checkpoint and every audited row (finds what the default cannot: an event altered before the latest checkpoint, a row edited or inserted behind the application's back whose entity has no event since it); its time grows with the whole record",
+  )
+  .addHelpText(
+    "after",
+    `
+Without --full it promises: the latest checkpoint was signed by this deployment's key (SIGNING_KEY_FILE) and
+its event still has the hash it signed; every event since follows from it; every row an event since then
+changed is as its last event left it. It does not see an event altered before the checkpoint (unless it is
+the checkpoint's own), a row edited or deleted behind the application's back whose entity has had no event
+since, or a row inserted behind its back: --full does, so run it periodically too. With no checkpoint yet,
+it is the full verify. Exit code 1 when anything is wrong.`,
+  )
+  .action((opts: { full?: boolean }) =>
+    withServices(async (s, config) => {
+      const { verifyAudit, verifySinceCheckpoint } = await import("../audit/verify.ts");
+      const { readSigningKey } = await import("../crypto/signing-key.ts");
+      const { signingKeyFile } = await import("../config.ts");
+      const key = readSigningKey(signingKeyFile(config));
       // The whole chain, every party's: the system's reading.
-      const report = await s.database.scoped("system", () => verifyAudit(s.database.app));
-      if (report.ok) {
+      const report = await s.database.scoped("system", () =>
+        (opts.full ? verifyAudit : verifySinceCheckpoint)(s.database.app, { key }),
+      );
+      process.stdout.write(verifyReportText(report));
+      if (!report.ok) process.exitCode = 1;
+    }),
+  );
+
+/** What `audit verify` and `audit checkpoint` print of a verify. */
+function verifyReportText(report: import("../audit/verify.ts").VerifyReport): string {
+  const scope =
+    report.mode === "full"
+      ? `${report.eventsChecked} events checked, ${report.rowsChecked} rows match, ${report.checkpointsChecked} checkpoint(s) hold`
+      : `since the checkpoint at event ${report.from?.seq} (signed ${report.from?.createdAt.toISOString()}): ${report.eventsChecked} events checked, ${report.rowsChecked} changed rows match`;
+  if (report.ok)
+    return `audit chain intact: ${scope}${report.mode === "full" ? "" : " (--full checks the whole chain and every row)"}\n`;
+  const [first, ...more] = report.problems;
+  return [
+    `audit chain BROKEN: ${report.problems.length}${report.problems.length >= 50 ? "+" : ""} problem(s) (${scope.replace(/ match| hold/g, "")})`,
+    `first bad entry: ${first?.message}`,
+    ...more.slice(0, 9).map((p) => `  also: ${p.message}`),
+    "",
+  ].join("\n");
+}
+
+audit
+  .command("checkpoint")
+  .description(
+    "verify the events since the latest checkpoint (and the rows they changed), then sign a checkpoint of the chain with the deployment's key (made on first need)",
+  )
+  .action(() =>
+    withServices(async (s, config) => {
+      const { writeCheckpoint } = await import("../audit/checkpoint.ts");
+      const { loadOrCreateSigningKey } = await import("../crypto/signing-key.ts");
+      const { signingKeyFile } = await import("../config.ts");
+      const file = signingKeyFile(config);
+      const { key, created } = loadOrCreateSigningKey(file);
+      if (created) process.stderr.write(`traslado: made a new signing key in ${file} (key ${key.keyId})\n`);
+      const out = await s.database.scoped("system", () => writeCheckpoint(s.database.app, key));
+      if (out.written) {
         process.stdout.write(
-          `audit chain intact: ${report.eventsChecked} events checked, ${report.rowsChecked} rows match\n`,
+          `checkpoint signed at event ${out.written.seq} (${out.written.events} events verified since ${out.written.fromSeq ? `the checkpoint at event ${out.written.fromSeq}` : "the start"}), key ${key.keyId}\n`,
         );
         return;
       }
-      const [first] = report.problems;
-      process.stdout.write(
-        `audit chain BROKEN: ${report.problems.length}${report.problems.length >= 50 ? "+" : ""} problem(s) in ${report.eventsChecked} events and ${report.rowsChecked} rows\n`,
-      );
-      process.stdout.write(`first bad entry: ${first?.message}\n`);
-      for (const p of report.problems.slice(1, 10)) process.stdout.write(`  also: ${p.message}\n`);
-      process.exitCode = 1;
+      process.stdout.write(verifyReportText(out.report));
+      if (out.reason === "problems") {
+        process.stdout.write("no checkpoint signed: the chain since the last one does not verify\n");
+        process.exitCode = 1;
+      } else process.stdout.write("no checkpoint signed: no event since the last one\n");
     }),
   );
+
+program
+  .command("key")
+  .description("the deployment's signing key (SIGNING_KEY_FILE, or DATA_DIR/signing-key.pem)")
+  .command("show")
+  .description(
+    "print the public key and its id, for others to check what this deployment signed (made on first need)",
+  )
+  .action(async () => {
+    const { loadConfig, signingKeyFile } = await import("../config.ts");
+    const { loadOrCreateSigningKey } = await import("../crypto/signing-key.ts");
+    const file = signingKeyFile(loadConfig());
+    const { key, created } = loadOrCreateSigningKey(file);
+    if (created) process.stderr.write(`traslado: made a new signing key in ${file}\n`);
+    process.stdout.write(`key id: ${key.keyId}\n${key.pem}`);
+  });
 
 audit
   .command("report")

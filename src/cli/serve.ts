@@ -3,9 +3,12 @@
  * taking requests, finishes those in flight, links the audit events left unlinked, closes the database
  * and exits 0, or exits 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
  */
+
+import type { FastifyBaseLogger } from "fastify";
 import { linkPending } from "../audit/link.ts";
 import { startDeadlineClock } from "../cases/deadline-clock.ts";
-import type { Config } from "../config.ts";
+import { type Config, signingKeyFile } from "../config.ts";
+import type { Database } from "../db/client.ts";
 import { createApp } from "../http/app.ts";
 import { services } from "../services.ts";
 import { checkDatabaseRole, openConfigured } from "./context.ts";
@@ -50,6 +53,9 @@ export async function serve(config: Config): Promise<void> {
       ? startDeadlineClock(s, config.DEADLINE_CLOCK_INTERVAL_S * 1000, app.log)
       : undefined;
 
+  const checkpoints =
+    config.AUDIT_CHECKPOINT_INTERVAL_S > 0 ? await startCheckpoints(database, config, app.log) : undefined;
+
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -62,6 +68,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, "shutting down: no new requests; finishing those in flight");
     try {
       await clock?.stop();
+      await checkpoints?.stop();
       // Stops listening, answers 503 to requests arriving on open connections, waits for those in flight.
       await app.close();
       // Each write links its own events before it answers; these are the events of writes cut short
@@ -82,4 +89,14 @@ export async function serve(config: Config): Promise<void> {
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
   process.stderr.write(`traslado: API on ${origin}/api, docs on ${origin}/docs (${database.kind})\n`);
+}
+
+/** The checkpoint clock, with the deployment's signing key (made on first need). */
+async function startCheckpoints(database: Database, config: Config, log: FastifyBaseLogger) {
+  const { startCheckpointClock } = await import("../audit/checkpoint.ts");
+  const { loadOrCreateSigningKey } = await import("../crypto/signing-key.ts");
+  const file = signingKeyFile(config);
+  const { key, created } = loadOrCreateSigningKey(file);
+  log.info({ keyId: key.keyId, file, created }, "audit checkpoints signed with this key");
+  return startCheckpointClock(database, key, config.AUDIT_CHECKPOINT_INTERVAL_S * 1000, log);
 }

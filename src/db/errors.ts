@@ -6,6 +6,9 @@ import { AppError } from "../errors.ts";
  */
 export const DIVISION_BY_ZERO = "22012";
 
+/** PostgreSQL's `unique_violation`. */
+export const UNIQUE_VIOLATION = "23505";
+
 /** PostgreSQL's SQLSTATE of an error, wherever the driver or drizzle wrapped it. */
 export function sqlStateOf(err: unknown): string | undefined {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
@@ -51,7 +54,7 @@ const uniques: Record<string, { field: string; message: string }> = {
  * Anything else, including a unique violation of another constraint, is returned unchanged.
  */
 export function asConflict(err: unknown): unknown {
-  if (sqlStateOf(err) !== "23505") return err;
+  if (sqlStateOf(err) !== UNIQUE_VIOLATION) return err;
   // Only the constraints a client can run into; any other (a primary key, the audit chain's positions)
   // is a fault of the system, left to be logged and answered as one.
   const known = uniques[constraintOf(err) ?? ""];

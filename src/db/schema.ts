@@ -699,6 +699,28 @@ export const auditHead = pgTable("audit_head", {
   hash: text("hash").notNull(),
 });
 
+/**
+ * Signed checkpoints of the audit chain (src/audit/checkpoint.ts): the deployment's key vouches that the
+ * events up to `seq` were verified and that event `seq` has the chain hash `hash`. Each covers the events
+ * after the previous one (`from_seq`, 0 for the first); one per `from_seq`, so checkpoints never fork.
+ * System-wide: the system context reads and appends them; nobody changes or removes one.
+ */
+export const auditCheckpoints = pgTable(
+  "audit_checkpoints",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    hash: text("hash").notNull(),
+    fromSeq: bigint("from_seq", { mode: "number" }).notNull(),
+    /** Events verified to sign it: from_seq + 1 to seq. */
+    events: bigint("events", { mode: "number" }).notNull(),
+    createdAt: ts("created_at").notNull(),
+    keyId: text("key_id").notNull(),
+    /** Base64 Ed25519 signature of the checkpoint's canonical statement (`checkpointStatement`). */
+    signature: text("signature").notNull(),
+  },
+  (t) => [uniqueIndex("audit_checkpoints_from_uq").on(t.fromSeq)],
+);
+
 /** Idempotency keys of POST requests, per actor. */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",

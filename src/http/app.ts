@@ -5,7 +5,13 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { sql } from "drizzle-orm";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyContextConfig,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+} from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import helmet from "helmet";
 import { noteRefusal, recordRead } from "../audit/reads.ts";
@@ -26,9 +32,11 @@ import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
 import { publicStatsRoutes, statsRoutes } from "../stats/routes.ts";
+import { type AnswerMismatch, checkAnswers, sendAsIs } from "./answers.ts";
 import { errorBody, handleError, logSerializers } from "./errors.ts";
 import { registerMetrics } from "./metrics.ts";
 import { documentErrors, documentResponses, sharedComponents } from "./openapi.ts";
+import { AHealth, ALiveness, AReadiness } from "./schemas.ts";
 import { registerWebApp } from "./web.ts";
 
 /** A readiness check that has not answered by then counts as a failure (a server unreachable over TCP). */
@@ -41,7 +49,15 @@ export interface AppOptions {
   config?: Partial<Pick<Config, "BODY_LIMIT_BYTES" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS">>;
   /** Sign-in through OpenID Connect (`/auth/oidc/*`), when configured. */
   oidc?: OidcConfig | undefined;
+  /**
+   * For the tests: check every answer against its route's schema as it leaves (`checkAnswers` in
+   * answers.ts); a mismatch answers 500 and is handed here. Never in production: it parses every answer.
+   */
+  checkAnswers?: ((mismatch: AnswerMismatch) => void) | undefined;
 }
+
+/** The route option that keeps a route out of the rate limit (health checks, metrics). */
+const notLimited = { rateLimit: false } as const;
 
 /** A route without a body schema reads none: anything past this is refused with 413 unread. */
 const NO_BODY_LIMIT_BYTES = 1024;
@@ -82,7 +98,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Answers go out as the services built them: their schemas document them (and the tests check them),
+  // at no cost per request. The sign-in and administration routes filter theirs through the schema.
+  app.setSerializerCompiler(sendAsIs);
+  if (options.checkAnswers) checkAnswers(app, options.checkAnswers);
   app.setErrorHandler(async (err: Error, req, reply) => {
     // A refused call is in the audit chain: who tried what (the call itself wrote nothing).
     if (err instanceof AppError && err.code === "ACTOR_NOT_PERMITTED" && req.actor) {
@@ -113,12 +132,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   });
   // Requests arriving on open connections while in-flight ones finish: 503, and the connection closes.
   // Readiness answers for itself (503 naming why).
-  app.addHook("onRequest", async (req, reply) => {
-    if (!closing || req.url.startsWith("/health/ready")) return;
+  // A callback hook, not an async one: it runs on every request, and a promise each time costs more than the check.
+  app.addHook("onRequest", (req, reply, done) => {
+    if (!closing || req.url.startsWith("/health/ready")) return done();
     reply.header("connection", "close");
-    throw new AppError(
-      "UNAVAILABLE",
-      "the server is shutting down; send the request again (to another server)",
+    done(
+      new AppError("UNAVAILABLE", "the server is shutting down; send the request again (to another server)"),
     );
   });
   // A GET of a page that no route takes is the web app's (its own router draws the screen); else 404.
@@ -211,12 +230,12 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     done();
   });
   // Per client (see rateLimitKey), in this process's memory: behind a load balancer each process counts
-  // its own share. Health checks and metrics are never refused.
+  // its own share. Health checks and metrics are never refused: their routes say `rateLimit: false` (see
+  // `notLimited`), so the limit's hook is not even added to them.
   await app.register(rateLimit, {
     max: limits.RATE_LIMIT_MAX,
     timeWindow: limits.RATE_LIMIT_WINDOW_MS,
     keyGenerator: rateLimitKey,
-    allowList: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url),
     enableDraftSpec: true,
     errorResponseBuilder: (_req, context) =>
       new AppError(
@@ -224,7 +243,6 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         `too many requests: at most ${context.max} in ${context.after}; retry later`,
       ),
   });
-  await app.register(cookie);
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 
   // Kept as it was (for monitors already pointed at it): answers while the process runs, with the database
@@ -239,7 +257,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         description:
           "Kept for monitors pointed at it before /health/live and /health/ready. No token needed.",
         security: [],
+        response: { 200: AHealth },
       },
+      config: notLimited,
     },
     async () => {
       const level = await s.database.migrationLevel();
@@ -255,7 +275,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         summary: "Liveness: the process answers (restart it when this fails); touches no database",
         description: "No token needed; never rate-limited.",
         security: [],
+        response: { 200: ALiveness },
       },
+      config: notLimited,
     },
     async () => ({ status: "ok" }),
   );
@@ -270,7 +292,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         description:
           "No token needed; never rate-limited. A load balancer sends requests only while it answers 200.",
         security: [],
+        response: { 200: AReadiness, 503: AReadiness },
       },
+      config: notLimited,
     },
     async (req, reply) => {
       const problems: string[] = [];
@@ -318,20 +342,33 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         req.log = req.log.child({ actorId: actor.id });
         reply.log = req.log;
       });
-      // The route's permission (`src/auth/permissions.ts`), checked before anything runs, the body's
-      // validation included (a caller without it learns nothing of the route); every service call checks it
-      // again, and reads only what the actor's party may see.
-      api.addHook("preValidation", async (req) => {
-        const permission = req.routeOptions.config.permission;
-        if (permission && permission !== "public") requirePermission(req.actor, permission);
-      });
-      // A record read by id is noted (who read what, `src/audit/reads.ts`) once its answer is sent.
-      api.addHook("onResponse", async (req, reply) => {
-        if (req.method !== "GET" || reply.statusCode !== 200 || !req.actor) return;
-        const id = (req.params as { id?: string } | undefined)?.id;
-        const permission = req.routeOptions.config.permission;
-        const entity = id && permission && permission !== "public" ? recordRead[permission] : undefined;
-        if (entity && id) s.reads.record(req.actor, entity, id, `GET ${req.routeOptions.url}`);
+      // Each route gets the hooks its permission calls for, made once here: per request they then read no
+      // route options (Fastify builds `req.routeOptions` anew at each access) and run nowhere else.
+      api.addHook("onRoute", (route) => {
+        const permission = (route.config as FastifyContextConfig | undefined)?.permission;
+        if (!permission || permission === "public") return;
+        // The route's permission (`src/auth/permissions.ts`), checked before anything runs, the body's
+        // validation included (a caller without it learns nothing of the route); every service call checks
+        // it again, and reads only what the actor's party may see.
+        route.preValidation = [
+          (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+            requirePermission(req.actor, permission);
+            done();
+          },
+          ...hooksOf(route.preValidation),
+        ];
+        // A record read by id is noted (who read what, `src/audit/reads.ts`) once its answer is sent.
+        const entity = recordRead[permission];
+        if (route.method !== "GET" || !entity || !route.url.endsWith("/:id")) return;
+        const name = `GET ${route.url}`;
+        route.onResponse = [
+          ...hooksOf(route.onResponse),
+          (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+            if (reply.statusCode === 200 && req.actor)
+              s.reads.record(req.actor, entity, (req.params as { id: string }).id, name);
+            done();
+          },
+        ];
       });
       peopleRoutes(api, s.database.app, s);
       requestRoutes(api, s.database.app, s);
@@ -342,7 +379,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       personFileRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
-      adminRoutes(api, s);
+      await api.register(async (admin) => {
+        // Account data: the answer is encoded through its schema, so no field it does not name leaves.
+        admin.setSerializerCompiler(serializerCompiler);
+        adminRoutes(admin, s);
+      });
     },
     { prefix: "/api" },
   );
@@ -350,8 +391,17 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
   await app.register(async (open) => publicStatsRoutes(open, s), { prefix: "/api/public" });
   // The web app (web/dist/, built by `npm start`): its files, and its page for every other GET of a page.
   webPage = await registerWebApp(app);
-  // Sign-in and one's own session: outside /api, as they check the session themselves.
-  await app.register(async (auth) => authRoutes(auth, s), { prefix: "/auth" });
+  // Sign-in and one's own session: outside /api, as they check the session themselves. The cookie plugin only
+  // where cookies are set (here and the OIDC routes): /api reads the session cookie from its header when it
+  // has no bearer token (`sessionTokenOf`), and its answers skip the plugin's hooks.
+  await app.register(
+    async (auth) => {
+      await auth.register(cookie);
+      auth.setSerializerCompiler(serializerCompiler);
+      authRoutes(auth, s);
+    },
+    { prefix: "/auth" },
+  );
   const oidc = options.oidc;
   if (oidc) {
     // Loaded only when configured; reads the provider's discovery document, so a wrong issuer stops start-up.
@@ -359,7 +409,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       import("../auth/oidc.ts"),
       import("../auth/oidc-sessions.ts"),
     ]);
-    await app.register(async (a) => oidcRoutes(a, oidcDeps(s, oidc)));
+    await app.register(async (a) => {
+      await a.register(cookie);
+      await oidcRoutes(a, oidcDeps(s, oidc));
+    });
   }
   return app;
 }
@@ -384,6 +437,11 @@ function headersOf(middleware: ReturnType<typeof helmet>): Record<string, string
   });
   if (!called || Object.keys(headers).length === 0) throw new Error("helmet set no headers");
   return headers;
+}
+
+/** A route option's hooks as a list (Fastify takes one function, a list, or none). */
+function hooksOf<H>(hooks: H | H[] | undefined): H[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -76,16 +76,27 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
     },
   });
 
-  app.addHook("onResponse", async (req, reply) => {
-    const labels = {
-      method: req.method,
-      route: req.routeOptions.url ?? "unmatched",
-      status_code: String(reply.statusCode),
-    };
-    requests.inc(labels);
-    duration.observe(labels, reply.elapsedTime / 1000);
+  // The counter and histogram of each method, route and status, looked up once: prom-client hashes the labels
+  // at every call otherwise. Routes and statuses are few, so the map stays small.
+  const series = new Map<
+    string,
+    { count: Counter.Internal; time: Histogram.Internal<(typeof labelNames)[number]> }
+  >();
+  app.addHook("onResponse", (req, reply, done) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    const key = `${req.method} ${reply.statusCode} ${route}`;
+    let s = series.get(key);
+    if (!s) {
+      const labels = { method: req.method, route, status_code: String(reply.statusCode) };
+      s = { count: requests.labels(labels), time: duration.labels(labels) };
+      series.set(key, s);
+    }
+    s.count.inc();
+    s.time.observe(reply.elapsedTime / 1000);
+    done();
   });
-  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+  // Never rate-limited: a monitor scraping it must not be refused.
+  app.get("/metrics", { schema: { hide: true }, config: { rateLimit: false } }, async (_req, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });

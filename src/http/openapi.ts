@@ -8,8 +8,6 @@ declare module "fastify" {
     successStatus?: number;
     /** The permission the route needs (`src/auth/permissions.ts`); checked before the route runs. */
     permission?: Permission | "public";
-    /** The media types of a success answer that is not JSON (a PDF, plain text), as the document states them. */
-    successMediaTypes?: string[];
   }
 }
 
@@ -24,11 +22,7 @@ const descriptions: Record<number, string> = {
  */
 export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0]) {
   const out = jsonSchemaTransform(args);
-  const route = (
-    args as {
-      route?: { config?: { successStatus?: number; permission?: string; successMediaTypes?: string[] } };
-    }
-  ).route;
+  const route = (args as { route?: { config?: { successStatus?: number; permission?: string } } }).route;
   const status = route?.config?.successStatus ?? 200;
   const schema = (out.schema ?? {}) as FastifySchema & { response?: Record<string, unknown> };
   // The permission the route needs, as data in the document (the authorization matrix test reads it).
@@ -36,24 +30,9 @@ export function documentResponses(args: Parameters<typeof jsonSchemaTransform>[0
     out.schema = { ...schema, "x-permission": route.config.permission } as typeof out.schema;
   }
   if (!schema.response) {
-    const description = descriptions[status] ?? "Success";
-    const media = route?.config?.successMediaTypes;
-    // Text is a string; anything else not JSON (a PDF) is bytes. The bound is generous: an operation's
-    // manifests for 2,000 people are some megabytes.
-    const content = (type: string) => ({
-      schema: {
-        type: "string",
-        maxLength: 20_000_000,
-        ...(type.startsWith("text/") ? {} : { format: "binary" }),
-      },
-    });
     out.schema = {
       ...(out.schema as object),
-      response: {
-        [status]: media
-          ? { description, content: Object.fromEntries(media.map((m) => [m, content(m)])) }
-          : { description, type: "object" },
-      },
+      response: { [status]: { description: descriptions[status] ?? "Success", type: "object" } },
     } as typeof out.schema;
   }
   return out;
@@ -159,8 +138,7 @@ interface Operation {
  * their format (int32 within its bounds, else int64).
  */
 export function documentErrors(document: { openapiObject: object } | { swaggerObject: object }) {
-  const openapiObject =
-    "openapiObject" in document ? namedSchemas(document) : (document.swaggerObject as object);
+  const openapiObject = namedSchemas(document as Parameters<typeof jsonSchemaTransformObject>[0]);
   const doc = openapiObject as { paths?: Record<string, Record<string, Operation>> };
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
     // The API and the sign-in routes: authenticated or rate limited alike.
@@ -181,6 +159,8 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
       }
       op.responses ??= {};
       const responses = op.responses;
+      for (const [code, r] of Object.entries(responses))
+        if (r.description === "Default Response") r.description = descriptions[Number(code)] ?? "Success";
       if (api) for (const r of Object.values(responses)) r.headers = { ...rateHeaders, ...r.headers };
       for (const code of [...codes].sort()) {
         responses[code] ??= {
@@ -194,38 +174,41 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
     }
   }
   formatIntegers(doc.paths);
-  formatIntegers((doc as { components?: unknown }).components);
+  const schemas = (openapiObject as { components?: { schemas?: Record<string, { type?: string }> } })
+    .components?.schemas;
+  formatIntegers(schemas);
+  typeNullableRefs(doc.paths, schemas ?? {});
+  typeNullableRefs(schemas, schemas ?? {});
   return openapiObject;
 }
 
 /**
- * The document with the zod schemas given an id (`.meta({ id: "CaseSteps" })`) as named components, each
- * route's `$ref` pointing at one. The type provider lists every named schema twice, as read (`…Input`) and as
- * written; only those an operation refers to are kept.
+ * The answer schemas named with `.meta({ id })` (zod's registry), as components: each route's answer refers
+ * to its component, so a client generator gives it a name (`Person`, `CaseFile`). fastify-type-provider-zod
+ * also writes an input twin of every named schema (`PersonInput`); the ones no operation refers to go.
  */
-function namedSchemas(document: { openapiObject: object }): object {
-  const doc = jsonSchemaTransformObject(document as Parameters<typeof jsonSchemaTransformObject>[0]) as {
-    components?: { schemas?: Record<string, unknown> };
-  };
-  const schemas = doc.components?.schemas ?? {};
-  const used = new Set<string>();
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) for (const n of node) visit(n);
-    else if (node && typeof node === "object") {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === "$ref" && typeof v === "string" && v.startsWith("#/components/schemas/")) {
-          const name = v.slice("#/components/schemas/".length);
-          if (!used.has(name)) {
-            used.add(name);
-            visit(schemas[name]);
-          }
-        } else visit(v);
-      }
-    }
-  };
-  visit((doc as { paths?: unknown }).paths);
-  for (const name of Object.keys(schemas)) if (name !== "Error" && !used.has(name)) delete schemas[name];
-  return doc;
+function namedSchemas(document: Parameters<typeof jsonSchemaTransformObject>[0]): object {
+  const out = jsonSchemaTransformObject(document) as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = out.components?.schemas ?? {};
+  const twins = Object.keys(schemas).filter((name) => name.endsWith("Input"));
+  const rest = JSON.stringify(out, (key, value) => (twins.includes(key) ? undefined : value));
+  for (const name of twins) if (!rest.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
+  return out;
+}
+
+/**
+ * A nullable reference (`{ allOf: [{ $ref }], nullable: true }`, zod's OpenAPI 3.0 form of `.nullable()` on a
+ * named schema) states the type of what it refers to beside `nullable`, as OpenAPI 3.0 wants.
+ */
+function typeNullableRefs(node: unknown, schemas: Record<string, { type?: string }>) {
+  if (Array.isArray(node)) for (const n of node) typeNullableRefs(n, schemas);
+  else if (node && typeof node === "object") {
+    const o = node as { nullable?: boolean; type?: string; allOf?: { $ref?: string }[] };
+    const ref = o.allOf?.length === 1 ? o.allOf[0]?.$ref : undefined;
+    const type = ref ? schemas[ref.replace("#/components/schemas/", "")]?.type : undefined;
+    if (o.nullable && o.type === undefined && type) o.type = type;
+    for (const v of Object.values(o)) typeNullableRefs(v, schemas);
+  }
 }
 
 function formatIntegers(node: unknown) {

@@ -47,6 +47,11 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
     };
     get: (id: string, actor: Actor) => Promise<unknown>;
     list: { query: L; run: (q: z.infer<L>, actor: Actor) => Promise<unknown> };
+    /**
+     * The answers' schemas (`answers.ts`: documentation, checked in the tests): of a read by id, of a page of
+     * the list, and of a create when it answers something else than a read.
+     */
+    answers: { one: z.ZodType; page: z.ZodType; created?: z.ZodType };
   },
 ) {
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -64,6 +69,7 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
           summary: `Create ${r.noun}`,
           description: whoMay(create.permission),
           body: create.body,
+          response: { 201: r.answers.created ?? r.answers.one },
         },
         config: { successStatus: 201, permission: create.permission },
       },
@@ -82,6 +88,7 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
         summary: `Read ${r.noun}`,
         description: whoMay(r.read),
         params: ZIdParams,
+        response: { 200: r.answers.one },
       },
       config: { permission: r.read },
     },
@@ -97,6 +104,7 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
         summary: `List ${plural}`,
         description: whoMay(r.read),
         querystring: r.list.query,
+        response: { 200: r.answers.page },
       },
       config: { permission: r.read },
     },
@@ -122,6 +130,8 @@ export function actionRoute<B extends z.ZodType>(
     body: B;
     headers?: z.ZodType;
     status: number;
+    /** The answer's schema (`answers.ts`: documentation, checked in the tests). */
+    answer: z.ZodType;
     run: (o: {
       actor: Actor;
       id: string;
@@ -142,6 +152,7 @@ export function actionRoute<B extends z.ZodType>(
         params: ZIdParams,
         body: r.body,
         ...(r.headers ? { headers: r.headers } : {}),
+        response: { [r.status]: r.answer },
       },
       config: { successStatus: r.status, permission: r.permission },
     },

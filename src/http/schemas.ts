@@ -68,6 +68,9 @@ export function text(max: number, o: { required?: boolean; trim?: boolean } = {}
   return s.max(max).regex(wellFormed, WELL_FORMED_RULE);
 }
 
+/** A string an answer carries: at most `max` characters, well-formed (the pattern states it in the document). */
+export const aText = (max: number) => z.string().max(max).regex(wellFormed);
+
 export const ZText = text(2000);
 export const ZShort = text(200);
 
@@ -79,3 +82,29 @@ export const ZPageQuery = z.object({
 export type PageQuery = z.infer<typeof ZPageQuery>;
 
 export const ZIdParams = z.object({ id: ZUuid });
+
+// The system routes' answers (documentation, checked in the tests: answers.ts)
+
+const AMigrations = z
+  .strictObject({
+    applied: z.number().int().min(0).max(10_000),
+    /** The tag of the last migration applied. */
+    latest: aText(200).nullable(),
+    expected: z.number().int().min(0).max(10_000),
+  })
+  .meta({ id: "MigrationLevel" });
+const ADatabaseKind = z.enum(["pglite", "postgres"]);
+
+export const AHealth = z
+  .strictObject({ status: z.literal("ok"), database: ADatabaseKind, migrations: AMigrations })
+  .meta({ id: "Health" });
+export const ALiveness = z.strictObject({ status: z.literal("ok") }).meta({ id: "Liveness" });
+/** 200 `ready`; 503 `unready`, naming each problem (the migrations are absent when the database did not answer). */
+export const AReadiness = z
+  .strictObject({
+    status: z.enum(["ready", "unready"]),
+    database: ADatabaseKind,
+    migrations: AMigrations.optional(),
+    problems: z.array(aText(1000)).max(10).optional(),
+  })
+  .meta({ id: "Readiness" });

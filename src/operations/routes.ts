@@ -9,6 +9,24 @@ import { actionRoute, resourceRoutes } from "../http/resource.ts";
 import { ZIdParams, ZUuid } from "../http/schemas.ts";
 import { type planningService, ZMoveRequest, ZPlanRequest, ZReplanRequest } from "./planning.ts";
 import {
+  AAdministration,
+  AAdministrationPage,
+  AAdoptedPlan,
+  ACheckedPlan,
+  ACreatedOperation,
+  AHandover,
+  AHandoverConfirmation,
+  AHandoverPage,
+  AListChange,
+  AOperationFile,
+  AOperationMoved,
+  AOperationPage,
+  AOperationPlan,
+  APlace,
+  APlacePage,
+  ARelease,
+  AReleasePage,
+  AReplan,
   ZAddPerson,
   ZAdoptPlan,
   ZConfirmHandover,
@@ -44,6 +62,7 @@ export function operationRoutes(
     create: { permission: "operation:create", body: ZCreateOperation, run: (o) => s.operations.create(o) },
     get: (id, actor) => s.operations.get(id, actor),
     list: { query: ZListOperations, run: (q, actor) => s.operations.list(q, actor) },
+    answers: { one: AOperationFile, page: AOperationPage, created: ACreatedOperation },
   });
   resourceRoutes(app, db, {
     path: "/handovers",
@@ -53,6 +72,7 @@ export function operationRoutes(
     create: { permission: "handover:create", body: ZCreateHandover, run: (o) => s.operations.handOver(o) },
     get: (id, actor) => s.operations.getHandover(id, actor),
     list: { query: ZListHandovers, run: (q, actor) => s.operations.listHandovers(q, actor) },
+    answers: { one: AHandover, page: AHandoverPage },
   });
   resourceRoutes(app, db, {
     path: "/places",
@@ -62,6 +82,7 @@ export function operationRoutes(
     create: { permission: "place:create", body: ZCreatePlace, run: (o) => s.reference.places.create(o) },
     get: (id, actor) => s.reference.places.get(id, actor),
     list: { query: ZListPlaces, run: (q, actor) => s.reference.places.list(q, actor) },
+    answers: { one: APlace, page: APlacePage },
   });
   resourceRoutes(app, db, {
     path: "/administrations",
@@ -75,6 +96,7 @@ export function operationRoutes(
     },
     get: (id, actor) => s.reference.administrations.get(id, actor),
     list: { query: ZListAdministrations, run: (q, actor) => s.reference.administrations.list(q, actor) },
+    answers: { one: AAdministration, page: AAdministrationPage },
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -89,6 +111,7 @@ export function operationRoutes(
       "Fewest aircraft, then least distance; rival organisations and keep-apart pairs never share an aircraft. The plan states its lower bound and whether it is proven optimal; when no plan exists it says why and the smallest change that would make one.",
     body: ZPlanRequest,
     status: 201,
+    answer: ACheckedPlan,
     run: ({ actor, id, input, idempotency }) =>
       s.planning.plan({ actor, operationId: id, input, idempotency }),
   });
@@ -104,6 +127,7 @@ export function operationRoutes(
     body: ZOperationStatusChange,
     headers: ifMatchHeader,
     status: 200,
+    answer: AOperationMoved,
     run: ({ actor, id, input, idempotency, req }) =>
       s.operations.setStatus({ actor, operationId: id, input: withIfMatch(input, req), idempotency }),
   });
@@ -118,6 +142,7 @@ export function operationRoutes(
     body: ZAddPerson,
     headers: ifMatchHeader,
     status: 201,
+    answer: AListChange,
     run: ({ actor, id, input, idempotency, req }) =>
       s.operations.addPerson({ actor, operationId: id, input: withIfMatch(input, req), idempotency }),
   });
@@ -132,6 +157,7 @@ export function operationRoutes(
         params: z.object({ id: ZUuid, personId: ZUuid }),
         body: ZRemovePerson,
         headers: ifMatchHeader,
+        response: { 200: AListChange },
       },
       config: { permission: "operation:plan" },
     },
@@ -156,6 +182,7 @@ export function operationRoutes(
     body: ZAdoptPlan,
     headers: ifMatchHeader,
     status: 200,
+    answer: AAdoptedPlan,
     run: ({ actor, id, input, idempotency, req }) =>
       s.operations.adopt({ actor, operationId: id, input: withIfMatch(input, req), idempotency }),
   });
@@ -168,10 +195,12 @@ export function operationRoutes(
         summary: "The operation's current plan: its newest draft, else its adopted plan",
         description: whoMay("operation:read"),
         params: ZIdParams,
+        response: { 200: AOperationPlan },
       },
       config: { permission: "operation:read" },
     },
-    (req) => s.planning.get(req.params.id, req.actor),
+    // The stored row's status is a string; the schema names its values (the tests check the answers).
+    (req) => s.planning.get(req.params.id, req.actor) as Promise<z.input<typeof AOperationPlan>>,
   );
   actionRoute(app, db, {
     path: "/operations/:id/plan/replan",
@@ -181,6 +210,7 @@ export function operationRoutes(
     permission: "operation:plan",
     body: ZReplanRequest,
     status: 201,
+    answer: AReplan,
     run: ({ actor, id, input, idempotency }) =>
       s.planning.replan({ actor, operationId: id, input, idempotency }),
   });
@@ -192,6 +222,7 @@ export function operationRoutes(
     permission: "operation:plan",
     body: ZMoveRequest,
     status: 200,
+    answer: ACheckedPlan,
     run: ({ actor, id, input, idempotency }) =>
       s.planning.move({ actor, operationId: id, input, idempotency }),
   });
@@ -205,6 +236,15 @@ export function operationRoutes(
         description: `The manifests of the adopted plan, or of the newest draft while none is adopted. \`format=pdf\` answers the printed manifests (application/pdf, shown inline): page 1 holds the operation's summary (aircraft and routes, people and guards per destination, totals, route map), then each aircraft's manifest with a signature block. ${whoMay("operation:read")}`,
         params: ZIdParams,
         querystring: z.object({ format: z.enum(["text", "pdf"]).default("text") }),
+        response: {
+          200: {
+            description: "The manifests: plain text, or a PDF with `format=pdf`",
+            content: {
+              "text/plain": { schema: z.string().max(10_000_000) },
+              "application/pdf": { schema: z.string().max(100_000_000).meta({ format: "binary" }) },
+            },
+          },
+        },
       },
       config: { permission: "operation:read", successMediaTypes: ["text/plain", "application/pdf"] },
     },
@@ -219,8 +259,9 @@ export function operationRoutes(
               "content-disposition",
               `inline; filename="manifest-${code.replace(/[^A-Za-z0-9._-]+/g, "_")}.pdf"`,
             )
-            .send(body)
-        : reply.type("text/plain; charset=utf-8").send(body);
+            // The PDF's bytes, a Buffer: a `format: binary` string in the document.
+            .send(body as string)
+        : reply.type("text/plain; charset=utf-8").send(body as string);
     },
   );
   actionRoute(app, db, {
@@ -234,6 +275,7 @@ export function operationRoutes(
     permission: "release:create",
     body: ZCreateRelease,
     status: 201,
+    answer: ARelease,
     run: ({ actor, id, input, idempotency }) =>
       s.operations.release({ actor, operationId: id, input, idempotency }),
   });
@@ -246,6 +288,7 @@ export function operationRoutes(
         summary: "Releases of operations",
         description: whoMay("release:read"),
         querystring: ZListReleases,
+        response: { 200: AReleasePage },
       },
       config: { permission: "release:read" },
     },
@@ -260,6 +303,7 @@ export function operationRoutes(
         summary: "A release of an operation",
         description: whoMay("release:read"),
         params: ZIdParams,
+        response: { 200: ARelease },
       },
       config: { permission: "release:read" },
     },
@@ -275,6 +319,7 @@ export function operationRoutes(
     permission: "handover:confirm",
     body: ZConfirmHandover,
     status: 201,
+    answer: AHandoverConfirmation,
     run: ({ actor, id, input, idempotency }) =>
       s.operations.confirmHandover({ actor, handoverId: id, input, idempotency }),
   });

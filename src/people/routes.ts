@@ -1,7 +1,14 @@
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { actionRoute, resourceRoutes } from "../http/resource.ts";
 import {
+  AAffiliation,
+  AOrganisation,
+  AOrganisationPage,
+  APerson,
+  APersonPage,
+  ARivalry,
   ZAddAffiliations,
   ZAddRivalry,
   ZCreateOrganisation,
@@ -25,6 +32,7 @@ export function peopleRoutes(
     create: { permission: "person:create", body: ZCreatePerson, run: (o) => s.people.create(o) },
     get: (id, actor) => s.people.get(id, actor),
     list: { query: ZListPeople, run: (q, actor) => s.people.list(q, actor) },
+    answers: { one: APerson, page: APersonPage },
   });
   actionRoute(app, db, {
     path: "/people/:id/affiliations",
@@ -36,6 +44,7 @@ export function peopleRoutes(
       "At most one affiliation of a person is primary: the tally by primary affiliation counts them under it.",
     body: ZAddAffiliations,
     status: 201,
+    answer: z.array(AAffiliation).max(20),
     run: ({ actor, id, input, idempotency }) => s.people.addAffiliations({ actor, id, input, idempotency }),
   });
   resourceRoutes(app, db, {
@@ -50,6 +59,7 @@ export function peopleRoutes(
     },
     get: (id, actor) => s.organisations.get(id, actor),
     list: { query: ZListOrganisations, run: (q, actor) => s.organisations.list(q, actor) },
+    answers: { one: AOrganisation, page: AOrganisationPage },
   });
   actionRoute(app, db, {
     path: "/organisations/:id/rivalries",
@@ -61,6 +71,7 @@ export function peopleRoutes(
       "Members of rival organisations never share an aircraft; a cell inherits its parent's rivals. 409 DUPLICATE when the two are already rivals.",
     body: ZAddRivalry,
     status: 201,
+    answer: ARivalry,
     run: ({ actor, id, input, idempotency }) => s.organisations.addRivalry({ actor, id, input, idempotency }),
   });
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { affiliations, organisations, people, rivalries } from "../db/schema.ts";
+import { AText, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { text, ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
@@ -117,3 +119,45 @@ export const ZAddAffiliations = z.strictObject({
   affiliations: ZAffiliations.refine((list) => list.length > 0, "at least one"),
 });
 export type AddAffiliations = z.infer<typeof ZAddAffiliations>;
+
+// Answers (documentation, checked in the tests: src/http/answers.ts)
+
+export const AAffiliation = rowSchema(affiliations, { role: aText(200) }).meta({
+  id: "Affiliation",
+});
+
+export const APerson = rowSchema(people, {
+  givenNames: aText(200),
+  familyNames: aText(200),
+  aliases: aList(aText(200), 50),
+  nationalities: aList(aText(2), 20),
+  identifiers: aList(
+    z.strictObject({
+      kind: ZCreatePerson.shape.identifiers.unwrap().element.shape.kind,
+      value: aText(200),
+    }),
+    50,
+  ),
+  riskFlags: aList(z.enum(riskFlags), riskFlags.length),
+})
+  .extend({ affiliations: aList(AAffiliation, 1000) })
+  .meta({ id: "Person", description: "A person, with the affiliations the reader may see" });
+export const APersonPage = pageSchema(APerson, "PersonPage");
+
+export const ARivalry = rowSchema(rivalries).meta({
+  id: "Rivalry",
+  description: "Two rival organisations, stored once with orgA < orgB",
+});
+
+export const AOrganisation = rowSchema(organisations, {
+  name: aText(200),
+  aliases: aList(aText(200), 50),
+})
+  .extend({
+    /** The organisation's rivals (both sides of each rivalry). */
+    rivalIds: aList(AUuid, 10_000),
+    /** Each rival with the reason recorded; absent in the answer of a create. */
+    rivalries: aList(z.strictObject({ organisationId: AUuid, reason: AText.nullable() }), 10_000).optional(),
+  })
+  .meta({ id: "Organisation" });
+export const AOrganisationPage = pageSchema(AOrganisation, "OrganisationPage");

@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Highs } from "highs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lowerBounds } from "./bounds.ts";
 import { type BppcInstance, bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc } from "./bppc.ts";
 import { colgenBppc, priceBins, priceFamily } from "./bppc-colgen.ts";
 import { enumerateSets } from "./bppc-cover.ts";
+import { BppcWorker, solveBppcParallel } from "./bppc-parallel.ts";
 import { runPlanCommand } from "./cli.ts";
 import { loadHighs } from "./highs-load.ts";
 import { createRng } from "./rng.ts";
@@ -363,6 +364,20 @@ describe("solveBppc with HiGHS", () => {
     }
   });
 
+  it("`traslado plan --bppc --threads 2` proves it with column generation in a worker; --threads 3 is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "traslado-bppc-"));
+    const file = join(dir, "five-cycle.txt");
+    writeFileSync(file, FIVE_CYCLE);
+    let printed = "";
+    const base = { bppc: file, timeLimitMs: "1000", seed: "1", format: "json" };
+    const code = await runPlanCommand({ ...base, threads: "2" }, (s) => {
+      printed += s;
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    await expect(runPlanCommand({ ...base, threads: "3" }, () => {})).rejects.toThrow(/--threads/);
+  });
+
   it("`traslado plan --bppc` uses it: the 5-cycle comes back proven optimal", async () => {
     const dir = mkdtempSync(join(tmpdir(), "traslado-bppc-"));
     const file = join(dir, "five-cycle.txt");
@@ -375,5 +390,52 @@ describe("solveBppc with HiGHS", () => {
     const out = JSON.parse(printed);
     expect(out).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
     expect(checkBppc(parseBppc(FIVE_CYCLE), out.assignment)).toEqual([]);
+  });
+});
+
+describe("solveBppc asked to stop", () => {
+  it("returns its first packing at once, valid, with what it reported", () => {
+    // The Grötzsch graph: no bound proves its optimum (4), so only the stop ends the run before its limit.
+    const inst = grotzsch();
+    const reports: [number, number][] = [];
+    const s = solveBppc(inst, {
+      timeLimitMs: 60_000,
+      highs,
+      stop: () => true,
+      onProgress: (bins, lowerBound) => reports.push([bins, lowerBound]),
+    });
+    expect(s.elapsedMs).toBeLessThan(10_000);
+    expect(checkBppc(inst, s.assignment)).toEqual([]);
+    expect(reports.at(-1)).toEqual([s.bins, s.lowerBound]);
+  });
+});
+
+describe("solveBppcParallel (the search here, column generation in a worker thread)", () => {
+  let worker: BppcWorker;
+  beforeAll(async () => {
+    worker = await BppcWorker.start();
+  }, 60_000);
+  afterAll(() => worker.close());
+
+  it("proves the 5-cycle optimal before its limit: the bound comes from the worker's LP", async () => {
+    const inst = parseBppc(FIVE_CYCLE);
+    const s = await solveBppcParallel(inst, worker, { timeLimitMs: 20_000 });
+    expect(s).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    expect(checkBppc(inst, s.assignment)).toEqual([]);
+    // Settled, so both threads stopped: this thread's search alone would run to the limit (bound 2).
+    expect(s.elapsedMs).toBeLessThan(10_000);
+  });
+
+  it("valid packings at the optimum, and bounds no higher, on small random instances", async () => {
+    const rng = createRng(33);
+    for (let t = 0; t < 6; t++) {
+      const inst = randomInstance(rng, 11, 0.35);
+      const opt = optimum(inst);
+      const s = await solveBppcParallel(inst, worker, { timeLimitMs: 2000, seed: t + 1 });
+      expect(checkBppc(inst, s.assignment)).toEqual([]);
+      expect(new Set(s.assignment).size).toBe(s.bins);
+      expect(s.bins).toBe(opt);
+      expect(s.lowerBound).toBeLessThanOrEqual(opt);
+    }
   });
 });

@@ -41,6 +41,8 @@ export interface ColgenOptions {
    * returns a packing with fewer than `upper` bins if it finds one (the local search, briefly).
    */
   repair?: (assignment: Int32Array, upper: number, lowerBound: number) => Int32Array | null;
+  /** Told the root's bound once proven, and the bins of each better packing the dive finds. */
+  onProgress?: (bins: number, lowerBound: number) => void;
 }
 
 export interface ColgenResult {
@@ -404,6 +406,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
 
     const root = generate();
     const lowerBound = Math.max(options.lowerBound, Math.ceil(rootBound - BOUND_EPS));
+    options.onProgress?.(upper, lowerBound);
     if (!root || lowerBound >= upper) return result(lowerBound);
     const total = core.weight.reduce((a, b) => a + b, 0);
     /** Raises the minimum load to what a packing into upper − 1 bins needs, and re-costs the master. */
@@ -482,6 +485,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     const improved = (assignment: Int32Array): boolean => {
       best = assignment;
       upper = new Set(assignment).size;
+      options.onProgress?.(upper, lowerBound);
       if (upper <= lowerBound) return true;
       tighten();
       return false;

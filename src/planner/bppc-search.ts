@@ -491,8 +491,9 @@ export function searchBppc(
   // First a jump straight to the lower bound: empty the lightest bins and let the overload search
   // repair the overflow (up to half the time, or until 3000 iterations bring no lower overload: the
   // bound may be below the optimum). It saves the bin-by-bin descent on large instances.
-  if (bins > o.lowerBound + 1) {
-    const now = o.clock();
+  const now = o.clock();
+  // (A clock past the deadline — or stopped, reading +∞ — leaves no time for it.)
+  if (bins > o.lowerBound + 1 && now < o.deadline) {
     overload(o.lowerBound, Math.min(o.deadline, now + 0.5 * (o.deadline - now)), 3000);
   }
   while (bins > o.lowerBound && o.clock() < o.deadline && budget.iters < budget.maxIters) {

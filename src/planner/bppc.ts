@@ -141,6 +141,15 @@ export interface BppcOptions {
    * and dives for a packing when the search stalls above the bound. It runs on the caller's thread.
    */
   highs?: Highs;
+  /**
+   * With HiGHS, column generation at once, without the exact cover and the local search's turn first:
+   * another thread runs those (`solveBppcParallel` in `bppc-parallel.ts`). Not with maxIterations.
+   */
+  colgenFirst?: boolean;
+  /** Read with the clock: true ends the run with what it has (another thread settled the instance). */
+  stop?: () => boolean;
+  /** Told the bins of each better packing and each higher proven bound, as the run finds them. */
+  onProgress?: (bins: number, lowerBound: number) => void;
 }
 
 /** What the search engines (`bppc-search.ts`, `bppc-cover.ts`, `bppc-overload.ts`) work on. */
@@ -165,8 +174,11 @@ function compact(assign: ArrayLike<number>): number[] {
 }
 
 export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSolution {
-  const clock = options.clock ?? (() => performance.now());
-  const start = clock();
+  const time = options.clock ?? (() => performance.now());
+  // Every engine stops when its clock passes its deadline: a stop request makes that clock run out.
+  const { stop, onProgress } = options;
+  const clock = stop ? () => (stop() ? Number.POSITIVE_INFINITY : time()) : time;
+  const start = time();
   // Stop a little before the limit: the result still has to be compacted and returned in time.
   const limit = options.timeLimitMs ?? 1000;
   const deadline = start + Math.max(limit * 0.5, limit - 25);
@@ -180,11 +192,15 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   let lowerBound = bounds.best;
   const start0 = greedyStart(p, rng);
   let res: { bins: number; assignment: ArrayLike<number>; foundAt: number };
-  res = { bins: start0.binsUsed(), assignment: start0.assign, foundAt: clock() };
+  res = { bins: start0.binsUsed(), assignment: start0.assign, foundAt: time() };
+  onProgress?.(res.bins, lowerBound);
   // Little slack at the bound: every bin nearly full, an exact cover decides (triplet classes).
   const total = inst.weights.reduce((a, b) => a + b, 0);
   const minW = Math.min(...inst.weights);
-  if (res.bins > lowerBound && lowerBound * inst.capacity - total < Math.max(1, minW)) {
+  // With HiGHS and colgenFirst the other thread runs the exact cover (and reports what it proves).
+  const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
+  const colgenNow = !!highs && !!options.colgenFirst && !reproducible;
+  if (res.bins > lowerBound && !colgenNow && lowerBound * inst.capacity - total < Math.max(1, minW)) {
     // With maxIterations the run must not depend on the clock: a node budget instead of a deadline.
     const ec = coverPacking(core, lowerBound, {
       rng,
@@ -197,8 +213,9 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       maxSets: MAX_COVER_SETS,
       maxNodes: reproducible ? 50 * options.maxIterations! : undefined,
     });
-    if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: clock() };
+    if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: time() };
     else if (ec.kind === "none") lowerBound++;
+    onProgress?.(res.bins, lowerBound);
   }
   /** The local search from a packing, aiming at `bound`, until a time or an iteration budget. */
   const runSearch = (from: ArrayLike<number>, bound: number, until: number, iterations?: number) =>
@@ -211,19 +228,20 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   const search = (until: number) => {
     const heur = runSearch(res.assignment, lowerBound, until, options.maxIterations);
     if (heur.bins < res.bins) res = heur;
+    onProgress?.(res.bins, lowerBound);
   };
   // With HiGHS: the search alone first, then column generation (up to a share of what is left, and only
   // on instances small enough for its LP to converge in time), then the search again. With
   // maxIterations every phase runs on its budget of iterations or backtracks instead of a share of the
   // time, and the time limit is only a safety net: the run is then the same on any machine unless the
   // limit is reached.
-  const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
   const share = (f: number) => {
     if (reproducible) return deadline;
-    const now = clock();
+    // The time's own clock: a stopped run's reads +∞, and its shares would not be numbers.
+    const now = time();
     return Math.min(deadline, now + f * (deadline - now));
   };
-  if (res.bins > lowerBound && highs && !reproducible) {
+  if (res.bins > lowerBound && highs && !reproducible && !colgenNow) {
     const cap = share(SEARCH_FIRST_MAX_SHARE);
     const first = runSearch(res.assignment, lowerBound, share(SEARCH_FIRST_SHARE));
     if (first.bins < res.bins) res = first;
@@ -231,7 +249,8 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       const more = runSearch(res.assignment, lowerBound, cap, SEARCH_FIRST_MIN_ITERATIONS - first.iterations);
       if (more.bins < res.bins) res = more;
     }
-  } else if (res.bins > lowerBound) search(highs ? share(SEARCH_FIRST_SHARE) : deadline);
+    onProgress?.(res.bins, lowerBound);
+  } else if (res.bins > lowerBound && !colgenNow) search(highs ? share(SEARCH_FIRST_SHARE) : deadline);
   if (highs && res.bins > lowerBound && clock() < deadline) {
     const cg = colgenBppc(core, highs, {
       clock,
@@ -239,6 +258,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       lowerBound,
       upper: res.bins,
       start: res.assignment,
+      onProgress,
       repair: (assignment, upper, bound) => {
         const r = reproducible
           ? runSearch(assignment, bound, deadline, REPAIR_ITERATIONS)
@@ -247,16 +267,17 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       },
     });
     lowerBound = cg.lowerBound;
-    if (cg.assignment) res = { bins: cg.bins, assignment: cg.assignment, foundAt: clock() };
+    if (cg.assignment) res = { bins: cg.bins, assignment: cg.assignment, foundAt: time() };
+    onProgress?.(res.bins, lowerBound);
     if (res.bins > lowerBound && clock() < deadline) search(deadline);
   }
-  const end = clock();
+  const end = time();
   return {
     bins: res.bins,
     lowerBound,
     provenOptimal: res.bins <= lowerBound,
     elapsedMs: end - start,
-    foundMs: res.foundAt - start,
+    foundMs: Math.min(res.foundAt, end) - start,
     assignment: compact(res.assignment),
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Db } from "../db/client.ts";
 import { resourceRoutes } from "../http/resource.ts";
-import { ZCreateRequest, ZListRequests } from "./schemas.ts";
+import { ARequest, ARequestPage, ZCreateRequest, ZListRequests } from "./schemas.ts";
 import type { requestService } from "./service.ts";
 
 export function requestRoutes(
@@ -17,5 +17,6 @@ export function requestRoutes(
     create: { permission: "request:create", body: ZCreateRequest, run: (o) => s.requests.create(o) },
     get: (id, actor) => s.requests.get(id, actor),
     list: { query: ZListRequests, run: (q, actor) => s.requests.list(q, actor) },
+    answers: { one: ARequest, page: ARequestPage },
   });
 }

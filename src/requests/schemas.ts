@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { sharedStatuses } from "../cases/tracks.ts";
 import { treatyById, treatyIds } from "../cases/treaty-parameters.ts";
+import { charges, requests } from "../db/schema.ts";
+import { ADay, AParty, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
 import { ZDay, ZPageQuery, ZParty, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { ZCreatePerson } from "../people/schemas.ts";
@@ -94,3 +97,32 @@ export const ZListRequests = ZPageQuery.extend({
   receivedTo: ZDay.optional(),
 });
 export type ListRequests = z.infer<typeof ZListRequests>;
+
+// Answers (documentation, checked in the tests: src/http/answers.ts)
+
+export const ACharge = rowSchema(charges, {
+  statute: aText(200),
+  maximumPenalty: aText(200),
+}).meta({ id: "Charge" });
+
+export const ARequest = rowSchema(requests, {
+  requestingState: AParty,
+  requestingAgency: aText(200),
+  type: z.enum(requestTypes),
+  channel: z.enum(channels),
+  treaty: z.enum(treatyIds),
+  requestedState: AParty,
+})
+  .extend({
+    charges: aList(ACharge, 100),
+    /**
+     * What the requested state has told of the case of this request (null before a case is opened); absent
+     * in the answer of a create.
+     */
+    caseStatus: z
+      .strictObject({ requestId: AUuid, status: z.enum(sharedStatuses), since: ADay })
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: "Request" });
+export const ARequestPage = pageSchema(ARequest, "RequestPage");

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { type statsService, ZStatsQuery } from "./service.ts";
+import { AStats, type statsService, ZStatsQuery } from "./service.ts";
 
 export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof statsService> }) {
   app.withTypeProvider<ZodTypeProvider>().get(
@@ -14,6 +14,7 @@ export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof 
         description:
           "A person counts once a handover of them is recorded and their case has taken its last step (handed-over, or surrendered and on), on the day of the handover. `organisations` counts a person under each of their organisations, so it may add up to more than `total`; `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to `total`.",
         querystring: ZStatsQuery,
+        response: { 200: AStats },
       },
       config: { permission: "stats:read" },
     },

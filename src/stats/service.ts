@@ -16,6 +16,7 @@ import {
   operations,
   organisations,
 } from "../db/schema.ts";
+import { ACount, ADay, AUuid, aList, aText } from "../http/answers.ts";
 import { ZDay, ZUuid } from "../http/schemas.ts";
 import { mergeFigures, primaryOf, type SentRow, suppressSmallCells, tally } from "./tally.ts";
 
@@ -26,6 +27,45 @@ export const ZStatsQuery = z.object({
   administrationId: ZUuid.optional(),
 });
 export type StatsQuery = z.infer<typeof ZStatsQuery>;
+
+/** A figure under a key; in the public figures a cell under `smallCell` people is suppressed (people null). */
+const ATally = z
+  .strictObject({
+    key: aText(200),
+    people: ACount.nullable(),
+    suppressed: z.literal(true).optional(),
+  })
+  .meta({ id: "Tally" });
+const tallies = aList(ATally, 10_000);
+
+/** The figures (`tally.ts`): in full for the sending state's officials, the public figures for anyone else. */
+export const AStats = z
+  .strictObject({
+    from: ADay.nullable(),
+    to: ADay.nullable(),
+    total: ACount,
+    operations: aList(
+      z.strictObject({
+        id: AUuid,
+        code: aText(40),
+        date: ADay,
+        people: ACount,
+        aircraft: ACount,
+        legalBasis: aText(200),
+        destinations: aList(aText(3), 100),
+      }),
+    ),
+    administrations: tallies,
+    /** Every affiliation counts: a person of two organisations counts under both (may exceed the total). */
+    organisations: tallies,
+    /** Each person once, under their primary affiliation: adds up to the total. */
+    primaryOrganisations: tallies,
+    destinations: tallies,
+    legalBases: tallies,
+    /** The public figures: every sending state's, small cells suppressed. */
+    public: z.literal(true).optional(),
+  })
+  .meta({ id: "Stats" });
 
 /**
  * People sent (`tally.ts` says who counts): each handover whose case took its last step, in the range of

@@ -1471,6 +1471,32 @@ export interface components {
                 details?: Record<string, never>;
             };
         };
+        MigrationLevel: {
+            /** Format: int32 */
+            applied: number;
+            latest: string | null;
+            /** Format: int32 */
+            expected: number;
+        };
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+            /** @enum {string} */
+            database: "pglite" | "postgres";
+            migrations: components["schemas"]["MigrationLevel"];
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unready";
+            /** @enum {string} */
+            database: "pglite" | "postgres";
+            migrations?: components["schemas"]["MigrationLevel"];
+            problems?: string[];
+        };
         AuditEvent: {
             /**
              * Format: int64
@@ -1507,20 +1533,452 @@ export interface components {
         };
         AuditVerification: {
             ok: boolean;
+            /**
+             * @description since-checkpoint: from the latest signed checkpoint (the whole chain when there is none)
+             * @enum {string}
+             */
+            mode: "full" | "since-checkpoint";
             /** Format: int64 */
             eventsChecked: number;
             /** Format: int64 */
             rowsChecked: number;
+            /** Format: int64 */
+            checkpointsChecked: number;
             /** @description The first bad entries (at most 50), in chain order, then table order */
             problems: {
                 /** @enum {string} */
-                where: "chain" | "row";
+                where: "chain" | "row" | "checkpoint";
                 /** Format: int64 */
                 seq?: number;
                 entity?: string;
                 entityId?: string;
                 message: string;
             }[];
+        };
+        SessionUser: {
+            id: string;
+            username: string;
+            displayName: string;
+            party: string;
+            agencyId: string | null;
+        };
+        Session: {
+            user: components["schemas"]["SessionUser"];
+            /** @enum {string} */
+            role: "foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public";
+            party: string;
+            csrfToken: string;
+            secondFactor: boolean;
+            expiresAt: string;
+            idleExpiresAt: string;
+            permissions: string[];
+        };
+        TotpEnrolment: {
+            uri: string;
+            secret: string;
+        };
+        Ok: {
+            /** @enum {boolean} */
+            ok: true;
+        };
+        Agency: {
+            id: string;
+            party: string;
+            name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        User: {
+            id: string;
+            party: string;
+            agencyId: string | null;
+            username: string;
+            displayName: string;
+            roles: string[];
+            oidcSubject: string | null;
+            disabledAt: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        UserWithPassword: {
+            user: components["schemas"]["User"];
+            password: string | null;
+        };
+        SessionSummary: {
+            id: string;
+            userId: string;
+            username: string;
+            party: string;
+            role: string;
+            secondFactor: boolean;
+            createdAt: string;
+            lastSeenAt: string;
+            expiresAt: string;
+            revokedAt: string | null;
+            active: boolean;
+            address: string | null;
+            userAgent: string | null;
+        };
+        Token: {
+            id: string;
+            name: string;
+            party: string;
+            role: string;
+            userId: string | null;
+            createdAt: string;
+            expiresAt: string | null;
+            revokedAt: string | null;
+        };
+        CreatedToken: {
+            id: string;
+            token: string;
+            name: string;
+            party: string;
+            role: string;
+        };
+        OpenRisk: {
+            code: string;
+            message: string;
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        Case: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @enum {string} */
+            track: "treaty" | "security";
+            /** @enum {string} */
+            state: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            requestId: string | null;
+            /** Format: uuid */
+            operationId: string | null;
+            /** @enum {string|null} */
+            treatyParameters: "us-mx-1978" | "gt-mx-1997" | null;
+            /** Format: date */
+            openedOn: string;
+            barredOffences: string[];
+            openRisks: components["schemas"]["OpenRisk"][];
+            duplicateReason: string | null;
+        };
+        /** @description One page of the list, in creation order */
+        CasePage: {
+            items: components["schemas"]["Case"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        /** @description A step a case took: its history */
+        CaseTransition: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            caseId: string;
+            transition: string;
+            /** @enum {string} */
+            fromState: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+            /** @enum {string} */
+            toState: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+            actorId: string;
+            actorName: string;
+            /** @enum {string} */
+            actorRole: "foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public";
+            /** Format: date-time */
+            occurredAt: string;
+            legalBasis: string;
+            reasons: string;
+            bypass: {
+                holdIds: string[];
+                legalBasis: string;
+            } | null;
+            openRisks: components["schemas"]["OpenRisk"][];
+        };
+        Deadline: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            kind: "formal-request" | "objection" | "evidence" | "evidence-extension" | "judicial-opinion" | "foreign-ministry-decision" | "amparo" | "custody-window";
+            /** Format: date */
+            startsOn: string;
+            /** Format: date */
+            dueOn: string;
+            /** Format: int32 */
+            days: number;
+            /** @enum {string} */
+            unit: "natural" | "business";
+            /** @enum {string} */
+            countsFrom: "trigger-day" | "day-after";
+            legalSource: string;
+            alternatives: {
+                source: string;
+                /** Format: int32 */
+                days: number;
+                /** Format: date */
+                dueOn: string;
+            }[] | null;
+            conflict: string | null;
+            /** @enum {string} */
+            status: "open" | "due-soon" | "overdue" | "met" | "lapsed";
+            /** Format: date */
+            closedOn: string | null;
+        };
+        StartedDeadline: {
+            /** @enum {string} */
+            kind: "formal-request" | "objection" | "evidence" | "evidence-extension" | "judicial-opinion" | "foreign-ministry-decision" | "amparo" | "custody-window";
+            /** Format: date */
+            startsOn: string;
+            /** Format: date */
+            dueOn: string;
+            /** Format: int32 */
+            days: number;
+            /** @enum {string} */
+            unit: "natural" | "business";
+            legalSource: string;
+            /** @enum {string} */
+            countsFrom?: "trigger-day" | "day-after";
+            alternatives?: {
+                source: string;
+                /** Format: int32 */
+                days: number;
+                /** Format: date */
+                dueOn: string;
+            }[];
+            conflict?: string;
+        };
+        LegalHold: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            caseId: string | null;
+            /** @enum {string} */
+            kind: "amparo" | "pending-proceeding" | "other";
+            source: string;
+            reference: string | null;
+            blocksSurrender: boolean;
+            /** @enum {string} */
+            status: "active" | "lifted" | "bypassed";
+            /** Format: date */
+            filedOn: string;
+            /** Format: date */
+            liftedOn: string | null;
+            /** Format: uuid */
+            bypassDecisionId: string | null;
+        };
+        /** @description One page of the list, in creation order */
+        LegalHoldPage: {
+            items: components["schemas"]["LegalHold"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Assurance: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @enum {string} */
+            kind: "no-death-penalty" | "specialty" | "other";
+            giver: string;
+            /** @enum {string} */
+            scope: "person" | "operation";
+            /** Format: uuid */
+            personId: string | null;
+            /** Format: uuid */
+            operationId: string | null;
+            /** Format: date */
+            givenOn: string | null;
+            documentRef: string | null;
+            /** @enum {string} */
+            status: "requested" | "given" | "withdrawn";
+        };
+        /** @description One page of the list, in creation order */
+        AssurancePage: {
+            items: components["schemas"]["Assurance"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Decision: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            caseId: string | null;
+            /** @enum {string} */
+            body: "judge" | "foreign-ministry" | "national-security-council" | "appeal-court";
+            kind: string;
+            /** @enum {string} */
+            outcome: "granted" | "refused" | "approved" | "rejected" | "deferred";
+            legalBasis: string;
+            reasons: string;
+            /** Format: date */
+            decidedOn: string;
+            /** Format: date */
+            appealWindowEndsOn: string | null;
+            /** Format: uuid */
+            transitionId: string | null;
+            bypassedHoldIds: string[];
+        };
+        /** @description One page of the list, in creation order */
+        DecisionPage: {
+            items: components["schemas"]["Decision"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        /** @description The case with its history, deadlines, the person's holds, decisions, charges and covering assurances, and the transitions its track allows next */
+        CaseFile: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @enum {string} */
+            track: "treaty" | "security";
+            /** @enum {string} */
+            state: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            requestId: string | null;
+            /** Format: uuid */
+            operationId: string | null;
+            /** @enum {string|null} */
+            treatyParameters: "us-mx-1978" | "gt-mx-1997" | null;
+            /** Format: date */
+            openedOn: string;
+            barredOffences: string[];
+            openRisks: components["schemas"]["OpenRisk"][];
+            duplicateReason: string | null;
+            history: components["schemas"]["CaseTransition"][];
+            deadlines: components["schemas"]["Deadline"][];
+            holds: components["schemas"]["LegalHold"][];
+            decisions: components["schemas"]["Decision"][];
+            charges: {
+                /** Format: uuid */
+                id: string;
+                capitalEligible: boolean;
+                offenceKey: string;
+            }[];
+            assurances: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "no-death-penalty" | "specialty" | "other";
+                /** @enum {string} */
+                status: "requested" | "given" | "withdrawn";
+            }[];
+            availableTransitions: {
+                name: string;
+                /** @enum {string} */
+                to: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+                by: ("foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public")[];
+                guards: ("no-blocking-hold" | "death-penalty-assurance" | "operation-assigned" | "operation-lists-person" | "operation-not-under-way" | "not-barred" | "formal-request-in-time" | "formal-request-lapsed" | "amparo-window-lapsed" | "custody-window-open" | "custody-window-lapsed")[];
+                legalSource: string;
+            }[];
+        };
+        CaseStep: {
+            case: components["schemas"]["Case"];
+            transition: components["schemas"]["CaseTransition"];
+            decision: components["schemas"]["Decision"] | null;
+            openRisks: components["schemas"]["OpenRisk"][];
+            deadlinesStarted: components["schemas"]["StartedDeadline"][];
+        };
+        DeadlineDue: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            caseId: string;
+            /** @enum {string} */
+            kind: "formal-request" | "objection" | "evidence" | "evidence-extension" | "judicial-opinion" | "foreign-ministry-decision" | "amparo" | "custody-window";
+            /** Format: date */
+            startsOn: string;
+            /** Format: date */
+            dueOn: string;
+            /** Format: int32 */
+            days: number;
+            /** @enum {string} */
+            unit: "natural" | "business";
+            /** @enum {string} */
+            countsFrom: "trigger-day" | "day-after";
+            legalSource: string;
+            alternatives: {
+                source: string;
+                /** Format: int32 */
+                days: number;
+                /** Format: date */
+                dueOn: string;
+            }[] | null;
+            conflict: string | null;
+            /** @enum {string} */
+            status: "open" | "due-soon" | "overdue" | "met" | "lapsed";
+            /** Format: date */
+            closedOn: string | null;
+            case: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                state: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+                /** @enum {string} */
+                track: "treaty" | "security";
+            };
+            person: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+        };
+        DeadlineList: {
+            /** Format: date */
+            asOf: string;
+            items: components["schemas"]["DeadlineDue"][];
         };
         TrackGraph: {
             /** @enum {string} */
@@ -1589,6 +2047,647 @@ export interface components {
             /** Format: int32 */
             version: number;
             transitions: components["schemas"]["CaseStepCheck"][];
+        };
+        Affiliation: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            organisationId: string;
+            role: string | null;
+            /** Format: date */
+            fromOn: string | null;
+            /** Format: date */
+            toOn: string | null;
+            primary: boolean;
+        };
+        /** @description A person, with the affiliations the reader may see */
+        Person: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            givenNames: string;
+            familyNames: string;
+            aliases: string[];
+            /** Format: date */
+            dateOfBirth: string | null;
+            nationalities: string[];
+            identifiers: {
+                /** @enum {string} */
+                kind: "national-id" | "curp" | "requesting-state-id" | "fbi-number" | "interpol-notice" | "passport" | "other";
+                value: string;
+            }[];
+            photoRef: string | null;
+            riskFlags: ("escape-risk" | "violent" | "needs-separation" | "medical" | "high-profile")[];
+            custodyFacility: string | null;
+            /** Format: date */
+            custodySince: string | null;
+            fictional: boolean;
+            affiliations: components["schemas"]["Affiliation"][];
+        };
+        /** @description One page of the list, in creation order */
+        PersonPage: {
+            items: components["schemas"]["Person"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        /** @description Two rival organisations, stored once with orgA < orgB */
+        Rivalry: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            orgA: string;
+            /** Format: uuid */
+            orgB: string;
+            reason: string | null;
+        };
+        Organisation: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            name: string;
+            aliases: string[];
+            /** Format: uuid */
+            parentId: string | null;
+            notes: string | null;
+            rivalIds: string[];
+            rivalries?: {
+                /** Format: uuid */
+                organisationId: string;
+                reason: string | null;
+            }[];
+        };
+        /** @description One page of the list, in creation order */
+        OrganisationPage: {
+            items: components["schemas"]["Organisation"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Operation: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            code: string;
+            legalBasis: string;
+            /** Format: date */
+            operationDate: string;
+            stagingAirport: string;
+            /** @enum {string} */
+            status: "planning" | "planned" | "ready" | "in-transit" | "completed" | "cancelled";
+            receivingState: string;
+            /** Format: uuid */
+            administrationId: string | null;
+            notes: string | null;
+            /** Format: date-time */
+            departedAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+        };
+        /** @description One page of the list, in creation order */
+        OperationPage: {
+            items: components["schemas"]["Operation"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Aircraft: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            operationId: string;
+            callsign: string;
+            model: string | null;
+            /** Format: int32 */
+            seats: number;
+            /** Format: int32 */
+            maxStops: number;
+            /** Format: int32 */
+            rangeKm: number | null;
+            stagingAirport: string;
+        };
+        /** @description A flown leg of an aircraft's route */
+        Leg: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            operationId: string;
+            /** Format: uuid */
+            aircraftId: string;
+            /** Format: int32 */
+            sequence: number;
+            fromAirport: string;
+            toAirport: string;
+            /** Format: date-time */
+            departedAt: string | null;
+            /** Format: date-time */
+            arrivedAt: string | null;
+        };
+        /** @description A person listed on an operation (removed ones stay listed) */
+        OperationPerson: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            operationId: string;
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            caseId: string | null;
+            destinationAirport: string;
+            chargingDistrict: string | null;
+            keepApartFrom: string[];
+            /** Format: uuid */
+            aircraftId: string | null;
+            seat: string | null;
+            /** Format: date-time */
+            removedAt: string | null;
+            removalReason: string | null;
+        };
+        HandoverConfirmation: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            handoverId: string;
+            receivingOfficer: string;
+            receivingAgency: string;
+            /** Format: date-time */
+            occurredAt: string;
+            condition: string;
+            notes: string | null;
+        };
+        CaseVersion: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            state: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+            /** Format: int32 */
+            version: number;
+        };
+        Handover: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            operationId: string;
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            caseId: string | null;
+            place: string;
+            /** Format: date-time */
+            occurredAt: string;
+            dispatchingOfficer: string;
+            dispatchingAgency: string;
+            receivingOfficer: string;
+            receivingAgency: string;
+            condition: string;
+            documents: string[];
+            case?: components["schemas"]["CaseVersion"];
+            confirmation?: components["schemas"]["HandoverConfirmation"] | null;
+        };
+        /** @description One page of the list, in creation order */
+        HandoverPage: {
+            items: components["schemas"]["Handover"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        CreatedOperation: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            code: string;
+            legalBasis: string;
+            /** Format: date */
+            operationDate: string;
+            stagingAirport: string;
+            /** @enum {string} */
+            status: "planning" | "planned" | "ready" | "in-transit" | "completed" | "cancelled";
+            receivingState: string;
+            /** Format: uuid */
+            administrationId: string | null;
+            notes: string | null;
+            /** Format: date-time */
+            departedAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            aircraft: components["schemas"]["Aircraft"][];
+            people: components["schemas"]["OperationPerson"][];
+            legs: components["schemas"]["Leg"][];
+        };
+        OperationFile: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            code: string;
+            legalBasis: string;
+            /** Format: date */
+            operationDate: string;
+            stagingAirport: string;
+            /** @enum {string} */
+            status: "planning" | "planned" | "ready" | "in-transit" | "completed" | "cancelled";
+            receivingState: string;
+            /** Format: uuid */
+            administrationId: string | null;
+            notes: string | null;
+            /** Format: date-time */
+            departedAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            aircraft: components["schemas"]["Aircraft"][];
+            legs: components["schemas"]["Leg"][];
+            people: {
+                /** Format: uuid */
+                id: string;
+                party: string;
+                sharedWith: string[];
+                /** Format: int32 */
+                version: number;
+                /** Format: date-time */
+                recordedAt: string;
+                /** Format: uuid */
+                operationId: string;
+                /** Format: uuid */
+                personId: string;
+                /** Format: uuid */
+                caseId: string | null;
+                destinationAirport: string;
+                chargingDistrict: string | null;
+                keepApartFrom: string[];
+                /** Format: uuid */
+                aircraftId: string | null;
+                seat: string | null;
+                /** Format: date-time */
+                removedAt: string | null;
+                removalReason: string | null;
+                name: string;
+                riskFlags: ("escape-risk" | "violent" | "needs-separation" | "medical" | "high-profile")[];
+                /** @enum {string|null} */
+                caseState: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn" | null;
+                /** @enum {string} */
+                standing: "removed" | "listed" | "on-board" | "handed-over";
+            }[];
+            handovers: components["schemas"]["Handover"][];
+            plans: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                status: "draft" | "rules-broken" | "adopted" | "superseded";
+                /** Format: date-time */
+                recordedAt: string;
+            }[];
+        };
+        ManifestEntry: {
+            /** Format: int32 */
+            seat: number;
+            guardSeats: number[];
+            personId: string;
+            name?: string;
+            organisation?: string;
+            highRisk: boolean;
+            riskFlags: string[];
+            /** Format: int32 */
+            guards: number;
+            leavesAt: string;
+            /** Format: int32 */
+            stop: number;
+        };
+        AircraftPlan: {
+            aircraftId: string;
+            name?: string;
+            staging: string;
+            /** Format: int32 */
+            seats: number;
+            /** Format: int32 */
+            seatsUsed: number;
+            /** Format: int32 */
+            people: number;
+            /** Format: int32 */
+            guards: number;
+            route: string[];
+            legs: {
+                from: string;
+                to: string;
+                distanceKm: number;
+            }[];
+            distanceKm: number;
+            manifest: components["schemas"]["ManifestEntry"][];
+        };
+        PlanBounds: {
+            /** Format: int32 */
+            seats: number;
+            /** Format: int32 */
+            clique: number;
+            /** Format: int32 */
+            cliqueRoom: number;
+            /** Format: int32 */
+            stops: number;
+            /** Format: int32 */
+            organisations: number;
+            /** Format: int32 */
+            best: number;
+            cliquePeople: string[];
+            rivalOrganisations: string[];
+            /** @enum {string} */
+            binding: "seats" | "clique" | "clique-room" | "stops" | "organisations";
+        };
+        Obstacle: {
+            /** @enum {string} */
+            kind: "seats" | "rivals" | "keep-apart" | "stops" | "person-too-large" | "no-aircraft-at-staging" | "range" | "search";
+            message: string;
+            people?: string[];
+            aircraft?: string[];
+            /** Format: int32 */
+            needed?: number;
+            /** Format: int32 */
+            available?: number;
+        };
+        Suggestion: {
+            /** @enum {string} */
+            kind: "add-aircraft";
+            /** Format: int32 */
+            count: number;
+            /** Format: int32 */
+            seats: number;
+            /** Format: int32 */
+            maxStops: number;
+            staging: string;
+            message: string;
+        } | {
+            /** @enum {string} */
+            kind: "separate-operation";
+            people: string[];
+            message: string;
+        };
+        Plan: {
+            operation?: string;
+            /** @enum {string} */
+            status: "planned" | "infeasible" | "no-plan-found" | "rules-broken";
+            /** Format: int32 */
+            aircraftUsed: number;
+            /** Format: int32 */
+            lowerBound: number;
+            provenOptimal: boolean;
+            distanceKm: number;
+            elapsedMs: number;
+            /** Format: int32 */
+            seed: number;
+            bounds: components["schemas"]["PlanBounds"];
+            aircraft: components["schemas"]["AircraftPlan"][];
+            assignment: {
+                [key: string]: string;
+            };
+            unassigned: string[];
+            obstacles: components["schemas"]["Obstacle"][];
+            suggestions: components["schemas"]["Suggestion"][];
+        };
+        /** @description A rule a plan breaks */
+        Violation: {
+            /** @enum {string} */
+            rule: "unassigned" | "duplicate" | "unknown-person" | "unknown-aircraft" | "capacity" | "rivals" | "keep-apart" | "stops" | "route" | "staging" | "range";
+            message: string;
+            aircraftId?: string;
+            people?: string[];
+        };
+        PersonMove: {
+            personId: string;
+            from: string | null;
+            to: string | null;
+        };
+        OperationPlan: {
+            /** Format: uuid */
+            planId: string;
+            /** Format: uuid */
+            operationId: string;
+            /** @enum {string} */
+            status: "draft" | "rules-broken" | "adopted" | "superseded";
+            /** Format: int32 */
+            version: number;
+            /** Format: int32 */
+            seed: number;
+            plan: components["schemas"]["Plan"];
+        };
+        CheckedPlan: {
+            /** Format: uuid */
+            planId: string;
+            /** Format: uuid */
+            operationId: string;
+            /** @enum {string} */
+            status: "draft" | "rules-broken" | "adopted" | "superseded";
+            /** Format: int32 */
+            version: number;
+            /** Format: int32 */
+            seed: number;
+            plan: components["schemas"]["Plan"];
+            violations: components["schemas"]["Violation"][];
+        };
+        Replan: {
+            /** Format: uuid */
+            planId: string;
+            /** Format: uuid */
+            operationId: string;
+            /** @enum {string} */
+            status: "draft" | "rules-broken" | "adopted" | "superseded";
+            /** Format: int32 */
+            version: number;
+            /** Format: int32 */
+            seed: number;
+            plan: components["schemas"]["Plan"];
+            moves: components["schemas"]["PersonMove"][];
+        };
+        OperationListChange: {
+            operation: components["schemas"]["Operation"];
+            listing: components["schemas"]["OperationPerson"];
+            case?: components["schemas"]["Case"] | null;
+            plan: {
+                /** Format: uuid */
+                planId: string;
+                /** @enum {string} */
+                status: "draft" | "rules-broken" | "adopted" | "superseded";
+                /** Format: int32 */
+                version: number;
+                plan: components["schemas"]["Plan"];
+            } | null;
+            moves: components["schemas"]["PersonMove"][];
+        };
+        AdoptedPlan: {
+            operation: components["schemas"]["Operation"];
+            plan: {
+                /** Format: uuid */
+                planId: string;
+                /** @enum {string} */
+                status: "draft" | "rules-broken" | "adopted" | "superseded";
+                /** Format: int32 */
+                version: number;
+                plan: components["schemas"]["Plan"];
+            };
+        };
+        OperationMoved: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            code: string;
+            legalBasis: string;
+            /** Format: date */
+            operationDate: string;
+            stagingAirport: string;
+            /** @enum {string} */
+            status: "planning" | "planned" | "ready" | "in-transit" | "completed" | "cancelled";
+            receivingState: string;
+            /** Format: uuid */
+            administrationId: string | null;
+            notes: string | null;
+            /** Format: date-time */
+            departedAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            cases: components["schemas"]["CaseVersion"][];
+        };
+        Release: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            operationId: string;
+            toParty: string;
+            operationCode: string;
+            /** Format: date */
+            operationDate: string;
+            stagingAirport: string;
+            /** @enum {string} */
+            status: "planning" | "planned" | "ready" | "in-transit" | "completed" | "cancelled";
+            people: {
+                /** Format: uuid */
+                personId: string;
+                name: string;
+                destination: string;
+                aircraft: string | null;
+                seat: string | null;
+            }[];
+            notes: string | null;
+        };
+        /** @description One page of the list, in creation order */
+        ReleasePage: {
+            items: components["schemas"]["Release"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Place: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            code: string;
+            /** @enum {string} */
+            kind: "airport" | "prison";
+            name: string;
+            lat: number | null;
+            lon: number | null;
+        };
+        /** @description One page of the list, in creation order */
+        PlacePage: {
+            items: components["schemas"]["Place"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Administration: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            name: string;
+            /** Format: date */
+            beganOn: string;
+            /** Format: date */
+            endedOn: string | null;
+        };
+        /** @description One page of the list, in creation order */
+        AdministrationPage: {
+            items: components["schemas"]["Administration"][];
+            /** Format: uuid */
+            nextCursor: string | null;
         };
         PersonTimelineEntry: {
             /** @description When it happened (a day as its start, UTC) */
@@ -1688,6 +2787,102 @@ export interface components {
             /** @description Everything that happened to the person, newest first */
             timeline: components["schemas"]["PersonTimelineEntry"][];
         };
+        Charge: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            requestId: string;
+            statute: string;
+            description: string;
+            maximumPenalty: string | null;
+            capitalEligible: boolean;
+            sealed: boolean;
+        };
+        Request: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            personId: string;
+            requestingState: string;
+            requestingAgency: string;
+            /** @enum {string} */
+            type: "provisional-arrest" | "formal-extradition" | "security-transfer" | "temporary-surrender";
+            /** @enum {string} */
+            channel: "diplomatic-note" | "written-request" | "interpol" | "other";
+            diplomaticNote: string | null;
+            /** Format: date */
+            sentOn: string | null;
+            /** Format: date */
+            receivedOn: string | null;
+            court: string | null;
+            district: string | null;
+            courtCaseNumber: string | null;
+            /** @enum {string|null} */
+            treaty: "us-mx-1978" | "gt-mx-1997" | null;
+            requestedState: string | null;
+            charges: components["schemas"]["Charge"][];
+            caseStatus?: {
+                /** Format: uuid */
+                requestId: string;
+                /** @enum {string} */
+                status: "received" | "under review" | "approved for transfer" | "granted" | "deferred" | "scheduled" | "handed over" | "refused" | "released" | "withdrawn";
+                /** Format: date */
+                since: string;
+            } | null;
+        };
+        /** @description One page of the list, in creation order */
+        RequestPage: {
+            items: components["schemas"]["Request"][];
+            /** Format: uuid */
+            nextCursor: string | null;
+        };
+        Tally: {
+            key: string;
+            /** Format: int32 */
+            people: number | null;
+            /** @enum {boolean} */
+            suppressed?: true;
+        };
+        Stats: {
+            /** Format: date */
+            from: string | null;
+            /** Format: date */
+            to: string | null;
+            /** Format: int32 */
+            total: number;
+            operations: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                /** Format: date */
+                date: string;
+                /** Format: int32 */
+                people: number;
+                /** Format: int32 */
+                aircraft: number;
+                legalBasis: string;
+                destinations: string[];
+            }[];
+            administrations: components["schemas"]["Tally"][];
+            organisations: components["schemas"]["Tally"][];
+            primaryOrganisations: components["schemas"]["Tally"][];
+            destinations: components["schemas"]["Tally"][];
+            legalBases: components["schemas"]["Tally"][];
+            /** @enum {boolean} */
+            public?: true;
+        };
     };
     responses: never;
     parameters: never;
@@ -1721,7 +2916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Health"];
                 };
             };
             /** @description INTERNAL: an unexpected failure; quote the request id of the message */
@@ -1750,7 +2945,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
             /** @description INTERNAL: an unexpected failure; quote the request id of the message */
@@ -1779,7 +2974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description INTERNAL: an unexpected failure; quote the request id of the message */
@@ -1791,13 +2986,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The server is shutting down or its database does not answer */
+            /** @description Success */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };
@@ -1827,7 +3022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PersonPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -1943,7 +3138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2074,7 +3269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2184,7 +3379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Affiliation"][];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2330,7 +3525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OrganisationPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2424,7 +3619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Organisation"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2555,7 +3750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Organisation"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2658,7 +3853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Rivalry"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2807,7 +4002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["RequestPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -2951,7 +4146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Request"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3082,7 +4277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Request"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3183,7 +4378,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CasePage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3277,7 +4472,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3408,7 +4603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CaseFile"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3494,7 +4689,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3617,7 +4812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CaseStep"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3763,7 +4958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["DeadlineList"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3851,7 +5046,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LegalHoldPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -3948,7 +5143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LegalHold"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4079,7 +5274,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LegalHold"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4182,7 +5377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LegalHold"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4330,7 +5525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["AssurancePage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4429,7 +5624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Assurance"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4560,7 +5755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Assurance"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4663,7 +5858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Assurance"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4806,7 +6001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Decision"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4906,7 +6101,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["DecisionPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -4978,7 +6173,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5059,7 +6254,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5140,7 +6335,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5235,7 +6430,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5343,7 +6538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OperationPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -5460,7 +6655,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CreatedOperation"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -5591,7 +6786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OperationFile"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -5690,7 +6885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["HandoverPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -5793,7 +6988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Handover"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -5924,7 +7119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Handover"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6021,7 +7216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PlacePage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6113,7 +7308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Place"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6244,7 +7439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Place"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6340,7 +7535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["AdministrationPage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6429,7 +7624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Administration"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6560,7 +7755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Administration"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6655,7 +7850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OperationPlan"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6774,7 +7969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CheckedPlan"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -6931,7 +8126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OperationMoved"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -7101,7 +8296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OperationListChange"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -7267,7 +8462,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["OperationListChange"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -7421,7 +8616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["AdoptedPlan"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -7588,7 +8783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Replan"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -7742,7 +8937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CheckedPlan"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -7878,7 +9073,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The manifests: plain text, or a PDF with `format=pdf` */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7990,7 +9185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Release"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -8135,7 +9330,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ReleasePage"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -8218,7 +9413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Release"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -8323,7 +9518,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["HandoverConfirmation"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -8468,7 +9663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Stats"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -8540,7 +9735,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8550,13 +9745,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            party: string;
-                            name: string;
-                            /** Format: int64 */
-                            version: number;
-                        }[];
+                        items: components["schemas"]["Agency"][];
                     };
                 };
             };
@@ -8623,7 +9812,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8632,13 +9821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        party: string;
-                        name: string;
-                        /** Format: int64 */
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["Agency"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -8760,7 +9943,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8770,18 +9953,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            party: string;
-                            agencyId: string | null;
-                            username: string;
-                            displayName: string;
-                            roles: string[];
-                            oidcSubject: string | null;
-                            disabledAt: string | null;
-                            /** Format: int64 */
-                            version: number;
-                        }[];
+                        items: components["schemas"]["User"][];
                     };
                 };
             };
@@ -8866,7 +10038,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8875,21 +10047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        user: {
-                            id: string;
-                            party: string;
-                            agencyId: string | null;
-                            username: string;
-                            displayName: string;
-                            roles: string[];
-                            oidcSubject: string | null;
-                            disabledAt: string | null;
-                            /** Format: int64 */
-                            version: number;
-                        };
-                        password: string | null;
-                    };
+                    "application/json": components["schemas"]["UserWithPassword"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9011,7 +10169,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9020,18 +10178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        party: string;
-                        agencyId: string | null;
-                        username: string;
-                        displayName: string;
-                        roles: string[];
-                        oidcSubject: string | null;
-                        disabledAt: string | null;
-                        /** Format: int64 */
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9117,7 +10264,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9126,18 +10273,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        party: string;
-                        agencyId: string | null;
-                        username: string;
-                        displayName: string;
-                        roles: string[];
-                        oidcSubject: string | null;
-                        disabledAt: string | null;
-                        /** Format: int64 */
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9254,7 +10390,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9263,18 +10399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        party: string;
-                        agencyId: string | null;
-                        username: string;
-                        displayName: string;
-                        roles: string[];
-                        oidcSubject: string | null;
-                        disabledAt: string | null;
-                        /** Format: int64 */
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9409,7 +10534,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9418,18 +10543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        party: string;
-                        agencyId: string | null;
-                        username: string;
-                        displayName: string;
-                        roles: string[];
-                        oidcSubject: string | null;
-                        disabledAt: string | null;
-                        /** Format: int64 */
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9539,7 +10653,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9548,21 +10662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        user: {
-                            id: string;
-                            party: string;
-                            agencyId: string | null;
-                            username: string;
-                            displayName: string;
-                            roles: string[];
-                            oidcSubject: string | null;
-                            disabledAt: string | null;
-                            /** Format: int64 */
-                            version: number;
-                        };
-                        password: string | null;
-                    };
+                    "application/json": components["schemas"]["UserWithPassword"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9672,7 +10772,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9681,18 +10781,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        party: string;
-                        agencyId: string | null;
-                        username: string;
-                        displayName: string;
-                        roles: string[];
-                        oidcSubject: string | null;
-                        disabledAt: string | null;
-                        /** Format: int64 */
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -9803,7 +10892,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -9813,21 +10902,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            userId: string;
-                            username: string;
-                            party: string;
-                            role: string;
-                            secondFactor: boolean;
-                            createdAt: string;
-                            lastSeenAt: string;
-                            expiresAt: string;
-                            revokedAt: string | null;
-                            active: boolean;
-                            address: string | null;
-                            userAgent: string | null;
-                        }[];
+                        items: components["schemas"]["SessionSummary"][];
                     };
                 };
             };
@@ -9902,7 +10977,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10024,7 +11099,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10034,16 +11109,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            id: string;
-                            name: string;
-                            party: string;
-                            role: string;
-                            userId: string | null;
-                            createdAt: string;
-                            expiresAt: string | null;
-                            revokedAt: string | null;
-                        }[];
+                        items: components["schemas"]["Token"][];
                     };
                 };
             };
@@ -10128,7 +11194,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created */
             201: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10137,13 +11203,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        token: string;
-                        name: string;
-                        party: string;
-                        role: string;
-                    };
+                    "application/json": components["schemas"]["CreatedToken"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -10265,7 +11325,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10274,16 +11334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                        party: string;
-                        role: string;
-                        userId: string | null;
-                        createdAt: string;
-                        expiresAt: string | null;
-                        revokedAt: string | null;
-                    };
+                    "application/json": components["schemas"]["Token"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -10474,7 +11525,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10483,23 +11534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        user: {
-                            id: string;
-                            username: string;
-                            displayName: string;
-                            party: string;
-                            agencyId: string | null;
-                        };
-                        /** @enum {string} */
-                        role: "foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public";
-                        party: string;
-                        csrfToken: string;
-                        secondFactor: boolean;
-                        expiresAt: string;
-                        idleExpiresAt: string;
-                        permissions: string[];
-                    };
+                    "application/json": components["schemas"]["Session"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -10607,7 +11642,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10616,10 +11651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        ok: true;
-                    };
+                    "application/json": components["schemas"]["Ok"];
                 };
             };
             /** @description UNAUTHENTICATED: no valid bearer token */
@@ -10691,7 +11723,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10700,23 +11732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        user: {
-                            id: string;
-                            username: string;
-                            displayName: string;
-                            party: string;
-                            agencyId: string | null;
-                        };
-                        /** @enum {string} */
-                        role: "foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public";
-                        party: string;
-                        csrfToken: string;
-                        secondFactor: boolean;
-                        expiresAt: string;
-                        idleExpiresAt: string;
-                        permissions: string[];
-                    };
+                    "application/json": components["schemas"]["Session"];
                 };
             };
             /** @description UNAUTHENTICATED: no valid bearer token */
@@ -10764,7 +11780,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10773,10 +11789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        uri: string;
-                        secret: string;
-                    };
+                    "application/json": components["schemas"]["TotpEnrolment"];
                 };
             };
             /** @description UNAUTHENTICATED: no valid bearer token */
@@ -10854,7 +11867,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10863,10 +11876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        ok: true;
-                    };
+                    "application/json": components["schemas"]["Ok"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -10980,7 +11990,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -10989,10 +11999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        ok: true;
-                    };
+                    "application/json": components["schemas"]["Ok"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */
@@ -11107,7 +12114,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description OK */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -11116,10 +12123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {boolean} */
-                        ok: true;
-                    };
+                    "application/json": components["schemas"]["Ok"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */

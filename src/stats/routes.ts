@@ -38,6 +38,7 @@ export function publicStatsRoutes(app: FastifyInstance, s: { stats: ReturnType<t
           "Aggregates only: totals per operation, administration, organisation, destination and legal basis, with each cell of fewer than three people withheld (`people: null`, `suppressed: true`). No token needed.",
         querystring: ZStatsQuery,
         security: [],
+        response: { 200: AStats },
       },
       config: { permission: "public" },
     },

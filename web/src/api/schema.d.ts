@@ -1980,27 +1980,6 @@ export interface components {
             asOf: string;
             items: components["schemas"]["DeadlineDue"][];
         };
-        TrackGraph: {
-            /** @enum {string} */
-            track: "treaty" | "security";
-            initial: string;
-            states: {
-                name: string;
-                terminal: boolean;
-                description: string;
-                shared: string;
-            }[];
-            transitions: {
-                name: string;
-                from: string[];
-                to: string;
-                by: ("foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public")[];
-                guards: string[];
-                /** @enum {string|null} */
-                via: "operation" | "handover" | null;
-                legalSource: string;
-            }[];
-        };
         CaseStepReason: {
             /**
              * @description Stable: a client translates it with `params`
@@ -2047,6 +2026,27 @@ export interface components {
             /** Format: int32 */
             version: number;
             transitions: components["schemas"]["CaseStepCheck"][];
+        };
+        TrackGraph: {
+            /** @enum {string} */
+            track: "treaty" | "security";
+            initial: string;
+            states: {
+                name: string;
+                terminal: boolean;
+                description: string;
+                shared: string;
+            }[];
+            transitions: {
+                name: string;
+                from: string[];
+                to: string;
+                by: ("foreign-ministry" | "prosecutor" | "judge" | "secretariat" | "decision-authority" | "custody-officer" | "operations-planner" | "communications" | "auditor" | "request-officer" | "receiving-officer" | "admin" | "system" | "public")[];
+                guards: string[];
+                /** @enum {string|null} */
+                via: "operation" | "handover" | null;
+                legalSource: string;
+            }[];
         };
         Affiliation: {
             /** Format: uuid */
@@ -11455,7 +11455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Stats"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */

@@ -107,7 +107,7 @@ function StateDiagram({ graph, kase }: { graph: TrackGraph; kase: CaseFile }) {
   const { t } = useTranslation("cases");
   const term = useTerm();
   const next = new Set(graph.transitions.filter((x) => x.from.includes(kase.state)).map((x) => x.to));
-  const passed = new Set(kase.history.map((h) => h.fromState));
+  const passed = new Set<string>(kase.history.map((h) => h.fromState));
   return (
     <Paper withBorder p="md">
       <Title order={3} size="h4" mb="sm">

@@ -6,8 +6,8 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { account, type BrowserWorld, hasChromium, startWorld } from "./harness.ts";
 import { CaseScreen, CouncilScreen, HandoversScreen, type Language, RequestsScreen } from "./flow.pages.ts";
+import { account, type BrowserWorld, hasChromium, startWorld } from "./harness.ts";
 import { BoardPage } from "./operations.pages.ts";
 import { DashboardPage, SignInPage } from "./pages.ts";
 
@@ -103,7 +103,10 @@ describe.skipIf(!hasChromium)("from a request to a signed handover, in the brows
 
       // The council approves.
       page = await as("MX", "decision-authority", language);
-      await new CouncilScreen(page, language).approve(name, "Approved: a threat to national security while in custody.");
+      await new CouncilScreen(page, language).approve(
+        name,
+        "Approved: a threat to national security while in custody.",
+      );
       await done(page);
 
       // The assurances cannot be confirmed before the requesting state gives its own: the page says why.
@@ -145,16 +148,25 @@ describe.skipIf(!hasChromium)("from a request to a signed handover, in the brows
       await page.getByTestId("person-card").filter({ hasText: name }).waitFor();
       await board.runPlanner(2);
       await page.getByRole("button", { name: w.adopt }).click();
-      await page.getByTestId(w.status).filter({ hasText: language === "es" ? "Planeado" : "Planned" }).waitFor();
+      await page
+        .getByTestId(w.status)
+        .filter({ hasText: language === "es" ? "Planeado" : "Planned" })
+        .waitFor();
       kase = new CaseScreen(page, language);
       await kase.open(casePath);
       await kase.take(w.assigned, "Seated on the adopted plan.", { operation: code });
       await page.goto(operationPath);
       await page.getByRole("button", { name: w.markReady }).click();
-      await page.getByTestId(w.status).filter({ hasText: language === "es" ? "Listo" : "Ready" }).waitFor();
+      await page
+        .getByTestId(w.status)
+        .filter({ hasText: language === "es" ? "Listo" : "Ready" })
+        .waitFor();
       await page.getByRole("button", { name: w.release }).click();
       await page.getByRole("button", { name: w.depart }).click();
-      await page.getByTestId(w.status).filter({ hasText: language === "es" ? "En vuelo" : "In flight" }).waitFor();
+      await page
+        .getByTestId(w.status)
+        .filter({ hasText: language === "es" ? "En vuelo" : "In flight" })
+        .waitFor();
       await done(page);
 
       // Custody records the handover at the destination; the receiving state confirms it.

@@ -6,6 +6,8 @@ import { Layout } from "./Layout.tsx";
 
 // Each screen is its own chunk, loaded when first shown: the first load carries the frame and the dashboard
 // (the landing page) only.
+const Operations = lazy(() => import("../screens/operations/Operations.tsx"));
+const OperationBoard = lazy(() => import("../screens/operations/OperationBoard.tsx"));
 const PublicFigures = lazy(() => import("../screens/public/PublicFigures.tsx"));
 const RequestsPage = lazy(() => import("../screens/requests/RequestsPage.tsx"));
 const HandoversPage = lazy(() => import("../screens/handovers/HandoversPage.tsx"));
@@ -31,6 +33,8 @@ export const router = createBrowserRouter([
       { path: "council", element: <CouncilPage /> },
       { path: "audit", element: <AuditPage /> },
       { path: "cases/:id", element: <CasePage /> },
+      { path: "operations", element: <Operations /> },
+      { path: "operations/:id", element: <OperationBoard /> },
     ],
   },
 ]);

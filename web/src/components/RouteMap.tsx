@@ -24,6 +24,8 @@ export interface Route {
   people: number;
   /** e.g. the aircraft's callsign or the operation's code. */
   label?: string;
+  /** The line's colour (a CSS colour); one for all routes by default. */
+  color?: string;
 }
 
 async function loadOutlines() {
@@ -116,7 +118,7 @@ export function RouteMap({ routes, title }: { routes: Route[]; title: string }) 
                 }) ?? ""
               }
               fill="none"
-              stroke="var(--mantine-color-teal-8)"
+              stroke={r.color ?? "var(--mantine-color-teal-8)"}
               strokeOpacity={0.75}
               strokeWidth={strokeOf(r.people)}
               strokeLinecap="round"
@@ -150,7 +152,7 @@ export function RouteMap({ routes, title }: { routes: Route[]; title: string }) 
           <tbody>
             {routes.map((r) => (
               <tr key={`${r.from.code}-${r.to.code}-${r.label ?? ""}`}>
-                <td>{`${r.from.name} → ${r.to.name}`}</td>
+                <td>{`${r.label ? `${r.label}: ` : ""}${r.from.name} → ${r.to.name}`}</td>
                 <td>{`${f.number(r.people)} ${t("common.people")}`}</td>
               </tr>
             ))}

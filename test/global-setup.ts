@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { ensureWebBuilt } from "../bin/build-web.js";
 import { openDatabase } from "../src/db/client.ts";
+import { hasChromium } from "./browser/chromium.ts";
 import { pgliteTemplateFile, serverPrefix, serverTemplateName, testCacheDir, withDatabase } from "./db.ts";
 
 /**
@@ -10,6 +12,8 @@ import { pgliteTemplateFile, serverPrefix, serverTemplateName, testCacheDir, wit
  * from a template database on the PostgreSQL server.
  */
 export default async function setup(): Promise<void> {
+  // The browser tests' web app, built once here: test files building it at once would race.
+  if (hasChromium) await ensureWebBuilt({ quiet: true });
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     const admin = new pg.Client({ connectionString: url });

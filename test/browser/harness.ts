@@ -4,16 +4,16 @@
  * (`npx playwright install` cannot download here; `.ci/run` installs the chromium package). When
  * Chromium is not on the machine, the browser tests are skipped (`hasChromium`).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { createDemoAccounts, type DemoAccount } from "../../src/auth/demo-accounts.ts";
 import { seedDemo } from "../../src/seed/demo.ts";
 import { type TestApp, testApp } from "../app.ts";
+import { chromiumPath, hasChromium } from "./chromium.ts";
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const hasChromium = existsSync(chromiumPath);
+export { chromiumPath, hasChromium };
 
 const flags = [
   "--headless",

@@ -12,6 +12,7 @@ const words = {
     givenNames: /^Nombre\(s\)/,
     familyNames: /^Apellidos/,
     agency: /^Autoridad requirente/,
+    note: /^Nota diplomática/,
     statute: /^Disposición/,
     description: /^Descripción/,
     capital: "Admite pena de muerte",
@@ -40,6 +41,7 @@ const words = {
     givenNames: /^Given names/,
     familyNames: /^Family names/,
     agency: /^Requesting agency/,
+    note: /^Diplomatic note/,
     statute: /^Statute/,
     description: /^Description/,
     capital: "Capital-eligible",
@@ -79,11 +81,15 @@ export class RequestsScreen {
     await intake.getByLabel(w.givenNames).fill(person.givenNames);
     await intake.getByLabel(w.familyNames).fill(person.familyNames);
     await intake.getByLabel(w.agency).fill("US Department of Justice");
+    await intake.getByLabel(w.note).fill(`DEMO-NOTE-${person.familyNames.replace(/\W+/g, "-")}`);
     await intake.getByLabel(w.statute).fill("21 U.S.C. § 848(e)");
     await intake.getByLabel(w.description).fill("Killing in furtherance of a continuing criminal enterprise");
     await intake.getByLabel(w.capital).check();
     await intake.getByRole("button", { name: w.file }).click();
     const filed = this.page.getByTestId("intake-filed");
+    const refused = this.page.getByTestId("intake-refused");
+    await filed.or(refused).first().waitFor();
+    if (await refused.isVisible()) throw new Error(`the request was refused: ${await refused.textContent()}`);
     await filed.getByRole("button", { name: w.openCase }).click();
     await this.page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
     return new URL(this.page.url()).pathname;

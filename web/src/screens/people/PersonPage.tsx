@@ -120,6 +120,11 @@ export default function PersonPage() {
                     )}
                   </Section>
                   <Section title={t("requests")}>
+                    {p.requests.length > 0 && (
+                      <Anchor component={Link} to={`/requests?personId=${p.person.id}`} size="sm">
+                        {t("requestActions")}
+                      </Anchor>
+                    )}
                     {p.requests.length === 0 ? (
                       nothing
                     ) : (

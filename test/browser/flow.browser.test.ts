@@ -141,7 +141,7 @@ describe.skipIf(!hasChromium)("from a request to a signed handover, in the brows
       await dialog.getByRole("button", { name: w.create }).click();
       await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/);
       const operationPath = new URL(page.url()).pathname;
-      await page.getByLabel(w.destination(name)).click();
+      await page.getByLabel(w.destination(name)).first().click();
       await page.getByRole("option", { name: /^IAD/ }).click();
       await page.getByRole("button", { name: w.add(name) }).click();
       const board = new BoardPage(page, language);

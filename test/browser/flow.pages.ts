@@ -141,7 +141,7 @@ export class CaseScreen {
     const dialog = this.page.getByRole("dialog");
     await dialog.getByLabel(w.reasons).fill(reasons);
     if (choose) {
-      await dialog.getByLabel(w.operation).click();
+      await dialog.getByLabel(w.operation).first().click();
       await this.page.getByRole("option", { name: new RegExp(choose.operation) }).click();
     }
     await dialog.getByRole("button", { name: w.record, exact: true }).click();
@@ -175,7 +175,7 @@ export class HandoversScreen {
 
   async chooseOperation(code: string) {
     await this.page.goto("/handovers");
-    await this.page.getByLabel(words[this.language].operation).click();
+    await this.page.getByLabel(words[this.language].operation).first().click();
     await this.page.getByRole("option", { name: new RegExp(code) }).click();
   }
 

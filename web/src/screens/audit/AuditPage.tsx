@@ -120,7 +120,7 @@ export default function AuditPage() {
                             to={`?entity=${e.entity}&entityId=${e.entityId}`}
                             size="xs"
                           >
-                            {e.entity} {e.entityId.slice(0, 8)}
+                            {e.entity} …{e.entityId.slice(-8)}
                           </Anchor>
                         </Table.Td>
                         <Table.Td>

@@ -99,4 +99,59 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     expect((await accessibilityProblems(page)).join("\n")).toBe("");
     await context.close();
   });
+
+  it("passes axe on every screen, each seen by the role that uses it", async () => {
+    const auth = await world.t.as("secretariat");
+    const read = async <T>(url: string) => (await world.t.app.inject({ url, headers: auth })).json() as T;
+    const caseOne = (
+      await read<{ items: { id: string; personId: string }[] }>("/api/cases?state=under-analysis&limit=1")
+    ).items[0];
+    const operation = (
+      await read<{ items: { id: string; code: string }[] }>("/api/operations?limit=10")
+    ).items.find((o) => o.code === "SEC-2026-01-20");
+    const screens: [party: string, role: string, path: string, shown: string][] = [
+      ["MX", "secretariat", "/people", "Personas"],
+      ["MX", "secretariat", `/people/${caseOne?.personId}`, "Identidad"],
+      ["MX", "secretariat", "/cases", "Casos"],
+      ["MX", "secretariat", `/cases/${caseOne?.id}`, "Diagrama de estados"],
+      ["MX", "secretariat", "/council", "Acta de la sesión"],
+      ["MX", "operations-planner", "/operations", "Operativos"],
+      ["MX", "operations-planner", `/operations/${operation?.id}`, "FAM-DEMO-01"],
+      ["MX", "custody-officer", "/handovers", "Entregas"],
+      ["US", "receiving-officer", "/handovers", "Entregas"],
+      ["MX", "auditor", "/audit", "Auditoría"],
+      ["US", "request-officer", "/requests", "Registro de una solicitud"],
+    ];
+    const problems: string[] = [];
+    for (const [party, role, path, shown] of screens) {
+      const { context, page } = await world.open("/sign-in", "es");
+      await new SignInPage(page, "es").signIn(account(world, party, role));
+      await page.goto(path);
+      await page.getByText(shown).first().waitFor();
+      await page.waitForLoadState("networkidle");
+      for (const p of await accessibilityProblems(page)) problems.push(`${party} ${role} ${path}: ${p}`);
+      await context.close();
+    }
+    expect(problems.join("\n")).toBe("");
+  });
+
+  it("signs in by keyboard alone", async () => {
+    const { context, page } = await world.open("/sign-in", "en");
+    const a = account(world, "MX", "secretariat");
+    await page.getByLabel("Username").focus();
+    await page.keyboard.type(a.username);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(a.password);
+    await page.keyboard.press("Enter");
+    expect(await new DashboardPage(page).total()).toBe("92");
+    // The menu's links are reached with Tab and followed with Enter.
+    const cases = page
+      .getByRole("navigation", { name: "Main navigation" })
+      .getByRole("link", { name: "Cases" });
+    for (let i = 0; i < 40 && !(await cases.evaluate((el) => el === document.activeElement)); i++)
+      await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/cases$/);
+    await context.close();
+  });
 });

@@ -12,6 +12,7 @@ import { ApiError } from "./api/client.ts";
 import { SessionProvider } from "./api/session.tsx";
 import { router } from "./app/router.tsx";
 import { i18n } from "./i18n.ts";
+import { statsQuery } from "./screens/dashboard/Dashboard.tsx";
 import { cssVariablesResolver, theme } from "./theme.ts";
 
 const queries = new QueryClient({
@@ -23,6 +24,10 @@ const queries = new QueryClient({
     },
   },
 });
+
+// The landing page's figures are asked for beside the session, not after it: the first load waits for one
+// round trip fewer. (Signed out, the answer is a 401 and the sign-in shows as usual.)
+if (location.pathname === "/") void queries.prefetchQuery(statsQuery);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");

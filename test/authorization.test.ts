@@ -370,6 +370,7 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/releases": () => ({ url: "/api/releases" }),
   "GET /api/releases/{id}": (id) => ({ url: `/api/releases/${id()}` }),
   "GET /api/stats": () => ({ url: "/api/stats" }),
+  "GET /api/tracks": () => ({ url: "/api/tracks" }),
   "POST /api/admin/agencies": () => ({ url: "/api/admin/agencies", body: { name: `Agency ${++unique}` } }),
   "GET /api/admin/agencies": () => ({ url: "/api/admin/agencies" }),
   "POST /api/admin/users": () => ({
@@ -446,6 +447,8 @@ describe("the authorization matrix", () => {
       for (const [method, op] of Object.entries(ops)) {
         const key = `${method.toUpperCase()} ${path}`;
         expect(op["x-permission"], `${key} has a permission in the table`).toBeDefined();
+        // Open to anyone, signed in or not (the public figures): nothing to authorize; tested below.
+        if ((op["x-permission"] as string) === "public") continue;
         expect(samples[key], `${key} has a sample call in this test`).toBeDefined();
         routes.push({ key, method: method.toUpperCase(), path, permission: op["x-permission"]! });
       }
@@ -516,4 +519,14 @@ describe("the authorization matrix", () => {
     expect(tally.refused404).toBeGreaterThan(50);
     expect(tally.listsChecked).toBeGreaterThan(50);
   }, 600_000);
+
+  it("gives the public figures with no sign-in: aggregates only, small cells withheld", async () => {
+    const res = await t.app.inject({ url: "/api/public/figures" });
+    expect(res.statusCode).toBe(200);
+    const figures = res.json();
+    expect(figures.public).toBe(true);
+    for (const cell of [...figures.destinations, ...figures.organisations])
+      expect(cell.people === null ? cell.suppressed : cell.people >= 3, JSON.stringify(cell)).toBe(true);
+    expect(JSON.stringify(figures)).not.toMatch(/givenNames|familyNames|personId/);
+  });
 });

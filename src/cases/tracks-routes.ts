@@ -68,10 +68,10 @@ export function trackRoutes(app: FastifyInstance) {
         summary: "The legal tracks: their states and transitions, who may take each, and its guards",
         description:
           "The same definitions the workflow enforces (`src/cases/tracks.ts`; `docs/LEGAL-TRACKS.md`). Needs `case:read`.",
-        response: { 200: z.object({ items: z.array(ZTrackGraph).max(10) }).meta({ id: "TrackList" }) },
+        response: { 200: z.object({ tracks: z.array(ZTrackGraph).max(10) }).meta({ id: "TrackList" }) },
       },
       config: { permission: "case:read" },
     },
-    () => ({ items: graphs }),
+    () => ({ tracks: graphs }),
   );
 }

@@ -2884,7 +2884,7 @@ export interface components {
             public?: true;
         };
         TrackList: {
-            items: components["schemas"]["TrackGraph"][];
+            tracks: components["schemas"]["TrackGraph"][];
         };
     };
     responses: never;

@@ -28,7 +28,7 @@ export default function CaseBoard() {
     queryFn: () => unwrap(api.GET("/api/cases", { params: { query: { track, limit: 500 } } })),
   });
   const names = usePeopleNames();
-  const graph = tracks.data?.items.find((g) => g.track === track);
+  const graph = tracks.data?.tracks.find((g) => g.track === track);
   return (
     <Stack>
       <Group justify="space-between">

@@ -31,7 +31,7 @@ import { strings } from "./strings.ts";
 addStrings("cases", strings);
 
 type CaseFile = Answer<"/api/cases/{id}", "get">;
-type TrackGraph = Answer<"/api/tracks", "get">["items"][number];
+type TrackGraph = Answer<"/api/tracks", "get">["tracks"][number];
 
 /** A case: its state diagram, the steps the user may take (and why one is blocked), deadlines, history. */
 export default function CasePage() {
@@ -56,7 +56,7 @@ export default function CasePage() {
   return (
     <QueryState query={kase}>
       {(c) => {
-        const graph = tracks.data?.items.find((g) => g.track === c.track);
+        const graph = tracks.data?.tracks.find((g) => g.track === c.track);
         return (
           <Stack>
             <Group justify="space-between">

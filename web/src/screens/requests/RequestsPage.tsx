@@ -29,32 +29,10 @@ import { useSession } from "../../api/session.tsx";
 import { QueryState, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
-import { formPath } from "./form-errors.ts";
+import { emptyCharge, emptyIntake, fieldOfIssue, type Intake, intakeBody } from "./intake.ts";
 import { strings } from "./strings.ts";
 
 addStrings("requests", strings);
-
-const emptyCharge = { statute: "", description: "", maximumPenalty: "", capitalEligible: false };
-const empty = {
-  givenNames: "",
-  familyNames: "",
-  aliases: "",
-  dateOfBirth: "",
-  custodyFacility: "",
-  requestingState: "US",
-  requestingAgency: "",
-  type: "security-transfer",
-  channel: "diplomatic-note",
-  diplomaticNote: "",
-  sentOn: "",
-  receivedOn: "",
-  court: "",
-  district: "",
-  courtCaseNumber: "",
-  treaty: "us-mx-1978",
-  charges: [emptyCharge],
-};
-type Intake = typeof empty;
 
 /** Requests received, and (for those who file them) the intake form. */
 export default function RequestsPage() {
@@ -136,7 +114,7 @@ function IntakeForm() {
   const session = useSession();
   const client = useQueryClient();
   const draftKey = `traslado.draft.request.${session.current?.user.id ?? "anonymous"}`;
-  const form = useForm<Intake>({ initialValues: empty });
+  const form = useForm<Intake>({ initialValues: emptyIntake });
   // A requesting state's officer files for their own state; the sending state's, for the state named.
   const ownParty = session.current?.party;
   const [restored, setRestored] = useState(false);
@@ -147,7 +125,7 @@ function IntakeForm() {
     const saved = localStorage.getItem(draftKey);
     if (saved) {
       try {
-        form.setValues({ ...empty, ...(JSON.parse(saved) as Partial<Intake>) });
+        form.setValues({ ...emptyIntake, ...(JSON.parse(saved) as Partial<Intake>) });
         setRestored(true);
       } catch {
         localStorage.removeItem(draftKey);
@@ -156,49 +134,14 @@ function IntakeForm() {
   }, [draftKey]);
   useEffect(() => {
     const values = form.getValues();
-    if (JSON.stringify(values) !== JSON.stringify(empty))
+    if (JSON.stringify(values) !== JSON.stringify(emptyIntake))
       localStorage.setItem(draftKey, JSON.stringify(values));
   });
   const file = useMutation({
-    mutationFn: (v: Intake) => {
-      const text = (s: string) => (s.trim() ? s.trim() : undefined);
-      return unwrap(
-        api.POST("/api/requests", {
-          body: {
-            person: {
-              givenNames: v.givenNames,
-              familyNames: v.familyNames,
-              aliases: v.aliases
-                .split(",")
-                .map((a) => a.trim())
-                .filter(Boolean),
-              ...(text(v.dateOfBirth) ? { dateOfBirth: v.dateOfBirth } : {}),
-              ...(text(v.custodyFacility) ? { custodyFacility: v.custodyFacility } : {}),
-            },
-            requestingState: ownParty && ownParty !== "MX" ? ownParty : v.requestingState,
-            requestingAgency: v.requestingAgency,
-            type: v.type as "security-transfer",
-            channel: v.channel as "diplomatic-note",
-            ...(text(v.diplomaticNote) ? { diplomaticNote: v.diplomaticNote } : {}),
-            ...(text(v.sentOn) ? { sentOn: v.sentOn } : {}),
-            ...(text(v.receivedOn) ? { receivedOn: v.receivedOn } : {}),
-            ...(text(v.court) ? { court: v.court } : {}),
-            ...(text(v.district) ? { district: v.district } : {}),
-            ...(text(v.courtCaseNumber) ? { courtCaseNumber: v.courtCaseNumber } : {}),
-            treaty: v.treaty as "us-mx-1978",
-            charges: v.charges.map((c) => ({
-              statute: c.statute,
-              description: c.description,
-              ...(text(c.maximumPenalty) ? { maximumPenalty: c.maximumPenalty } : {}),
-              capitalEligible: c.capitalEligible,
-            })),
-          },
-        }),
-      );
-    },
+    mutationFn: (v: Intake) => unwrap(api.POST("/api/requests", { body: intakeBody(v, ownParty) })),
     onSuccess: async (request) => {
       localStorage.removeItem(draftKey);
-      form.setValues(empty);
+      form.setValues(emptyIntake);
       setRestored(false);
       setFiled(request);
       notifications.show({ color: "teal", message: t("saved") });
@@ -206,11 +149,8 @@ function IntakeForm() {
     },
     onError: (e) => {
       if (!(e instanceof ApiError)) return;
-      for (const i of e.issues) {
-        // The person's fields are flat in the form.
-        const field = formPath(i.field).replace(/^person\./, "");
-        form.setFieldError(field, i.rule === "required" ? t("required") : i.rule);
-      }
+      for (const i of e.issues)
+        form.setFieldError(fieldOfIssue(i.field), i.rule === "required" ? t("required") : i.rule);
     },
   });
   const charges = form.getValues().charges;
@@ -230,7 +170,7 @@ function IntakeForm() {
                 size="compact-sm"
                 onClick={() => {
                   localStorage.removeItem(draftKey);
-                  form.setValues(empty);
+                  form.setValues(emptyIntake);
                   setRestored(false);
                 }}
               >

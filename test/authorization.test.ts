@@ -371,6 +371,7 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/releases/{id}": (id) => ({ url: `/api/releases/${id()}` }),
   "GET /api/stats": () => ({ url: "/api/stats" }),
   "GET /api/tracks": () => ({ url: "/api/tracks" }),
+  "GET /api/audit-verifications/current": () => ({ url: "/api/audit-verifications/current" }),
   "POST /api/admin/agencies": () => ({ url: "/api/admin/agencies", body: { name: `Agency ${++unique}` } }),
   "GET /api/admin/agencies": () => ({ url: "/api/admin/agencies" }),
   "POST /api/admin/users": () => ({

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, testApp } from "../../test/app.ts";
+import { officer, type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, transition } from "../../test/factories.ts";
 import type { Role } from "../auth/roles.ts";
+import { verifySinceCheckpoint } from "./verify.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -149,6 +150,39 @@ describe("POST /api/audit-verifications", () => {
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.details.permission).toBe("audit:verify");
+  });
+
+  it("tells how far a verification has got while it runs, and that none runs when idle", async () => {
+    const auditor = await t.as("auditor");
+    const idle = await t.app.inject({ url: "/api/audit-verifications/current", headers: auditor });
+    expect(idle.statusCode, idle.body).toBe(200);
+    expect(idle.json()).toEqual({ running: false, eventsChecked: 0, eventsTotal: 0 });
+    // Asked once one has started, it is under way; once it has answered, none is.
+    const auditorActor = officer("auditor");
+    const report = t.s.audit.verify(auditorActor);
+    expect(t.s.audit.progress(auditorActor).running).toBe(true);
+    expect((await report).ok).toBe(true);
+    expect(
+      (await t.app.inject({ url: "/api/audit-verifications/current", headers: auditor })).json().running,
+    ).toBe(false);
+    const refused = await t.app.inject({
+      url: "/api/audit-verifications/current",
+      headers: await t.as("secretariat"),
+    });
+    expect(refused.statusCode).toBe(403);
+  });
+
+  it("counts the events to walk first, then each page checked, up to the report's count", async () => {
+    await buildCase(t);
+    const seen: { eventsChecked: number; eventsTotal: number }[] = [];
+    const report = await t.database.scoped("system", () =>
+      verifySinceCheckpoint(t.database.app, { onProgress: (p) => seen.push(p) }),
+    );
+    expect(report.ok).toBe(true);
+    expect(seen[0]).toEqual({ eventsChecked: 0, eventsTotal: report.eventsChecked });
+    expect(seen.at(-1)).toEqual({ eventsChecked: report.eventsChecked, eventsTotal: report.eventsChecked });
+    for (const [i, p] of seen.entries())
+      if (i > 0) expect(p.eventsChecked).toBeGreaterThanOrEqual(seen[i - 1]!.eventsChecked);
   });
 
   it("reports a row edited behind the application's back", async () => {

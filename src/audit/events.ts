@@ -18,7 +18,7 @@ import { auditEvents } from "../db/schema.ts";
 import type { EntityName, NotedEntity } from "./entities.ts";
 import { aboutPerson, personIdsOf } from "./report.ts";
 import type { ListAuditEvents } from "./schemas.ts";
-import { type VerifyReport, verifySinceCheckpoint } from "./verify.ts";
+import { type VerifyProgress, type VerifyReport, verifySinceCheckpoint } from "./verify.ts";
 
 /** The permission that lets a role read each kind of record: the values of its changes follow it. */
 const readOf: Record<EntityName | NotedEntity, Permission | null> = {
@@ -107,6 +107,7 @@ const until = (column: typeof e.occurredAt, to: string) =>
 
 export function auditEventService(db: Db, signingKey: () => PublicKey | null = () => null) {
   let running: Promise<VerifyReport> | null = null;
+  let progress: VerifyProgress | null = null;
   return {
     /** A page of the events of the reader's party, newest first (the chain's order, backwards). */
     list: (query: ListAuditEvents, actor: Actor) =>
@@ -163,10 +164,22 @@ export function auditEventService(db: Db, signingKey: () => PublicKey | null = (
       // The permission is the caller's; the work is the system's (every party's events and rows), outside
       // the caller's scope, as `traslado audit verify` runs it.
       requirePermission(actor, "audit:verify");
-      running ??= asSystem(db, () => verifySinceCheckpoint(db, { key: signingKey() })).finally(() => {
-        running = null;
-      });
+      if (!running) {
+        progress = { eventsChecked: 0, eventsTotal: 0 };
+        running = asSystem(db, () =>
+          verifySinceCheckpoint(db, { key: signingKey(), onProgress: (p) => (progress = p) }),
+        ).finally(() => {
+          running = null;
+          progress = null;
+        });
+      }
       return running;
+    },
+
+    /** How far the verification under way has got (events checked of the events to walk), if one runs. */
+    progress: (actor: Actor) => {
+      requirePermission(actor, "audit:verify");
+      return progress ? { running: true, ...progress } : { running: false, eventsChecked: 0, eventsTotal: 0 };
     },
   };
 }

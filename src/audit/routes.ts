@@ -6,7 +6,12 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { whoMay } from "../auth/permissions.ts";
 import type { auditEventService } from "./events.ts";
-import { ZAuditEventPage, ZAuditVerification, ZListAuditEvents } from "./schemas.ts";
+import {
+  ZAuditEventPage,
+  ZAuditVerification,
+  ZAuditVerificationProgress,
+  ZListAuditEvents,
+} from "./schemas.ts";
 
 const tags = ["audit"];
 
@@ -46,5 +51,22 @@ export function auditRoutes(app: FastifyInstance, s: { audit: ReturnType<typeof 
       config: { permission: "audit:verify" },
     },
     (req) => s.audit.verify(req.actor),
+  );
+  typed.get(
+    "/audit-verifications/current",
+    {
+      schema: {
+        operationId: "getAuditVerificationProgress",
+        tags,
+        summary: "How far the verification under way has got",
+        description: [
+          "Events checked of the events to walk, while `POST /api/audit-verifications` runs (a page asks for it while it waits for the report); `running: false` when none runs.",
+          whoMay("audit:verify"),
+        ].join("\n\n"),
+        response: { 200: ZAuditVerificationProgress },
+      },
+      config: { permission: "audit:verify" },
+    },
+    (req) => s.audit.progress(req.actor),
   );
 }

@@ -110,3 +110,16 @@ export const ZAuditVerification = z
       .describe("The first bad entries (at most 50), in chain order, then table order"),
   })
   .meta({ id: "AuditVerification" });
+
+export const ZAuditVerificationProgress = z
+  .object({
+    running: z.boolean().describe("Whether a verification is under way"),
+    eventsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    eventsTotal: z
+      .number()
+      .int()
+      .min(0)
+      .max(Number.MAX_SAFE_INTEGER)
+      .describe("The events it walks, counted when its walk began (0 before it counts them)"),
+  })
+  .meta({ id: "AuditVerificationProgress" });

@@ -37,6 +37,14 @@ export interface VerifyOptions {
   maxProblems?: number;
   /** The deployment's public key, to check checkpoints' signatures with; null when there is none. */
   key?: PublicKey | null;
+  /** Told after each page of events: how many were checked of how many there were when the walk began. */
+  onProgress?: (p: VerifyProgress) => void;
+}
+
+export interface VerifyProgress {
+  eventsChecked: number;
+  /** The events to walk, counted when the walk began (events linked while it walks are walked too). */
+  eventsTotal: number;
 }
 
 const PAGE = 5000;
@@ -91,14 +99,21 @@ export async function verifyAudit(db: Db, options: VerifyOptions = {}): Promise<
       add({ where: "checkpoint", seq: c.seq, message });
     previousCheckpoint = c.seq;
   };
-  const walk = await walkChain(db, { seq: 0, hash: GENESIS_HASH }, started, add, async (page) => {
-    for (const e of page) {
-      while (next && next.seq <= e.seq) {
-        checkCheckpoint(next.seq === e.seq ? e.hash : undefined);
-        next = (await checkpoints.next()).value;
+  const walk = await walkChain(
+    db,
+    { seq: 0, hash: GENESIS_HASH },
+    started,
+    add,
+    options.onProgress,
+    async (page) => {
+      for (const e of page) {
+        while (next && next.seq <= e.seq) {
+          checkCheckpoint(next.seq === e.seq ? e.hash : undefined);
+          next = (await checkpoints.next()).value;
+        }
       }
-    }
-  });
+    },
+  );
   // Checkpoints past the end of the chain: their events are gone.
   for (; next; next = (await checkpoints.next()).value) checkCheckpoint(undefined);
 
@@ -148,7 +163,7 @@ export async function verifySinceCheckpoint(db: Db, options: VerifyOptions = {})
 
   let rowsChecked = 0;
   const from = { seq: checkpoint.seq, hash: checkpoint.hash };
-  const walk = await walkChain(db, from, started, add, async (page) => {
+  const walk = await walkChain(db, from, started, add, options.onProgress, async (page) => {
     rowsChecked += await checkRowsChangedBy(db, page, add);
   });
   return {
@@ -188,8 +203,17 @@ async function walkChain(
   from: { seq: number; hash: string },
   started: Date,
   add: Add,
+  onProgress: ((p: VerifyProgress) => void) | undefined,
   onPage: (page: LinkedEvent[]) => Promise<void>,
 ): Promise<{ eventsChecked: number; end: { seq: number; hash: string } }> {
+  const eventsTotal = onProgress
+    ? toCount(
+        (
+          await db.select({ n: sql<number>`count(*)` }).from(auditEvents).where(gt(auditEvents.seq, from.seq))
+        )[0]?.n,
+      )
+    : 0;
+  onProgress?.({ eventsChecked: 0, eventsTotal });
   let prevHash = from.hash;
   let expectedSeq = from.seq + 1;
   let eventsChecked = 0;
@@ -225,6 +249,7 @@ async function walkChain(
       }
       walked += page.length;
       await onPage(page);
+      onProgress?.({ eventsChecked, eventsTotal: Math.max(eventsTotal, eventsChecked) });
     }
   };
   let head: typeof auditHead.$inferSelect | undefined;

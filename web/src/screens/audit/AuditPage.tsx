@@ -14,7 +14,7 @@ import {
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useInterval } from "@mantine/hooks";
-import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
@@ -160,9 +160,13 @@ export default function AuditPage() {
   );
 }
 
-/** Verifies the whole chain on the server; the request lasts as long as the check, so the page counts seconds. */
+/**
+ * Verifies the chain on the server (from the latest signed checkpoint, as `traslado audit verify` does);
+ * while it runs, the page asks twice a second how far it has got and shows the events checked.
+ */
 function Verify() {
   const { t } = useTranslation("audit");
+  const f = useFormat();
   const [seconds, setSeconds] = useState(0);
   const tick = useInterval(() => setSeconds((s) => s + 1), 1000);
   const verify = useMutation({
@@ -173,6 +177,14 @@ function Verify() {
     },
     onSettled: () => tick.stop(),
   });
+  const progress = useQuery({
+    queryKey: ["audit-verification-progress"],
+    queryFn: () => unwrap(api.GET("/api/audit-verifications/current")),
+    enabled: verify.isPending,
+    refetchInterval: verify.isPending ? 500 : false,
+  });
+  const p = verify.isPending && progress.data?.running ? progress.data : null;
+  const percent = p && p.eventsTotal > 0 ? Math.min(100, (100 * p.eventsChecked) / p.eventsTotal) : null;
   return (
     <Stack gap="xs" w={420}>
       <Button onClick={() => verify.mutate()} loading={verify.isPending} variant="outline">
@@ -180,9 +192,20 @@ function Verify() {
       </Button>
       {verify.isPending && (
         <>
-          <Progress value={100} animated aria-label={t("verifying", { seconds })} />
+          <Progress
+            value={percent ?? 100}
+            animated={percent === null}
+            aria-label={t("verifying", { seconds })}
+            data-testid="verify-progress"
+          />
           <Text size="sm" aria-live="polite">
-            {t("verifying", { seconds })}
+            {p && p.eventsTotal > 0
+              ? t("verifyingEvents", {
+                  checked: f.number(p.eventsChecked),
+                  total: f.number(p.eventsTotal),
+                  seconds,
+                })
+              : t("verifying", { seconds })}
           </Text>
         </>
       )}

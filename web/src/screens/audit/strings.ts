@@ -21,6 +21,7 @@ const es = {
   more: "Eventos anteriores",
   verify: "Verificar la cadena",
   verifying: "Verificando la cadena… {{seconds}} s",
+  verifyingEvents: "Verificando: {{checked}} de {{total}} eventos ({{seconds}} s)",
   verified: "Cadena íntegra: {{events}} eventos y {{rows}} registros comprobados.",
   broken: "La verificación encontró {{count}} problemas",
 };
@@ -48,6 +49,7 @@ const en: typeof es = {
   more: "Older events",
   verify: "Verify the chain",
   verifying: "Verifying the chain… {{seconds}} s",
+  verifyingEvents: "Verifying: {{checked}} of {{total}} events ({{seconds}} s)",
   verified: "Chain intact: {{events}} events and {{rows}} records checked.",
   broken: "The verification found {{count}} problems",
 };

@@ -72,6 +72,10 @@ export default function PersonPage() {
                           <Table.Td>{p.person.aliases.join(", ") || "—"}</Table.Td>
                         </Table.Tr>
                         <Table.Tr>
+                          <Table.Th>{t("photo")}</Table.Th>
+                          <Table.Td>{p.person.photoRef ?? t("noPhoto")}</Table.Td>
+                        </Table.Tr>
+                        <Table.Tr>
                           <Table.Th>{t("dateOfBirth")}</Table.Th>
                           <Table.Td>{f.date(p.person.dateOfBirth)}</Table.Td>
                         </Table.Tr>

@@ -154,4 +154,15 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await page.waitForURL(/\/cases$/);
     await context.close();
   });
+
+  it("verifies the audit chain from the audit page and says it is intact", async () => {
+    const { context, page } = await world.open("/sign-in", "es");
+    await new SignInPage(page, "es").signIn(account(world, "MX", "auditor"));
+    await page.goto("/audit");
+    await page.getByRole("button", { name: "Verificar la cadena" }).click();
+    const verdict = page.getByRole("status").filter({ hasText: "Cadena íntegra" });
+    await verdict.waitFor({ timeout: 120_000 });
+    expect(await verdict.textContent()).toMatch(/Cadena íntegra: [\d.,\s]+ eventos/);
+    await context.close();
+  });
 });

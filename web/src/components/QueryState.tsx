@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Loader } from "@mantine/core";
+import { Alert, type AlertProps, Button, Center, Loader } from "@mantine/core";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client.ts";
@@ -12,6 +12,31 @@ export function useErrorText() {
     const key = `errors.${error.code}`;
     return i18n.exists(key) ? t(key) : t("errors.other", { code: error.code });
   };
+}
+
+/**
+ * What a user reads when a write was refused: a rule's refusal (409, 422) in the server's words, which
+ * name the rule and the record; anything else by its code, in the page's language.
+ */
+export function useRefusalText() {
+  const text = useErrorText();
+  return (error: unknown) =>
+    error instanceof ApiError && (error.status === 409 || error.status === 422) ? error.message : text(error);
+}
+
+/** A write's refusal, as an alert above its form (nothing when there is none). */
+export function RefusalAlert({
+  error,
+  title,
+  ...rest
+}: { error: unknown; title?: string } & Omit<AlertProps, "title">) {
+  const text = useRefusalText();
+  if (!error) return null;
+  return (
+    <Alert color="red" role="alert" title={title} {...rest}>
+      {text(error)}
+    </Alert>
+  );
 }
 
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {

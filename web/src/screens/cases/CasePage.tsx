@@ -23,7 +23,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { type Answer, ApiError, api, unwrap } from "../../api/client.ts";
-import { QueryState, useErrorText } from "../../components/QueryState.tsx";
+import { QueryState, RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
 import { strings } from "./strings.ts";
@@ -235,7 +235,7 @@ function TakeStep({
 }) {
   const { t } = useTranslation("cases");
   const term = useTerm();
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const client = useQueryClient();
   const form = useForm({
     initialValues: {
@@ -297,11 +297,7 @@ function TakeStep({
               </List>
             </div>
           )}
-          {failure && (
-            <Alert color="red" title={t("refused")} role="alert" data-testid="step-refused">
-              {failure instanceof ApiError && failure.status === 422 ? failure.message : errorText(failure)}
-            </Alert>
-          )}
+          <RefusalAlert error={failure} title={t("refused")} data-testid="step-refused" />
           <TextInput label={t("legalBasis")} required {...form.getInputProps("legalBasis")} />
           <Textarea label={t("reasons")} required autosize minRows={3} {...form.getInputProps("reasons")} />
           <TextInput label={t("occurredAt")} type="date" {...form.getInputProps("occurredAt")} />

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -20,7 +19,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { type Answer, ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { QueryState, useErrorText } from "../../components/QueryState.tsx";
+import { QueryState, RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
 import { usePeopleNames } from "../cases/people-names.ts";
@@ -86,7 +85,7 @@ function Proposed({ kase, name }: { kase: CaseFile; name: string }) {
   const { t } = useTranslation("council");
   const term = useTerm();
   const session = useSession();
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const client = useQueryClient();
   // The analysis: what the secretariat wrote when it began the analysis and when it proposed the person.
   const analysis = kase.history.filter(
@@ -151,13 +150,7 @@ function Proposed({ kase, name }: { kase: CaseFile; name: string }) {
       {mayDecide && (
         <form onSubmit={form.onSubmit((v) => decide.mutate(v))} noValidate className="no-print">
           <Stack mt="sm" gap="xs">
-            {decide.error && (
-              <Alert color="red" role="alert">
-                {decide.error instanceof ApiError && decide.error.status === 422
-                  ? decide.error.message
-                  : errorText(decide.error)}
-              </Alert>
-            )}
+            <RefusalAlert error={decide.error} />
             <SegmentedControl
               aria-label={t("decide")}
               data={(Object.keys(outcomes) as (keyof typeof outcomes)[]).map((o) => ({

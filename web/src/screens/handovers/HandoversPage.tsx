@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Group,
@@ -19,7 +18,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { QueryState, useErrorText } from "../../components/QueryState.tsx";
+import { QueryState, RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { strings } from "./strings.ts";
 
@@ -230,7 +229,7 @@ function RecordHandover({
   onClose: () => void;
 }) {
   const { t } = useTranslation("handovers");
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const client = useQueryClient();
   const form = useForm({
     initialValues: {
@@ -268,13 +267,7 @@ function RecordHandover({
     <Modal opened onClose={onClose} title={`${t("record")}: ${person.name}`} size="lg">
       <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
         <Stack>
-          {save.error && (
-            <Alert color="red" role="alert" title={t("refused")}>
-              {save.error instanceof ApiError && save.error.status === 422
-                ? save.error.message
-                : errorText(save.error)}
-            </Alert>
-          )}
+          <RefusalAlert error={save.error} title={t("refused")} />
           <Group grow>
             <TextInput
               label={t("occurredAt")}
@@ -318,7 +311,7 @@ function ConfirmHandover({
   onClose: () => void;
 }) {
   const { t } = useTranslation("handovers");
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const client = useQueryClient();
   const form = useForm({
     initialValues: {
@@ -354,13 +347,7 @@ function ConfirmHandover({
     <Modal opened onClose={onClose} title={t("confirm")} size="lg">
       <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
         <Stack>
-          {save.error && (
-            <Alert color="red" role="alert" title={t("refused")}>
-              {save.error instanceof ApiError && save.error.status === 422
-                ? save.error.message
-                : errorText(save.error)}
-            </Alert>
-          )}
+          <RefusalAlert error={save.error} title={t("refused")} />
           <TextInput
             label={t("occurredAt")}
             type="datetime-local"

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Fieldset,
   Group,
@@ -17,7 +16,7 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { useErrorText } from "../../components/QueryState.tsx";
+import { RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings } from "../../i18n.ts";
 import { flowStrings } from "./flow-strings.ts";
 
@@ -41,7 +40,7 @@ export function NewOperation() {
 
 function NewOperationForm({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation("opsflow");
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const navigate = useNavigate();
   const client = useQueryClient();
   const airports = useQuery({
@@ -74,13 +73,7 @@ function NewOperationForm({ onClose }: { onClose: () => void }) {
     <Modal opened onClose={onClose} title={t("newOperation")} size="lg">
       <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
         <Stack>
-          {create.error && (
-            <Alert color="red" role="alert" title={t("refused")}>
-              {create.error instanceof ApiError && create.error.status < 500
-                ? create.error.message
-                : errorText(create.error)}
-            </Alert>
-          )}
+          <RefusalAlert error={create.error} title={t("refused")} />
           <Group grow>
             <TextInput label={t("code")} required {...form.getInputProps("code")} />
             <TextInput label={t("date")} type="date" required {...form.getInputProps("operationDate")} />

@@ -1,11 +1,11 @@
-import { Alert, Badge, Button, Group, Paper, Select, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Group, Paper, Select, Table, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, api, unwrap } from "../../api/client.ts";
+import { api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { useErrorText } from "../../components/QueryState.tsx";
+import { RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
 import { usePeopleNames } from "../cases/people-names.ts";
@@ -26,7 +26,7 @@ export function StatusMoves({ operation }: { operation: { id: string; status: st
   const { t } = useTranslation("opsflow");
   const term = useTerm();
   const session = useSession();
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const client = useQueryClient();
   const move = useMutation({
     mutationFn: (status: string) =>
@@ -66,13 +66,7 @@ export function StatusMoves({ operation }: { operation: { id: string; status: st
           </Group>
         )}
       </Group>
-      {move.error && (
-        <Alert color="red" role="alert" title={t("moveRefused")} mt="sm">
-          {move.error instanceof ApiError && move.error.status < 500
-            ? move.error.message
-            : errorText(move.error)}
-        </Alert>
-      )}
+      <RefusalAlert error={move.error} title={t("moveRefused")} mt="sm" />
     </Paper>
   );
 }
@@ -91,7 +85,7 @@ export function AddPeople({
   const { t } = useTranslation("opsflow");
   const session = useSession();
   const names = usePeopleNames();
-  const errorText = useErrorText();
+  const _errorText = useErrorText();
   const client = useQueryClient();
   const [destinations, setDestinations] = useState<Record<string, string | null>>({});
   const ready = useQuery({
@@ -129,11 +123,7 @@ export function AddPeople({
       <Title order={3} size="h4" mb="sm">
         {t("addPeople")}
       </Title>
-      {add.error && (
-        <Alert color="red" role="alert" mb="sm">
-          {add.error instanceof ApiError && add.error.status < 500 ? add.error.message : errorText(add.error)}
-        </Alert>
-      )}
+      <RefusalAlert error={add.error} mb="sm" />
       {candidates.length === 0 ? (
         <Text c="dimmed">{t("noneReady")}</Text>
       ) : (

@@ -26,7 +26,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { type Answer, ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { QueryState, useErrorText } from "../../components/QueryState.tsx";
+import { QueryState, useErrorText, useRefusalText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
 import { emptyCharge, emptyIntake, fieldOfIssue, type Intake, intakeBody } from "./intake.ts";
@@ -357,7 +357,7 @@ type RequestItem = Answer<"/api/requests", "get">["items"][number];
 function RequestActions({ request }: { request: RequestItem }) {
   const { t } = useTranslation("requests");
   const session = useSession();
-  const errorText = useErrorText();
+  const refusalText = useRefusalText();
   const navigate = useNavigate();
   const [assuring, setAssuring] = useState(false);
   const open = useMutation({
@@ -376,7 +376,7 @@ function RequestActions({ request }: { request: RequestItem }) {
       notifications.show({
         color: "red",
         title: t("caseNotOpened"),
-        message: e instanceof ApiError && e.status < 500 ? e.message : errorText(e),
+        message: refusalText(e),
       }),
   });
   return (

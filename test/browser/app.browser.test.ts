@@ -164,5 +164,5 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await verdict.waitFor({ timeout: 120_000 });
     expect(await verdict.textContent()).toMatch(/Cadena íntegra: [\d.,\s]+ eventos/);
     await context.close();
-  });
+  }, 180_000);
 });

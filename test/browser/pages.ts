@@ -37,6 +37,17 @@ export class SignInPage {
 
   /** The TOTP secrets enrolled in this run, by username: a later sign-in gives a code of it. */
   static readonly secrets = new Map<string, string>();
+  /** The 30-second step of the last code each account gave: the server refuses a code used twice. */
+  static readonly lastStep = new Map<string, number>();
+
+  /** A code of the account's TOTP that it has not given yet (waiting for the next step if need be). */
+  static async freshCode(username: string, secret: string): Promise<string> {
+    const step = () => Math.floor(Date.now() / 30_000);
+    if (SignInPage.lastStep.get(username) === step())
+      await new Promise((r) => setTimeout(r, (step() + 1) * 30_000 - Date.now() + 250));
+    SignInPage.lastStep.set(username, step());
+    return codeAt(secret, new Date());
+  }
 
   /** Signs in; a role that requires a second factor enrols an authenticator the first time, then gives its code. */
   async signIn(account: DemoAccount) {
@@ -51,14 +62,14 @@ export class SignInPage {
     if (await code.isVisible()) {
       const secret = SignInPage.secrets.get(account.username);
       if (!secret) throw new Error(`${account.username} has a second factor this run did not enrol`);
-      await code.fill(codeAt(secret, new Date()));
+      await code.fill(await SignInPage.freshCode(account.username, secret));
       await this.page.getByRole("button", { name: w.signIn }).click();
       await menu.waitFor();
     } else if (await enrol.isVisible()) {
       await enrol.click();
       const secret = (await this.page.getByTestId("totp-secret").textContent())?.trim() ?? "";
       SignInPage.secrets.set(account.username, secret);
-      await this.page.getByLabel(w.code).fill(codeAt(secret, new Date()));
+      await this.page.getByLabel(w.code).fill(await SignInPage.freshCode(account.username, secret));
       await this.page.getByRole("button", { name: w.confirm }).click();
       await menu.waitFor();
     }

@@ -70,8 +70,11 @@ export class BoardPage {
   async runPlanner(seconds: number) {
     await this.page.getByLabel(this.w.timeLimit).fill(String(seconds));
     await this.page.getByRole("button", { name: this.w.run, exact: true }).click();
-    await this.page.getByTestId("planner-running").waitFor();
-    await this.page.getByTestId("planner-done").waitFor({ timeout: 60_000 });
+    // A small operation may be planned before the progress shows: either sign will do, then the plan.
+    const running = this.page.getByTestId("planner-running");
+    const done = this.page.getByTestId("planner-done");
+    await running.or(done).first().waitFor({ timeout: 60_000 });
+    await done.waitFor({ timeout: 60_000 });
   }
 
   async optimality(): Promise<string> {

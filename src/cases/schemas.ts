@@ -136,7 +136,9 @@ export const ACase = rowSchema(cases, {
   barredOffences: aList(AShortText, 1000),
   openRisks: aList(AOpenRisk, 100),
 }).meta({ id: "Case" });
-export const ACasePage = pageSchema(ACase, "CasePage");
+/** A case as a list shows it: with its person's name (null when the person is out of the reader's reach). */
+export const ACaseListItem = ACase.extend({ personName: AShortText.nullable() }).meta({ id: "CaseListItem" });
+export const ACasePage = pageSchema(ACaseListItem, "CasePage");
 
 export const ACaseTransition = rowSchema(caseTransitions, {
   transition: AShortText,

@@ -46,9 +46,14 @@ export async function pageOf<T extends AuditedTable>(
     .where(where)
     .orderBy(asc(table.id))
     .limit(page.limit + 1)) as Row<T>[];
-  const more = rows.length > page.limit;
-  const items = more ? rows.slice(0, page.limit) : rows;
-  const lastItem = items[items.length - 1] as { id: string } | undefined;
+  return pageFrom(rows, page.limit);
+}
+
+/** The page of `rows` read as `pageOf` reads them: in id order, `limit + 1` at most (one more tells there is a next page). */
+export function pageFrom<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const lastItem = items[items.length - 1];
   return { items, nextCursor: more && lastItem ? lastItem.id : null };
 }
 

@@ -1703,9 +1703,37 @@ export interface components {
             openRisks: components["schemas"]["OpenRisk"][];
             duplicateReason: string | null;
         };
+        CaseListItem: {
+            /** Format: uuid */
+            id: string;
+            party: string;
+            sharedWith: string[];
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @enum {string} */
+            track: "treaty" | "security";
+            /** @enum {string} */
+            state: "treaty-request-received" | "provisional-arrest-requested" | "provisionally-detained" | "formal-request-received" | "judicial-hearing" | "awaiting-judicial-opinion" | "awaiting-foreign-ministry-decision" | "extradition-granted" | "amparo-pending" | "extradition-final" | "surrender-deferred" | "surrender-scheduled" | "surrender-assigned" | "surrender-in-transit" | "surrendered" | "initial-appearance" | "released" | "extradition-refused" | "freed-for-good" | "request-withdrawn" | "transfer-requested" | "under-analysis" | "proposed-to-council" | "council-approved" | "council-deferred" | "council-rejected" | "assurances-confirmed" | "ready-for-transfer" | "assigned-to-operation" | "in-transit" | "handed-over" | "transfer-withdrawn";
+            /** Format: uuid */
+            personId: string;
+            /** Format: uuid */
+            requestId: string | null;
+            /** Format: uuid */
+            operationId: string | null;
+            /** @enum {string|null} */
+            treatyParameters: "us-mx-1978" | "gt-mx-1997" | null;
+            /** Format: date */
+            openedOn: string;
+            barredOffences: string[];
+            openRisks: components["schemas"]["OpenRisk"][];
+            duplicateReason: string | null;
+            personName: string | null;
+        };
         /** @description One page of the list, in creation order */
         CasePage: {
-            items: components["schemas"]["Case"][];
+            items: components["schemas"]["CaseListItem"][];
             /** Format: uuid */
             nextCursor: string | null;
         };

@@ -7,7 +7,6 @@ import { api, unwrap } from "../../api/client.ts";
 import { QueryState } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
-import { usePeopleNames } from "./people-names.ts";
 import { strings } from "./strings.ts";
 
 addStrings("cases", strings);
@@ -27,7 +26,6 @@ export default function CaseBoard() {
     queryKey: ["cases", "board", track],
     queryFn: () => unwrap(api.GET("/api/cases", { params: { query: { track, limit: 500 } } })),
   });
-  const names = usePeopleNames();
   const graph = tracks.data?.tracks.find((g) => g.track === track);
   return (
     <Stack>
@@ -70,7 +68,7 @@ export default function CaseBoard() {
                       {here.map((k) => (
                         <Paper key={k.id} withBorder p={6} radius="sm">
                           <Anchor component={Link} to={`/cases/${k.id}`} size="sm" fw={600}>
-                            {names.get(k.personId) ?? t("case")}
+                            {k.personName ?? t("case")}
                           </Anchor>
                           <Text size="xs" c="dimmed">
                             {t("opened", { date: f.date(k.openedOn) })}

@@ -22,7 +22,6 @@ import { useSession } from "../../api/session.tsx";
 import { QueryState, RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
-import { usePeopleNames } from "../cases/people-names.ts";
 import { strings } from "./strings.ts";
 
 addStrings("council", strings);
@@ -38,7 +37,6 @@ const decidedStates = ["council-approved", "council-rejected", "council-deferred
  */
 export default function CouncilPage() {
   const { t } = useTranslation("council");
-  const names = usePeopleNames();
   const proposed = useQuery({
     queryKey: ["cases", "council", "proposed"],
     queryFn: async () => {
@@ -48,7 +46,10 @@ export default function CouncilPage() {
         }),
       );
       return Promise.all(
-        list.items.map((c) => unwrap(api.GET("/api/cases/{id}", { params: { path: { id: c.id } } }))),
+        list.items.map(async (c) => ({
+          file: await unwrap(api.GET("/api/cases/{id}", { params: { path: { id: c.id } } })),
+          personName: c.personName,
+        })),
       );
     },
   });
@@ -69,14 +70,14 @@ export default function CouncilPage() {
             <Text c="dimmed">{t("noneProposed")}</Text>
           ) : (
             <Stack>
-              {cases.map((c) => (
-                <Proposed key={c.id} kase={c} name={names.get(c.personId) ?? c.personId} />
+              {cases.map(({ file, personName }) => (
+                <Proposed key={file.id} kase={file} name={personName ?? file.personId} />
               ))}
             </Stack>
           )
         }
       </QueryState>
-      <Minutes names={names} />
+      <Minutes />
     </Stack>
   );
 }
@@ -174,7 +175,7 @@ function Proposed({ kase, name }: { kase: CaseFile; name: string }) {
 }
 
 /** The decisions recorded: who, what, on which legal basis, when. */
-function Minutes({ names }: { names: Map<string, string> }) {
+function Minutes() {
   const { t } = useTranslation("council");
   const term = useTerm();
   const f = useFormat();
@@ -210,7 +211,7 @@ function Minutes({ names }: { names: Map<string, string> }) {
               <Table.Tbody>
                 {cases.map((c) => (
                   <Table.Tr key={c.id}>
-                    <Table.Td>{names.get(c.personId) ?? c.personId}</Table.Td>
+                    <Table.Td>{c.personName ?? c.personId}</Table.Td>
                     <Table.Td>{term("state", c.state)}</Table.Td>
                     <Table.Td>{f.date(c.recordedAt)}</Table.Td>
                   </Table.Tr>

@@ -8,7 +8,6 @@ import { useSession } from "../../api/session.tsx";
 import { RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
 import { addStrings } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
-import { usePeopleNames } from "../cases/people-names.ts";
 import { flowStrings } from "./flow-strings.ts";
 
 addStrings("opsflow", flowStrings);
@@ -84,7 +83,6 @@ export function AddPeople({
 }) {
   const { t } = useTranslation("opsflow");
   const session = useSession();
-  const names = usePeopleNames();
   const _errorText = useErrorText();
   const client = useQueryClient();
   const [destinations, setDestinations] = useState<Record<string, string | null>>({});
@@ -130,7 +128,7 @@ export function AddPeople({
         <Table>
           <Table.Tbody>
             {candidates.map((c) => {
-              const name = names.get(c.personId) ?? c.personId;
+              const name = c.personName ?? c.personId;
               return (
                 <Table.Tr key={c.id}>
                   <Table.Td>{name}</Table.Td>

@@ -188,14 +188,20 @@ function Deadlines() {
         api.GET("/api/deadlines", { params: { query: { status: "upcoming", withinDays: 30, limit: 50 } } }),
       ),
   });
-  const rows = [...(overdue.data?.items ?? []), ...(upcoming.data?.items ?? [])];
+  // Both reads shown as one: loading until both are in, and either's failure shown (with its retry).
+  const both = {
+    isPending: overdue.isPending || upcoming.isPending,
+    error: overdue.error ?? upcoming.error,
+    data: overdue.data && upcoming.data && [...overdue.data.items, ...upcoming.data.items],
+    refetch: () => Promise.all([overdue.error && overdue.refetch(), upcoming.error && upcoming.refetch()]),
+  };
   return (
     <Paper withBorder p="md">
       <Title order={3} size="h4" mb="sm">
         {t("deadlines")}
       </Title>
-      <QueryState query={overdue}>
-        {() =>
+      <QueryState query={both}>
+        {(rows) =>
           rows.length === 0 ? (
             <Text c="dimmed">{t("noDeadlines")}</Text>
           ) : (

@@ -82,6 +82,12 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A record that does not exist, or is out of the caller's reach: the same answer for both, naming the kind of
+ * record and not its id (docs/ACCESS.md), so the answer tells nothing of records the caller may not see.
+ */
+export const notFound = (entity: string) => new AppError("NOT_FOUND", `${entity} not found`, { entity });
+
 export function httpStatusOf(code: ErrorCode): number {
   return errorStatus[code];
 }

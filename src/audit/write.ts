@@ -7,7 +7,7 @@ import type { Db } from "../db/client.ts";
 import { DIVISION_BY_ZERO, sqlStateOf } from "../db/errors.ts";
 import { auditEvents, idempotencyKeys } from "../db/schema.ts";
 import { scopeOf, scopingOf } from "../db/scope.ts";
-import { AppError } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import { imageOf } from "./chain.ts";
 import { type AuditedTable, type EntityName, entityOf, type NotedEntity } from "./entities.ts";
 import { linkerFor, linkWithin } from "./link.ts";
@@ -223,7 +223,7 @@ export class Writer {
     const query = (reader.select().from(table as any) as any).where(eq(table.id, id));
     const [row] = (await (forUpdate ? query.for("update") : query)) as Row<T>[];
     const entity = entityOf(table);
-    if (!row) throw new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });
+    if (!row) throw notFound(entity);
     const current = (row as BaseRow).version;
     if (expectedVersion !== undefined && current !== expectedVersion) {
       throw new AppError(

@@ -61,11 +61,17 @@ describe("case transitions over the API", () => {
     expect(read.json().recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
-  it("reads a case that does not exist as 404, and a malformed id as 400 naming it", async () => {
+  it("reads a case that does not exist as 404 without repeating its id, and a malformed id as 400 naming it", async () => {
     const headers = await t.as("auditor");
-    const missing = await t.app.inject({ url: "/api/cases/01a22307-3402-734b-9ce5-83429786e4f1", headers });
+    const id = "01a22307-3402-734b-9ce5-83429786e4f1";
+    const missing = await t.app.inject({ url: `/api/cases/${id}`, headers });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json().error.code).toBe("NOT_FOUND");
+    expect(missing.json().error).toEqual({
+      code: "NOT_FOUND",
+      message: "case not found",
+      details: { entity: "case" },
+    });
+    expect(missing.body).not.toContain(id);
     const bad = await t.app.inject({ url: "/api/cases/not-a-uuid", headers });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues[0].field).toBe("params.id");

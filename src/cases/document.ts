@@ -4,7 +4,7 @@ import type { Db } from "../db/client.ts";
 import { rowJson } from "../db/json.ts";
 import { cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
 import { perHandle } from "../db/scope.ts";
-import { AppError } from "../errors.ts";
+import { notFound } from "../errors.ts";
 import { toIsoDate } from "./calendar.ts";
 import { defaultDueSoonDays, treaties } from "./treaty-parameters.ts";
 import { availableTransitions, type CaseState, offenceKey, type Track } from "./workflow.ts";
@@ -111,7 +111,7 @@ export function caseDocumentReader(db: Db) {
       dueSoonDays: defaultDueSoonDays,
       dueSoonByTreaty,
     });
-    if (!row) throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
+    if (!row) throw notFound("case");
     const charges = row.charges.map(([chargeId, capitalEligible, statute]) => ({
       id: chargeId,
       capitalEligible,

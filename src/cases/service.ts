@@ -19,7 +19,7 @@ import {
   requests,
 } from "../db/schema.ts";
 import { perHandle } from "../db/scope.ts";
-import { AppError } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import { addDays, toIsoDate } from "./calendar.ts";
 import { coveringAssurances } from "./coverage.ts";
@@ -98,7 +98,7 @@ function caseLoader(db: Db) {
   return async (id: string, actor: Pick<Actor, "party">) => {
     const row = await query().execute({ id });
     if (!row || !(row.party === actor.party || row.sharedWith.includes(actor.party))) {
-      throw new AppError("NOT_FOUND", `case ${id} not found`, { entity: "case", id });
+      throw notFound("case");
     }
     return row;
   };

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { AuditedTable } from "../audit/entities.ts";
 import type { Row } from "../audit/write.ts";
-import { AppError } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
 import type { Db } from "./client.ts";
 
 export interface Page<T> {
@@ -72,7 +72,7 @@ export async function getById<T extends AuditedTable>(
   const [row] = (await (db.select().from(table as any) as any)
     .where(and(eq(table.id, id), reader ? visible(table, reader) : undefined))
     .limit(1)) as Row<T>[];
-  if (!row) throw new AppError("NOT_FOUND", `${entity} ${id} not found`, { entity, id });
+  if (!row) throw notFound(entity);
   return row;
 }
 

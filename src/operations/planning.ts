@@ -236,9 +236,7 @@ export function planningService(db: Db, runner: PlanRunner) {
     const { adopted, draft } = await plansOf(operationId);
     const row = draft ?? adopted;
     if (!row)
-      throw new AppError("NOT_FOUND", `operation ${operationId} has no plan yet: POST …/plan first`, {
-        operationId,
-      });
+      throw new AppError("NOT_FOUND", "the operation has no plan yet: POST …/plan first", { entity: "plan" });
     return row;
   }
 

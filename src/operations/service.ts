@@ -595,9 +595,8 @@ export function operationService(
         if (!ok.ok) throw refused(ok);
         const listing = l.listings.find((x) => x.personId === personId && !x.removedAt);
         if (!listing) {
-          throw new AppError("NOT_FOUND", `person ${personId} is not listed on operation ${l.op.code}`, {
+          throw new AppError("NOT_FOUND", `the person is not listed on operation ${l.op.code}`, {
             entity: "operation person",
-            id: personId,
           });
         }
         const person = l.facts.people.find((p) => p.personId === personId)!;
@@ -671,9 +670,9 @@ export function operationService(
           throw new AppError(
             "NOT_FOUND",
             input.planId
-              ? `plan ${input.planId} is not a current draft of operation ${l.op.code}`
+              ? `planId: not a current draft of operation ${l.op.code}`
               : `operation ${l.op.code} has no draft plan to adopt: POST …/plan first`,
-            { entity: "plan", id: input.planId ?? null },
+            { entity: "plan" },
           );
         }
         const plan = chosen.plan as Plan;

@@ -25,8 +25,8 @@ export function applyChange(input: PlanInput, change: PlanChange): PlanInput {
   switch (change.kind) {
     case "remove-person": {
       if (!input.people.some((p) => p.id === change.personId))
-        throw new AppError("NOT_FOUND", `person ${change.personId} is not in this operation`, {
-          personId: change.personId,
+        throw new AppError("NOT_FOUND", "the person to remove is not in this operation", {
+          entity: "person",
         });
       return {
         ...input,
@@ -37,8 +37,8 @@ export function applyChange(input: PlanInput, change: PlanChange): PlanInput {
     }
     case "aircraft-unavailable": {
       if (!input.fleet.some((a) => a.id === change.aircraftId))
-        throw new AppError("NOT_FOUND", `aircraft ${change.aircraftId} is not in the fleet`, {
-          aircraftId: change.aircraftId,
+        throw new AppError("NOT_FOUND", "the unavailable aircraft is not in the fleet", {
+          entity: "aircraft",
         });
       return { ...input, fleet: input.fleet.filter((a) => a.id !== change.aircraftId) };
     }

@@ -19,6 +19,15 @@ mkdirSync(out, { recursive: true });
 // The migrated database the tests clone, made here when no test run has made it yet.
 if (!existsSync(pgliteTemplateFile) && !process.env.TEST_DATABASE_URL) await setup();
 const world = await startWorld();
+
+/** A case under analysis in the demo data, as the secretariat reads it: the case and person screens show it. */
+async function caseUnderAnalysis(w: typeof world) {
+  const auth = await w.t.as("secretariat");
+  const cases = (
+    await w.t.app.inject({ url: "/api/cases?state=under-analysis&limit=1", headers: auth })
+  ).json() as { items: { id: string; personId: string }[] };
+  return cases.items[0];
+}
 try {
   const shots: {
     file: string;
@@ -36,13 +45,7 @@ try {
       file: "person",
       party: "MX",
       role: "secretariat",
-      path: async (w) => {
-        const auth = await w.t.as("secretariat");
-        const cases = (
-          await w.t.app.inject({ url: "/api/cases?state=under-analysis&limit=1", headers: auth })
-        ).json() as { items: { personId: string }[] };
-        return `/people/${cases.items[0]?.personId}`;
-      },
+      path: async (w) => `/people/${(await caseUnderAnalysis(w))?.personId}`,
     },
     { file: "requests", party: "MX", role: "foreign-ministry", path: async () => "/requests" },
     { file: "cases", party: "MX", role: "secretariat", path: async () => "/cases" },
@@ -50,13 +53,7 @@ try {
       file: "case",
       party: "MX",
       role: "secretariat",
-      path: async (w) => {
-        const auth = await w.t.as("secretariat");
-        const cases = (
-          await w.t.app.inject({ url: "/api/cases?state=under-analysis&limit=1", headers: auth })
-        ).json() as { items: { id: string }[] };
-        return `/cases/${cases.items[0]?.id}`;
-      },
+      path: async (w) => `/cases/${(await caseUnderAnalysis(w))?.id}`,
     },
     { file: "council", party: "MX", role: "secretariat", path: async () => "/council" },
     { file: "operations", party: "MX", role: "operations-planner", path: async () => "/operations" },

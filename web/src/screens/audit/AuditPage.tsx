@@ -20,7 +20,8 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { ErrorAlert, QueryState } from "../../components/QueryState.tsx";
+import { PagedTable } from "../../components/PagedTable.tsx";
+import { ErrorAlert } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { strings } from "./strings.ts";
 
@@ -86,76 +87,43 @@ export default function AuditPage() {
           </Group>
         </form>
       </Paper>
-      <Paper withBorder p="md">
-        <QueryState query={{ ...events, data: events.data }}>
-          {(data) => {
-            const rows = data.pages.flatMap((p) => p.items);
-            if (rows.length === 0) return <Text c="dimmed">{t("none")}</Text>;
-            return (
-              <>
-                <Table striped>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t("seq")}</Table.Th>
-                      <Table.Th>{t("occurredAt")}</Table.Th>
-                      <Table.Th>{t("recordedAt")}</Table.Th>
-                      <Table.Th>{t("actor")}</Table.Th>
-                      <Table.Th>{t("event")}</Table.Th>
-                      <Table.Th>{t("changes")}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {rows.map((e) => (
-                      <Table.Tr key={e.seq}>
-                        <Table.Td>{e.seq}</Table.Td>
-                        <Table.Td>{f.dateTime(e.occurredAt)}</Table.Td>
-                        <Table.Td>{f.dateTime(e.recordedAt)}</Table.Td>
-                        <Table.Td>
-                          {e.actor.name} ({e.actor.party})
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm">{e.action}</Text>
-                          <Anchor
-                            component={Link}
-                            to={`?entity=${e.entity}&entityId=${e.entityId}`}
-                            size="xs"
-                          >
-                            {e.entity} …{e.entityId.slice(-8)}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>
-                          {e.valuesShown ? (
-                            e.changes.map((c) => (
-                              <Text size="xs" key={c.field}>
-                                <Code>{c.field}</Code>: {JSON.stringify(c.before ?? null)} →{" "}
-                                {JSON.stringify(c.after ?? null)}
-                              </Text>
-                            ))
-                          ) : (
-                            <Text size="xs">
-                              {t("valuesHidden", { fields: e.changes.map((c) => c.field).join(", ") })}
-                            </Text>
-                          )}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-                {events.hasNextPage && (
-                  <Button
-                    variant="outline"
-                    mt="sm"
-                    loading={events.isFetchingNextPage}
-                    onClick={() => void events.fetchNextPage()}
-                  >
-                    {t("more")}
-                  </Button>
-                )}
-              </>
-            );
-          }}
-        </QueryState>
-      </Paper>
+      <PagedTable
+        query={events}
+        headers={[t("seq"), t("occurredAt"), t("recordedAt"), t("actor"), t("event"), t("changes")]}
+        rowKey={(e) => e.seq}
+        empty={t("none")}
+        more={t("more")}
+        cells={(e) => (
+          <>
+            <Table.Td>{e.seq}</Table.Td>
+            <Table.Td>{f.dateTime(e.occurredAt)}</Table.Td>
+            <Table.Td>{f.dateTime(e.recordedAt)}</Table.Td>
+            <Table.Td>
+              {e.actor.name} ({e.actor.party})
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{e.action}</Text>
+              <Anchor component={Link} to={`?entity=${e.entity}&entityId=${e.entityId}`} size="xs">
+                {e.entity} …{e.entityId.slice(-8)}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>
+              {e.valuesShown ? (
+                e.changes.map((c) => (
+                  <Text size="xs" key={c.field}>
+                    <Code>{c.field}</Code>: {JSON.stringify(c.before ?? null)} →{" "}
+                    {JSON.stringify(c.after ?? null)}
+                  </Text>
+                ))
+              ) : (
+                <Text size="xs">
+                  {t("valuesHidden", { fields: e.changes.map((c) => c.field).join(", ") })}
+                </Text>
+              )}
+            </Table.Td>
+          </>
+        )}
+      />
     </Stack>
   );
 }

@@ -1,22 +1,10 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  Paper,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, Group, Select, Stack, Table, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client.ts";
-import { QueryState } from "../../components/QueryState.tsx";
+import { PagedTable } from "../../components/PagedTable.tsx";
 import { addStrings } from "../../i18n.ts";
 import { useTerm } from "../../terms.ts";
 import { strings } from "./strings.ts";
@@ -78,60 +66,33 @@ export default function PeopleList() {
           data={riskFlags.map((f) => ({ value: f, label: term("riskFlag", f) }))}
         />
       </Group>
-      <Paper withBorder p="md">
-        <QueryState query={{ ...people, data: people.data }}>
-          {(data) => {
-            const rows = data.pages.flatMap((p) => p.items);
-            if (rows.length === 0) return <Text c="dimmed">{t("none")}</Text>;
-            return (
-              <>
-                <Table striped>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t("name")}</Table.Th>
-                      <Table.Th>{t("aliases")}</Table.Th>
-                      <Table.Th>{t("custody")}</Table.Th>
-                      <Table.Th>{t("flags")}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {rows.map((p) => (
-                      <Table.Tr key={p.id}>
-                        <Table.Td>
-                          <Anchor component={Link} to={`/people/${p.id}`}>
-                            {p.givenNames} {p.familyNames}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>{p.aliases.join(", ")}</Table.Td>
-                        <Table.Td>{p.custodyFacility ?? "—"}</Table.Td>
-                        <Table.Td>
-                          <Group gap={4}>
-                            {p.riskFlags.map((f) => (
-                              <Badge key={f} color="red.9" variant="outline" size="sm">
-                                {term("riskFlag", f)}
-                              </Badge>
-                            ))}
-                          </Group>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-                {people.hasNextPage && (
-                  <Button
-                    variant="outline"
-                    mt="sm"
-                    loading={people.isFetchingNextPage}
-                    onClick={() => void people.fetchNextPage()}
-                  >
-                    {t("more")}
-                  </Button>
-                )}
-              </>
-            );
-          }}
-        </QueryState>
-      </Paper>
+      <PagedTable
+        query={people}
+        headers={[t("name"), t("aliases"), t("custody"), t("flags")]}
+        rowKey={(p) => p.id}
+        empty={t("none")}
+        more={t("more")}
+        cells={(p) => (
+          <>
+            <Table.Td>
+              <Anchor component={Link} to={`/people/${p.id}`}>
+                {p.givenNames} {p.familyNames}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>{p.aliases.join(", ")}</Table.Td>
+            <Table.Td>{p.custodyFacility ?? "—"}</Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                {p.riskFlags.map((f) => (
+                  <Badge key={f} color="red.9" variant="outline" size="sm">
+                    {term("riskFlag", f)}
+                  </Badge>
+                ))}
+              </Group>
+            </Table.Td>
+          </>
+        )}
+      />
     </Stack>
   );
 }

@@ -13,12 +13,12 @@ import {
 } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type QueryKey, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, api, unwrap } from "../../api/client.ts";
 import { useSession } from "../../api/session.tsx";
-import { QueryState, RefusalAlert, useErrorText } from "../../components/QueryState.tsx";
+import { QueryState, RefusalAlert } from "../../components/QueryState.tsx";
 import { addStrings, useFormat } from "../../i18n.ts";
 import { strings } from "./strings.ts";
 
@@ -219,6 +219,61 @@ function issuesInto(form: { setFieldError: (f: string, e: string) => void }, e: 
   if (e instanceof ApiError) for (const i of e.issues) form.setFieldError(i.field, i.rule);
 }
 
+/**
+ * A handover dialog's write: on success it says so, reads again what the write changed (`refresh`) and
+ * closes the dialog; a refusal that names fields marks them on the form.
+ */
+function useHandoverSave<V>(
+  form: { setFieldError: (f: string, e: string) => void },
+  write: (values: V) => Promise<unknown>,
+  refresh: QueryKey[],
+  onClose: () => void,
+) {
+  const { t } = useTranslation("handovers");
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: write,
+    onSuccess: async () => {
+      notifications.show({ color: "teal", message: t("saved") });
+      for (const queryKey of refresh) await client.invalidateQueries({ queryKey });
+      onClose();
+    },
+    onError: (e) => issuesInto(form, e),
+  });
+}
+
+/** The frame both handover dialogs share: the form in a dialog, the write's refusal above it, the submit button. */
+function HandoverDialog({
+  title,
+  onClose,
+  onSubmit,
+  save,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  onSubmit: (event?: FormEvent<HTMLFormElement>) => void;
+  save: { error: unknown; isPending: boolean };
+  children: ReactNode;
+}) {
+  const { t } = useTranslation("handovers");
+  return (
+    <Modal opened onClose={onClose} title={title} size="lg">
+      <form onSubmit={onSubmit} noValidate>
+        <Stack>
+          <RefusalAlert error={save.error} title={t("refused")} />
+          {children}
+          <Group justify="flex-end">
+            <Button type="submit" loading={save.isPending}>
+              {t("submit")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
 function RecordHandover({
   operationId,
   person,
@@ -229,8 +284,6 @@ function RecordHandover({
   onClose: () => void;
 }) {
   const { t } = useTranslation("handovers");
-  const _errorText = useErrorText();
-  const client = useQueryClient();
   const form = useForm({
     initialValues: {
       occurredAt: nowLocal(),
@@ -242,8 +295,9 @@ function RecordHandover({
       condition: "",
     },
   });
-  const save = useMutation({
-    mutationFn: (v: typeof form.values) =>
+  const save = useHandoverSave(
+    form,
+    (v: typeof form.values) =>
       unwrap(
         api.POST("/api/handovers", {
           body: {
@@ -255,49 +309,35 @@ function RecordHandover({
           },
         }),
       ),
-    onSuccess: async () => {
-      notifications.show({ color: "teal", message: t("saved") });
-      await client.invalidateQueries({ queryKey: ["handovers", operationId] });
-      await client.invalidateQueries({ queryKey: ["stats"] });
-      onClose();
-    },
-    onError: (e) => issuesInto(form, e),
-  });
+    [["handovers", operationId], ["stats"]],
+    onClose,
+  );
   return (
-    <Modal opened onClose={onClose} title={`${t("record")}: ${person.name}`} size="lg">
-      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
-        <Stack>
-          <RefusalAlert error={save.error} title={t("refused")} />
-          <Group grow>
-            <TextInput
-              label={t("occurredAt")}
-              type="datetime-local"
-              required
-              {...form.getInputProps("occurredAt")}
-            />
-            <TextInput label={t("place")} required maxLength={3} {...form.getInputProps("place")} />
-          </Group>
-          <Group grow>
-            <TextInput
-              label={t("dispatchingOfficer")}
-              required
-              {...form.getInputProps("dispatchingOfficer")}
-            />
-            <TextInput label={t("dispatchingAgency")} required {...form.getInputProps("dispatchingAgency")} />
-          </Group>
-          <Group grow>
-            <TextInput label={t("receivingOfficer")} required {...form.getInputProps("receivingOfficer")} />
-            <TextInput label={t("receivingAgency")} required {...form.getInputProps("receivingAgency")} />
-          </Group>
-          <Textarea label={t("condition")} required autosize {...form.getInputProps("condition")} />
-          <Group justify="flex-end">
-            <Button type="submit" loading={save.isPending}>
-              {t("submit")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <HandoverDialog
+      title={`${t("record")}: ${person.name}`}
+      onClose={onClose}
+      onSubmit={form.onSubmit((v) => save.mutate(v))}
+      save={save}
+    >
+      <Group grow>
+        <TextInput
+          label={t("occurredAt")}
+          type="datetime-local"
+          required
+          {...form.getInputProps("occurredAt")}
+        />
+        <TextInput label={t("place")} required maxLength={3} {...form.getInputProps("place")} />
+      </Group>
+      <Group grow>
+        <TextInput label={t("dispatchingOfficer")} required {...form.getInputProps("dispatchingOfficer")} />
+        <TextInput label={t("dispatchingAgency")} required {...form.getInputProps("dispatchingAgency")} />
+      </Group>
+      <Group grow>
+        <TextInput label={t("receivingOfficer")} required {...form.getInputProps("receivingOfficer")} />
+        <TextInput label={t("receivingAgency")} required {...form.getInputProps("receivingAgency")} />
+      </Group>
+      <Textarea label={t("condition")} required autosize {...form.getInputProps("condition")} />
+    </HandoverDialog>
   );
 }
 
@@ -311,8 +351,6 @@ function ConfirmHandover({
   onClose: () => void;
 }) {
   const { t } = useTranslation("handovers");
-  const _errorText = useErrorText();
-  const client = useQueryClient();
   const form = useForm({
     initialValues: {
       occurredAt: nowLocal(),
@@ -322,8 +360,9 @@ function ConfirmHandover({
       notes: "",
     },
   });
-  const save = useMutation({
-    mutationFn: (v: typeof form.values) =>
+  const save = useHandoverSave(
+    form,
+    (v: typeof form.values) =>
       unwrap(
         api.POST("/api/handovers/{id}/confirmations", {
           params: { path: { id: handoverId } },
@@ -336,37 +375,28 @@ function ConfirmHandover({
           },
         }),
       ),
-    onSuccess: async () => {
-      notifications.show({ color: "teal", message: t("saved") });
-      await client.invalidateQueries({ queryKey: ["handovers", operationId] });
-      onClose();
-    },
-    onError: (e) => issuesInto(form, e),
-  });
+    [["handovers", operationId]],
+    onClose,
+  );
   return (
-    <Modal opened onClose={onClose} title={t("confirm")} size="lg">
-      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
-        <Stack>
-          <RefusalAlert error={save.error} title={t("refused")} />
-          <TextInput
-            label={t("occurredAt")}
-            type="datetime-local"
-            required
-            {...form.getInputProps("occurredAt")}
-          />
-          <Group grow>
-            <TextInput label={t("receivingOfficer")} required {...form.getInputProps("receivingOfficer")} />
-            <TextInput label={t("receivingAgency")} required {...form.getInputProps("receivingAgency")} />
-          </Group>
-          <Textarea label={t("condition")} required autosize {...form.getInputProps("condition")} />
-          <Textarea label={t("notes")} autosize {...form.getInputProps("notes")} />
-          <Group justify="flex-end">
-            <Button type="submit" loading={save.isPending}>
-              {t("submit")}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <HandoverDialog
+      title={t("confirm")}
+      onClose={onClose}
+      onSubmit={form.onSubmit((v) => save.mutate(v))}
+      save={save}
+    >
+      <TextInput
+        label={t("occurredAt")}
+        type="datetime-local"
+        required
+        {...form.getInputProps("occurredAt")}
+      />
+      <Group grow>
+        <TextInput label={t("receivingOfficer")} required {...form.getInputProps("receivingOfficer")} />
+        <TextInput label={t("receivingAgency")} required {...form.getInputProps("receivingAgency")} />
+      </Group>
+      <Textarea label={t("condition")} required autosize {...form.getInputProps("condition")} />
+      <Textarea label={t("notes")} autosize {...form.getInputProps("notes")} />
+    </HandoverDialog>
   );
 }

@@ -117,6 +117,8 @@ interface SizeResult {
   deepPageMs: number;
   verify: Timed[];
   full?: Timed;
+  /** 1-minute load averages when the measurements at this size began and ended. */
+  load: [number, number];
 }
 const results: SizeResult[] = [];
 
@@ -230,7 +232,8 @@ async function main() {
   const rowsClients = [client(), client()];
   const eventsClients = [client(), client()];
   for (const c of [...rowsClients, ...eventsClients]) await c.connect();
-  const rowsClient = rowsClients[0]!;
+  let rowsClient = rowsClients[0]!;
+  const fulls: Promise<void>[] = [];
   const q = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     (await rowsClient.query(text, params)).rows as R[];
   try {
@@ -299,6 +302,7 @@ async function main() {
         firstPageMs: 0,
         deepPageMs: 0,
         verify: [],
+        load: [os.loadavg()[0]!, 0],
       };
       try {
         const ceilingLoad: Omit<Load, "duration"> = {
@@ -365,18 +369,37 @@ async function main() {
       }
 
       for (let r = 0; r < verifyRuns; r++) {
-        const t = timedTraslado(["audit", "verify"], env);
+        const t = await timedTraslado(["audit", "verify"], env);
         log(`  audit verify (from the checkpoint): ${t.s} s, ${t.mib.toFixed(0)} MiB — ${t.out}`);
         result.verify.push(t);
       }
-      if (size <= fullMax) {
-        result.full = timedTraslado(["audit", "verify", "--full"], env);
-        log(`  audit verify --full: ${result.full.s} s, ${result.full.mib.toFixed(0)} MiB — ${result.full.out}`);
-      }
+      result.load[1] = os.loadavg()[0]!;
       results.push(result);
+      if (size <= fullMax) {
+        // The full verify runs on a copy of the database at this size, beside the next growth step when
+        // there is one (a copy needs no one connected to the original for a moment).
+        const copy = `${flags.db}_full_${size}`;
+        for (const c of [...rowsClients, ...eventsClients]) await c.end();
+        await adminQuery(`drop database if exists ${copy} with (force)`);
+        await adminQuery(`create database ${copy} template ${flags.db}`);
+        rowsClients.splice(0, rowsClients.length, client(), client());
+        eventsClients.splice(0, eventsClients.length, client(), client());
+        for (const c of [...rowsClients, ...eventsClients]) await c.connect();
+        rowsClient = rowsClients[0]!;
+        const started = new Date().toISOString();
+        fulls.push(
+          timedTraslado(["audit", "verify", "--full"], { ...env, DATABASE_URL: url(copy) })
+            .then((t) => {
+              result.full = t;
+              log(`  audit verify --full at ${size.toLocaleString("en")} cases (started ${started}, on a copy): ${t.s} s, ${t.mib.toFixed(0)} MiB — ${t.out}`);
+            })
+            .finally(() => adminQuery(`drop database if exists ${copy} with (force)`)),
+        );
+      }
     }
+    await Promise.all(fulls);
   } finally {
-    for (const c of [...rowsClients, ...eventsClients]) await c.end();
+    for (const c of [...rowsClients, ...eventsClients]) await c.end().catch(() => undefined);
     rmSync(keyDir, { recursive: true, force: true });
     const [size] = (
       await (async () => {
@@ -410,6 +433,8 @@ function report(what: string, m: Measure): Measure {
 
 function table() {
   const med = (ms: Measure[], k: "rps" | "p99") => median(ms.map((m) => m[k]));
+  /** CPU per 2xx response, server process and PostgreSQL together: steadier than req/s on a shared machine. */
+  const cpu = (ms: Measure[]) => median(ms.map((m) => (m.cpu ? m.cpu.server + m.cpu.postgres : Number.NaN)));
   const base = results[0];
   const head = [
     "cases",
@@ -420,6 +445,7 @@ function table() {
     "ceiling read req/s",
     "p99 ms",
     "app/ceiling",
+    "CPU µs/read app / ceiling",
     "read vs first size (req/s, p99)",
     "transition req/s",
     "p99 ms",
@@ -427,6 +453,7 @@ function table() {
     "deep page ms",
     "verify s / MiB",
     "verify --full s / MiB",
+    "load avg",
   ];
   const rows = results.map((r) => {
     const rps = med(r.read, "rps");
@@ -447,6 +474,7 @@ function table() {
       crps.toFixed(0),
       med(r.ceiling, "p99").toString(),
       `${((100 * rps) / crps).toFixed(0)}%`,
+      `${cpu(r.read).toFixed(0)} / ${cpu(r.ceiling).toFixed(0)}`,
       vs,
       med(r.transition, "rps").toFixed(0),
       med(r.transition, "p99").toString(),
@@ -454,12 +482,32 @@ function table() {
       r.deepPageMs.toFixed(1),
       v,
       r.full ? `${r.full.s.toFixed(1)} / ${r.full.mib.toFixed(0)}` : "—",
+      `${r.load[0].toFixed(0)}–${r.load[1].toFixed(0)}`,
     ];
   });
   log(`\nMedians of ${repeats} rounds (reads ${duration} s, transitions ${txDuration} s, ${connections} connections); load average now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
   log(`| ${head.join(" | ")} |`);
   log(`|${head.map(() => "---:").join("|")}|`);
   for (const r of rows) log(`| ${r.join(" | ")} |`);
+
+  // The targets of issue 9 at the largest size against the first.
+  const end = results.at(-1);
+  if (!base || !end || end === base) return;
+  const rpsRatio = med(end.read, "rps") / med(base.read, "rps");
+  const p99Ratio = med(end.read, "p99") / med(base.read, "p99");
+  const met = (ok: boolean) => (ok ? "met" : "NOT met");
+  log(
+    `\ntargets at ${end.cases.toLocaleString("en")} cases against ${base.cases.toLocaleString("en")}:\n` +
+      `  case read throughput within 20%: ${(100 * rpsRatio).toFixed(0)}% of it — ${met(rpsRatio >= 0.8)}\n` +
+      `  case read p99 within 20%: ${(100 * p99Ratio).toFixed(0)}% of it — ${met(p99Ratio <= 1.2)}`,
+  );
+  if (end.verify.length) {
+    const vs = median(end.verify.map((t) => t.s));
+    const vm = median(end.verify.map((t) => t.mib));
+    log(
+      `  audit verify (from the checkpoint) of ${end.events.toLocaleString("en")} events under 2 min and 500 MB: ${vs.toFixed(1)} s, ${vm.toFixed(0)} MiB — ${met(vs < 120 && vm * 1.048576 < 500)}`,
+    );
+  }
 }
 
 await main();

@@ -200,7 +200,7 @@ try {
   const results = new Map(variants.map((v) => [v.name, [] as Timed[]]));
   for (let r = 1; r <= runs; r++) {
     for (const v of variants) {
-      const t = timedTraslado(v.args, env);
+      const t = await timedTraslado(v.args, env);
       results.get(v.name)!.push(t);
       log(`run ${r} ${v.name}: ${t.s} s, ${t.mib.toFixed(0)} MiB — ${t.out}`);
       // The checkpoint it signed is removed, so that each run starts from the same one.

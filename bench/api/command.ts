@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { join } from "node:path";
 
 const node = join(import.meta.dirname, "../../node_modules/.bin/node");
@@ -18,11 +18,19 @@ export interface Timed {
   out: string;
 }
 
-/** Runs `traslado ARGS` in a fresh process under `/usr/bin/time -f "%e %M"`; throws if it fails. */
-export function timedTraslado(args: string[], env: NodeJS.ProcessEnv): Timed {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", node, bin, ...args], { env, encoding: "utf8" });
-  const [s, kb] = run.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
-  const out = run.stdout.trim().split("\n")[0] ?? "";
-  if (run.status !== 0) throw new Error(`traslado ${args.join(" ")} failed (${run.status}): ${out} ${run.stderr}`);
-  return { s: s!, mib: kb! / 1024, out };
+/** Runs `traslado ARGS` in a fresh process under `/usr/bin/time -f "%e %M"`; rejects if it fails. */
+export function timedTraslado(args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "/usr/bin/time",
+      ["-f", "%e %M", node, bin, ...args],
+      { env, encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
+      (err, stdout, stderr) => {
+        const out = stdout.trim().split("\n")[0] ?? "";
+        if (err) return reject(new Error(`traslado ${args.join(" ")} failed: ${out} ${stderr}`));
+        const [s, kb] = stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+        resolve({ s: s!, mib: kb! / 1024, out });
+      },
+    );
+  });
 }

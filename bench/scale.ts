@@ -36,7 +36,7 @@ import { loadOrCreateSigningKey } from "../src/crypto/signing-key.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { createApp } from "../src/http/app.ts";
 import { services } from "../src/services.ts";
-import { type Child, startChild } from "./api/child.ts";
+import { startChild } from "./api/child.ts";
 import { buildTraslado, type Timed, timedTraslado } from "./api/command.ts";
 import { type Load, type Measure, measure, measured, median, once, rotate } from "./api/load.ts";
 import { bearer } from "./api/seed.ts";
@@ -151,9 +151,20 @@ async function makeTemplates(tokens: Record<Role, string>): Promise<Template[]> 
     tokens[role] = await bearer(s, role);
   const app = await createApp(s, { logger: false, config: { RATE_LIMIT_MAX: 1_000_000_000 } });
   const headSeq = async () =>
-    Number(((await database.db.execute(sql`select seq from audit_head`)) as unknown as { rows: { seq: unknown }[] }).rows[0]!.seq);
+    Number(
+      (
+        (await database.db.execute(sql`select seq from audit_head`)) as unknown as {
+          rows: { seq: unknown }[];
+        }
+      ).rows[0]!.seq,
+    );
   const call = async (role: Role, path: string, payload: object) => {
-    const res = await app.inject({ method: "POST", url: path, headers: { authorization: tokens[role] }, payload });
+    const res = await app.inject({
+      method: "POST",
+      url: path,
+      headers: { authorization: tokens[role] },
+      payload,
+    });
     if (res.statusCode !== 201 && res.statusCode !== 200)
       throw new Error(`template: POST ${path}: ${res.statusCode} ${res.body}`);
     return res.json() as { id: string };
@@ -279,9 +290,9 @@ async function main() {
         [c.seq, c.hash, c.fromSeq, c.events, c.createdAt, c.keyId, c.signature],
       );
 
-      const readIds = (await q<{ id: string }>(`select id from cases order by random() limit ${READ_IDS}`)).map(
-        (r) => r.id,
-      );
+      const readIds = (
+        await q<{ id: string }>(`select id from cases order by random() limit ${READ_IDS}`)
+      ).map((r) => r.id);
       const txNeed = WARMUP_TRANSITIONS + repeats * txDuration * TX_SUPPLY_PER_SECOND;
       const txIds = (
         await q<{ id: string }>(
@@ -391,7 +402,9 @@ async function main() {
           timedTraslado(["audit", "verify", "--full"], { ...env, DATABASE_URL: url(copy) })
             .then((t) => {
               result.full = t;
-              log(`  audit verify --full at ${size.toLocaleString("en")} cases (started ${started}, on a copy): ${t.s} s, ${t.mib.toFixed(0)} MiB — ${t.out}`);
+              log(
+                `  audit verify --full at ${size.toLocaleString("en")} cases (started ${started}, on a copy): ${t.s} s, ${t.mib.toFixed(0)} MiB — ${t.out}`,
+              );
             })
             .finally(() => adminQuery(`drop database if exists ${copy} with (force)`)),
         );
@@ -425,7 +438,9 @@ function report(what: string, m: Measure): Measure {
       (fails.length ? `  non-2xx ${fails.join(" ")}` : "") +
       (m.socketErrors ? `  socket errors ${m.socketErrors}` : "") +
       (m.exhausted ? "  SUPPLY OF CASES USED UP (the run stopped early)" : "") +
-      (m.cpu ? `  CPU/req server ${m.cpu.server.toFixed(0)} µs, PostgreSQL ${m.cpu.postgres.toFixed(0)} µs` : ""),
+      (m.cpu
+        ? `  CPU/req server ${m.cpu.server.toFixed(0)} µs, PostgreSQL ${m.cpu.postgres.toFixed(0)} µs`
+        : ""),
   );
   if (m.firstFailure) log(`    first failure: ${m.firstFailure}`);
   return m;
@@ -485,7 +500,12 @@ function table() {
       `${r.load[0].toFixed(0)}–${r.load[1].toFixed(0)}`,
     ];
   });
-  log(`\nMedians of ${repeats} rounds (reads ${duration} s, transitions ${txDuration} s, ${connections} connections); load average now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+  log(
+    `\nMedians of ${repeats} rounds (reads ${duration} s, transitions ${txDuration} s, ${connections} connections); load average now ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
   log(`| ${head.join(" | ")} |`);
   log(`|${head.map(() => "---:").join("|")}|`);
   for (const r of rows) log(`| ${r.join(" | ")} |`);

@@ -194,7 +194,8 @@ export function checkCopy(template: Template, events: EventRow[]) {
       after: row.after,
     };
     const slow = hashEvent(prev, bodyOf(copy, seq));
-    if (slow !== fast) throw new Error(`scale: the copied hash of template event ${i} (${e.kind}) is not hashEvent's`);
+    if (slow !== fast)
+      throw new Error(`scale: the copied hash of template event ${i} (${e.kind}) is not hashEvent's`);
     prev = fast;
   });
 }
@@ -224,7 +225,8 @@ export async function grow(
   options: GrowOptions = {},
 ): Promise<{ seq: number; hash: string; time: { build: number; waitRows: number; waitEvents: number } }> {
   const batch = options.batch ?? 1000;
-  const [head] = (await rows[0]!.query("select seq::int8 as seq, hash from audit_head where id = 1")).rows as {
+  const [head] = (await rows[0]!.query("select seq::int8 as seq, hash from audit_head where id = 1"))
+    .rows as {
     seq: string;
     hash: string;
   }[];

@@ -21,8 +21,7 @@ import { type Database, type OpenOptions, openDatabase, toCount } from "../src/d
 import { cases } from "../src/db/schema.ts";
 import { services } from "../src/services.ts";
 import { type Child, startChild } from "./api/child.ts";
-import { cpuPerRequest, sampleCpu } from "./api/cpu.ts";
-import { type Load, type Measure, measure, median, once, rotate } from "./api/load.ts";
+import { type Load, type Measure, measure, measured, median, once, rotate } from "./api/load.ts";
 import { bearer, openCases } from "./api/seed.ts";
 
 const { values: flags } = parseArgs({
@@ -265,13 +264,6 @@ async function bench(backend: "pglite" | "postgres") {
   }
 }
 const verifications: { backend: string; ok: boolean; events: number }[] = [];
-
-/** One run of `load` against `server`, with the CPU each 2xx response cost. */
-async function measured(server: Child, load: Load): Promise<Measure> {
-  const before = sampleCpu(server.pid);
-  const m = await measure(load);
-  return { ...m, cpu: cpuPerRequest(before, sampleCpu(server.pid), m.ok) };
-}
 
 /** Median CPU per request of each side; PGlite runs inside the server process, so it has no PostgreSQL cell. */
 function cpuCells(runs: Measure[], embedded: boolean): string[] {

@@ -20,7 +20,6 @@
  *
  * An existing database with fewer events is grown to `--events` (with more it is used as it is).
  */
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -31,6 +30,7 @@ import { bodyOf, GENESIS_HASH, hashEvent } from "../src/audit/chain.ts";
 import { signCheckpoint } from "../src/audit/checkpoint.ts";
 import { loadOrCreateSigningKey } from "../src/crypto/signing-key.ts";
 import { openDatabase } from "../src/db/client.ts";
+import { buildTraslado, type Timed, timedTraslado } from "./api/command.ts";
 import { median } from "./api/load.ts";
 
 const { values: flags } = parseArgs({
@@ -190,29 +190,19 @@ try {
   await client.query("analyze audit_events");
   const total = Number((await client.query("select seq from audit_head")).rows[0].seq);
 
-  const node = join(import.meta.dirname, "../node_modules/.bin/node");
-  const bin = join(import.meta.dirname, "../bin/traslado.js");
   const env = { ...process.env, DATABASE_URL: dbUrl, SIGNING_KEY_FILE: keyFile, LOG_LEVEL: "silent" };
-  // Builds dist/ if it is stale, so that no measured run pays for it.
-  execFileSync(node, [bin, "--version"], { env });
+  buildTraslado(env);
   const variants = [
     { name: "since-checkpoint", args: ["audit", "verify"] },
     ...(flags["no-full"] ? [] : [{ name: "full", args: ["audit", "verify", "--full"] }]),
     { name: "checkpoint", args: ["audit", "checkpoint"] },
   ];
-  const results = new Map(variants.map((v) => [v.name, [] as { s: number; mib: number; out: string }[]]));
+  const results = new Map(variants.map((v) => [v.name, [] as Timed[]]));
   for (let r = 1; r <= runs; r++) {
     for (const v of variants) {
-      const run = spawnSync("/usr/bin/time", ["-f", "%e %M", node, bin, ...v.args], {
-        env,
-        encoding: "utf8",
-      });
-      const [s, kb] = run.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
-      const out = run.stdout.trim().split("\n")[0] ?? "";
-      if (run.status !== 0)
-        throw new Error(`${v.args.join(" ")} failed (${run.status}): ${out} ${run.stderr}`);
-      results.get(v.name)!.push({ s: s!, mib: kb! / 1024, out });
-      log(`run ${r} ${v.name}: ${s} s, ${(kb! / 1024).toFixed(0)} MiB — ${out}`);
+      const t = await timedTraslado(v.args, env);
+      results.get(v.name)!.push(t);
+      log(`run ${r} ${v.name}: ${t.s} s, ${t.mib.toFixed(0)} MiB — ${t.out}`);
       // The checkpoint it signed is removed, so that each run starts from the same one.
       if (v.name === "checkpoint")
         await client.query("delete from audit_checkpoints where seq > $1", [c.seq]);

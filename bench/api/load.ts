@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
-import type { CpuSample } from "./cpu.ts";
+import type { Child } from "./child.ts";
+import { type CpuSample, cpuPerRequest, sampleCpu } from "./cpu.ts";
 
 /** What one autocannon run measured. Only 2xx responses count as done work. */
 export interface Measure {
@@ -103,4 +104,11 @@ export function rotate(ids: readonly string[], path: (id: string) => string): ()
 export function once(ids: readonly string[], path: (id: string) => string): () => string | undefined {
   let i = 0;
   return () => (i < ids.length ? path(ids[i++]!) : undefined);
+}
+
+/** One run of `load` against `server`, with the CPU each 2xx response cost. */
+export async function measured(server: Child, load: Load): Promise<Measure> {
+  const before = sampleCpu(server.pid);
+  const m = await measure(load);
+  return { ...m, cpu: cpuPerRequest(before, sampleCpu(server.pid), m.ok) };
 }

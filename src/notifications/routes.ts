@@ -17,7 +17,6 @@ import {
   AWebhookWithSecret,
   ZCreateWebhook,
   ZListNotifications,
-  ZMarkRead,
   ZWebhookDeliveriesQuery,
 } from "./schemas.ts";
 
@@ -25,7 +24,7 @@ const tags = ["notifications"];
 
 export function notificationRoutes(app: FastifyInstance, s: Pick<Services, "notifications" | "webhooks">) {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const read = { permission: "notification:read" as const };
+  const readPermission = { permission: "notification:read" as const };
   const manage = { permission: "webhook:manage" as const };
 
   typed.get(
@@ -42,26 +41,31 @@ export function notificationRoutes(app: FastifyInstance, s: Pick<Services, "noti
         querystring: ZListNotifications,
         response: { 200: ANotificationPage },
       },
-      config: read,
+      config: readPermission,
     },
     (req) => s.notifications.list(req.query, req.actor),
   );
-  typed.post(
-    "/notifications/:id/read",
-    {
-      schema: {
-        operationId: "markNotificationRead",
-        tags,
-        summary: "Mark one of the caller's notifications read (or unread again with `read: false`)",
-        description: ["404 for a notification not the caller's.", whoMay("notification:read")].join("\n\n"),
-        params: ZIdParams,
-        body: ZMarkRead.optional(),
-        response: { 200: ANotificationRead },
+  for (const [action, read] of [
+    ["read", true],
+    ["unread", false],
+  ] as const)
+    typed.post(
+      `/notifications/:id/${action}`,
+      {
+        schema: {
+          operationId: read ? "markNotificationRead" : "markNotificationUnread",
+          tags,
+          summary: read
+            ? "Mark one of the caller's notifications read (again: it keeps its first read time)"
+            : "Mark one of the caller's notifications unread again",
+          description: ["404 for a notification not the caller's.", whoMay("notification:read")].join("\n\n"),
+          params: ZIdParams,
+          response: { 200: ANotificationRead },
+        },
+        config: readPermission,
       },
-      config: read,
-    },
-    (req) => s.notifications.markRead({ id: req.params.id, actor: req.actor, read: req.body?.read ?? true }),
-  );
+      (req) => s.notifications.markRead({ id: req.params.id, actor: req.actor, read }),
+    );
   typed.post(
     "/notifications/read-all",
     {
@@ -72,7 +76,7 @@ export function notificationRoutes(app: FastifyInstance, s: Pick<Services, "noti
         description: whoMay("notification:read"),
         response: { 200: ANotificationsMarked },
       },
-      config: read,
+      config: readPermission,
     },
     (req) => s.notifications.markAllRead({ actor: req.actor }),
   );

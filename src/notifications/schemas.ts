@@ -14,11 +14,6 @@ export const ZListNotifications = ZPageQuery.extend({
     .transform((v) => v === "true"),
 });
 
-export const ZMarkRead = z.strictObject({
-  /** `false` marks it unread again. */
-  read: z.boolean().default(true),
-});
-
 /** An endpoint URL: https, or http on this machine only (a test's receiver, development). */
 export const ZCreateWebhook = z.strictObject({
   url: z

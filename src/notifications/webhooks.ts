@@ -54,6 +54,7 @@ const newSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 /** What an attempt's error says: the kind of failure, never a header, a body or a secret. */
 function describe(err: unknown): string {
   if (err instanceof Error && err.name === "TimeoutError") return "timeout";
+  if (err instanceof Error && err.name === "AbortError") return "cut short: the process stopped";
   const cause = (err as { cause?: { code?: string } }).cause?.code;
   return cause ? `network: ${cause}` : "network error";
 }
@@ -190,7 +191,8 @@ export function webhookService(db: Db, settings: WebhookSettings) {
      * One run of the sender at `now`: claims the deliveries due (none another process holds), makes one
      * attempt of each, records it, and schedules the next with backoff, or marks it delivered or failed.
      */
-    async deliverDue(now = settings.clock()) {
+    async deliverDue(now = settings.clock(), stop?: AbortSignal) {
+      if (stop?.aborted) return [];
       const lease = new Date(now.getTime() + settings.WEBHOOK_TIMEOUT_MS + 30_000);
       const claimed = await asSystem(db, async () => {
         const due = db
@@ -245,7 +247,9 @@ export function webhookService(db: Db, settings: WebhookSettings) {
               },
               body,
               redirect: "manual",
-              signal: AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
+              signal: stop
+                ? AbortSignal.any([stop, AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS)])
+                : AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
             });
             statusCode = res.status;
             await res.body?.cancel();

@@ -136,7 +136,7 @@ describe("a provisional arrest's 60-day window", () => {
         const runs = await Promise.all([runDeadlineClock(t.s, now), runDeadlineClock(second.s, now)]);
         for (const run of runs)
           for (const r of run.reminders.filter((x) => x.deadlineId === deadline!.id))
-            (raisedOn[day] ??= []).push(r.kind === "lapse" ? "lapse" : `${r.leadDays} days`);
+            raisedOn[day] = [...(raisedOn[day] ?? []), r.kind === "lapse" ? "lapse" : `${r.leadDays} days`];
       }
     }
     expect(raisedOn).toEqual({

@@ -205,7 +205,7 @@ describe("outgoing webhooks", () => {
     expect(foreign.statusCode).toBe(404);
   }, 60_000);
 
-  it("gives up after WEBHOOK_MAX_ATTEMPTS; a removed endpoint gets nothing more, and its secret stays unread", async () => {
+  it("gives up after WEBHOOK_MAX_ATTEMPTS; a removed endpoint is listed no more; its secret stays unreadable", async () => {
     failures = 1000;
     received.length = 0;
     const made = await t.s.webhooks.create({

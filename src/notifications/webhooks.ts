@@ -224,6 +224,14 @@ export function webhookService(db: Db, settings: WebhookSettings) {
               rows.map((r) => r.endpointId),
             ),
           );
+        // An endpoint without its secret (its creation cut short between the two writes) cannot sign: its
+        // deliveries fail now rather than be claimed again at every run.
+        const unsigned = rows.filter((r) => !targets.some((t) => t.id === r.endpointId)).map((r) => r.id);
+        if (unsigned.length > 0)
+          await db
+            .update(webhookDeliveries)
+            .set({ status: "failed", nextAttemptAt: null, lockedUntil: null })
+            .where(inArray(webhookDeliveries.id, unsigned));
         return rows.flatMap((r) => {
           const target = targets.find((t) => t.id === r.endpointId);
           return target ? [{ delivery: r, target }] : [];

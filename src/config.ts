@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { roles } from "./auth/roles.ts";
 import { AppError } from "./errors.ts";
+import { parseLeadDays } from "./notifications/rules.ts";
 
 /** Plain http is allowed for a provider or redirect on this machine only (a test's provider, development). */
 export function isLoopback(url: URL): boolean {
@@ -84,8 +85,37 @@ const ZConfig = z
      * left unlinked and closes the database; past this bound it exits with code 1 whatever is left.
      */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-    /** `serve` runs the deadline clock (the lapse transitions) every so many seconds; 0: never (run it from cron). */
+    /**
+     * `serve` runs the deadline clock every so many seconds: the lapse transitions, then the reminders due
+     * (src/notifications/); 0: never (run `traslado deadlines --apply-lapses` from cron). Every app process
+     * may run it: each lapse, reminder and webhook delivery happens once across them.
+     */
     DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
+    /** Days before a deadline's due day on which its reminders are raised, comma-separated (0: the due day). */
+    REMINDER_LEAD_DAYS: z
+      .string()
+      .default("7,3,1,0")
+      .transform((v, ctx) => {
+        try {
+          return parseLeadDays(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    /** `serve` sends the webhook deliveries due every so many milliseconds; 0: never. */
+    WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+    /** Attempts of one webhook delivery before it is marked failed. */
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    /** Delay before the second attempt; each later one doubles it (exponential backoff), up to WEBHOOK_BACKOFF_MAX_S. */
+    WEBHOOK_BACKOFF_BASE_S: z.coerce.number().int().min(0).default(30),
+    WEBHOOK_BACKOFF_MAX_S: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(6 * 3600),
+    /** How long one attempt waits for the receiver's answer. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /**
      * `serve` signs a checkpoint of the audit chain every so many seconds, after verifying the events since
      * the last one (as `traslado audit checkpoint`); 0: never (run that command from cron). With several

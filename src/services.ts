@@ -13,6 +13,8 @@ import { caseService } from "./cases/service.ts";
 import { type Config, signingKeyFile } from "./config.ts";
 import { readSigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
+import { notificationService } from "./notifications/service.ts";
+import { defaultWebhookSettings, webhookService } from "./notifications/webhooks.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
 import { operationService, referenceService } from "./operations/service.ts";
@@ -22,7 +24,7 @@ import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
 
 export interface ServiceOptions {
-  /** The clock of sign-in, sessions, tokens and TOTP (tests move it). */
+  /** The clock of sign-in, sessions, tokens, TOTP, reminders and webhooks (tests move it). */
   clock?: () => Date;
 }
 
@@ -34,7 +36,18 @@ export function services(
   database: Database,
   config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> &
     Partial<AuthConfig> &
-    Partial<Pick<Config, "DATA_DIR" | "SIGNING_KEY_FILE">>,
+    Partial<
+      Pick<
+        Config,
+        | "DATA_DIR"
+        | "SIGNING_KEY_FILE"
+        | "REMINDER_LEAD_DAYS"
+        | "WEBHOOK_MAX_ATTEMPTS"
+        | "WEBHOOK_BACKOFF_BASE_S"
+        | "WEBHOOK_BACKOFF_MAX_S"
+        | "WEBHOOK_TIMEOUT_MS"
+      >
+    >,
   options: ServiceOptions = {},
 ) {
   // The services reach the record only through access scopes (`src/db/scope.ts`).
@@ -83,9 +96,20 @@ export function services(
     reads: readLog(db),
     planning,
     planRunner,
+    /** Reminders of deadlines, raised by the deadline clock, and each user's notifications. */
+    notifications: notificationService(db, { leadDays: config.REMINDER_LEAD_DAYS ?? [7, 3, 1, 0], clock }),
+    /** Outgoing webhooks and their deliveries. */
+    webhooks: webhookService(db, { ...defaultWebhookSettings, ...definedOf(config), clock }),
     /** When the deadline clock last ran in this process (for /metrics). */
     deadlineClock: deadlineClockState(),
   };
 }
 
 export type Services = ReturnType<typeof services>;
+
+/** The webhook settings the configuration gives (a test's partial configuration leaves the rest default). */
+function definedOf(config: Partial<Pick<Config, keyof typeof defaultWebhookSettings>>) {
+  return Object.fromEntries(
+    Object.entries(config).filter(([k, v]) => k in defaultWebhookSettings && v !== undefined),
+  ) as Partial<typeof defaultWebhookSettings>;
+}

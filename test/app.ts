@@ -30,7 +30,12 @@ export const officer = (role: Role, party = "MX"): Actor => ({
  */
 export async function testApp(
   options: AppOptions = {},
-  more: { auth?: Partial<AuthConfig>; clock?: () => Date } = {},
+  more: {
+    auth?: Partial<AuthConfig>;
+    /** Other settings of the services (reminders, webhooks). */
+    services?: Partial<Parameters<typeof services>[1]>;
+    clock?: () => Date;
+  } = {},
 ): Promise<TestApp> {
   const database = await testDatabase();
   const s = services(
@@ -40,6 +45,7 @@ export async function testApp(
       AMPARO_WINDOW: "ley-de-amparo",
       NODE_ENV: "test",
       ...more.auth,
+      ...more.services,
     },
     more.clock ? { clock: more.clock } : {},
   );

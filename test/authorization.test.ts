@@ -404,6 +404,18 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
     body: { name: `T${++unique}`, role: "auditor" },
   }),
   "DELETE /api/admin/tokens/{id}": () => ({ url: `/api/admin/tokens/${nobody}` }),
+  // One's own notifications (a token of no user has none: the list is empty, an id is 404).
+  "GET /api/notifications": () => ({ url: "/api/notifications" }),
+  "POST /api/notifications/{id}/read": () => ({ url: `/api/notifications/${nobody}/read` }),
+  "POST /api/notifications/{id}/unread": () => ({ url: `/api/notifications/${nobody}/unread` }),
+  "POST /api/notifications/read-all": () => ({ url: "/api/notifications/read-all" }),
+  "POST /api/webhooks": () => ({
+    url: "/api/webhooks",
+    body: { url: `https://hooks.example/${++unique}`, description: "matrix" },
+  }),
+  "GET /api/webhooks": () => ({ url: "/api/webhooks" }),
+  "DELETE /api/webhooks/{id}": () => ({ url: `/api/webhooks/${nobody}` }),
+  "GET /api/webhooks/{id}/deliveries": () => ({ url: `/api/webhooks/${nobody}/deliveries` }),
 };
 
 /** The record a route's `{id}` names. */

@@ -33,6 +33,7 @@ export const auditedTables = {
   handover_confirmation: s.handoverConfirmations,
   agency: s.agencies,
   user: s.users,
+  webhook_endpoint: s.webhookEndpoints,
 } as const;
 
 export type EntityName = keyof typeof auditedTables;

@@ -49,6 +49,7 @@ const readOf: Record<EntityName | NotedEntity, Permission | null> = {
   api_token: "admin:manage",
   agency: "admin:manage",
   user: "admin:manage",
+  webhook_endpoint: "webhook:manage",
   // Refusals and exports are the audit's own record: who tried what, who exported what.
   access: "audit:read",
   export: "audit:read",

@@ -146,6 +146,16 @@ export const permissions = {
   "stats:read": { description: "read the figures", party: "aggregate", roles: [...everyone, "public"] },
   "audit:read": { description: "read the audit chain and its reports", party: "visible", roles: ["auditor"] },
   "audit:verify": { description: "verify the audit chain", party: "visible", roles: ["auditor", "admin"] },
+  "notification:read": {
+    description: "read and mark one's own notifications (reminders of deadlines one's role must act on)",
+    party: "own",
+    roles: everyone,
+  },
+  "webhook:manage": {
+    description: "configure the party's outgoing webhooks and read their deliveries",
+    party: "own",
+    roles: ["admin"],
+  },
   "admin:manage": {
     description: "manage agencies, users, roles, sessions and tokens of one's own party",
     party: "own",

@@ -1,6 +1,7 @@
 /**
- * The deadline clock: one run takes the lapse transitions of every overdue deadline (`applyLapses`), and
- * the services remember when it last ran, for `/metrics`. `traslado deadlines --apply-lapses` runs it
+ * The deadline clock: one run takes the lapse transitions of every overdue deadline (`applyLapses`), then
+ * raises the reminders and lapse notices due (`src/notifications/`), and the services remember when it last
+ * ran, for `/metrics`. `traslado deadlines --apply-lapses` runs it
  * once; `serve` runs it every DEADLINE_CLOCK_INTERVAL_S seconds when that is set.
  */
 import type { FastifyBaseLogger } from "fastify";
@@ -13,33 +14,44 @@ export interface DeadlineClockState {
   lastRunAt: Date | null;
   lastApplied: number;
   lastRefused: number;
+  lastReminders: number;
 }
 
 export const deadlineClockState = (): DeadlineClockState => ({
   lastRunAt: null,
   lastApplied: 0,
   lastRefused: 0,
+  lastReminders: 0,
 });
 
 /** One run of the clock; records its time (the start of the run: the `now` its deadlines were read at). */
-export async function runDeadlineClock(s: Pick<Services, "cases" | "deadlineClock">, now = new Date()) {
+export async function runDeadlineClock(
+  s: Pick<Services, "cases" | "deadlineClock" | "notifications">,
+  now = new Date(),
+) {
   const out = await applyLapses(s.cases, now);
+  // After the lapses, so that a lapse applied in this run is notified in this run.
+  const { raised } = await s.notifications.raise(now);
   s.deadlineClock.lastRunAt = now;
   s.deadlineClock.lastApplied = out.applied.length;
   s.deadlineClock.lastRefused = out.refused.length;
-  return out;
+  s.deadlineClock.lastReminders = raised.length;
+  return { ...out, reminders: raised };
 }
 
 /** Runs the clock now and then every `intervalMs`, one run at a time, until `stop()`. */
 export function startDeadlineClock(
-  s: Pick<Services, "cases" | "deadlineClock">,
+  s: Pick<Services, "cases" | "deadlineClock" | "notifications">,
   intervalMs: number,
   log: FastifyBaseLogger,
 ) {
   return every(intervalMs, () =>
     runDeadlineClock(s)
       .then((out) =>
-        log.info({ applied: out.applied.length, refused: out.refused.length }, "deadline clock ran"),
+        log.info(
+          { applied: out.applied.length, refused: out.refused.length, reminders: out.reminders.length },
+          "deadline clock ran",
+        ),
       )
       .catch((err: unknown) => log.error({ err }, "deadline clock failed")),
   );

@@ -107,6 +107,7 @@ program
           for (const r of out.refused)
             process.stdout.write(`not lapsed: ${r.person} (case ${r.caseId}): ${r.reason}\n`);
           process.stdout.write(`${out.applied.length} lapse(s) applied\n`);
+          process.stdout.write(`${out.reminders.length} reminder(s) and lapse notice(s) raised\n`);
           return;
         }
         const { consoleActor } = await import("../auth/tokens.ts");

@@ -1,7 +1,7 @@
 /**
  * `traslado serve`: the HTTP API over the configured database until SIGTERM or SIGINT. Then it stops
- * taking requests, finishes those in flight, links the audit events left unlinked, closes the database
- * and exits 0, or exits 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
+ * taking requests, stops the deadline clock and the webhook sender (each after its run in progress), finishes
+ * the requests in flight, links the audit events left unlinked, closes the database and exits 0, or exits 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
  */
 
 import type { FastifyBaseLogger } from "fastify";
@@ -53,6 +53,15 @@ export async function serve(config: Config): Promise<void> {
       ? startDeadlineClock(s, config.DEADLINE_CLOCK_INTERVAL_S * 1000, app.log)
       : undefined;
 
+  const sender =
+    config.WEBHOOK_POLL_INTERVAL_MS > 0
+      ? (await import("../notifications/sender.ts")).startWebhookSender(
+          s,
+          config.WEBHOOK_POLL_INTERVAL_MS,
+          app.log,
+        )
+      : undefined;
+
   const checkpoints =
     config.AUDIT_CHECKPOINT_INTERVAL_S > 0 ? await startCheckpoints(database, config, app.log) : undefined;
 
@@ -67,7 +76,9 @@ export async function serve(config: Config): Promise<void> {
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     app.log.info({ signal }, "shutting down: no new requests; finishing those in flight");
     try {
+      // Each waits for its run in progress (a lapse, a reminder, a webhook attempt bounded by WEBHOOK_TIMEOUT_MS).
       await clock?.stop();
+      await sender?.stop();
       await checkpoints?.stop();
       // Stops listening, answers 503 to requests arriving on open connections, waits for those in flight.
       await app.close();

@@ -736,6 +736,122 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.actorId, t.key] })],
 );
 
+/**
+ * Reminders and lapses raised by the scheduler (src/notifications/): one row per deadline and lead time
+ * (`lead_days`, days before the due day; `kind` lapse with lead −1 once the deadline lapsed). The unique
+ * key is what makes each happen once, whichever app process raises it first.
+ */
+export const reminders = pgTable(
+  "reminders",
+  {
+    id: uuid("id").primaryKey(),
+    party: text("party").notNull(),
+    deadlineId: uuid("deadline_id")
+      .notNull()
+      .references(() => deadlines.id),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id),
+    /** reminder | lapse */
+    kind: text("kind").notNull(),
+    leadDays: integer("lead_days").notNull(),
+    deadlineKind: text("deadline_kind").notNull(),
+    dueOn: day("due_on").notNull(),
+    /** The day (of the scheduler's clock) it was raised on. */
+    raisedOn: day("raised_on").notNull(),
+    raisedAt: ts("raised_at").notNull(),
+  },
+  (t) => [uniqueIndex("reminders_deadline_lead_uq").on(t.deadlineId, t.kind, t.leadDays)],
+);
+
+/** A reminder or lapse as one user sees it in the app: read or unread. Only that user reads it. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey(),
+    party: text("party").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    reminderId: uuid("reminder_id")
+      .notNull()
+      .references(() => reminders.id),
+    /** The role of the user it was sent for (the role that must act). */
+    role: text("role").notNull(),
+    createdAt: ts("created_at").notNull(),
+    readAt: ts("read_at"),
+  },
+  (t) => [
+    uniqueIndex("notifications_reminder_user_uq").on(t.reminderId, t.userId),
+    index("notifications_user_idx").on(t.userId, t.createdAt),
+  ],
+);
+
+/** An outgoing webhook of a party, configured by its administrator. Audited; its secret is kept apart. */
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  ...base,
+  url: text("url").notNull(),
+  description: text("description").notNull(),
+  removedAt: ts("removed_at"),
+});
+
+/** A webhook's signing secret (`whsec_…`): the system context only, never audited, never in an answer. */
+export const webhookSecrets = pgTable("webhook_secrets", {
+  endpointId: uuid("endpoint_id")
+    .primaryKey()
+    .references(() => webhookEndpoints.id),
+  party: text("party").notNull(),
+  secret: text("secret").notNull(),
+});
+
+/** One event to one endpoint: delivered once, retried with backoff until it is or its attempts run out. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey(),
+    party: text("party").notNull(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    reminderId: uuid("reminder_id")
+      .notNull()
+      .references(() => reminders.id),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").notNull(),
+    /** pending | delivered | failed */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at"),
+    /** A process that claimed it holds it until then (a process that died mid-attempt lets it go). */
+    lockedUntil: ts("locked_until"),
+    createdAt: ts("created_at").notNull(),
+    deliveredAt: ts("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_uq").on(t.endpointId, t.reminderId),
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/** Each attempt of a delivery: what the receiver answered, or the error, and when the next one is due. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: uuid("id").primaryKey(),
+    party: text("party").notNull(),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    attempt: integer("attempt").notNull(),
+    startedAt: ts("started_at").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    nextAttemptAt: ts("next_attempt_at"),
+  },
+  (t) => [uniqueIndex("webhook_attempts_delivery_attempt_uq").on(t.deliveryId, t.attempt)],
+);
+
 // Relations, for reads that fetch a record with its parts in one statement (drizzle's relational queries).
 export const casesRelations = relations(cases, ({ one, many }) => ({
   person: one(people, { fields: [cases.personId], references: [people.id] }),

@@ -26,6 +26,7 @@ import { caseStepRoutes } from "../cases/step-routes.ts";
 import { trackRoutes } from "../cases/tracks-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { personFileRoutes } from "../people/file-routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
@@ -185,6 +186,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },
         { name: "audit", description: "The audit chain: its events, and verifying it" },
+        {
+          name: "notifications",
+          description: "Reminders of deadlines for the roles that must act, and outgoing webhooks",
+        },
         { name: "auth", description: "Sign-in, sessions, the second factor and one's own password" },
         {
           name: "administration",
@@ -379,6 +384,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       personFileRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
+      notificationRoutes(api, s);
       await api.register(async (admin) => {
         // Account data: the answer is encoded through its schema, so no field it does not name leaves.
         admin.setSerializerCompiler(serializerCompiler);

@@ -1,0 +1,256 @@
+/**
+ * Outgoing webhooks: a receiver that fails twice gets the third attempt, signed as the Standard Webhooks
+ * specification says (checked with the `standardwebhooks` library, as a receiver would), after the backoff
+ * and not before; each attempt recorded and readable by the party's administrator; two senders ticking at
+ * once never send one attempt twice.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/app.ts";
+import { buildCase, transition } from "../../test/factories.ts";
+import { consoleActor } from "../auth/tokens.ts";
+import { addDays } from "../cases/calendar.ts";
+import { type Database, openDatabase } from "../db/client.ts";
+import { auditEvents, webhookSecrets } from "../db/schema.ts";
+import { type Services, services } from "../services.ts";
+
+let t: TestApp;
+let now = new Date();
+const clock = () => now;
+let second: { s: Services; database?: Database };
+const settings = {
+  DEATH_PENALTY_ASSURANCE_POLICY: "block",
+  AMPARO_WINDOW: "ley-de-amparo",
+  WEBHOOK_BACKOFF_BASE_S: 60,
+  WEBHOOK_MAX_ATTEMPTS: 4,
+  WEBHOOK_TIMEOUT_MS: 2000,
+} as const;
+
+/** A receiver that answers 500 to its first `failures` requests, then 204; it keeps what it got. */
+let receiver: Server;
+let url = "";
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let failures = 2;
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => {
+      body += c.toString("utf8");
+    });
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = received.length <= failures ? 500 : 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/traslado-events?desk=ops`;
+  t = await testApp({}, { clock, services: settings });
+  if (t.database.url) {
+    const database = await openDatabase({ kind: "postgres", url: t.database.url, poolSize: 4 });
+    second = { s: services(database, settings, { clock }), database };
+  } else {
+    second = { s: services(t.database, settings, { clock }) };
+  }
+}, 120_000);
+afterAll(async () => {
+  await second?.database?.close();
+  await t?.close();
+  receiver?.close();
+});
+
+/** Both senders at once, at `at`; answers the attempts made. */
+async function tick(at: Date) {
+  now = at;
+  return (await Promise.all([t.s.webhooks.deliverDue(at), second.s.webhooks.deliverDue(at)])).flat();
+}
+
+describe("outgoing webhooks", () => {
+  it("refuses an endpoint not on https (but for localhost), naming the field; another role is refused", async () => {
+    const bad = await t.app.inject({
+      method: "POST",
+      url: "/api/webhooks",
+      headers: await t.as("admin"),
+      payload: { url: "http://receiver.example/hook" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.issues).toEqual([expect.objectContaining({ field: "url" })]);
+    const judge = await t.app.inject({
+      method: "POST",
+      url: "/api/webhooks",
+      headers: await t.as("judge"),
+      payload: { url },
+    });
+    expect(judge.statusCode).toBe(403);
+    expect((await t.app.inject({ url: "/api/webhooks", headers: await t.as("admin") })).json().items).toEqual(
+      [],
+    );
+  });
+
+  it("retries a receiver that fails twice with backoff; the third attempt arrives, signed; every attempt recorded", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/api/webhooks",
+      headers: await t.as("admin"),
+      payload: { url, description: "Operations desk" },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const hook = created.json() as { id: string; secret: string; url: string };
+    expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    // The secret is shown once: not in the list, not in the audit chain.
+    const listed = await t.app.inject({ url: "/api/webhooks", headers: await t.as("admin") });
+    expect(listed.json().items).toEqual([expect.not.objectContaining({ secret: expect.anything() })]);
+    const audited = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, hook.id));
+    expect(audited).toHaveLength(1);
+    expect(JSON.stringify(audited)).not.toContain(hook.secret.slice(6));
+    // Another party's administrator does not see it.
+    expect(
+      (await t.app.inject({ url: "/api/webhooks", headers: await t.as("admin", "US") })).json().items,
+    ).toEqual([]);
+
+    // A provisional detention whose formal-request deadline is 3 days away.
+    const c = await buildCase(t, { track: "treaty" });
+    const today = new Date().toISOString().slice(0, 10);
+    const day0 = addDays(today, -57);
+    for (const [step, role, at] of [
+      ["request-provisional-arrest", "foreign-ministry", "08"],
+      ["detain-provisionally", "judge", "09"],
+    ] as const) {
+      const res = await transition(t, c.id, role, {
+        transition: step,
+        legalBasis: "Treaty art. 11",
+        occurredAt: `${day0}T${at}:00:00.000Z`,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    const t0 = new Date();
+    now = t0;
+    const raised = await t.s.notifications.raise(t0);
+    expect(raised.raised).toEqual([expect.objectContaining({ kind: "reminder", leadDays: 3 })]);
+
+    const first = await tick(t0);
+    expect(first.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([[1, 500, "HTTP 500"]]);
+    // Not due before its backoff (60 s), whoever asks.
+    expect(await tick(new Date(t0.getTime() + 59_000))).toEqual([]);
+    const secondAttempt = await tick(new Date(t0.getTime() + 60_000));
+    expect(secondAttempt.map((a) => [a.attempt, a.statusCode])).toEqual([[2, 500]]);
+    // Then 120 s (doubled).
+    expect(await tick(new Date(t0.getTime() + 179_000))).toEqual([]);
+    const third = await tick(new Date(t0.getTime() + 180_000));
+    expect(third.map((a) => [a.attempt, a.statusCode, a.delivered])).toEqual([[3, 204, true]]);
+    expect(await tick(new Date(t0.getTime() + 3_600_000))).toEqual([]);
+
+    // The receiver got three requests, one per attempt, of one message (one webhook-id).
+    expect(received).toHaveLength(3);
+    expect(new Set(received.map((r) => r.headers["webhook-id"])).size).toBe(1);
+    const last = received[2]!;
+    const headers = {
+      "webhook-id": String(last.headers["webhook-id"]),
+      "webhook-timestamp": String(last.headers["webhook-timestamp"]),
+      "webhook-signature": String(last.headers["webhook-signature"]),
+    };
+    expect(headers["webhook-timestamp"]).toBe(String(Math.floor((t0.getTime() + 180_000) / 1000)));
+    const event = new Webhook(hook.secret).verify(last.body, headers) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
+    expect(event).toMatchObject({
+      type: "deadline.reminder",
+      data: { caseId: c.id, deadlineKind: "formal-request", leadDays: 3, rolesToAct: ["foreign-ministry"] },
+    });
+    // No person's name leaves in the event.
+    expect(last.body).not.toMatch(/Test Person/);
+    // A byte changed, or another secret: the receiver refuses it.
+    expect(() => new Webhook(hook.secret).verify(last.body.replace("formal", "Formal"), headers)).toThrow();
+    const otherSecret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    expect(() => new Webhook(otherSecret).verify(last.body, headers)).toThrow();
+
+    // The administrator reads every attempt.
+    const deliveries = await t.app.inject({
+      url: `/api/webhooks/${hook.id}/deliveries`,
+      headers: await t.as("admin"),
+    });
+    expect(deliveries.statusCode, deliveries.body).toBe(200);
+    const [delivery] = deliveries.json().items;
+    expect(delivery).toMatchObject({
+      status: "delivered",
+      eventType: "deadline.reminder",
+      deliveredAt: new Date(t0.getTime() + 180_000).toISOString(),
+      nextAttemptAt: null,
+    });
+    expect(
+      delivery.attempts.map(
+        (a: { attempt: number; statusCode: number; error: string; nextAttemptAt: string }) => [
+          a.attempt,
+          a.statusCode,
+          a.error,
+          a.nextAttemptAt,
+        ],
+      ),
+    ).toEqual([
+      [1, 500, "HTTP 500", new Date(t0.getTime() + 60_000).toISOString()],
+      [2, 500, "HTTP 500", new Date(t0.getTime() + 180_000).toISOString()],
+      [3, 204, null, null],
+    ]);
+    for (const a of delivery.attempts) expect(a.durationMs).toBeGreaterThanOrEqual(0);
+    // Another party's administrator: 404.
+    const foreign = await t.app.inject({
+      url: `/api/webhooks/${hook.id}/deliveries`,
+      headers: await t.as("admin", "US"),
+    });
+    expect(foreign.statusCode).toBe(404);
+  }, 60_000);
+
+  it("gives up after WEBHOOK_MAX_ATTEMPTS; a removed endpoint is listed no more; its secret stays unreadable", async () => {
+    failures = 1000;
+    received.length = 0;
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&second=1`,
+      description: "",
+    });
+    const c = await buildCase(t, { track: "treaty" });
+    const day0 = addDays(new Date().toISOString().slice(0, 10), -59);
+    for (const [step, role] of [
+      ["request-provisional-arrest", "foreign-ministry"],
+      ["detain-provisionally", "judge"],
+    ] as const)
+      await transition(t, c.id, role, {
+        transition: step,
+        legalBasis: "Treaty art. 11",
+        occurredAt: `${day0}T09:00:00.000Z`,
+      });
+    const t0 = new Date();
+    await t.s.notifications.raise(t0);
+    const outcomes = [];
+    for (let minute = 0; minute <= 60; minute++)
+      outcomes.push(...(await tick(new Date(t0.getTime() + minute * 60_000))));
+    const mine = outcomes.filter((o) => o.endpointId === made.id);
+    expect(mine.map((o) => o.attempt)).toEqual([1, 2, 3, 4]);
+    expect(mine.at(-1)).toMatchObject({ exhausted: true });
+    // The application's role cannot read a secret outside the system context.
+    const secrets = await t.database.scoped({ party: "MX", actorId: "someone" }, () =>
+      t.database.app.select().from(webhookSecrets),
+    );
+    expect(secrets).toEqual([]);
+    // Removed: listed no more.
+    const removed = await t.app.inject({
+      method: "DELETE",
+      url: `/api/webhooks/${made.id}`,
+      headers: await t.as("admin"),
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    const list = (await t.app.inject({ url: "/api/webhooks", headers: await t.as("admin") })).json();
+    expect(list.items.map((e: { id: string }) => e.id)).not.toContain(made.id);
+    const again = await t.app.inject({
+      method: "DELETE",
+      url: `/api/webhooks/${made.id}`,
+      headers: await t.as("admin"),
+    });
+    expect(again.statusCode).toBe(404);
+  }, 60_000);
+});

@@ -11,6 +11,7 @@ import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import { type Config, signingKeyFile } from "./config.ts";
+import { correctionService } from "./corrections/service.ts";
 import { readSigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
@@ -72,6 +73,7 @@ export function services(
         : null,
     ),
     personFile: personFileReader(db),
+    corrections: correctionService(db),
     organisations: organisationService(db),
     requests: requestService(db),
     cases,

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { text } from "./schemas.ts";
@@ -36,4 +36,24 @@ export function withIfMatch<B extends { expectedVersion?: number | undefined }>(
     });
   }
   return { ...body, expectedVersion: header };
+}
+
+/**
+ * `ETag: "3"`: the version of the record read, to send back as `If-Match` with a correction. Strong, since
+ * `If-Match` compares strongly; it names the record's version (every change bumps it).
+ */
+export function tagVersion(reply: FastifyReply, body: unknown): void {
+  const version = (body as { version?: unknown } | null)?.version;
+  if (Number.isInteger(version)) reply.header("ETag", `"${version}"`);
+}
+
+/** The version a correction must name: `If-Match` is required (428 without it). */
+export function requiredIfMatch(req: FastifyRequest): number {
+  const version = ifMatch(req.headers["if-match"] as string | undefined);
+  if (version === undefined) {
+    throw new AppError("PRECONDITION_REQUIRED", 'If-Match: required, the version read (its ETag, e.g. "3")', {
+      issues: [{ field: "headers.if-match", rule: "required" }],
+    });
+  }
+  return version;
 }

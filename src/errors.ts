@@ -35,6 +35,8 @@ export const errorStatus = {
   RECORD_SUPERSEDED: 409,
   /** A field a correction may not change (a request's requesting state, an operation's code…). */
   FIELD_FIXED: 422,
+  /** A decision superseded by a role that does not take the step which recorded it (the body that decided). */
+  DECIDED_BY_ANOTHER_BODY: 422,
   /** A charge of a request whose extradition was granted: the specialty rule binds the grant to them. */
   CHARGE_FIXED_BY_GRANT: 422,
   IDEMPOTENCY_KEY_REUSED: 422,

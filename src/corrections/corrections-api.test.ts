@@ -2,9 +2,13 @@
  * Corrections over the API (issue 12): a record corrected with the version read and a reason, its history
  * from the chain, and what the law fixes refused by its rule or corrected only by supersession.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestApp, testApp } from "../../test/app.ts";
+import { officer, type TestApp, testApp } from "../../test/app.ts";
+import { traslado } from "../../test/cli-run.ts";
 import {
   buildAirports,
   buildApprovedCase,
@@ -16,7 +20,7 @@ import {
 import { verifyAudit } from "../audit/verify.ts";
 import type { Role } from "../auth/roles.ts";
 import { toIsoDate } from "../cases/calendar.ts";
-import { toCount } from "../db/client.ts";
+import { openDatabase, toCount } from "../db/client.ts";
 import {
   auditEvents,
   auditHead,
@@ -27,6 +31,9 @@ import {
   people,
   requests,
 } from "../db/schema.ts";
+import { ZCreatePerson } from "../people/schemas.ts";
+import { services } from "../services.ts";
+import { correctable } from "./kinds.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -434,8 +441,11 @@ describe("what the law fixes", () => {
       ifMatch: '"1"',
       body: { reasons: "r", reason: "r" },
     });
-    expect(ministry.statusCode).toBe(403);
-    expect(ministry.json().error.code).toBe("ACTOR_NOT_PERMITTED");
+    expect(ministry.statusCode).toBe(422);
+    expect(ministry.json().error).toMatchObject({
+      code: "DECIDED_BY_ANOTHER_BODY",
+      details: { rule: "a decision is corrected by the body that decided", step: "approve-transfer" },
+    });
 
     const stale = await send("POST", url, "decision-authority", {
       ifMatch: '"7"',
@@ -584,3 +594,46 @@ async function flyAndHandOver(operationId: string, caseId: string, personId: str
     }),
   );
 }
+
+describe("traslado history", () => {
+  it("prints a record's changes: who, when, why, each field before → after", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "traslado-history-"));
+    try {
+      const database = await openDatabase({ kind: "pglite", dataDir });
+      let personId: string;
+      try {
+        await database.migrate();
+        const s = services(database, {
+          DEATH_PENALTY_ASSURANCE_POLICY: "block",
+          AMPARO_WINDOW: "ley-de-amparo",
+        });
+        const actor = officer("foreign-ministry");
+        const person = await s.people.create({
+          actor,
+          input: ZCreatePerson.parse({ givenNames: "Ana", familyNames: "Lopes", fictional: true }),
+        });
+        personId = person.id;
+        await s.corrections.correct(correctable.find((k) => k.entity === "person")!, {
+          actor,
+          id: person.id,
+          version: 1,
+          input: { familyNames: "López", reason: "Spelling of the birth certificate" },
+        });
+      } finally {
+        await database.close();
+      }
+      const out = await traslado(["history", "person", personId], { DATA_DIR: dataDir });
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toMatch(
+        /person\.corrected {2}by Test foreign-ministry \(MX\): Spelling of the birth certificate\n {4}familyNames: "Lopes" → "López"/,
+      );
+      const unknown = await traslado(["history", "person", "0190a1e2-0000-7000-8000-0000000000ff"], {
+        DATA_DIR: dataDir,
+      });
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toMatch(/not found/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

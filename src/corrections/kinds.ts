@@ -39,7 +39,7 @@ export function correctionBody(shape: Record<string, z.ZodType>, fields: readonl
       message: `at least one of ${fields.join(", ")}`,
       path: ["reason"],
     })
-    .meta({ id });
+    .describe(`${id}: the fields to change and why`);
 }
 
 /** Fields no correction changes, whatever the record: its identity and its bookkeeping. */

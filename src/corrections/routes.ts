@@ -173,7 +173,7 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
         operationId: "supersedeDecision",
         tags: ["decisions"],
         summary: "Correct a recorded decision by a new one that supersedes it",
-        description: `A decision once recorded is never changed: the correction is a new decision (its \`supersedes\` names the old, whose \`supersededBy\` names the new); both stay readable. Only its legal basis, reasons and day are corrected; not ${Object.keys(decision.fixed).join(", ")} (422 FIELD_FIXED). A superseded decision answers 409 RECORD_SUPERSEDED. Only a role that takes the step which recorded it may. ${ifMatchDoc}\n\n${whoMay("decision:supersede")}`,
+        description: `A decision once recorded is never changed: the correction is a new decision (its \`supersedes\` names the old, whose \`supersededBy\` names the new); both stay readable. Only its legal basis, reasons and day are corrected; not ${Object.keys(decision.fixed).join(", ")} (422 FIELD_FIXED). A superseded decision answers 409 RECORD_SUPERSEDED. Only a role that takes the step which recorded it may (else 422 DECIDED_BY_ANOTHER_BODY). ${ifMatchDoc}\n\n${whoMay("decision:supersede")}`,
         params: ZIdParams,
         headers: ifMatchHeader,
         body: ZDecisionSupersession,

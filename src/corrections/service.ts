@@ -278,9 +278,13 @@ export function correctionService(db: Db) {
           const def = transitions.find((t) => t.name === step?.transition);
           if (def && !def.by.includes(actor.role))
             throw new AppError(
-              "ACTOR_NOT_PERMITTED",
-              `role ${actor.role} may not correct a decision recorded by ${def.name}; allowed: ${def.by.join(", ")}`,
-              { permission: "decision:supersede", role: actor.role, allowedRoles: [...def.by] },
+              "DECIDED_BY_ANOTHER_BODY",
+              `a decision recorded by ${def.name} is corrected by those who take that step: ${def.by.join(", ")}`,
+              {
+                rule: "a decision is corrected by the body that decided",
+                step: def.name,
+                allowedRoles: [...def.by],
+              },
             );
         }
         return supersede(db, actor, decisions, "decision", old, requireVersion(version), input);

@@ -2,10 +2,11 @@
  * Corrections over the API (issue 12): a record corrected with the version read and a reason, its history
  * from the chain, and what the law fixes refused by its rule or corrected only by supersession.
  */
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { officer, type TestApp, testApp } from "../../test/app.ts";
 import { traslado } from "../../test/cli-run.ts";
@@ -472,6 +473,30 @@ describe("what the law fixes", () => {
     const old = await send("GET", `/api/decisions/${decision!.id}`, "judge");
     expect(old.json()).toMatchObject({ supersededBy: current.id, legalBasis: decision!.legalBasis });
     expect((await verifyAudit(t.database.db)).problems).toEqual([]);
+  });
+});
+
+describe("a decision recorded before supersessions existed (migration 0011)", () => {
+  it("verifies: its last image has no supersedes/supersededBy and the row holds them null; an edit is still caught", async () => {
+    const c = await buildApprovedCase(t);
+    const [decision] = await t.database.db.select().from(decisions).where(eq(decisions.caseId, c.id));
+    // A copy written as before the migration: the row, and an event whose image lacks the two columns.
+    const id = randomUUID();
+    const { supersedes: _s, supersededBy: _b, ...older } = { ...decision!, id };
+    await t.database.db.insert(decisions).values({ ...older, supersedes: null, supersededBy: null });
+    await t.database.db.execute(sql`insert into audit_events
+      (id, actor_id, actor_name, party, occurred_at, recorded_at, entity, entity_id, kind, before, after)
+      values (${randomUUID()}, 't', 'Test', 'MX', now(), now(), 'decision', ${id}, 'decision.created', null,
+        ${JSON.stringify(older)}::jsonb)`);
+    expect((await verifyAudit(t.database.db)).problems).toEqual([]);
+
+    await t.database.db
+      .update(decisions)
+      .set({ reasons: "Edited behind the back" })
+      .where(eq(decisions.id, id));
+    const report = await verifyAudit(t.database.db);
+    expect(report.problems.map((p) => p.entityId)).toEqual([id]);
+    await t.database.db.update(decisions).set({ reasons: older.reasons }).where(eq(decisions.id, id));
   });
 });
 

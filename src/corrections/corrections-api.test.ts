@@ -40,7 +40,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await testApp();
   await buildAirports(t);
-}, 60_000);
+}, 180_000);
 afterAll(() => t.close());
 
 const today = toIsoDate(new Date());

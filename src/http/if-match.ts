@@ -46,14 +46,3 @@ export function tagVersion(reply: FastifyReply, body: unknown): void {
   const version = (body as { version?: unknown } | null)?.version;
   if (Number.isInteger(version)) reply.header("ETag", `"${version}"`);
 }
-
-/** The version a correction must name: `If-Match` is required (428 without it). */
-export function requiredIfMatch(req: FastifyRequest): number {
-  const version = ifMatch(req.headers["if-match"] as string | undefined);
-  if (version === undefined) {
-    throw new AppError("PRECONDITION_REQUIRED", 'If-Match: required, the version read (its ETag, e.g. "3")', {
-      issues: [{ field: "headers.if-match", rule: "required" }],
-    });
-  }
-  return version;
-}

@@ -27,6 +27,18 @@ export const errorStatus = {
   CASE_NOT_FOUND: 404,
   TRANSITION_NOT_ALLOWED: 409,
   VERSION_CONFLICT: 409,
+  /** A correction without `If-Match`: send the version read (its `ETag`). */
+  PRECONDITION_REQUIRED: 428,
+  /** A correction of a request that is decided (granted, refused…): the record the decision was made on. */
+  REQUEST_DECIDED: 409,
+  /** A correction of a superseded decision or handover: correct the standing one. */
+  RECORD_SUPERSEDED: 409,
+  /** A field a correction may not change (a request's requesting state, an operation's code…). */
+  FIELD_FIXED: 422,
+  /** A decision superseded by a role that does not take the step which recorded it (the body that decided). */
+  DECIDED_BY_ANOTHER_BODY: 422,
+  /** A charge of a request whose extradition was granted: the specialty rule binds the grant to them. */
+  CHARGE_FIXED_BY_GRANT: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_PROGRESS: 409,
   /** A body larger than the route accepts (BODY_LIMIT_BYTES), refused before it is read. */

@@ -11,6 +11,7 @@ import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import { type Config, signingKeyFile } from "./config.ts";
+import { correctionService } from "./corrections/service.ts";
 import { readSigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
 import { notificationService } from "./notifications/service.ts";
@@ -85,6 +86,7 @@ export function services(
         : null,
     ),
     personFile: personFileReader(db),
+    corrections: correctionService(db),
     organisations: organisationService(db),
     requests: requestService(db),
     cases,

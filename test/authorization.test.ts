@@ -44,7 +44,9 @@ type Kind =
   | "handover"
   | "place"
   | "administration"
-  | "release";
+  | "release"
+  | "affiliation"
+  | "charge";
 const targets = new Map<Kind, Target[]>();
 const the = (kind: Kind, party = "MX") => targets.get(kind)!.find((x) => x.party === party)!;
 
@@ -95,6 +97,17 @@ beforeAll(async () => {
     charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy" }],
   });
   add("request", target(request));
+  add("charge", target(request.charges[0]));
+  add(
+    "affiliation",
+    target(
+      (
+        await ok("POST", `/api/people/${person.id}/affiliations`, "foreign-ministry", "MX", {
+          affiliations: [{ organisationId: the("organisation").id }],
+        })
+      )[0],
+    ),
+  );
   const c = await ok("POST", "/api/cases", "foreign-ministry", "MX", {
     track: "security",
     personId: person.id,
@@ -197,6 +210,7 @@ beforeAll(async () => {
       charges: [{ statute: "Code 1", description: "An offence" }],
     });
     add("request", target(filed));
+    add("charge", target(filed.charges[0]));
     add("person", { id: filed.personId, party, sharedWith: ["MX"] });
     add(
       "assurance",
@@ -370,6 +384,43 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/releases": () => ({ url: "/api/releases" }),
   "GET /api/releases/{id}": (id) => ({ url: `/api/releases/${id()}` }),
   "GET /api/stats": () => ({ url: "/api/stats" }),
+  "GET /api/people/{id}/history": (id) => ({ url: `/api/people/${id()}/history` }),
+  // Without If-Match: 428 once the caller may and the record is its own (the matrix sends no If-Match).
+  "PATCH /api/people/{id}": (id) => ({ url: `/api/people/${id()}`, body: { aliases: ["M"], reason: "r" } }),
+  "GET /api/organisations/{id}/history": (id) => ({ url: `/api/organisations/${id()}/history` }),
+  "PATCH /api/organisations/{id}": (id) => ({
+    url: `/api/organisations/${id()}`,
+    body: { notes: "n", reason: "r" },
+  }),
+  "GET /api/affiliations/{id}/history": (id) => ({ url: `/api/affiliations/${id()}/history` }),
+  "PATCH /api/affiliations/{id}": (id) => ({
+    url: `/api/affiliations/${id()}`,
+    body: { role: "r", reason: "r" },
+  }),
+  "GET /api/requests/{id}/history": (id) => ({ url: `/api/requests/${id()}/history` }),
+  "PATCH /api/requests/{id}": (id) => ({ url: `/api/requests/${id()}`, body: { court: "C", reason: "r" } }),
+  "GET /api/charges/{id}/history": (id) => ({ url: `/api/charges/${id()}/history` }),
+  "PATCH /api/charges/{id}": (id) => ({
+    url: `/api/charges/${id()}`,
+    body: { maximumPenalty: "P", reason: "r" },
+  }),
+  "GET /api/places/{id}/history": (id) => ({ url: `/api/places/${id()}/history` }),
+  "PATCH /api/places/{id}": (id) => ({ url: `/api/places/${id()}`, body: { name: "N", reason: "r" } }),
+  "GET /api/operations/{id}/history": (id) => ({ url: `/api/operations/${id()}/history` }),
+  "PATCH /api/operations/{id}": (id) => ({
+    url: `/api/operations/${id()}`,
+    body: { notes: "n", reason: "r" },
+  }),
+  "GET /api/decisions/{id}/history": (id) => ({ url: `/api/decisions/${id()}/history` }),
+  "GET /api/handovers/{id}/history": (id) => ({ url: `/api/handovers/${id()}/history` }),
+  "POST /api/decisions/{id}/supersessions": (id) => ({
+    url: `/api/decisions/${id()}/supersessions`,
+    body: { reasons: "r", reason: "r" },
+  }),
+  "POST /api/handovers/{id}/supersessions": (id) => ({
+    url: `/api/handovers/${id()}/supersessions`,
+    body: { condition: "Good", reason: "r" },
+  }),
   "GET /api/tracks": () => ({ url: "/api/tracks" }),
   "GET /api/audit-verifications/current": () => ({ url: "/api/audit-verifications/current" }),
   "POST /api/admin/agencies": () => ({ url: "/api/admin/agencies", body: { name: `Agency ${++unique}` } }),
@@ -435,6 +486,8 @@ const kindOf = (path: string): Kind | null => {
     places: "place",
     administrations: "administration",
     releases: "release",
+    affiliations: "affiliation",
+    charges: "charge",
   };
   return byPrefix[m[1]!] ?? null;
 };

@@ -18,6 +18,8 @@ export interface AuditEventBody {
   kind: string;
   before: unknown;
   after: unknown;
+  /** Why (a correction's reason): in the body only when given, so events without one hash as before. */
+  reason?: string;
 }
 
 /** RFC 8785 canonical JSON: same value, same bytes, whichever driver read it. */
@@ -52,6 +54,7 @@ export function bodyOf(
     kind: string;
     before: unknown;
     after: unknown;
+    reason?: string | null;
   },
   seq: number,
 ): AuditEventBody {
@@ -68,5 +71,6 @@ export function bodyOf(
     kind: e.kind,
     before: e.before,
     after: e.after,
+    ...(e.reason != null ? { reason: e.reason } : {}),
   };
 }

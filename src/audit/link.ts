@@ -30,10 +30,11 @@ interface RawEvent {
   kind: string;
   before: unknown;
   after: unknown;
+  reason: string | null;
 }
 
 const pendingText = `select id, actor_id, actor_name, party, occurred_at, recorded_at, entity, entity_id,
-  kind, before, after from audit_events where seq is null order by arrival limit ${BATCH}`;
+  kind, before, after, reason from audit_events where seq is null order by arrival limit ${BATCH}`;
 const pendingEvents = sql.raw(pendingText);
 /** The chain's head and the events waiting to be linked; `lock` holds the head until commit. */
 const headAndPendingText = (
@@ -55,6 +56,7 @@ const eventOf = (r: RawEvent) => ({
   kind: r.kind,
   before: r.before,
   after: r.after,
+  reason: r.reason,
 });
 
 /**

@@ -32,6 +32,8 @@ export interface ChangeOptions {
   occurredAt?: Date;
   /** Optimistic concurrency: the version the caller read. */
   expectedVersion?: number;
+  /** Why the change was made (a correction's reason), kept in its audit event. */
+  reason?: string;
 }
 
 const dialect = new PgDialect();
@@ -51,6 +53,7 @@ interface PendingEvent {
   occurredAt: Date;
   before: unknown;
   after: unknown;
+  reason: string | null;
 }
 
 /** A guarded update of a deferred write: the row must still be at `version`. */
@@ -250,6 +253,7 @@ export class Writer {
       occurredAt: options.occurredAt ?? this.now,
       before: before && imageOf(before),
       after: after && imageOf(after),
+      reason: options.reason ?? null,
     });
   }
 
@@ -267,6 +271,7 @@ export class Writer {
         kind: p.kind,
         before: p.before,
         after: p.after,
+        reason: p.reason,
       }),
     );
   }

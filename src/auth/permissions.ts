@@ -44,6 +44,10 @@ const everyone: readonly Role[] = [
 
 /** The roles the legal tracks name for their steps. */
 const trackRoles = [...new Set(transitions.flatMap((t) => t.by))] as Role[];
+/** The roles that take a step recording a decision (grant-extradition, approve-transfer…), not the system. */
+const decidingRoles = [
+  ...new Set(transitions.filter((t) => t.records).flatMap((t) => t.by.filter((r) => r !== "system"))),
+] as Role[];
 
 export const permissions = {
   "person:read": { description: "read people", party: "visible", roles: [...internal, "request-officer"] },
@@ -57,9 +61,19 @@ export const permissions = {
     party: "own",
     roles: ["foreign-ministry", "secretariat"],
   },
+  "person:correct": {
+    description: "correct a person or an affiliation, with a reason (src/corrections)",
+    party: "own",
+    roles: ["foreign-ministry", "secretariat"],
+  },
   "organisation:read": { description: "read organisations and rivalries", party: "visible", roles: internal },
   "organisation:create": { description: "record an organisation", party: "own", roles: ["secretariat"] },
   "organisation:update": { description: "record a rivalry", party: "own", roles: ["secretariat"] },
+  "organisation:correct": {
+    description: "correct an organisation, with a reason",
+    party: "own",
+    roles: ["secretariat"],
+  },
   "request:read": {
     description: "read requests and their charges",
     party: "visible",
@@ -67,6 +81,11 @@ export const permissions = {
   },
   "request:create": {
     description: "file a request (the requesting state) or log one received (the foreign ministry)",
+    party: "own",
+    roles: ["foreign-ministry", "request-officer"],
+  },
+  "request:correct": {
+    description: "correct a request or its charges before it is decided, with a reason",
     party: "own",
     roles: ["foreign-ministry", "request-officer"],
   },
@@ -96,6 +115,11 @@ export const permissions = {
     roles: ["request-officer", "foreign-ministry"],
   },
   "decision:read": { description: "read decisions", party: "visible", roles: internal },
+  "decision:supersede": {
+    description: "correct a recorded decision by a new one that supersedes it, with a reason",
+    party: "own",
+    roles: decidingRoles,
+  },
   "deadline:read": {
     description: "read the open deadlines",
     party: "visible",
@@ -104,6 +128,11 @@ export const permissions = {
   },
   "operation:read": { description: "read operations and their plans", party: "visible", roles: internal },
   "operation:create": { description: "create an operation", party: "own", roles: ["operations-planner"] },
+  "operation:correct": {
+    description: "correct an operation not yet under way (planning, planned), with a reason",
+    party: "own",
+    roles: ["operations-planner"],
+  },
   "operation:plan": {
     description: "list and remove people, plan, move people by hand, adopt a plan",
     party: "own",
@@ -134,6 +163,11 @@ export const permissions = {
     party: "own",
     roles: ["custody-officer"],
   },
+  "handover:supersede": {
+    description: "correct a signed handover by a new record that supersedes it, with a reason",
+    party: "own",
+    roles: ["custody-officer"],
+  },
   "handover:confirm": {
     description: "confirm a handover as the receiving state",
     party: "own",
@@ -141,6 +175,11 @@ export const permissions = {
   },
   "place:read": { description: "read places", party: "visible", roles: everyone },
   "place:create": { description: "record a place", party: "own", roles: ["operations-planner", "admin"] },
+  "place:correct": {
+    description: "correct a place, with a reason",
+    party: "own",
+    roles: ["operations-planner", "admin"],
+  },
   "administration:read": { description: "read administrations", party: "visible", roles: everyone },
   "administration:create": { description: "record an administration", party: "own", roles: ["admin"] },
   "stats:read": { description: "read the figures", party: "aggregate", roles: [...everyone, "public"] },

@@ -1,4 +1,5 @@
 import { registerAccessCommands } from "../auth/cli.ts";
+import { registerHistoryCommand } from "../corrections/cli.ts";
 import { registerNotificationCommands } from "../notifications/cli.ts";
 import { registerPlanCommand } from "../planner/cli.ts";
 import { registerTransferCommands } from "../requests/transfer-cli.ts";
@@ -12,4 +13,5 @@ export const commandModules: CommandModule[] = [
   registerPlanCommand,
   registerAccessCommands,
   registerNotificationCommands,
+  registerHistoryCommand,
 ];

@@ -240,6 +240,9 @@ export const decisions = pgTable(
     transitionId: uuid("transition_id"),
     /** Holds this decision bypassed, with its legal basis. */
     bypassedHoldIds: jsonb("bypassed_hold_ids").$type<string[]>().notNull().default([]),
+    /** A decision is never edited: a correction is a new decision that supersedes it (src/corrections). */
+    supersedes: uuid("supersedes"),
+    supersededBy: uuid("superseded_by"),
   },
   (t) => [index("decisions_case_idx").on(t.caseId), index("decisions_person_idx").on(t.personId)],
 );
@@ -441,8 +444,14 @@ export const handovers = pgTable(
     receivingAgency: text("receiving_agency").notNull(),
     condition: text("condition").notNull(),
     documents: jsonb("documents").$type<string[]>().notNull().default([]),
+    /** A signed handover is never edited: a correction is a new record that supersedes it (src/corrections). */
+    supersedes: uuid("supersedes"),
+    supersededBy: uuid("superseded_by"),
   },
-  (t) => [uniqueIndex("handovers_person_op_uq").on(t.operationId, t.personId)],
+  (t) => [
+    // One standing handover per person and operation; superseded ones stay beside it.
+    uniqueIndex("handovers_person_op_uq").on(t.operationId, t.personId).where(sql`${t.supersededBy} is null`),
+  ],
 );
 
 /**
@@ -684,6 +693,8 @@ export const auditEvents = pgTable(
     kind: text("kind").notNull(),
     before: jsonb("before"),
     after: jsonb("after"),
+    /** Why, when the writer gave a reason (a correction's): part of the hashed body when present. */
+    reason: text("reason"),
   },
   (t) => [
     uniqueIndex("audit_events_seq_uq").on(t.seq),

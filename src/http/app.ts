@@ -25,6 +25,7 @@ import { caseRoutes } from "../cases/routes.ts";
 import { caseStepRoutes } from "../cases/step-routes.ts";
 import { trackRoutes } from "../cases/tracks-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { correctionRoutes } from "../corrections/routes.ts";
 import { AppError } from "../errors.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import { operationRoutes } from "../operations/routes.ts";
@@ -385,6 +386,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
       notificationRoutes(api, s);
+      correctionRoutes(api, s);
       await api.register(async (admin) => {
         // Account data: the answer is encoded through its schema, so no field it does not name leaves.
         admin.setSerializerCompiler(serializerCompiler);

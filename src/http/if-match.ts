@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { text } from "./schemas.ts";
@@ -36,4 +36,13 @@ export function withIfMatch<B extends { expectedVersion?: number | undefined }>(
     });
   }
   return { ...body, expectedVersion: header };
+}
+
+/**
+ * `ETag: "3"`: the version of the record read, to send back as `If-Match` with a correction. Strong, since
+ * `If-Match` compares strongly; it names the record's version (every change bumps it).
+ */
+export function tagVersion(reply: FastifyReply, body: unknown): void {
+  const version = (body as { version?: unknown } | null)?.version;
+  if (Number.isInteger(version)) reply.header("ETag", `"${version}"`);
 }

@@ -109,6 +109,7 @@ const errorAnswers: Record<number, string> = {
   409: "A conflict: a stale version (VERSION_CONFLICT), a step not allowed now (TRANSITION_NOT_ALLOWED), a duplicate (DUPLICATE), the same idempotency key in flight (IDEMPOTENCY_IN_PROGRESS)",
   413: "PAYLOAD_TOO_LARGE: the body is larger than the route accepts (BODY_LIMIT_BYTES)",
   415: "UNSUPPORTED_MEDIA_TYPE: the body is not application/json",
+  428: "PRECONDITION_REQUIRED: a correction needs If-Match with the version read (the record's ETag)",
   422: "The law, a policy or the record forbids it now (ASSURANCE_MISSING, LEGAL_HOLD, OPERATION_NOT_READY…), or an idempotency key reused with another body (IDEMPOTENCY_KEY_REUSED)",
   429: "RATE_LIMITED: too many requests from this client; see Retry-After",
   500: "INTERNAL: an unexpected failure; quote the request id of the message",
@@ -153,6 +154,8 @@ export function documentErrors(document: { openapiObject: object } | { swaggerOb
         if (params.length > 0 || op.requestBody) codes.add(400);
         if (op.requestBody) codes.add(413).add(415);
         if (method !== "get") codes.add(409).add(422);
+        // Corrections (src/corrections): the version read is required.
+        if (method === "patch" || path.endsWith("/supersessions")) codes.add(428);
       } else {
         codes.add(500);
         if (path === "/health/ready") codes.add(503);

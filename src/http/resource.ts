@@ -7,6 +7,7 @@ import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { JsonText } from "../db/json.ts";
 import { idempotent } from "./idempotency.ts";
+import { tagVersion } from "./if-match.ts";
 import { ZIdParams } from "./schemas.ts";
 
 declare module "fastify" {
@@ -92,8 +93,11 @@ export function resourceRoutes<C extends z.ZodType, L extends z.ZodType>(
       },
       config: { permission: r.read },
     },
-    async (req: FastifyRequest<{ Params: { id: string } }>, reply) =>
-      sendJson(reply, await r.get(req.params.id, req.actor)),
+    async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      const body = await r.get(req.params.id, req.actor);
+      tagVersion(reply, body);
+      return sendJson(reply, body);
+    },
   );
   typed.get(
     r.path,

@@ -102,6 +102,8 @@ export function statsService(db: Db) {
       .where(
         and(
           visible(handovers, scope),
+          // A superseded handover stays in the record beside the one that corrected it: count it once.
+          isNull(handovers.supersededBy),
           inArray(cases.state, [...sentStates]),
           from ? gte(handovers.occurredAt, new Date(`${from}T00:00:00Z`)) : undefined,
           to ? lte(handovers.occurredAt, new Date(`${to}T23:59:59.999Z`)) : undefined,

@@ -33,6 +33,7 @@ export const auditedTables = {
   handover_confirmation: s.handoverConfirmations,
   agency: s.agencies,
   user: s.users,
+  document: s.documents,
 } as const;
 
 export type EntityName = keyof typeof auditedTables;

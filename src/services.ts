@@ -11,8 +11,10 @@ import { deadlineClockState } from "./cases/deadline-clock.ts";
 import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import { type Config, signingKeyFile } from "./config.ts";
-import { readSigningKey } from "./crypto/signing-key.ts";
+import { loadOrCreateSigningKey, readSigningKey, type SigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
+import { documentService } from "./documents/service.ts";
+import { configuredStore, type DocumentStore } from "./documents/store.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
 import { operationService, referenceService } from "./operations/service.ts";
@@ -24,6 +26,10 @@ import { statsService } from "./stats/service.ts";
 export interface ServiceOptions {
   /** The clock of sign-in, sessions, tokens and TOTP (tests move it). */
   clock?: () => Date;
+  /** Where documents' content goes, when not the configured store (a test's). */
+  documentStore?: DocumentStore;
+  /** The key file receipts are signed with, when not the deployment's (a test's, in a temporary folder). */
+  receiptKeyFile?: string;
 }
 
 /**
@@ -34,7 +40,23 @@ export function services(
   database: Database,
   config: Pick<Config, "DEATH_PENALTY_ASSURANCE_POLICY" | "AMPARO_WINDOW"> &
     Partial<AuthConfig> &
-    Partial<Pick<Config, "DATA_DIR" | "SIGNING_KEY_FILE">>,
+    Partial<
+      Pick<
+        Config,
+        | "DATA_DIR"
+        | "SIGNING_KEY_FILE"
+        | "DOCUMENT_STORE"
+        | "DOCUMENT_MAX_BYTES"
+        | "DOCUMENTS_DIR"
+        | "DOCUMENTS_S3_BUCKET"
+        | "DOCUMENTS_S3_ENDPOINT"
+        | "DOCUMENTS_S3_REGION"
+        | "DOCUMENTS_S3_PREFIX"
+        | "DOCUMENTS_S3_FORCE_PATH_STYLE"
+        | "DOCUMENTS_S3_ACCESS_KEY_ID"
+        | "DOCUMENTS_S3_SECRET_ACCESS_KEY"
+      >
+    >,
   options: ServiceOptions = {},
 ) {
   // The services reach the record only through access scopes (`src/db/scope.ts`).
@@ -51,6 +73,17 @@ export function services(
   const sessions = sessionService(db, auth, clock);
   const totp = totpService(db, auth, clock);
   const limiter = signInLimiter(db, auth);
+  const keyFile = signingKeyFile({ DATA_DIR: config.DATA_DIR ?? "./data", SIGNING_KEY_FILE: config.SIGNING_KEY_FILE });
+  let signingKey: SigningKey | null = null;
+  const documents = documentService(db, {
+    store: options.documentStore ?? configuredStore(config),
+    maxBytes: config.DOCUMENT_MAX_BYTES ?? 100 * 1024 * 1024,
+    // Receipts are signed with the deployment's key, made on first need.
+    signingKey: () => {
+      signingKey ??= loadOrCreateSigningKey(options.receiptKeyFile ?? keyFile).key;
+      return signingKey;
+    },
+  });
   return {
     database,
     config,
@@ -61,16 +94,12 @@ export function services(
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
     // The deployment's public key, read when a verification asks for it (none in a bare test setup).
-    audit: auditEventService(db, () =>
-      config.DATA_DIR || config.SIGNING_KEY_FILE
-        ? readSigningKey(
-            signingKeyFile({
-              DATA_DIR: config.DATA_DIR ?? "./data",
-              SIGNING_KEY_FILE: config.SIGNING_KEY_FILE,
-            }),
-          )
-        : null,
+    audit: auditEventService(
+      db,
+      () => (config.DATA_DIR || config.SIGNING_KEY_FILE ? readSigningKey(keyFile) : null),
+      (add) => documents.verifyAll(add),
     ),
+    documents,
     personFile: personFileReader(db),
     organisations: organisationService(db),
     requests: requestService(db),

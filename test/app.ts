@@ -1,6 +1,10 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Actor, Role } from "../src/auth/roles.ts";
 import type { AuthConfig } from "../src/auth/settings.ts";
+import type { Config } from "../src/config.ts";
+import type { DocumentStore } from "../src/documents/store.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
 import type { AnswerMismatch } from "../src/http/answers.ts";
 import { type AppOptions, createApp } from "../src/http/app.ts";
@@ -16,6 +20,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The key the tests' receipts are signed with (made on first need, in the temporary folder). */
+export const testReceiptKeyFile = join(tmpdir(), `traslado-test-receipt-key-${process.pid}.pem`);
+
 /** An officer of a role and party, for calling the services directly. */
 export const officer = (role: Role, party = "MX"): Actor => ({
   id: `test-${party}-${role}`,
@@ -30,7 +37,13 @@ export const officer = (role: Role, party = "MX"): Actor => ({
  */
 export async function testApp(
   options: AppOptions = {},
-  more: { auth?: Partial<AuthConfig>; clock?: () => Date } = {},
+  more: {
+    auth?: Partial<AuthConfig>;
+    clock?: () => Date;
+    /** Settings of documents (DOCUMENT_MAX_BYTES…), and a store of the test's own. */
+    documents?: Partial<Pick<Config, "DOCUMENT_MAX_BYTES">>;
+    documentStore?: DocumentStore;
+  } = {},
 ): Promise<TestApp> {
   const database = await testDatabase();
   const s = services(
@@ -40,8 +53,14 @@ export async function testApp(
       AMPARO_WINDOW: "ley-de-amparo",
       NODE_ENV: "test",
       ...more.auth,
+      ...more.documents,
     },
-    more.clock ? { clock: more.clock } : {},
+    {
+      ...(more.clock ? { clock: more.clock } : {}),
+      ...(more.documentStore ? { documentStore: more.documentStore } : {}),
+      // Receipts are signed with a key of the test run's own, never one in the working tree.
+      receiptKeyFile: testReceiptKeyFile,
+    },
   );
   // Tests send many requests with one token: the rate limit is raised unless a test sets its own.
   // Every answer is checked against its route's schema; a mismatch is a 500 and fails the file at close.

@@ -25,6 +25,7 @@ import { caseRoutes } from "../cases/routes.ts";
 import { caseStepRoutes } from "../cases/step-routes.ts";
 import { trackRoutes } from "../cases/tracks-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
+import { documentRoutes } from "../documents/routes.ts";
 import { AppError } from "../errors.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { personFileRoutes } from "../people/file-routes.ts";
@@ -182,6 +183,10 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "decisions", description: "Decisions recorded by the steps of a case" },
         { name: "operations", description: "Operations: people, aircraft, plans, manifests and releases" },
         { name: "handovers", description: "Handovers of custody and their confirmations" },
+        {
+          name: "documents",
+          description: "Documents attached to records: content-addressed (SHA-256), type-checked, with signed receipts",
+        },
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },
         { name: "audit", description: "The audit chain: its events, and verifying it" },
@@ -379,6 +384,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       personFileRoutes(api, s);
       operationRoutes(api, s.database.app, s);
       statsRoutes(api, s);
+      await documentRoutes(api, s);
       await api.register(async (admin) => {
         // Account data: the answer is encoded through its schema, so no field it does not name leaves.
         admin.setSerializerCompiler(serializerCompiler);

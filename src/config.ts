@@ -191,7 +191,11 @@ const ZConfig = z
   })
   .superRefine((env, ctx) => {
     if (env.DOCUMENT_STORE === "s3" && !env.DOCUMENTS_S3_BUCKET)
-      ctx.addIssue({ code: "custom", path: ["DOCUMENTS_S3_BUCKET"], message: "required when DOCUMENT_STORE=s3" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["DOCUMENTS_S3_BUCKET"],
+        message: "required when DOCUMENT_STORE=s3",
+      });
     const set = oidcRequired.filter((k) => env[k] !== undefined);
     if (set.length === 0 || set.length === oidcRequired.length) return;
     for (const k of oidcRequired)

@@ -73,7 +73,10 @@ export function services(
   const sessions = sessionService(db, auth, clock);
   const totp = totpService(db, auth, clock);
   const limiter = signInLimiter(db, auth);
-  const keyFile = signingKeyFile({ DATA_DIR: config.DATA_DIR ?? "./data", SIGNING_KEY_FILE: config.SIGNING_KEY_FILE });
+  const keyFile = signingKeyFile({
+    DATA_DIR: config.DATA_DIR ?? "./data",
+    SIGNING_KEY_FILE: config.SIGNING_KEY_FILE,
+  });
   let signingKey: SigningKey | null = null;
   const documents = documentService(db, {
     store: options.documentStore ?? configuredStore(config),

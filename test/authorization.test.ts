@@ -16,7 +16,7 @@ import { toIsoDate } from "../src/cases/calendar.ts";
 import { toCount } from "../src/db/client.ts";
 import { auditEvents } from "../src/db/schema.ts";
 import { type TestApp, testApp } from "./app.ts";
-import { buildAirports, transition, walkToReady } from "./factories.ts";
+import { buildAirports, multipartBody, pdfBytes, transition, walkToReady } from "./factories.ts";
 
 let t: TestApp;
 const parties = ["MX", "US", "GT"] as const;
@@ -44,11 +44,24 @@ type Kind =
   | "handover"
   | "place"
   | "administration"
-  | "release";
+  | "release"
+  | "charge"
+  | "document";
 const targets = new Map<Kind, Target[]>();
 const the = (kind: Kind, party = "MX") => targets.get(kind)!.find((x) => x.party === party)!;
 
+/** A document upload's body (multipart, a small PDF): the samples of upload routes send it. */
+const upload = Symbol("a multipart upload");
 async function call(method: string, url: string, role: Role, party: string, payload?: unknown) {
+  if (payload === upload) {
+    const body = multipartBody({ name: "matrix.pdf", type: "application/pdf", bytes: pdfBytes(2000) });
+    return t.app.inject({
+      method: method as "POST",
+      url,
+      headers: { ...(await t.as(role, party)), ...body.headers },
+      payload: body.payload,
+    });
+  }
   return t.app.inject({
     method: method as "GET",
     url,
@@ -95,6 +108,7 @@ beforeAll(async () => {
     charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy" }],
   });
   add("request", target(request));
+  add("charge", target(request.charges[0]));
   const c = await ok("POST", "/api/cases", "foreign-ministry", "MX", {
     track: "security",
     personId: person.id,
@@ -162,6 +176,10 @@ beforeAll(async () => {
       await ok("POST", `/api/operations/${op.id}/releases`, "operations-planner", "MX", { toParty: "US" }),
     ),
   );
+  add(
+    "document",
+    target(await ok("POST", `/api/requests/${request.id}/documents`, "foreign-ministry", "MX", upload)),
+  );
   add("place", target((await ok("GET", "/api/places?limit=1", "operations-planner", "MX")).items[0]));
   add(
     "administration",
@@ -197,7 +215,12 @@ beforeAll(async () => {
       charges: [{ statute: "Code 1", description: "An offence" }],
     });
     add("request", target(filed));
+    add("charge", target(filed.charges[0]));
     add("person", { id: filed.personId, party, sharedWith: ["MX"] });
+    add(
+      "document",
+      target(await ok("POST", `/api/requests/${filed.id}/documents`, "request-officer", party, upload)),
+    );
     add(
       "assurance",
       target(
@@ -370,6 +393,21 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/releases": () => ({ url: "/api/releases" }),
   "GET /api/releases/{id}": (id) => ({ url: `/api/releases/${id()}` }),
   "GET /api/stats": () => ({ url: "/api/stats" }),
+  ...Object.fromEntries(
+    ["requests", "charges", "assurances", "decisions", "cases", "handovers"].flatMap((records) => [
+      [
+        `POST /api/${records}/{id}/documents`,
+        (id: () => string) => ({ url: `/api/${records}/${id()}/documents`, body: upload }),
+      ],
+      [
+        `GET /api/${records}/{id}/documents`,
+        (id: () => string) => ({ url: `/api/${records}/${id()}/documents` }),
+      ],
+    ]),
+  ),
+  "GET /api/documents/{id}": (id) => ({ url: `/api/documents/${id()}` }),
+  "GET /api/documents/{id}/content": (id) => ({ url: `/api/documents/${id()}/content` }),
+  "GET /api/documents/{id}/receipt": (id) => ({ url: `/api/documents/${id()}/receipt` }),
   "GET /api/tracks": () => ({ url: "/api/tracks" }),
   "GET /api/audit-verifications/current": () => ({ url: "/api/audit-verifications/current" }),
   "POST /api/admin/agencies": () => ({ url: "/api/admin/agencies", body: { name: `Agency ${++unique}` } }),
@@ -423,6 +461,8 @@ const kindOf = (path: string): Kind | null => {
     places: "place",
     administrations: "administration",
     releases: "release",
+    charges: "charge",
+    documents: "document",
   };
   return byPrefix[m[1]!] ?? null;
 };

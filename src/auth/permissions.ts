@@ -164,7 +164,8 @@ export const permissions = {
     roles: [...new Set<Role>(["foreign-ministry", ...trackRoles])],
   },
   "handover:attach": {
-    description: "attach a document to a handover (its custody officer, or the receiving state confirming it)",
+    description:
+      "attach a document to a handover (its custody officer, or the receiving state confirming it)",
     party: "own",
     roles: ["custody-officer", "receiving-officer"],
   },

@@ -10,8 +10,8 @@ import { relations, sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   bigint,
-  customType,
   boolean,
+  customType,
   date,
   doublePrecision,
   index,

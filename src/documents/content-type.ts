@@ -33,31 +33,40 @@ const aliases: Record<string, string> = {
  * when the content is not of an accepted type; 422 DOCUMENT_MISLABELLED when its name's extension or the
  * declared type says otherwise than the content.
  */
-export async function checkContent(head: Buffer, name: string, declared: string | undefined): Promise<string> {
+export async function checkContent(
+  head: Buffer,
+  name: string,
+  declared: string | undefined,
+): Promise<string> {
   const detected = await fileTypeFromBuffer(head);
   const accepted = Object.keys(acceptedTypes).join(", ");
   if (!detected || !acceptedTypes[detected.mime]) {
     throw new AppError(
       "UNSUPPORTED_MEDIA_TYPE",
       `the file's content is ${detected ? `${detected.mime}` : "of no type recognised"}; accepted: ${accepted} (read from the content, not the name)`,
-      { issues: [{ field: "file", rule: `content must be one of ${accepted}` }], detected: detected?.mime ?? null },
+      {
+        issues: [{ field: "file", rule: `content must be one of ${accepted}` }],
+        detected: detected?.mime ?? null,
+      },
     );
   }
   const mediaType = detected.mime;
   const ext = extname(name).slice(1).toLowerCase();
   if (ext && !acceptedTypes[mediaType]!.includes(ext))
-    throw new AppError(
-      "DOCUMENT_MISLABELLED",
-      `the file is named .${ext}, but its content is ${mediaType}`,
-      { issues: [{ field: "file", rule: `name's extension .${ext} does not match content ${mediaType}` }], detected: mediaType },
-    );
+    throw new AppError("DOCUMENT_MISLABELLED", `the file is named .${ext}, but its content is ${mediaType}`, {
+      issues: [{ field: "file", rule: `name's extension .${ext} does not match content ${mediaType}` }],
+      detected: mediaType,
+    });
   const said = (declared ?? "").split(";")[0]!.trim().toLowerCase();
   const claimed = aliases[said] ?? said;
   if (!unspecific.has(claimed) && claimed !== mediaType)
     throw new AppError(
       "DOCUMENT_MISLABELLED",
       `the file is declared ${claimed}, but its content is ${mediaType}`,
-      { issues: [{ field: "file", rule: `declared type ${claimed} does not match content ${mediaType}` }], detected: mediaType },
+      {
+        issues: [{ field: "file", rule: `declared type ${claimed} does not match content ${mediaType}` }],
+        detected: mediaType,
+      },
     );
   return mediaType;
 }

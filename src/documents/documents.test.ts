@@ -1,13 +1,17 @@
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testApp, testReceiptKeyFile, type TestApp } from "../../test/app.ts";
+import { type TestApp, testApp, testReceiptKeyFile } from "../../test/app.ts";
 import { buildPerson, buildRequest, multipartBody, pdfBytes, pngBytes } from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { loadOrCreateSigningKey, publicKeyOf } from "../crypto/signing-key.ts";
 import { toCount } from "../db/client.ts";
 import { auditEvents, documentBlobs, documentChunks, documents } from "../db/schema.ts";
+import { checkReceiptFile } from "./cli.ts";
 import { verifyReceipt } from "./receipt.ts";
 
 let t: TestApp;
@@ -103,7 +107,11 @@ describe("documents", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.entity, "document"), eq(auditEvents.entityId, doc.id)));
     expect(event?.kind).toBe("document.created");
-    expect(event?.after).toMatchObject({ sha256: sha(bytes), uploadedBy: doc.uploadedBy, size: bytes.length });
+    expect(event?.after).toMatchObject({
+      sha256: sha(bytes),
+      uploadedBy: doc.uploadedBy,
+      size: bytes.length,
+    });
     expect(event?.actorId).toBe(doc.uploadedBy);
   });
 
@@ -160,7 +168,8 @@ describe("documents", () => {
     // Without a Content-Length (chunked): refused once the count passes the limit, mid-stream.
     const body = multipartBody({ name: "big.pdf", bytes: big });
     const chunks = [];
-    for (let i = 0; i < body.payload.length; i += 256 * 1024) chunks.push(body.payload.subarray(i, i + 256 * 1024));
+    for (let i = 0; i < body.payload.length; i += 256 * 1024)
+      chunks.push(body.payload.subarray(i, i + 256 * 1024));
     const streamed = await t.app.inject({
       method: "POST",
       url: `/api/requests/${requestId}/documents`,
@@ -219,6 +228,28 @@ describe("documents", () => {
     const flipped = JSON.parse(`${text.slice(0, i)}${text[i] === "0" ? "1" : "0"}${text.slice(i + 1)}`);
     expect(verifyReceipt(flipped, key).ok).toBe(false);
     expect(verifyReceipt({ ...served, size: served.size + 1 }, key).problems[0]).toContain("signature");
+
+    // `traslado receipt verify FILE --key KEY`: the key as `traslado key show` prints it; one byte of the
+    // file changed (a digit of the hash in the JSON text) and it fails.
+    const dir = mkdtempSync(join(tmpdir(), "receipt-"));
+    writeFileSync(join(dir, "key.txt"), `key id: ${key.keyId}\n${key.pem}`);
+    writeFileSync(join(dir, "receipt.json"), JSON.stringify(served, null, 2));
+    const good = checkReceiptFile(join(dir, "receipt.json"), join(dir, "key.txt"));
+    expect(good.ok).toBe(true);
+    expect(good.lines.join("\n")).toContain(key.keyId);
+    const bytes = readFileSync(join(dir, "receipt.json"));
+    const at = bytes.indexOf(doc.sha256) + 5;
+    bytes[at] = bytes[at] === 0x30 ? 0x31 : 0x30;
+    writeFileSync(join(dir, "receipt.json"), bytes);
+    const bad = checkReceiptFile(join(dir, "receipt.json"), join(dir, "key.txt"));
+    expect(bad.ok).toBe(false);
+    expect(bad.lines.join("\n")).toContain("signature: does not match");
+    // Another deployment's key: refused, naming both keys.
+    const other = publicKeyOf(generateKeyPairSync("ed25519").publicKey);
+    writeFileSync(join(dir, "other.pem"), other.pem);
+    expect(checkReceiptFile(join(dir, "receipt.json"), join(dir, "other.pem")).lines.join("\n")).toContain(
+      other.keyId,
+    );
   });
 
   it("lets only who may write the record attach to it, and only who may read it read; others' records are 404", async () => {
@@ -227,7 +258,10 @@ describe("documents", () => {
     expect(wrongRole.statusCode).toBe(403);
     expect(wrongRole.json().error.details.permission).toBe("request:attach");
     // The MX request is logged for the US (shared with it): the US reads it, but does not write it.
-    const otherParty = await upload({ name: "a.pdf", bytes: pdfBytes() }, { role: "request-officer", party: "GT" });
+    const otherParty = await upload(
+      { name: "a.pdf", bytes: pdfBytes() },
+      { role: "request-officer", party: "GT" },
+    );
     expect(otherParty.statusCode).toBe(404);
     expect((await stored()).documents).toBe(before.documents);
 

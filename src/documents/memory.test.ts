@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testApp, type TestApp } from "../../test/app.ts";
+import { type TestApp, testApp } from "../../test/app.ts";
 import { buildPerson, buildRequest } from "../../test/factories.ts";
 
 const SIZE = 200 * 1024 * 1024;
@@ -74,11 +74,15 @@ if (mode === "upload") {
 
 function client(args: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", clientScript, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["-e", clientScript, ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}`)),
+    );
   });
 }
 
@@ -113,7 +117,9 @@ describe.skipIf(!onServer)("a 200 MB document", () => {
     expect(doc.sha256).toBe(up.result.sha256);
 
     const downStarted = performance.now();
-    const down = await peakGrowth(() => client(["download", `${base}/api/documents/${doc.id}/content`, authorization]));
+    const down = await peakGrowth(() =>
+      client(["download", `${base}/api/documents/${doc.id}/content`, authorization]),
+    );
     const downloadSeconds = (performance.now() - downStarted) / 1000;
     expect(down.result).toEqual({ status: 200, bytes: SIZE, sha256: doc.sha256 });
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);

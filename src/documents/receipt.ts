@@ -59,6 +59,8 @@ export function verifyReceipt(value: unknown, key: PublicKey): ReceiptCheck {
   if (body.keyId !== key.keyId)
     problems.push(`keyId: the receipt names ${String(body.keyId)}, the key given is ${key.keyId}`);
   else if (typeof signature === "string" && !verifySignature(key, canonical(body), signature))
-    problems.push("signature: does not match the receipt's content (changed after signing, or not signed by this key)");
+    problems.push(
+      "signature: does not match the receipt's content (changed after signing, or not signed by this key)",
+    );
   return { ok: problems.length === 0, problems };
 }

@@ -1,12 +1,11 @@
 import multipart from "@fastify/multipart";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type ZodTypeProvider, validatorCompiler } from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { whoMay } from "../auth/permissions.ts";
 import { AppError } from "../errors.ts";
-import { ZPageQuery } from "../http/schemas.ts";
-import { ZIdParams } from "../http/schemas.ts";
+import { ZIdParams, ZPageQuery } from "../http/schemas.ts";
 import type { Services } from "../services.ts";
 import { ADocument, ADocumentPage, AReceipt, ZUpload } from "./schemas.ts";
 import { type ParentKind, parentKinds, parents } from "./service.ts";
@@ -67,7 +66,7 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
             tags,
             summary: `Attach a document to a ${kind} (multipart/form-data, the field \`file\`)`,
             description: [
-              `PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (${maxBytes} bytes here), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key.`,
+              `PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key.`,
               whoMay(def.attach),
             ].join("\n\n"),
             consumes: ["multipart/form-data"],
@@ -92,11 +91,15 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
               { issues: [{ field: "file", rule: `at most ${maxBytes} bytes` }], maxBytes },
             );
           if (!req.isMultipart())
-            throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send the document as multipart/form-data, field `file`", {
-              issues: [{ field: "file", rule: "required (multipart/form-data)" }],
-            });
+            throw new AppError(
+              "UNSUPPORTED_MEDIA_TYPE",
+              "send the document as multipart/form-data, field `file`",
+              {
+                issues: [{ field: "file", rule: "required (multipart/form-data)" }],
+              },
+            );
           const part = await req.file();
-          if (!part || part.fieldname !== "file")
+          if (part?.fieldname !== "file")
             throw new AppError("VALIDATION_FAILED", "file: required (a multipart part named `file`)", {
               issues: [{ field: "file", rule: "required" }],
             });
@@ -138,7 +141,8 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
       schema: {
         operationId: "getDocumentReceipt",
         tags,
-        summary: "The document's receipt, signed with the deployment's Ed25519 key (check it: `traslado receipt verify`)",
+        summary:
+          "The document's receipt, signed with the deployment's Ed25519 key (check it: `traslado receipt verify`)",
         description: whoMay("document:read"),
         params: ZIdParams,
         response: { 200: AReceipt },
@@ -167,7 +171,10 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
               "image/webp": { schema: z.string().meta({ format: "binary" }) },
             },
           },
-          304: { description: "Not modified: the If-None-Match given is the document's ETag" },
+          304: {
+            description: "Not modified: the If-None-Match given is the document's ETag",
+            content: { "application/octet-stream": { schema: z.string().max(0) } },
+          },
         },
       },
       config: { permission: "document:read" },

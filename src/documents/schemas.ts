@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ATimestamp, AUuid, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { documents } from "../db/schema.ts";
+import { ATimestamp, AUuid, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { acceptedTypes } from "./content-type.ts";
 import { parentKinds } from "./service.ts";
 
@@ -29,7 +29,9 @@ export const AReceipt = z
     uploadedBy: z.strictObject({ id: aText(200), name: aText(200), party: aText(2) }),
     receivedAt: ATimestamp,
     keyId: aText(100).describe("ed25519: and the SHA-256 of the raw public key (`traslado key show`)"),
-    signature: aText(200).describe("Base64 Ed25519 signature of the RFC 8785 canonical JSON of the other fields"),
+    signature: aText(200).describe(
+      "Base64 Ed25519 signature of the RFC 8785 canonical JSON of the other fields",
+    ),
   })
   .meta({ id: "DocumentReceipt" });
 

@@ -106,7 +106,9 @@ export function documentService(db: Db, options: DocumentOptions) {
       .where(and(eq(documents.id, id), visible(documents, actor)))
       .limit(1);
     if (!doc || !allows(actor.role, parents[doc.parentKind as ParentKind].read))
-      throw new AppError("NOT_FOUND", `document ${id} not found`, { entity: "document", id });
+      // The same answer whether it does not exist, is another party's, or its record is of a kind the role
+      // may not read; the id is in the path already, not repeated.
+      throw new AppError("NOT_FOUND", "document not found", { entity: "document" });
     return doc;
   }
 
@@ -181,7 +183,9 @@ export function documentService(db: Db, options: DocumentOptions) {
             key,
           );
           // Whoever may read the record may read what is attached to it.
-          const sharedWith = [...new Set([parent.party, ...parent.sharedWith])].filter((p) => p !== actor.party);
+          const sharedWith = [...new Set([parent.party, ...parent.sharedWith])].filter(
+            (p) => p !== actor.party,
+          );
           return w.insertOne(documents, {
             id,
             sharedWith,
@@ -205,7 +209,13 @@ export function documentService(db: Db, options: DocumentOptions) {
     },
 
     /** The documents of a record, if the actor may see the record; else 404. */
-    list(o: { actor: Actor; kind: ParentKind; parentId: string; limit: number; cursor?: string | undefined }) {
+    list(o: {
+      actor: Actor;
+      kind: ParentKind;
+      parentId: string;
+      limit: number;
+      cursor?: string | undefined;
+    }) {
       const { actor, kind, parentId } = o;
       return guarded(db, actor, parents[kind].read, async () => {
         await parentOf(kind, parentId, actor);
@@ -261,11 +271,19 @@ export function documentService(db: Db, options: DocumentOptions) {
         if (page.length === 0) return checked;
         for (const { sha256, size } of page) {
           const problem = await contentProblem(store.read(sha256, run), sha256, size);
-          const ids = await db.select({ id: documents.id }).from(documents).where(eq(documents.sha256, sha256));
+          const ids = await db
+            .select({ id: documents.id })
+            .from(documents)
+            .where(eq(documents.sha256, sha256));
           checked += ids.length;
           if (problem)
             for (const { id } of ids)
-              add({ where: "document", entity: "document", entityId: id, message: `document ${id}: ${problem}` });
+              add({
+                where: "document",
+                entity: "document",
+                entityId: id,
+                message: `document ${id}: ${problem}`,
+              });
         }
         after = page[page.length - 1]!.sha256;
       }

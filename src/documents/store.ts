@@ -203,7 +203,8 @@ export function s3Store(options: S3StoreOptions): DocumentStore & { client: S3Cl
       await client.send(new HeadObjectCommand({ Bucket, Key }));
       return true;
     } catch (err) {
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return false;
       throw err;
     }
   };
@@ -282,7 +283,8 @@ export function configuredStore(
         documentsDir({ DOCUMENTS_DIR: config.DOCUMENTS_DIR, DATA_DIR: config.DATA_DIR ?? "./data" }),
       );
     case "s3":
-      if (!config.DOCUMENTS_S3_BUCKET) throw new Error("DOCUMENTS_S3_BUCKET: required when DOCUMENT_STORE=s3");
+      if (!config.DOCUMENTS_S3_BUCKET)
+        throw new Error("DOCUMENTS_S3_BUCKET: required when DOCUMENT_STORE=s3");
       return s3Store({
         bucket: config.DOCUMENTS_S3_BUCKET,
         endpoint: config.DOCUMENTS_S3_ENDPOINT,

@@ -185,7 +185,8 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "handovers", description: "Handovers of custody and their confirmations" },
         {
           name: "documents",
-          description: "Documents attached to records: content-addressed (SHA-256), type-checked, with signed receipts",
+          description:
+            "Documents attached to records: content-addressed (SHA-256), type-checked, with signed receipts",
         },
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },

@@ -164,11 +164,13 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
           200: {
             description: "The bytes, as received",
             content: {
-              "application/pdf": { schema: z.string().meta({ format: "binary" }) },
-              "image/png": { schema: z.string().meta({ format: "binary" }) },
-              "image/jpeg": { schema: z.string().meta({ format: "binary" }) },
-              "image/tiff": { schema: z.string().meta({ format: "binary" }) },
-              "image/webp": { schema: z.string().meta({ format: "binary" }) },
+              "application/pdf": {
+                schema: z.string().max(Number.MAX_SAFE_INTEGER).meta({ format: "binary" }),
+              },
+              "image/png": { schema: z.string().max(Number.MAX_SAFE_INTEGER).meta({ format: "binary" }) },
+              "image/jpeg": { schema: z.string().max(Number.MAX_SAFE_INTEGER).meta({ format: "binary" }) },
+              "image/tiff": { schema: z.string().max(Number.MAX_SAFE_INTEGER).meta({ format: "binary" }) },
+              "image/webp": { schema: z.string().max(Number.MAX_SAFE_INTEGER).meta({ format: "binary" }) },
             },
           },
           304: {

@@ -13,7 +13,12 @@ const ASize = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** The multipart body of an upload: one part, `file`. */
 export const ZUpload = z
-  .object({ file: z.string().meta({ format: "binary", description: "The document's bytes" }) })
+  .object({
+    file: z
+      .string()
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ format: "binary", description: "The document's bytes" }),
+  })
   .meta({ id: "DocumentUpload" });
 
 export const AReceipt = z

@@ -161,7 +161,8 @@ export const permissions = {
   "case:attach": {
     description: "attach a document to a case (the roles that open a case or take its steps)",
     party: "own",
-    roles: [...new Set<Role>(["foreign-ministry", ...trackRoles])],
+    // Not `system`: the deadline clock takes lapse steps, and attaches nothing.
+    roles: [...new Set<Role>(["foreign-ministry", ...trackRoles])].filter((r) => r !== "system"),
   },
   "handover:attach": {
     description:

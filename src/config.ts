@@ -70,6 +70,35 @@ const ZConfig = z
      * by a lost key can no longer be checked.
      */
     SIGNING_KEY_FILE: z.string().min(1).optional(),
+    /**
+     * Where documents' content is kept (issue 12), addressed by its SHA-256: `postgres` (the database itself,
+     * in chunks, written in the upload's transaction), `directory` (DOCUMENTS_DIR) or `s3` (an S3-compatible
+     * object store: DOCUMENTS_S3_*), the options for large deployments.
+     */
+    DOCUMENT_STORE: z.enum(["postgres", "directory", "s3"]).default("postgres"),
+    /** The largest document accepted; past it the upload answers 413 and nothing is stored. */
+    DOCUMENT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(100 * 1024 * 1024),
+    /** The directory store's folder (DOCUMENT_STORE=directory); default DATA_DIR/documents. */
+    DOCUMENTS_DIR: z.string().min(1).optional(),
+    /** The object store's bucket (DOCUMENT_STORE=s3). */
+    DOCUMENTS_S3_BUCKET: z.string().min(3).max(63).optional(),
+    /** The object store's address, for one that is not AWS (MinIO, Ceph, a sovereign cloud's): https://… */
+    DOCUMENTS_S3_ENDPOINT: ZHttpsUrl.optional(),
+    DOCUMENTS_S3_REGION: z.string().min(1).default("us-east-1"),
+    /** A prefix of every key the store writes (`traslado/`). */
+    DOCUMENTS_S3_PREFIX: z.string().max(200).default(""),
+    /** Path-style addresses (bucket in the path), which most S3-compatible servers need. */
+    DOCUMENTS_S3_FORCE_PATH_STYLE: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
+    /** Credentials of the object store; when unset, the AWS SDK's own chain (environment, instance role). */
+    DOCUMENTS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    DOCUMENTS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /**
      * `development` sends the session cookie without `Secure` (plain http://localhost); `production` and `test`
@@ -191,6 +220,12 @@ const ZConfig = z
     OIDC_SECOND_FACTOR_ACR: z.string().max(1024).default(""),
   })
   .superRefine((env, ctx) => {
+    if (env.DOCUMENT_STORE === "s3" && !env.DOCUMENTS_S3_BUCKET)
+      ctx.addIssue({
+        code: "custom",
+        path: ["DOCUMENTS_S3_BUCKET"],
+        message: "required when DOCUMENT_STORE=s3",
+      });
     const set = oidcRequired.filter((k) => env[k] !== undefined);
     if (set.length === 0 || set.length === oidcRequired.length) return;
     for (const k of oidcRequired)
@@ -207,6 +242,10 @@ export type Config = z.infer<typeof ZConfig>;
 /** Where the deployment's signing key is: SIGNING_KEY_FILE, or DATA_DIR/signing-key.pem. */
 export const signingKeyFile = (config: Pick<Config, "SIGNING_KEY_FILE" | "DATA_DIR">): string =>
   config.SIGNING_KEY_FILE ?? join(config.DATA_DIR, "signing-key.pem");
+
+/** Where the directory store keeps documents: DOCUMENTS_DIR, or DATA_DIR/documents. */
+export const documentsDir = (config: Pick<Config, "DOCUMENTS_DIR" | "DATA_DIR">): string =>
+  config.DOCUMENTS_DIR ?? join(config.DATA_DIR, "documents");
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ZConfig.safeParse(env);

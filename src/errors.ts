@@ -65,10 +65,14 @@ export const errorStatus = {
   DEADLINE_LAPSED: 422,
   SURRENDER_BARRED: 422,
   REFERENCE_INVALID: 422,
+  /** A document whose content is not what its name or declared type says (a .pdf holding a PNG). */
+  DOCUMENT_MISLABELLED: 422,
   PLAN_INFEASIBLE: 422,
   /** An unexpected failure; the answer gives only the request id to quote, the log has the rest. */
   INTERNAL: 500,
   DATA_DIR_LOCKED: 500,
+  /** A stored document's content no longer has the hash it was received with: not delivered. */
+  DOCUMENT_CORRUPT: 500,
   /** The server is shutting down: requests that arrive meanwhile are refused, to be sent again. */
   UNAVAILABLE: 503,
   CONFIG_INVALID: 500,

@@ -12,8 +12,10 @@ import { legalRecordService } from "./cases/legal-record.ts";
 import { caseService } from "./cases/service.ts";
 import { type Config, signingKeyFile } from "./config.ts";
 import { correctionService } from "./corrections/service.ts";
-import { readSigningKey } from "./crypto/signing-key.ts";
+import { loadOrCreateSigningKey, readSigningKey, type SigningKey } from "./crypto/signing-key.ts";
 import type { Database } from "./db/client.ts";
+import { documentService } from "./documents/service.ts";
+import { configuredStore, type DocumentStore } from "./documents/store.ts";
 import { notificationService } from "./notifications/service.ts";
 import { defaultWebhookSettings, webhookService } from "./notifications/webhooks.ts";
 import { PlanRunner } from "./operations/plan-runner.ts";
@@ -27,6 +29,10 @@ import { statsService } from "./stats/service.ts";
 export interface ServiceOptions {
   /** The clock of sign-in, sessions, tokens, TOTP, reminders and webhooks (tests move it). */
   clock?: () => Date;
+  /** Where documents' content goes, when not the configured store (a test's). */
+  documentStore?: DocumentStore;
+  /** The key file receipts are signed with, when not the deployment's (a test's, in a temporary folder). */
+  receiptKeyFile?: string;
 }
 
 /**
@@ -47,6 +53,16 @@ export function services(
         | "WEBHOOK_BACKOFF_BASE_S"
         | "WEBHOOK_BACKOFF_MAX_S"
         | "WEBHOOK_TIMEOUT_MS"
+        | "DOCUMENT_STORE"
+        | "DOCUMENT_MAX_BYTES"
+        | "DOCUMENTS_DIR"
+        | "DOCUMENTS_S3_BUCKET"
+        | "DOCUMENTS_S3_ENDPOINT"
+        | "DOCUMENTS_S3_REGION"
+        | "DOCUMENTS_S3_PREFIX"
+        | "DOCUMENTS_S3_FORCE_PATH_STYLE"
+        | "DOCUMENTS_S3_ACCESS_KEY_ID"
+        | "DOCUMENTS_S3_SECRET_ACCESS_KEY"
       >
     >,
   options: ServiceOptions = {},
@@ -65,6 +81,20 @@ export function services(
   const sessions = sessionService(db, auth, clock);
   const totp = totpService(db, auth, clock);
   const limiter = signInLimiter(db, auth);
+  const keyFile = signingKeyFile({
+    DATA_DIR: config.DATA_DIR ?? "./data",
+    SIGNING_KEY_FILE: config.SIGNING_KEY_FILE,
+  });
+  let signingKey: SigningKey | null = null;
+  const documents = documentService(db, {
+    store: options.documentStore ?? configuredStore(config),
+    maxBytes: config.DOCUMENT_MAX_BYTES ?? 100 * 1024 * 1024,
+    // Receipts are signed with the deployment's key, made on first need.
+    signingKey: () => {
+      signingKey ??= loadOrCreateSigningKey(options.receiptKeyFile ?? keyFile).key;
+      return signingKey;
+    },
+  });
   return {
     database,
     config,
@@ -75,16 +105,12 @@ export function services(
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
     // The deployment's public key, read when a verification asks for it (none in a bare test setup).
-    audit: auditEventService(db, () =>
-      config.DATA_DIR || config.SIGNING_KEY_FILE
-        ? readSigningKey(
-            signingKeyFile({
-              DATA_DIR: config.DATA_DIR ?? "./data",
-              SIGNING_KEY_FILE: config.SIGNING_KEY_FILE,
-            }),
-          )
-        : null,
+    audit: auditEventService(
+      db,
+      () => (config.DATA_DIR || config.SIGNING_KEY_FILE ? readSigningKey(keyFile) : null),
+      (add) => documents.verifyAll(add),
     ),
+    documents,
     personFile: personFileReader(db),
     corrections: correctionService(db),
     organisations: organisationService(db),

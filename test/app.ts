@@ -1,7 +1,10 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Actor, Role } from "../src/auth/roles.ts";
 import type { AuthConfig } from "../src/auth/settings.ts";
 import { consoleActor } from "../src/auth/tokens.ts";
+import type { DocumentStore } from "../src/documents/store.ts";
 import type { AnswerMismatch } from "../src/http/answers.ts";
 import { type AppOptions, createApp } from "../src/http/app.ts";
 import { type Services, services } from "../src/services.ts";
@@ -15,6 +18,9 @@ export interface TestApp {
   as(role: Role, party?: string): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
+
+/** The key the tests' receipts are signed with (made on first need, in the temporary folder). */
+export const testReceiptKeyFile = join(tmpdir(), `traslado-test-receipt-key-${process.pid}.pem`);
 
 /** An officer of a role and party, for calling the services directly. */
 export const officer = (role: Role, party = "MX"): Actor => ({
@@ -32,9 +38,11 @@ export async function testApp(
   options: AppOptions = {},
   more: {
     auth?: Partial<AuthConfig>;
-    /** Other settings of the services (reminders, webhooks). */
+    /** Other settings of the services (reminders, webhooks, documents' DOCUMENT_MAX_BYTES…). */
     services?: Partial<Parameters<typeof services>[1]>;
     clock?: () => Date;
+    /** A store of documents of the test's own. */
+    documentStore?: DocumentStore;
   } = {},
 ): Promise<TestApp> {
   const database = await testDatabase();
@@ -47,7 +55,12 @@ export async function testApp(
       ...more.auth,
       ...more.services,
     },
-    more.clock ? { clock: more.clock } : {},
+    {
+      ...(more.clock ? { clock: more.clock } : {}),
+      ...(more.documentStore ? { documentStore: more.documentStore } : {}),
+      // Receipts are signed with a key of the test run's own, never one in the working tree.
+      receiptKeyFile: testReceiptKeyFile,
+    },
   );
   // Tests send many requests with one token: the rate limit is raised unless a test sets its own.
   // Every answer is checked against its route's schema; a mismatch is a 500 and fails the file at close.

@@ -16,7 +16,7 @@ import { toIsoDate } from "../src/cases/calendar.ts";
 import { toCount } from "../src/db/client.ts";
 import { auditEvents } from "../src/db/schema.ts";
 import { type TestApp, testApp } from "./app.ts";
-import { buildAirports, transition, walkToReady } from "./factories.ts";
+import { buildAirports, multipartBody, pdfBytes, transition, walkToReady } from "./factories.ts";
 
 let t: TestApp;
 const parties = ["MX", "US", "GT"] as const;
@@ -46,11 +46,23 @@ type Kind =
   | "administration"
   | "release"
   | "affiliation"
-  | "charge";
+  | "charge"
+  | "document";
 const targets = new Map<Kind, Target[]>();
 const the = (kind: Kind, party = "MX") => targets.get(kind)!.find((x) => x.party === party)!;
 
+/** A document upload's body (multipart, a small PDF): the samples of upload routes send it. */
+const upload = Symbol("a multipart upload");
 async function call(method: string, url: string, role: Role, party: string, payload?: unknown) {
+  if (payload === upload) {
+    const body = multipartBody({ name: "matrix.pdf", type: "application/pdf", bytes: pdfBytes(2000) });
+    return t.app.inject({
+      method: method as "POST",
+      url,
+      headers: { ...(await t.as(role, party)), ...body.headers },
+      payload: body.payload,
+    });
+  }
   return t.app.inject({
     method: method as "GET",
     url,
@@ -175,6 +187,10 @@ beforeAll(async () => {
       await ok("POST", `/api/operations/${op.id}/releases`, "operations-planner", "MX", { toParty: "US" }),
     ),
   );
+  add(
+    "document",
+    target(await ok("POST", `/api/requests/${request.id}/documents`, "foreign-ministry", "MX", upload)),
+  );
   add("place", target((await ok("GET", "/api/places?limit=1", "operations-planner", "MX")).items[0]));
   add(
     "administration",
@@ -212,6 +228,10 @@ beforeAll(async () => {
     add("request", target(filed));
     add("charge", target(filed.charges[0]));
     add("person", { id: filed.personId, party, sharedWith: ["MX"] });
+    add(
+      "document",
+      target(await ok("POST", `/api/requests/${filed.id}/documents`, "request-officer", party, upload)),
+    );
     add(
       "assurance",
       target(
@@ -421,6 +441,21 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
     url: `/api/handovers/${id()}/supersessions`,
     body: { condition: "Good", reason: "r" },
   }),
+  ...Object.fromEntries(
+    ["requests", "charges", "assurances", "decisions", "cases", "handovers"].flatMap((records) => [
+      [
+        `POST /api/${records}/{id}/documents`,
+        (id: () => string) => ({ url: `/api/${records}/${id()}/documents`, body: upload }),
+      ],
+      [
+        `GET /api/${records}/{id}/documents`,
+        (id: () => string) => ({ url: `/api/${records}/${id()}/documents` }),
+      ],
+    ]),
+  ),
+  "GET /api/documents/{id}": (id) => ({ url: `/api/documents/${id()}` }),
+  "GET /api/documents/{id}/content": (id) => ({ url: `/api/documents/${id()}/content` }),
+  "GET /api/documents/{id}/receipt": (id) => ({ url: `/api/documents/${id()}/receipt` }),
   "GET /api/tracks": () => ({ url: "/api/tracks" }),
   "GET /api/audit-verifications/current": () => ({ url: "/api/audit-verifications/current" }),
   "POST /api/admin/agencies": () => ({ url: "/api/admin/agencies", body: { name: `Agency ${++unique}` } }),
@@ -488,6 +523,7 @@ const kindOf = (path: string): Kind | null => {
     releases: "release",
     affiliations: "affiliation",
     charges: "charge",
+    documents: "document",
   };
   return byPrefix[m[1]!] ?? null;
 };

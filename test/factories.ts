@@ -186,3 +186,31 @@ export async function walkToReady(t: TestApp, caseId: string) {
     ["custody-officer", "mark-ready"],
   ]);
 }
+
+/** A multipart/form-data body of one file part (as a browser's form or `curl -F file=@…` sends it). */
+export function multipartBody(
+  file: { name: string; type?: string; bytes: Buffer },
+  field = "file",
+): { payload: Buffer; headers: { "content-type": string } } {
+  const boundary = `----traslado${Math.random().toString(16).slice(2)}`;
+  const head =
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${file.name}"\r\n` +
+    `Content-Type: ${file.type ?? "application/octet-stream"}\r\n\r\n`;
+  return {
+    payload: Buffer.concat([Buffer.from(head, "utf8"), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** A small PDF of about `size` bytes (its header and trailer; blank space between), distinct per `seed`. */
+export function pdfBytes(size = 10_000, seed = Math.random().toString(36)): Buffer {
+  const head = Buffer.from(`%PDF-1.7\n% ${seed}\n1 0 obj\n<<>>\nendobj\n`);
+  const tail = Buffer.from("\n%%EOF\n");
+  return Buffer.concat([head, Buffer.alloc(Math.max(0, size - head.length - tail.length), 0x20), tail]);
+}
+
+/** A 1×1 PNG. */
+export const pngBytes = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2e1d9c10000000049454e44ae426082",
+  "hex",
+);

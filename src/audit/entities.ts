@@ -34,6 +34,7 @@ export const auditedTables = {
   agency: s.agencies,
   user: s.users,
   webhook_endpoint: s.webhookEndpoints,
+  document: s.documents,
 } as const;
 
 export type EntityName = keyof typeof auditedTables;

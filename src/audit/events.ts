@@ -18,7 +18,12 @@ import { auditEvents } from "../db/schema.ts";
 import type { EntityName, NotedEntity } from "./entities.ts";
 import { aboutPerson, personIdsOf } from "./report.ts";
 import type { ListAuditEvents } from "./schemas.ts";
-import { type VerifyProgress, type VerifyReport, verifySinceCheckpoint } from "./verify.ts";
+import {
+  type VerifyOptions,
+  type VerifyProgress,
+  type VerifyReport,
+  verifySinceCheckpoint,
+} from "./verify.ts";
 
 /** The permission that lets a role read each kind of record: the values of its changes follow it. */
 const readOf: Record<EntityName | NotedEntity, Permission | null> = {
@@ -45,6 +50,7 @@ const readOf: Record<EntityName | NotedEntity, Permission | null> = {
   handover: "handover:read",
   handover_confirmation: "handover:read",
   release: "release:read",
+  document: "document:read",
   import: "request:create",
   api_token: "admin:manage",
   agency: "admin:manage",
@@ -106,7 +112,12 @@ const until = (column: typeof e.occurredAt, to: string) =>
     ? lt(column, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000))
     : lte(column, new Date(to));
 
-export function auditEventService(db: Db, signingKey: () => PublicKey | null = () => null) {
+export function auditEventService(
+  db: Db,
+  signingKey: () => PublicKey | null = () => null,
+  /** Checks every stored document against its hash (`documentService().verifyAll`), with each verify. */
+  checkDocuments?: VerifyOptions["documents"],
+) {
   let running: Promise<VerifyReport> | null = null;
   let progress: VerifyProgress | null = null;
   return {
@@ -168,7 +179,11 @@ export function auditEventService(db: Db, signingKey: () => PublicKey | null = (
       if (!running) {
         progress = { eventsChecked: 0, eventsTotal: 0 };
         running = asSystem(db, () =>
-          verifySinceCheckpoint(db, { key: signingKey(), onProgress: (p) => (progress = p) }),
+          verifySinceCheckpoint(db, {
+            key: signingKey(),
+            onProgress: (p) => (progress = p),
+            ...(checkDocuments ? { documents: checkDocuments } : {}),
+          }),
         ).finally(() => {
           running = null;
           progress = null;

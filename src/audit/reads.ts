@@ -103,6 +103,7 @@ export const recordRead: Partial<Record<Permission, string>> = {
   "operation:read": "operation",
   "release:read": "release",
   "handover:read": "handover",
+  "document:read": "document",
 };
 
 /**

@@ -96,10 +96,12 @@ export const ZAuditVerification = z
     eventsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     rowsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     checkpointsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    /** Stored documents whose content was checked against its hash. */
+    documentsChecked: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     problems: z
       .array(
         z.object({
-          where: z.enum(["chain", "row", "checkpoint"]),
+          where: z.enum(["chain", "row", "checkpoint", "document"]),
           seq: seq.optional(),
           entity: str().optional(),
           entityId: str().optional(),

@@ -10,9 +10,10 @@ import { linkPending } from "./link.ts";
 export interface VerifyProblem {
   /**
    * chain: an event is missing, altered or out of place; row: a row differs from its audited after-image;
-   * checkpoint: a signed checkpoint does not hold (bad signature, another key, its event's hash changed).
+   * checkpoint: a signed checkpoint does not hold (bad signature, another key, its event's hash changed);
+   * document: a stored document's content is missing or no longer has the hash it was received with.
    */
-  where: "chain" | "row" | "checkpoint";
+  where: "chain" | "row" | "checkpoint" | "document";
   seq?: number;
   entity?: string;
   entityId?: string;
@@ -28,6 +29,8 @@ export interface VerifyReport {
   eventsChecked: number;
   rowsChecked: number;
   checkpointsChecked: number;
+  /** Documents whose content was read and checked against its hash (0 when not asked: `documents`). */
+  documentsChecked: number;
   /** The last event the verify reached (position 0 and the genesis hash for an empty chain). */
   chainEnd: { seq: number; hash: string };
   problems: VerifyProblem[];
@@ -39,6 +42,11 @@ export interface VerifyOptions {
   key?: PublicKey | null;
   /** Told after each page of events: how many were checked of how many there were when the walk began. */
   onProgress?: (p: VerifyProgress) => void;
+  /**
+   * Checks every stored document's content against its hash, reporting each that fails; returns how many
+   * were checked (`documentService().verifyAll`). Run by both modes: content is not in the chain.
+   */
+  documents?: (add: (p: VerifyProblem) => void) => Promise<number>;
 }
 
 export interface VerifyProgress {
@@ -122,12 +130,14 @@ export async function verifyAudit(db: Db, options: VerifyOptions = {}): Promise<
   // appear in the chain; the database finds them, and only as many as can still be reported are read.
   const room = (options.maxProblems ?? 50) - problems.length;
   if (room > 0) await findMissingRows(db, room, add);
+  const documentsChecked = options.documents ? await options.documents(add) : 0;
   return {
     ok: problems.length === 0,
     mode: "full",
     eventsChecked: walk.eventsChecked,
     rowsChecked,
     checkpointsChecked,
+    documentsChecked,
     chainEnd: walk.end,
     problems,
   };
@@ -166,6 +176,7 @@ export async function verifySinceCheckpoint(db: Db, options: VerifyOptions = {})
   const walk = await walkChain(db, from, started, add, options.onProgress, async (page) => {
     rowsChecked += await checkRowsChangedBy(db, page, add);
   });
+  const documentsChecked = options.documents ? await options.documents(add) : 0;
   return {
     ok: problems.length === 0,
     mode: "since-checkpoint",
@@ -173,6 +184,7 @@ export async function verifySinceCheckpoint(db: Db, options: VerifyOptions = {})
     eventsChecked: walk.eventsChecked,
     rowsChecked,
     checkpointsChecked: 1,
+    documentsChecked,
     chainEnd: walk.end,
     problems,
   };

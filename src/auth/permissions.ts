@@ -173,6 +173,41 @@ export const permissions = {
     party: "own",
     roles: ["receiving-officer"],
   },
+  // Documents (issue 12): who may attach one to a record is who may write that record; who may read one is
+  // who may read its parent (the service answers 404 for a document whose parent kind the role may not read).
+  "request:attach": {
+    description: "attach a document to a request or one of its charges",
+    party: "own",
+    roles: ["foreign-ministry", "request-officer"],
+  },
+  "assurance:attach": {
+    description: "attach a document to an assurance",
+    party: "own",
+    roles: ["request-officer", "foreign-ministry"],
+  },
+  "decision:attach": {
+    description: "attach a document to a decision (the roles whose steps record decisions)",
+    party: "own",
+    roles: decidingRoles,
+  },
+  "case:attach": {
+    description: "attach a document to a case (the roles that open a case or take its steps)",
+    party: "own",
+    // Not `system`: the deadline clock takes lapse steps, and attaches nothing.
+    roles: [...new Set<Role>(["foreign-ministry", ...trackRoles])].filter((r) => r !== "system"),
+  },
+  "handover:attach": {
+    description:
+      "attach a document to a handover (its custody officer, or the receiving state confirming it)",
+    party: "own",
+    roles: ["custody-officer", "receiving-officer"],
+  },
+  "document:read": {
+    description:
+      "read documents and their content and receipts, of a record whose kind the role may read (else 404)",
+    party: "visible",
+    roles: [...internal, "request-officer", "receiving-officer"],
+  },
   "place:read": { description: "read places", party: "visible", roles: everyone },
   "place:create": { description: "record a place", party: "own", roles: ["operations-planner", "admin"] },
   "place:correct": {

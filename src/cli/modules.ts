@@ -1,5 +1,6 @@
 import { registerAccessCommands } from "../auth/cli.ts";
 import { registerHistoryCommand } from "../corrections/cli.ts";
+import { registerDocumentCommands } from "../documents/cli.ts";
 import { registerNotificationCommands } from "../notifications/cli.ts";
 import { registerPlanCommand } from "../planner/cli.ts";
 import { registerTransferCommands } from "../requests/transfer-cli.ts";
@@ -14,4 +15,5 @@ export const commandModules: CommandModule[] = [
   registerAccessCommands,
   registerNotificationCommands,
   registerHistoryCommand,
+  registerDocumentCommands,
 ];

@@ -11,6 +11,7 @@ import {
   type AnyPgColumn,
   bigint,
   boolean,
+  customType,
   date,
   doublePrecision,
   index,
@@ -26,6 +27,8 @@ import {
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const day = (name: string) => date(name, { mode: "string" });
+/** Raw bytes (documents' content in the PostgreSQL store). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
 
 /**
  * Columns every audited row has. A row is owned by the party (state) that wrote it; `shared_with` lists
@@ -911,3 +914,62 @@ export const operationPeopleRelations = relations(operationPeople, ({ one }) => 
   operation: one(operations, { fields: [operationPeople.operationId], references: [operations.id] }),
   person: one(people, { fields: [operationPeople.personId], references: [people.id] }),
 }));
+
+/**
+ * A document attached to a record (issue 12): its metadata, its content's SHA-256 (the content itself is
+ * in the document store, addressed by that hash: `src/documents/store.ts`), who uploaded it, and the
+ * receipt the deployment signed for it. Audited: the chain holds the hash and the uploader. It is shared
+ * with whoever may read its parent (the parent's party and `shared_with` at upload).
+ */
+export const documents = pgTable(
+  "documents",
+  {
+    ...base,
+    /** request | charge | assurance | decision | case | handover */
+    parentKind: text("parent_kind").notNull(),
+    parentId: uuid("parent_id").notNull(),
+    /** Lower-case hex SHA-256 of the content. */
+    sha256: text("sha256").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    /** As read from the content (its first bytes), never as the client declared it. */
+    mediaType: text("media_type").notNull(),
+    /** The file's name as the client sent it (shown and used for downloads only). */
+    originalName: text("original_name").notNull(),
+    uploadedBy: text("uploaded_by").notNull(),
+    uploadedByName: text("uploaded_by_name").notNull(),
+    receivedAt: ts("received_at").notNull(),
+    /** postgres | directory | s3: the store that held the content when it was received. */
+    store: text("store").notNull(),
+    /** The signed receipt (`src/documents/receipt.ts`). */
+    receipt: jsonb("receipt").$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [
+    index("documents_parent_idx").on(t.parentKind, t.parentId),
+    index("documents_sha256_idx").on(t.sha256),
+  ],
+);
+
+/**
+ * The content of documents in the PostgreSQL store: one row per distinct content (its SHA-256), pointing at
+ * the chunks written as the upload streamed in. Identical content is stored once. Not audited: a blob is
+ * never changed (a change is caught by its hash: `audit verify`, downloads).
+ */
+export const documentBlobs = pgTable("document_blobs", {
+  sha256: text("sha256").primaryKey(),
+  blobId: uuid("blob_id").notNull().unique(),
+  size: bigint("size", { mode: "number" }).notNull(),
+  /** The party whose upload stored it first (row-level security: it may remove its own unfinished chunks). */
+  party: text("party").notNull(),
+  storedAt: ts("stored_at").notNull(),
+});
+
+export const documentChunks = pgTable(
+  "document_chunks",
+  {
+    blobId: uuid("blob_id").notNull(),
+    seq: integer("seq").notNull(),
+    party: text("party").notNull(),
+    bytes: bytea("bytes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.blobId, t.seq] })],
+);

@@ -26,6 +26,7 @@ import { caseStepRoutes } from "../cases/step-routes.ts";
 import { trackRoutes } from "../cases/tracks-routes.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { correctionRoutes } from "../corrections/routes.ts";
+import { documentRoutes } from "../documents/routes.ts";
 import { AppError } from "../errors.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import { operationRoutes } from "../operations/routes.ts";
@@ -184,6 +185,11 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         { name: "decisions", description: "Decisions recorded by the steps of a case" },
         { name: "operations", description: "Operations: people, aircraft, plans, manifests and releases" },
         { name: "handovers", description: "Handovers of custody and their confirmations" },
+        {
+          name: "documents",
+          description:
+            "Documents attached to records: content-addressed (SHA-256), type-checked, with signed receipts",
+        },
         { name: "reference", description: "Places and administrations" },
         { name: "reporting", description: "Figures of people sent" },
         { name: "audit", description: "The audit chain: its events, and verifying it" },
@@ -387,6 +393,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       statsRoutes(api, s);
       notificationRoutes(api, s);
       correctionRoutes(api, s);
+      await documentRoutes(api, s);
       await api.register(async (admin) => {
         // Account data: the answer is encoded through its schema, so no field it does not name leaves.
         admin.setSerializerCompiler(serializerCompiler);

@@ -78,7 +78,8 @@ export function handleError(
   }
   if (err instanceof AppError) {
     const status = httpStatusOf(err.code);
-    if (status >= 500 && err.code !== "UNAVAILABLE") {
+    // DOCUMENT_CORRUPT names the document (ids and hashes only) so that the client knows what was withheld.
+    if (status >= 500 && err.code !== "UNAVAILABLE" && err.code !== "DOCUMENT_CORRUPT") {
       // A fault of the system (its configuration, its data directory): told to the operator, not the client.
       req.log.error({ code: err.code }, err.message);
       return reply.code(status).send(errorBody("INTERNAL", `internal error; quote request id ${req.id}`));

@@ -1,0 +1,132 @@
+/**
+ * A 200 MB upload streams: the server's resident memory grows by less than 50 MB while it receives, hashes
+ * and stores it, and again while it sends it back. Real HTTP on a port (the server's own parser and
+ * multipart stream), the content made on the fly by the client (nothing of that size in the repository or
+ * in memory), the PostgreSQL server's store. Memory is sampled every 10 ms in this process, which is the
+ * server; the client is a child process. Run against the
+ * PostgreSQL server only (TEST_DATABASE_URL): the embedded database keeps its data in this process's memory.
+ */
+import { spawn } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/app.ts";
+import { buildPerson, buildRequest } from "../../test/factories.ts";
+
+const SIZE = 200 * 1024 * 1024;
+const LIMIT = 50 * 1024 * 1024;
+const onServer = Boolean(process.env.TEST_DATABASE_URL);
+
+let t: TestApp;
+let base: string;
+let requestId: string;
+
+beforeAll(async () => {
+  if (!onServer) return;
+  t = await testApp({}, { services: { DOCUMENT_MAX_BYTES: SIZE + 1024 * 1024 } });
+  await t.app.listen({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  requestId = (await buildRequest(t, (await buildPerson(t)).id)).id;
+});
+afterAll(() => t?.close());
+
+/**
+ * The client, in a child process (its buffers are not the server's memory): uploads a PDF of `size` bytes
+ * made 64 KiB at a time as it is sent, or downloads a document; prints what it sent or received (status,
+ * body or byte count, SHA-256) as one JSON line.
+ */
+const clientScript = `
+const http = require("node:http");
+const { createHash } = require("node:crypto");
+const [mode, url, authorization, sizeText] = process.argv.slice(1);
+const done = (o) => process.stdout.write(JSON.stringify(o) + "\\n");
+if (mode === "upload") {
+  const size = Number(sizeText);
+  const boundary = "----traslado-memory-test";
+  const open = Buffer.from("--" + boundary + "\\r\\nContent-Disposition: form-data; name=\\"file\\"; filename=\\"large.pdf\\"\\r\\nContent-Type: application/pdf\\r\\n\\r\\n");
+  const close = Buffer.from("\\r\\n--" + boundary + "--\\r\\n");
+  const head = Buffer.from("%PDF-1.7\\n1 0 obj\\n<<>>\\nendobj\\n");
+  const tail = Buffer.from("\\n%%EOF\\n");
+  const hash = createHash("sha256");
+  const req = http.request(url, { method: "POST", headers: { authorization,
+    "content-type": "multipart/form-data; boundary=" + boundary,
+    "content-length": String(open.length + size + close.length) } });
+  req.on("response", (res) => { let body = ""; res.on("data", (c) => (body += c));
+    res.on("end", () => done({ status: res.statusCode, body, sha256: hash.digest("hex") })); });
+  let left = size - head.length - tail.length, n = 0;
+  const send = (b) => { hash.update(b); return req.write(b); };
+  req.write(open); send(head);
+  (function pump() {
+    while (left > 0) {
+      // Each block differs (a counter in it): nothing a store could shortcut.
+      const block = Buffer.alloc(Math.min(left, 65536), 0x20); block.writeUInt32BE(n++ % 4294967295, 0);
+      left -= block.length;
+      if (!send(block)) return req.once("drain", pump);
+    }
+    send(tail); req.end(close);
+  })();
+} else {
+  http.get(url, { headers: { authorization } }, (res) => {
+    const hash = createHash("sha256"); let bytes = 0;
+    res.on("data", (c) => { hash.update(c); bytes += c.length; });
+    res.on("end", () => done({ status: res.statusCode, bytes, sha256: hash.digest("hex") }));
+  });
+}`;
+
+function client(args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", clientScript, ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}`)),
+    );
+  });
+}
+
+/** The peak growth of this process's resident memory while `fn` runs, over its resident memory before. */
+async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; growth: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, growth: peak - before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe.skipIf(!onServer)("a 200 MB document", () => {
+  it("uploads and downloads with the server's memory growing by less than 50 MB", async () => {
+    const { authorization } = await t.as("foreign-ministry");
+    const started = performance.now();
+    const up = await peakGrowth(() =>
+      client(["upload", `${base}/api/requests/${requestId}/documents`, authorization, String(SIZE)]),
+    );
+    const uploadSeconds = (performance.now() - started) / 1000;
+    expect(up.result.status, String(up.result.body)).toBe(201);
+    const doc = JSON.parse(String(up.result.body));
+    expect(doc.size).toBe(SIZE);
+    expect(doc.sha256).toBe(up.result.sha256);
+
+    const downStarted = performance.now();
+    const down = await peakGrowth(() =>
+      client(["download", `${base}/api/documents/${doc.id}/content`, authorization]),
+    );
+    const downloadSeconds = (performance.now() - downStarted) / 1000;
+    expect(down.result).toEqual({ status: 200, bytes: SIZE, sha256: doc.sha256 });
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    process.stdout.write(
+      `200 MB document: upload ${uploadSeconds.toFixed(1)} s, memory +${mb(up.growth)} MB; download ${downloadSeconds.toFixed(1)} s, memory +${mb(down.growth)} MB\n`,
+    );
+    expect(up.growth).toBeLessThan(LIMIT);
+    expect(down.growth).toBeLessThan(LIMIT);
+  }, 300_000);
+});

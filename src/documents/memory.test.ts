@@ -106,6 +106,19 @@ async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; growth:
 describe.skipIf(!onServer)("a 200 MB document", () => {
   it("uploads and downloads with the server's memory growing by less than 50 MB", async () => {
     const { authorization } = await t.as("foreign-ministry");
+    // A first, small document warms the path (modules loaded on first use, the pool's connections, the
+    // compiled code): what is measured after it is what the size of a document costs.
+    const warm = await client([
+      "upload",
+      `${base}/api/requests/${requestId}/documents`,
+      authorization,
+      "4194304",
+    ]);
+    expect(warm.status, String(warm.body)).toBe(201);
+    const warmId = JSON.parse(String(warm.body)).id;
+    expect(
+      (await client(["download", `${base}/api/documents/${warmId}/content`, authorization])).status,
+    ).toBe(200);
     const started = performance.now();
     const up = await peakGrowth(() =>
       client(["upload", `${base}/api/requests/${requestId}/documents`, authorization, String(SIZE)]),

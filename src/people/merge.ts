@@ -249,6 +249,17 @@ export function mergeService(db: Db) {
                 { entity: "person", id: merge.mergedId },
               );
             }
+            // A row that names the merged record now was written after the merge (the merge moved them all).
+            const since = await referencing(w.tx, merge.mergedId);
+            for (const entity of personReferences) {
+              const row = since[entity][0];
+              if (row) {
+                refused(
+                  `${entity} ${row.id} was written on the merged record ${merge.mergedId} since the merge: a merge is undone only while nothing new was written on the merged record`,
+                  { entity, id: row.id },
+                );
+              }
+            }
             for (const m of moved.rows) {
               const table = auditedTables[m.entity as RefEntity];
               const [row] = await w.tx

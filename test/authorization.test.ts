@@ -228,6 +228,16 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/people": () => ({ url: "/api/people" }),
   "GET /api/people/{id}": (id) => ({ url: `/api/people/${id()}` }),
   "GET /api/people/{id}/file": (id) => ({ url: `/api/people/${id()}/file` }),
+  // Into a person no one has: the wall and the permission are checked before the survivor is looked up.
+  "POST /api/people/{id}/merge": (id) => ({
+    url: `/api/people/${id()}/merge`,
+    body: { into: "01900000-0000-7000-8000-000000000000", reason: "matrix" },
+  }),
+  "GET /api/people/merges/{id}": (id) => ({ url: `/api/people/merges/${id()}` }),
+  "POST /api/people/merges/{id}/undo": (id) => ({
+    url: `/api/people/merges/${id()}/undo`,
+    body: { reason: "matrix" },
+  }),
   "POST /api/people/{id}/affiliations": (id) => ({
     url: `/api/people/${id()}/affiliations`,
     body: { affiliations: [{ organisationId: the("organisation").id }] },

@@ -85,12 +85,12 @@ export function mergeService(db: Db) {
      */
     merge: ({ actor, id, input, idempotency }: Call<MergePerson> & { id: string }) =>
       guarded(db, actor, "person:merge", async () => {
+        const merged = await getById(db, people, "person", id, actor);
         if (input.into === id) {
           throw new AppError("VALIDATION_FAILED", "into: a person is not merged into themselves", {
             issues: [{ field: "into", rule: "must be another person" }],
           });
         }
-        const merged = await getById(db, people, "person", id, actor);
         const survivor = await getById(db, people, "person", input.into, actor);
         for (const p of [merged, survivor]) {
           if (p.mergedInto)

@@ -1,4 +1,5 @@
 import { registerAccessCommands } from "../auth/cli.ts";
+import { registerPeopleCommands } from "../people/cli.ts";
 import { registerPlanCommand } from "../planner/cli.ts";
 import { registerTransferCommands } from "../requests/transfer-cli.ts";
 import { registerSeedCommand } from "../seed/cli.ts";
@@ -10,4 +11,5 @@ export const commandModules: CommandModule[] = [
   registerTransferCommands,
   registerPlanCommand,
   registerAccessCommands,
+  registerPeopleCommands,
 ];

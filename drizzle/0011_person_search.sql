@@ -54,3 +54,40 @@ CREATE POLICY "person_merges_read" ON "person_merges" FOR SELECT USING (app_syst
 CREATE POLICY "person_merges_insert" ON "person_merges" FOR INSERT WITH CHECK (app_system() OR party = app_party());
 --> statement-breakpoint
 CREATE POLICY "person_merges_update" ON "person_merges" FOR UPDATE USING (app_system() OR party = app_party()) WITH CHECK (app_system() OR party = app_party());
+--> statement-breakpoint
+-- The search itself, as the owner of the table (SECURITY DEFINER): under row-level security the planner
+-- may not use an index for an operator that is not LEAKPROOF (pg_trgm's `<%`, jsonb's `@>`), and every
+-- search became a sequential scan (2 s over 100,000 people). The function applies the same rule as the
+-- people_read policy itself (the caller's app.party, or the system), and answers ids and scores only: the
+-- rows are then read under row-level security (src/people/search.ts).
+CREATE OR REPLACE FUNCTION public.traslado_person_search(q text, lim integer)
+  RETURNS TABLE(id uuid, score double precision, matched_by text)
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = public, pg_temp
+  SET pg_trgm.word_similarity_threshold = 0.35
+  AS $$
+  (SELECT p.id, 1::double precision, 'identifier'
+     FROM people p
+    WHERE p.identifiers @> jsonb_build_array(jsonb_build_object('value', btrim(q)))
+      AND p.merged_into IS NULL
+      AND (app_system() OR p.party = app_party() OR p.shared_with ?| array[app_party(), '*'])
+    ORDER BY p.id
+    LIMIT lim)
+  UNION ALL
+  (SELECT p.id,
+          (greatest(
+             similarity(n.n, public.traslado_norm(p.given_names || ' ' || p.family_names)),
+             coalesce((SELECT max(similarity(n.n, public.traslado_norm(a))) FROM jsonb_array_elements_text(p.aliases) a), 0)
+           ) + word_similarity(n.n, public.traslado_person_key(p.given_names, p.family_names, p.aliases))) / 2,
+          'name'
+     FROM people p, (SELECT public.traslado_norm(q) AS n) n
+    WHERE n.n <% public.traslado_person_key(p.given_names, p.family_names, p.aliases)
+      AND p.merged_into IS NULL
+      AND (app_system() OR p.party = app_party() OR p.shared_with ?| array[app_party(), '*'])
+    ORDER BY 2 DESC, 1
+    LIMIT lim)
+$$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION public.traslado_person_search(text, integer) FROM PUBLIC;
+--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION public.traslado_person_search(text, integer) TO traslado_app;

@@ -233,9 +233,10 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
     url: `/api/people/${id()}/merge`,
     body: { into: "01900000-0000-7000-8000-000000000000", reason: "matrix" },
   }),
-  "GET /api/people/merges/{id}": (id) => ({ url: `/api/people/merges/${id()}` }),
-  "POST /api/people/merges/{id}/undo": (id) => ({
-    url: `/api/people/merges/${id()}/undo`,
+  // A merge no one made (merges are no kind of target here): 404 for whoever may call.
+  "GET /api/people/merges/{id}": () => ({ url: "/api/people/merges/01900000-0000-7000-8000-000000000001" }),
+  "POST /api/people/merges/{id}/undo": () => ({
+    url: "/api/people/merges/01900000-0000-7000-8000-000000000001/undo",
     body: { reason: "matrix" },
   }),
   "POST /api/people/{id}/affiliations": (id) => ({

@@ -6,14 +6,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { openDatabase } from "../src/db/client.ts";
+import { newPGlite } from "../src/db/pglite.ts";
 import { createApp } from "../src/http/app.ts";
 import { services } from "../src/services.ts";
 
 /** The OpenAPI document, as the server would serve it. */
 export async function openApiDocument(): Promise<unknown> {
-  const database = await openDatabase({ kind: "pglite", pglite: await PGlite.create() });
+  const database = await openDatabase({ kind: "pglite", pglite: await newPGlite() });
   const app = await createApp(
     services(database, { DEATH_PENALTY_ASSURANCE_POLICY: "block", AMPARO_WINDOW: "ley-de-amparo" }),
   );

@@ -47,6 +47,10 @@ export const errorStatus = {
   /** More requests than RATE_LIMIT_MAX in RATE_LIMIT_WINDOW_MS from one client; see Retry-After. */
   RATE_LIMITED: 429,
   DUPLICATE: 409,
+  /** A new person at intake who is likely one already recorded: the answer lists them; send again with allowDuplicate. */
+  LIKELY_DUPLICATE: 409,
+  /** A merge, or its undoing, that the record's rules refuse; the answer names the rule. */
+  MERGE_REFUSED: 409,
   /** A change to a record only the party that wrote it may change (an assurance another state gave). */
   RECORD_OF_ANOTHER_PARTY: 409,
   /** The operation has moved past the point where this is allowed (on board, in transit, completed). */

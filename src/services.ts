@@ -22,6 +22,7 @@ import { PlanRunner } from "./operations/plan-runner.ts";
 import { planningService } from "./operations/planning.ts";
 import { operationService, referenceService } from "./operations/service.ts";
 import { personFileReader } from "./people/file.ts";
+import { mergeService } from "./people/merge.ts";
 import { organisationService, peopleService } from "./people/service.ts";
 import { requestService } from "./requests/service.ts";
 import { statsService } from "./stats/service.ts";
@@ -104,6 +105,7 @@ export function services(
     signIn: signInService(db, auth, { sessions, totp, limiter }, clock),
     admin: adminService(db, { sessions, tokens, totp }, clock),
     people: peopleService(db),
+    merges: mergeService(db),
     // The deployment's public key, read when a verification asks for it (none in a bare test setup).
     audit: auditEventService(
       db,

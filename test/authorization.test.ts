@@ -262,6 +262,17 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   "GET /api/people": () => ({ url: "/api/people" }),
   "GET /api/people/{id}": (id) => ({ url: `/api/people/${id()}` }),
   "GET /api/people/{id}/file": (id) => ({ url: `/api/people/${id()}/file` }),
+  // Into a person no one has: the wall and the permission are checked before the survivor is looked up.
+  "POST /api/people/{id}/merge": (id) => ({
+    url: `/api/people/${id()}/merge`,
+    body: { into: "01900000-0000-7000-8000-000000000000", reason: "matrix" },
+  }),
+  // A merge no one made (merges are no kind of target here): 404 for whoever may call.
+  "GET /api/people/merges/{id}": () => ({ url: "/api/people/merges/01900000-0000-7000-8000-000000000001" }),
+  "POST /api/people/merges/{id}/undo": () => ({
+    url: "/api/people/merges/01900000-0000-7000-8000-000000000001/undo",
+    body: { reason: "matrix" },
+  }),
   "POST /api/people/{id}/affiliations": (id) => ({
     url: `/api/people/${id()}/affiliations`,
     body: { affiliations: [{ organisationId: the("organisation").id }] },

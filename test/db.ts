@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { type Database, openDatabase } from "../src/db/client.ts";
+import { newPGlite } from "../src/db/pglite.ts";
 
 export const testCacheDir = join(import.meta.dirname, "../.test-cache");
 export const pgliteTemplateFile = join(testCacheDir, "template.tar");
@@ -46,6 +46,6 @@ export async function testDatabase(): Promise<TestDatabase> {
     };
   }
   const blob = new Blob([readFileSync(pgliteTemplateFile)]);
-  const client = await PGlite.create({ loadDataDir: blob });
+  const client = await newPGlite(undefined, { loadDataDir: blob });
   return openDatabase({ kind: "pglite", pglite: client });
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { ensureWebBuilt } from "../bin/build-web.js";
 import { openDatabase } from "../src/db/client.ts";
+import { newPGlite } from "../src/db/pglite.ts";
 import { hasChromium } from "./browser/chromium.ts";
 import { pgliteTemplateFile, serverPrefix, serverTemplateName, testCacheDir, withDatabase } from "./db.ts";
 
@@ -32,7 +32,7 @@ export default async function setup(): Promise<void> {
     return;
   }
   mkdirSync(testCacheDir, { recursive: true });
-  const client = await PGlite.create();
+  const client = await newPGlite();
   const database = await openDatabase({ kind: "pglite", pglite: client });
   await database.migrate();
   const dump = await client.dumpDataDir("none");

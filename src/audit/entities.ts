@@ -11,6 +11,7 @@ export const auditedTables = {
   organisation: s.organisations,
   rivalry: s.rivalries,
   person: s.people,
+  person_merge: s.personMerges,
   affiliation: s.affiliations,
   request: s.requests,
   charge: s.charges,

@@ -33,6 +33,7 @@ const readOf: Record<EntityName | NotedEntity, Permission | null> = {
   rivalry: "organisation:read",
   person: "person:read",
   affiliation: "person:read",
+  person_merge: "person:read",
   request: "request:read",
   charge: "request:read",
   assurance: "assurance:read",

@@ -66,6 +66,11 @@ export const permissions = {
     party: "own",
     roles: ["foreign-ministry", "secretariat"],
   },
+  "person:merge": {
+    description: "merge two records of one person, and undo a merge",
+    party: "own",
+    roles: ["foreign-ministry", "secretariat"],
+  },
   "organisation:read": { description: "read organisations and rivalries", party: "visible", roles: internal },
   "organisation:create": { description: "record an organisation", party: "own", roles: ["secretariat"] },
   "organisation:update": { description: "record a rivalry", party: "own", roles: ["secretariat"] },

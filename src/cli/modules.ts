@@ -2,6 +2,7 @@ import { registerAccessCommands } from "../auth/cli.ts";
 import { registerHistoryCommand } from "../corrections/cli.ts";
 import { registerDocumentCommands } from "../documents/cli.ts";
 import { registerNotificationCommands } from "../notifications/cli.ts";
+import { registerPeopleCommands } from "../people/cli.ts";
 import { registerPlanCommand } from "../planner/cli.ts";
 import { registerTransferCommands } from "../requests/transfer-cli.ts";
 import { registerSeedCommand } from "../seed/cli.ts";
@@ -16,4 +17,5 @@ export const commandModules: CommandModule[] = [
   registerNotificationCommands,
   registerHistoryCommand,
   registerDocumentCommands,
+  registerPeopleCommands,
 ];

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { getTableName, sql } from "drizzle-orm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
@@ -10,6 +10,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { migrationsFolder } from "../runtime.ts";
 import { type DataDirLock, lockDataDir } from "./lock.ts";
+import { newPGlite } from "./pglite.ts";
 import * as schema from "./schema.ts";
 import { registerScoping, type ScopePools, type Scoping, scoping } from "./scope.ts";
 
@@ -79,7 +80,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   } else {
     lock = lockDataDir(options.dataDir);
     try {
-      client = await PGlite.create(options.dataDir);
+      client = await newPGlite(options.dataDir);
     } catch (err) {
       lock.release();
       throw err;

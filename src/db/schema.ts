@@ -110,9 +110,56 @@ export const people = pgTable(
     custodySince: day("custody_since"),
     /** Demo people are fictional and marked as such. */
     fictional: boolean("fictional").notNull().default(false),
+    /**
+     * Set when this record was merged into another record of the same person (src/people/merge.ts): its id
+     * keeps resolving to that survivor; null for a live record.
+     */
+    mergedInto: uuid("merged_into"),
   },
+  // Name search's trigram index and the identifiers' index are expression indexes, hand-written in the
+  // migration (drizzle/0011_person_search.sql).
   (t) => [index("people_family_idx").on(t.familyNames)],
 );
+
+/**
+ * Two records of one person merged into one (src/people/merge.ts): what moved from the merged record to the
+ * survivor, so that the merge can be undone while nothing new was written on what it touched.
+ */
+export const personMerges = pgTable(
+  "person_merges",
+  {
+    ...base,
+    /** The record merged away: its id now resolves to the survivor. */
+    mergedId: uuid("merged_id")
+      .notNull()
+      .references(() => people.id),
+    survivorId: uuid("survivor_id")
+      .notNull()
+      .references(() => people.id),
+    reason: text("reason").notNull(),
+    /**
+     * What the merge changed, to undo it: each moved row with the version the merge left it at (and its
+     * before-values of the columns the merge changed), the merged record's version after the merge, and
+     * the aliases and identifiers it added to the survivor.
+     */
+    moved: jsonb("moved").$type<MergeMoves>().notNull(),
+    /** active | undone */
+    status: text("status").notNull(),
+    undoneAt: ts("undone_at"),
+    undoneReason: text("undone_reason"),
+  },
+  (t) => [
+    index("person_merges_merged_idx").on(t.mergedId),
+    index("person_merges_survivor_idx").on(t.survivorId),
+  ],
+);
+
+export interface MergeMoves {
+  rows: { entity: string; id: string; versionAfter: number; before: Record<string, unknown> }[];
+  mergedVersionAfter: number;
+  addedAliases: string[];
+  addedIdentifiers: Identifier[];
+}
 
 export const affiliations = pgTable(
   "affiliations",

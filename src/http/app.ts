@@ -31,6 +31,7 @@ import { AppError } from "../errors.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import { operationRoutes } from "../operations/routes.ts";
 import { personFileRoutes } from "../people/file-routes.ts";
+import { mergeRoutes } from "../people/merge-routes.ts";
 import { peopleRoutes } from "../people/routes.ts";
 import { requestRoutes } from "../requests/routes.ts";
 import type { Services } from "../services.ts";
@@ -383,6 +384,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
         ];
       });
       peopleRoutes(api, s.database.app, s);
+      mergeRoutes(api, s.database.app, s);
       requestRoutes(api, s.database.app, s);
       caseRoutes(api, s.database.app, s);
       trackRoutes(api);

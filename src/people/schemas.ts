@@ -140,7 +140,12 @@ export const APerson = rowSchema(people, {
   ),
   riskFlags: aList(z.enum(riskFlags), riskFlags.length),
 })
-  .extend({ affiliations: aList(AAffiliation, 1000) })
+  .extend({
+    affiliations: aList(AAffiliation, 1000),
+    /** With a search (`q`): 1 for an identifier matched exactly, else the name's similarity (0–1). */
+    score: z.number().min(0).max(1).optional(),
+    matchedBy: z.enum(["identifier", "name"]).optional(),
+  })
   .meta({ id: "Person", description: "A person, with the affiliations the reader may see" });
 export const APersonPage = pageSchema(APerson, "PersonPage");
 

@@ -1,4 +1,4 @@
-import { and, eq, ilike, inArray, or, sql } from "drizzle-orm";
+import { and, eq, ilike, inArray, isNull, or, sql } from "drizzle-orm";
 import { write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -7,6 +7,7 @@ import { getById, pageOf, requireRefs, visible } from "../db/query.ts";
 import { affiliations, organisations, people, rivalries } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
+import { resolveMerged } from "./merge.ts";
 import type {
   AddAffiliations,
   AddRivalry,
@@ -15,6 +16,7 @@ import type {
   ListOrganisations,
   ListPeople,
 } from "./schemas.ts";
+import { searchPeople } from "./search.ts";
 
 export function peopleService(db: Db) {
   /** The people with the affiliations the reader may see (another party's analysis stays its own). */
@@ -65,7 +67,9 @@ export function peopleService(db: Db) {
 
     get: (id: string, actor: Actor) =>
       guarded(db, actor, "person:read", async () => {
-        const [person] = await withAffiliations([await getById(db, people, "person", id, actor)], actor);
+        // A record merged into another answers as its survivor (merge.ts).
+        const found = await resolveMerged(db, await getById(db, people, "person", id, actor), actor);
+        const [person] = await withAffiliations([found], actor);
         return person!;
       }),
 
@@ -114,14 +118,17 @@ export function peopleService(db: Db) {
 
     list: (query: ListPeople, actor: Actor) =>
       guarded(db, actor, "person:read", async () => {
+        // With `q`, the people found by name, alias or identifier, best first, each with its score
+        // (search.ts); the other filters narrow them. One page: a ranked list has no cursor.
+        const hits = query.q ? await searchPeople(db, query.q, query.limit, actor) : undefined;
+        if (hits?.length === 0) return { items: [], nextCursor: null };
         const conditions = [
-          query.q
-            ? or(
-                ilike(people.familyNames, `%${query.q}%`),
-                ilike(people.givenNames, `%${query.q}%`),
-                sql`${people.aliases}::text ilike ${`%${query.q}%`}`,
+          hits
+            ? inArray(
+                people.id,
+                hits.map((h) => h.id),
               )
-            : undefined,
+            : isNull(people.mergedInto),
           query.organisationId
             ? inArray(
                 people.id,
@@ -134,8 +141,15 @@ export function peopleService(db: Db) {
           query.riskFlag ? sql`${people.riskFlags} @> ${JSON.stringify([query.riskFlag])}::jsonb` : undefined,
           query.custodyFacility ? eq(people.custodyFacility, query.custodyFacility) : undefined,
         ];
-        const page = await pageOf(db, people, conditions, query, actor);
-        return { ...page, items: await withAffiliations(page.items, actor) };
+        const page = await pageOf(db, people, conditions, hits ? { limit: query.limit } : query, actor);
+        if (!hits) return { ...page, items: await withAffiliations(page.items, actor) };
+        const rank = new Map(hits.map((h, i) => [h.id, { i, score: h.score, matchedBy: h.matchedBy }]));
+        const ranked = page.items.sort((a, b) => rank.get(a.id)!.i - rank.get(b.id)!.i);
+        const items = (await withAffiliations(ranked, actor)).map((p) => {
+          const { score, matchedBy } = rank.get(p.id)!;
+          return { ...p, score, matchedBy };
+        });
+        return { items, nextCursor: null };
       }),
   };
 }

@@ -29,6 +29,9 @@ const root = join(import.meta.dirname, "../..");
 const exampleCsv = join(root, "examples/requests.csv");
 const exampleJson = join(root, "examples/requests.json");
 const actor = consoleActor("MX", "foreign-ministry");
+// These tests import the example files' people again and again into one database: the duplicate check at
+// intake (tested on its own in src/people/intake-duplicates.test.ts) is told to let them through.
+const allowDuplicates = true;
 
 let database: TestDatabase;
 let db: Db;
@@ -81,7 +84,7 @@ async function rejection(promise: Promise<unknown>): Promise<string[]> {
 describe("import", () => {
   it("imports the example CSV: one request per request_ref, one person per person_ref, every row audited", async () => {
     const before = await counts();
-    const result = await importFile({ db, actor, file: exampleCsv, openCases: true });
+    const result = await importFile({ db, actor, allowDuplicates, file: exampleCsv, openCases: true });
     expect(result).toMatchObject({
       records: 4,
       requests: 4,
@@ -117,7 +120,7 @@ describe("import", () => {
 
   it("imports the example JSON", async () => {
     const before = await counts();
-    const result = await importFile({ db, actor, file: exampleJson });
+    const result = await importFile({ db, actor, allowDuplicates, file: exampleJson });
     expect(result).toMatchObject({ records: 3, requests: 3, people: 3, charges: 4, cases: 0 });
     expect(delta(await counts(), before)).toEqual({
       requests: 3,
@@ -130,7 +133,7 @@ describe("import", () => {
 
   it("refuses a file already imported, naming when, and writes nothing; --again imports it on purpose", async () => {
     const before = await counts();
-    const err = await importFile({ db, actor, file: exampleJson }).then(
+    const err = await importFile({ db, actor, allowDuplicates, file: exampleJson }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -147,10 +150,12 @@ describe("import", () => {
     // The same bytes under another name are the same file.
     const copy = join(tmp, "copy-of-requests.json");
     writeFileSync(copy, readFileSync(exampleJson));
-    await expect(importFile({ db, actor, file: copy })).rejects.toMatchObject({ code: "DUPLICATE" });
+    await expect(importFile({ db, actor, allowDuplicates, file: copy })).rejects.toMatchObject({
+      code: "DUPLICATE",
+    });
     expect(await counts()).toEqual(before);
 
-    const again = await importFile({ db, actor, file: copy, again: true });
+    const again = await importFile({ db, actor, allowDuplicates, file: copy, again: true });
     expect(again).toMatchObject({ requests: 3, people: 3, charges: 4 });
     const recorded = await db.select().from(imports).where(eq(imports.format, "json"));
     expect(recorded.map((r) => [r.fileName, r.requests])).toEqual([
@@ -168,8 +173,8 @@ describe("import", () => {
     );
     const before = await counts();
     const outcomes = await Promise.allSettled([
-      importFile({ db, actor, file }),
-      importFile({ db, actor, file }),
+      importFile({ db, actor, allowDuplicates, file }),
+      importFile({ db, actor, allowDuplicates, file }),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
     const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
@@ -182,6 +187,7 @@ describe("import", () => {
     const issues = await rejection(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         records: await readCsvRecords(
           csv([
@@ -218,6 +224,7 @@ describe("import", () => {
     const issues = await rejection(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         records: readJsonRecords(
           Readable.from([
@@ -252,6 +259,7 @@ describe("import", () => {
     const issues = await rejection(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         records: await readCsvRecords(file("Cártel de Prueba:plaza boss;Nowhere Cartel")),
       }),
@@ -262,6 +270,7 @@ describe("import", () => {
     expect(await counts()).toEqual(before);
     const result = await importRequests({
       db,
+      allowDuplicates,
       actor,
       records: await readCsvRecords(file(`cártel de prueba:plaza boss;${org!.name}`)),
     });
@@ -277,6 +286,7 @@ describe("import", () => {
   it("with open-cases, a person who has an open case on the track is named, and nothing is written", async () => {
     const first = await importRequests({
       db,
+      allowDuplicates,
       actor,
       openCases: true,
       records: await readCsvRecords(
@@ -292,6 +302,7 @@ describe("import", () => {
     const issues = await rejection(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         openCases: true,
         records: await readCsvRecords(
@@ -316,6 +327,7 @@ describe("import", () => {
     const issues = await rejection(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         records: await readCsvRecords(
           csv([
@@ -332,6 +344,7 @@ describe("import", () => {
     const issues = await rejection(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         records: await readCsvRecords(
           csv([
@@ -362,7 +375,7 @@ describe("import", () => {
       ...Array.from({ length: 1200 }, (_, i) => bad(i)),
     ];
     const issues = await rejection(
-      importRequests({ db, actor, batchSize: 10, records: readCsvRecords(csv(lines)) }),
+      importRequests({ db, actor, allowDuplicates, batchSize: 10, records: readCsvRecords(csv(lines)) }),
     );
     expect(issues).toHaveLength(1001);
     expect(issues[0]).toBe("line 32: charges[0].statute: required");
@@ -374,11 +387,11 @@ describe("import", () => {
   it("streams a JSON file and refuses one whose top level is not an array", async () => {
     const file = join(tmp, "one.json");
     writeFileSync(file, JSON.stringify({ requests: [] }));
-    const err = await importFile({ db, actor, file }).catch((e: unknown) => e);
+    const err = await importFile({ db, actor, allowDuplicates, file }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).message).toBe("the JSON file must hold an array of requests");
     writeFileSync(file, '[{"requestingState": "US"}, {"person": ');
-    const cut = await importFile({ db, actor, file }).catch((e: unknown) => e);
+    const cut = await importFile({ db, actor, allowDuplicates, file }).catch((e: unknown) => e);
     expect((cut as AppError).message).toMatch(/^not valid JSON: /);
   });
 
@@ -386,6 +399,7 @@ describe("import", () => {
     const before = await counts();
     const result = await importRequests({
       db,
+      allowDuplicates,
       actor,
       partial: true,
       records: await readCsvRecords(
@@ -427,6 +441,7 @@ describe("import", () => {
     await expect(
       importRequests({
         db,
+        allowDuplicates,
         actor,
         records,
         batchSize: 2,

@@ -26,6 +26,7 @@ import type { Db } from "../db/client.ts";
 import { affiliations, imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
+import { likelyDuplicatesOfMany } from "../people/search.ts";
 import { type CreateRequest, ZCreateRequest } from "./schemas.ts";
 import { insertRequests, intake, requestedStateOf } from "./service.ts";
 
@@ -181,6 +182,11 @@ export interface ImportOptions {
   partial?: boolean;
   /** Open a case per request: security-transfer → security track, any other type → treaty track. */
   openCases?: boolean;
+  /**
+   * Record new people even when people already recorded are likely the same (by default such a record is
+   * bad: its issue names the likely ones, `likelyDuplicatesOfMany`).
+   */
+  allowDuplicates?: boolean;
   /** Records read, checked and written per batch (multi-row statements; audit events flushed per batch). */
   batchSize?: number;
   /** Called after each batch. */
@@ -560,12 +566,62 @@ async function checkBatch(
   });
 
   if (options.openCases) valid = await checkCases(w, valid, refPeople, issuesOf);
+  if (!options.allowDuplicates) valid = await checkDuplicates(w, valid, refPeople, issuesOf);
 
   for (const r of batch) {
     const issues = issuesOf.get(r.ordinal)!;
     if (issues.length > 0) report.add(issues);
   }
   return { valid, people: refPeople };
+}
+
+/**
+ * New people who are likely people already recorded (by this import's earlier batches too) make their
+ * records bad, naming the likely ones by id and score. Checked in two statements per batch, and only for
+ * people new in it: a `person_ref` described in an earlier batch was checked there.
+ */
+async function checkDuplicates(
+  w: Writer,
+  valid: ValidRecord[],
+  refPeople: Map<string, KnownPerson>,
+  issuesOf: Map<number, RecordIssue[]>,
+): Promise<ValidRecord[]> {
+  const seen = new Set<string>();
+  const fresh = valid.filter((v) => {
+    if (!v.input.person) return false;
+    if (!v.personRef) return true;
+    if (seen.has(v.personRef) || refPeople.get(v.personRef)?.changed !== true) return false;
+    seen.add(v.personRef);
+    return true;
+  });
+  if (fresh.length === 0) return valid;
+  const found = await likelyDuplicatesOfMany(
+    w.tx as unknown as Db,
+    fresh.map((v) => v.input.person!),
+    w.actor,
+  );
+  const bad = new Set<string>();
+  fresh.forEach((v, i) => {
+    const likely = found[i]!;
+    if (likely.length === 0) return;
+    if (v.personRef) bad.add(v.personRef);
+    issuesOf.get(v.ordinal)!.push({
+      location: v.location,
+      field: "person",
+      rule: `likely a person already recorded: ${likely.map((d) => `${d.id} (${d.matchedBy} ${d.score})`).join(", ")}; give their person_id, or import with --allow-duplicates`,
+    });
+  });
+  return valid.filter((v) => {
+    const issues = issuesOf.get(v.ordinal)!;
+    if (issues.length === 0 && v.personRef && bad.has(v.personRef)) {
+      issues.push({
+        location: v.location,
+        field: "person_ref",
+        rule: `person ${v.personRef} is likely a person already recorded (see its first record)`,
+      });
+    }
+    return issues.length === 0;
+  });
 }
 
 function refUsed(r: SourceRecord, earlier: number): RecordIssue {

@@ -31,6 +31,11 @@ export const ZCreateRequest = z
     personId: ZUuid.optional(),
     /** A new person, with their affiliations. */
     person: ZCreatePerson.optional(),
+    /**
+     * Record the new `person` even when people already recorded are likely the same one (409
+     * LIKELY_DUPLICATE lists them otherwise): the caller has looked and they are not.
+     */
+    allowDuplicate: z.boolean().optional(),
     requestingState: ZParty,
     requestingAgency: ZShort,
     type: z.enum(requestTypes),

@@ -1,12 +1,14 @@
 import { and, eq, gte, inArray, lte } from "drizzle-orm";
 import { type Writer, write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
+import { allows } from "../auth/permissions.ts";
 import type { Actor } from "../auth/roles.ts";
 import { treatyFor } from "../cases/treaty-parameters.ts";
 import type { Db } from "../db/client.ts";
 import { getById, inOrder, pageOf, requireRefs, visible } from "../db/query.ts";
 import { affiliations, caseStatuses, charges, organisations, people, requests } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { likelyDuplicates, type NewPerson } from "../people/search.ts";
 import type { Call } from "../use-case.ts";
 import type { CreateRequest, ListRequests } from "./schemas.ts";
 
@@ -91,6 +93,25 @@ export async function insertRequests(w: Writer, inputs: CreateRequest[]) {
   return requestRows.map((r) => ({ ...r, charges: byRequest.get(r.id) ?? [] }));
 }
 
+/**
+ * Intake does not record a second record of a person already recorded: 409 LIKELY_DUPLICATE lists the
+ * people the caller may read who are likely the new one (`likelyDuplicates`), to send `personId` instead,
+ * or `allowDuplicate: true` when they are not the same.
+ */
+export async function refuseLikelyDuplicates(db: Db, person: NewPerson, actor: Actor) {
+  const candidates = await likelyDuplicates(db, person, actor);
+  if (candidates.length === 0) return;
+  throw new AppError(
+    "LIKELY_DUPLICATE",
+    `the new person is likely one already recorded (${candidates.length}): give their personId, or allowDuplicate: true`,
+    {
+      issues: [{ field: "person", rule: "likely a person already recorded" }],
+      // Who they are, for a caller who may read people; their ids only otherwise.
+      candidates: allows(actor.role, "person:read") ? candidates : candidates.map(({ id }) => ({ id })),
+    },
+  );
+}
+
 export function requestService(db: Db) {
   /** The requests with the charges and the shared status of their case that the reader may see. */
   async function withCharges<R extends { id: string }>(rows: R[], reader: Actor) {
@@ -122,6 +143,7 @@ export function requestService(db: Db) {
           [{ field: "personId", table: people, id: input.personId }, ...organisationRefs(input)],
           actor,
         );
+        if (input.person && !input.allowDuplicate) await refuseLikelyDuplicates(db, input.person, actor);
         return write(db, actor, async (w) => (await insertRequests(w, [input]))[0]!, { idempotency });
       }),
 

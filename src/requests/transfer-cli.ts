@@ -101,6 +101,10 @@ export function registerTransferCommands(program: Command): void {
       "open a case per request (security-transfer: security track; others: treaty track)",
     )
     .option("--again", "import a file that was already imported (by default the same file is refused)")
+    .option(
+      "--allow-duplicates",
+      "record new people even when people already recorded are likely the same (by default such a record is refused, naming them)",
+    )
     .option("--party <party>", "the state the console operator acts for", "MX")
     .addHelpText("after", importHelp)
     .action(
@@ -111,6 +115,7 @@ export function registerTransferCommands(program: Command): void {
           partial?: boolean;
           openCases?: boolean;
           again?: boolean;
+          allowDuplicates?: boolean;
           party: string;
         },
       ) =>
@@ -129,6 +134,7 @@ export function registerTransferCommands(program: Command): void {
               partial: opts.partial ?? false,
               openCases: opts.openCases ?? false,
               again: opts.again ?? false,
+              allowDuplicates: opts.allowDuplicates ?? false,
               onProgress: bar.listener,
             });
           } finally {

@@ -1,0 +1,135 @@
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/app.ts";
+import { consoleActor } from "../auth/tokens.ts";
+import { toCount } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import { importRequests, readCsvRecords } from "../requests/import.ts";
+
+/** A new person at intake who is likely one already recorded: 409 with the likely ones, unless told. */
+describe("likely duplicates at intake", () => {
+  let t: TestApp;
+  const count = async (table: string) =>
+    toCount(
+      (
+        (await t.database.db.execute(`select count(*) as n from ${table}`)) as unknown as {
+          rows: { n: unknown }[];
+        }
+      ).rows[0]!.n,
+    );
+  const request = (person: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+    person: { fictional: true, ...person },
+    requestingState: "US",
+    requestingAgency: "US Department of Justice",
+    type: "formal-extradition",
+    channel: "written-request",
+    charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy to distribute cocaine" }],
+    ...more,
+  });
+  const post = async (body: object) =>
+    t.app.inject({
+      method: "POST",
+      url: "/api/requests",
+      headers: await t.as("foreign-ministry"),
+      payload: body,
+    });
+  let first: string;
+
+  beforeAll(async () => {
+    t = await testApp();
+    const res = await post(
+      request({
+        givenNames: "José Ángel",
+        familyNames: "Pérez Gómez",
+        dateOfBirth: "1974-05-09",
+        identifiers: [{ kind: "interpol-notice", value: "DEMO-A-7777/2025" }],
+      }),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    first = res.json().personId;
+  });
+  afterAll(() => t?.close());
+
+  it("answers 409 LIKELY_DUPLICATE listing the likely person, and writes nothing", async () => {
+    const [people, requests] = [await count("people"), await count("requests")];
+    const res = await post(request({ givenNames: "Jose A.", familyNames: "Perez-Gomez" }));
+    expect(res.statusCode).toBe(409);
+    const error = res.json().error;
+    expect(error.code).toBe("LIKELY_DUPLICATE");
+    expect(error.issues).toEqual([{ field: "person", rule: "likely a person already recorded" }]);
+    expect(error.details.candidates).toEqual([
+      {
+        id: first,
+        givenNames: "José Ángel",
+        familyNames: "Pérez Gómez",
+        dateOfBirth: "1974-05-09",
+        score: expect.any(Number),
+        matchedBy: "name",
+      },
+    ]);
+    expect([await count("people"), await count("requests")]).toEqual([people, requests]);
+  });
+
+  it("finds one by an identifier of theirs, whatever the name", async () => {
+    const res = await post(
+      request({
+        givenNames: "Rigoberto",
+        familyNames: "Nadie",
+        identifiers: [{ kind: "interpol-notice", value: "DEMO-A-7777/2025" }],
+      }),
+    );
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.details.candidates).toEqual([
+      expect.objectContaining({ id: first, matchedBy: "identifier", score: 1 }),
+    ]);
+  });
+
+  it("does not stop a different person: another date of birth, or a name that differs by a word", async () => {
+    const born = await post(
+      request({ givenNames: "José Ángel", familyNames: "Pérez Gómez", dateOfBirth: "1990-01-01" }),
+    );
+    expect(born.statusCode, born.body).toBe(201);
+    const other = await post(request({ givenNames: "José Ángel", familyNames: "Pérez Salinas" }));
+    expect(other.statusCode, other.body).toBe(201);
+  });
+
+  it("records the person with allowDuplicate: true", async () => {
+    const people = await count("people");
+    const res = await post({
+      ...request({ givenNames: "Jose A.", familyNames: "Perez-Gomez" }),
+      allowDuplicate: true,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().personId).not.toBe(first);
+    expect(await count("people")).toBe(people + 1);
+  });
+
+  it("an import refuses a row whose new person is likely recorded, names the line, writes nothing; --allow-duplicates imports it", async () => {
+    const actor = consoleActor("MX", "foreign-ministry");
+    const header =
+      "request_ref,given_names,family_names,date_of_birth,requesting_state,requesting_agency,type,channel,statute,description";
+    const lines = [
+      header,
+      "R1,Brígida,Nueva Persona,1980-02-02,US,DOJ,formal-extradition,written-request,18 USC 1,desc", // line 2: new
+      "R2,JOSE ANGEL,PEREZ-GOMES,1974-05-09,US,DOJ,formal-extradition,written-request,18 USC 2,desc", // line 3
+    ];
+    const records = () => readCsvRecords(Readable.from([`${lines.join("\n")}\n`]));
+    const [people, requests] = [await count("people"), await count("requests")];
+    const err = await importRequests({ db: t.database.app, actor, records: records() }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    const issues = (err as AppError).details.issues!;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ field: "line 3: person" });
+    expect(issues[0]!.rule).toContain(first);
+    expect([await count("people"), await count("requests")]).toEqual([people, requests]);
+    const done = await importRequests({
+      db: t.database.app,
+      actor,
+      records: records(),
+      allowDuplicates: true,
+    });
+    expect(done).toMatchObject({ requests: 2, people: 2 });
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Names compared the way the database's search compares them (drizzle/0011_person_search.sql
+ * `traslado_norm`): accents, case and punctuation taken out. Pure: the duplicate check at intake decides
+ * here whether a candidate the trigram search found is the same name, word by word.
+ */
+
+/** "Pérez-Gómez, José A." → "perez gomez jose a". */
+export function normaliseName(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/ß/g, "ss")
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}\s]+/gu, " ")
+    .trim();
+}
+
+export const nameWords = (name: string) => normaliseName(name).split(" ").filter(Boolean);
+
+/** Edit distance, with transpositions (Damerau, restricted): "jsoe" is one edit from "jose". */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[a.length]![b.length]!;
+}
+
+/** One word stands for another: the same up to a typo (two in a long word), or an initial of it. */
+export function wordsAgree(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length === 1 || b.length === 1) return a[0] === b[0];
+  const allowed = Math.min(a.length, b.length) >= 7 ? 2 : Math.min(a.length, b.length) >= 4 ? 1 : 0;
+  return editDistance(a, b) <= allowed;
+}
+
+/**
+ * Whether two names can be one person's: every word of the shorter stands for a different word of the
+ * longer, in any order ("Perez-Gomez, Jose A." and "José Ángel Pérez Gómez"), and at least two words
+ * agree, or all of a one-word name. "Test Person 1" and "Test Person 2" do not: "1" stands for nothing.
+ */
+export function namesAgree(a: string, b: string): boolean {
+  let [short, long] = [nameWords(a), nameWords(b)];
+  if (short.length > long.length) [short, long] = [long, short];
+  if (short.length === 0) return false;
+  const free = [...long];
+  // Whole words first, so that an initial does not take the word a full one needs.
+  const ordered = [...short].sort((x, y) => y.length - x.length);
+  for (const w of ordered) {
+    const i = free.findIndex((f) => wordsAgree(w, f));
+    if (i < 0) return false;
+    free.splice(i, 1);
+  }
+  return short.filter((w) => w.length > 1).length >= Math.min(2, short.length);
+}

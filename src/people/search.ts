@@ -1,0 +1,170 @@
+/**
+ * Finding a person under any spelling (issue 12): by name or alias, tolerating accents, word order,
+ * hyphens and typos (pg_trgm and unaccent: drizzle/0011_person_search.sql), and by identifier exactly.
+ * Used by `GET /api/people?q=`, `traslado people search`, and the duplicate check at intake.
+ */
+import { and, inArray, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { type Reader, visible } from "../db/query.ts";
+import { people } from "../db/schema.ts";
+import { namesAgree } from "./names.ts";
+
+export type MatchedBy = "identifier" | "name";
+
+export interface SearchHit {
+  id: string;
+  /** 1 for an identifier matched exactly; otherwise the trigram similarity of the best name form, 0–1. */
+  score: number;
+  matchedBy: MatchedBy;
+}
+
+/**
+ * The least word similarity (pg_trgm) between the query and a person's search text for the person to be a
+ * candidate (0.35, set on `traslado_person_search` in drizzle/0011_person_search.sql): low enough for two
+ * typos in a short name, high enough that the index leaves few rows to rank.
+ */
+export const CANDIDATE_THRESHOLD = 0.35;
+
+/**
+ * The people `reader` may see that `q` finds, best first: those whose identifier is `q` exactly (national ID,
+ * requesting-state ID, INTERPOL notice…) before any found by name. A record merged into another is not
+ * found (its survivor is). The name score is the better of the trigram similarity of the query to the
+ * full name and to the closest alias, averaged with the query's word similarity to the whole search text
+ * (so that "Pérez" ranks the Pérez above the Peralta). The database function `traslado_person_search`
+ * does the search on the indexes, applying the reader's visibility itself (row-level security would keep
+ * the planner off them); the caller reads the rows it names under row-level security.
+ */
+export async function searchPeople(db: Db, q: string, limit: number, _reader: Reader): Promise<SearchHit[]> {
+  const query = q.trim();
+  if (!query) return [];
+  const rows = rowsOf<{ id: string; score: number; matched_by: MatchedBy }>(
+    await db.execute(
+      sql`select id, score, matched_by from public.traslado_person_search(${query}, ${limit})`,
+    ),
+  );
+  const seen = new Set<string>();
+  const hits: SearchHit[] = [];
+  for (const r of rows) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    hits.push({ id: r.id, score: Math.round(Number(r.score) * 1000) / 1000, matchedBy: r.matched_by });
+  }
+  return hits.slice(0, limit);
+}
+
+/** A person found at intake who may be the one being recorded, with what the caller may see of them. */
+export interface LikelyDuplicate {
+  id: string;
+  givenNames: string;
+  familyNames: string;
+  dateOfBirth: string | null;
+  score: number;
+  matchedBy: MatchedBy;
+}
+
+export interface NewPerson {
+  givenNames: string;
+  familyNames: string;
+  aliases?: string[];
+  dateOfBirth?: string | null | undefined;
+  identifiers?: { kind: string; value: string }[];
+}
+
+/** Candidates the trigram search gives each new person, before the word-by-word check. */
+const CANDIDATES_PER_PERSON = 5;
+
+/**
+ * The people already recorded (and visible to `reader`) who are likely the new person: one who has an
+ * identifier of theirs (same kind and value), or whose name or an alias agrees word by word with the new
+ * person's name or an alias (`namesAgree`) without a different date of birth.
+ */
+export async function likelyDuplicates(
+  db: Db,
+  person: NewPerson,
+  reader: Reader,
+): Promise<LikelyDuplicate[]> {
+  return (await likelyDuplicatesOfMany(db, [person], reader))[0]!;
+}
+
+/**
+ * `likelyDuplicates` of many new people in two statements whatever their number (an import's batch): one
+ * for their identifiers, one for their names (a lateral trigram search per name, each on the index).
+ */
+export async function likelyDuplicatesOfMany(
+  db: Db,
+  persons: NewPerson[],
+  reader: Reader,
+): Promise<LikelyDuplicate[][]> {
+  const out = persons.map(() => new Map<string, LikelyDuplicate>());
+  if (persons.length === 0) return [];
+  const idRows = persons.flatMap((p, i) => (p.identifiers ?? []).map((ident) => ({ i, v: ident.value })));
+  const names = persons.map((p, i) => ({ i, v: `${p.givenNames} ${p.familyNames}` }));
+  // One statement for the whole batch: the search function per name and per identifier value.
+  const found = rowsOf<{ i: number; id: string; score: number; matched_by: MatchedBy }>(
+    await db.execute(sql`
+      select q.i, c.id, c.score, c.matched_by
+      from jsonb_to_recordset(${JSON.stringify([...idRows.map((r) => ({ ...r, k: "identifier" })), ...names.map((r) => ({ ...r, k: "name" }))])}::jsonb) as q(i int, v text, k text)
+      cross join lateral public.traslado_person_search(q.v, ${CANDIDATES_PER_PERSON}) c
+      where c.matched_by = q.k`),
+  );
+  if (found.length === 0) return persons.map(() => []);
+  // The candidates' rows, read under row-level security.
+  const rows = await db
+    .select({
+      id: people.id,
+      givenNames: people.givenNames,
+      familyNames: people.familyNames,
+      aliases: people.aliases,
+      dateOfBirth: people.dateOfBirth,
+      identifiers: people.identifiers,
+    })
+    .from(people)
+    .where(and(visible(people, reader), inArray(people.id, [...new Set(found.map((f) => f.id))])));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const f of found.sort(
+    (a, b) => (a.matched_by === "identifier" ? -1 : 0) - (b.matched_by === "identifier" ? -1 : 0),
+  )) {
+    const r = byId.get(f.id);
+    const person = persons[f.i]!;
+    if (!r || out[f.i]!.has(r.id)) continue;
+    if (f.matched_by === "identifier") {
+      if (
+        r.identifiers.some((x) =>
+          (person.identifiers ?? []).some((y) => x.kind === y.kind && x.value === y.value),
+        )
+      )
+        out[f.i]!.set(r.id, { ...pick(r), score: 1, matchedBy: "identifier" });
+      continue;
+    }
+    const forms = [`${person.givenNames} ${person.familyNames}`, ...(person.aliases ?? [])];
+    const theirs = [`${r.givenNames} ${r.familyNames}`, ...r.aliases];
+    const agree = forms.some((a) => theirs.some((b) => namesAgree(a, b)));
+    const born = !person.dateOfBirth || !r.dateOfBirth || person.dateOfBirth === r.dateOfBirth;
+    if (agree && born) {
+      out[f.i]!.set(r.id, {
+        ...pick(r),
+        score: Math.round(Number(f.score) * 1000) / 1000,
+        matchedBy: "name",
+      });
+    }
+  }
+  return out.map((m) => [...m.values()].sort((a, b) => b.score - a.score));
+}
+
+interface PersonRow {
+  id: string;
+  givenNames: string;
+  familyNames: string;
+  aliases: string[];
+  dateOfBirth: string | null;
+}
+
+/** Rows of a raw statement: `{ rows }` from both drivers. */
+const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+
+const pick = (r: PersonRow) => ({
+  id: r.id,
+  givenNames: r.givenNames,
+  familyNames: r.familyNames,
+  dateOfBirth: r.dateOfBirth,
+});

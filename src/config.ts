@@ -117,9 +117,10 @@ const ZConfig = z
     /**
      * `serve` runs the deadline clock every so many seconds: the lapse transitions, then the reminders due
      * (src/notifications/); 0: never (run `traslado deadlines --apply-lapses` from cron). Every app process
-     * may run it: each lapse, reminder and webhook delivery happens once across them.
+     * may run it: each lapse, reminder and webhook delivery happens once across them. Unset: every 300 s in
+     * production, never otherwise (see `deadlineClockSeconds`).
      */
-    DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).default(0),
+    DEADLINE_CLOCK_INTERVAL_S: z.coerce.number().int().min(0).optional(),
     /** Days before a deadline's due day on which its reminders are raised, comma-separated (0: the due day). */
     REMINDER_LEAD_DAYS: z
       .string()
@@ -242,6 +243,15 @@ export type Config = z.infer<typeof ZConfig>;
 /** Where the deployment's signing key is: SIGNING_KEY_FILE, or DATA_DIR/signing-key.pem. */
 export const signingKeyFile = (config: Pick<Config, "SIGNING_KEY_FILE" | "DATA_DIR">): string =>
   config.SIGNING_KEY_FILE ?? join(config.DATA_DIR, "signing-key.pem");
+
+/**
+ * How often `serve` runs the deadline clock, in seconds (0: never). Unset, a production deployment runs it
+ * every 5 minutes, so lapses and reminders come when the law says without anyone running a command; the
+ * embedded demo does not, so its overdue deadlines stay as the demo shows them until someone acts.
+ */
+export const deadlineClockSeconds = (
+  config: Pick<Config, "DEADLINE_CLOCK_INTERVAL_S" | "NODE_ENV">,
+): number => config.DEADLINE_CLOCK_INTERVAL_S ?? (config.NODE_ENV === "production" ? 300 : 0);
 
 /** Where the directory store keeps documents: DOCUMENTS_DIR, or DATA_DIR/documents. */
 export const documentsDir = (config: Pick<Config, "DOCUMENTS_DIR" | "DATA_DIR">): string =>

@@ -2,7 +2,7 @@
  * The deadline clock: one run takes the lapse transitions of every overdue deadline (`applyLapses`), then
  * raises the reminders and lapse notices due (`src/notifications/`), and the services remember when it last
  * ran, for `/metrics`. `traslado deadlines --apply-lapses` runs it
- * once; `serve` runs it every DEADLINE_CLOCK_INTERVAL_S seconds when that is set.
+ * once; `serve` runs it every DEADLINE_CLOCK_INTERVAL_S seconds (`deadlineClockSeconds`: 300 in production).
  */
 import type { FastifyBaseLogger } from "fastify";
 import { every } from "../every.ts";

@@ -7,7 +7,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import { linkPending } from "../audit/link.ts";
 import { startDeadlineClock } from "../cases/deadline-clock.ts";
-import { type Config, signingKeyFile } from "../config.ts";
+import { type Config, deadlineClockSeconds, signingKeyFile } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { createApp } from "../http/app.ts";
 import { services } from "../services.ts";
@@ -48,10 +48,8 @@ export async function serve(config: Config): Promise<void> {
     config,
     oidc,
   });
-  const clock =
-    config.DEADLINE_CLOCK_INTERVAL_S > 0
-      ? startDeadlineClock(s, config.DEADLINE_CLOCK_INTERVAL_S * 1000, app.log)
-      : undefined;
+  const clockSeconds = deadlineClockSeconds(config);
+  const clock = clockSeconds > 0 ? startDeadlineClock(s, clockSeconds * 1000, app.log) : undefined;
 
   const sender =
     config.WEBHOOK_POLL_INTERVAL_MS > 0

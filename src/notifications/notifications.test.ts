@@ -13,6 +13,7 @@ import type { Role } from "../auth/roles.ts";
 import { consoleActor } from "../auth/tokens.ts";
 import { addDays } from "../cases/calendar.ts";
 import { runDeadlineClock } from "../cases/deadline-clock.ts";
+import { deadlineClockSeconds, loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
 import {
   cases,
@@ -92,6 +93,14 @@ describe("who must act, and when", () => {
     );
     expect(byDaysLeft).toEqual([null, null, 7, 7, 7, 3, 3, 1, 0, null]);
     expect(() => parseLeadDays("7,x")).toThrow(/whole numbers/);
+  });
+  it("runs in a production server by default, every 5 minutes; not in the embedded demo unless set", () => {
+    expect(deadlineClockSeconds(loadConfig({ NODE_ENV: "production" }))).toBe(300);
+    expect(deadlineClockSeconds(loadConfig({ NODE_ENV: "production", DEADLINE_CLOCK_INTERVAL_S: "0" }))).toBe(
+      0,
+    );
+    expect(deadlineClockSeconds(loadConfig({}))).toBe(0);
+    expect(deadlineClockSeconds(loadConfig({ DEADLINE_CLOCK_INTERVAL_S: "60" }))).toBe(60);
   });
 });
 

@@ -35,6 +35,8 @@ async function personWithCase() {
         fictional: true,
       },
       charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy to distribute cocaine" }],
+      // Each test's person is a new one, though named like the last (same alias): not a likely duplicate.
+      allowDuplicate: true,
     },
   });
   expect(req.statusCode, req.body).toBe(201);

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:documents-floor` — what Node itself costs in resident memory to move a large body over HTTP,
+ * without Traslado: a bare `http` server that hashes an upload and discards it, then sends the same number of
+ * bytes back (fresh 1 MiB buffers, with backpressure). The client is a child process; the server's resident
+ * memory is sampled every 10 ms, as in src/documents/memory.test.ts. Node frees its I/O buffers when V8 decides
+ * (about 64 MB of external memory between collections), so this is the floor under that test's figures.
+ *
+ *   npm run bench:documents-floor -- --mb 200 --runs 3
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: { mb: { type: "string", default: "200" }, runs: { type: "string", default: "3" } },
+});
+const size = Number(values.mb) * 1024 * 1024;
+const runs = Number(values.runs);
+
+const server = http.createServer(async (req, res) => {
+  if (req.method === "POST") {
+    const hash = createHash("sha256");
+    for await (const chunk of req) hash.update(chunk as Buffer);
+    res.end(hash.digest("hex"));
+    return;
+  }
+  res.writeHead(200, { "content-length": String(size) });
+  let left = size;
+  const pump = () => {
+    while (left > 0) {
+      const block = Buffer.alloc(Math.min(left, 1024 * 1024), 0x20);
+      left -= block.length;
+      if (!res.write(block)) return res.once("drain", pump);
+    }
+    res.end();
+  };
+  pump();
+});
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+const clientScript = `
+const http = require("node:http");
+const [mode, url, size] = process.argv.slice(1);
+if (mode === "upload") {
+  const req = http.request(url, { method: "POST", headers: { "content-length": size } });
+  req.on("response", (res) => { res.resume(); res.on("end", () => process.exit(0)); });
+  let left = Number(size);
+  (function pump() {
+    while (left > 0) {
+      const block = Buffer.alloc(Math.min(left, 65536), 0x20); left -= block.length;
+      if (!req.write(block)) return req.once("drain", pump);
+    }
+    req.end();
+  })();
+} else {
+  http.get(url, (res) => { res.on("data", () => {}); res.on("end", () => process.exit(0)); });
+}`;
+
+async function growth(mode: "upload" | "download", bytes: number): Promise<number> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
+  await new Promise((resolve, reject) =>
+    spawn(process.execPath, ["-e", clientScript, mode, url, String(bytes)], { stdio: "inherit" })
+      .on("error", reject)
+      .on("close", resolve),
+  );
+  clearInterval(timer);
+  return Math.max(peak, process.memoryUsage().rss) - before;
+}
+
+const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+// A first small body warms the path, as in the memory test.
+await growth("upload", 4 * 1024 * 1024);
+await growth("download", 4 * 1024 * 1024);
+process.stdout.write(`bare Node HTTP server, ${values.mb} MB, resident memory growth (MB), ${runs} runs\n`);
+for (let round = 0; round < runs; round++) {
+  const up = await growth("upload", size);
+  const down = await growth("download", size);
+  process.stdout.write(`  run ${round + 1}: upload +${mb(up)}  download +${mb(down)}\n`);
+}
+server.close();

@@ -21,7 +21,7 @@ ALTER TABLE "people"
 DROP INDEX IF EXISTS "people_search_idx";
 --> statement-breakpoint
 -- fastupdate off: a new person goes into the index at once rather than into a pending list that every
--- search reads through until (auto)vacuum merges it (4,000 pending people made a search 30 ms slower).
+-- search reads through until (auto)vacuum merges it (the benchmark's fill left 4,000 people pending).
 CREATE INDEX "people_search_key_idx" ON "people" USING gin ("search_key" public.gin_trgm_ops) WITH (fastupdate = off);
 --> statement-breakpoint
 CREATE INDEX "people_name_key_idx" ON "people" USING gin ("name_key" public.gin_trgm_ops) WITH (fastupdate = off);

@@ -116,8 +116,9 @@ export const people = pgTable(
      */
     mergedInto: uuid("merged_into"),
   },
-  // Name search's trigram index and the identifiers' index are expression indexes, hand-written in the
-  // migration (drizzle/0011_person_search.sql).
+  // Name search's normalised forms (generated columns name_key, alias_keys, search_key: not declared here, so
+  // drizzle never reads or writes them and they stay out of audit images), their trigram indexes and the
+  // identifiers' index are hand-written in the migrations (drizzle/0014_person_search.sql, 0015_person_search_fast.sql).
   (t) => [index("people_family_idx").on(t.familyNames)],
 );
 

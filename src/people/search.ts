@@ -1,6 +1,6 @@
 /**
  * Finding a person under any spelling (issue 12): by name or alias, tolerating accents, word order,
- * hyphens and typos (pg_trgm and unaccent: drizzle/0011_person_search.sql), and by identifier exactly.
+ * hyphens and typos (pg_trgm and unaccent: drizzle/0014_person_search.sql, 0015_person_search_fast.sql), and by identifier exactly.
  * Used by `GET /api/people?q=`, `traslado people search`, and the duplicate check at intake.
  */
 import { and, inArray, sql } from "drizzle-orm";
@@ -20,10 +20,14 @@ export interface SearchHit {
 
 /**
  * The least word similarity (pg_trgm) between the query and a person's search text for the person to be a
- * candidate (0.35, set on `traslado_person_search` in drizzle/0011_person_search.sql): low enough for two
- * typos in a short name, high enough that the index leaves few rows to rank.
+ * candidate (0.35, set on `traslado_person_search` in drizzle/0015_person_search_fast.sql): low enough for two
+ * typos in a short name. This wide tier runs only when the close one (name similarity at least
+ * `CLOSE_THRESHOLD`) does not fill the page: among many namesakes it leaves thousands of rows to rank.
  */
 export const CANDIDATE_THRESHOLD = 0.35;
+
+/** The least trigram similarity of the query to a person's name for the close tier (set on the function too). */
+export const CLOSE_THRESHOLD = 0.5;
 
 /**
  * The people `reader` may see that `q` finds, best first: those whose identifier is `q` exactly (national ID,
@@ -31,8 +35,10 @@ export const CANDIDATE_THRESHOLD = 0.35;
  * found (its survivor is). The name score is the better of the trigram similarity of the query to the
  * full name and to the closest alias, averaged with the query's word similarity to the whole search text
  * (so that "Pérez" ranks the Pérez above the Peralta). The database function `traslado_person_search`
- * does the search on the indexes, applying the reader's visibility itself (row-level security would keep
- * the planner off them); the caller reads the rows it names under row-level security.
+ * does the search on the indexes of the stored normalised forms (generated columns), applying the reader's
+ * visibility itself (row-level security would keep the planner off them); the caller reads the rows it names
+ * under row-level security. By name it tries the close tier first (similar names, few candidates) and the
+ * wide one only when the close one finds fewer than `limit` people.
  */
 export async function searchPeople(db: Db, q: string, limit: number, _reader: Reader): Promise<SearchHit[]> {
   const query = q.trim();

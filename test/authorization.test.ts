@@ -444,6 +444,9 @@ const samples: Record<string, (id: () => string) => { url: string; body?: unknow
   }),
   "GET /api/decisions/{id}/history": (id) => ({ url: `/api/decisions/${id()}/history` }),
   "GET /api/handovers/{id}/history": (id) => ({ url: `/api/handovers/${id()}/history` }),
+  "GET /api/cases/{id}/history": (id) => ({ url: `/api/cases/${id()}/history` }),
+  "GET /api/assurances/{id}/history": (id) => ({ url: `/api/assurances/${id()}/history` }),
+  "GET /api/holds/{id}/history": (id) => ({ url: `/api/holds/${id()}/history` }),
   "POST /api/decisions/{id}/supersessions": (id) => ({
     url: `/api/decisions/${id()}/supersessions`,
     body: { reasons: "r", reason: "r" },

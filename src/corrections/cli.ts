@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { allKinds } from "./kinds.ts";
+import { historyKinds } from "./kinds.ts";
 
 /**
  * `traslado history KIND ID`: a record's history from the audit chain (who, when, why, before → after), as
@@ -10,7 +10,7 @@ export function registerHistoryCommand(program: Command): void {
     .command("history")
     .description("a record's changes from the audit chain: who, when, why, each field before → after")
     .addArgument(
-      program.createArgument("<kind>", "the kind of record").choices(allKinds.map((k) => k.entity)),
+      program.createArgument("<kind>", "the kind of record").choices(historyKinds.map((k) => k.entity)),
     )
     .argument("<id>", "the record's id")
     .option("--party <party>", "the state reading it (its auditor's reach)", "MX")
@@ -19,7 +19,7 @@ export function registerHistoryCommand(program: Command): void {
       const { withServices } = await import("../cli/context.ts");
       const { consoleActor } = await import("../auth/tokens.ts");
       await withServices(async (s) => {
-        const kind = allKinds.find((k) => k.entity === entity)!;
+        const kind = historyKinds.find((k) => k.entity === entity)!;
         const history = await s.corrections.history(kind, id, consoleActor(opts.party, "auditor"));
         if (opts.format === "json") {
           process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);

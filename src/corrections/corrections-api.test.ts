@@ -501,6 +501,27 @@ describe("a decision recorded before supersessions existed (migration 0011)", ()
 });
 
 describe("the other kinds", () => {
+  it("a case's history: each step's change of state, by whom, from the chain; not for a requesting state; a missing hold 404", async () => {
+    const c = await buildCase(t, { track: "treaty" });
+    const step = await transition(t, c.id, "foreign-ministry", {
+      transition: "request-provisional-arrest",
+      occurredAt: daysAgo(10),
+    });
+    expect(step.statusCode, step.body).toBe(201);
+    const res = await send("GET", `/api/cases/${c.id}/history`, "auditor");
+    expect(res.statusCode, res.body).toBe(200);
+    const { events } = res.json();
+    expect(events.map((e: { action: string }) => e.action)).toEqual(["case.created", "case.transitioned"]);
+    const moved = events[1].changes.find((ch: { field: string }) => ch.field === "state");
+    expect(moved).toMatchObject({ before: "treaty-request-received", after: "provisional-arrest-requested" });
+    expect(events[1].actor.party).toBe("MX");
+    expect(events[1].actor.name).toEqual(expect.any(String));
+    const outside = await send("GET", `/api/cases/${c.id}/history`, "request-officer", { party: "US" });
+    expect(outside.statusCode).toBe(403);
+    const holdHistory = await send("GET", `/api/holds/${randomUUID()}/history`, "auditor");
+    expect(holdHistory.statusCode).toBe(404);
+  });
+
   it("an organisation, an affiliation and a place, each with its history", async () => {
     const org = (
       await send("POST", "/api/organisations", "secretariat", { body: { name: "Cártel Uno" } })

@@ -274,7 +274,24 @@ const kinds: CorrectableKind[] = [
 
 export const correctable = kinds.filter((k) => k.correct !== null);
 export const superseded = kinds.filter((k) => k.correct === null);
-export const allKinds = kinds;
+
+/** A kind of record whose history is read from the audit chain. */
+export type HistoryKind = Pick<CorrectableKind, "path" | "entity" | "noun" | "read"> & {
+  table: CorrectableKind["table"] | typeof t.cases | typeof t.assurances | typeof t.legalHolds;
+};
+
+/**
+ * Records changed only by their own acts — a case by its track's steps, an assurance given or withdrawn, a
+ * hold placed or lifted — never corrected: their history is read all the same.
+ */
+const changedByActs: HistoryKind[] = [
+  { path: "cases", entity: "case", noun: "Case", table: t.cases, read: "case:read" },
+  { path: "assurances", entity: "assurance", noun: "Assurance", table: t.assurances, read: "assurance:read" },
+  { path: "holds", entity: "legal_hold", noun: "Hold", table: t.legalHolds, read: "hold:read" },
+];
+
+/** Every kind with a history: those corrected or superseded, and those changed only by their acts. */
+export const historyKinds: HistoryKind[] = [...kinds, ...changedByActs];
 
 /** The fields of `body` that are fixed for `kind`, each with its rule. */
 export function fixedFieldsOf(kind: CorrectableKind, body: unknown) {

@@ -16,7 +16,14 @@ import { AHandover, AOperation, APlace, ZCreateHandover } from "../operations/sc
 import { AAffiliation, AOrganisation, APerson } from "../people/schemas.ts";
 import { ACharge, ARequest } from "../requests/schemas.ts";
 import type { Services } from "../services.ts";
-import { allKinds, type CorrectableKind, correctable, correctionBody, fixedFieldsOf } from "./kinds.ts";
+import {
+  type CorrectableKind,
+  correctable,
+  correctionBody,
+  fixedFieldsOf,
+  historyKinds,
+  superseded,
+} from "./kinds.ts";
 
 const AHistoryEvent = z
   .strictObject({
@@ -147,7 +154,7 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
     );
   }
 
-  for (const kind of allKinds) {
+  for (const kind of historyKinds) {
     typed.get(
       `/${kind.path}/:id/history`,
       {
@@ -165,7 +172,7 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
     );
   }
 
-  const decision = allKinds.find((k) => k.entity === "decision")!;
+  const decision = superseded.find((k) => k.entity === "decision")!;
   typed.post(
     "/decisions/:id/supersessions",
     {
@@ -194,7 +201,7 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
     },
   );
 
-  const handover = allKinds.find((k) => k.entity === "handover")!;
+  const handover = superseded.find((k) => k.entity === "handover")!;
   typed.post(
     "/handovers/:id/supersessions",
     {

@@ -32,7 +32,7 @@ import {
   type requests,
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import type { CorrectableKind } from "./kinds.ts";
+import type { CorrectableKind, HistoryKind } from "./kinds.ts";
 
 /** What the requesting state is told once a request is granted: its charges are what it was granted on. */
 const grantedStatuses: ReadonlySet<SharedStatus> = new Set([
@@ -306,7 +306,7 @@ export function correctionService(db: Db) {
      * field's before and after. The record must be in the caller's reach (else the same 404 as none); an
      * event of another party names that party, not its official.
      */
-    history: async (kind: CorrectableKind, id: string, actor: Actor) => {
+    history: async (kind: HistoryKind, id: string, actor: Actor) => {
       await guarded(db, actor, kind.read, () => getById(db, kind.table, kind.entity, id, actor));
       const events = await asSystem(db, () =>
         db

@@ -187,6 +187,41 @@ describe("correcting a person", () => {
     expect(row?.version).toBe(1);
   });
 
+  // Review M4: a PATCH on a merged record's id changed the dead record and answered with the survivor.
+  it("refuses a merged record with 409 PERSON_MERGED naming the survivor; neither record nor the chain changes", async () => {
+    const merged = await buildPerson(t, {
+      givenNames: "Anselmo",
+      familyNames: `Quiroga ${randomUUID().slice(0, 6)}`,
+    });
+    const survivor = await buildPerson(t, {
+      givenNames: "Anselmo",
+      familyNames: `Quiroga ${randomUUID().slice(0, 6)}`,
+    });
+    const merge = await send("POST", `/api/people/${merged.id}/merge`, "foreign-ministry", {
+      body: { into: survivor.id, reason: "Same fingerprints" },
+    });
+    expect(merge.statusCode, merge.body).toBe(201);
+    const [deadBefore] = await t.database.db.select().from(people).where(eq(people.id, merged.id));
+    const [survivorBefore] = await t.database.db.select().from(people).where(eq(people.id, survivor.id));
+    const chain = await chainState(merged.id);
+    const res = await send("PATCH", `/api/people/${merged.id}`, "foreign-ministry", {
+      ifMatch: `"${deadBefore!.version}"`,
+      body: { familyNames: "Quiroga Ruelas", reason: "From the warrant" },
+    });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toMatchObject({
+      code: "PERSON_MERGED",
+      details: { survivorId: survivor.id, rule: "a merged record is corrected as its survivor" },
+    });
+    expect((await t.database.db.select().from(people).where(eq(people.id, merged.id)))[0]).toEqual(
+      deadBefore,
+    );
+    expect((await t.database.db.select().from(people).where(eq(people.id, survivor.id)))[0]).toEqual(
+      survivorBefore,
+    );
+    expect(await chainState(merged.id)).toEqual(chain);
+  });
+
   it("clears an optional field with null", async () => {
     const person = await buildPerson(t, { custodyFacility: "Altiplano" });
     const res = await send("PATCH", `/api/people/${person.id}`, "foreign-ministry", {

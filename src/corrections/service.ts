@@ -268,6 +268,14 @@ export function correctionService(db: Db) {
           party: string;
         };
         requireOwn(kind.entity, row, actor);
+        // A merged record is read as its survivor: a correction to it would change a record nobody reads
+        // and answer with another (review M4). The survivor is corrected instead.
+        if (kind.entity === "person" && typeof row.mergedInto === "string")
+          throw new AppError(
+            "PERSON_MERGED",
+            `person ${id} was merged into ${row.mergedInto}: correct the survivor, ${row.mergedInto}`,
+            { survivorId: row.mergedInto, rule: "a merged record is corrected as its survivor" },
+          );
         const expectedVersion = requireVersion(version);
         const { reason, ...patch } = input;
         // The rules run inside the write's transaction, so what they read holds until it commits.

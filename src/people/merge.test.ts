@@ -86,12 +86,27 @@ describe("merging two records of one person", () => {
     const kinds = Object.entries(before).filter(([, r]) => r.length > 0).length;
     expect(kinds).toBeGreaterThanOrEqual(6);
 
+    // What was decided or signed: a merge changes only the person a decision or a handover names.
+    const content = async () => {
+      const out: Record<string, unknown>[] = [];
+      for (const table of ["decisions", "handovers"])
+        for (const r of await rows<Record<string, unknown>>(
+          sql`select * from ${sql.identifier(table)} where person_id in (${merged}, ${survivor}) order by id`,
+        )) {
+          const { person_id: _p, version: _v, recorded_at: _r, ...kept } = r;
+          out.push(kept);
+        }
+      return out;
+    };
+    const contentBefore = await content();
+    expect(contentBefore.length).toBeGreaterThan(0);
     const res = await post(`/api/people/${merged}/merge`, {
       into: survivor,
       reason: "Same fingerprints (demo)",
     });
     expect(res.statusCode, res.body).toBe(201);
     const merge = res.json();
+    expect(await content()).toEqual(contentBefore);
     expect(merge).toMatchObject({ mergedId: merged, survivorId: survivor, status: "active" });
 
     // Every row that named the merged record names the survivor; nothing else changed but a demoted primary.

@@ -4,6 +4,10 @@
  * aliases as aliases; the merged record stays, marked `mergedInto`, and its id resolves to the survivor.
  * Every row moved is written through the audit path, and the merge keeps what it changed
  * (`person_merges.moved`) so that it can be undone while nothing it touched was written since.
+ *
+ * Decisions and signed handovers are re-pointed like the rest: only the person they name changes, never what
+ * was decided or signed (that changes only by supersession, src/corrections/). A row of another party that
+ * names the merged record refuses the merge (and its undoing): this party can neither see nor move it.
  */
 import { and, count, eq, ne, sql } from "drizzle-orm";
 import { auditedTables, type EntityName } from "../audit/entities.ts";

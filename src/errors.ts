@@ -51,6 +51,8 @@ export const errorStatus = {
   LIKELY_DUPLICATE: 409,
   /** A merge, or its undoing, that the record's rules refuse; the answer names the rule. */
   MERGE_REFUSED: 409,
+  /** A record of a person merged into another: corrected as its survivor (named in the answer), not in place. */
+  PERSON_MERGED: 409,
   /** A change to a record only the party that wrote it may change (an assurance another state gave). */
   RECORD_OF_ANOTHER_PARTY: 409,
   /** The operation has moved past the point where this is allowed (on board, in transit, completed). */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, count, eq, sql } from "drizzle-orm";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { officer, type TestApp, testApp } from "../../test/app.ts";
 import { traslado } from "../../test/cli-run.ts";
@@ -186,6 +187,41 @@ describe("correcting a person", () => {
     expect(row?.version).toBe(1);
   });
 
+  // Review M4: a PATCH on a merged record's id changed the dead record and answered with the survivor.
+  it("refuses a merged record with 409 PERSON_MERGED naming the survivor; neither record nor the chain changes", async () => {
+    const merged = await buildPerson(t, {
+      givenNames: "Anselmo",
+      familyNames: `Quiroga ${randomUUID().slice(0, 6)}`,
+    });
+    const survivor = await buildPerson(t, {
+      givenNames: "Anselmo",
+      familyNames: `Quiroga ${randomUUID().slice(0, 6)}`,
+    });
+    const merge = await send("POST", `/api/people/${merged.id}/merge`, "foreign-ministry", {
+      body: { into: survivor.id, reason: "Same fingerprints" },
+    });
+    expect(merge.statusCode, merge.body).toBe(201);
+    const [deadBefore] = await t.database.db.select().from(people).where(eq(people.id, merged.id));
+    const [survivorBefore] = await t.database.db.select().from(people).where(eq(people.id, survivor.id));
+    const chain = await chainState(merged.id);
+    const res = await send("PATCH", `/api/people/${merged.id}`, "foreign-ministry", {
+      ifMatch: `"${deadBefore!.version}"`,
+      body: { familyNames: "Quiroga Ruelas", reason: "From the warrant" },
+    });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toMatchObject({
+      code: "PERSON_MERGED",
+      details: { survivorId: survivor.id, rule: "a merged record is corrected as its survivor" },
+    });
+    expect((await t.database.db.select().from(people).where(eq(people.id, merged.id)))[0]).toEqual(
+      deadBefore,
+    );
+    expect((await t.database.db.select().from(people).where(eq(people.id, survivor.id)))[0]).toEqual(
+      survivorBefore,
+    );
+    expect(await chainState(merged.id)).toEqual(chain);
+  });
+
   it("clears an optional field with null", async () => {
     const person = await buildPerson(t, { custodyFacility: "Altiplano" });
     const res = await send("PATCH", `/api/people/${person.id}`, "foreign-ministry", {
@@ -322,6 +358,74 @@ describe("what the law fixes", () => {
     expect(row).toMatchObject({ statute: "21 U.S.C. § 846", maximumPenalty: "Life", version: 2 });
     expect(await chainState(chargeId)).toEqual(chain);
   });
+
+  // Review H1: on a server a scope is not a transaction; the rule read the statuses, a grant committed, and
+  // the charge was written anyway. Here the grant is made to wait (a raw lock on its case row) until the
+  // correction has started: the correction must wait for it and then refuse. PGlite runs one transaction
+  // at a time, so there is no race to test there.
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "a charge correction racing a grant waits for it and answers 422 CHARGE_FIXED_BY_GRANT; the charge is unchanged",
+    async () => {
+      const c = await buildCase(t, { track: "treaty" });
+      const chargeId = c.request.charges[0]!.id;
+      const walk: [Role, string, number][] = [
+        ["foreign-ministry", "request-provisional-arrest", 210],
+        ["judge", "detain-provisionally", 200],
+        ["foreign-ministry", "receive-formal-request", 150],
+        ["judge", "open-hearing", 140],
+        ["judge", "close-hearing", 120],
+        ["judge", "issue-judicial-opinion", 115],
+      ];
+      for (const [role, name, ago] of walk) {
+        const res = await transition(t, c.id, role, { transition: name, occurredAt: daysAgo(ago) });
+        expect(res.statusCode, `${name}: ${res.body}`).toBe(201);
+      }
+      const raw = new pg.Client({ connectionString: t.database.url });
+      await raw.connect();
+      const waiting = async (n: number) => {
+        for (let i = 0; i < 200; i++) {
+          // Inside a transaction the activity view is a snapshot unless cleared.
+          await raw.query("select pg_stat_clear_snapshot()");
+          const { rows } = await raw.query(
+            "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+          );
+          if (rows[0].n >= n) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        const { rows } = await raw.query(
+          "select state, wait_event_type, wait_event, left(query, 120) as q from pg_stat_activity where datname = current_database()",
+        );
+        throw new Error(`never saw ${n} statements waiting for a lock: ${JSON.stringify(rows)}`);
+      };
+      try {
+        await raw.query("begin");
+        await raw.query("select id from cases where id = $1 for update", [c.id]);
+        const grant = transition(t, c.id, "foreign-ministry", {
+          transition: "grant-extradition",
+          occurredAt: daysAgo(100),
+        });
+        await waiting(1);
+        const correction = send("PATCH", `/api/charges/${chargeId}`, "foreign-ministry", {
+          ifMatch: '"1"',
+          body: { statute: "21 U.S.C. § 848", reason: "A graver offence" },
+        });
+        const early = await Promise.race([correction, waiting(2).then(() => null)]);
+        expect(early?.body ?? "waiting").toBe("waiting");
+        await raw.query("commit");
+        const [granted, corrected] = await Promise.all([grant, correction]);
+        expect(granted.statusCode, granted.body).toBe(201);
+        expect(corrected.statusCode, corrected.body).toBe(422);
+        expect(corrected.json().error).toMatchObject({
+          code: "CHARGE_FIXED_BY_GRANT",
+          details: { rule: "the charges of a granted extradition are fixed", statuses: ["granted"] },
+        });
+        const [row] = await t.database.db.select().from(charges).where(eq(charges.id, chargeId));
+        expect(row).toMatchObject({ statute: "21 U.S.C. § 846", version: 1 });
+      } finally {
+        await raw.end();
+      }
+    },
+  );
 
   it("an operation is corrected while planned, not once under way; its code is fixed", async () => {
     const c = await buildCase(t);

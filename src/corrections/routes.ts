@@ -233,6 +233,8 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
 
 /** The rules of the law or the record each kind's correction answers to. */
 const kindRules: Partial<Record<CorrectableKind["entity"], string>> = {
+  person:
+    "A record merged into another is not corrected: 409 PERSON_MERGED, naming the survivor (`details.survivorId`), which is corrected instead.",
   request:
     "Only before the request is decided (its cases still received or under review): after, 409 REQUEST_DECIDED. Only by the party that wrote it (409 RECORD_OF_ANOTHER_PARTY).",
   charge:

@@ -7,7 +7,9 @@
  * Order of the checks: the permission (403), the record in the caller's reach (404, the same as none), the
  * record of the caller's own party (409 RECORD_OF_ANOTHER_PARTY), the version read (428 without one), the
  * rules of the law and of the record (409/422, each by its code), then the write, which refuses a stale
- * version (409 VERSION_CONFLICT) and writes nothing.
+ * version (409 VERSION_CONFLICT) and writes nothing. The rules run inside the write's transaction; those
+ * that read a request's state first hold the request's cases (`holdCases`), so a concurrent step of a case
+ * cannot slip between the check and the write.
  */
 import { and, asc, eq, isNotNull, ne } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
@@ -94,7 +96,22 @@ export function correctionService(db: Db) {
     ]);
   }
 
+  /**
+   * Holds the request's cases (FOR SHARE, whoever's they are) until the correction's transaction ends: a
+   * step of one of them (a grant, a refusal, a lapse) updates its case row, so it waits for the correction
+   * to commit, or the correction waits for the step and then reads what it decided. The rules of the law
+   * read the statuses after this, inside the correction's transaction (review H1: a grant committed between
+   * the check and the write let a charge of a granted extradition change). Run in the system's scope: under
+   * row-level security a lock skips the rows of another party silently. Only ids are read.
+   */
+  async function holdCases(requestId: string) {
+    await asSystem(db, () =>
+      db.select({ id: cases.id }).from(cases).where(eq(cases.requestId, requestId)).for("share"),
+    );
+  }
+
   async function requireUndecided(requestId: string, actor: Actor, what: string) {
+    await holdCases(requestId);
     const decided = [...(await statusesOf(requestId, actor))].filter((s) => !undecidedStatuses.has(s));
     if (decided.length > 0)
       throw new AppError(
@@ -186,6 +203,7 @@ export function correctionService(db: Db) {
 
     async charge(row, _patch, actor) {
       const requestId = row.requestId as string;
+      await holdCases(requestId);
       const statuses = await statusesOf(requestId, actor);
       const granted = [...statuses].filter((s) => grantedStatuses.has(s));
       // Treaty art. 17 (specialty): the person is tried only for the offences extradition was granted for.
@@ -250,16 +268,25 @@ export function correctionService(db: Db) {
           party: string;
         };
         requireOwn(kind.entity, row, actor);
+        // A merged record is read as its survivor: a correction to it would change a record nobody reads
+        // and answer with another (review M4). The survivor is corrected instead.
+        if (kind.entity === "person" && typeof row.mergedInto === "string")
+          throw new AppError(
+            "PERSON_MERGED",
+            `person ${id} was merged into ${row.mergedInto}: correct the survivor, ${row.mergedInto}`,
+            { survivorId: row.mergedInto, rule: "a merged record is corrected as its survivor" },
+          );
         const expectedVersion = requireVersion(version);
         const { reason, ...patch } = input;
-        await rules[kind.entity]?.(row, patch, actor);
-        return write(db, actor, (w) =>
-          w.update(kind.table, id, patch as never, {
+        // The rules run inside the write's transaction, so what they read holds until it commits.
+        return write(db, actor, async (w) => {
+          await rules[kind.entity]?.(row, patch, actor);
+          return w.update(kind.table, id, patch as never, {
             expectedVersion,
             reason,
             kind: `${kind.entity}.corrected`,
-          }),
-        );
+          });
+        });
       }),
 
     /**

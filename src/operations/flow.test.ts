@@ -15,9 +15,10 @@ import {
   walkToReady,
 } from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
+import { write } from "../audit/write.ts";
 import type { Role } from "../auth/roles.ts";
 import { addDays, toIsoDate } from "../cases/calendar.ts";
-import { cases, decisions, operationPeople } from "../db/schema.ts";
+import { cases, decisions, handovers, operationPeople } from "../db/schema.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -181,6 +182,39 @@ describe("an operation and the cases on board agree", () => {
     const done = await status(op.id, "operations-planner", { status: "completed" });
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json().completedAt).not.toBeNull();
+  });
+});
+
+describe("a superseded handover", () => {
+  // Review (Low): the operation's facts read every handover, superseded ones too, so the time corrected
+  // away could stand as the person's handover time and refuse a completion dated by the correct one.
+  it("no longer dates the person's handover: completion is weighed by the standing one", async () => {
+    const list = await readyCases(1);
+    const op = await readyOperation(list, daysAgo(2));
+    const transit = await status(op.id, "custody-officer", {
+      status: "in-transit",
+      occurredAt: `${daysAgo(2)}T08:00:00Z`,
+    });
+    expect(transit.statusCode, transit.body).toBe(200);
+    const signed = await handover(op.id, list[0]!.personId);
+    expect(signed.statusCode, signed.body).toBe(201);
+    const handoverId = signed.json().id as string;
+    const fixed = await t.app.inject({
+      method: "POST",
+      url: `/api/handovers/${handoverId}/supersessions`,
+      headers: { ...(await t.as("custody-officer")), "if-match": '"1"' },
+      payload: { occurredAt: `${daysAgo(1)}T10:00:00Z`, reason: "The receipt is dated the day before" },
+    });
+    expect(fixed.statusCode, fixed.body).toBe(201);
+    // A later write on the superseded record (shared with the receiving state, say) must not bring it back.
+    await write(t.database.app, officer("custody-officer"), (w) =>
+      w.update(handovers, handoverId, { sharedWith: ["US"] }),
+    );
+    const done = await status(op.id, "operations-planner", {
+      status: "completed",
+      occurredAt: `${daysAgo(1)}T12:00:00Z`,
+    });
+    expect(done.statusCode, done.body).toBe(200);
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, isNull, lte } from "drizzle-orm";
 import { type Tx, type Writer, write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -108,7 +108,8 @@ export function operationService(
       db
         .select({ personId: handovers.personId, occurredAt: handovers.occurredAt })
         .from(handovers)
-        .where(eq(handovers.operationId, operationId)),
+        // The standing handovers only: a superseded one keeps the time corrected away.
+        .where(and(eq(handovers.operationId, operationId), isNull(handovers.supersededBy))),
       db
         .select()
         .from(plans)
@@ -191,7 +192,7 @@ export function operationService(
     const handed = await tx
       .select({ id: handovers.id })
       .from(handovers)
-      .where(eq(handovers.operationId, l.op.id));
+      .where(and(eq(handovers.operationId, l.op.id), isNull(handovers.supersededBy)));
     if (moved.length || handed.length !== l.seen.handovers) {
       throw new AppError(
         "VERSION_CONFLICT",

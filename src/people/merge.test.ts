@@ -4,7 +4,7 @@ import { type TestApp, testApp } from "../../test/app.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { write } from "../audit/write.ts";
 import type { Actor } from "../auth/roles.ts";
-import { auditEvents, requests } from "../db/schema.ts";
+import { auditEvents, people, personMerges, requests } from "../db/schema.ts";
 import { seedDemoIfEmpty } from "../seed/demo.ts";
 import { personReferences } from "./merge.ts";
 
@@ -86,12 +86,27 @@ describe("merging two records of one person", () => {
     const kinds = Object.entries(before).filter(([, r]) => r.length > 0).length;
     expect(kinds).toBeGreaterThanOrEqual(6);
 
+    // What was decided or signed: a merge changes only the person a decision or a handover names.
+    const content = async () => {
+      const out: Record<string, unknown>[] = [];
+      for (const table of ["decisions", "handovers"])
+        for (const r of await rows<Record<string, unknown>>(
+          sql`select * from ${sql.identifier(table)} where person_id in (${merged}, ${survivor}) order by id`,
+        )) {
+          const { person_id: _p, version: _v, recorded_at: _r, ...kept } = r;
+          out.push(kept);
+        }
+      return out;
+    };
+    const contentBefore = await content();
+    expect(contentBefore.length).toBeGreaterThan(0);
     const res = await post(`/api/people/${merged}/merge`, {
       into: survivor,
       reason: "Same fingerprints (demo)",
     });
     expect(res.statusCode, res.body).toBe(201);
     const merge = res.json();
+    expect(await content()).toEqual(contentBefore);
     expect(merge).toMatchObject({ mergedId: merged, survivorId: survivor, status: "active" });
 
     // Every row that named the merged record names the survivor; nothing else changed but a demoted primary.
@@ -173,6 +188,53 @@ describe("merging two records of one person", () => {
     expect(res.json().error.message).toContain(`request ${moved.id} was written since the merge`);
     expect(await snapshot()).toEqual(before);
     expect((await get(`/api/people/merges/${merge.id}`)).json().status).toBe("active");
+  });
+
+  // Review H2: the rows to move were read FOR UPDATE as the actor, and row-level security drops another
+  // party's rows from such a read silently (even when shared): the merge left them naming the merged id.
+  it("refuses (409 RECORD_OF_ANOTHER_PARTY) a merge while another party's request names the merged record, naming the party, not the row; nothing changes", async () => {
+    const person = async (familyNames: string) => {
+      const res = await post("/api/people", { givenNames: "Hilario", familyNames, fictional: true });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const a = await person(`Quintanar ${Math.random().toString(36).slice(2, 8)}`);
+    const b = await person(`Ybarra ${Math.random().toString(36).slice(2, 8)}`);
+    await write(t.database.app, officer, (w) => w.update(people, a, { sharedWith: ["US"] }));
+    const filed = await t.app.inject({
+      method: "POST",
+      url: "/api/requests",
+      headers: await t.as("request-officer", "US"),
+      payload: {
+        personId: a,
+        requestingState: "US",
+        requestingAgency: "US Department of Justice",
+        type: "security-transfer",
+        channel: "written-request",
+        receivedOn: "2026-01-05",
+        district: "EDNY",
+        charges: [{ statute: "21 U.S.C. § 846", description: "Conspiracy to distribute cocaine" }],
+      },
+    });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const usRequest = filed.json().id as string;
+    const [events] = await rows<{ n: number }>(sql`select count(*)::int as n from audit_events`);
+
+    const res = await post(`/api/people/${a}/merge`, { into: b, reason: "Same person (demo)" });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toMatchObject({
+      code: "RECORD_OF_ANOTHER_PARTY",
+      details: { entity: "request", owner: "US", others: [{ entity: "request", party: "US", rows: 1 }] },
+    });
+    expect(res.body).not.toContain(usRequest);
+    // Nothing moved: the US request names the person still, who is not merged; no merge recorded.
+    const [req] = await t.database.db.select().from(requests).where(eq(requests.id, usRequest));
+    expect(req?.personId).toBe(a);
+    const [p] = await t.database.db.select().from(people).where(eq(people.id, a));
+    expect(p?.mergedInto).toBeNull();
+    expect(await t.database.db.select().from(personMerges).where(eq(personMerges.mergedId, a))).toEqual([]);
+    const [after] = await rows<{ n: number }>(sql`select count(*)::int as n from audit_events`);
+    expect(after?.n).toBe(events?.n);
   });
 
   it("refuses a person merged into themselves, one already merged, and a reader who may not merge", async () => {

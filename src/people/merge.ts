@@ -4,11 +4,15 @@
  * aliases as aliases; the merged record stays, marked `mergedInto`, and its id resolves to the survivor.
  * Every row moved is written through the audit path, and the merge keeps what it changed
  * (`person_merges.moved`) so that it can be undone while nothing it touched was written since.
+ *
+ * Decisions and signed handovers are re-pointed like the rest: only the person they name changes, never what
+ * was decided or signed (that changes only by supersession, src/corrections/). A row of another party that
+ * names the merged record refuses the merge (and its undoing): this party can neither see nor move it.
  */
-import { eq, sql } from "drizzle-orm";
+import { and, count, eq, ne, sql } from "drizzle-orm";
 import { auditedTables, type EntityName } from "../audit/entities.ts";
 import { type Tx, write } from "../audit/write.ts";
-import { guarded } from "../auth/access.ts";
+import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
 import { getById, type Reader } from "../db/query.ts";
@@ -106,6 +110,10 @@ export function mergeService(db: Db) {
           db,
           actor,
           async (w) => {
+            // Rows of another party never reach the reads below (row-level security hides them from a
+            // read FOR UPDATE, even when shared): counted first, in the system's scope, or the merge would
+            // leave them naming the merged record.
+            await refuseOthersRows(db, merged.id, actor.party, "a merge would leave them behind");
             const moves: MergeMoves["rows"] = [];
             const survivorRows = await referencing(w.tx, survivor.id);
             const mergedRows = await referencing(w.tx, merged.id);
@@ -249,7 +257,14 @@ export function mergeService(db: Db) {
                 { entity: "person", id: merge.mergedId },
               );
             }
-            // A row that names the merged record now was written after the merge (the merge moved them all).
+            // A row that names the merged record now was written after the merge (the merge moved them all);
+            // one of another party, which this party cannot see to lock, is refused by party and kind.
+            await refuseOthersRows(
+              db,
+              merge.mergedId,
+              actor.party,
+              "written on the merged record since the merge: a merge is undone only while nothing new was written on it",
+            );
             const since = await referencing(w.tx, merge.mergedId);
             for (const entity of personReferences) {
               const row = since[entity][0];
@@ -326,4 +341,42 @@ async function referencing(tx: Tx, personId: string) {
       .for("update");
   }
   return out;
+}
+
+/**
+ * Refuses (409 RECORD_OF_ANOTHER_PARTY) when rows of a party other than `party` name `personId`, by
+ * `person_id` or in an operation listing's keep-apart list. Counted in the system's scope, since under
+ * row-level security the actor cannot see (or lock) them all; the refusal names the party and the kind of
+ * record and how many, never the rows' ids, which the actor may not know.
+ */
+async function refuseOthersRows(db: Db, personId: string, party: string, why: string) {
+  const found = await asSystem(db, async () => {
+    const out: { entity: string; party: string; rows: number }[] = [];
+    for (const entity of personReferences) {
+      const table = refTables[entity];
+      const named =
+        entity === "operation_person"
+          ? sql`(${table.personId} = ${personId} or ${operationPeople.keepApartFrom} @> ${JSON.stringify([personId])}::jsonb)`
+          : eq(table.personId, personId);
+      const counts = await db
+        .select({ party: table.party, n: count() })
+        .from(table)
+        .where(and(named, ne(table.party, party)))
+        .groupBy(table.party);
+      for (const c of counts) out.push({ entity, party: c.party, rows: Number(c.n) });
+    }
+    return out;
+  });
+  const first = found[0];
+  if (!first) return;
+  throw new AppError(
+    "RECORD_OF_ANOTHER_PARTY",
+    `${found.map((f) => `${f.rows} ${f.entity} record(s) of ${f.party}`).join(", ")} name person ${personId}: ${why}; only their party can change them`,
+    {
+      entity: first.entity,
+      owner: first.party,
+      others: found,
+      rule: "a merge moves every reference, or none",
+    },
+  );
 }

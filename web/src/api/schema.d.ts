@@ -107,6 +107,8 @@ export interface paths {
          *
          *     Not corrected here (422 FIELD_FIXED, naming the field and its rule): affiliations, fictional.
          *
+         *     A record merged into another is not corrected: 409 PERSON_MERGED, naming the survivor (`details.survivorId`), which is corrected instead.
+         *
          *     Permission `person:correct` (correct a person or an affiliation, with a reason (src/corrections)): foreign-ministry, secretariat; writes rows of the caller's own party.
          */
         patch: operations["correctPerson"];

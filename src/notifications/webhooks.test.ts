@@ -13,8 +13,15 @@ import { type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, transition } from "../../test/factories.ts";
 import { consoleActor } from "../auth/tokens.ts";
 import { addDays } from "../cases/calendar.ts";
+import { loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
-import { auditEvents, webhookSecrets } from "../db/schema.ts";
+import {
+  auditEvents,
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEndpoints,
+  webhookSecrets,
+} from "../db/schema.ts";
 import { type Services, services } from "../services.ts";
 
 let t: TestApp;
@@ -27,12 +34,13 @@ const settings = {
   WEBHOOK_BACKOFF_BASE_S: 60,
   WEBHOOK_MAX_ATTEMPTS: 4,
   WEBHOOK_TIMEOUT_MS: 2000,
+  NODE_ENV: "test",
 } as const;
 
 /** A receiver that answers 500 to its first `failures` requests, then 204; it keeps what it got. */
 let receiver: Server;
 let url = "";
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+const received: { url: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
 let failures = 2;
 
 beforeAll(async () => {
@@ -42,7 +50,7 @@ beforeAll(async () => {
       body += c.toString("utf8");
     });
     req.on("end", () => {
-      received.push({ headers: req.headers, body });
+      received.push({ url: req.url, headers: req.headers, body });
       res.statusCode = received.length <= failures ? 500 : 204;
       res.end();
     });
@@ -253,4 +261,117 @@ describe("outgoing webhooks", () => {
     });
     expect(again.statusCode).toBe(404);
   }, 60_000);
+});
+
+describe("where a webhook may go, in production (against server-side request forgery)", () => {
+  /** Resolves the tests' names: receiver.test to this machine, public.test to a public address. */
+  const resolve = async (host: string) =>
+    ({ "receiver.test": ["127.0.0.1"], "public.test": ["93.184.215.14"] })[host] ?? [];
+  const production = (allow: string[] = []) =>
+    services(
+      t.database,
+      { ...settings, NODE_ENV: "production", WEBHOOK_ALLOW_HOSTS: allow },
+      { clock, webhookResolve: resolve },
+    );
+
+  /** A case whose formal-request deadline is 3 days away, its reminder raised now: one delivery per endpoint. */
+  async function raiseOne() {
+    const c = await buildCase(t, { track: "treaty" });
+    const day0 = addDays(new Date().toISOString().slice(0, 10), -57);
+    for (const [step, role] of [
+      ["request-provisional-arrest", "foreign-ministry"],
+      ["detain-provisionally", "judge"],
+    ] as const)
+      await transition(t, c.id, role, {
+        transition: step,
+        legalBasis: "Treaty art. 11",
+        occurredAt: `${day0}T09:00:00.000Z`,
+      });
+    const at = new Date();
+    now = at;
+    expect((await t.s.notifications.raise(at)).raised).toHaveLength(1);
+    return at;
+  }
+
+  it("refuses at creation http, localhost and loopback, private or link-local addresses; writes nothing", async () => {
+    const prod = production();
+    const before = await t.database.db.select().from(webhookEndpoints);
+    for (const bad of [
+      `http://localhost:${new URL(url).port}/hook`,
+      "https://localhost/hook",
+      "https://api.localhost/hook",
+      "https://127.0.0.1/hook",
+      "https://[::1]/hook",
+      "https://[::ffff:127.0.0.1]/hook",
+      "https://10.1.2.3/hook",
+      "https://192.168.0.10/hook",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[fe80::1]/hook",
+      "http://public.test/hook",
+    ]) {
+      const refused = await prod.webhooks
+        .create({ actor: consoleActor("MX"), url: bad, description: "" })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(refused, bad).toMatchObject({
+        code: "VALIDATION_FAILED",
+        details: { issues: [expect.objectContaining({ field: "url" })] },
+      });
+    }
+    expect(await t.database.db.select().from(webhookEndpoints)).toHaveLength(before.length);
+  });
+
+  it("refuses at delivery a host resolving to 127.0.0.1, recorded as such and not sent; an allowed host is sent to", async () => {
+    failures = 0;
+    received.length = 0;
+    // A sender of production that allows 127.0.0.1 by name (WEBHOOK_ALLOW_HOSTS), not receiver.test.
+    const prod = production(["127.0.0.1"]);
+    const port = new URL(url).port;
+    const internal = await prod.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `https://receiver.test:${port}/hook`,
+      description: "resolves to this machine",
+    });
+    const allowed = await prod.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `http://127.0.0.1:${port}/allowed`,
+      description: "on the allow list",
+    });
+    const at = await raiseOne();
+    const outcomes = await prod.webhooks.deliverDue(at);
+    expect(outcomes.find((o) => o.endpointId === internal.id)).toMatchObject({
+      statusCode: null,
+      error: "refused: the host resolves to a loopback, private or link-local address",
+      delivered: false,
+      exhausted: true,
+    });
+    expect(outcomes.find((o) => o.endpointId === allowed.id)).toMatchObject({ statusCode: 204, error: null });
+    // Nothing reached receiver.test's address; the allowed endpoints (this one, the first test's) were sent to.
+    expect(received.map((r) => r.url).sort()).toEqual(["/allowed", "/traslado-events?desk=ops"]);
+    const [attempt] = await t.database.db
+      .select()
+      .from(webhookAttempts)
+      .innerJoin(webhookDeliveries, eq(webhookAttempts.deliveryId, webhookDeliveries.id))
+      .where(eq(webhookDeliveries.endpointId, internal.id));
+    expect(attempt?.webhook_attempts.error).toMatch(/^refused: the host resolves/);
+    expect(attempt?.webhook_deliveries).toMatchObject({ status: "failed", nextAttemptAt: null });
+    // Without the allow list, the http endpoint is refused too, for http.
+    const prodStrict = production();
+    const at2 = await raiseOne();
+    const strict = await prodStrict.webhooks.deliverDue(at2);
+    expect(strict.find((o) => o.endpointId === allowed.id)).toMatchObject({
+      error: "refused: must use https",
+      exhausted: true,
+    });
+    expect(received).toHaveLength(2);
+  });
+
+  it("reads WEBHOOK_ALLOW_HOSTS as host names, lower case, without brackets", () => {
+    expect(
+      loadConfig({ WEBHOOK_ALLOW_HOSTS: " Hooks.Ministry.Internal , [::1]" }).WEBHOOK_ALLOW_HOSTS,
+    ).toEqual(["hooks.ministry.internal", "::1"]);
+    expect(loadConfig({}).WEBHOOK_ALLOW_HOSTS).toEqual([]);
+  });
 });

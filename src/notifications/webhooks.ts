@@ -20,12 +20,13 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookSecrets } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { attemptRefusal, type EgressPolicy, urlRefusal } from "./egress.ts";
 import { backoffSeconds } from "./rules.ts";
 
 export type WebhookSettings = Pick<
   Config,
   "WEBHOOK_MAX_ATTEMPTS" | "WEBHOOK_BACKOFF_BASE_S" | "WEBHOOK_BACKOFF_MAX_S" | "WEBHOOK_TIMEOUT_MS"
-> & { clock: () => Date };
+> & { clock: () => Date; egress: EgressPolicy };
 
 export const defaultWebhookSettings = {
   WEBHOOK_MAX_ATTEMPTS: 8,
@@ -79,6 +80,11 @@ export function webhookService(db: Db, settings: WebhookSettings) {
     /** Adds an endpoint of the caller's party; answers its secret, this once. */
     create: (o: { actor: Actor; url: string; description: string }) =>
       guarded(db, o.actor, "webhook:manage", async () => {
+        const refused = urlRefusal(o.url, settings.egress);
+        if (refused)
+          throw new AppError("VALIDATION_FAILED", `url: ${refused}`, {
+            issues: [{ field: "url", rule: refused }],
+          });
         const row = await write(db, o.actor, (w) =>
           w.insertOne(webhookEndpoints, { url: o.url, description: o.description }),
         );
@@ -244,31 +250,35 @@ export function webhookService(db: Db, settings: WebhookSettings) {
           const started = performance.now();
           let statusCode: number | null = null;
           let error: string | null = null;
-          try {
-            const res = await fetch(target.url, {
-              method: "POST",
-              headers: {
-                "content-type": "application/json",
-                "webhook-id": delivery.id,
-                "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-                "webhook-signature": signature,
-              },
-              body,
-              redirect: "manual",
-              signal: stop
-                ? AbortSignal.any([stop, AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS)])
-                : AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
-            });
-            statusCode = res.status;
-            await res.body?.cancel();
-            if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
-          } catch (err) {
-            error = describe(err);
-          }
+          // Refused by the egress rules (a private address, http in production): given up at once, never sent.
+          const refused = await attemptRefusal(target.url, settings.egress);
+          if (refused) error = refused;
+          else
+            try {
+              const res = await fetch(target.url, {
+                method: "POST",
+                headers: {
+                  "content-type": "application/json",
+                  "webhook-id": delivery.id,
+                  "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+                  "webhook-signature": signature,
+                },
+                body,
+                redirect: "manual",
+                signal: stop
+                  ? AbortSignal.any([stop, AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS)])
+                  : AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
+              });
+              statusCode = res.status;
+              await res.body?.cancel();
+              if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+            } catch (err) {
+              error = describe(err);
+            }
           const durationMs = Math.round(performance.now() - started);
           const attempt = delivery.attempts;
           const delivered = error === null;
-          const exhausted = !delivered && attempt >= settings.WEBHOOK_MAX_ATTEMPTS;
+          const exhausted = !delivered && (refused !== null || attempt >= settings.WEBHOOK_MAX_ATTEMPTS);
           const next =
             delivered || exhausted
               ? null

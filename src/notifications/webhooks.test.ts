@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
@@ -263,6 +263,25 @@ describe("outgoing webhooks", () => {
   }, 60_000);
 });
 
+/** A case whose formal-request deadline is 3 days away, its reminder raised now: one delivery per endpoint. */
+async function raiseOne() {
+  const c = await buildCase(t, { track: "treaty" });
+  const day0 = addDays(new Date().toISOString().slice(0, 10), -57);
+  for (const [step, role] of [
+    ["request-provisional-arrest", "foreign-ministry"],
+    ["detain-provisionally", "judge"],
+  ] as const)
+    await transition(t, c.id, role, {
+      transition: step,
+      legalBasis: "Treaty art. 11",
+      occurredAt: `${day0}T09:00:00.000Z`,
+    });
+  const at = new Date();
+  now = at;
+  expect((await t.s.notifications.raise(at)).raised).toHaveLength(1);
+  return at;
+}
+
 describe("where a webhook may go, in production (against server-side request forgery)", () => {
   /** Resolves the tests' names: receiver.test to this machine, public.test to a public address. */
   const resolve = async (host: string) =>
@@ -273,25 +292,6 @@ describe("where a webhook may go, in production (against server-side request for
       { ...settings, NODE_ENV: "production", WEBHOOK_ALLOW_HOSTS: allow },
       { clock, webhookResolve: resolve },
     );
-
-  /** A case whose formal-request deadline is 3 days away, its reminder raised now: one delivery per endpoint. */
-  async function raiseOne() {
-    const c = await buildCase(t, { track: "treaty" });
-    const day0 = addDays(new Date().toISOString().slice(0, 10), -57);
-    for (const [step, role] of [
-      ["request-provisional-arrest", "foreign-ministry"],
-      ["detain-provisionally", "judge"],
-    ] as const)
-      await transition(t, c.id, role, {
-        transition: step,
-        legalBasis: "Treaty art. 11",
-        occurredAt: `${day0}T09:00:00.000Z`,
-      });
-    const at = new Date();
-    now = at;
-    expect((await t.s.notifications.raise(at)).raised).toHaveLength(1);
-    return at;
-  }
 
   it("refuses at creation http, localhost and loopback, private or link-local addresses; writes nothing", async () => {
     const prod = production();
@@ -373,5 +373,76 @@ describe("where a webhook may go, in production (against server-side request for
       loadConfig({ WEBHOOK_ALLOW_HOSTS: " Hooks.Ministry.Internal , [::1]" }).WEBHOOK_ALLOW_HOSTS,
     ).toEqual(["hooks.ministry.internal", "::1"]);
     expect(loadConfig({}).WEBHOOK_ALLOW_HOSTS).toEqual([]);
+  });
+});
+
+describe("adding and removing an endpoint is all-or-nothing", () => {
+  /** Makes every statement of `event` on `table` fail (as a crash between two writes would), then runs `fn`. */
+  async function failing<T>(table: string, event: string, fn: () => Promise<T>) {
+    const run = (q: string) => t.database.db.execute(sql.raw(q));
+    await run(
+      "CREATE FUNCTION notifix_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'cut short'; END $$",
+    );
+    await run(
+      `CREATE TRIGGER notifix_fail BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION notifix_fail()`,
+    );
+    try {
+      return await fn().then(
+        () => null,
+        (err: unknown) => err,
+      );
+    } finally {
+      await run(`DROP TRIGGER notifix_fail ON ${table}`);
+      await run("DROP FUNCTION notifix_fail()");
+    }
+  }
+
+  it("an endpoint whose secret cannot be written is not added, nor audited", async () => {
+    const endpoints = (await t.database.db.select().from(webhookEndpoints)).length;
+    const events = (await t.database.db.select().from(auditEvents)).length;
+    const err = await failing("webhook_secrets", "INSERT", () =>
+      t.s.webhooks.create({ actor: consoleActor("MX"), url: `${url}&atomic=1`, description: "" }),
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(await t.database.db.select().from(webhookEndpoints)).toHaveLength(endpoints);
+    expect(await t.database.db.select().from(auditEvents)).toHaveLength(events);
+    // Without the failure: the endpoint and its secret, together.
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&atomic=2`,
+      description: "",
+    });
+    expect(
+      await t.database.db.select().from(webhookSecrets).where(eq(webhookSecrets.endpointId, made.id)),
+    ).toHaveLength(1);
+  });
+
+  it("a removal whose deliveries cannot be given up removes nothing; one that can gives them up", async () => {
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&atomic=3`,
+      description: "",
+    });
+    await raiseOne();
+    const pending = () =>
+      t.database.db
+        .select({ status: webhookDeliveries.status })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.endpointId, made.id));
+    expect(await pending()).toEqual([{ status: "pending" }]);
+    const err = await failing("webhook_deliveries", "UPDATE", () =>
+      t.s.webhooks.remove({ actor: consoleActor("MX"), id: made.id }),
+    );
+    expect(err).toBeInstanceOf(Error);
+    const [still] = await t.database.db
+      .select()
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.id, made.id));
+    expect(still).toMatchObject({ removedAt: null, version: 1 });
+    expect(await pending()).toEqual([{ status: "pending" }]);
+    await t.s.webhooks.remove({ actor: consoleActor("MX"), id: made.id });
+    expect(await pending()).toEqual([{ status: "failed" }]);
+    const audited = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, made.id));
+    expect(audited.map((e) => e.kind)).toEqual(["webhook_endpoint.created", "webhook_endpoint.removed"]);
   });
 });

@@ -85,13 +85,13 @@ export function webhookService(db: Db, settings: WebhookSettings) {
           throw new AppError("VALIDATION_FAILED", `url: ${refused}`, {
             issues: [{ field: "url", rule: refused }],
           });
-        const row = await write(db, o.actor, (w) =>
-          w.insertOne(webhookEndpoints, { url: o.url, description: o.description }),
-        );
         const secret = newSecret();
-        await asSystem(db, () =>
-          db.insert(webhookSecrets).values({ endpointId: row.id, party: row.party, secret }),
-        );
+        // The endpoint, its audit event and its secret in one transaction: all of them, or none.
+        const row = await write(db, o.actor, async (w) => {
+          const made = await w.insertOne(webhookEndpoints, { url: o.url, description: o.description });
+          await w.tx.insert(webhookSecrets).values({ endpointId: made.id, party: made.party, secret });
+          return made;
+        });
         return { ...endpointOf(row), secret };
       }),
 
@@ -114,20 +114,21 @@ export function webhookService(db: Db, settings: WebhookSettings) {
         const after = await write(
           db,
           o.actor,
-          (w) =>
-            w.update(
+          async (w) => {
+            const removed = await w.update(
               webhookEndpoints,
               o.id,
               { removedAt: now },
               { before, kind: "webhook_endpoint.removed" },
-            ),
+            );
+            // Its pending deliveries are given up in the same transaction as the audited removal.
+            await w.tx
+              .update(webhookDeliveries)
+              .set({ status: "failed", nextAttemptAt: null })
+              .where(and(eq(webhookDeliveries.endpointId, o.id), eq(webhookDeliveries.status, "pending")));
+            return removed;
+          },
           { now },
-        );
-        await asSystem(db, () =>
-          db
-            .update(webhookDeliveries)
-            .set({ status: "failed", nextAttemptAt: null })
-            .where(and(eq(webhookDeliveries.endpointId, o.id), eq(webhookDeliveries.status, "pending"))),
         );
         return endpointOf(after);
       }),
@@ -230,8 +231,8 @@ export function webhookService(db: Db, settings: WebhookSettings) {
               rows.map((r) => r.endpointId),
             ),
           );
-        // An endpoint without its secret (its creation cut short between the two writes) cannot sign: its
-        // deliveries fail now rather than be claimed again at every run.
+        // An endpoint without its secret (one added before drizzle/0015 wrote both in one transaction, cut
+        // short between them) cannot sign: its deliveries fail now rather than be claimed again at every run.
         const unsigned = rows.filter((r) => !targets.some((t) => t.id === r.endpointId)).map((r) => r.id);
         if (unsigned.length > 0)
           await db

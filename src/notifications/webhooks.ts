@@ -10,7 +10,7 @@
  * so no two send the same attempt. The HTTP call runs outside any transaction.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { v7 as uuidv7 } from "uuid";
 import { write } from "../audit/write.ts";
@@ -309,7 +309,8 @@ export function webhookService(db: Db, settings: WebhookSettings) {
                   lockedUntil: null,
                   deliveredAt: delivered ? now : null,
                 })
-                .where(and(eq(webhookDeliveries.id, delivery.id), gt(webhookDeliveries.lockedUntil, now)));
+                // Only while this process's lease holds: one that ran out and was taken over writes nothing.
+                .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.lockedUntil, lease)));
             }),
           );
           return {

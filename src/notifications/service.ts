@@ -74,6 +74,14 @@ export function notificationService(db: Db, settings: NotificationSettings) {
   /** Records one reminder and its notifications and deliveries, unless another run did: then nothing. */
   async function raiseOne(c: Candidate, now: Date) {
     return db.transaction(async (tx) => {
+      // The deadline as it is now, locked against its being met or lapsed until this commits: a deadline met
+      // since the candidates were read gets no reminder (nor a lapse notice one no longer lapsed).
+      const [deadline] = await tx
+        .select({ status: deadlines.status })
+        .from(deadlines)
+        .where(eq(deadlines.id, c.deadlineId))
+        .for("share");
+      if (deadline?.status !== (c.kind === "lapse" ? "lapsed" : "open")) return null;
       const [reminder] = await tx
         .insert(reminders)
         .values({

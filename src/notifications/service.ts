@@ -250,10 +250,15 @@ export function notificationService(db: Db, settings: NotificationSettings) {
           : [];
         const unread = isUuid(actor.id)
           ? toCount(
+              // Through the list's joins: a notification whose case or person is out of the caller's reach
+              // (row-level security) is neither listed nor counted, so the two agree.
               (
                 await db
                   .select({ n: count() })
                   .from(notifications)
+                  .innerJoin(reminders, eq(notifications.reminderId, reminders.id))
+                  .innerJoin(cases, eq(reminders.caseId, cases.id))
+                  .innerJoin(people, eq(cases.personId, people.id))
                   .where(and(mine, isNull(notifications.readAt)))
               )[0]?.n,
             )

@@ -42,6 +42,31 @@ let receiver: Server;
 let url = "";
 const received: { url: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
 let failures = 2;
+/**
+ * The lease test's endpoint: the first request is answered 500 only once a second has arrived (the
+ * delivery taken over by another sender), the second 204 a little later, so the first's outcome is
+ * written while the second holds the lease.
+ */
+const leaseWaiters: ((v: unknown) => void)[] = [];
+let leaseRequests = 0;
+const secondArrived: Promise<unknown> = new Promise((r) => leaseWaiters.push(r));
+const firstArrived: Promise<unknown> = new Promise((r) => leaseWaiters.push(r));
+function leased(res: import("node:http").ServerResponse) {
+  leaseRequests++;
+  if (leaseRequests === 1) {
+    leaseWaiters[1]!(null);
+    void secondArrived.then(() => {
+      res.statusCode = 500;
+      res.end();
+    });
+  } else {
+    leaseWaiters[0]!(null);
+    setTimeout(() => {
+      res.statusCode = 204;
+      res.end();
+    }, 300);
+  }
+}
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -51,6 +76,7 @@ beforeAll(async () => {
     });
     req.on("end", () => {
       received.push({ url: req.url, headers: req.headers, body });
+      if (req.url?.includes("lease=")) return leased(res);
       res.statusCode = received.length <= failures ? 500 : 204;
       res.end();
     });
@@ -445,4 +471,31 @@ describe("adding and removing an endpoint is all-or-nothing", () => {
     const audited = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, made.id));
     expect(audited.map((e) => e.kind)).toEqual(["webhook_endpoint.created", "webhook_endpoint.removed"]);
   });
+});
+
+describe("a sender whose lease ran out", () => {
+  it("does not overwrite the sender that took the delivery over", async () => {
+    failures = 0;
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&lease=1`,
+      description: "",
+    });
+    const t0 = await raiseOne();
+    // The first sender claims it at t0 and waits for the receiver; its lease (timeout + 30 s) runs out.
+    const first = t.s.webhooks.deliverDue(t0);
+    await firstArrived;
+    const taken = await second.s.webhooks.deliverDue(
+      new Date(t0.getTime() + settings.WEBHOOK_TIMEOUT_MS + 31_000),
+    );
+    const late = await first;
+    expect(late.find((o) => o.endpointId === made.id)).toMatchObject({ attempt: 1, statusCode: 500 });
+    expect(taken.find((o) => o.endpointId === made.id)).toMatchObject({ attempt: 2, statusCode: 204 });
+    // The late sender's failure did not put it back to pending: the taker's success stands.
+    const [delivery] = await t.database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.endpointId, made.id));
+    expect(delivery).toMatchObject({ status: "delivered", lockedUntil: null, nextAttemptAt: null });
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { roles } from "./auth/roles.ts";
 import { AppError } from "./errors.ts";
+import { parseAllowHosts } from "./notifications/egress.ts";
 import { parseLeadDays } from "./notifications/rules.ts";
 
 /** Plain http is allowed for a provider or redirect on this machine only (a test's provider, development). */
@@ -144,6 +145,12 @@ const ZConfig = z
       .int()
       .min(0)
       .default(6 * 3600),
+    /**
+     * Host names (or IP addresses) a webhook may reach in production although they are on a loopback,
+     * private or link-local address, and by plain http: an internal receiver the operator vouches for;
+     * comma-separated. Others must be https to a public address (src/notifications/egress.ts).
+     */
+    WEBHOOK_ALLOW_HOSTS: z.string().default("").transform(parseAllowHosts),
     /** How long one attempt waits for the receiver's answer. */
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /**

@@ -34,6 +34,8 @@ export interface ServiceOptions {
   documentStore?: DocumentStore;
   /** The key file receipts are signed with, when not the deployment's (a test's, in a temporary folder). */
   receiptKeyFile?: string;
+  /** How webhook hosts are resolved, when not by the system's resolver (a test's). */
+  webhookResolve?: (host: string) => Promise<string[]>;
 }
 
 /**
@@ -54,6 +56,7 @@ export function services(
         | "WEBHOOK_BACKOFF_BASE_S"
         | "WEBHOOK_BACKOFF_MAX_S"
         | "WEBHOOK_TIMEOUT_MS"
+        | "WEBHOOK_ALLOW_HOSTS"
         | "DOCUMENT_STORE"
         | "DOCUMENT_MAX_BYTES"
         | "DOCUMENTS_DIR"
@@ -129,7 +132,17 @@ export function services(
     /** Reminders of deadlines, raised by the deadline clock, and each user's notifications. */
     notifications: notificationService(db, { leadDays: config.REMINDER_LEAD_DAYS ?? [7, 3, 1, 0], clock }),
     /** Outgoing webhooks and their deliveries. */
-    webhooks: webhookService(db, { ...defaultWebhookSettings, ...definedOf(config), clock }),
+    webhooks: webhookService(db, {
+      ...defaultWebhookSettings,
+      ...definedOf(config),
+      clock,
+      // Without NODE_ENV, the strict rules of production.
+      egress: {
+        production: (config.NODE_ENV ?? "production") === "production",
+        allowHosts: config.WEBHOOK_ALLOW_HOSTS ?? [],
+        ...(options.webhookResolve ? { resolve: options.webhookResolve } : {}),
+      },
+    }),
     /** When the deadline clock last ran in this process (for /metrics). */
     deadlineClock: deadlineClockState(),
   };

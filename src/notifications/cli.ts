@@ -82,7 +82,10 @@ export const registerNotificationCommands: CommandModule = (program: Command) =>
   w.command("add")
     .description("add an endpoint; prints its signing secret once")
     .addOption(partyOption())
-    .requiredOption("--url <url>", "https://… (http only for localhost)")
+    .requiredOption(
+      "--url <url>",
+      "https://… (http only for localhost outside production, or a host on WEBHOOK_ALLOW_HOSTS)",
+    )
     .option("--description <text>", "what receives it", "")
     .action((o: { party: string; url: string; description: string }) =>
       withServices(async (s) => {

@@ -20,6 +20,7 @@ import {
   caseTransitions,
   deadlines,
   notifications,
+  people,
   reminders,
   webhookDeliveries,
 } from "../db/schema.ts";
@@ -273,6 +274,34 @@ describe("notifications over the API", () => {
     expect((await list("us.liaison")).items).toEqual([]);
     const res = await t.app.inject({ url: "/api/notifications", headers: await t.as("foreign-ministry") });
     expect(res.json()).toMatchObject({ unread: 0, items: [] });
+  });
+
+  it("counts as unread only what it lists: a notification whose person is out of reach is in neither", async () => {
+    const before = await list("liaison.two");
+    expect(before.unread).toBeGreaterThan(0);
+    const [one] = await t.database.db
+      .select({ personId: cases.personId, party: people.party, sharedWith: people.sharedWith })
+      .from(notifications)
+      .innerJoin(reminders, eq(notifications.reminderId, reminders.id))
+      .innerJoin(cases, eq(reminders.caseId, cases.id))
+      .innerJoin(people, eq(cases.personId, people.id))
+      .where(eq(notifications.id, before.items[0]!.id));
+    // The person is moved out of MX's reach (another party's, shared with nobody).
+    await t.database.db
+      .update(people)
+      .set({ party: "US", sharedWith: [] })
+      .where(eq(people.id, one!.personId));
+    try {
+      const after = await list("liaison.two");
+      const unread = await list("liaison.two", "?unread=true&limit=500");
+      expect(after.items.length).toBeLessThan(before.items.length);
+      expect(after.unread).toBe(unread.items.length);
+    } finally {
+      await t.database.db
+        .update(people)
+        .set({ party: one!.party, sharedWith: one!.sharedWith })
+        .where(eq(people.id, one!.personId));
+    }
   });
 
   it("row-level security shows a user only their own notifications", async () => {

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { roles } from "../auth/roles.ts";
 import { deadlineKinds } from "../cases/deadlines.ts";
 import { securityStates, treatyStates } from "../cases/tracks.ts";
-import { isLoopback } from "../config.ts";
 import { ACount, ADay, AInt, AParty, ATimestamp, AUuid, aList, aText } from "../http/answers.ts";
 import { text, ZPageQuery } from "../http/schemas.ts";
 
@@ -14,15 +13,12 @@ export const ZListNotifications = ZPageQuery.extend({
     .transform((v) => v === "true"),
 });
 
-/** An endpoint URL: https, or http on this machine only (a test's receiver, development). */
+/**
+ * An endpoint URL: https to a public address in production, unless its host is on WEBHOOK_ALLOW_HOSTS;
+ * http to localhost outside production (the service checks those rules: `egress.ts`).
+ */
 export const ZCreateWebhook = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .refine(
-      (v) => !URL.canParse(v) || v.startsWith("https://") || isLoopback(new URL(v)),
-      "must use https (http only for localhost)",
-    ),
+  url: z.url({ protocol: /^https?$/ }).max(2048),
   description: text(200, { required: false }).default(""),
 });
 

@@ -74,6 +74,14 @@ export function notificationService(db: Db, settings: NotificationSettings) {
   /** Records one reminder and its notifications and deliveries, unless another run did: then nothing. */
   async function raiseOne(c: Candidate, now: Date) {
     return db.transaction(async (tx) => {
+      // The deadline as it is now, locked against its being met or lapsed until this commits: a deadline met
+      // since the candidates were read gets no reminder (nor a lapse notice one no longer lapsed).
+      const [deadline] = await tx
+        .select({ status: deadlines.status })
+        .from(deadlines)
+        .where(eq(deadlines.id, c.deadlineId))
+        .for("share");
+      if (deadline?.status !== (c.kind === "lapse" ? "lapsed" : "open")) return null;
       const [reminder] = await tx
         .insert(reminders)
         .values({
@@ -242,10 +250,15 @@ export function notificationService(db: Db, settings: NotificationSettings) {
           : [];
         const unread = isUuid(actor.id)
           ? toCount(
+              // Through the list's joins: a notification whose case or person is out of the caller's reach
+              // (row-level security) is neither listed nor counted, so the two agree.
               (
                 await db
                   .select({ n: count() })
                   .from(notifications)
+                  .innerJoin(reminders, eq(notifications.reminderId, reminders.id))
+                  .innerJoin(cases, eq(reminders.caseId, cases.id))
+                  .innerJoin(people, eq(cases.personId, people.id))
                   .where(and(mine, isNull(notifications.readAt)))
               )[0]?.n,
             )

@@ -6,15 +6,22 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, transition } from "../../test/factories.ts";
 import { consoleActor } from "../auth/tokens.ts";
 import { addDays } from "../cases/calendar.ts";
+import { loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
-import { auditEvents, webhookSecrets } from "../db/schema.ts";
+import {
+  auditEvents,
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEndpoints,
+  webhookSecrets,
+} from "../db/schema.ts";
 import { type Services, services } from "../services.ts";
 
 let t: TestApp;
@@ -27,13 +34,39 @@ const settings = {
   WEBHOOK_BACKOFF_BASE_S: 60,
   WEBHOOK_MAX_ATTEMPTS: 4,
   WEBHOOK_TIMEOUT_MS: 2000,
+  NODE_ENV: "test",
 } as const;
 
 /** A receiver that answers 500 to its first `failures` requests, then 204; it keeps what it got. */
 let receiver: Server;
 let url = "";
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+const received: { url: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
 let failures = 2;
+/**
+ * The lease test's endpoint: the first request is answered 500 only once a second has arrived (the
+ * delivery taken over by another sender), the second 204 a little later, so the first's outcome is
+ * written while the second holds the lease.
+ */
+const leaseWaiters: ((v: unknown) => void)[] = [];
+let leaseRequests = 0;
+const secondArrived: Promise<unknown> = new Promise((r) => leaseWaiters.push(r));
+const firstArrived: Promise<unknown> = new Promise((r) => leaseWaiters.push(r));
+function leased(res: import("node:http").ServerResponse) {
+  leaseRequests++;
+  if (leaseRequests === 1) {
+    leaseWaiters[1]!(null);
+    void secondArrived.then(() => {
+      res.statusCode = 500;
+      res.end();
+    });
+  } else {
+    leaseWaiters[0]!(null);
+    setTimeout(() => {
+      res.statusCode = 204;
+      res.end();
+    }, 300);
+  }
+}
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -42,7 +75,8 @@ beforeAll(async () => {
       body += c.toString("utf8");
     });
     req.on("end", () => {
-      received.push({ headers: req.headers, body });
+      received.push({ url: req.url, headers: req.headers, body });
+      if (req.url?.includes("lease=")) return leased(res);
       res.statusCode = received.length <= failures ? 500 : 204;
       res.end();
     });
@@ -252,5 +286,216 @@ describe("outgoing webhooks", () => {
       headers: await t.as("admin"),
     });
     expect(again.statusCode).toBe(404);
+  }, 60_000);
+});
+
+/** A case whose formal-request deadline is 3 days away, its reminder raised now: one delivery per endpoint. */
+async function raiseOne() {
+  const c = await buildCase(t, { track: "treaty" });
+  const day0 = addDays(new Date().toISOString().slice(0, 10), -57);
+  for (const [step, role] of [
+    ["request-provisional-arrest", "foreign-ministry"],
+    ["detain-provisionally", "judge"],
+  ] as const)
+    await transition(t, c.id, role, {
+      transition: step,
+      legalBasis: "Treaty art. 11",
+      occurredAt: `${day0}T09:00:00.000Z`,
+    });
+  const at = new Date();
+  now = at;
+  expect((await t.s.notifications.raise(at)).raised).toHaveLength(1);
+  return at;
+}
+
+describe("where a webhook may go, in production (against server-side request forgery)", () => {
+  /** Resolves the tests' names: receiver.test to this machine, public.test to a public address. */
+  const resolve = async (host: string) =>
+    ({ "receiver.test": ["127.0.0.1"], "public.test": ["93.184.215.14"] })[host] ?? [];
+  const production = (allow: string[] = []) =>
+    services(
+      t.database,
+      { ...settings, NODE_ENV: "production", WEBHOOK_ALLOW_HOSTS: allow },
+      { clock, webhookResolve: resolve },
+    );
+
+  it("refuses at creation http, localhost and loopback, private or link-local addresses; writes nothing", async () => {
+    const prod = production();
+    const before = await t.database.db.select().from(webhookEndpoints);
+    for (const bad of [
+      `http://localhost:${new URL(url).port}/hook`,
+      "https://localhost/hook",
+      "https://api.localhost/hook",
+      "https://127.0.0.1/hook",
+      "https://[::1]/hook",
+      "https://[::ffff:127.0.0.1]/hook",
+      "https://10.1.2.3/hook",
+      "https://192.168.0.10/hook",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[fe80::1]/hook",
+      "http://public.test/hook",
+    ]) {
+      const refused = await prod.webhooks
+        .create({ actor: consoleActor("MX"), url: bad, description: "" })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(refused, bad).toMatchObject({
+        code: "VALIDATION_FAILED",
+        details: { issues: [expect.objectContaining({ field: "url" })] },
+      });
+    }
+    expect(await t.database.db.select().from(webhookEndpoints)).toHaveLength(before.length);
+  });
+
+  it("refuses at delivery a host resolving to 127.0.0.1, recorded as such and not sent; an allowed host is sent to", async () => {
+    failures = 0;
+    received.length = 0;
+    // A sender of production that allows 127.0.0.1 by name (WEBHOOK_ALLOW_HOSTS), not receiver.test.
+    const prod = production(["127.0.0.1"]);
+    const port = new URL(url).port;
+    const internal = await prod.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `https://receiver.test:${port}/hook`,
+      description: "resolves to this machine",
+    });
+    const allowed = await prod.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `http://127.0.0.1:${port}/allowed`,
+      description: "on the allow list",
+    });
+    const at = await raiseOne();
+    const outcomes = await prod.webhooks.deliverDue(at);
+    expect(outcomes.find((o) => o.endpointId === internal.id)).toMatchObject({
+      statusCode: null,
+      error: "refused: the host resolves to a loopback, private or link-local address",
+      delivered: false,
+      exhausted: true,
+    });
+    expect(outcomes.find((o) => o.endpointId === allowed.id)).toMatchObject({ statusCode: 204, error: null });
+    // Nothing reached receiver.test's address; the allowed endpoints (this one, the first test's) were sent to.
+    expect(received.map((r) => r.url).sort()).toEqual(["/allowed", "/traslado-events?desk=ops"]);
+    const [attempt] = await t.database.db
+      .select()
+      .from(webhookAttempts)
+      .innerJoin(webhookDeliveries, eq(webhookAttempts.deliveryId, webhookDeliveries.id))
+      .where(eq(webhookDeliveries.endpointId, internal.id));
+    expect(attempt?.webhook_attempts.error).toMatch(/^refused: the host resolves/);
+    expect(attempt?.webhook_deliveries).toMatchObject({ status: "failed", nextAttemptAt: null });
+    // Without the allow list, the http endpoint is refused too, for http.
+    const prodStrict = production();
+    const at2 = await raiseOne();
+    const strict = await prodStrict.webhooks.deliverDue(at2);
+    expect(strict.find((o) => o.endpointId === allowed.id)).toMatchObject({
+      error: "refused: must use https",
+      exhausted: true,
+    });
+    expect(received).toHaveLength(2);
+  });
+
+  it("reads WEBHOOK_ALLOW_HOSTS as host names, lower case, without brackets", () => {
+    expect(
+      loadConfig({ WEBHOOK_ALLOW_HOSTS: " Hooks.Ministry.Internal , [::1]" }).WEBHOOK_ALLOW_HOSTS,
+    ).toEqual(["hooks.ministry.internal", "::1"]);
+    expect(loadConfig({}).WEBHOOK_ALLOW_HOSTS).toEqual([]);
+  });
+});
+
+describe("adding and removing an endpoint is all-or-nothing", () => {
+  /** Makes every statement of `event` on `table` fail (as a crash between two writes would), then runs `fn`. */
+  async function failing<T>(table: string, event: string, fn: () => Promise<T>) {
+    const run = (q: string) => t.database.db.execute(sql.raw(q));
+    await run(
+      "CREATE FUNCTION notifix_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'cut short'; END $$",
+    );
+    await run(
+      `CREATE TRIGGER notifix_fail BEFORE ${event} ON ${table} FOR EACH ROW EXECUTE FUNCTION notifix_fail()`,
+    );
+    try {
+      return await fn().then(
+        () => null,
+        (err: unknown) => err,
+      );
+    } finally {
+      await run(`DROP TRIGGER notifix_fail ON ${table}`);
+      await run("DROP FUNCTION notifix_fail()");
+    }
+  }
+
+  it("an endpoint whose secret cannot be written is not added, nor audited", async () => {
+    const endpoints = (await t.database.db.select().from(webhookEndpoints)).length;
+    const events = (await t.database.db.select().from(auditEvents)).length;
+    const err = await failing("webhook_secrets", "INSERT", () =>
+      t.s.webhooks.create({ actor: consoleActor("MX"), url: `${url}&atomic=1`, description: "" }),
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(await t.database.db.select().from(webhookEndpoints)).toHaveLength(endpoints);
+    expect(await t.database.db.select().from(auditEvents)).toHaveLength(events);
+    // Without the failure: the endpoint and its secret, together.
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&atomic=2`,
+      description: "",
+    });
+    expect(
+      await t.database.db.select().from(webhookSecrets).where(eq(webhookSecrets.endpointId, made.id)),
+    ).toHaveLength(1);
+  });
+
+  it("a removal whose deliveries cannot be given up removes nothing; one that can gives them up", async () => {
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&atomic=3`,
+      description: "",
+    });
+    await raiseOne();
+    const pending = () =>
+      t.database.db
+        .select({ status: webhookDeliveries.status })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.endpointId, made.id));
+    expect(await pending()).toEqual([{ status: "pending" }]);
+    const err = await failing("webhook_deliveries", "UPDATE", () =>
+      t.s.webhooks.remove({ actor: consoleActor("MX"), id: made.id }),
+    );
+    expect(err).toBeInstanceOf(Error);
+    const [still] = await t.database.db
+      .select()
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.id, made.id));
+    expect(still).toMatchObject({ removedAt: null, version: 1 });
+    expect(await pending()).toEqual([{ status: "pending" }]);
+    await t.s.webhooks.remove({ actor: consoleActor("MX"), id: made.id });
+    expect(await pending()).toEqual([{ status: "failed" }]);
+    const audited = await t.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, made.id));
+    expect(audited.map((e) => e.kind)).toEqual(["webhook_endpoint.created", "webhook_endpoint.removed"]);
+  });
+});
+
+describe("a sender whose lease ran out", () => {
+  it("does not overwrite the sender that took the delivery over", async () => {
+    failures = 0;
+    const made = await t.s.webhooks.create({
+      actor: consoleActor("MX"),
+      url: `${url}&lease=1`,
+      description: "",
+    });
+    const t0 = await raiseOne();
+    // The first sender claims it at t0 and waits for the receiver; its lease (timeout + 30 s) runs out.
+    const first = t.s.webhooks.deliverDue(t0);
+    await firstArrived;
+    const taken = await second.s.webhooks.deliverDue(
+      new Date(t0.getTime() + settings.WEBHOOK_TIMEOUT_MS + 31_000),
+    );
+    const late = await first;
+    expect(late.find((o) => o.endpointId === made.id)).toMatchObject({ attempt: 1, statusCode: 500 });
+    expect(taken.find((o) => o.endpointId === made.id)).toMatchObject({ attempt: 2, statusCode: 204 });
+    // The late sender's failure did not put it back to pending: the taker's success stands.
+    const [delivery] = await t.database.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.endpointId, made.id));
+    expect(delivery).toMatchObject({ status: "delivered", lockedUntil: null, nextAttemptAt: null });
   }, 60_000);
 });

@@ -10,7 +10,7 @@
  * so no two send the same attempt. The HTTP call runs outside any transaction.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { v7 as uuidv7 } from "uuid";
 import { write } from "../audit/write.ts";
@@ -20,12 +20,13 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookSecrets } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { attemptRefusal, type EgressPolicy, urlRefusal } from "./egress.ts";
 import { backoffSeconds } from "./rules.ts";
 
 export type WebhookSettings = Pick<
   Config,
   "WEBHOOK_MAX_ATTEMPTS" | "WEBHOOK_BACKOFF_BASE_S" | "WEBHOOK_BACKOFF_MAX_S" | "WEBHOOK_TIMEOUT_MS"
-> & { clock: () => Date };
+> & { clock: () => Date; egress: EgressPolicy };
 
 export const defaultWebhookSettings = {
   WEBHOOK_MAX_ATTEMPTS: 8,
@@ -79,13 +80,18 @@ export function webhookService(db: Db, settings: WebhookSettings) {
     /** Adds an endpoint of the caller's party; answers its secret, this once. */
     create: (o: { actor: Actor; url: string; description: string }) =>
       guarded(db, o.actor, "webhook:manage", async () => {
-        const row = await write(db, o.actor, (w) =>
-          w.insertOne(webhookEndpoints, { url: o.url, description: o.description }),
-        );
+        const refused = urlRefusal(o.url, settings.egress);
+        if (refused)
+          throw new AppError("VALIDATION_FAILED", `url: ${refused}`, {
+            issues: [{ field: "url", rule: refused }],
+          });
         const secret = newSecret();
-        await asSystem(db, () =>
-          db.insert(webhookSecrets).values({ endpointId: row.id, party: row.party, secret }),
-        );
+        // The endpoint, its audit event and its secret in one transaction: all of them, or none.
+        const row = await write(db, o.actor, async (w) => {
+          const made = await w.insertOne(webhookEndpoints, { url: o.url, description: o.description });
+          await w.tx.insert(webhookSecrets).values({ endpointId: made.id, party: made.party, secret });
+          return made;
+        });
         return { ...endpointOf(row), secret };
       }),
 
@@ -108,20 +114,21 @@ export function webhookService(db: Db, settings: WebhookSettings) {
         const after = await write(
           db,
           o.actor,
-          (w) =>
-            w.update(
+          async (w) => {
+            const removed = await w.update(
               webhookEndpoints,
               o.id,
               { removedAt: now },
               { before, kind: "webhook_endpoint.removed" },
-            ),
+            );
+            // Its pending deliveries are given up in the same transaction as the audited removal.
+            await w.tx
+              .update(webhookDeliveries)
+              .set({ status: "failed", nextAttemptAt: null })
+              .where(and(eq(webhookDeliveries.endpointId, o.id), eq(webhookDeliveries.status, "pending")));
+            return removed;
+          },
           { now },
-        );
-        await asSystem(db, () =>
-          db
-            .update(webhookDeliveries)
-            .set({ status: "failed", nextAttemptAt: null })
-            .where(and(eq(webhookDeliveries.endpointId, o.id), eq(webhookDeliveries.status, "pending"))),
         );
         return endpointOf(after);
       }),
@@ -224,8 +231,8 @@ export function webhookService(db: Db, settings: WebhookSettings) {
               rows.map((r) => r.endpointId),
             ),
           );
-        // An endpoint without its secret (its creation cut short between the two writes) cannot sign: its
-        // deliveries fail now rather than be claimed again at every run.
+        // An endpoint without its secret (one added before drizzle/0015 wrote both in one transaction, cut
+        // short between them) cannot sign: its deliveries fail now rather than be claimed again at every run.
         const unsigned = rows.filter((r) => !targets.some((t) => t.id === r.endpointId)).map((r) => r.id);
         if (unsigned.length > 0)
           await db
@@ -244,31 +251,35 @@ export function webhookService(db: Db, settings: WebhookSettings) {
           const started = performance.now();
           let statusCode: number | null = null;
           let error: string | null = null;
-          try {
-            const res = await fetch(target.url, {
-              method: "POST",
-              headers: {
-                "content-type": "application/json",
-                "webhook-id": delivery.id,
-                "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-                "webhook-signature": signature,
-              },
-              body,
-              redirect: "manual",
-              signal: stop
-                ? AbortSignal.any([stop, AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS)])
-                : AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
-            });
-            statusCode = res.status;
-            await res.body?.cancel();
-            if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
-          } catch (err) {
-            error = describe(err);
-          }
+          // Refused by the egress rules (a private address, http in production): given up at once, never sent.
+          const refused = await attemptRefusal(target.url, settings.egress);
+          if (refused) error = refused;
+          else
+            try {
+              const res = await fetch(target.url, {
+                method: "POST",
+                headers: {
+                  "content-type": "application/json",
+                  "webhook-id": delivery.id,
+                  "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+                  "webhook-signature": signature,
+                },
+                body,
+                redirect: "manual",
+                signal: stop
+                  ? AbortSignal.any([stop, AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS)])
+                  : AbortSignal.timeout(settings.WEBHOOK_TIMEOUT_MS),
+              });
+              statusCode = res.status;
+              await res.body?.cancel();
+              if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+            } catch (err) {
+              error = describe(err);
+            }
           const durationMs = Math.round(performance.now() - started);
           const attempt = delivery.attempts;
           const delivered = error === null;
-          const exhausted = !delivered && attempt >= settings.WEBHOOK_MAX_ATTEMPTS;
+          const exhausted = !delivered && (refused !== null || attempt >= settings.WEBHOOK_MAX_ATTEMPTS);
           const next =
             delivered || exhausted
               ? null
@@ -298,7 +309,8 @@ export function webhookService(db: Db, settings: WebhookSettings) {
                   lockedUntil: null,
                   deliveredAt: delivered ? now : null,
                 })
-                .where(and(eq(webhookDeliveries.id, delivery.id), gt(webhookDeliveries.lockedUntil, now)));
+                // Only while this process's lease holds: one that ran out and was taken over writes nothing.
+                .where(and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.lockedUntil, lease)));
             }),
           );
           return {

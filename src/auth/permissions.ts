@@ -62,7 +62,7 @@ export const permissions = {
     roles: ["foreign-ministry", "secretariat"],
   },
   "person:correct": {
-    description: "correct a person or an affiliation, with a reason (src/corrections)",
+    description: "correct a person or an affiliation, with a reason",
     party: "own",
     roles: ["foreign-ministry", "secretariat"],
   },

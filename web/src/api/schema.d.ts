@@ -109,7 +109,7 @@ export interface paths {
          *
          *     A record merged into another is not corrected: 409 PERSON_MERGED, naming the survivor (`details.survivorId`), which is corrected instead.
          *
-         *     Permission `person:correct` (correct a person or an affiliation, with a reason (src/corrections)): foreign-ministry, secretariat; writes rows of the caller's own party.
+         *     Permission `person:correct` (correct a person or an affiliation, with a reason): foreign-ministry, secretariat; writes rows of the caller's own party.
          */
         patch: operations["correctPerson"];
         trace?: never;
@@ -1345,7 +1345,7 @@ export interface paths {
          *
          *     At most one primary affiliation per person (409 DUPLICATE).
          *
-         *     Permission `person:correct` (correct a person or an affiliation, with a reason (src/corrections)): foreign-ministry, secretariat; writes rows of the caller's own party.
+         *     Permission `person:correct` (correct a person or an affiliation, with a reason): foreign-ministry, secretariat; writes rows of the caller's own party.
          */
         patch: operations["correctAffiliation"];
         trace?: never;

@@ -1,4 +1,15 @@
-import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from "@mantine/core";
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Stack,
+  Text,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { Suspense } from "react";
@@ -8,6 +19,7 @@ import { sessionKey, signOut, useSession } from "../api/session.tsx";
 import { QueryState } from "../components/QueryState.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
 import { screens } from "./nav.ts";
+import { useUnreadNotifications } from "./unread.ts";
 
 /** The frame of every signed-in screen: header, the menu of what the user may see, the screen. */
 export function Layout() {
@@ -16,6 +28,7 @@ export function Layout() {
   const client = useQueryClient();
   const location = useLocation();
   const [opened, { toggle }] = useDisclosure();
+  const unread = useUnreadNotifications(!!session.current?.secondFactor && session.can("notification:read"));
   if (session.loading)
     return (
       <QueryState query={{ isPending: true, error: null, data: undefined, refetch: () => {} }}>
@@ -71,6 +84,16 @@ export function Layout() {
               component={Link}
               to={s.path}
               label={t(`nav.${s.key}`)}
+              rightSection={
+                s.key === "notifications" && unread > 0 ? (
+                  <>
+                    <Badge size="sm" color="red" circle aria-hidden>
+                      {unread}
+                    </Badge>
+                    <VisuallyHidden>{t("nav.unread", { count: unread })}</VisuallyHidden>
+                  </>
+                ) : undefined
+              }
               variant="filled"
               active={s.path === "/" ? location.pathname === "/" : location.pathname.startsWith(s.path)}
             />

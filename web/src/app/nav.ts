@@ -11,4 +11,5 @@ export const screens = [
   { path: "/operations", key: "operations", permission: "operation:read" },
   { path: "/handovers", key: "handovers", permission: "handover:read" },
   { path: "/audit", key: "audit", permission: "audit:read" },
+  { path: "/notifications", key: "notifications", permission: "notification:read" },
 ] as const;

@@ -15,6 +15,7 @@ const CouncilPage = lazy(() => import("../screens/council/CouncilPage.tsx"));
 const PeopleList = lazy(() => import("../screens/people/PeopleList.tsx"));
 const AuditPage = lazy(() => import("../screens/audit/AuditPage.tsx"));
 const PersonPage = lazy(() => import("../screens/people/PersonPage.tsx"));
+const NotificationsPage = lazy(() => import("../screens/notifications/NotificationsPage.tsx"));
 const CaseBoard = lazy(() => import("../screens/cases/CaseBoard.tsx"));
 const CasePage = lazy(() => import("../screens/cases/CasePage.tsx"));
 
@@ -32,6 +33,7 @@ export const router = createBrowserRouter([
       { path: "handovers", element: <HandoversPage /> },
       { path: "council", element: <CouncilPage /> },
       { path: "audit", element: <AuditPage /> },
+      { path: "notifications", element: <NotificationsPage /> },
       { path: "cases/:id", element: <CasePage /> },
       { path: "operations", element: <Operations /> },
       { path: "operations/:id", element: <OperationBoard /> },

@@ -135,7 +135,7 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     }
     expect(problems.join("\n")).toBe("");
     // A sign-in and a page per screen: a minute is not enough for twelve on a busy machine.
-  }, 180_000);
+  }, 300_000);
 
   it("signs in by keyboard alone", async () => {
     const { context, page } = await world.open("/sign-in", "en");

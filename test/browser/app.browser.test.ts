@@ -120,7 +120,6 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
       ["MX", "custody-officer", "/handovers", "Entregas"],
       ["US", "receiving-officer", "/handovers", "Entregas"],
       ["MX", "auditor", "/audit", "Auditoría"],
-      ["MX", "foreign-ministry", "/notifications", "Marcar todas como leídas"],
       ["US", "request-officer", "/requests", "Registro de una solicitud"],
     ];
     const problems: string[] = [];

@@ -11,6 +11,8 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { buildPerson, buildRequest } from "../../test/factories.ts";
@@ -89,9 +91,13 @@ function client(args: string[]): Promise<Record<string, unknown>> {
   });
 }
 
+// A full collection before each measurement: each starts from the same state, with no garbage of the one before.
+setFlagsFromString("--expose-gc");
+const collect = runInNewContext("gc") as () => void;
+
 /** The peak growth of this process's resident memory while `fn` runs, over its resident memory before. */
 async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  (globalThis as { gc?: () => void }).gc?.();
+  collect();
   const before = process.memoryUsage().rss;
   let peak = before;
   const timer = setInterval(() => {
@@ -158,8 +164,8 @@ describe.skipIf(!onServer)("a 200 MB document", () => {
     ).toBe(200);
     // Node's own cost of moving 200 MB over HTTP, measured here in the same process just before: a bare
     // server that hashes the upload and sends fresh buffers back. Node frees its I/O buffers when V8 decides
-    // (some 64 MB of external memory between collections), so this floor is 0–70 MB and varies from run to run
-    // (npm run bench:documents-floor). What Traslado adds over it is what the check bounds.
+    // (some 64 MB of external memory between collections), so this floor is 50–85 MB when each measurement starts
+    // from a full collection, as here (npm run bench:documents-floor). What Traslado adds over it is what the check bounds.
     const floor = await bareServerGrowth(authorization);
     const started = performance.now();
     const up = await peakGrowth(() =>

@@ -59,6 +59,9 @@ export interface DocumentStore {
 /** Bytes per chunk row of the PostgreSQL store (and per read of the others). */
 export const CHUNK_BYTES = 1024 * 1024;
 
+/** Bytes per query when the PostgreSQL store reads a chunk back. */
+const READ_BYTES = 32 * 1024;
+
 const asBuffer = (b: Uint8Array | Buffer) =>
   Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
@@ -112,16 +115,27 @@ export function postgresStore(): DocumentStore {
           .where(eq(documentBlobs.sha256, sha256)),
       );
       if (!blob) throw new Error(`document content ${sha256} is not in the store`);
-      // One chunk per query: a download holds one chunk in memory, and no connection between chunks.
+      // A piece of a chunk per query, read by `substring` (the column is stored uncompressed, so the server
+      // reads only that slice): a download holds one piece in memory and no connection between pieces. The
+      // piece is small because the driver receives bytea as hex text and grows its read buffer by doubling to
+      // hold each message: a whole 1 MiB chunk per query left some 11 MB of garbage per MiB sent, and the
+      // server's memory grew by 86-100 MB over a 200 MB download (64-75 MB with 32 KiB pieces, which fit one
+      // socket read; a bare Node server sending the same bytes grows by 60-85 MB).
       for (let seq = 0; ; seq++) {
-        const [chunk] = await run((db) =>
-          db
-            .select({ bytes: documentChunks.bytes })
-            .from(documentChunks)
-            .where(and(eq(documentChunks.blobId, blob.blobId), eq(documentChunks.seq, seq))),
-        );
-        if (!chunk) return;
-        yield asBuffer(chunk.bytes);
+        for (let offset = 0; ; offset += READ_BYTES) {
+          const [piece] = await run((db) =>
+            db
+              .select({
+                bytes: sql<Uint8Array>`substring(${documentChunks.bytes} from ${offset + 1} for ${READ_BYTES})`,
+              })
+              .from(documentChunks)
+              .where(and(eq(documentChunks.blobId, blob.blobId), eq(documentChunks.seq, seq))),
+          );
+          if (!piece) return;
+          const bytes = asBuffer(piece.bytes);
+          if (bytes.length > 0) yield bytes;
+          if (bytes.length < READ_BYTES) break;
+        }
       }
     },
   };

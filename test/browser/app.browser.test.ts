@@ -121,6 +121,7 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
       ["US", "receiving-officer", "/handovers", "Entregas"],
       ["MX", "auditor", "/audit", "Auditoría"],
       ["US", "request-officer", "/requests", "Registro de una solicitud"],
+      ["MX", "foreign-ministry", "/notifications", "Marcar todas como leídas"],
     ];
     const problems: string[] = [];
     for (const [party, role, path, shown] of screens) {
@@ -133,7 +134,7 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
       await context.close();
     }
     expect(problems.join("\n")).toBe("");
-    // A sign-in and a page per screen: a minute is not enough for twelve on a busy machine.
+    // A sign-in and a page per screen: a minute is not enough for thirteen on a busy machine.
   }, 300_000);
 
   it("signs in by keyboard alone", async () => {

@@ -66,7 +66,7 @@ export function QueryState<T>({
   if (query.isPending)
     return (
       <Center p="xl">
-        <Loader aria-label={t("common.loading")} />
+        <Loader role="status" aria-label={t("common.loading")} />
       </Center>
     );
   if (query.error || query.data === undefined)

@@ -173,62 +173,58 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
   }
 
   const decision = superseded.find((k) => k.entity === "decision")!;
-  typed.post(
-    "/decisions/:id/supersessions",
-    {
-      schema: {
-        operationId: "supersedeDecision",
-        tags: ["decisions"],
-        summary: "Correct a recorded decision by a new one that supersedes it",
-        description: `A decision once recorded is never changed: the correction is a new decision (its \`supersedes\` names the old, whose \`supersededBy\` names the new); both stay readable. Only its legal basis, reasons and day are corrected; not ${Object.keys(decision.fixed).join(", ")} (422 FIELD_FIXED). A superseded decision answers 409 RECORD_SUPERSEDED. Only a role that takes the step which recorded it may (else 422 DECIDED_BY_ANOTHER_BODY). ${ifMatchDoc}\n\n${whoMay("decision:supersede")}`,
-        params: ZIdParams,
-        headers: ifMatchHeader,
-        body: ZDecisionSupersession,
-        response: { 201: ADecisionSupersession },
-      },
-      preValidation: refuseFixed(decision),
-      config: { permission: "decision:supersede", successStatus: 201 },
-    },
-    async (req, reply) => {
-      const out = await s.corrections.supersedeDecision({
-        actor: req.actor,
-        id: (req.params as { id: string }).id,
-        version: version(req),
-        input: req.body as Record<string, unknown> & { reason: string },
-      });
-      reply.code(201);
-      return out;
-    },
-  );
-
   const handover = superseded.find((k) => k.entity === "handover")!;
-  typed.post(
-    "/handovers/:id/supersessions",
+  const supersessions = [
     {
-      schema: {
-        operationId: "supersedeHandover",
-        tags: ["handovers"],
-        summary: "Correct a signed handover by a new record that supersedes it",
-        description: `A signed handover is never changed: the correction is a new record (\`supersedes\` the old, whose \`supersededBy\` names the new); both stay readable, and the figures count the standing one only. The case's step is not taken again. Not corrected: ${Object.keys(handover.fixed).join(", ")} (422 FIELD_FIXED). A superseded handover answers 409 RECORD_SUPERSEDED. ${ifMatchDoc}\n\n${whoMay("handover:supersede")}`,
-        params: ZIdParams,
-        headers: ifMatchHeader,
-        body: ZHandoverSupersession,
-        response: { 201: AHandoverSupersession },
+      kind: decision,
+      operationId: "supersedeDecision",
+      summary: "Correct a recorded decision by a new one that supersedes it",
+      description: `A decision once recorded is never changed: the correction is a new decision (its \`supersedes\` names the old, whose \`supersededBy\` names the new); both stay readable. Only its legal basis, reasons and day are corrected; not ${Object.keys(decision.fixed).join(", ")} (422 FIELD_FIXED). A superseded decision answers 409 RECORD_SUPERSEDED. Only a role that takes the step which recorded it may (else 422 DECIDED_BY_ANOTHER_BODY).`,
+      body: ZDecisionSupersession,
+      response: ADecisionSupersession,
+      permission: "decision:supersede",
+      supersede: s.corrections.supersedeDecision,
+    },
+    {
+      kind: handover,
+      operationId: "supersedeHandover",
+      summary: "Correct a signed handover by a new record that supersedes it",
+      description: `A signed handover is never changed: the correction is a new record (\`supersedes\` the old, whose \`supersededBy\` names the new); both stay readable, and the figures count the standing one only. The case's step is not taken again. Not corrected: ${Object.keys(handover.fixed).join(", ")} (422 FIELD_FIXED). A superseded handover answers 409 RECORD_SUPERSEDED.`,
+      body: ZHandoverSupersession,
+      response: AHandoverSupersession,
+      permission: "handover:supersede",
+      supersede: s.corrections.supersedeHandover,
+    },
+  ] as const;
+  for (const route of supersessions) {
+    typed.post(
+      `/${route.kind.path}/:id/supersessions`,
+      {
+        schema: {
+          operationId: route.operationId,
+          tags: [route.kind.path],
+          summary: route.summary,
+          description: `${route.description} ${ifMatchDoc}\n\n${whoMay(route.permission)}`,
+          params: ZIdParams,
+          headers: ifMatchHeader,
+          body: route.body,
+          response: { 201: route.response },
+        },
+        preValidation: refuseFixed(route.kind),
+        config: { permission: route.permission, successStatus: 201 },
       },
-      preValidation: refuseFixed(handover),
-      config: { permission: "handover:supersede", successStatus: 201 },
-    },
-    async (req, reply) => {
-      const out = await s.corrections.supersedeHandover({
-        actor: req.actor,
-        id: (req.params as { id: string }).id,
-        version: version(req),
-        input: req.body as Record<string, unknown> & { reason: string },
-      });
-      reply.code(201);
-      return out;
-    },
-  );
+      async (req, reply) => {
+        const out = await route.supersede({
+          actor: req.actor,
+          id: (req.params as { id: string }).id,
+          version: version(req),
+          input: req.body as Record<string, unknown> & { reason: string },
+        });
+        reply.code(201);
+        return out;
+      },
+    );
+  }
 }
 
 /** The rules of the law or the record each kind's correction answers to. */

@@ -27,6 +27,15 @@ import {
 import { AppError } from "../errors.ts";
 import { leadDue, rolesToAct } from "./rules.ts";
 
+/** What a reminder or a lapse notice says of its deadline. */
+const deadlineFields = {
+  deadlineId: deadlines.id,
+  caseId: deadlines.caseId,
+  party: deadlines.party,
+  deadlineKind: deadlines.kind,
+  dueOn: deadlines.dueOn,
+};
+
 /** Lapses closed this many days ago or less are still notified (a scheduler down for a day catches up). */
 const LAPSE_NOTICE_DAYS = 2;
 
@@ -165,13 +174,7 @@ export function notificationService(db: Db, settings: NotificationSettings) {
       asSystem(db, async () => {
         const today = toIsoDate(now);
         const open = await db
-          .select({
-            deadlineId: deadlines.id,
-            caseId: deadlines.caseId,
-            party: deadlines.party,
-            deadlineKind: deadlines.kind,
-            dueOn: deadlines.dueOn,
-          })
+          .select(deadlineFields)
           .from(deadlines)
           .where(
             and(
@@ -182,13 +185,7 @@ export function notificationService(db: Db, settings: NotificationSettings) {
           )
           .orderBy(asc(deadlines.dueOn), asc(deadlines.id));
         const lapsed = await db
-          .select({
-            deadlineId: deadlines.id,
-            caseId: deadlines.caseId,
-            party: deadlines.party,
-            deadlineKind: deadlines.kind,
-            dueOn: deadlines.dueOn,
-          })
+          .select(deadlineFields)
           .from(deadlines)
           .where(
             and(

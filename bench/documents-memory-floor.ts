@@ -2,16 +2,15 @@
  * `npm run bench:documents-floor` — what Node itself costs in resident memory to move a large body over HTTP,
  * without Traslado: a bare `http` server that hashes an upload and discards it, then sends the same number of
  * bytes back (fresh 1 MiB buffers, with backpressure). The client is a child process; the server's resident
- * memory is sampled every 10 ms, as in src/documents/memory.test.ts. Node frees its I/O buffers when V8 decides
- * (about 64 MB of external memory between collections), so this is the floor under that test's figures.
+ * memory is sampled every 10 ms from a full collection, as in src/documents/memory.test.ts (both use test/memory.ts).
+ * Node frees its I/O buffers when V8 decides (about 64 MB of external memory between collections), so this is
+ * the floor under that test's figures.
  *
  *   npm run bench:documents-floor -- --mb 200 --runs 3
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
+import { bareServer, peakGrowth } from "../test/memory.ts";
 
 const { values } = parseArgs({
   options: { mb: { type: "string", default: "200" }, runs: { type: "string", default: "3" } },
@@ -19,27 +18,8 @@ const { values } = parseArgs({
 const size = Number(values.mb) * 1024 * 1024;
 const runs = Number(values.runs);
 
-const server = http.createServer(async (req, res) => {
-  if (req.method === "POST") {
-    const hash = createHash("sha256");
-    for await (const chunk of req) hash.update(chunk as Buffer);
-    res.end(hash.digest("hex"));
-    return;
-  }
-  res.writeHead(200, { "content-length": String(size) });
-  let left = size;
-  const pump = () => {
-    while (left > 0) {
-      const block = Buffer.alloc(Math.min(left, 1024 * 1024), 0x20);
-      left -= block.length;
-      if (!res.write(block)) return res.once("drain", pump);
-    }
-    res.end();
-  };
-  pump();
-});
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const server = await bareServer(size);
+const url = server.url;
 
 const clientScript = `
 const http = require("node:http");
@@ -60,18 +40,15 @@ if (mode === "upload") {
 }`;
 
 async function growth(mode: "upload" | "download", bytes: number): Promise<number> {
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 10);
-  await new Promise((resolve, reject) =>
-    spawn(process.execPath, ["-e", clientScript, mode, url, String(bytes)], { stdio: "inherit" })
-      .on("error", reject)
-      .on("close", resolve),
+  const measured = await peakGrowth(
+    () =>
+      new Promise((resolve, reject) =>
+        spawn(process.execPath, ["-e", clientScript, mode, url, String(bytes)], { stdio: "inherit" })
+          .on("error", reject)
+          .on("close", resolve),
+      ),
   );
-  clearInterval(timer);
-  return Math.max(peak, process.memoryUsage().rss) - before;
+  return measured.growth;
 }
 
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
@@ -84,4 +61,4 @@ for (let round = 0; round < runs; round++) {
   const down = await growth("download", size);
   process.stdout.write(`  run ${round + 1}: upload +${mb(up)}  download +${mb(down)}\n`);
 }
-server.close();
+await server.close();

@@ -8,14 +8,11 @@
  * PostgreSQL server only (TEST_DATABASE_URL): the embedded database keeps its data in this process's memory.
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { buildPerson, buildRequest } from "../../test/factories.ts";
+import { bareServer, peakGrowth } from "../../test/memory.ts";
 
 const SIZE = 200 * 1024 * 1024;
 const LIMIT = 50 * 1024 * 1024;
@@ -91,50 +88,10 @@ function client(args: string[]): Promise<Record<string, unknown>> {
   });
 }
 
-// A full collection before each measurement: each starts from the same state, with no garbage of the one before.
-setFlagsFromString("--expose-gc");
-const collect = runInNewContext("gc") as () => void;
-
-/** The peak growth of this process's resident memory while `fn` runs, over its resident memory before. */
-async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  collect();
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 10);
-  try {
-    const result = await fn();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, growth: peak - before };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 /** The growth of a bare Node HTTP server's memory (in this process) for the same upload and download. */
 async function bareServerGrowth(authorization: string): Promise<{ up: number; down: number }> {
-  const server = http.createServer(async (req, res) => {
-    if (req.method === "POST") {
-      const hash = createHash("sha256");
-      for await (const chunk of req) hash.update(chunk as Buffer);
-      res.end(hash.digest("hex"));
-      return;
-    }
-    res.writeHead(200, { "content-length": String(SIZE) });
-    let left = SIZE;
-    const pump = () => {
-      while (left > 0) {
-        const block = Buffer.alloc(Math.min(left, 1024 * 1024), 0x20);
-        left -= block.length;
-        if (!res.write(block)) return res.once("drain", pump);
-      }
-      res.end();
-    };
-    pump();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const server = await bareServer(SIZE);
+  const url = server.url;
   try {
     const up = await peakGrowth(() => client(["upload", url, authorization, String(SIZE)]));
     expect(up.result.status).toBe(200);
@@ -142,7 +99,7 @@ async function bareServerGrowth(authorization: string): Promise<{ up: number; do
     expect(down.result.bytes).toBe(SIZE);
     return { up: up.growth, down: down.growth };
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   }
 }
 

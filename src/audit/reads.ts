@@ -38,10 +38,25 @@ export function readLog(db: Db, options: ReadLogOptions = {}) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let dropped = 0;
+  /** A flush is writing: a full batch waits for it to end rather than queue a flush of its own. */
+  let writing = false;
 
   async function writeQueued(): Promise<void> {
-    while (queued.length > 0) {
-      const rows = queued.slice(0, batch);
+    writing = true;
+    try {
+      await writeSome();
+    } finally {
+      writing = false;
+    }
+  }
+
+  async function writeSome(): Promise<void> {
+    // What was queued when this flush began: reads noted while it writes wait for their own full batch or
+    // the timer. (Writing them at once too kept an insert of a few rows always in flight under load: 1,492
+    // inserts for 24,341 reads in 5 s, about 25 µs of the database's time a read.)
+    let left = queued.length;
+    while (left > 0) {
+      const rows = queued.slice(0, Math.min(batch, left));
       // One JSON parameter for the whole batch: building a statement of 7 parameters a row cost more
       // than the read it notes.
       await asSystem(db, () =>
@@ -51,6 +66,7 @@ export function readLog(db: Db, options: ReadLogOptions = {}) {
             as x(at timestamptz, actor_id text, actor_name text, party text, entity text, entity_id uuid, route text)`),
       );
       queued = queued.slice(rows.length);
+      left -= rows.length;
     }
   }
 
@@ -78,7 +94,7 @@ export function readLog(db: Db, options: ReadLogOptions = {}) {
         dropped += queued.length - maxQueued;
         queued = queued.slice(queued.length - maxQueued);
       }
-      if (queued.length >= batch) void flush().catch(() => {});
+      if (queued.length >= batch && !writing) void flush().catch(() => {});
       else timer ??= setTimeout(() => void flush().catch(() => {}), flushMs).unref();
     },
     flush,

@@ -331,19 +331,7 @@ describe("what the law fixes", () => {
       body: { maximumPenalty: "Life", reason: "From the statute" },
     });
     expect(before.statusCode, before.body).toBe(200);
-    const walk: [Role, string, number][] = [
-      ["foreign-ministry", "request-provisional-arrest", 210],
-      ["judge", "detain-provisionally", 200],
-      ["foreign-ministry", "receive-formal-request", 150],
-      ["judge", "open-hearing", 140],
-      ["judge", "close-hearing", 120],
-      ["judge", "issue-judicial-opinion", 115],
-      ["foreign-ministry", "grant-extradition", 100],
-    ];
-    for (const [role, name, ago] of walk) {
-      const res = await transition(t, c.id, role, { transition: name, occurredAt: daysAgo(ago) });
-      expect(res.statusCode, `${name}: ${res.body}`).toBe(201);
-    }
+    await takeSteps(c.id, [...toJudicialOpinion, ["foreign-ministry", "grant-extradition", 100]]);
     const chain = await chainState(chargeId);
     const res = await send("PATCH", `/api/charges/${chargeId}`, "foreign-ministry", {
       ifMatch: '"2"',
@@ -368,18 +356,7 @@ describe("what the law fixes", () => {
     async () => {
       const c = await buildCase(t, { track: "treaty" });
       const chargeId = c.request.charges[0]!.id;
-      const walk: [Role, string, number][] = [
-        ["foreign-ministry", "request-provisional-arrest", 210],
-        ["judge", "detain-provisionally", 200],
-        ["foreign-ministry", "receive-formal-request", 150],
-        ["judge", "open-hearing", 140],
-        ["judge", "close-hearing", 120],
-        ["judge", "issue-judicial-opinion", 115],
-      ];
-      for (const [role, name, ago] of walk) {
-        const res = await transition(t, c.id, role, { transition: name, occurredAt: daysAgo(ago) });
-        expect(res.statusCode, `${name}: ${res.body}`).toBe(201);
-      }
+      await takeSteps(c.id, toJudicialOpinion);
       const raw = new pg.Client({ connectionString: t.database.url });
       await raw.connect();
       const waiting = async (n: number) => {
@@ -783,3 +760,21 @@ describe("traslado history", () => {
     // A data directory migrated twice (here, then opened by the command): slow on a loaded machine.
   }, 300_000);
 });
+
+/** A treaty case's steps from provisional arrest to the judge's opinion: role, step, days ago. */
+const toJudicialOpinion: [Role, string, number][] = [
+  ["foreign-ministry", "request-provisional-arrest", 210],
+  ["judge", "detain-provisionally", 200],
+  ["foreign-ministry", "receive-formal-request", 150],
+  ["judge", "open-hearing", 140],
+  ["judge", "close-hearing", 120],
+  ["judge", "issue-judicial-opinion", 115],
+];
+
+/** Takes each step on the case, each answered 201. */
+async function takeSteps(caseId: string, steps: [Role, string, number][]) {
+  for (const [role, name, ago] of steps) {
+    const res = await transition(t, caseId, role, { transition: name, occurredAt: daysAgo(ago) });
+    expect(res.statusCode, `${name}: ${res.body}`).toBe(201);
+  }
+}

@@ -247,17 +247,7 @@ describe("outgoing webhooks", () => {
       url: `${url}&second=1`,
       description: "",
     });
-    const c = await buildCase(t, { track: "treaty" });
-    const day0 = addDays(new Date().toISOString().slice(0, 10), -59);
-    for (const [step, role] of [
-      ["request-provisional-arrest", "foreign-ministry"],
-      ["detain-provisionally", "judge"],
-    ] as const)
-      await transition(t, c.id, role, {
-        transition: step,
-        legalBasis: "Treaty art. 11",
-        occurredAt: `${day0}T09:00:00.000Z`,
-      });
+    await detainedDaysAgo(59);
     const t0 = new Date();
     await t.s.notifications.raise(t0);
     const outcomes = [];
@@ -291,17 +281,7 @@ describe("outgoing webhooks", () => {
 
 /** A case whose formal-request deadline is 3 days away, its reminder raised now: one delivery per endpoint. */
 async function raiseOne() {
-  const c = await buildCase(t, { track: "treaty" });
-  const day0 = addDays(new Date().toISOString().slice(0, 10), -57);
-  for (const [step, role] of [
-    ["request-provisional-arrest", "foreign-ministry"],
-    ["detain-provisionally", "judge"],
-  ] as const)
-    await transition(t, c.id, role, {
-      transition: step,
-      legalBasis: "Treaty art. 11",
-      occurredAt: `${day0}T09:00:00.000Z`,
-    });
+  await detainedDaysAgo(57);
   const at = new Date();
   now = at;
   expect((await t.s.notifications.raise(at)).raised).toHaveLength(1);
@@ -499,3 +479,19 @@ describe("a sender whose lease ran out", () => {
     expect(delivery).toMatchObject({ status: "delivered", lockedUntil: null, nextAttemptAt: null });
   }, 60_000);
 });
+
+/** A treaty case whose person was provisionally detained `days` ago: its 60-day deadline runs from then. */
+async function detainedDaysAgo(days: number) {
+  const c = await buildCase(t, { track: "treaty" });
+  const day0 = addDays(new Date().toISOString().slice(0, 10), -days);
+  for (const [step, role] of [
+    ["request-provisional-arrest", "foreign-ministry"],
+    ["detain-provisionally", "judge"],
+  ] as const)
+    await transition(t, c.id, role, {
+      transition: step,
+      legalBasis: "Treaty art. 11",
+      occurredAt: `${day0}T09:00:00.000Z`,
+    });
+  return c;
+}

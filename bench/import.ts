@@ -102,6 +102,42 @@ const family = [
   "Montiel",
   "Zavala",
 ];
+/**
+ * Syllables of invented words: each person has one as a second given name and one as a second family name
+ * (24³ = 13,824 of each). With only the lists above, a million people would share 1,000 names, and the
+ * duplicate check at intake would rightly find thousands of likely duplicates (same name, same day of birth)
+ * where a real record has few.
+ */
+const syllables = [
+  "ba",
+  "ce",
+  "di",
+  "fo",
+  "gu",
+  "la",
+  "me",
+  "ni",
+  "po",
+  "ru",
+  "sa",
+  "te",
+  "vi",
+  "xo",
+  "ya",
+  "zu",
+  "ca",
+  "de",
+  "li",
+  "mo",
+  "nu",
+  "ra",
+  "so",
+  "ti",
+];
+const invented = () => {
+  const w = `${pick(syllables)}${pick(syllables)}${pick(syllables)}`;
+  return w[0]!.toUpperCase() + w.slice(1);
+};
 const statutes = [
   ["21 U.S.C. 846", "Conspiracy to distribute a controlled substance (fictional)"],
   ["21 U.S.C. 963", "Conspiracy to import a controlled substance (fictional)"],
@@ -142,9 +178,9 @@ function* generate(count: number): Generator<Generated[]> {
         `${y}-${String(1 + Math.floor(rnd() * 12)).padStart(2, "0")}-${String(1 + Math.floor(rnd() * 28)).padStart(2, "0")}`;
       out.push({
         person: {
-          givenNames: pick(given),
-          familyNames: `${pick(family)} ${pick(family)}`,
-          dateOfBirth: day(1960 + Math.floor(rnd() * 40)),
+          givenNames: `${pick(given)} ${invented()}`,
+          familyNames: `${pick(family)} ${invented()}`,
+          dateOfBirth: day(1950 + Math.floor(rnd() * 55)),
           nationalities: rnd() < 0.1 ? ["MX", "US"] : ["MX"],
         },
         request: {

@@ -93,6 +93,41 @@ describe("likely duplicates at intake", () => {
     expect(other.statusCode, other.body).toBe(201);
   });
 
+  it("with a date of birth, finds the one born that day and one recorded without a date; not one born another day", async () => {
+    const sameDay = await post(
+      request({ givenNames: "Jose A.", familyNames: "Perez-Gomez", dateOfBirth: "1974-05-09" }),
+    );
+    expect(sameDay.statusCode).toBe(409);
+    expect(sameDay.json().error.details.candidates).toEqual([
+      expect.objectContaining({ id: first, matchedBy: "name", dateOfBirth: "1974-05-09" }),
+    ]);
+
+    const undated = await post(request({ givenNames: "Rigoberta", familyNames: "Menchaca Ruiz" }));
+    expect(undated.statusCode, undated.body).toBe(201);
+    const people = await count("people");
+    const dated = await post(
+      request({ givenNames: "Rigoberta", familyNames: "Menchaca-Ruíz", dateOfBirth: "1981-02-03" }),
+    );
+    expect(dated.statusCode).toBe(409);
+    expect(dated.json().error.details.candidates).toEqual([
+      expect.objectContaining({ id: undated.json().personId, matchedBy: "name", dateOfBirth: null }),
+    ]);
+    // Found by identifier too when the date of birth is given, and nothing written by either refusal.
+    const byIdent = await post(
+      request({
+        givenNames: "Rigoberto",
+        familyNames: "Nadie",
+        dateOfBirth: "2001-01-01",
+        identifiers: [{ kind: "interpol-notice", value: "DEMO-A-7777/2025" }],
+      }),
+    );
+    expect(byIdent.statusCode).toBe(409);
+    expect(byIdent.json().error.details.candidates).toEqual([
+      expect.objectContaining({ id: first, matchedBy: "identifier" }),
+    ]);
+    expect(await count("people")).toBe(people);
+  });
+
   it("records the person with allowDuplicate: true", async () => {
     const people = await count("people");
     const res = await post({

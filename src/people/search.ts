@@ -93,8 +93,12 @@ export async function likelyDuplicates(
 }
 
 /**
- * `likelyDuplicates` of many new people in two statements whatever their number (an import's batch): one
- * for their identifiers, one for their names (a lateral trigram search per name, each on the index).
+ * `likelyDuplicates` of many new people (an import's batch) in two statements whatever their number: one
+ * finds the candidates, one reads them. A new person born on a known day is compared with the people born
+ * that day or on no known day (`traslado_person_likely`, drizzle/0017_person_likely.sql): a likely duplicate
+ * is never born on another day, and so the cost follows the people born on one day, not the whole record.
+ * One without a date of birth goes through the search by name (`traslado_person_search`). Identifiers are
+ * looked up by value on their index either way.
  */
 export async function likelyDuplicatesOfMany(
   db: Db,
@@ -103,15 +107,23 @@ export async function likelyDuplicatesOfMany(
 ): Promise<LikelyDuplicate[][]> {
   const out = persons.map(() => new Map<string, LikelyDuplicate>());
   if (persons.length === 0) return [];
-  const idRows = persons.flatMap((p, i) => (p.identifiers ?? []).map((ident) => ({ i, v: ident.value })));
-  const names = persons.map((p, i) => ({ i, v: `${p.givenNames} ${p.familyNames}` }));
-  // One statement for the whole batch: the search function per name and per identifier value.
+  const named = persons.map((p, i) => ({
+    i,
+    v: `${p.givenNames} ${p.familyNames}`,
+    born: p.dateOfBirth || null,
+    idents: (p.identifiers ?? []).map((ident) => ident.value),
+  }));
+  const unborn = named.filter((p) => p.born === null).map(({ i, v }) => ({ i, v }));
   const found = rowsOf<{ i: number; id: string; score: number; matched_by: MatchedBy }>(
     await db.execute(sql`
       select q.i, c.id, c.score, c.matched_by
-      from jsonb_to_recordset(${JSON.stringify([...idRows.map((r) => ({ ...r, k: "identifier" })), ...names.map((r) => ({ ...r, k: "name" }))])}::jsonb) as q(i int, v text, k text)
-      cross join lateral public.traslado_person_search(q.v, ${CANDIDATES_PER_PERSON}) c
-      where c.matched_by = q.k`),
+        from jsonb_to_recordset(${JSON.stringify(named)}::jsonb) as q(i int, v text, born date, idents text[])
+        cross join lateral public.traslado_person_likely(q.v, q.born, q.idents, ${CANDIDATES_PER_PERSON}) c
+      union all
+      select q.i, c.id, c.score, c.matched_by
+        from jsonb_to_recordset(${JSON.stringify(unborn)}::jsonb) as q(i int, v text)
+        cross join lateral public.traslado_person_search(q.v, ${CANDIDATES_PER_PERSON}) c
+       where c.matched_by = 'name'`),
   );
   if (found.length === 0) return persons.map(() => []);
   // The candidates' rows, read under row-level security.

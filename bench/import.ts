@@ -74,7 +74,9 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 let seed = 20250227;
 const rnd = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  // In 32-bit integer arithmetic: a plain `seed * 1103515245` loses its low bits in a double, and the
+  // sequence then repeats every few thousand draws (so did the generated people).
+  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
   return seed / 0x7fffffff;
 };
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;

@@ -30,8 +30,10 @@ CREATE OR REPLACE FUNCTION public.traslado_person_likely(q text, born date, iden
   WITH n AS (SELECT public.traslado_norm(q) AS n),
   ident AS MATERIALIZED (
     SELECT DISTINCT p.id
-      FROM people p, unnest(coalesce(idents, '{}'::text[])) v
-     WHERE p.identifiers @> jsonb_build_array(jsonb_build_object('value', btrim(v)))
+      FROM people p
+     -- `@> ANY (array)`, not a join with unnest: joined, the planner scanned the whole table for each value.
+     WHERE p.identifiers @> ANY (array(SELECT jsonb_build_array(jsonb_build_object('value', btrim(v)))
+                                         FROM unnest(coalesce(idents, '{}'::text[])) v))
        AND p.merged_into IS NULL
        AND (app_system() OR p.party = app_party() OR p.shared_with ?| array[app_party(), '*'])),
   -- Apart, so that each is probed by its own index: the people born that day, and those of no known date

@@ -53,13 +53,20 @@ CREATE OR REPLACE FUNCTION public.traslado_person_likely(q text, born date, iden
        AND (n.n % p.name_key OR n.n <% p.search_key)
        AND p.merged_into IS NULL
        AND (app_system() OR p.party = app_party() OR p.shared_with ?| array[app_party(), '*'])),
+  -- Each candidate's two similarities computed once (pg_trgm takes the trigrams of both texts at each
+  -- call): the search's conditions (`%`, `<%`: at least the thresholds set above) and its score read them.
+  -- At a million people some 45 are born on any one day, and this is most of the check's cost.
+  scored AS MATERIALIZED (
+    SELECT c.id, c.alias_keys,
+           similarity(n.n, c.name_key) AS close, word_similarity(n.n, c.search_key) AS wide
+      FROM (SELECT * FROM born_that_day UNION ALL SELECT * FROM unborn) c, n),
   named AS (
     SELECT c.id,
-           (greatest(similarity(n.n, c.name_key),
-                     coalesce((SELECT max(similarity(n.n, a)) FROM unnest(c.alias_keys) a), 0))
-            + word_similarity(n.n, c.search_key)) / 2 AS score
-      FROM (SELECT * FROM born_that_day UNION ALL SELECT * FROM unborn) c, n
-     WHERE n.n % c.name_key OR n.n <% c.search_key)
+           (greatest(c.close, coalesce((SELECT max(similarity(n.n, a)) FROM unnest(c.alias_keys) a), 0))
+            + c.wide) / 2 AS score
+      FROM scored c, n
+     WHERE c.close >= current_setting('pg_trgm.similarity_threshold')::real
+        OR c.wide >= current_setting('pg_trgm.word_similarity_threshold')::real)
   (SELECT i.id, 1::double precision, 'identifier' FROM ident i ORDER BY i.id LIMIT lim)
   UNION ALL
   (SELECT c.id, c.score, 'name' FROM named c ORDER BY 2 DESC, 1 LIMIT lim)

@@ -95,8 +95,8 @@ const WARMUP_SECONDS = 2;
 const WARMUP_TRANSITIONS = 200;
 /**
  * Transitions a second a run is supplied for; a run that uses them all up is flagged. 600 capped the runs on
- * a quiet machine (599 req/s, supply used up, 2026-12-05); at 10,000 cases the record itself holds fewer
- * cases at `under-analysis` than this asks for, and the run says so.
+ * a quiet machine (599 req/s, supply used up, 2026-12-05). A record with fewer cases at `under-analysis`
+ * than this asks for (10,000 cases) shares them equally between the runs (see `perRun`).
  */
 const TX_SUPPLY_PER_SECOND = 1500;
 const READ_IDS = 20_000;

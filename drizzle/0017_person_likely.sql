@@ -55,7 +55,8 @@ CREATE OR REPLACE FUNCTION public.traslado_person_likely(q text, born date, iden
        AND (app_system() OR p.party = app_party() OR p.shared_with ?| array[app_party(), '*'])),
   -- Each candidate's two similarities computed once (pg_trgm takes the trigrams of both texts at each
   -- call): the search's conditions (`%`, `<%`: at least the thresholds set above) and its score read them.
-  -- At a million people some 45 are born on any one day, and this is most of the check's cost.
+  -- At a million people some 50 are born on any one day; reading their rows, more than this arithmetic,
+  -- is then most of the check's cost (docs/BENCHMARKS.md, "Import").
   scored AS MATERIALIZED (
     SELECT c.id, c.alias_keys,
            similarity(n.n, c.name_key) AS close, word_similarity(n.n, c.search_key) AS wide

@@ -50,6 +50,7 @@ export function enumerateSets(
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => w[b]! - w[a]! || a - b);
   const suffix = new Float64Array(n + 1);
   for (let x = n - 1; x >= 0; x--) suffix[x] = suffix[x + 1]! + w[order[x]!]!;
+  const lightest = n > 0 ? w[order[n - 1]!]! : 0;
   let cap = 1024;
   let start = new Int32Array(cap + 1);
   let items = new Int32Array(cap * 3);
@@ -89,6 +90,8 @@ export function enumerateSets(
     if (depth > 0 && load >= minLoad - 1e-9) push(load);
     // Items come heaviest first: skip those too heavy for the room left (binary search).
     const room = C - load + 1e-9;
+    // At most this many more items fit, none heavier than the next one looked at.
+    const more = lightest > 0 ? Math.floor(room / lightest) : Number.POSITIVE_INFINITY;
     let lo = x;
     let hi = n;
     while (lo < hi) {
@@ -101,8 +104,11 @@ export function enumerateSets(
         aborted = true;
         return;
       }
-      if (load + suffix[y]! < minLoad - 1e-9) return;
+      // What the items from y on can add: all of them, or `more` of them each at most as heavy as y. Both
+      // shrink as y grows, so once short of minLoad, every later y is too (triplets: only the third item
+      // of exactly the weight left is looked at, not every lighter one).
       const i = order[y]!;
+      if (load + Math.min(suffix[y]!, more * w[i]!) < minLoad - 1e-9) return;
       let ok = true;
       for (let d = 0; d < depth; d++)
         if (conflict[i * n + cur[d]!]) {

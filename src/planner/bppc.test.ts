@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lowerBounds } from "./bounds.ts";
 import { bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
-import { coverPacking } from "./bppc-cover.ts";
+import { coverPacking, enumerateSets } from "./bppc-cover.ts";
 import { overloadSearch } from "./bppc-overload.ts";
 import { createRng } from "./rng.ts";
 
@@ -98,5 +98,35 @@ describe("checkBppc", () => {
     ]);
     expect(checkBppc(inst, [0, 1])).toEqual(["assignment has 2 entries, expected 3"]);
     expect(checkBppc(inst, [0, 1, 1])).toEqual([]);
+  });
+});
+
+describe("BPPC candidate bins", () => {
+  it("lists every conflict-free set that fills a bin to the minimum load, and nothing else", () => {
+    const rng = createRng(5);
+    for (let t = 0; t < 30; t++) {
+      const n = 12;
+      const { c } = core(randomText(rng, n, 0.2));
+      const minLoad = 60 + Math.floor(rng() * 41); // 60–100: from a little slack to exactly full
+      const expected: string[] = [];
+      for (let mask = 1; mask < 1 << n; mask++) {
+        const members = Array.from({ length: n }, (_, i) => i).filter((i) => mask & (1 << i));
+        const load = members.reduce((sum, i) => sum + c.weight[i]!, 0);
+        const free = members.every((i) => members.every((j) => !c.conflict[i * n + j]));
+        if (free && load >= minLoad && load <= c.capacity) expected.push(members.join(","));
+      }
+      const fam = enumerateSets(c, minLoad, 100_000, 10_000_000, noClock);
+      expect(fam).not.toBeNull();
+      const listed: string[] = [];
+      for (let r = 0; r < fam!.count; r++) {
+        const members = Array.from(fam!.items.subarray(fam!.start[r]!, fam!.start[r + 1]!)).sort(
+          (a, b) => a - b,
+        );
+        const load = members.reduce((sum, i) => sum + c.weight[i]!, 0);
+        expect(fam!.slack[r]).toBe(c.capacity - load);
+        listed.push(members.join(","));
+      }
+      expect(listed.sort()).toEqual(expected.sort());
+    }
   });
 });

@@ -167,4 +167,38 @@ describe("likely duplicates at intake", () => {
     });
     expect(done).toMatchObject({ requests: 2, people: 2 });
   });
+  it("an import refuses a new person likely the same as an earlier new person of the file, naming that line; others pass", async () => {
+    const actor = consoleActor("MX", "foreign-ministry");
+    const header =
+      "request_ref,person_ref,given_names,family_names,date_of_birth,requesting_state,requesting_agency,type,channel,statute,description";
+    const row = (ref: string, person: string, names: string, born: string) =>
+      `${ref},${person},${names},${born},US,DOJ,formal-extradition,written-request,18 USC 1,desc`;
+    const lines = [
+      header,
+      row("W1", "", "Casimira,Ontiveros Lugo", "1988-03-03"), // line 2
+      row("W2", "", "Casimira,Ontiveros Lugo", "1991-07-07"), // line 3: the same name, born another day
+      row("W3", "", "Eleuterio,Bracamontes", ""), // line 4: no date of birth
+      row("W4", "P1", "CASIMIRA,ONTIVEROS-LUGO", "1988-03-03"), // line 5: line 2 again
+      row("W5", "P1", "CASIMIRA,ONTIVEROS-LUGO", "1988-03-03"), // line 6: the same person_ref
+      row("W6", "", "Eleuterio,Bracamontes Ruiz", "1970-01-01"), // line 7: line 4, who has no date
+    ];
+    const records = () => readCsvRecords(Readable.from([`${lines.join("\n")}\n`]));
+    const [people, requests] = [await count("people"), await count("requests")];
+    const err = await importRequests({ db: t.database.app, actor, records: records() }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    const issues = (err as AppError).details.issues!;
+    expect(issues.map((i) => i.field)).toEqual(["line 5: person", "line 6: person_ref", "line 7: person"]);
+    expect(issues[0]!.rule).toContain("the new person at line 2");
+    expect(issues[2]!.rule).toContain("the new person at line 4");
+    expect([await count("people"), await count("requests")]).toEqual([people, requests]);
+    const done = await importRequests({
+      db: t.database.app,
+      actor,
+      records: records(),
+      allowDuplicates: true,
+    });
+    expect(done).toMatchObject({ requests: 6, people: 5 });
+  });
 });

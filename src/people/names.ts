@@ -46,7 +46,12 @@ export function wordsAgree(a: string, b: string): boolean {
  * agree, or all of a one-word name. "Test Person 1" and "Test Person 2" do not: "1" stands for nothing.
  */
 export function namesAgree(a: string, b: string): boolean {
-  let [short, long] = [nameWords(a), nameWords(b)];
+  return wordListsAgree(nameWords(a), nameWords(b));
+}
+
+/** `namesAgree` of two names already split into their words (`nameWords`). */
+export function wordListsAgree(a: readonly string[], b: readonly string[]): boolean {
+  let [short, long] = [a, b];
   if (short.length > long.length) [short, long] = [long, short];
   if (short.length === 0) return false;
   const free = [...long];

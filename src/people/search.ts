@@ -7,7 +7,7 @@ import { and, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { type Reader, visible } from "../db/query.ts";
 import { people } from "../db/schema.ts";
-import { namesAgree } from "./names.ts";
+import { namesAgree, nameWords, wordListsAgree } from "./names.ts";
 
 export type MatchedBy = "identifier" | "name";
 
@@ -167,6 +167,51 @@ export async function likelyDuplicatesOfMany(
     }
   }
   return out.map((m) => [...m.values()].sort((a, b) => b.score - a.score));
+}
+
+/**
+ * `likelyDuplicates` among new people themselves (an import's batch, before any of them is written): for
+ * each, the index of the first earlier one who is likely the same person by the same rules — an identifier
+ * of the same kind and value, or a name or alias that agrees word by word (`namesAgree`) without a
+ * different date of birth. People born the same day are all compared; others when a word of three letters
+ * or more of their names is the same once normalised (for the people recorded, the trigram search plays
+ * that part), so the work follows the namesakes in the batch, not its square.
+ */
+export function likelyDuplicatesWithin(persons: readonly NewPerson[]): (number | undefined)[] {
+  const byIdentifier = new Map<string, number>();
+  const byBirth = new Map<string, number[]>();
+  const byWord = new Map<string, number[]>();
+  const add = (index: Map<string, number[]>, key: string, i: number) => {
+    const list = index.get(key);
+    if (list) list.push(i);
+    else index.set(key, [i]);
+  };
+  const forms = persons.map((p) => [`${p.givenNames} ${p.familyNames}`, ...(p.aliases ?? [])].map(nameWords));
+  const agree = (i: number, j: number) => {
+    const [a, b] = [persons[i]!.dateOfBirth, persons[j]!.dateOfBirth];
+    if (a && b && a !== b) return false;
+    return forms[i]!.some((x) => forms[j]!.some((y) => wordListsAgree(x, y)));
+  };
+  return persons.map((p, i) => {
+    let match: number | undefined;
+    for (const x of p.identifiers ?? []) {
+      const j = byIdentifier.get(`${x.kind}\u0000${x.value}`);
+      if (j !== undefined && (match === undefined || j < match)) match = j;
+    }
+    const words = new Set(forms[i]!.flat().filter((w) => w.length >= 3));
+    if (match === undefined) {
+      const candidates = new Set<number>(p.dateOfBirth ? (byBirth.get(p.dateOfBirth) ?? []) : []);
+      for (const w of words) for (const j of byWord.get(w) ?? []) candidates.add(j);
+      match = [...candidates].sort((a, b) => a - b).find((j) => agree(i, j));
+    }
+    for (const x of p.identifiers ?? []) {
+      const key = `${x.kind}\u0000${x.value}`;
+      if (!byIdentifier.has(key)) byIdentifier.set(key, i);
+    }
+    if (p.dateOfBirth) add(byBirth, p.dateOfBirth, i);
+    for (const w of words) add(byWord, w, i);
+    return match;
+  });
 }
 
 interface PersonRow {

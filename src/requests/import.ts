@@ -26,7 +26,7 @@ import type { Db } from "../db/client.ts";
 import { affiliations, imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
-import { likelyDuplicatesOfMany } from "../people/search.ts";
+import { likelyDuplicatesOfMany, likelyDuplicatesWithin } from "../people/search.ts";
 import { type CreateRequest, ZCreateRequest } from "./schemas.ts";
 import { insertRequests, intake, requestedStateOf } from "./service.ts";
 
@@ -577,8 +577,9 @@ async function checkBatch(
 
 /**
  * New people who are likely people already recorded (by this import's earlier batches too) make their
- * records bad, naming the likely ones by id and score. Checked in two statements per batch, and only for
- * people new in it: a `person_ref` described in an earlier batch was checked there.
+ * records bad, naming the likely ones by id and score; so do new people likely the same as an earlier new
+ * person of their batch, naming its line. Checked in two statements per batch, and only for people new in
+ * it: a `person_ref` described in an earlier batch was checked there.
  */
 async function checkDuplicates(
   w: Writer,
@@ -609,6 +610,18 @@ async function checkDuplicates(
       location: v.location,
       field: "person",
       rule: `likely a person already recorded: ${likely.map((d) => `${d.id} (${d.matchedBy} ${d.score})`).join(", ")}; give their person_id, or import with --allow-duplicates`,
+    });
+  });
+  // And the batch's new people among themselves: none of them is in the record yet.
+  const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
+  fresh.forEach((v, i) => {
+    const j = within[i];
+    if (j === undefined) return;
+    if (v.personRef) bad.add(v.personRef);
+    issuesOf.get(v.ordinal)!.push({
+      location: v.location,
+      field: "person",
+      rule: `likely the same person as the new person at ${fresh[j]!.location}; describe them once (one person_ref on both records), or import with --allow-duplicates`,
     });
   });
   return valid.filter((v) => {

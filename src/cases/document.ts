@@ -93,9 +93,7 @@ export function caseDocumentReader(db: Db) {
     ),
   });
   // The request's charges; for a case opened without one, the charges of every request for the person.
-  const charges = sql<
-    [string, boolean, string][]
-  >`${aggregate(
+  const charges = sql<[string, boolean, string][]>`${aggregate(
     sql`json_build_array(ch.id, ch.capital_eligible, ch.statute)`,
     sql`from charges ch where ${vis("ch")} and ch.request_id = any(case when c.request_id is not null then array[c.request_id]
       else array(select r.id from requests r where r.person_id = c.person_id and ${vis("r")}) end)`,

@@ -183,8 +183,9 @@ export interface ImportOptions {
   /** Open a case per request: security-transfer → security track, any other type → treaty track. */
   openCases?: boolean;
   /**
-   * Record new people even when people already recorded are likely the same (by default such a record is
-   * bad: its issue names the likely ones, `likelyDuplicatesOfMany`).
+   * Record new people even when people already recorded, or new people earlier in the file, are likely the
+   * same (by default such a record is bad: its issue names the likely ones, `likelyDuplicatesOfMany`, or the
+   * earlier line, `likelyDuplicatesWithin`).
    */
   allowDuplicates?: boolean;
   /** Records read, checked and written per batch (multi-row statements; audit events flushed per batch). */

@@ -107,7 +107,7 @@ export function registerTransferCommands(program: Command): void {
     .option("--again", "import a file that was already imported (by default the same file is refused)")
     .option(
       "--allow-duplicates",
-      "record new people even when people already recorded are likely the same (by default such a record is refused, naming them)",
+      "record new people even when people already recorded, or new people earlier in the file, are likely the same (by default such a record is refused, naming them)",
     )
     .option("--party <party>", "the state the console operator acts for", "MX")
     .addHelpText("after", importHelp)

@@ -10,6 +10,7 @@ import { buildPerson, buildRequest, multipartBody, pdfBytes, pngBytes } from "..
 import { verifyAudit } from "../audit/verify.ts";
 import { loadOrCreateSigningKey, publicKeyOf } from "../crypto/signing-key.ts";
 import { toCount } from "../db/client.ts";
+import { sqlStateOf } from "../db/errors.ts";
 import { auditEvents, documentBlobs, documentChunks, documents } from "../db/schema.ts";
 import { checkReceiptFile } from "./cli.ts";
 import { verifyReceipt } from "./receipt.ts";
@@ -113,6 +114,26 @@ describe("documents", () => {
       size: bytes.length,
     });
     expect(event?.actorId).toBe(doc.uploadedBy);
+  });
+
+  it("keeps a document's record as uploaded: the application role may not change or delete it, even for its own party", async () => {
+    const res = await upload({ name: "oficio.pdf", type: "application/pdf", bytes: pdfBytes(1_000) });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as string;
+    const refused = (statement: ReturnType<typeof sql>) =>
+      t.database
+        .scoped({ party: "MX", actorId: "documents-test" }, () => t.database.app.execute(statement))
+        .then(
+          () => null,
+          (err: unknown) => sqlStateOf(err),
+        );
+    // insufficient_privilege: the role holds no UPDATE or DELETE on the table.
+    expect(await refused(sql`update documents set original_name = 'forged.pdf' where id = ${id}`)).toBe(
+      "42501",
+    );
+    expect(await refused(sql`delete from documents where id = ${id}`)).toBe("42501");
+    const [row] = await t.database.db.select().from(documents).where(eq(documents.id, id));
+    expect(row?.originalName).toBe("oficio.pdf");
   });
 
   it("streams a document of several chunks in and out, and stores identical content once", async () => {

@@ -4,6 +4,7 @@
  * the few rows that came in meanwhile.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { Param } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
@@ -14,9 +15,9 @@ function slowDb(ms: number) {
   const inserts: number[] = [];
   const db = {
     async execute(query: { queryChunks: unknown[] }) {
-      // The batch is the statement's one parameter, its rows as JSON.
-      const param = query.queryChunks.find((c) => typeof c === "string" && c.startsWith("[")) as string;
-      inserts.push(JSON.parse(param).length);
+      // Each column of the batch is one array parameter: the first one's length is the batch's.
+      const param = query.queryChunks.find((c) => c instanceof Param && Array.isArray(c.value)) as Param;
+      inserts.push((param.value as unknown[]).length);
       await sleep(ms);
     },
   } as unknown as Db;

@@ -34,6 +34,23 @@ describe("likely duplicates at intake", () => {
       payload: body,
     });
   let first: string;
+  /** CSV lines imported by the foreign ministry's console. */
+  const importLines = (lines: string[], allowDuplicates?: boolean) =>
+    importRequests({
+      db: t.database.app,
+      actor: consoleActor("MX", "foreign-ministry"),
+      records: readCsvRecords(Readable.from([`${lines.join("\n")}\n`])),
+      ...(allowDuplicates ? { allowDuplicates } : {}),
+    });
+  /** The issues of an import that must be refused; it writes no person and no request. */
+  const importRefused = async (lines: string[]) => {
+    const [people, requests] = [await count("people"), await count("requests")];
+    const err = await importLines(lines).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect([await count("people"), await count("requests")]).toEqual([people, requests]);
+    return (err as AppError).details.issues!;
+  };
+  const importAllowingDuplicates = (lines: string[]) => importLines(lines, true);
 
   beforeAll(async () => {
     t = await testApp();
@@ -140,7 +157,6 @@ describe("likely duplicates at intake", () => {
   });
 
   it("an import refuses a row whose new person is likely recorded, names the line, writes nothing; --allow-duplicates imports it", async () => {
-    const actor = consoleActor("MX", "foreign-ministry");
     const header =
       "request_ref,given_names,family_names,date_of_birth,requesting_state,requesting_agency,type,channel,statute,description";
     const lines = [
@@ -148,27 +164,14 @@ describe("likely duplicates at intake", () => {
       "R1,Brígida,Nueva Persona,1980-02-02,US,DOJ,formal-extradition,written-request,18 USC 1,desc", // line 2: new
       "R2,JOSE ANGEL,PEREZ-GOMES,1974-05-09,US,DOJ,formal-extradition,written-request,18 USC 2,desc", // line 3
     ];
-    const records = () => readCsvRecords(Readable.from([`${lines.join("\n")}\n`]));
-    const [people, requests] = [await count("people"), await count("requests")];
-    const err = await importRequests({ db: t.database.app, actor, records: records() }).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(AppError);
-    const issues = (err as AppError).details.issues!;
+    const issues = await importRefused(lines);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ field: "line 3: person" });
     expect(issues[0]!.rule).toContain(first);
-    expect([await count("people"), await count("requests")]).toEqual([people, requests]);
-    const done = await importRequests({
-      db: t.database.app,
-      actor,
-      records: records(),
-      allowDuplicates: true,
-    });
-    expect(done).toMatchObject({ requests: 2, people: 2 });
+    expect(await importAllowingDuplicates(lines)).toMatchObject({ requests: 2, people: 2 });
   });
+
   it("an import refuses a new person likely the same as an earlier new person of the file, naming that line; others pass", async () => {
-    const actor = consoleActor("MX", "foreign-ministry");
     const header =
       "request_ref,person_ref,given_names,family_names,date_of_birth,requesting_state,requesting_agency,type,channel,statute,description";
     const row = (ref: string, person: string, names: string, born: string) =>
@@ -182,23 +185,10 @@ describe("likely duplicates at intake", () => {
       row("W5", "P1", "CASIMIRA,ONTIVEROS-LUGO", "1988-03-03"), // line 6: the same person_ref
       row("W6", "", "Eleuterio,Bracamontes Ruiz", "1970-01-01"), // line 7: line 4, who has no date
     ];
-    const records = () => readCsvRecords(Readable.from([`${lines.join("\n")}\n`]));
-    const [people, requests] = [await count("people"), await count("requests")];
-    const err = await importRequests({ db: t.database.app, actor, records: records() }).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(AppError);
-    const issues = (err as AppError).details.issues!;
+    const issues = await importRefused(lines);
     expect(issues.map((i) => i.field)).toEqual(["line 5: person", "line 6: person_ref", "line 7: person"]);
     expect(issues[0]!.rule).toContain("the new person at line 2");
     expect(issues[2]!.rule).toContain("the new person at line 4");
-    expect([await count("people"), await count("requests")]).toEqual([people, requests]);
-    const done = await importRequests({
-      db: t.database.app,
-      actor,
-      records: records(),
-      allowDuplicates: true,
-    });
-    expect(done).toMatchObject({ requests: 6, people: 5 });
+    expect(await importAllowingDuplicates(lines)).toMatchObject({ requests: 6, people: 5 });
   });
 });

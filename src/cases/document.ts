@@ -1,11 +1,13 @@
+import { createHash } from "node:crypto";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.ts";
 import { rowJson } from "../db/json.ts";
-import { cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
+import { caseFiles, cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
 import { perHandle } from "../db/scope.ts";
 import { notFound } from "../errors.ts";
 import { toIsoDate } from "./calendar.ts";
+import { stateDefs } from "./tracks.ts";
 import { defaultDueSoonDays, treaties } from "./treaty-parameters.ts";
 import { availableTransitions, type CaseState, offenceKey, type Track } from "./workflow.ts";
 
@@ -49,6 +51,12 @@ const aggregate = (element: SQL, from: SQL, orderBy: SQL) =>
  * The database builds the JSON in one statement, prepared once per connection; the charges' offence keys
  * (computed in the application, as the legal track compares them) and the available transitions (the
  * same for every case in a state) are added to the text. Nothing is parsed and re-serialised on the way.
+ *
+ * The file is then kept (`case_files`, drizzle/0020_case_files_kept.sql) for the reader's party, and the
+ * next read is one lookup while the kept file is current: built the same day and by this code (`shape`).
+ * Every write to what the file shows drops its person's kept files in the writing transaction; the locks the
+ * reader takes before it builds (`case_file_may_keep`) keep a file built before such a write from being kept
+ * after it. When it cannot take them (a write of the person in flight), it builds the file and keeps nothing.
  */
 export function caseDocumentReader(db: Db) {
   const today = sql`${sql.placeholder("today")}::date`;
@@ -100,32 +108,119 @@ export function caseDocumentReader(db: Db) {
     sql.raw("ch.id"),
   )}`;
   const c = alias(cases, "c");
+  const build = (handle: Db) =>
+    handle
+      .select({
+        track: c.track,
+        state: c.state,
+        doc: sql<string>`${doc}::text`,
+        charges,
+        personId: c.personId,
+      })
+      .from(c)
+      .where(and(eq(c.id, sql.placeholder("id")), vis("c")));
   // Built once per connection of the caller's access scope, under a name that connection prepares once.
-  const query = perHandle(db, () =>
+  const query = perHandle(db, () => build(db).prepare("case_document"));
+
+  /** The kept file for the reader's party, if it is current. */
+  const kept = perHandle(db, () =>
     db
-      .select({ track: c.track, state: c.state, doc: sql<string>`${doc}::text`, charges })
+      .select({ doc: caseFiles.doc })
+      .from(caseFiles)
+      .where(
+        and(
+          eq(caseFiles.caseId, sql.placeholder("id")),
+          eq(caseFiles.party, sql.placeholder("party")),
+          sql`${caseFiles.builtOn} = ${today}`,
+          eq(caseFiles.shape, sql.placeholder("shape")),
+        ),
+      )
+      .prepare("case_file_kept"),
+  );
+  /** Whether the file about to be built may be kept: the reader's locks, taken before the file is read. */
+  const mayKeep = perHandle(db, () =>
+    db
+      .select({ may: sql<boolean>`case_file_may_keep(c.person_id)` })
       .from(c)
       .where(and(eq(c.id, sql.placeholder("id")), vis("c")))
-      .prepare("case_document"),
+      .prepare("case_file_may_keep"),
   );
+  const keep = perHandle(db, () =>
+    db
+      .insert(caseFiles)
+      .values({
+        caseId: sql.placeholder("id"),
+        party: sql.placeholder("party"),
+        personId: sql.placeholder("personId"),
+        builtOn: sql`${today}`,
+        shape: sql.placeholder("shape"),
+        doc: sql.placeholder("doc"),
+      })
+      .onConflictDoUpdate({
+        target: [caseFiles.caseId, caseFiles.party],
+        set: {
+          personId: sql`excluded.person_id`,
+          builtOn: sql`excluded.built_on`,
+          shape: sql`excluded.shape`,
+          doc: sql`excluded.doc`,
+        },
+      })
+      .prepare("case_file_keep"),
+  );
+
+  /**
+   * What a kept file was built by: the statement, the treaties' days and the transitions of every state. A
+   * change to any of them (a new release) leaves every kept file behind. The charges' offence keys are made
+   * by `offenceKey`, whose text counts too.
+   */
+  let shape: string | undefined;
+  const shapeOf = (handle: Db) =>
+    createHash("sha256")
+      .update(build(handle).toSQL().sql)
+      .update(dueSoonByTreaty)
+      .update(String(defaultDueSoonDays))
+      .update(stateDefs.map((s) => availableTransitionsJson(s.track, s.name)).join("\n"))
+      .update(offenceKey.toString())
+      .digest("hex")
+      .slice(0, 32);
 
   /** The case file as JSON text, if the reader's party may see the case (else the same 404 as none). */
   return async (id: string, reader: { party: string }, now = new Date()): Promise<string> => {
-    const [row] = await query().execute({
-      id,
-      party: reader.party,
-      today: toIsoDate(now),
-      dueSoonDays: defaultDueSoonDays,
-      dueSoonByTreaty,
+    const day = toIsoDate(now);
+    // Made at the first read, inside a scope (the statement is built on the scope's handle).
+    shape ??= shapeOf(db);
+    const [current] = await kept().execute({ id, party: reader.party, today: day, shape });
+    if (current) return current.doc;
+    // Locks, then the file (read in a snapshot taken after them), then keeping it: one transaction.
+    return db.transaction(async () => {
+      const [keeping] = await mayKeep().execute({ id, party: reader.party });
+      const [row] = await query().execute({
+        id,
+        party: reader.party,
+        today: day,
+        dueSoonDays: defaultDueSoonDays,
+        dueSoonByTreaty,
+      });
+      if (!row) throw notFound("case");
+      const charges = row.charges.map(([chargeId, capitalEligible, statute]) => ({
+        id: chargeId,
+        capitalEligible,
+        offenceKey: offenceKey(statute),
+      }));
+      const transitions = availableTransitionsJson(row.track as Track, row.state as CaseState);
+      const file = `${row.doc.slice(0, -1)}, "charges" : ${JSON.stringify(charges)}, "availableTransitions" : ${transitions}}`;
+      if (keeping?.may) {
+        await keep().execute({
+          id,
+          party: reader.party,
+          personId: row.personId,
+          today: day,
+          shape,
+          doc: file,
+        });
+      }
+      return file;
     });
-    if (!row) throw notFound("case");
-    const charges = row.charges.map(([chargeId, capitalEligible, statute]) => ({
-      id: chargeId,
-      capitalEligible,
-      offenceKey: offenceKey(statute),
-    }));
-    const transitions = availableTransitionsJson(row.track as Track, row.state as CaseState);
-    return `${row.doc.slice(0, -1)}, "charges" : ${JSON.stringify(charges)}, "availableTransitions" : ${transitions}}`;
   };
 }
 

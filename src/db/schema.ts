@@ -662,6 +662,26 @@ export const signInAttempts = pgTable(
 );
 
 /**
+ * The case file as it was last built for a party (`src/cases/document.ts`): a read of a case whose file is
+ * kept and current is one lookup. Current means built the same day and by the same code (`shape`); every write
+ * to what a case file shows drops its person's kept files in the writing transaction (triggers and locks in
+ * drizzle/0020_case_files_kept.sql). Not evidence: any row may be dropped, and is built again.
+ */
+export const caseFiles = pgTable(
+  "case_files",
+  {
+    caseId: uuid("case_id").notNull(),
+    /** The party it was built for (under that party's walls) and the only one that reads it. */
+    party: text("party").notNull(),
+    personId: uuid("person_id").notNull(),
+    builtOn: day("built_on").notNull(),
+    shape: text("shape").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.party] }), index("case_files_person_idx").on(t.personId)],
+);
+
+/**
  * Who read which record by id (a person, a request, a case, a handover…): the half of "who looked at or
  * changed this person's record" the audit chain does not hold (changes, sign-ins, refusals, releases and
  * exports are in the chain). Append-only, written in batches (`src/audit/reads.ts`), readable by the

@@ -12,6 +12,7 @@ import { type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, buildOperation, transition } from "../../test/factories.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { caseFiles } from "../db/schema.ts";
+import { runDeadlineClock } from "./deadline-clock.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -72,6 +73,18 @@ describe("kept case files", () => {
       expect(isMarked(await read(c.id)), JSON.stringify(stale)).toBe(false);
       expect((await keptFor(c.id))!.builtOn).not.toBe("2020-01-01");
     }
+  });
+
+  it("drops the files kept on earlier days at the deadline clock's first run of a day, and only those", async () => {
+    const [old, current] = [await buildCase(t), await buildCase(t)];
+    await read(old.id);
+    await read(current.id);
+    await t.database.db.update(caseFiles).set({ builtOn: "2020-01-01" }).where(eq(caseFiles.caseId, old.id));
+    const clock = { ...t.s.deadlineClock, filesDroppedOn: null };
+    await runDeadlineClock({ ...t.s, deadlineClock: clock });
+    expect(clock.filesDroppedOn).toBe(new Date().toISOString().slice(0, 10));
+    expect(await keptFor(old.id)).toBeUndefined();
+    expect(await keptFor(current.id)).toBeDefined();
   });
 
   it("shows a hold, an assurance and a listing filed after the file was kept", async () => {

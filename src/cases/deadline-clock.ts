@@ -1,12 +1,14 @@
 /**
  * The deadline clock: one run takes the lapse transitions of every overdue deadline (`applyLapses`), then
  * raises the reminders and lapse notices due (`src/notifications/`), and the services remember when it last
- * ran, for `/metrics`. `traslado deadlines --apply-lapses` runs it
+ * ran, for `/metrics`. The first run of each day also drops the case files kept on earlier days (they are
+ * never served again: src/cases/document.ts). `traslado deadlines --apply-lapses` runs it
  * once; `serve` runs it every DEADLINE_CLOCK_INTERVAL_S seconds (`deadlineClockSeconds`: 300 in production).
  */
 import type { FastifyBaseLogger } from "fastify";
 import { every } from "../every.ts";
 import type { Services } from "../services.ts";
+import { toIsoDate } from "./calendar.ts";
 import { applyLapses } from "./lapses.ts";
 
 /** When the deadline clock last finished a run in this process, and what it did. */
@@ -15,6 +17,8 @@ export interface DeadlineClockState {
   lastApplied: number;
   lastRefused: number;
   lastReminders: number;
+  /** The day the kept case files of earlier days were last dropped (`YYYY-MM-DD`). */
+  filesDroppedOn: string | null;
 }
 
 export const deadlineClockState = (): DeadlineClockState => ({
@@ -22,6 +26,7 @@ export const deadlineClockState = (): DeadlineClockState => ({
   lastApplied: 0,
   lastRefused: 0,
   lastReminders: 0,
+  filesDroppedOn: null,
 });
 
 /** One run of the clock; records its time (the start of the run: the `now` its deadlines were read at). */
@@ -32,6 +37,11 @@ export async function runDeadlineClock(
   const out = await applyLapses(s.cases, now);
   // After the lapses, so that a lapse applied in this run is notified in this run.
   const { raised } = await s.notifications.raise(now);
+  const today = toIsoDate(now);
+  if (s.deadlineClock.filesDroppedOn !== today) {
+    await s.cases.dropEarlierFiles(now);
+    s.deadlineClock.filesDroppedOn = today;
+  }
   s.deadlineClock.lastRunAt = now;
   s.deadlineClock.lastApplied = out.applied.length;
   s.deadlineClock.lastRefused = out.refused.length;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, lt, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import { asSystem } from "../auth/access.ts";
 import type { Db } from "../db/client.ts";
 import { rowJson } from "../db/json.ts";
 import { caseFiles, cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
@@ -222,6 +223,20 @@ export function caseDocumentReader(db: Db) {
       return file;
     });
   };
+}
+
+/**
+ * Drops the kept files built before the day of `now` (none of them is served again), as the system: once a day
+ * from the deadline clock. Returns how many.
+ */
+export async function dropEarlierCaseFiles(db: Db, now = new Date()): Promise<number> {
+  const dropped = await asSystem(db, () =>
+    db
+      .delete(caseFiles)
+      .where(lt(caseFiles.builtOn, toIsoDate(now)))
+      .returning({ id: caseFiles.caseId }),
+  );
+  return dropped.length;
 }
 
 /** A row as JSON carries it: timestamps become strings. */

@@ -23,7 +23,7 @@ import { AppError, notFound } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import { addDays, toIsoDate } from "./calendar.ts";
 import { coveringAssurances } from "./coverage.ts";
-import { type CaseDocument, caseDocumentReader } from "./document.ts";
+import { type CaseDocument, caseDocumentReader, dropEarlierCaseFiles } from "./document.ts";
 import { type NewCaseInput, newCase } from "./open.ts";
 import type { ListCases, ListDeadlines, OpenCase, TransitionBody } from "./schemas.ts";
 import { checkSteps } from "./step-check.ts";
@@ -399,6 +399,9 @@ export function caseService(db: Db, policy: Policy) {
 
     /** Opens many cases in one write (the demo seed), each built by `newCase` as `open` builds one. */
     openMany: (w: Writer, inputs: NewCaseInput[]) => insertCases(w, inputs, w.isDeferred ? db : w.tx),
+
+    /** Drops the kept case files of earlier days (the deadline clock, once a day). */
+    dropEarlierFiles: (now = new Date()) => dropEarlierCaseFiles(db, now),
 
     /** The case file (see `caseDocumentReader`) as an object. */
     get: (id: string, actor: Actor, now = new Date()) =>

@@ -6,7 +6,8 @@
  * child process on 127.0.0.1 and drives it with autocannon: case reads by id, case lists (pages of 50)
  * and transitions, each on a fresh case, with the audit chain. A case read is served from the file kept for
  * the reader once one was built (src/cases/document.ts); `first-read` (not run by default) measures reads
- * that build it: the kept files are dropped before each run, and each case is read once. Beside it, the ceiling: a bare Fastify +
+ * that build it: the kept files are dropped before each run, and each case is read once. The API server and
+ * the ceiling run compiled, as `npm start` runs the server (bench/api/child.ts). Beside it, the ceiling: a bare Fastify +
  * `pg` point lookup on the same `cases` table. Every scenario runs `--repeats` times; the table shows
  * medians. Afterwards the audit chain of each database is verified.
  *
@@ -67,7 +68,9 @@ for (const b of backends) {
 const scenarios = new Set(flags.scenarios.split(",").map((x) => x.trim()));
 for (const x of scenarios) {
   if (!["ceiling", "read", "first-read", "list", "transition"].includes(x)) {
-    process.stderr.write(`bench: --scenarios takes ceiling, read, first-read, list and/or transition, not ${x}\n`);
+    process.stderr.write(
+      `bench: --scenarios takes ceiling, read, first-read, list and/or transition, not ${x}\n`,
+    );
     process.exit(2);
   }
 }
@@ -116,7 +119,11 @@ function record(backend: string, scenario: string, m: Measure) {
     `  ${backend.padEnd(8)} ${scenario.padEnd(12)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms` +
       (fails.length ? `  non-2xx ${fails.join(" ")}` : "") +
       (m.socketErrors ? `  socket errors ${m.socketErrors}` : "") +
-      (m.exhausted ? "  SUPPLY OF FRESH CASES EXHAUSTED (raise --tx-cases)" : "") +
+      (m.exhausted
+        ? scenario === "first read"
+          ? `  (every read case read once, in ${m.seconds.toFixed(1)} s)`
+          : "  SUPPLY OF FRESH CASES EXHAUSTED (raise --tx-cases)"
+        : "") +
       (m.cpu
         ? `  CPU/req server ${m.cpu.server.toFixed(0)} µs, PostgreSQL ${m.cpu.postgres.toFixed(0)} µs, autocannon ${m.cpu.load.toFixed(0)} µs`
         : ""),

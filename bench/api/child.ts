@@ -1,5 +1,58 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { FastifyInstance } from "fastify";
+
+/** Where the children are compiled to: inside the checkout, so that their packages resolve from node_modules. */
+const buildDir = join(import.meta.dirname, "..", ".build");
+const built = new Map<string, Promise<string>>();
+
+/**
+ * The child compiled as the server runs in production (`npm start` runs the esbuild bundle of dist/, not
+ * TypeScript through tsx): one esbuild bundle per script, with the application's modules and drizzle-orm
+ * inside and the other packages left in node_modules, as bin/build.js bundles dist/. Built once per process.
+ */
+function compiled(script: string): Promise<string> {
+  let out = built.get(script);
+  if (!out) {
+    out = (async () => {
+      // Worker threads of the compiled server load dist/ (src/runtime.ts): built first when stale.
+      // @ts-expect-error: a JavaScript module without declarations
+      const { ensureBuilt } = await import("../../bin/build.js");
+      await ensureBuilt({ quiet: true });
+      const esbuild = await import("esbuild");
+      const dir = join(buildDir, `${process.pid}-${built.size}`);
+      mkdirSync(dir, { recursive: true });
+      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      const file = join(dir, basename(script).replace(/\.ts$/, ".mjs"));
+      await esbuild.build({
+        entryPoints: [script],
+        outfile: file,
+        bundle: true,
+        format: "esm",
+        platform: "node",
+        target: "node24",
+        sourcemap: true,
+        logLevel: "warning",
+        plugins: [
+          {
+            name: "packages-external-but-drizzle",
+            setup(b) {
+              b.onResolve({ filter: /^[^./]/ }, (a) =>
+                a.path === "drizzle-orm" || a.path.startsWith("drizzle-orm/")
+                  ? undefined
+                  : { path: a.path, external: true },
+              );
+            },
+          },
+        ],
+      });
+      return file;
+    })();
+    built.set(script, out);
+  }
+  return out;
+}
 
 /** In a child: listen on a free port of 127.0.0.1, tell the parent, and close cleanly when told to stop. */
 export async function serveUntilStopped(app: FastifyInstance, close: () => Promise<void>) {
@@ -23,12 +76,12 @@ export interface Child {
 }
 
 /**
- * Starts `script` (a TypeScript file) as a child process with `arg` as JSON and waits for its port.
- * `nodeArgs` go to node (e.g. `--cpu-prof`).
+ * Starts `script` (a TypeScript file), compiled (`compiled`), as a child process with `arg` as JSON and waits
+ * for its port. `nodeArgs` go to node (e.g. `--cpu-prof`), as no flags go to the server's node in production.
  */
-export function startChild(script: string, arg: unknown, nodeArgs: string[] = []): Promise<Child> {
-  const child: ChildProcess = fork(script, [JSON.stringify(arg)], {
-    execArgv: ["--import", "tsx", ...nodeArgs],
+export async function startChild(script: string, arg: unknown, nodeArgs: string[] = []): Promise<Child> {
+  const child: ChildProcess = fork(await compiled(script), [JSON.stringify(arg)], {
+    execArgv: nodeArgs,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { FastifyInstance } from "fastify";
 
 /** Where the children are compiled to: inside the checkout, so that their packages resolve from node_modules. */
@@ -16,10 +17,11 @@ function compiled(script: string): Promise<string> {
   let out = built.get(script);
   if (!out) {
     out = (async () => {
-      // Worker threads of the compiled server load dist/ (src/runtime.ts): built first when stale.
-      // @ts-expect-error: a JavaScript module without declarations
-      const { ensureBuilt } = await import("../../bin/build.js");
-      await ensureBuilt({ quiet: true });
+      // Worker threads of the compiled server load dist/ (src/runtime.ts): built first when stale. (A tree
+      // from before dist/ existed, checked out by bench:walls, has no build script and no workers to load.)
+      const buildScript = join(import.meta.dirname, "..", "..", "bin", "build.js");
+      if (existsSync(buildScript))
+        await (await import(pathToFileURL(buildScript).href)).ensureBuilt({ quiet: true });
       const esbuild = await import("esbuild");
       const dir = join(buildDir, `${process.pid}-${built.size}`);
       mkdirSync(dir, { recursive: true });

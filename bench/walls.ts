@@ -7,13 +7,14 @@
  * about, baseline first, `--rounds` times: each run is `npm run bench` of that code in a fresh process
  * (its own scratch database, its own ceiling measured just before its reads), so the load of the machine
  * at the moment weighs on both alike. The table gives the median of each figure over the rounds and the
- * ratio of the current code to the baseline. The baseline gets this checkout's `bench/api/child.ts`, so that
- * both servers run compiled alike (as `npm start` runs the server), whatever the baseline's harness did.
+ * ratio of the current code to the baseline. The baseline gets this checkout's harness (`bench/api.ts` and
+ * `bench/api/`, the load and the seed), so that both run under one harness — both servers compiled, as
+ * `npm start` runs the server — whatever the baseline's own did; only its `src/` differs.
  *
  *   npm run bench:walls -- --rounds 3 --duration 5 --cases 2000
  */
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -128,7 +129,8 @@ function checkout(ref: string): { dir: string; remove: () => void } {
     stdio: "ignore",
   });
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
-  copyFileSync(join(root, "bench/api/child.ts"), join(dir, "bench/api/child.ts"));
+  copyFileSync(join(root, "bench/api.ts"), join(dir, "bench/api.ts"));
+  cpSync(join(root, "bench/api"), join(dir, "bench/api"), { recursive: true });
   return {
     dir,
     remove() {

@@ -14,7 +14,8 @@
  * Then, at that size, side by side (API and ceiling in child processes, autocannon in this one, as
  * `npm run bench`):
  *   ceiling     bare Fastify + pg, `select * from cases where id = $1` (bench/api/ceiling.ts)
- *   read        GET /api/cases/{id} through the application, as an auditor's API token
+ *   read        GET /api/cases/{id} through the application, as an auditor's API token (after each of the
+ *               20,000 read cases was read once: the runs read the files it kept)
  *   transition  POST /api/cases/{id}/transitions (propose-to-council, as the secretariat), each case once
  * on ids drawn at random from the whole record, turn about, `--repeats` rounds; then the case list's first
  * page and a page near its end (keyset cursor), `--page-samples` sequential requests each; then
@@ -354,6 +355,8 @@ async function main() {
           next: once(ids, (id) => `/api/cases/${id}/transitions`),
         });
         await measure({ ...ceilingLoad, duration: WARMUP_SECONDS });
+        // Every read case once (each read keeps the case's file: src/cases/document.ts), then as the runs read.
+        await measure({ ...read, next: once(readIds, (id) => `/api/cases/${id}`), duration: 120 });
         await measure({ ...read, duration: WARMUP_SECONDS });
         for (let r = 0; r < repeats; r++) {
           result.ceiling.push(report("ceiling", await measured(ceiling, { ...ceilingLoad, duration })));

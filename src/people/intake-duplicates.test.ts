@@ -35,17 +35,18 @@ describe("likely duplicates at intake", () => {
     });
   let first: string;
   /** CSV lines imported by the foreign ministry's console. */
-  const importLines = (lines: string[], allowDuplicates?: boolean) =>
+  const importLines = (lines: string[], allowDuplicates?: boolean, batchSize?: number) =>
     importRequests({
       db: t.database.app,
       actor: consoleActor("MX", "foreign-ministry"),
       records: readCsvRecords(Readable.from([`${lines.join("\n")}\n`])),
       ...(allowDuplicates ? { allowDuplicates } : {}),
+      ...(batchSize ? { batchSize } : {}),
     });
   /** The issues of an import that must be refused; it writes no person and no request. */
-  const importRefused = async (lines: string[]) => {
+  const importRefused = async (lines: string[], batchSize?: number) => {
     const [people, requests] = [await count("people"), await count("requests")];
-    const err = await importLines(lines).catch((e: unknown) => e);
+    const err = await importLines(lines, false, batchSize).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect([await count("people"), await count("requests")]).toEqual([people, requests]);
     return (err as AppError).details.issues!;
@@ -190,5 +191,32 @@ describe("likely duplicates at intake", () => {
     expect(issues[0]!.rule).toContain("the new person at line 2");
     expect(issues[2]!.rule).toContain("the new person at line 4");
     expect(await importAllowingDuplicates(lines)).toMatchObject({ requests: 6, people: 5 });
+  });
+
+  it("an import refuses a new person likely one it wrote in an earlier batch, naming that person; others pass", async () => {
+    // Batches of two: lines 2–3 are written before lines 4–5 and 6–7 are checked. The earlier batch's people
+    // born on a known day are compared from the import's temporary table, the one without a date from `people`.
+    const header =
+      "request_ref,given_names,family_names,date_of_birth,requesting_state,requesting_agency,type,channel,statute,description";
+    const row = (ref: string, names: string, born: string) =>
+      `${ref},${names},${born},US,DOJ,formal-extradition,written-request,18 USC 1,desc`;
+    const lines = [
+      header,
+      row("B1", "Hermenegilda,Zúñiga Olvera", "1979-11-30"), // line 2
+      row("B2", "Anacleto,Verástegui", ""), // line 3: no date of birth
+      row("B3", "Hermenegilda,Zuniga Olvera", "1979-11-30"), // line 4: line 2, unaccented
+      row("B4", "Hermenegilda,Zúñiga Olvera", "1982-01-15"), // line 5: the same name, born another day
+      row("B5", "Anacleto,Verástegui Soto", "1966-06-06"), // line 6: line 3, who has no date
+      row("B6", "Filiberta,Quezada", "1979-11-30"), // line 7: born the day of line 2, another name
+    ];
+    const issues = await importRefused(lines, 2);
+    expect(issues.map((i) => i.field)).toEqual(["line 4: person", "line 6: person"]);
+    for (const issue of issues)
+      expect(issue.rule).toMatch(/^likely a person already recorded: [0-9a-f-]{36} \(name /);
+    const [line2, line3] = [issues[0]!.rule, issues[1]!.rule].map((r) => /: ([0-9a-f-]{36})/.exec(r)![1]);
+    expect(line2).not.toBe(line3);
+    // Nothing was kept: those people are not in the record, and the same file, allowed, writes all six.
+    expect(await count(`people where id in ('${line2}', '${line3}')`)).toBe(0);
+    expect(await importLines(lines, true, 2)).toMatchObject({ requests: 6, people: 6 });
   });
 });

@@ -93,17 +93,29 @@ export async function likelyDuplicates(
 }
 
 /**
+ * An import's own new people, as `likelyDuplicatesOfMany` compares them: recorded at the import's one instant
+ * (`recordedAt`, its transaction's time), and those born on a known day kept in the temporary table
+ * `traslado_import_born` of its transaction (src/requests/import.ts), with their normalised names.
+ */
+export interface ImportedSoFar {
+  recordedAt: Date;
+}
+
+/**
  * `likelyDuplicates` of many new people (an import's batch) in two statements whatever their number: one
- * finds the candidates, one reads them. A new person born on a known day is compared with the people born
- * that day or on no known day (`traslado_person_likely`, drizzle/0017_person_likely.sql): a likely duplicate
- * is never born on another day, and so the cost follows the people born on one day, not the whole record.
- * One without a date of birth goes through the search by name (`traslado_person_search`). Identifiers are
- * looked up by value on their index either way.
+ * finds and scores the candidates, one reads them. A new person born on a known day is compared with the
+ * people born that day or on no known day (`traslado_person_candidates`, drizzle/0021_import_own_people.sql):
+ * a likely duplicate is never born on another day, and so the cost follows the people born on one day, not
+ * the whole record. In an import (`imported`), the import's own earlier people born that day come from its
+ * temporary table instead of `people`, whose rows the import has mostly pushed out of the database's
+ * buffers by then. One without a date of birth goes through the search by name (`traslado_person_search`).
+ * Identifiers are looked up by value on their index either way.
  */
 export async function likelyDuplicatesOfMany(
   db: Db,
   persons: NewPerson[],
   reader: Reader,
+  imported?: ImportedSoFar,
 ): Promise<LikelyDuplicate[][]> {
   const out = persons.map(() => new Map<string, LikelyDuplicate>());
   if (persons.length === 0) return [];
@@ -114,11 +126,43 @@ export async function likelyDuplicatesOfMany(
     idents: (p.identifiers ?? []).map((ident) => ident.value),
   }));
   const unborn = named.filter((p) => p.born === null).map(({ i, v }) => ({ i, v }));
+  const mine = imported ? imported.recordedAt.toISOString() : null;
+  // Each name candidate's two similarities are computed once (pg_trgm takes the trigrams of both texts at
+  // each call): the search's conditions (at least its two thresholds) and its score read them. The score is
+  // the search's: the better of the name's and the closest alias's similarity, averaged with the word
+  // similarity to the whole search text.
   const found = rowsOf<{ i: number; id: string; score: number; matched_by: MatchedBy }>(
     await db.execute(sql`
-      select q.i, c.id, c.score, c.matched_by
-        from jsonb_to_recordset(${JSON.stringify(named)}::jsonb) as q(i int, v text, born date, idents text[])
-        cross join lateral public.traslado_person_likely(q.v, q.born, q.idents, ${CANDIDATES_PER_PERSON}) c
+      with q as (
+        select q.i, q.v, q.born, q.idents, public.traslado_norm(q.v) as n
+          from jsonb_to_recordset(${JSON.stringify(named)}::jsonb) as q(i int, v text, born date, idents text[])),
+      candidates as (
+        select q.i, q.n, c.id, c.matched_by, c.name_key, c.alias_keys, c.search_key
+          from q cross join lateral public.traslado_person_candidates(q.v, q.born, q.idents, ${mine}::timestamptz) c
+        ${
+          imported
+            ? sql`union all
+        select q.i, q.n, t.id, 'name', t.name_key, t.alias_keys, t.search_key
+          from q join pg_temp.traslado_import_born t on t.date_of_birth = q.born`
+            : sql``
+        }),
+      scored as materialized (
+        select c.i, c.n, c.id, c.alias_keys,
+               similarity(c.n, c.name_key) as close, word_similarity(c.n, c.search_key) as wide
+          from candidates c
+         where c.matched_by = 'name'),
+      ranked as (
+        select i, id, 1::double precision as score, matched_by from candidates where matched_by = 'identifier'
+        union all
+        select i, id,
+               (greatest(close, coalesce((select max(similarity(n, a)) from unnest(alias_keys) a), 0)) + wide) / 2,
+               'name'
+          from scored
+         where close >= ${CLOSE_THRESHOLD}::real or wide >= ${CANDIDATE_THRESHOLD}::real)
+      select i, id, score, matched_by
+        from (select r.*, row_number() over (partition by i, matched_by order by score desc, id) as nth
+                from ranked r) r
+       where nth <= ${CANDIDATES_PER_PERSON}
       union all
       select q.i, c.id, c.score, c.matched_by
         from jsonb_to_recordset(${JSON.stringify(unborn)}::jsonb) as q(i int, v text)

@@ -340,8 +340,11 @@ class IssueReport {
 
 /**
  * What an import remembers of the file it has read so far, in temporary tables of its transaction rather
- * than in memory: each `request_ref` with its line, and each `person_ref` with the person its first line
- * describes and, once written, the person's id. Dropped at commit; gone with a rollback.
+ * than in memory: each `request_ref` with its line, each `person_ref` with the person its first line
+ * describes and, once written, the person's id, and the people it wrote born on a known day with their
+ * normalised names, for the duplicate check (`likelyDuplicatesOfMany`). Temporary tables live in the
+ * session's own memory (and files), not in the database's shared buffers or its write-ahead log. Dropped at
+ * commit; gone with a rollback.
  */
 class FileMemory {
   constructor(private readonly tx: Tx) {}
@@ -353,6 +356,10 @@ class FileMemory {
     await tx.execute(
       sql`create temporary table traslado_import_people (ref text primary key, line int not null, person text not null, person_id uuid) on commit drop`,
     );
+    await tx.execute(
+      sql`create temporary table traslado_import_born (id uuid not null, date_of_birth date not null, name_key text, alias_keys text[], search_key text) on commit drop`,
+    );
+    await tx.execute(sql`create index on traslado_import_born (date_of_birth)`);
     return new FileMemory(tx);
   }
 
@@ -383,6 +390,15 @@ class FileMemory {
         { line: Number(r.line), person: r.person, personId: r.person_id ?? undefined },
       ]),
     );
+  }
+
+  /** Keeps the normalised names of the people written (`ids`) who were born on a known day. */
+  async rememberBorn(ids: string[]) {
+    if (ids.length === 0) return;
+    await this.tx.execute(sql`insert into traslado_import_born
+      select id, date_of_birth, name_key, alias_keys, search_key from people
+       where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
+         and date_of_birth is not null`);
   }
 
   /** Records people first described in this batch, and the ids of people written in it. */
@@ -449,10 +465,15 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
         const { valid, people } = await checkBatch(w, batch, memory, organisationIds, report, options);
         // A bad record and not `partial`: nothing will be kept, so the rest is only checked.
         if (valid.length > 0 && (partial || report.badRecords === 0)) {
-          const inputs = await resolvePeopleRefs(w, valid, people, counts);
+          const { inputs, created } = await resolvePeopleRefs(w, valid, people);
           const written = await insertRequests(w, inputs);
+          const newPeople = [
+            ...created,
+            ...written.flatMap((r, i) => (inputs[i]!.person ? [r.personId] : [])),
+          ];
+          if (!options.allowDuplicates) await memory.rememberBorn(newPeople);
           counts.requests += written.length;
-          counts.people += inputs.filter((r) => r.person).length;
+          counts.people += newPeople.length;
           for (const r of written) counts.charges += r.charges.length;
           if (options.openCases) counts.cases += (await openCasesFor(w, written)).length;
           // Appending each batch's audit events, linked into the chain as they go (`linkWithin`), keeps
@@ -601,6 +622,7 @@ async function checkDuplicates(
     w.tx as unknown as Db,
     fresh.map((v) => v.input.person!),
     w.actor,
+    { recordedAt: w.now },
   );
   const bad = new Set<string>();
   fresh.forEach((v, i) => {
@@ -706,13 +728,16 @@ export async function refuseReimport(reader: Pick<Db, "select">, source: { name:
   );
 }
 
-/** Records sharing a `person_ref` get one new person: created on its first use, referenced after. */
+/**
+ * Records sharing a `person_ref` get one new person: created on its first use, referenced after. Returns the
+ * records to write (with the `personId` of each ref's person) and the ids of the people created here.
+ */
 async function resolvePeopleRefs(
   w: Writer,
   batch: ValidRecord[],
   refPeople: Map<string, KnownPerson>,
-  counts: { people: number },
-): Promise<CreateRequest[]> {
+): Promise<{ inputs: CreateRequest[]; created: string[] }> {
+  let created: string[] = [];
   const firstUse = new Map<string, { person: NonNullable<CreateRequest["person"]>; sharedWith: string[] }>();
   for (const r of batch) {
     if (r.personRef && r.input.person && !refPeople.get(r.personRef)?.personId && !firstUse.has(r.personRef))
@@ -720,28 +745,29 @@ async function resolvePeopleRefs(
   }
   if (firstUse.size > 0) {
     const uses = [...firstUse.values()];
-    const created = await w.insert(
+    const rows = await w.insert(
       people,
       uses.map(({ person: { affiliations: _a, ...person }, sharedWith }) => ({ ...person, sharedWith })),
     );
     await w.insert(
       affiliations,
       uses.flatMap(({ person, sharedWith }, i) =>
-        person.affiliations.map((a) => ({ ...a, personId: created[i]!.id, sharedWith })),
+        person.affiliations.map((a) => ({ ...a, personId: rows[i]!.id, sharedWith })),
       ),
     );
     [...firstUse.keys()].forEach((ref, i) => {
       const known = refPeople.get(ref)!;
-      known.personId = created[i]!.id;
+      known.personId = rows[i]!.id;
       known.changed = true;
     });
-    counts.people += created.length;
+    created = rows.map((r) => r.id);
   }
-  return batch.map((r) => {
+  const inputs = batch.map((r) => {
     if (!r.personRef || !r.input.person) return r.input;
     const { person: _person, ...rest } = r.input;
     return { ...rest, personId: refPeople.get(r.personRef)!.personId! };
   });
+  return { inputs, created };
 }
 
 /** Opens one case per request, on the track its type belongs to, as `caseService.open` does. */

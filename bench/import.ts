@@ -265,7 +265,20 @@ interface Scratch {
   drop(): Promise<void>;
 }
 
-async function scratch(backend: "postgres" | "pglite"): Promise<Scratch> {
+/**
+ * A scratch database, migrated by the checkout's own `traslado migrate` (in a fresh process: a checkout
+ * compared with `--against` may have other migrations), or by this checkout's code for the baseline.
+ */
+async function scratch(backend: "postgres" | "pglite", checkout?: string): Promise<Scratch> {
+  const migrate = async (env: Record<string, string>, use: Scratch["use"]) => {
+    if (!checkout) return use((d) => d.migrate());
+    const child = spawn(process.execPath, [join(checkout, "bin/traslado.js"), "migrate"], {
+      env: { ...process.env, SEED_DEMO: "false", LOG_LEVEL: "silent", ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const [code] = (await once(child, "close")) as [number | null];
+    if (code !== 0) throw new Error(`traslado migrate (${checkout}) failed (${code})`);
+  };
   if (backend === "postgres") {
     const base = flags["pg-url"];
     const name = `traslado_bench_import_${randomBytes(4).toString("hex")}`;
@@ -285,7 +298,7 @@ async function scratch(backend: "postgres" | "pglite"): Promise<Scratch> {
         await database.close();
       }
     };
-    await use((d) => d.migrate());
+    await migrate({ DATABASE_URL: url }, use);
     return {
       env: { DATABASE_URL: url },
       use,
@@ -306,7 +319,7 @@ async function scratch(backend: "postgres" | "pglite"): Promise<Scratch> {
       await database.close();
     }
   };
-  await use((d) => d.migrate());
+  await migrate({ DATA_DIR: dir }, use);
   return {
     env: { DATA_DIR: dir },
     use,
@@ -512,7 +525,7 @@ try {
     for (let run = 1; run <= runs; run++) {
       // Turn about: the variants one after the other in each round.
       for (const v of variants) {
-        const s = await scratch(backend);
+        const s = await scratch(backend, v.dir);
         try {
           const m = await runImport(v.dir, file, s.env);
           const got = await s.use(rowCounts);

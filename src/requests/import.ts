@@ -392,13 +392,27 @@ class FileMemory {
     );
   }
 
-  /** Keeps the normalised names of the people written (`ids`) who were born on a known day. */
+  /** People written into `traslado_import_born` so far, and how many there were at its last ANALYZE. */
+  private born = 0;
+  private bornAnalysed = 0;
+
+  /**
+   * Keeps the normalised names of the people written (`ids`) who were born on a known day. The table is
+   * analysed each time it has doubled: without statistics the planner takes a day of birth for a large share
+   * of it, and joins a batch's new people by reading the whole table each time (its cost would then grow
+   * with the import); with them, it looks up each day on the index.
+   */
   async rememberBorn(ids: string[]) {
     if (ids.length === 0) return;
     await this.tx.execute(sql`insert into traslado_import_born
       select id, date_of_birth, name_key, alias_keys, search_key from people
        where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
          and date_of_birth is not null`);
+    this.born += ids.length;
+    if (this.born >= 2 * this.bornAnalysed) {
+      await this.tx.execute(sql`analyze traslado_import_born`);
+      this.bornAnalysed = this.born;
+    }
   }
 
   /** Records people first described in this batch, and the ids of people written in it. */

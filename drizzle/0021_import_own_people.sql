@@ -4,14 +4,16 @@
 -- an import of 1,000,000 requests in at most 10 times the time of 100,000). 0017 compared each new person born on a
 -- known day with every person born that day, the import's own earlier people among them: at a million requests some
 -- 45 share any one day, and each was a row read from `people` (1 GB by then, most of it just written by the import,
--- no longer in PostgreSQL's buffers, and evicting its dirty pages to read them). An import now also keeps its own new
--- people's normalised names in a temporary table of its transaction (`traslado_import_born`, src/requests/import.ts:
--- in the session's own memory, never in the write-ahead log) and compares each new person with those of its day
--- there; of `people` it asks only for the people not recorded by the import. Those are told apart by the time they
--- were recorded (the import's one instant, `mine`): the index below ends its scan before their rows are read.
+-- no longer in PostgreSQL's buffers), and scored by two trigram similarities each. An import now keeps its own new
+-- people born on a known day in a temporary table of its transaction (`traslado_import_born`, src/requests/import.ts:
+-- the words of their names, in the session's own memory, never in the write-ahead log) and compares each new person
+-- with those of its day in TypeScript, by the rules a batch's new people are compared among themselves
+-- (`likelyDuplicatesWithin`); of `people` it asks only for the people not recorded by the import. Those are told
+-- apart by the time they were recorded (the import's one instant, `mine`): the index below ends its scan before
+-- their rows are read.
 --
--- And the candidates are now scored by the caller (`likelyDuplicatesOfMany`, src/people/search.ts), once, whichever
--- place they come from: this function only lists them, with the normalised forms the score is computed on.
+-- And the candidates are now scored by the caller (`likelyDuplicatesOfMany`, src/people/search.ts): this function
+-- only lists them, with the normalised forms the score is computed on.
 CREATE INDEX "people_birth_recorded_idx" ON "people" ("date_of_birth", "recorded_at");
 --> statement-breakpoint
 DROP INDEX "people_birth_idx";

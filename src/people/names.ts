@@ -37,6 +37,8 @@ export function wordsAgree(a: string, b: string): boolean {
   if (a === b) return true;
   if (a.length === 1 || b.length === 1) return a[0] === b[0];
   const allowed = Math.min(a.length, b.length) >= 7 ? 2 : Math.min(a.length, b.length) >= 4 ? 1 : 0;
+  // Each edit changes the length by one at most: no need to count them when the lengths differ by more.
+  if (Math.abs(a.length - b.length) > allowed) return false;
   return editDistance(a, b) <= allowed;
 }
 

@@ -93,9 +93,9 @@ export async function likelyDuplicates(
 }
 
 /**
- * An import's own new people, as `likelyDuplicatesOfMany` compares them: recorded at the import's one instant
- * (`recordedAt`, its transaction's time), and those born on a known day kept in the temporary table
- * `traslado_import_born` of its transaction (src/requests/import.ts), with their normalised names.
+ * An import's own new people: all recorded at the import's one instant (`recordedAt`, its transaction's
+ * time). The import compares its new people among themselves (`likelyDuplicatesWithin`, and src/requests/
+ * import.ts for those of earlier batches), so `likelyDuplicatesOfMany` leaves those born on a known day out.
  */
 export interface ImportedSoFar {
   recordedAt: Date;
@@ -106,9 +106,10 @@ export interface ImportedSoFar {
  * finds and scores the candidates, one reads them. A new person born on a known day is compared with the
  * people born that day or on no known day (`traslado_person_candidates`, drizzle/0021_import_own_people.sql):
  * a likely duplicate is never born on another day, and so the cost follows the people born on one day, not
- * the whole record. In an import (`imported`), the import's own earlier people born that day come from its
- * temporary table instead of `people`, whose rows the import has mostly pushed out of the database's
- * buffers by then. One without a date of birth goes through the search by name (`traslado_person_search`).
+ * the whole record. In an import (`imported`), the import's own people born that day are left out, without
+ * their rows being read: the import compares them itself (its rows in `people`, mostly written by the
+ * import, are no longer in the database's buffers at a million requests). One without a date of birth goes
+ * through the search by name (`traslado_person_search`).
  * Identifiers are looked up by value on their index either way.
  */
 export async function likelyDuplicatesOfMany(
@@ -139,13 +140,7 @@ export async function likelyDuplicatesOfMany(
       candidates as (
         select q.i, q.n, c.id, c.matched_by, c.name_key, c.alias_keys, c.search_key
           from q cross join lateral public.traslado_person_candidates(q.v, q.born, q.idents, ${mine}::timestamptz) c
-        ${
-          imported
-            ? sql`union all
-        select q.i, q.n, t.id, 'name', t.name_key, t.alias_keys, t.search_key
-          from q join pg_temp.traslado_import_born t on t.date_of_birth = q.born`
-            : sql``
-        }),
+),
       scored as materialized (
         select c.i, c.n, c.id, c.alias_keys,
                similarity(c.n, c.name_key) as close, word_similarity(c.n, c.search_key) as wide
@@ -213,6 +208,16 @@ export async function likelyDuplicatesOfMany(
   return out.map((m) => [...m.values()].sort((a, b) => b.score - a.score));
 }
 
+/** A person's name forms (the name, then each alias), each as its words (`nameWords`). */
+export function nameForms(p: NewPerson): string[][] {
+  return [`${p.givenNames} ${p.familyNames}`, ...(p.aliases ?? [])].map(nameWords);
+}
+
+/** Whether some name form of one person agrees word by word with some form of another (`wordListsAgree`). */
+export function formsAgree(a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean {
+  return a.some((x) => b.some((y) => wordListsAgree(x, y)));
+}
+
 /**
  * `likelyDuplicates` among new people themselves (an import's batch, before any of them is written): for
  * each, the index of the first earlier one who is likely the same person by the same rules — an identifier
@@ -230,11 +235,11 @@ export function likelyDuplicatesWithin(persons: readonly NewPerson[]): (number |
     if (list) list.push(i);
     else index.set(key, [i]);
   };
-  const forms = persons.map((p) => [`${p.givenNames} ${p.familyNames}`, ...(p.aliases ?? [])].map(nameWords));
+  const forms = persons.map(nameForms);
   const agree = (i: number, j: number) => {
     const [a, b] = [persons[i]!.dateOfBirth, persons[j]!.dateOfBirth];
     if (a && b && a !== b) return false;
-    return forms[i]!.some((x) => forms[j]!.some((y) => wordListsAgree(x, y)));
+    return formsAgree(forms[i]!, forms[j]!);
   };
   return persons.map((p, i) => {
     let match: number | undefined;

@@ -26,7 +26,13 @@ import type { Db } from "../db/client.ts";
 import { affiliations, imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
-import { likelyDuplicatesOfMany, likelyDuplicatesWithin } from "../people/search.ts";
+import {
+  formsAgree,
+  likelyDuplicatesOfMany,
+  likelyDuplicatesWithin,
+  type NewPerson,
+  nameForms,
+} from "../people/search.ts";
 import { type CreateRequest, ZCreateRequest } from "./schemas.ts";
 import { insertRequests, intake, requestedStateOf } from "./service.ts";
 
@@ -357,7 +363,7 @@ class FileMemory {
       sql`create temporary table traslado_import_people (ref text primary key, line int not null, person text not null, person_id uuid) on commit drop`,
     );
     await tx.execute(
-      sql`create temporary table traslado_import_born (id uuid not null, date_of_birth date not null, name_key text, alias_keys text[], search_key text) on commit drop`,
+      sql`create temporary table traslado_import_born (date_of_birth date not null, location text not null, forms text not null) on commit drop`,
     );
     await tx.execute(sql`create index on traslado_import_born (date_of_birth)`);
     return new FileMemory(tx);
@@ -392,27 +398,58 @@ class FileMemory {
     );
   }
 
-  /** People written into `traslado_import_born` so far, and how many there were at its last ANALYZE. */
+  /** People kept in `traslado_import_born` so far, and how many there were at its last ANALYZE. */
   private born = 0;
   private bornAnalysed = 0;
 
   /**
-   * Keeps the normalised names of the people written (`ids`) who were born on a known day. The table is
-   * analysed each time it has doubled: without statistics the planner takes a day of birth for a large share
-   * of it, and joins a batch's new people by reading the whole table each time (its cost would then grow
-   * with the import); with them, it looks up each day on the index.
+   * Keeps the new people of a batch who were born on a known day (each with the location of the line that
+   * describes them, and the words of their name forms, `nameWords`), for later batches to be compared with.
+   * The table is analysed each time it has doubled: without statistics the planner takes a day of birth for
+   * a large share of it, and reads the whole table for each batch instead of looking its days up on the index.
    */
-  async rememberBorn(ids: string[]) {
-    if (ids.length === 0) return;
+  async rememberBorn(newPeople: { location: string; person: NewPerson }[]) {
+    const rows = newPeople.flatMap(({ location, person }) =>
+      person.dateOfBirth
+        ? [
+            {
+              date_of_birth: person.dateOfBirth,
+              location,
+              forms: nameForms(person)
+                .map((f) => f.join(" "))
+                .join("|"),
+            },
+          ]
+        : [],
+    );
+    if (rows.length === 0) return;
     await this.tx.execute(sql`insert into traslado_import_born
-      select id, date_of_birth, name_key, alias_keys, search_key from people
-       where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
-         and date_of_birth is not null`);
-    this.born += ids.length;
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as g(date_of_birth date, location text, forms text)`);
+    this.born += rows.length;
     if (this.born >= 2 * this.bornAnalysed) {
       await this.tx.execute(sql`analyze traslado_import_born`);
       this.bornAnalysed = this.born;
     }
+  }
+
+  /** The people kept by earlier batches (`rememberBorn`) born on any of `days`, by day. */
+  async bornOn(days: string[]): Promise<Map<string, { location: string; forms: string[][] }[]>> {
+    const byDay = new Map<string, { location: string; forms: string[][] }[]>();
+    if (days.length === 0) return byDay;
+    const rows = rowsOf<{ day: string; location: string; forms: string }>(
+      await this.tx.execute(sql`select date_of_birth::text as day, location, forms from traslado_import_born
+        where date_of_birth in (select (jsonb_array_elements_text(${JSON.stringify(days)}::jsonb))::date)`),
+    );
+    for (const r of rows) {
+      const kept = {
+        location: r.location,
+        forms: r.forms.split("|").map((f) => f.split(" ").filter(Boolean)),
+      };
+      const list = byDay.get(r.day);
+      if (list) list.push(kept);
+      else byDay.set(r.day, [kept]);
+    }
+    return byDay;
   }
 
   /** Records people first described in this batch, and the ids of people written in it. */
@@ -479,15 +516,10 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
         const { valid, people } = await checkBatch(w, batch, memory, organisationIds, report, options);
         // A bad record and not `partial`: nothing will be kept, so the rest is only checked.
         if (valid.length > 0 && (partial || report.badRecords === 0)) {
-          const { inputs, created } = await resolvePeopleRefs(w, valid, people);
+          const inputs = await resolvePeopleRefs(w, valid, people, counts);
           const written = await insertRequests(w, inputs);
-          const newPeople = [
-            ...created,
-            ...written.flatMap((r, i) => (inputs[i]!.person ? [r.personId] : [])),
-          ];
-          if (!options.allowDuplicates) await memory.rememberBorn(newPeople);
           counts.requests += written.length;
-          counts.people += newPeople.length;
+          counts.people += inputs.filter((r) => r.person).length;
           for (const r of written) counts.charges += r.charges.length;
           if (options.openCases) counts.cases += (await openCasesFor(w, written)).length;
           // Appending each batch's audit events, linked into the chain as they go (`linkWithin`), keeps
@@ -602,7 +634,7 @@ async function checkBatch(
   });
 
   if (options.openCases) valid = await checkCases(w, valid, refPeople, issuesOf);
-  if (!options.allowDuplicates) valid = await checkDuplicates(w, valid, refPeople, issuesOf);
+  if (!options.allowDuplicates) valid = await checkDuplicates(w, valid, refPeople, issuesOf, memory);
 
   for (const r of batch) {
     const issues = issuesOf.get(r.ordinal)!;
@@ -622,6 +654,7 @@ async function checkDuplicates(
   valid: ValidRecord[],
   refPeople: Map<string, KnownPerson>,
   issuesOf: Map<number, RecordIssue[]>,
+  memory: FileMemory,
 ): Promise<ValidRecord[]> {
   const seen = new Set<string>();
   const fresh = valid.filter((v) => {
@@ -649,18 +682,34 @@ async function checkDuplicates(
       rule: `likely a person already recorded: ${likely.map((d) => `${d.id} (${d.matchedBy} ${d.score})`).join(", ")}; give their person_id, or import with --allow-duplicates`,
     });
   });
-  // And the batch's new people among themselves: none of them is in the record yet.
-  const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
-  fresh.forEach((v, i) => {
-    const j = within[i];
-    if (j === undefined) return;
+  // And the new people of the file among themselves, by the same rules: those of this batch (none of them is
+  // in the record yet), and those of earlier batches born the same day (kept by `rememberBorn`).
+  const sameAs = (v: ValidRecord, location: string) => {
     if (v.personRef) bad.add(v.personRef);
     issuesOf.get(v.ordinal)!.push({
       location: v.location,
       field: "person",
-      rule: `likely the same person as the new person at ${fresh[j]!.location}; describe them once (one person_ref on both records), or import with --allow-duplicates`,
+      rule: `likely the same person as the new person at ${location}; describe them once (one person_ref on both records), or import with --allow-duplicates`,
     });
+  };
+  const earlier = await memory.bornOn([...new Set(fresh.flatMap((v) => v.input.person!.dateOfBirth || []))]);
+  const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
+  fresh.forEach((v, i) => {
+    const person = v.input.person!;
+    const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;
+    if (kept) {
+      const forms = nameForms(person);
+      const first = kept.find((k) => formsAgree(forms, k.forms));
+      if (first) return sameAs(v, first.location);
+    }
+    const j = within[i];
+    if (j !== undefined) sameAs(v, fresh[j]!.location);
   });
+  await memory.rememberBorn(
+    fresh
+      .filter((v) => issuesOf.get(v.ordinal)!.length === 0)
+      .map((v) => ({ location: v.location, person: v.input.person! })),
+  );
   return valid.filter((v) => {
     const issues = issuesOf.get(v.ordinal)!;
     if (issues.length === 0 && v.personRef && bad.has(v.personRef)) {
@@ -742,16 +791,13 @@ export async function refuseReimport(reader: Pick<Db, "select">, source: { name:
   );
 }
 
-/**
- * Records sharing a `person_ref` get one new person: created on its first use, referenced after. Returns the
- * records to write (with the `personId` of each ref's person) and the ids of the people created here.
- */
+/** Records sharing a `person_ref` get one new person: created on its first use, referenced after. */
 async function resolvePeopleRefs(
   w: Writer,
   batch: ValidRecord[],
   refPeople: Map<string, KnownPerson>,
-): Promise<{ inputs: CreateRequest[]; created: string[] }> {
-  let created: string[] = [];
+  counts: { people: number },
+): Promise<CreateRequest[]> {
   const firstUse = new Map<string, { person: NonNullable<CreateRequest["person"]>; sharedWith: string[] }>();
   for (const r of batch) {
     if (r.personRef && r.input.person && !refPeople.get(r.personRef)?.personId && !firstUse.has(r.personRef))
@@ -759,29 +805,28 @@ async function resolvePeopleRefs(
   }
   if (firstUse.size > 0) {
     const uses = [...firstUse.values()];
-    const rows = await w.insert(
+    const created = await w.insert(
       people,
       uses.map(({ person: { affiliations: _a, ...person }, sharedWith }) => ({ ...person, sharedWith })),
     );
     await w.insert(
       affiliations,
       uses.flatMap(({ person, sharedWith }, i) =>
-        person.affiliations.map((a) => ({ ...a, personId: rows[i]!.id, sharedWith })),
+        person.affiliations.map((a) => ({ ...a, personId: created[i]!.id, sharedWith })),
       ),
     );
     [...firstUse.keys()].forEach((ref, i) => {
       const known = refPeople.get(ref)!;
-      known.personId = rows[i]!.id;
+      known.personId = created[i]!.id;
       known.changed = true;
     });
-    created = rows.map((r) => r.id);
+    counts.people += created.length;
   }
-  const inputs = batch.map((r) => {
+  return batch.map((r) => {
     if (!r.personRef || !r.input.person) return r.input;
     const { person: _person, ...rest } = r.input;
     return { ...rest, personId: refPeople.get(r.personRef)!.personId! };
   });
-  return { inputs, created };
 }
 
 /** Opens one case per request, on the track its type belongs to, as `caseService.open` does. */

@@ -139,8 +139,7 @@ export async function likelyDuplicatesOfMany(
           from jsonb_to_recordset(${JSON.stringify(named)}::jsonb) as q(i int, v text, born date, idents text[])),
       candidates as (
         select q.i, q.n, c.id, c.matched_by, c.name_key, c.alias_keys, c.search_key
-          from q cross join lateral public.traslado_person_candidates(q.v, q.born, q.idents, ${mine}::timestamptz) c
-),
+          from q cross join lateral public.traslado_person_candidates(q.v, q.born, q.idents, ${mine}::timestamptz) c),
       scored as materialized (
         select c.i, c.n, c.id, c.alias_keys,
                similarity(c.n, c.name_key) as close, word_similarity(c.n, c.search_key) as wide

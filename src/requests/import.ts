@@ -347,8 +347,8 @@ class IssueReport {
 /**
  * What an import remembers of the file it has read so far, in temporary tables of its transaction rather
  * than in memory: each `request_ref` with its line, each `person_ref` with the person its first line
- * describes and, once written, the person's id, and the people it wrote born on a known day with their
- * normalised names, for the duplicate check (`likelyDuplicatesOfMany`). Temporary tables live in the
+ * describes and, once written, the person's id, and its new people born on a known day as the words of
+ * their names, for later batches' duplicate check (`checkDuplicates`). Temporary tables live in the
  * session's own memory (and files), not in the database's shared buffers or its write-ahead log. Dropped at
  * commit; gone with a rollback.
  */

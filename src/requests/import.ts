@@ -697,13 +697,11 @@ async function checkDuplicates(
   fresh.forEach((v, i) => {
     const person = v.input.person!;
     const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;
-    if (kept) {
-      const forms = nameForms(person);
-      const first = kept.find((k) => formsAgree(forms, k.forms));
-      if (first) return sameAs(v, first.location);
-    }
+    const forms = kept ? nameForms(person) : [];
+    const first = kept?.find((k) => formsAgree(forms, k.forms));
     const j = within[i];
-    if (j !== undefined) sameAs(v, fresh[j]!.location);
+    if (first) sameAs(v, first.location);
+    else if (j !== undefined) sameAs(v, fresh[j]!.location);
   });
   await memory.rememberBorn(
     fresh

@@ -6,6 +6,9 @@ import { AppError } from "../errors.ts";
  */
 export const DIVISION_BY_ZERO = "22012";
 
+/** PostgreSQL's `invalid_parameter_value`: a setting refused (`temp_buffers` once the session has used it). */
+export const INVALID_PARAMETER_VALUE = "22023";
+
 /** PostgreSQL's `unique_violation`. */
 export const UNIQUE_VIOLATION = "23505";
 

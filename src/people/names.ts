@@ -17,19 +17,40 @@ export function normaliseName(name: string): string {
 
 export const nameWords = (name: string) => normaliseName(name).split(" ").filter(Boolean);
 
-/** Edit distance, with transpositions (Damerau, restricted): "jsoe" is one edit from "jose". */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
+/** Rows of the edit distance's table, kept between calls: it runs for every pair of words compared. */
+let rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)];
+
+/**
+ * Edit distance, with transpositions (Damerau, restricted): "jsoe" is one edit from "jose". With `bound`,
+ * stops as soon as the distance is known to exceed it, and then returns `bound + 1`.
+ */
+export function editDistance(a: string, b: string, bound = Number.POSITIVE_INFINITY): number {
+  if (rows[0]!.length <= b.length) rows = rows.map(() => new Int32Array(2 * b.length + 2));
+  // The rows for a's i-2, i-1 and i characters.
+  let [before, previous, current] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let least = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let v = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      )
+        v = Math.min(v, before[j - 2]! + 1);
+      current[j] = v;
+      if (v < least) least = v;
     }
-  return d[a.length]![b.length]!;
+    // A row's cells come from the row before (one more at least) or the one before that (a transposition,
+    // one more too), and neighbouring cells differ by one at most: past the bound, every later row is too.
+    if (least > bound) return bound + 1;
+    [before, previous, current] = [previous, current, before];
+  }
+  return Math.min(previous[b.length]!, bound + 1);
 }
 
 /** One word stands for another: the same up to a typo (two in a long word), or an initial of it. */
@@ -38,8 +59,8 @@ export function wordsAgree(a: string, b: string): boolean {
   if (a.length === 1 || b.length === 1) return a[0] === b[0];
   const allowed = Math.min(a.length, b.length) >= 7 ? 2 : Math.min(a.length, b.length) >= 4 ? 1 : 0;
   // Each edit changes the length by one at most: no need to count them when the lengths differ by more.
-  if (Math.abs(a.length - b.length) > allowed) return false;
-  return editDistance(a, b) <= allowed;
+  if (Math.abs(a.length - b.length) > allowed || allowed === 0) return false;
+  return editDistance(a, b, allowed) <= allowed;
 }
 
 /**
@@ -56,6 +77,9 @@ export function wordListsAgree(a: readonly string[], b: readonly string[]): bool
   let [short, long] = [a, b];
   if (short.length > long.length) [short, long] = [long, short];
   if (short.length === 0) return false;
+  // Most pairs compared have a word that stands for none of the other's: they are told apart before
+  // anything is allocated.
+  if (!short.every((w) => long.some((f) => wordsAgree(w, f)))) return false;
   const free = [...long];
   // Whole words first, so that an initial does not take the word a full one needs.
   const ordered = [...short].sort((x, y) => y.length - x.length);

@@ -23,6 +23,7 @@ import { newCase, trackOfRequest } from "../cases/open.ts";
 import { casesOf, insertCases } from "../cases/service.ts";
 import { treatyFor } from "../cases/treaty-parameters.ts";
 import type { Db } from "../db/client.ts";
+import { INVALID_PARAMETER_VALUE, sqlStateOf } from "../db/errors.ts";
 import { affiliations, imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
@@ -194,6 +195,12 @@ export interface ImportOptions {
    * earlier line, `likelyDuplicatesWithin`).
    */
   allowDuplicates?: boolean;
+  /**
+   * The database server memory the import keeps what it remembers of the file in (`FileMemory`), as
+   * PostgreSQL's `temp_buffers` ("256MB"). Unset: the session's. For a PostgreSQL server only: on PGlite it
+   * would be the process's own memory, for good.
+   */
+  tempBuffers?: string;
   /** Records read, checked and written per batch (multi-row statements; audit events flushed per batch). */
   batchSize?: number;
   /** Called after each batch. */
@@ -355,7 +362,20 @@ class IssueReport {
 class FileMemory {
   constructor(private readonly tx: Tx) {}
 
-  static async open(tx: Tx): Promise<FileMemory> {
+  /**
+   * `tempBuffers`: the server memory the session may keep these tables in (PostgreSQL's `temp_buffers`,
+   * 8 MB by default); past it, each page read is a read of a file. A million requests' memory is some
+   * 200 MB. It can only be set before the session's first temporary table: on a session that has had one,
+   * the session's own setting stays.
+   */
+  static async open(tx: Tx, tempBuffers?: string): Promise<FileMemory> {
+    if (tempBuffers) {
+      await tx
+        .transaction((sp) => sp.execute(sql`select set_config('temp_buffers', ${tempBuffers}, true)`))
+        .catch((err: unknown) => {
+          if (sqlStateOf(err) !== INVALID_PARAMETER_VALUE) throw err;
+        });
+    }
     await tx.execute(
       sql`create temporary table traslado_import_refs (ref text primary key, line int not null) on commit drop`,
     );
@@ -363,7 +383,7 @@ class FileMemory {
       sql`create temporary table traslado_import_people (ref text primary key, line int not null, person text not null, person_id uuid) on commit drop`,
     );
     await tx.execute(
-      sql`create temporary table traslado_import_born (date_of_birth date not null, location text not null, forms text not null) on commit drop`,
+      sql`create temporary table traslado_import_born (date_of_birth date not null, ordinal int not null, location text not null, forms text not null) on commit drop`,
     );
     await tx.execute(sql`create index on traslado_import_born (date_of_birth)`);
     return new FileMemory(tx);
@@ -408,12 +428,13 @@ class FileMemory {
    * The table is analysed each time it has doubled: without statistics the planner takes a day of birth for
    * a large share of it, and reads the whole table for each batch instead of looking its days up on the index.
    */
-  async rememberBorn(newPeople: { location: string; person: NewPerson }[]) {
-    const rows = newPeople.flatMap(({ location, person }) =>
+  async rememberBorn(newPeople: { ordinal: number; location: string; person: NewPerson }[]) {
+    const rows = newPeople.flatMap(({ ordinal, location, person }) =>
       person.dateOfBirth
         ? [
             {
               date_of_birth: person.dateOfBirth,
+              ordinal,
               location,
               forms: nameForms(person)
                 .map((f) => f.join(" "))
@@ -424,7 +445,7 @@ class FileMemory {
     );
     if (rows.length === 0) return;
     await this.tx.execute(sql`insert into traslado_import_born
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as g(date_of_birth date, location text, forms text)`);
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as g(date_of_birth date, ordinal int, location text, forms text)`);
     this.born += rows.length;
     if (this.born >= 2 * this.bornAnalysed) {
       await this.tx.execute(sql`analyze traslado_import_born`);
@@ -432,22 +453,29 @@ class FileMemory {
     }
   }
 
-  /** The people kept by earlier batches (`rememberBorn`) born on any of `days`, by day. */
+  /**
+   * The people kept by earlier batches (`rememberBorn`) born on any of `days`, by day, in file order. Each
+   * day's people come as one text (a row each), so that a million requests' some 25 million same-day
+   * people cost text to read, not rows to send.
+   */
   async bornOn(days: string[]): Promise<Map<string, { location: string; forms: string[][] }[]>> {
     const byDay = new Map<string, { location: string; forms: string[][] }[]>();
     if (days.length === 0) return byDay;
-    const rows = rowsOf<{ day: string; location: string; forms: string }>(
-      await this.tx.execute(sql`select date_of_birth::text as day, location, forms from traslado_import_born
-        where date_of_birth in (select (jsonb_array_elements_text(${JSON.stringify(days)}::jsonb))::date)`),
+    const rows = rowsOf<{ day: string; people: string }>(
+      await this.tx.execute(sql`select date_of_birth::text as day,
+          string_agg(location || E'\t' || forms, E'\n' order by ordinal) as people
+        from traslado_import_born
+        where date_of_birth in (select (jsonb_array_elements_text(${JSON.stringify(days)}::jsonb))::date)
+        group by date_of_birth`),
     );
     for (const r of rows) {
-      const kept = {
-        location: r.location,
-        forms: r.forms.split("|").map((f) => f.split(" ").filter(Boolean)),
-      };
-      const list = byDay.get(r.day);
-      if (list) list.push(kept);
-      else byDay.set(r.day, [kept]);
+      byDay.set(
+        r.day,
+        r.people.split("\n").map((line) => {
+          const [location, forms] = line.split("\t") as [string, string];
+          return { location, forms: forms.split("|").map((f) => f.split(" ").filter(Boolean)) };
+        }),
+      );
     }
     return byDay;
   }
@@ -510,7 +538,7 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
         );
         await refuseReimport(w.tx, source);
       }
-      const memory = await FileMemory.open(w.tx);
+      const memory = await FileMemory.open(w.tx, options.tempBuffers);
       for await (const batch of batchesOf(options.records, batchSize)) {
         records += batch.length;
         const { valid, people } = await checkBatch(w, batch, memory, organisationIds, report, options);
@@ -706,7 +734,7 @@ async function checkDuplicates(
   await memory.rememberBorn(
     fresh
       .filter((v) => issuesOf.get(v.ordinal)!.length === 0)
-      .map((v) => ({ location: v.location, person: v.input.person! })),
+      .map((v) => ({ ordinal: v.ordinal, location: v.location, person: v.input.person! })),
   );
   return valid.filter((v) => {
     const issues = issuesOf.get(v.ordinal)!;

@@ -21,6 +21,8 @@ import { csvColumns, formatOf, importFile, type ProgressListener, type TransferF
 
 /** How far V8 may grow the heap past what is live during an import (percent), see the import command. */
 const IMPORT_HEAP_GROWING_PERCENT = 50;
+/** PostgreSQL's `temp_buffers` for an import's session: room for a million requests' `FileMemory` (some 200 MB). */
+const IMPORT_TEMP_BUFFERS = "256MB";
 
 const importHelp = `
 Formats (by the file's extension unless --format is given):
@@ -143,6 +145,9 @@ export function registerTransferCommands(program: Command): void {
               openCases: opts.openCases ?? false,
               again: opts.again ?? false,
               allowDuplicates: opts.allowDuplicates ?? false,
+              // What the import remembers of the file, in the server's memory rather than its temporary
+              // files (a million requests read some 25 million rows of it back).
+              ...(s.database.kind === "postgres" ? { tempBuffers: IMPORT_TEMP_BUFFERS } : {}),
               onProgress: bar.listener,
             });
           } finally {

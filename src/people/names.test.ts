@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, wordListsAgree, wordsAgree } from "./names.ts";
+import { editDistance, wordListMayAgree, wordListsAgree, wordsAgree } from "./names.ts";
 
 /** The textbook table, whole: what the bounded, row-reusing `editDistance` must agree with. */
 function fullTable(a: string, b: string): number {
@@ -44,7 +44,43 @@ describe("names compared word by word", () => {
   });
 
   it("lets a word stand for another up to a typo (two in a long word) or as its initial", () => {
+    // By the definition, on words that are often close: the cheap tests before the count change nothing.
+    let seed = 3;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const stems = ["josefina", "perez", "hernandez", "ana", "guadalupe", "ab"];
+    const typo = (w: string) => {
+      // Half of them at the front, where the cheap test looks.
+      const i = rnd() < 0.5 ? 0 : Math.floor(rnd() * w.length);
+      const r = rnd();
+      if (r < 0.25) return w.slice(0, i) + "abcxyz"[Math.floor(rnd() * 6)] + w.slice(i + 1);
+      if (r < 0.5) return w.slice(0, i) + w.slice(i + 1);
+      if (r < 0.75) return w.slice(0, i) + "abcxyz"[Math.floor(rnd() * 6)] + w.slice(i);
+      return w.slice(0, i) + (w[i + 1] ?? "") + w[i] + w.slice(i + 2);
+    };
+    const word = () => {
+      let w = stems[Math.floor(rnd() * stems.length)]!;
+      for (let n = Math.floor(rnd() * 4); n > 0; n--) w = typo(w);
+      return rnd() < 0.05 ? w.slice(0, 1) : w;
+    };
+    let agreeing = 0;
+    for (let n = 0; n < 20000; n++) {
+      const [a, b] = [word(), word()];
+      if (!a || !b) continue;
+      const least = Math.min(a.length, b.length);
+      const allowed = least >= 7 ? 2 : least >= 4 ? 1 : 0;
+      const defined = a === b || (least === 1 ? a[0] === b[0] : fullTable(a, b) <= allowed);
+      if (defined) agreeing++;
+      expect(wordsAgree(a, b), `${a} ${b}`).toBe(defined);
+    }
+    expect(agreeing).toBeGreaterThan(1000);
+
     expect(wordsAgree("jose", "jsoe")).toBe(true);
+    // Two typos at the front of a long word: only its third letter is one of the other's first three.
+    expect(wordsAgree("josefina", "xyjosefina")).toBe(true);
+    expect(wordsAgree("guadalupe", "augdalupe")).toBe(true);
     expect(wordsAgree("jose", "j")).toBe(true);
     expect(wordsAgree("hernandez", "hernadnes")).toBe(true);
     expect(wordsAgree("hernandez", "hrnadnes")).toBe(false);
@@ -59,5 +95,43 @@ describe("names compared word by word", () => {
     expect(wordListsAgree(["test", "person", "1"], ["test", "person", "2"])).toBe(false);
     expect(wordListsAgree(["jose", "jose"], ["jose", "perez"])).toBe(false);
     expect(wordListsAgree(["j", "perez"], ["jose", "perez"])).toBe(false);
+  });
+
+  it("reads names kept as text in place, and lets through every name that agrees", () => {
+    let seed = 11;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const stems = ["jose", "josefina", "perez", "gomez", "ana", "hernandez", "luz"];
+    // A stem, maybe with a typo (a letter changed, or two swapped), or its initial.
+    const word = () => {
+      const w = stems[Math.floor(rnd() * stems.length)]!;
+      const r = rnd();
+      const i = Math.floor(rnd() * (w.length - 1));
+      if (r < 0.15) return w[0]!;
+      if (r < 0.4) return `${w.slice(0, i)}x${w.slice(i + 1)}`;
+      if (r < 0.6) return w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2);
+      return w;
+    };
+    const name = () => Array.from({ length: 1 + Math.floor(rnd() * 4) }, word);
+    let agreeing = 0;
+    let told = 0;
+    for (let n = 0; n < 5000; n++) {
+      const [a, b] = [name(), name()];
+      // b among other text, as an import keeps it: only its span is read.
+      const text = `line 2\tana luz|${b.join(" ")}\nline 4\tperez`;
+      const from = text.indexOf("|") + 1;
+      const may = wordListMayAgree(a, text, from, text.indexOf("\n"));
+      if (wordListsAgree(a, b)) {
+        agreeing++;
+        expect(may, `${a} / ${b}`).toBe(true);
+      } else if (!may) told++;
+    }
+    expect(agreeing).toBeGreaterThan(200);
+    expect(told).toBeGreaterThan(1000);
+    expect(wordListMayAgree(["jose", "perez"], "maria luz gomez", 0, 15)).toBe(false);
+    expect(wordListMayAgree(["jose", "perez"], "j prez gomez", 0, 12)).toBe(true);
+    expect(wordListMayAgree(["jose", "perez", "gomez"], "j  prez", 0, 7)).toBe(true);
   });
 });

@@ -27,6 +27,7 @@ import { INVALID_PARAMETER_VALUE, sqlStateOf } from "../db/errors.ts";
 import { affiliations, imports, organisations, people } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { fieldPath } from "../http/errors.ts";
+import { wordListMayAgree } from "../people/names.ts";
 import {
   formsAgree,
   likelyDuplicatesOfMany,
@@ -454,13 +455,12 @@ class FileMemory {
   }
 
   /**
-   * The people kept by earlier batches (`rememberBorn`) born on any of `days`, by day, in file order. Each
-   * day's people come as one text (a row each), so that a million requests' some 25 million same-day
-   * people cost text to read, not rows to send.
+   * The people kept by earlier batches (`rememberBorn`) born on any of `days`, by day, in file order: each
+   * day's people as one text (`firstLikely` reads it), so that a million requests' some 25 million
+   * same-day people cost text to read, not rows to send nor objects to make.
    */
-  async bornOn(days: string[]): Promise<Map<string, { location: string; forms: string[][] }[]>> {
-    const byDay = new Map<string, { location: string; forms: string[][] }[]>();
-    if (days.length === 0) return byDay;
+  async bornOn(days: string[]): Promise<Map<string, string>> {
+    if (days.length === 0) return new Map();
     const rows = rowsOf<{ day: string; people: string }>(
       await this.tx.execute(sql`select date_of_birth::text as day,
           string_agg(location || E'\t' || forms, E'\n' order by ordinal) as people
@@ -468,16 +468,40 @@ class FileMemory {
         where date_of_birth in (select (jsonb_array_elements_text(${JSON.stringify(days)}::jsonb))::date)
         group by date_of_birth`),
     );
-    for (const r of rows) {
-      byDay.set(
-        r.day,
-        r.people.split("\n").map((line) => {
-          const [location, forms] = line.split("\t") as [string, string];
-          return { location, forms: forms.split("|").map((f) => f.split(" ").filter(Boolean)) };
-        }),
-      );
+    return new Map(rows.map((r) => [r.day, r.people]));
+  }
+
+  /**
+   * The location of the first of a day's people (`bornOn`: a line each, its location, a tab, its name
+   * forms as `rememberBorn` keeps them) whose name forms agree with `forms` (`formsAgree`). A person is
+   * taken apart only if a form of theirs passes `wordListMayAgree` with one of `forms`.
+   */
+  static firstLikely(day: string, forms: string[][]): string | undefined {
+    for (let start = 0; start < day.length; ) {
+      const tab = day.indexOf("\t", start);
+      const newline = day.indexOf("\n", tab);
+      const end = newline < 0 ? day.length : newline;
+      let may = false;
+      for (let from = tab + 1; from <= end && !may; ) {
+        const bar = day.indexOf("|", from);
+        const to = bar < 0 || bar > end ? end : bar;
+        may = forms.some((f) => wordListMayAgree(f, day, from, to));
+        from = to + 1;
+      }
+      if (
+        may &&
+        formsAgree(
+          forms,
+          day
+            .slice(tab + 1, end)
+            .split("|")
+            .map((f) => f.split(" ").filter(Boolean)),
+        )
+      )
+        return day.slice(start, tab);
+      start = end + 1;
     }
-    return byDay;
+    return undefined;
   }
 
   /** Records people first described in this batch, and the ids of people written in it. */
@@ -725,10 +749,9 @@ async function checkDuplicates(
   fresh.forEach((v, i) => {
     const person = v.input.person!;
     const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;
-    const forms = kept ? nameForms(person) : [];
-    const first = kept?.find((k) => formsAgree(forms, k.forms));
+    const first = kept === undefined ? undefined : FileMemory.firstLikely(kept, nameForms(person));
     const j = within[i];
-    if (first) sameAs(v, first.location);
+    if (first) sameAs(v, first);
     else if (j !== undefined) sameAs(v, fresh[j]!.location);
   });
   await memory.rememberBorn(

@@ -219,4 +219,29 @@ describe("likely duplicates at intake", () => {
     // The same file, allowed, writes all seven.
     expect(await importLines(lines, true, 2)).toMatchObject({ requests: 7, people: 7 });
   });
+
+  it("an import compares with earlier people gathered by day as with those not yet gathered, in file order", async () => {
+    // Batches of one: the first 25 people are gathered into one text for their day, the next ones not yet.
+    const header =
+      "request_ref,given_names,family_names,date_of_birth,requesting_state,requesting_agency,type,channel,statute,description";
+    const row = (ref: string, names: string) =>
+      `${ref},${names},1979-11-30,US,DOJ,formal-extradition,written-request,18 USC 1,desc`;
+    // "Gathered Person 10" to "39", lines 2 to 31: no two agree (their numbers stand for nothing else).
+    const people = Array.from({ length: 30 }, (_, i) => row(`G${i}`, `Gathered,Person ${10 + i}`));
+    const lines = [
+      header,
+      ...people,
+      row("D1", "GATHERED,PERSON-10"), // line 32: line 2, gathered
+      row("D2", "Gathered,Person 38"), // line 33: line 30, not yet gathered
+      row("D3", "Gathered,Person"), // line 34: agrees with all of them: the first, line 2
+    ];
+    const issues = await importRefused(lines, 1);
+    expect(issues.map((i) => i.field)).toEqual(["line 32: person", "line 33: person", "line 34: person"]);
+    expect(issues.map((i) => i.rule.match(/new person at (line \d+)/)?.[1])).toEqual([
+      "line 2",
+      "line 30",
+      "line 2",
+    ]);
+    expect(await importLines(lines, true, 1)).toMatchObject({ requests: 33, people: 33 });
+  });
 });

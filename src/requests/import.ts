@@ -360,8 +360,15 @@ class IssueReport {
  * session's own memory (and files), not in the database's shared buffers or its write-ahead log. Dropped at
  * commit; gone with a rollback.
  */
+/** After how many batches' people `FileMemory` gathers them into a text per day of birth. */
+const BORN_GATHERED_BATCHES = 25;
+
 class FileMemory {
-  constructor(private readonly tx: Tx) {}
+  constructor(
+    private readonly tx: Tx,
+    /** How many people are kept a row each before they are gathered by day (`rememberBorn`). */
+    private readonly gatherEvery: number,
+  ) {}
 
   /**
    * `tempBuffers`: the server memory the session may keep these tables in (PostgreSQL's `temp_buffers`,
@@ -369,7 +376,7 @@ class FileMemory {
    * 200 MB. It can only be set before the session's first temporary table: on a session that has had one,
    * the session's own setting stays.
    */
-  static async open(tx: Tx, tempBuffers?: string): Promise<FileMemory> {
+  static async open(tx: Tx, gatherEvery: number, tempBuffers?: string): Promise<FileMemory> {
     if (tempBuffers) {
       await tx
         .transaction((sp) => sp.execute(sql`select set_config('temp_buffers', ${tempBuffers}, true)`))
@@ -387,7 +394,10 @@ class FileMemory {
       sql`create temporary table traslado_import_born (date_of_birth date not null, ordinal int not null, location text not null, forms text not null) on commit drop`,
     );
     await tx.execute(sql`create index on traslado_import_born (date_of_birth)`);
-    return new FileMemory(tx);
+    await tx.execute(
+      sql`create temporary table traslado_import_born_days (date_of_birth date primary key, people text not null) on commit drop`,
+    );
+    return new FileMemory(tx, gatherEvery);
   }
 
   /** Records each ref's line; returns the line of those already recorded by earlier batches. */
@@ -419,15 +429,18 @@ class FileMemory {
     );
   }
 
-  /** People kept in `traslado_import_born` so far, and how many there were at its last ANALYZE. */
+  /** People kept in `traslado_import_born` since it was last gathered by day, and at its last ANALYZE. */
   private born = 0;
   private bornAnalysed = 0;
 
   /**
    * Keeps the new people of a batch who were born on a known day (each with the location of the line that
-   * describes them, and the words of their name forms, `nameWords`), for later batches to be compared with.
-   * The table is analysed each time it has doubled: without statistics the planner takes a day of birth for
-   * a large share of it, and reads the whole table for each batch instead of looking its days up on the index.
+   * describes them, and the words of their name forms, `nameWords`), for later batches to be compared with:
+   * a row each in `traslado_import_born`, gathered every `gatherEvery` people into a text per day in
+   * `traslado_import_born_days`. A day's people were written far apart, and a batch reads those of some
+   * 2,000 days: one row a day is a few thousand rows to read, where a row a person is most of the table.
+   * `traslado_import_born` is analysed each time it has doubled: without statistics the planner takes a day
+   * of birth for a large share of it, and reads the whole table instead of looking its days up.
    */
   async rememberBorn(newPeople: { ordinal: number; location: string; person: NewPerson }[]) {
     const rows = newPeople.flatMap(({ ordinal, location, person }) =>
@@ -448,7 +461,16 @@ class FileMemory {
     await this.tx.execute(sql`insert into traslado_import_born
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as g(date_of_birth date, ordinal int, location text, forms text)`);
     this.born += rows.length;
-    if (this.born >= 2 * this.bornAnalysed) {
+    if (this.born >= this.gatherEvery) {
+      await this.tx.execute(sql`insert into traslado_import_born_days as d
+          select date_of_birth, string_agg(location || E'\t' || forms, E'\n' order by ordinal)
+            from traslado_import_born group by date_of_birth
+        on conflict (date_of_birth) do update set people = d.people || E'\n' || excluded.people`);
+      await this.tx.execute(sql`truncate traslado_import_born`);
+      await this.tx.execute(sql`analyze traslado_import_born_days`);
+      this.born = 0;
+      this.bornAnalysed = 0;
+    } else if (this.born >= 2 * this.bornAnalysed) {
       await this.tx.execute(sql`analyze traslado_import_born`);
       this.bornAnalysed = this.born;
     }
@@ -462,11 +484,16 @@ class FileMemory {
   async bornOn(days: string[]): Promise<Map<string, string>> {
     if (days.length === 0) return new Map();
     const rows = rowsOf<{ day: string; people: string }>(
-      await this.tx.execute(sql`select date_of_birth::text as day,
-          string_agg(location || E'\t' || forms, E'\n' order by ordinal) as people
-        from traslado_import_born
-        where date_of_birth in (select (jsonb_array_elements_text(${JSON.stringify(days)}::jsonb))::date)
-        group by date_of_birth`),
+      await this.tx.execute(sql`with days as (
+          select (jsonb_array_elements_text(${JSON.stringify(days)}::jsonb))::date as date_of_birth)
+        select date_of_birth::text as day, string_agg(people, E'\n' order by gathered) as people
+          from (select date_of_birth, 0 as gathered, people
+                  from traslado_import_born_days join days using (date_of_birth)
+                union all
+                select date_of_birth, 1, string_agg(location || E'\t' || forms, E'\n' order by ordinal)
+                  from traslado_import_born join days using (date_of_birth)
+                 group by date_of_birth) kept
+         group by date_of_birth`),
     );
     return new Map(rows.map((r) => [r.day, r.people]));
   }
@@ -562,7 +589,7 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
         );
         await refuseReimport(w.tx, source);
       }
-      const memory = await FileMemory.open(w.tx, options.tempBuffers);
+      const memory = await FileMemory.open(w.tx, BORN_GATHERED_BATCHES * batchSize, options.tempBuffers);
       for await (const batch of batchesOf(options.records, batchSize)) {
         records += batch.length;
         const { valid, people } = await checkBatch(w, batch, memory, organisationIds, report, options);

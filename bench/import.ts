@@ -47,6 +47,8 @@ const { values: flags } = parseArgs({
     "no-baseline": { type: "boolean", default: false },
     /** Only write the generated CSV to this file, and stop (to profile or try `traslado import`). */
     "generate-only": { type: "string" },
+    /** Run `traslado import --timings` and print where each run's time went (every checkout must have it). */
+    timings: { type: "boolean", default: false },
   },
 });
 const int = (name: string, value: string | undefined) => {
@@ -463,7 +465,15 @@ async function runImport(dir: string, file: string, env: Record<string, string>)
   const t0 = performance.now();
   const child = spawn(
     "/usr/bin/time",
-    ["-f", "maxrss-kb %M", process.execPath, join(dir, "bin/traslado.js"), "import", file],
+    [
+      "-f",
+      "maxrss-kb %M",
+      process.execPath,
+      join(dir, "bin/traslado.js"),
+      "import",
+      file,
+      ...(flags.timings ? ["--timings"] : []),
+    ],
     {
       env: { ...process.env, SEED_DEMO: "false", LOG_LEVEL: "silent", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -481,7 +491,7 @@ async function runImport(dir: string, file: string, env: Record<string, string>)
   const seconds = (performance.now() - t0) / 1000;
   const rss = /maxrss-kb (\d+)/.exec(stderr);
   if (code !== 0 || !rss) throw new Error(`traslado import (${dir}) failed (${code}): ${stdout}${stderr}`);
-  return { seconds, peakMB: Number(rss[1]) / 1024 };
+  return { seconds, peakMB: Number(rss[1]) / 1024, timings: /^traslado: timings: (.*)$/m.exec(stderr)?.[1] };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -539,6 +549,7 @@ try {
           log(
             `${backend} run ${run}/${runs}, ${v.name}: ${m.seconds.toFixed(1)} s (${Math.round(n / m.seconds)} requests/s), peak ${Math.round(m.peakMB)} MB`,
           );
+          if (m.timings) log(`  ${m.timings}`);
         } finally {
           await s.drop();
         }

@@ -116,6 +116,11 @@ describe("import", () => {
     const security = await db.select().from(cases).where(eq(cases.track, "security"));
     expect(security).toHaveLength(2);
     expect((await verifyAudit(db)).ok).toBe(true);
+    // Where its time went: the phases within the whole; no duplicate check was asked for.
+    const t = result.timings;
+    expect(t.total).toBeGreaterThan(0);
+    expect(t.check + t.write + t.audit).toBeLessThanOrEqual(t.total);
+    expect([t.duplicatesRecorded, t.duplicatesInFile]).toEqual([0, 0]);
   });
 
   it("imports the example JSON", async () => {

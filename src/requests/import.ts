@@ -180,6 +180,37 @@ export interface ImportResult {
   rejectedRecords: number;
   /** Issues found beyond those in `rejected`. */
   moreIssues: number;
+  /** Where the import's time went, in milliseconds (`traslado import --timings`). */
+  timings: ImportTimings;
+}
+
+/**
+ * Milliseconds spent, over all batches: checking records (`check`, of which the duplicate check against the
+ * people recorded, `duplicatesRecorded`, and against the file's own new people, `duplicatesInFile`), writing
+ * them (`write`), and appending their audit events (`audit`); `total` from the transaction's start to its
+ * commit, the file's reading and parsing included.
+ */
+export interface ImportTimings {
+  total: number;
+  check: number;
+  duplicatesRecorded: number;
+  duplicatesInFile: number;
+  write: number;
+  audit: number;
+}
+
+/** Runs `f`, adding the milliseconds it took to `timings[phase]`. */
+async function timed<T>(
+  timings: ImportTimings,
+  phase: keyof ImportTimings,
+  f: () => Promise<T> | T,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    return await f();
+  } finally {
+    timings[phase] += performance.now() - started;
+  }
 }
 
 export interface ImportOptions {
@@ -577,7 +608,16 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
   const organisationIds = await organisationIndex(db);
   const report = new IssueReport();
   const counts = { requests: 0, people: 0, charges: 0, cases: 0 };
+  const timings: ImportTimings = {
+    total: 0,
+    check: 0,
+    duplicatesRecorded: 0,
+    duplicatesInFile: 0,
+    write: 0,
+    audit: 0,
+  };
   let records = 0;
+  const started = performance.now();
   await write(
     db,
     actor,
@@ -592,18 +632,22 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
       const memory = await FileMemory.open(w.tx, BORN_GATHERED_BATCHES * batchSize, options.tempBuffers);
       for await (const batch of batchesOf(options.records, batchSize)) {
         records += batch.length;
-        const { valid, people } = await checkBatch(w, batch, memory, organisationIds, report, options);
+        const { valid, people } = await timed(timings, "check", () =>
+          checkBatch(w, batch, memory, organisationIds, report, options, timings),
+        );
         // A bad record and not `partial`: nothing will be kept, so the rest is only checked.
         if (valid.length > 0 && (partial || report.badRecords === 0)) {
-          const inputs = await resolvePeopleRefs(w, valid, people, counts);
-          const written = await insertRequests(w, inputs);
-          counts.requests += written.length;
-          counts.people += inputs.filter((r) => r.person).length;
-          for (const r of written) counts.charges += r.charges.length;
-          if (options.openCases) counts.cases += (await openCasesFor(w, written)).length;
+          await timed(timings, "write", async () => {
+            const inputs = await resolvePeopleRefs(w, valid, people, counts);
+            const written = await insertRequests(w, inputs);
+            counts.requests += written.length;
+            counts.people += inputs.filter((r) => r.person).length;
+            for (const r of written) counts.charges += r.charges.length;
+            if (options.openCases) counts.cases += (await openCasesFor(w, written)).length;
+          });
           // Appending each batch's audit events, linked into the chain as they go (`linkWithin`), keeps
           // memory flat however long the file; the chain's head stays locked until commit.
-          await w.flush();
+          await timed(timings, "audit", () => w.flush());
         }
         await memory.rememberPeople(new Map([...people].filter(([, p]) => p.changed)));
         onProgress?.({ records, requests: counts.requests });
@@ -627,6 +671,7 @@ async function importInScope(options: ImportOptions): Promise<ImportResult> {
     rejected: report.kept,
     rejectedRecords: report.badRecords,
     moreIssues: report.more,
+    timings: { ...timings, total: performance.now() - started },
   };
 }
 
@@ -656,6 +701,7 @@ async function checkBatch(
   organisationIds: Map<string, string>,
   report: IssueReport,
   options: ImportOptions,
+  timings: ImportTimings,
 ): Promise<{ valid: ValidRecord[]; people: Map<string, KnownPerson> }> {
   const issuesOf = new Map<number, RecordIssue[]>(batch.map((r) => [r.ordinal, [...(r.issues ?? [])]]));
 
@@ -713,7 +759,7 @@ async function checkBatch(
   });
 
   if (options.openCases) valid = await checkCases(w, valid, refPeople, issuesOf);
-  if (!options.allowDuplicates) valid = await checkDuplicates(w, valid, refPeople, issuesOf, memory);
+  if (!options.allowDuplicates) valid = await checkDuplicates(w, valid, refPeople, issuesOf, memory, timings);
 
   for (const r of batch) {
     const issues = issuesOf.get(r.ordinal)!;
@@ -734,6 +780,7 @@ async function checkDuplicates(
   refPeople: Map<string, KnownPerson>,
   issuesOf: Map<number, RecordIssue[]>,
   memory: FileMemory,
+  timings: ImportTimings,
 ): Promise<ValidRecord[]> {
   const seen = new Set<string>();
   const fresh = valid.filter((v) => {
@@ -744,11 +791,13 @@ async function checkDuplicates(
     return true;
   });
   if (fresh.length === 0) return valid;
-  const found = await likelyDuplicatesOfMany(
-    w.tx as unknown as Db,
-    fresh.map((v) => v.input.person!),
-    w.actor,
-    { recordedAt: w.now },
+  const found = await timed(timings, "duplicatesRecorded", () =>
+    likelyDuplicatesOfMany(
+      w.tx as unknown as Db,
+      fresh.map((v) => v.input.person!),
+      w.actor,
+      { recordedAt: w.now },
+    ),
   );
   const bad = new Set<string>();
   fresh.forEach((v, i) => {
@@ -771,21 +820,25 @@ async function checkDuplicates(
       rule: `likely the same person as the new person at ${location}; describe them once (one person_ref on both records), or import with --allow-duplicates`,
     });
   };
-  const earlier = await memory.bornOn([...new Set(fresh.flatMap((v) => v.input.person!.dateOfBirth || []))]);
-  const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
-  fresh.forEach((v, i) => {
-    const person = v.input.person!;
-    const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;
-    const first = kept === undefined ? undefined : FileMemory.firstLikely(kept, nameForms(person));
-    const j = within[i];
-    if (first) sameAs(v, first);
-    else if (j !== undefined) sameAs(v, fresh[j]!.location);
+  await timed(timings, "duplicatesInFile", async () => {
+    const earlier = await memory.bornOn([
+      ...new Set(fresh.flatMap((v) => v.input.person!.dateOfBirth || [])),
+    ]);
+    const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
+    fresh.forEach((v, i) => {
+      const person = v.input.person!;
+      const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;
+      const first = kept === undefined ? undefined : FileMemory.firstLikely(kept, nameForms(person));
+      const j = within[i];
+      if (first) sameAs(v, first);
+      else if (j !== undefined) sameAs(v, fresh[j]!.location);
+    });
+    await memory.rememberBorn(
+      fresh
+        .filter((v) => issuesOf.get(v.ordinal)!.length === 0)
+        .map((v) => ({ ordinal: v.ordinal, location: v.location, person: v.input.person! })),
+    );
   });
-  await memory.rememberBorn(
-    fresh
-      .filter((v) => issuesOf.get(v.ordinal)!.length === 0)
-      .map((v) => ({ ordinal: v.ordinal, location: v.location, person: v.input.person! })),
-  );
   return valid.filter((v) => {
     const issues = issuesOf.get(v.ordinal)!;
     if (issues.length === 0 && v.personRef && bad.has(v.personRef)) {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
 import { buildCase, buildOperation, transition } from "../../test/factories.ts";
 import { sqlStateOf } from "../db/errors.ts";
-import { caseFiles } from "../db/schema.ts";
+import { caseFiles, caseTransitions, charges } from "../db/schema.ts";
 import { runDeadlineClock } from "./deadline-clock.ts";
 
 let t: TestApp;
@@ -135,7 +135,10 @@ describe("kept case files", () => {
       payload: { toParty: "US" },
     });
     expect(released.statusCode, released.body).toBe(201);
+    // Kept again before the assurance, so that only the assurance's write (through its operation) drops it.
+    await read(other.id);
     await mark(other.id);
+    expect(isMarked(await read(other.id))).toBe(true);
     const opAssurance = await t.app.inject({
       method: "POST",
       url: "/api/assurances",
@@ -167,6 +170,38 @@ describe("kept case files", () => {
       payload: { personId: c.personId, kind: "amparo", source: "Juzgado Segundo", filedOn: "2026-01-23" },
     });
     expect(isMarked(await read(untouched.id))).toBe(true);
+  });
+
+  it("drops the file at a write to a charge or a step, found through its request or its case", async () => {
+    // Written past the API, as an administrator's correction would be: the database finds the person itself.
+    const c = await buildCase(t);
+    const step = await transition(t, c.id, "secretariat", { transition: "begin-analysis" });
+    expect(step.statusCode, step.body).toBe(201);
+    const other = await buildCase(t);
+    const writes = {
+      charge: () =>
+        t.database.db
+          .update(charges)
+          .set({ description: "Corrected description" })
+          .where(eq(charges.requestId, c.request.id)),
+      step: () =>
+        t.database.db
+          .update(caseTransitions)
+          .set({ reasons: "Corrected reasons" })
+          .where(eq(caseTransitions.caseId, c.id)),
+    };
+    for (const [name, write] of Object.entries(writes)) {
+      for (const kept of [c, other]) {
+        await read(kept.id);
+        await mark(kept.id);
+      }
+      expect(isMarked(await read(c.id)), name).toBe(true);
+      await write();
+      expect(await keptFor(c.id), name).toBeUndefined();
+      expect(isMarked(await read(c.id)), name).toBe(false);
+      expect(isMarked(await read(other.id)), name).toBe(true);
+    }
+    expect((await read(c.id)).history[0]).toMatchObject({ reasons: "Corrected reasons" });
   });
 
   it("keeps a party's files to that party, and the locks and drops to the database", async () => {

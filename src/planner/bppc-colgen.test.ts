@@ -314,45 +314,6 @@ describe("column generation", () => {
     expect(cg.assignment).toBeNull();
     expect(cg.bins).toBe(inst.n);
   });
-  it("proves the continuous bound before its first LP: the first center, each item's weight over the capacity", () => {
-    const inst = randomInstance(createRng(9), 40, 0.2);
-    const total = inst.weights.reduce((a, b) => a + b, 0);
-    const cg = colgenBppc(bppcCore(inst), highs, {
-      clock,
-      deadline: clock() - 1,
-      lowerBound: 1,
-      upper: inst.n,
-      start: alone(inst.n),
-    });
-    expect(cg.lpSolves).toBe(0);
-    expect(cg.lowerBound).toBe(Math.ceil(total / inst.capacity));
-  });
-
-  it("ends the root once its LP value rounds up to the bound already known: the same bound, fewer solves", () => {
-    let fewer = 0;
-    const rng = createRng(21);
-    for (let t = 0; t < 8; t++) {
-      const inst = randomInstance(rng, 40, 0.25);
-      const p = bppcProblem(inst);
-      // `upper` at the bound: the root alone runs, no dive.
-      const root = (lowerBound: number, upper: number) =>
-        colgenBppc(bppcCore(inst, p), highs, {
-          clock,
-          deadline: clock() + 10_000,
-          lowerBound,
-          upper,
-          start: alone(inst.n),
-        });
-      const proven = root(lowerBounds(p).best, inst.n).lowerBound;
-      const full = root(lowerBounds(p).best, proven);
-      const known = root(proven, proven);
-      expect(full.lowerBound, `instance ${t}`).toBe(proven);
-      expect(known.lowerBound, `instance ${t}`).toBe(proven);
-      expect(known.lpSolves, `instance ${t}`).toBeLessThanOrEqual(full.lpSolves);
-      if (known.lpSolves < full.lpSolves) fewer++;
-    }
-    expect(fewer).toBeGreaterThan(0);
-  });
 });
 
 describe("solveBppc with HiGHS", () => {

@@ -341,13 +341,9 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
     const open = (i: number) => !covered[i];
     /**
      * Prices until no column enters, or until the bound meets the LP value rounded up (the LP can prove
-     * no more), or, at the root, until the LP value rounds up to the bound already known (it can prove no
-     * more than that). Pricing uses duals smoothed towards those of the best bound so far (Wentges), which
-     * cuts the rounds the degenerate covering LP needs; a smoothed round that finds nothing is re-priced
-     * with the LP's own duals before the LP counts as solved. The first center is each open item's weight
-     * over the capacity: no bin is worth more than 1 at those duals, so they prove the continuous bound from
-     * the start, and the first rounds price full bins instead of following the first LP's degenerate duals
-     * (on BPPC_2_3_9, 23 rounds at the start packing's value before).
+     * no more). Pricing uses duals smoothed towards those of the best bound so far (Wentges), which cuts
+     * the rounds the degenerate covering LP needs; a smoothed round that finds nothing is re-priced with
+     * the LP's own duals before the LP counts as solved.
      * `bound`: fixed bins + the best Farley bound of the rest, over the exact rounds (any duals ≥ 0 give
      * one). Only the root's is used as a bound: no decision taken, no minimum load; the best of it so far
      * is kept in `rootBound`, so a root cut short by the deadline still proves what it reached.
@@ -355,11 +351,10 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
      */
     let rootBound = 0;
     const generate = (): { value: number; primal: Float64Array; bound: number } | null => {
+      let bound = 0;
+      let center: Float64Array | null = null;
       const fixedBins = path.filter((d) => d.fixed).length;
       const atRoot = path.length === 0 && minLoad === 0;
-      let center = Float64Array.from(core.weight, (w, i) => (open(i) ? w / core.capacity : 0));
-      let bound = fixedBins + center.reduce((a, b) => a + b, 0);
-      if (atRoot) rootBound = Math.max(rootBound, bound);
       const sep = new Float64Array(n);
       for (;;) {
         const lp = solve();
@@ -367,9 +362,11 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
         if (lp === "infeasible")
           return { value: Number.POSITIVE_INFINITY, primal: new Float64Array(columns.length), bound };
         let priced: Priced | null = null;
-        for (const smooth of [SMOOTHING, 0]) {
+        for (const smooth of center ? [SMOOTHING, 0] : [0]) {
           for (let i = 0; i < n; i++)
-            sep[i] = open(i) ? Math.max(0, smooth * center[i]! + (1 - smooth) * lp.dual[i]!) : 0;
+            sep[i] = open(i)
+              ? Math.max(0, (center ? smooth * center[i]! : 0) + (1 - smooth) * lp.dual[i]!)
+              : 0;
           priced = family
             ? priceFamily(family, sep, open, COLUMNS_PER_ROUND)
             : priceBins(
@@ -401,9 +398,7 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
           if (priced.columns.length > 0) break;
         }
         const value = lp.value;
-        const done =
-          Math.ceil(bound - BOUND_EPS) >= Math.ceil(value - BOUND_EPS) ||
-          (atRoot && Math.ceil(value - BOUND_EPS) <= options.lowerBound);
+        const done = Math.ceil(bound - BOUND_EPS) >= Math.ceil(value - BOUND_EPS);
         if (done || add(priced!.columns) === 0) return { value, primal: lp.primal, bound };
         if (clock() >= deadline) return null;
       }

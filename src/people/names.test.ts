@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRng } from "../planner/rng.ts";
 import { editDistance, wordListMayAgree, wordListsAgree, wordsAgree } from "./names.ts";
 
 /** The textbook table, whole: what the bounded, row-reusing `editDistance` must agree with. */
@@ -21,11 +22,7 @@ function fullTable(a: string, b: string): number {
 
 describe("names compared word by word", () => {
   it("counts edits as the whole table does, and past a bound says only that it is past it", () => {
-    let seed = 7;
-    const rnd = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rnd = createRng(7);
     // Few letters, so that the words are often close: typos, transpositions, lengths from 0 to 40.
     const word = () =>
       Array.from(
@@ -45,11 +42,7 @@ describe("names compared word by word", () => {
 
   it("lets a word stand for another up to a typo (two in a long word) or as its initial", () => {
     // By the definition, on words that are often close: the cheap tests before the count change nothing.
-    let seed = 3;
-    const rnd = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rnd = createRng(3);
     const stems = ["josefina", "perez", "hernandez", "ana", "guadalupe", "ab"];
     const typo = (w: string) => {
       // Half of them at the front, where the cheap test looks.
@@ -98,11 +91,7 @@ describe("names compared word by word", () => {
   });
 
   it("reads names kept as text in place, and lets through every name that agrees", () => {
-    let seed = 11;
-    const rnd = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rnd = createRng(11);
     const stems = ["jose", "josefina", "perez", "gomez", "ana", "hernandez", "luz"];
     // A stem, maybe with a typo (a letter changed, or two swapped), or its initial.
     const word = () => {

@@ -473,17 +473,17 @@ class FileMemory {
    * `traslado_import_born` is analysed each time it has doubled: without statistics the planner takes a day
    * of birth for a large share of it, and reads the whole table instead of looking its days up.
    */
-  async rememberBorn(newPeople: { ordinal: number; location: string; person: NewPerson }[]) {
-    const rows = newPeople.flatMap(({ ordinal, location, person }) =>
+  async rememberBorn(
+    newPeople: { ordinal: number; location: string; person: NewPerson; forms: string[][] }[],
+  ) {
+    const rows = newPeople.flatMap(({ ordinal, location, person, forms }) =>
       person.dateOfBirth
         ? [
             {
               date_of_birth: person.dateOfBirth,
               ordinal,
               location,
-              forms: nameForms(person)
-                .map((f) => f.join(" "))
-                .join("|"),
+              forms: forms.map((f) => f.join(" ")).join("|"),
             },
           ]
         : [],
@@ -825,18 +825,21 @@ async function checkDuplicates(
       ...new Set(fresh.flatMap((v) => v.input.person!.dateOfBirth || [])),
     ]);
     const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
+    const forms = fresh.map((v) => nameForms(v.input.person!));
     fresh.forEach((v, i) => {
       const person = v.input.person!;
       const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;
-      const first = kept === undefined ? undefined : FileMemory.firstLikely(kept, nameForms(person));
+      const first = kept === undefined ? undefined : FileMemory.firstLikely(kept, forms[i]!);
       const j = within[i];
       if (first) sameAs(v, first);
       else if (j !== undefined) sameAs(v, fresh[j]!.location);
     });
     await memory.rememberBorn(
-      fresh
-        .filter((v) => issuesOf.get(v.ordinal)!.length === 0)
-        .map((v) => ({ ordinal: v.ordinal, location: v.location, person: v.input.person! })),
+      fresh.flatMap((v, i) =>
+        issuesOf.get(v.ordinal)!.length === 0
+          ? [{ ordinal: v.ordinal, location: v.location, person: v.input.person!, forms: forms[i]! }]
+          : [],
+      ),
     );
   });
   return valid.filter((v) => {

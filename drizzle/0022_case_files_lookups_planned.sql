@@ -6,9 +6,11 @@
 -- no parameters is planned once per session and that plan kept, whatever the tables grow to. An import plans it
 -- while `requests` is small, as a hash join over a sequential scan, and then reads the whole of `requests` at every
 -- statement that writes charges: at a million requests, 1,247 scans read 623,756,000 rows (pg_stat_user_tables).
--- The lookup is now one function, run as dynamic SQL (planned afresh at every call, with the changed rows' keys as
--- its parameter), so that the table's index is used at any size. A statement changes at most a batch of rows, so the
--- planning costs some tens of microseconds a statement.
+-- The lookup is now one function, run as dynamic SQL (planned afresh at every call), that looks each distinct key up
+-- on its own: a subquery per key, which the planner neither flattens into a join nor answers by a scan. (Planned
+-- afresh as `id = ANY($1)`, or as a LATERAL join, a few thousand keys against a table the planner still took to be
+-- small still made it a hashed sequential scan.) A statement changes at most a batch of rows, so the planning costs
+-- some tens of microseconds a statement.
 --
 -- The people of the rows of `tbl` whose `col` is one of `keys`. Called only by the triggers' functions below, as
 -- their owner.

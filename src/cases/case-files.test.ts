@@ -5,6 +5,7 @@
  * shows the write. While a write of the person is in flight, a read keeps nothing. Kept files are the party's
  * own under row-level security; the locks and the drop are the database functions' alone.
  */
+import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -173,12 +174,24 @@ describe("kept case files", () => {
   });
 
   it("drops the file at a write to a charge or a step, found through its request or its case", async () => {
-    // Written past the API, as an administrator's correction would be: the database finds the person itself.
+    // Written past the API, as an administrator's correction would be: the database finds the person itself,
+    // whichever the change (a row added, corrected or removed).
     const c = await buildCase(t);
     const step = await transition(t, c.id, "secretariat", { transition: "begin-analysis" });
     expect(step.statusCode, step.body).toBe(201);
     const other = await buildCase(t);
     const writes = {
+      "charge added": () =>
+        t.database.db
+          .insert(charges)
+          .values({
+            id: randomUUID(),
+            party: "US",
+            recordedAt: new Date(),
+            requestId: c.request.id,
+            statute: "Added statute",
+            description: "Added charge",
+          }),
       charge: () =>
         t.database.db
           .update(charges)
@@ -189,6 +202,10 @@ describe("kept case files", () => {
           .update(caseTransitions)
           .set({ reasons: "Corrected reasons" })
           .where(eq(caseTransitions.caseId, c.id)),
+      "charge removed": () =>
+        t.database.db
+          .delete(charges)
+          .where(and(eq(charges.requestId, c.request.id), eq(charges.statute, "Added statute"))),
     };
     for (const [name, write] of Object.entries(writes)) {
       for (const kept of [c, other]) {

@@ -10,6 +10,8 @@
  *    run another checkout's CLI on another Node.js (to measure a baseline); `--fresh-args "..."` adds
  *    arguments (`--fresh-args "--warm-up-ms 0"`). `--fresh-vs-bin PATH` (with `--fresh-vs-node`,
  *    `--fresh-vs-args`) runs a baseline CLI beside it, turn about on each instance, in its own columns.
+ *    `--fresh-seeds` gives fresh run k the seed k (`--seed k`), so that `--fresh-runs 40 --fresh-seeds` is
+ *    seeds 1..40, each in a new process (without it every fresh run is the CLI's default seed, 1).
  * 2. Random operations of 500 people, 60 aircraft, 20 destinations: aircraft against the lower bound
  *    (seeds 1..5, `--seeds N` for more).
  * 3. The January 2026 example: time to a proven-optimal plan.
@@ -47,6 +49,8 @@ const freshBin = value("fresh-bin", `${repoRoot}bin/traslado.js`);
 const freshNode = value("fresh-node", process.execPath);
 // More arguments for the fresh process, e.g. --fresh-args "--warm-up-ms 0".
 const freshArgs = value("fresh-args", "").split(" ").filter(Boolean);
+// Fresh run k (from 1) with --seed k, the baseline's too.
+const freshSeeds = flag("fresh-seeds");
 // A second CLI run beside it, turn about on each instance (a baseline: another checkout, another Node.js):
 // the machine's load then weighs on both alike.
 const vsBin = value("fresh-vs-bin", "");
@@ -54,11 +58,12 @@ const vsNode = value("fresh-vs-node", process.execPath);
 const vsArgs = value("fresh-vs-args", "").split(" ").filter(Boolean);
 
 /** One run of `traslado plan --bppc` in a new process: its answer, and the process's wall time. */
-function freshRun(file: string, nodePath = freshNode, binPath = freshBin, extra = freshArgs) {
+function freshRun(file: string, run: number, nodePath = freshNode, binPath = freshBin, extra = freshArgs) {
+  const seed = freshSeeds ? ["--seed", String(run)] : [];
   const t0 = performance.now();
   const r = spawnSync(
     nodePath,
-    [binPath, "plan", "--bppc", file, "--format", "json", "--time-limit-ms", String(timeLimitMs), ...extra],
+    [binPath, "plan", "--bppc", file, "--format", "json", "--time-limit-ms", String(timeLimitMs), ...seed, ...extra],
     { encoding: "utf8", maxBuffer: 64 << 20 },
   );
   const wallMs = performance.now() - t0;
@@ -107,7 +112,7 @@ async function literature() {
   if (freshRuns > 0) {
     const v = spawnSync(freshNode, [freshBin, "--version"], { encoding: "utf8" });
     out(
-      `fresh process: ${freshRuns} run(s) of \`${freshBin} plan --bppc FILE --format json ${freshArgs.join(" ")}\` per instance on ${freshNode} (${(v.stdout || v.stderr).trim().split("\n")[0]}); bins of the run(s) at best known / runs, median solver ms, median wall ms`,
+      `fresh process: ${freshRuns} run(s) of \`${freshBin} plan --bppc FILE --format json${freshSeeds ? " --seed RUN" : ""} ${freshArgs.join(" ")}\` per instance on ${freshNode} (${(v.stdout || v.stderr).trim().split("\n")[0]}); bins of the run(s) at best known / runs, median solver ms, median wall ms`,
     );
     if (vsBin) {
       const w = spawnSync(vsNode, [vsBin, "--version"], { encoding: "utf8" });
@@ -177,9 +182,9 @@ async function literature() {
       const file = `${dir}/instances/${name}.txt`;
       const mine: ReturnType<typeof freshRun>[] = [];
       const theirs: ReturnType<typeof freshRun>[] = [];
-      for (let k = 0; k < freshRuns; k++) {
-        mine.push(freshRun(file));
-        if (vsBin) theirs.push(freshRun(file, vsNode, vsBin, vsArgs));
+      for (let k = 1; k <= freshRuns; k++) {
+        mine.push(freshRun(file, k));
+        if (vsBin) theirs.push(freshRun(file, k, vsNode, vsBin, vsArgs));
       }
       for (const [side, runs, label] of [
         [fresh, mine, "fresh process"],

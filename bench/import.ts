@@ -13,6 +13,10 @@
  * about with this one. Beside them, the baseline: the same people, requests and charges written by plain
  * multi-row INSERTs in one transaction, with no parsing, validation or audit chain (`--no-baseline` skips
  * it). Each measure runs on a freshly migrated database; the table shows medians of `--repeats` runs.
+ * With `--scans` (PostgreSQL only), each run also prints how the import read the tables it wrote and looked
+ * up: `pg_stat_user_tables`' sequential scans, the rows they read, and index scans, counted from a
+ * `pg_stat_reset()` just before it (a scan that reads a whole table per batch is a cost that grows with the
+ * record: migration 0022 removed one).
  *
  *   node --import tsx bench/import.ts --n 100000 --repeats 3 --backends postgres --against ../traslado-main
  */
@@ -49,6 +53,8 @@ const { values: flags } = parseArgs({
     "generate-only": { type: "string" },
     /** Run `traslado import --timings` and print where each run's time went (every checkout must have it). */
     timings: { type: "boolean", default: false },
+    /** On PostgreSQL, print each run's table scans (pg_stat_user_tables, counted from a reset before it). */
+    scans: { type: "boolean", default: false },
   },
 });
 const int = (name: string, value: string | undefined) => {
@@ -440,6 +446,29 @@ async function baselineChunk(query: Query, data: Generated[]) {
   );
 }
 
+/** The tables an import writes or looks up through (the case-file triggers read `cases` and `requests`). */
+const SCANNED = ["people", "requests", "charges", "cases", "audit_events", "operation_people"];
+
+/** Resets the database's table statistics, or reads them back: `table seq/rows-read/idx` for each. */
+async function tableScans(url: string, reset: boolean): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    if (reset) {
+      await client.query("select pg_stat_reset()");
+      return "";
+    }
+    const { rows } = await client.query<{ relname: string; seq: string; rows: string; idx: string }>(
+      `select relname, seq_scan as seq, seq_tup_read as rows, coalesce(idx_scan, 0) as idx
+       from pg_stat_user_tables where relname = any($1) order by relname`,
+      [SCANNED],
+    );
+    return rows.map((r) => `${r.relname} ${r.seq} seq (${r.rows} rows read) ${r.idx} idx`).join(", ");
+  } finally {
+    await client.end();
+  }
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -537,6 +566,8 @@ try {
       for (const v of variants) {
         const s = await scratch(backend, v.dir);
         try {
+          const scans = flags.scans && backend === "postgres" ? s.env.DATABASE_URL : undefined;
+          if (scans) await tableScans(scans, true);
           const m = await runImport(v.dir, file, s.env);
           const got = await s.use(rowCounts);
           // One event per row, and one for the record of the import itself.
@@ -550,6 +581,7 @@ try {
             `${backend} run ${run}/${runs}, ${v.name}: ${m.seconds.toFixed(1)} s (${Math.round(n / m.seconds)} requests/s), peak ${Math.round(m.peakMB)} MB`,
           );
           if (m.timings) log(`  ${m.timings}`);
+          if (scans) log(`  scans: ${await tableScans(scans, false)}`);
         } finally {
           await s.drop();
         }

@@ -63,7 +63,18 @@ function freshRun(file: string, run: number, nodePath = freshNode, binPath = fre
   const t0 = performance.now();
   const r = spawnSync(
     nodePath,
-    [binPath, "plan", "--bppc", file, "--format", "json", "--time-limit-ms", String(timeLimitMs), ...seed, ...extra],
+    [
+      binPath,
+      "plan",
+      "--bppc",
+      file,
+      "--format",
+      "json",
+      "--time-limit-ms",
+      String(timeLimitMs),
+      ...seed,
+      ...extra,
+    ],
     { encoding: "utf8", maxBuffer: 64 << 20 },
   );
   const wallMs = performance.now() - t0;

@@ -182,16 +182,14 @@ describe("kept case files", () => {
     const other = await buildCase(t);
     const writes = {
       "charge added": () =>
-        t.database.db
-          .insert(charges)
-          .values({
-            id: randomUUID(),
-            party: "US",
-            recordedAt: new Date(),
-            requestId: c.request.id,
-            statute: "Added statute",
-            description: "Added charge",
-          }),
+        t.database.db.insert(charges).values({
+          id: randomUUID(),
+          party: "US",
+          recordedAt: new Date(),
+          requestId: c.request.id,
+          statute: "Added statute",
+          description: "Added charge",
+        }),
       charge: () =>
         t.database.db
           .update(charges)

@@ -128,7 +128,7 @@ async function literature() {
     if (vsBin) {
       const w = spawnSync(vsNode, [vsBin, "--version"], { encoding: "utf8" });
       out(
-        `baseline beside it, turn about: \`${vsBin} plan --bppc FILE --format json ${vsArgs.join(" ")}\` on ${vsNode} (${(w.stdout || w.stderr).trim().split("\n")[0]})`,
+        `baseline beside it, turn about: \`${vsBin} plan --bppc FILE --format json${freshSeeds ? " --seed RUN" : ""} ${vsArgs.join(" ")}\` on ${vsNode} (${(w.stdout || w.stderr).trim().split("\n")[0]})`,
       );
     }
     out();

@@ -449,25 +449,30 @@ async function baselineChunk(query: Query, data: Generated[]) {
 /** The tables an import writes or looks up through (the case-file triggers read `cases` and `requests`). */
 const SCANNED = ["people", "requests", "charges", "cases", "audit_events", "operation_people"];
 
-/** Resets the database's table statistics, or reads them back: `table seq/rows-read/idx` for each. */
-async function tableScans(url: string, reset: boolean): Promise<string> {
+/** Runs `fn` on a client of the database at `url`. */
+async function onDatabase<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    if (reset) {
-      await client.query("select pg_stat_reset()");
-      return "";
-    }
-    const { rows } = await client.query<{ relname: string; seq: string; rows: string; idx: string }>(
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Starts the database's table statistics afresh (before an import whose scans are counted). */
+const resetTableStats = (url: string) => onDatabase(url, (c) => c.query("select pg_stat_reset()"));
+
+/** The scans of the tables in SCANNED since the reset: `table N seq (M rows read) K idx` for each. */
+const tableScans = (url: string) =>
+  onDatabase(url, async (c) => {
+    const { rows } = await c.query<{ relname: string; seq: string; rows: string; idx: string }>(
       `select relname, seq_scan as seq, seq_tup_read as rows, coalesce(idx_scan, 0) as idx
        from pg_stat_user_tables where relname = any($1) order by relname`,
       [SCANNED],
     );
     return rows.map((r) => `${r.relname} ${r.seq} seq (${r.rows} rows read) ${r.idx} idx`).join(", ");
-  } finally {
-    await client.end();
-  }
-}
+  });
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -567,7 +572,7 @@ try {
         const s = await scratch(backend, v.dir);
         try {
           const scans = flags.scans && backend === "postgres" ? s.env.DATABASE_URL : undefined;
-          if (scans) await tableScans(scans, true);
+          if (scans) await resetTableStats(scans);
           const m = await runImport(v.dir, file, s.env);
           const got = await s.use(rowCounts);
           // One event per row, and one for the record of the import itself.
@@ -581,7 +586,7 @@ try {
             `${backend} run ${run}/${runs}, ${v.name}: ${m.seconds.toFixed(1)} s (${Math.round(n / m.seconds)} requests/s), peak ${Math.round(m.peakMB)} MB`,
           );
           if (m.timings) log(`  ${m.timings}`);
-          if (scans) log(`  scans: ${await tableScans(scans, false)}`);
+          if (scans) log(`  scans: ${await tableScans(scans)}`);
         } finally {
           await s.drop();
         }

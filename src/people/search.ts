@@ -225,7 +225,11 @@ export function formsAgree(a: readonly (readonly string[])[], b: readonly (reado
  * or more of their names is the same once normalised (for the people recorded, the trigram search plays
  * that part), so the work follows the namesakes in the batch, not its square.
  */
-export function likelyDuplicatesWithin(persons: readonly NewPerson[]): (number | undefined)[] {
+export function likelyDuplicatesWithin(
+  persons: readonly NewPerson[],
+  /** Their name forms (`nameForms`), when the caller has them already. */
+  forms: readonly (readonly string[])[][] = persons.map(nameForms),
+): (number | undefined)[] {
   const byIdentifier = new Map<string, number>();
   const byBirth = new Map<string, number[]>();
   const byWord = new Map<string, number[]>();
@@ -234,7 +238,6 @@ export function likelyDuplicatesWithin(persons: readonly NewPerson[]): (number |
     if (list) list.push(i);
     else index.set(key, [i]);
   };
-  const forms = persons.map(nameForms);
   const agree = (i: number, j: number) => {
     const [a, b] = [persons[i]!.dateOfBirth, persons[j]!.dateOfBirth];
     if (a && b && a !== b) return false;

@@ -824,8 +824,11 @@ async function checkDuplicates(
     const earlier = await memory.bornOn([
       ...new Set(fresh.flatMap((v) => v.input.person!.dateOfBirth || [])),
     ]);
-    const within = likelyDuplicatesWithin(fresh.map((v) => v.input.person!));
     const forms = fresh.map((v) => nameForms(v.input.person!));
+    const within = likelyDuplicatesWithin(
+      fresh.map((v) => v.input.person!),
+      forms,
+    );
     fresh.forEach((v, i) => {
       const person = v.input.person!;
       const kept = person.dateOfBirth ? earlier.get(person.dateOfBirth) : undefined;

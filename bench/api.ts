@@ -16,7 +16,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { verifyAudit } from "../src/audit/verify.ts";
@@ -26,38 +25,29 @@ import { services } from "../src/services.ts";
 import { type Child, startChild } from "./api/child.ts";
 import { type Load, type Measure, measure, measured, median, once, rotate } from "./api/load.ts";
 import { bearer, openCases } from "./api/seed.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "20" },
-    repeats: { type: "string", default: "3" },
-    cases: { type: "string", default: "10000" },
-    /** Fresh cases per transition run; by default enough for 1,200/s (server) or 300/s (PGlite). */
-    "tx-cases": { type: "string" },
-    backends: { type: "string", default: "pglite,postgres" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-    /** Connections in the API's and the ceiling's `pg` pools (the app's default is 10). */
-    pool: { type: "string", default: "10" },
-    /** A subset of: ceiling, read, first-read (server only), list, transition (e.g. to profile one). */
-    scenarios: { type: "string", default: "ceiling,read,list,transition" },
-    /** Write CPU profiles of the API server processes into this directory. */
-    profile: { type: "string" },
-  },
+const flags = benchArgs(import.meta.url, {
+  duration: { type: "string", default: "10" },
+  connections: { type: "string", default: "20" },
+  repeats: { type: "string", default: "3" },
+  cases: { type: "string", default: "10000" },
+  /** Fresh cases per transition run; by default enough for 1,200/s (server) or 300/s (PGlite). */
+  "tx-cases": { type: "string" },
+  backends: { type: "string", default: "pglite,postgres" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
+  /** Connections in the API's and the ceiling's `pg` pools (the app's default is 10). */
+  pool: { type: "string", default: "10" },
+  /** A subset of: ceiling, read, first-read (server only), list, transition (e.g. to profile one). */
+  scenarios: { type: "string", default: "ceiling,read,list,transition" },
+  /** Write CPU profiles of the API server processes into this directory. */
+  profile: { type: "string" },
 });
-const int = (name: keyof typeof flags, value: string | undefined) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`bench: --${name} must be a positive integer, not ${value}\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const duration = int("duration", flags.duration);
-const connections = int("connections", flags.connections);
-const repeats = int("repeats", flags.repeats);
-const readCases = int("cases", flags.cases);
-const poolSize = int("pool", flags.pool);
+const duration = integerArg("duration", flags.duration);
+const connections = integerArg("connections", flags.connections);
+const repeats = integerArg("repeats", flags.repeats);
+const readCases = integerArg("cases", flags.cases);
+const poolSize = integerArg("pool", flags.pool);
 const backends = flags.backends.split(",").map((b) => b.trim());
 for (const b of backends) {
   if (b !== "pglite" && b !== "postgres") {
@@ -78,7 +68,7 @@ const txCasesFor = (backend: string) =>
   !scenarios.has("transition")
     ? 0
     : flags["tx-cases"]
-      ? int("tx-cases", flags["tx-cases"])
+      ? integerArg("tx-cases", flags["tx-cases"])
       : duration * (backend === "postgres" ? 1200 : 300);
 const WARMUP_SECONDS = 2;
 const WARMUP_TRANSITIONS = 200;

@@ -9,14 +9,15 @@
  *   npm run bench:documents-floor -- --mb 200 --runs 3
  */
 import { spawn } from "node:child_process";
-import { parseArgs } from "node:util";
 import { bareServer, peakGrowth } from "../test/memory.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
-const { values } = parseArgs({
-  options: { mb: { type: "string", default: "200" }, runs: { type: "string", default: "3" } },
+const values = benchArgs(import.meta.url, {
+  mb: { type: "string", default: "200" },
+  runs: { type: "string", default: "3" },
 });
-const size = Number(values.mb) * 1024 * 1024;
-const runs = Number(values.runs);
+const size = integerArg("mb", values.mb) * 1024 * 1024;
+const runs = integerArg("runs", values.runs);
 
 const server = await bareServer(size);
 const url = server.url;

@@ -18,16 +18,17 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { parseArgs } from "node:util";
 import { testApp } from "../test/app.ts";
 import { buildPerson, buildRequest } from "../test/factories.ts";
 import migrateTemplate from "../test/global-setup.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
-const { values } = parseArgs({
-  options: { mb: { type: "string", default: "64" }, runs: { type: "string", default: "5" } },
+const values = benchArgs(import.meta.url, {
+  mb: { type: "string", default: "64" },
+  runs: { type: "string", default: "5" },
 });
-const size = Number(values.mb) * 1024 * 1024;
-const runs = Number(values.runs);
+const size = integerArg("mb", values.mb) * 1024 * 1024;
+const runs = integerArg("runs", values.runs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(os.tmpdir(), "bench-documents-"));

@@ -28,7 +28,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
-import { parseArgs } from "node:util";
 import { stringify } from "csv-stringify/sync";
 import { count } from "drizzle-orm";
 import pg from "pg";
@@ -36,38 +35,29 @@ import { v7 as uuidv7 } from "uuid";
 import { type Database, openDatabase, toCount } from "../src/db/client.ts";
 import { auditEvents, charges, people, requests } from "../src/db/schema.ts";
 import { csvColumns } from "../src/requests/import.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    n: { type: "string", default: "100000" },
-    repeats: { type: "string", default: "3" },
-    /** Repeats on PGlite, which is slower; defaults to --repeats. */
-    "pglite-repeats": { type: "string" },
-    backends: { type: "string", default: "postgres,pglite" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-    /** Another checkout of traslado whose `traslado import` runs turn about with this one's. */
-    against: { type: "string" },
-    /** Skip the plain-INSERT baseline. */
-    "no-baseline": { type: "boolean", default: false },
-    /** Only write the generated CSV to this file, and stop (to profile or try `traslado import`). */
-    "generate-only": { type: "string" },
-    /** Run `traslado import --timings` and print where each run's time went (every checkout must have it). */
-    timings: { type: "boolean", default: false },
-    /** On PostgreSQL, print each run's table scans (pg_stat_user_tables, counted from a reset before it). */
-    scans: { type: "boolean", default: false },
-  },
+const flags = benchArgs(import.meta.url, {
+  n: { type: "string", default: "100000" },
+  repeats: { type: "string", default: "3" },
+  /** Repeats on PGlite, which is slower; defaults to --repeats. */
+  "pglite-repeats": { type: "string" },
+  backends: { type: "string", default: "postgres,pglite" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
+  /** Another checkout of traslado whose `traslado import` runs turn about with this one's. */
+  against: { type: "string" },
+  /** Skip the plain-INSERT baseline. */
+  "no-baseline": { type: "boolean", default: false },
+  /** Only write the generated CSV to this file, and stop (to profile or try `traslado import`). */
+  "generate-only": { type: "string" },
+  /** Run `traslado import --timings` and print where each run's time went (every checkout must have it). */
+  timings: { type: "boolean", default: false },
+  /** On PostgreSQL, print each run's table scans (pg_stat_user_tables, counted from a reset before it). */
+  scans: { type: "boolean", default: false },
 });
-const int = (name: string, value: string | undefined) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`bench: --${name} must be a positive integer, not ${value}\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const n = int("n", flags.n);
-const repeats = int("repeats", flags.repeats);
-const pgliteRepeats = int("pglite-repeats", flags["pglite-repeats"] ?? flags.repeats);
+const n = integerArg("n", flags.n);
+const repeats = integerArg("repeats", flags.repeats);
+const pgliteRepeats = integerArg("pglite-repeats", flags["pglite-repeats"] ?? flags.repeats);
 const backends = flags.backends.split(",").map((b) => b.trim());
 for (const b of backends) {
   if (b !== "pglite" && b !== "postgres") {

@@ -7,9 +7,10 @@
  *    Beside them, each instance in a fresh process, as a user runs it: `traslado plan --bppc FILE
  *    --format json` (the compiled CLI), `--fresh-runs N` times (default 1; 0 skips it); its figures are
  *    the solver's own time and the whole process's wall time. `--fresh-bin PATH` and `--fresh-node PATH`
- *    run another checkout's CLI on another Node.js (to measure a baseline); `--fresh-args "..."` adds
- *    arguments (`--fresh-args "--warm-up-ms 0"`). `--fresh-vs-bin PATH` (with `--fresh-vs-node`,
- *    `--fresh-vs-args`) runs a baseline CLI beside it, turn about on each instance, in its own columns.
+ *    run another checkout's CLI on another Node.js (to measure a baseline); `--fresh-args="..."` adds
+ *    arguments (`--fresh-args="--warm-up-ms 0"`: a value that starts with a dash needs the `=`).
+ *    `--fresh-vs-bin PATH` (with `--fresh-vs-node`, `--fresh-vs-args`) runs a baseline CLI beside it,
+ *    turn about on each instance, in its own columns.
  *    `--fresh-seeds` gives fresh run k the seed k (`--seed k`), so that `--fresh-runs 40 --fresh-seeds` is
  *    seeds 1..40, each in a new process (without it every fresh run is the CLI's default seed, 1).
  * 2. Random operations of 500 people, 60 aircraft, 20 destinations: aircraft against the lower bound
@@ -25,37 +26,59 @@ import { loadHighs } from "../src/planner/highs-load.ts";
 import type { PlanInputData } from "../src/planner/model.ts";
 import { createRng, randInt } from "../src/planner/rng.ts";
 import { plan } from "../src/planner/solve.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const value = (name: string, dflt: string) => {
-  const k = args.indexOf(`--${name}`);
-  return k >= 0 && args[k + 1] !== undefined ? args[k + 1]! : dflt;
-};
-const limit = Number(value("limit", "100000"));
-const filter = value("filter", "");
-const timeLimitMs = Number(value("time-limit-ms", "1000"));
-const highsLimitMs = Number(value("highs-time-limit-ms", String(timeLimitMs)));
-const withHighs = !flag("no-highs");
-// The planner's own use of HiGHS (column generation on this thread); --no-colgen runs it without.
-const withColgen = !flag("no-colgen");
-// BPPC: also run seeds 2..N of the planner and count, per instance, the seeds at best known.
-const bppcSeeds = Math.max(1, Number(value("bppc-seeds", "1")));
-const only = value("only", "all"); // all | bppc | random | january
-const seeds = Number(value("seeds", "5")); // random operations: seeds 1..N
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const freshRuns = Number(value("fresh-runs", "1"));
-const freshBin = value("fresh-bin", `${repoRoot}bin/traslado.js`);
-const freshNode = value("fresh-node", process.execPath);
-// More arguments for the fresh process, e.g. --fresh-args "--warm-up-ms 0".
-const freshArgs = value("fresh-args", "").split(" ").filter(Boolean);
-// Fresh run k (from 1) with --seed k, the baseline's too.
-const freshSeeds = flag("fresh-seeds");
-// A second CLI run beside it, turn about on each instance (a baseline: another checkout, another Node.js):
-// the machine's load then weighs on both alike.
-const vsBin = value("fresh-vs-bin", "");
-const vsNode = value("fresh-vs-node", process.execPath);
-const vsArgs = value("fresh-vs-args", "").split(" ").filter(Boolean);
+const flags = benchArgs(import.meta.url, {
+  limit: { type: "string", default: "100000" },
+  filter: { type: "string", default: "" },
+  "time-limit-ms": { type: "string", default: "1000" },
+  /** HiGHS alone's time limit (default: --time-limit-ms). */
+  "highs-time-limit-ms": { type: "string" },
+  "no-highs": { type: "boolean", default: false },
+  /** The planner without its own use of HiGHS (column generation on this thread). */
+  "no-colgen": { type: "boolean", default: false },
+  /** BPPC: also run seeds 2..N of the planner and count, per instance, the seeds at best known. */
+  "bppc-seeds": { type: "string", default: "1" },
+  only: { type: "string", default: "all" },
+  /** Random operations: seeds 1..N. */
+  seeds: { type: "string", default: "5" },
+  "fresh-runs": { type: "string", default: "1" },
+  "fresh-bin": { type: "string", default: `${repoRoot}bin/traslado.js` },
+  "fresh-node": { type: "string", default: process.execPath },
+  /** More arguments for the fresh process, e.g. --fresh-args="--warm-up-ms 0". */
+  "fresh-args": { type: "string", default: "" },
+  /** Fresh run k (from 1) with --seed k, the baseline's too. */
+  "fresh-seeds": { type: "boolean", default: false },
+  /**
+   * A second CLI run beside it, turn about on each instance (a baseline: another checkout, another
+   * Node.js): the machine's load then weighs on both alike.
+   */
+  "fresh-vs-bin": { type: "string", default: "" },
+  "fresh-vs-node": { type: "string", default: process.execPath },
+  "fresh-vs-args": { type: "string", default: "" },
+});
+if (!["all", "bppc", "random", "january"].includes(flags.only)) {
+  process.stderr.write(`bench:planner: --only takes all, bppc, random or january, not ${flags.only}\n`);
+  process.exit(2);
+}
+const limit = integerArg("limit", flags.limit);
+const filter = flags.filter;
+const timeLimitMs = integerArg("time-limit-ms", flags["time-limit-ms"]);
+const highsLimitMs = integerArg("highs-time-limit-ms", flags["highs-time-limit-ms"] ?? String(timeLimitMs));
+const withHighs = !flags["no-highs"];
+const withColgen = !flags["no-colgen"];
+const bppcSeeds = integerArg("bppc-seeds", flags["bppc-seeds"]);
+const only = flags.only;
+const seeds = integerArg("seeds", flags.seeds, 0);
+const freshRuns = integerArg("fresh-runs", flags["fresh-runs"], 0);
+const freshBin = flags["fresh-bin"];
+const freshNode = flags["fresh-node"];
+const freshArgs = flags["fresh-args"].split(" ").filter(Boolean);
+const freshSeeds = flags["fresh-seeds"];
+const vsBin = flags["fresh-vs-bin"];
+const vsNode = flags["fresh-vs-node"];
+const vsArgs = flags["fresh-vs-args"].split(" ").filter(Boolean);
 
 /** One run of `traslado plan --bppc` in a new process: its answer, and the process's wall time. */
 function freshRun(file: string, run: number, nodePath = freshNode, binPath = freshBin, extra = freshArgs) {

@@ -20,20 +20,25 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
+import { benchArgs, integerArg } from "./args.ts";
 
-const args = process.argv.slice(2);
-const value = (name: string, dflt: string) => {
-  const k = args.indexOf(`--${name}`);
-  return k >= 0 && args[k + 1] !== undefined ? args[k + 1]! : dflt;
-};
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const runs = Number(value("runs", "5"));
-const loadSeconds = Number(value("load-s", "5"));
-const connections = Number(value("connections", "10"));
-const bin = value("bin", join(repoRoot, "bin/traslado.js"));
-const node = value("node", process.execPath);
-const pgUrl = value("pg-url", "");
-const port = Number(value("port", "3931"));
+const flags = benchArgs(import.meta.url, {
+  runs: { type: "string", default: "5" },
+  "load-s": { type: "string", default: "5" },
+  connections: { type: "string", default: "10" },
+  bin: { type: "string", default: join(repoRoot, "bin/traslado.js") },
+  node: { type: "string", default: process.execPath },
+  "pg-url": { type: "string", default: "" },
+  port: { type: "string", default: "3931" },
+});
+const runs = integerArg("runs", flags.runs);
+const loadSeconds = integerArg("load-s", flags["load-s"]);
+const connections = integerArg("connections", flags.connections);
+const bin = flags.bin;
+const node = flags.node;
+const pgUrl = flags["pg-url"];
+const port = integerArg("port", flags.port);
 
 const median = (xs: number[]) => {
   const s = xs.slice().sort((a, b) => a - b);

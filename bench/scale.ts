@@ -29,7 +29,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { signCheckpoint } from "../src/audit/checkpoint.ts";
@@ -42,52 +41,43 @@ import { startChild } from "./api/child.ts";
 import { buildTraslado, type Timed, timedTraslado } from "./api/command.ts";
 import { type Load, type Measure, measure, measured, median, once, rotate } from "./api/load.ts";
 import { bearer } from "./api/seed.ts";
+import { benchArgs, integerArg } from "./args.ts";
 import { checkCopy, grow, harvest, NAME_MARK, type Template } from "./scale/generate.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    sizes: { type: "string", default: "10000,100000,1000000" },
-    duration: { type: "string", default: "10" },
-    /** Seconds per transition run: each run uses up fresh cases, and the smallest record has few. */
-    "tx-duration": { type: "string", default: "5" },
-    connections: { type: "string", default: "20" },
-    repeats: { type: "string", default: "3" },
-    pool: { type: "string", default: "10" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-    db: { type: "string", default: "traslado_scale" },
-    /** Sequential requests for each list page measured. */
-    "page-samples": { type: "string", default: "30" },
-    "verify-runs": { type: "string", default: "3" },
-    /** `audit verify --full` (once) at sizes up to this many cases. */
-    "full-max": { type: "string", default: "100000" },
-    /** Copies of the template per batch of INSERTs. */
-    batch: { type: "string", default: "500" },
-    /** Drop the database at the end (it is kept by default, to look at). */
-    drop: { type: "boolean", default: false },
-  },
+const flags = benchArgs(import.meta.url, {
+  sizes: { type: "string", default: "10000,100000,1000000" },
+  duration: { type: "string", default: "10" },
+  /** Seconds per transition run: each run uses up fresh cases, and the smallest record has few. */
+  "tx-duration": { type: "string", default: "5" },
+  connections: { type: "string", default: "20" },
+  repeats: { type: "string", default: "3" },
+  pool: { type: "string", default: "10" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
+  db: { type: "string", default: "traslado_scale" },
+  /** Sequential requests for each list page measured. */
+  "page-samples": { type: "string", default: "30" },
+  "verify-runs": { type: "string", default: "3" },
+  /** `audit verify --full` (once) at sizes up to this many cases. */
+  "full-max": { type: "string", default: "100000" },
+  /** Copies of the template per batch of INSERTs. */
+  batch: { type: "string", default: "500" },
+  /** Drop the database at the end (it is kept by default, to look at). */
+  drop: { type: "boolean", default: false },
 });
-const int = (name: string, value: string | undefined, min = 1) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    process.stderr.write(`bench: --${name} must be an integer of at least ${min}, not ${value}\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const sizes = flags.sizes.split(",").map((x) => int("sizes", x.trim(), 2));
+const sizes = flags.sizes.split(",").map((x) => integerArg("sizes", x.trim(), 2));
 if (sizes.some((n, i) => i > 0 && n <= sizes[i - 1]!)) {
   process.stderr.write("bench: --sizes must grow\n");
   process.exit(2);
 }
-const duration = int("duration", flags.duration);
-const txDuration = int("tx-duration", flags["tx-duration"]);
-const connections = int("connections", flags.connections);
-const repeats = int("repeats", flags.repeats);
-const poolSize = int("pool", flags.pool);
-const pageSamples = int("page-samples", flags["page-samples"]);
-const verifyRuns = int("verify-runs", flags["verify-runs"], 0);
-const fullMax = int("full-max", flags["full-max"], 0);
-const batch = int("batch", flags.batch);
+const duration = integerArg("duration", flags.duration);
+const txDuration = integerArg("tx-duration", flags["tx-duration"]);
+const connections = integerArg("connections", flags.connections);
+const repeats = integerArg("repeats", flags.repeats);
+const poolSize = integerArg("pool", flags.pool);
+const pageSamples = integerArg("page-samples", flags["page-samples"]);
+const verifyRuns = integerArg("verify-runs", flags["verify-runs"], 0);
+const fullMax = integerArg("full-max", flags["full-max"], 0);
+const batch = integerArg("batch", flags.batch);
 if (!/^[a-z_][a-z0-9_]*$/.test(flags.db)) {
   process.stderr.write(`bench: --db must be a plain database name, not ${flags.db}\n`);
   process.exit(2);

@@ -14,7 +14,6 @@
  *
  *   npm run bench:search -- --people 100000 --queries 300
  */
-import { parseArgs } from "node:util";
 import { ilike, or, sql } from "drizzle-orm";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
@@ -24,14 +23,13 @@ import { openDatabase } from "../src/db/client.ts";
 import { people } from "../src/db/schema.ts";
 import { searchPeople } from "../src/people/search.ts";
 import { median } from "./api/load.ts";
+import { benchArgs } from "./args.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    people: { type: "string", default: "100000" },
-    queries: { type: "string", default: "300" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-    db: { type: "string", default: "bench_search" },
-  },
+const flags = benchArgs(import.meta.url, {
+  people: { type: "string", default: "100000" },
+  queries: { type: "string", default: "300" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
+  db: { type: "string", default: "bench_search" },
 });
 const total = Number(flags.people);
 const queries = Number(flags.queries);

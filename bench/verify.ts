@@ -23,7 +23,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { bodyOf, GENESIS_HASH, hashEvent } from "../src/audit/chain.ts";
@@ -32,29 +31,20 @@ import { loadOrCreateSigningKey } from "../src/crypto/signing-key.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { buildTraslado, type Timed, timedTraslado } from "./api/command.ts";
 import { median } from "./api/load.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    events: { type: "string", default: "1000000" },
-    since: { type: "string", default: "5000" },
-    runs: { type: "string", default: "3" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-    db: { type: "string", default: "traslado_bench_verify" },
-    /** Skip the full verify (for a quick look at a very long chain). */
-    "no-full": { type: "boolean", default: false },
-  },
+const flags = benchArgs(import.meta.url, {
+  events: { type: "string", default: "1000000" },
+  since: { type: "string", default: "5000" },
+  runs: { type: "string", default: "3" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
+  db: { type: "string", default: "traslado_bench_verify" },
+  /** Skip the full verify (for a quick look at a very long chain). */
+  "no-full": { type: "boolean", default: false },
 });
-const int = (name: string, value: string | undefined) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`bench: --${name} must be a positive integer, not ${value}\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const events = int("events", flags.events);
-const since = int("since", flags.since);
-const runs = int("runs", flags.runs);
+const events = integerArg("events", flags.events);
+const since = integerArg("since", flags.since);
+const runs = integerArg("runs", flags.runs);
 if (!/^[a-z_][a-z0-9_]*$/.test(flags.db)) {
   process.stderr.write(`bench: --db must be a plain database name, not ${flags.db}\n`);
   process.exit(2);

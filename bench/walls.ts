@@ -7,8 +7,8 @@
  * about, baseline first, `--rounds` times: each run is `npm run bench` of that code in a fresh process
  * (its own scratch database, its own ceiling measured just before its reads), so the load of the machine
  * at the moment weighs on both alike. The table gives the median of each figure over the rounds and the
- * ratio of the current code to the baseline. The baseline gets this checkout's harness (`bench/api.ts` and
- * `bench/api/`, the load and the seed), so that both run under one harness — both servers compiled, as
+ * ratio of the current code to the baseline. The baseline gets this checkout's harness (`bench/api.ts`,
+ * `bench/args.ts` and `bench/api/`, the load and the seed), so that both run under one harness — both servers compiled, as
  * `npm start` runs the server — whatever the baseline's own did; only its `src/` differs.
  *
  *   npm run bench:walls -- --rounds 3 --duration 5 --cases 2000
@@ -17,34 +17,24 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { median } from "./api/load.ts";
+import { benchArgs, integerArg } from "./args.ts";
 
 /** main's last commit before the access walls (issue 10): the service checks and row-level security. */
 const BEFORE_THE_WALLS = "80b7020";
 
-const { values: flags } = parseArgs({
-  options: {
-    baseline: { type: "string", default: BEFORE_THE_WALLS },
-    rounds: { type: "string", default: "3" },
-    duration: { type: "string", default: "5" },
-    cases: { type: "string", default: "2000" },
-    connections: { type: "string", default: "20" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-  },
+const flags = benchArgs(import.meta.url, {
+  baseline: { type: "string", default: BEFORE_THE_WALLS },
+  rounds: { type: "string", default: "3" },
+  duration: { type: "string", default: "5" },
+  cases: { type: "string", default: "2000" },
+  connections: { type: "string", default: "20" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
 });
-const positive = (name: string, value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`bench:walls: --${name} must be a positive integer, not ${value}\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const rounds = positive("rounds", flags.rounds);
-positive("duration", flags.duration);
-positive("cases", flags.cases);
-positive("connections", flags.connections);
+const rounds = integerArg("rounds", flags.rounds);
+integerArg("duration", flags.duration);
+integerArg("cases", flags.cases);
+integerArg("connections", flags.connections);
 
 const root = new URL("..", import.meta.url).pathname;
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -129,7 +119,7 @@ function checkout(ref: string): { dir: string; remove: () => void } {
     stdio: "ignore",
   });
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
-  copyFileSync(join(root, "bench/api.ts"), join(dir, "bench/api.ts"));
+  for (const file of ["bench/api.ts", "bench/args.ts"]) copyFileSync(join(root, file), join(dir, file));
   cpSync(join(root, "bench/api"), join(dir, "bench/api"), { recursive: true });
   return {
     dir,

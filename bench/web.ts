@@ -11,7 +11,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
 import pg from "pg";
@@ -23,13 +22,12 @@ import { seedDemo } from "../src/seed/demo.ts";
 import { services } from "../src/services.ts";
 import { startChild } from "./api/child.ts";
 import { openCases } from "./api/seed.ts";
+import { benchArgs } from "./args.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    cases: { type: "string", default: "10000" },
-    runs: { type: "string", default: "7" },
-    "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
-  },
+const flags = benchArgs(import.meta.url, {
+  cases: { type: "string", default: "10000" },
+  runs: { type: "string", default: "7" },
+  "pg-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432" },
 });
 const extraCases = Number(flags.cases);
 const runs = Number(flags.runs);

@@ -27,6 +27,7 @@ import type { PlanInputData } from "../src/planner/model.ts";
 import { createRng, randInt } from "../src/planner/rng.ts";
 import { plan } from "../src/planner/solve.ts";
 import { benchArgs, integerArg } from "./args.ts";
+import { type SolveTrace, tracedSolve } from "./planner/trace.ts";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const flags = benchArgs(import.meta.url, {
@@ -40,7 +41,10 @@ const flags = benchArgs(import.meta.url, {
   "no-colgen": { type: "boolean", default: false },
   /** BPPC: also run seeds 2..N of the planner and count, per instance, the seeds at best known. */
   "bppc-seeds": { type: "string", default: "1" },
+  /** all, bppc, random, january, or phases (not part of all). */
   only: { type: "string", default: "all" },
+  /** With --only phases: seeds 1..N, each in a new process and in one warm process. */
+  "phase-runs": { type: "string", default: "10" },
   /** Random operations: seeds 1..N. */
   seeds: { type: "string", default: "5" },
   "fresh-runs": { type: "string", default: "1" },
@@ -58,8 +62,10 @@ const flags = benchArgs(import.meta.url, {
   "fresh-vs-node": { type: "string", default: process.execPath },
   "fresh-vs-args": { type: "string", default: "" },
 });
-if (!["all", "bppc", "random", "january"].includes(flags.only)) {
-  process.stderr.write(`bench:planner: --only takes all, bppc, random or january, not ${flags.only}\n`);
+if (!["all", "bppc", "random", "january", "phases"].includes(flags.only)) {
+  process.stderr.write(
+    `bench:planner: --only takes all, bppc, random, january or phases, not ${flags.only}\n`,
+  );
   process.exit(2);
 }
 const limit = integerArg("limit", flags.limit);
@@ -71,6 +77,7 @@ const withColgen = !flags["no-colgen"];
 const bppcSeeds = integerArg("bppc-seeds", flags["bppc-seeds"]);
 const only = flags.only;
 const seeds = integerArg("seeds", flags.seeds, 0);
+const phaseRuns = integerArg("phase-runs", flags["phase-runs"]);
 const freshRuns = integerArg("fresh-runs", flags["fresh-runs"], 0);
 const freshBin = flags["fresh-bin"];
 const freshNode = flags["fresh-node"];
@@ -349,6 +356,65 @@ export function randomOperation(seed: number, people = 500, aircraft = 60, desti
   };
 }
 
+/**
+ * Where a solve's time goes, in a new process against one warm process: for each instance picked, seeds
+ * 1..--phase-runs, each traced (`bench/planner/trace.ts`) in a new process and then in this one (after two
+ * untimed solves of the instance), turn about. The new process loads the solver through tsx rather than
+ * the compiled CLI; the code timed is the same.
+ */
+async function phases() {
+  const rows = readFileSync(`${dir}/best_known.csv`, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(","));
+  const picked = rows.filter((r) => r[0]!.includes(filter)).slice(0, limit);
+  const highs = await loadHighs();
+  const child = fileURLToPath(new URL("planner/trace-child.ts", import.meta.url));
+  out(
+    `## Where a solve's time goes: seeds 1–${phaseRuns}, ${timeLimitMs} ms, a new process per seed against one warm process (medians)`,
+  );
+  out();
+  out(
+    "| instance | process | runs at best known | column generation starts, ms | root LP ends, ms | found, ms (runs at best known) | root: LP solves, simplex iterations, ms in HiGHS | whole run: LP solves, ms in HiGHS |",
+  );
+  out("|---|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of picked) {
+    const name = r[0]!;
+    const bk = Number(r[11]);
+    const file = `${dir}/instances/${name}.txt`;
+    const inst = parseBppc(readFileSync(file, "utf8"));
+    for (const seed of [1001, 1002]) solveBppc(inst, { seed, timeLimitMs, highs });
+    const fresh: SolveTrace[] = [];
+    const warm: SolveTrace[] = [];
+    for (let seed = 1; seed <= phaseRuns; seed++) {
+      const c = spawnSync(
+        process.execPath,
+        ["--import", "tsx", child, file, String(seed), String(timeLimitMs)],
+        {
+          encoding: "utf8",
+        },
+      );
+      if (c.status !== 0) throw new Error(`${child} ${name} ${seed}: exit ${c.status}\n${c.stderr}`);
+      fresh.push(JSON.parse(c.stdout) as SolveTrace);
+      warm.push(tracedSolve(inst, highs, seed, timeLimitMs));
+    }
+    for (const [label, traces] of [
+      ["new process per seed", fresh],
+      ["one warm process", warm],
+    ] as const) {
+      const hits = traces.filter((t) => t.bins <= bk);
+      const mid = (pick: (t: SolveTrace) => number, of = traces) =>
+        median(of.map(pick).filter(Number.isFinite));
+      const cell = (pick: (t: SolveTrace) => number, of = traces) => f1(mid(pick, of));
+      const count = (pick: (t: SolveTrace) => number) => String(Math.round(mid(pick)));
+      out(
+        `| ${name} | ${label} | ${hits.length}/${traces.length} | ${cell((t) => t.colgenStartMs)} | ${cell((t) => t.rootEndMs)} | ${cell((t) => t.foundMs, hits)} | ${count((t) => t.root.solves)}, ${count((t) => t.root.iterations)}, ${cell((t) => t.root.ms)} | ${count((t) => t.all.solves)}, ${cell((t) => t.all.ms)} |`,
+      );
+    }
+  }
+}
+
 function randomOps() {
   out("## Random operations: 500 people, 60 aircraft, 20 destinations (time limit 1500 ms)");
   out();
@@ -391,3 +457,4 @@ if (only === "all" || only === "random") {
   out();
 }
 if (only === "all" || only === "bppc") await literature();
+if (only === "phases") await phases();

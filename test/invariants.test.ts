@@ -3,8 +3,8 @@
  * handovers, new cases — in any order, by any role (issue 8, "How it is checked"). After every call the
  * record must hold together:
  *
- * - the total sent equals the handovers whose case took its last step (and never counts a person twice
- *   for one handover);
+ * - the total sent equals the people handed over whose case took its last step, each once (a person
+ *   handed over on two cases counts once), and the handovers counted equal those handovers;
  * - no operation past planning has someone on board whose case does not allow it;
  * - no completed operation has someone on board, or listed, who was not handed over;
  * - every handover's case is at its last step, on that operation;
@@ -355,7 +355,9 @@ async function check(after: string) {
     .from(handovers)
     .leftJoin(cases, eq(cases.id, handovers.caseId));
   const counted = handed.filter((h) => h.caseState && sentStates.has(h.caseState as CaseState));
-  expect(stats.total, `${after}: total`).toBe(counted.length);
+  // People, each once (a person handed over on two cases counts once), and every handover.
+  expect(stats.total, `${after}: total`).toBe(new Set(counted.map((h) => h.handover.personId)).size);
+  expect(stats.handovers, `${after}: handovers`).toBe(counted.length);
   expect(stats.primaryOrganisations.reduce((s: number, r: { people: number }) => s + r.people, 0)).toBe(
     stats.total,
   );

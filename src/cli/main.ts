@@ -49,7 +49,7 @@ program
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
   .option("--from <day>", "first handover day counted, YYYY-MM-DD")
   .option("--to <day>", "last handover day counted, YYYY-MM-DD")
-  .option("--party <party>", "the state whose figures are shown", "MX")
+  .option("--party <party>", "the state whose figures are shown (one with no operations of its own gets the public figures)", "MX")
   .action((opts: { format: string; from?: string; to?: string; party: string }) =>
     withServices(async (s) => {
       const { ZStatsQuery } = await import("../stats/service.ts");
@@ -62,10 +62,19 @@ program
         process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
         return;
       }
-      const lines = [`People sent: ${stats.total}`, "", "Operations:"];
+      const lines = [
+        `People sent: ${stats.total}`,
+        ...(stats.handovers > stats.total
+          ? [`Handovers: ${stats.handovers} (someone was handed over more than once)`]
+          : []),
+        ...("public" in stats ? ["Public figures: cells of fewer than three people withheld"] : []),
+        "",
+        "Operations:",
+      ];
+      const people = (n: number | null) => (n === null ? "withheld" : String(n)).padStart(4);
       for (const o of stats.operations)
         lines.push(
-          `  ${o.date}  ${o.code.padEnd(16)} ${String(o.people).padStart(4)} people  ${o.destinations.join(" ")}`,
+          `  ${o.date}  ${o.code.padEnd(16)} ${people(o.people)} people  ${o.destinations.join(" ")}`,
         );
       for (const [title, rows] of [
         ["Per administration", stats.administrations],
@@ -75,7 +84,7 @@ program
         ["Per legal basis", stats.legalBases],
       ] as const) {
         lines.push("", `${title}:`);
-        for (const r of rows) lines.push(`  ${String(r.people).padStart(4)}  ${r.key}`);
+        for (const r of rows) lines.push(`  ${people(r.people)}  ${r.key}`);
       }
       process.stdout.write(`${lines.join("\n")}\n`);
     }),

@@ -91,11 +91,18 @@ describe("demo data", () => {
       ["request-officer", "US"],
       ["receiving-officer", "GT"],
       ["public", "US"],
+      // A requesting state's own officials (it has sent no one) get the public figures too, not zeros.
+      ["admin", "US"],
+      ["auditor", "US"],
     ] as const) {
       const res = await t.app.inject({ url: "/api/stats", headers: await t.as(role, party) });
       expect(res.statusCode, `${role} ${party}`).toBe(200);
       expect(res.json().total, `${role} ${party}`).toBe(92);
+      expect(res.json().public, `${role} ${party}`).toBe(true);
     }
+    const own = await t.app.inject({ url: "/api/stats", headers: await t.as("admin", "MX") });
+    expect(own.json()).toMatchObject({ total: 92, handovers: 92 });
+    expect(own.json().public).toBeUndefined();
   });
 
   it("walks every transferred person's case to handed-over, with a handover at the destination", async () => {

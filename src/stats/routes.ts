@@ -12,7 +12,7 @@ export function statsRoutes(app: FastifyInstance, s: { stats: ReturnType<typeof 
         summary:
           "People sent: totals per operation, administration, organisation, destination and legal basis",
         description:
-          "A person counts once a handover of them is recorded and their case has taken its last step (handed-over, or surrendered and on), on the day of the handover. `organisations` counts a person under each of their organisations, so it may add up to more than `total`; `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to `total`.",
+          "A person counts once a handover of them is recorded and their case has taken its last step (handed-over, or surrendered and on), on the day of the handover. Figures count people: someone handed over twice counts once in `total` and under each key, and `handovers` counts the handovers. `organisations` counts a person under each of their organisations, so it may add up to more than `total`; `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to `total`. A sending state's officials get their own state's figures in full; anyone else gets the public figures (`public: true`): every sending state's, with each cell of fewer than three people withheld, and a second cell of a list withheld where only one would be.",
         querystring: ZStatsQuery,
         response: { 200: AStats },
       },
@@ -35,7 +35,7 @@ export function publicStatsRoutes(app: FastifyInstance, s: { stats: ReturnType<t
         tags: ["reporting"],
         summary: "Public figures of people sent, with no sign-in",
         description:
-          "Aggregates only: totals per operation, administration, organisation, destination and legal basis, with each cell of fewer than three people withheld (`people: null`, `suppressed: true`). No token needed.",
+          "Aggregates only: totals per operation, administration, organisation, destination and legal basis, with each cell of fewer than three people withheld (`people: null`, `suppressed: true`; a small operation's destinations too), and a second cell of a list withheld where only one would be, so that the total does not give it away. No token needed.",
         querystring: ZStatsQuery,
         security: [],
         response: { 200: AStats },

@@ -43,16 +43,21 @@ export const AStats = z
   .strictObject({
     from: ADay.nullable(),
     to: ADay.nullable(),
+    /** People sent, each once. */
     total: ACount,
+    /** Handovers counted: more than `total` when someone was handed over more than once. */
+    handovers: ACount,
     operations: aList(
       z.strictObject({
         id: AUuid,
         code: aText(40),
         date: ADay,
-        people: ACount,
+        /** Null in the public figures when the operation is a small cell (its destinations are then empty). */
+        people: ACount.nullable(),
         aircraft: ACount,
         legalBasis: aText(200),
         destinations: aList(aText(3), 100),
+        suppressed: z.literal(true).optional(),
       }),
     ),
     administrations: tallies,
@@ -72,7 +77,7 @@ export const AStats = z
  * handover days.
  */
 export function statsService(db: Db) {
-  /** The figures over the record of `scope`'s party (its own rows and those shared with it). */
+  /** The figures of the people `scope`'s party sent, over its record (its own rows and those shared with it). */
   async function figures(query: StatsQuery, scope: { party: string }) {
     let from = query.from;
     let to = query.to;
@@ -98,7 +103,10 @@ export function statsService(db: Db) {
       })
       .from(handovers)
       .innerJoin(cases, and(eq(cases.id, handovers.caseId), visible(cases, scope)))
-      .innerJoin(operations, and(eq(handovers.operationId, operations.id), visible(operations, scope)))
+      // The people this party sent: its own operations only. Another state's operation shared with it (one
+      // that brings people to it) is that state's figure, and counting it here would count it twice in the
+      // public figures, which add up every sending state's.
+      .innerJoin(operations, and(eq(handovers.operationId, operations.id), eq(operations.party, scope.party)))
       .where(
         and(
           visible(handovers, scope),
@@ -166,19 +174,31 @@ export function statsService(db: Db) {
 
   return {
     /**
-     * The figures. The sending state's officials see their own record's in full; anyone else (a requesting
-     * state, the public) sees the public figures: every sending state's, each cell under
-     * `smallCell` people suppressed.
+     * The figures. A sending state's officials (a party with operations of its own) see their own
+     * figures in full; anyone else (a requesting state's officers and officials, the public) sees the
+     * public figures: every sending state's, small cells suppressed.
      */
     stats: (query: StatsQuery, actor: Actor) =>
       guarded(db, actor, "stats:read", async () =>
-        // The public figures are every sending state's: read in the system's scope, not the caller's.
-        internalRoles.has(actor.role) ? figures(query, actor) : asSystem(db, () => publicFigures(query)),
+        internalRoles.has(actor.role) && (await sendsPeople(actor.party))
+          ? figures(query, actor)
+          : // The public figures are every sending state's: read in the system's scope, not the caller's.
+            asSystem(db, () => publicFigures(query)),
       ),
 
     /** The public figures, with no sign-in (`/public`): aggregates only, small cells suppressed. */
     publicStats: (query: StatsQuery) => asSystem(db, () => publicFigures(query)),
   };
+
+  /** Whether `party` is a sending state: it has operations of its own. */
+  async function sendsPeople(party: string): Promise<boolean> {
+    const own = await db
+      .select({ id: operations.id })
+      .from(operations)
+      .where(eq(operations.party, party))
+      .limit(1);
+    return own.length > 0;
+  }
 
   /** Every sending state's figures together, small cells suppressed: aggregates of public record. */
   async function publicFigures(query: StatsQuery) {

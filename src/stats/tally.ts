@@ -3,8 +3,12 @@
  *
  * **Who counts as sent.** A person counts once a handover of them is recorded and their case has taken its
  * last step (`hand-over` to `handed-over`, or the treaty's `surrender` to `surrendered` and on to the initial
- * appearance): one row per such handover, counted on the day of the handover. A person handed over twice
- * (two cases, two operations) counts twice: it happened twice.
+ * appearance): one row per such handover, on the day of the handover.
+ *
+ * **People, not handovers.** The figures count people: a person handed over twice (two cases, two
+ * operations; or two records of one person merged) counts once in `total` and once under each key, and
+ * `handovers` says how many handovers there were. So the per-operation, per-administration, per-destination
+ * and per-legal-basis figures of such a person may add up to more than the total, as organisations do.
  *
  * **Organisations.** `organisations` counts a person under every organisation they are affiliated with (a
  * Sinaloa member of the Los Chapitos faction counts under both), so those figures may add up to more than
@@ -33,7 +37,10 @@ export interface Tally {
 }
 
 export interface Stats {
+  /** People sent, each once. */
   total: number;
+  /** Handovers counted: more than `total` when someone was handed over more than once. */
+  handovers: number;
   operations: {
     id: string;
     code: string;
@@ -64,16 +71,22 @@ export function primaryOf<A extends { primary: boolean; toOn: string | null }>(
   return affiliations.find((a) => a.primary) ?? affiliations.find((a) => !a.toOn) ?? affiliations[0] ?? null;
 }
 
+/** The people under each key, each person once under a key. */
 function countBy(rows: SentRow[], keys: (r: SentRow) => string[]): Tally[] {
-  const counts = new Map<string, number>();
-  for (const r of rows) for (const k of new Set(keys(r))) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return [...counts]
-    .map(([key, people]) => ({ key, people }))
+  const people = new Map<string, Set<string>>();
+  for (const r of rows)
+    for (const k of keys(r)) {
+      const ids = people.get(k) ?? new Set<string>();
+      ids.add(r.personId);
+      people.set(k, ids);
+    }
+  return [...people]
+    .map(([key, ids]) => ({ key, people: ids.size }))
     .sort((a, b) => b.people - a.people || a.key.localeCompare(b.key));
 }
 
 export function tally(rows: SentRow[]): Stats {
-  const ops = new Map<string, Stats["operations"][number]>();
+  const ops = new Map<string, Stats["operations"][number] & { ids: Set<string> }>();
   for (const r of rows) {
     let op = ops.get(r.operationId);
     if (!op) {
@@ -85,16 +98,18 @@ export function tally(rows: SentRow[]): Stats {
         aircraft: r.aircraft,
         legalBasis: r.legalBasis,
         destinations: [],
+        ids: new Set(),
       };
       ops.set(r.operationId, op);
     }
-    op.people++;
+    op.ids.add(r.personId);
     if (!op.destinations.includes(r.destination)) op.destinations.push(r.destination);
   }
   return {
-    total: rows.length,
+    total: new Set(rows.map((r) => r.personId)).size,
+    handovers: rows.length,
     operations: [...ops.values()]
-      .map((o) => ({ ...o, destinations: o.destinations.sort() }))
+      .map(({ ids, ...o }) => ({ ...o, people: ids.size, destinations: o.destinations.sort() }))
       .sort((a, b) => a.date.localeCompare(b.date) || a.code.localeCompare(b.code)),
     administrations: countBy(rows, (r) => (r.administration ? [r.administration] : ["(none recorded)"])),
     organisations: countBy(rows, (r) => (r.organisations.length ? r.organisations : [noAffiliation])),
@@ -122,7 +137,9 @@ export function mergeFigures<F extends Stats & { from: string | null; to: string
   return {
     from: query.from ?? null,
     to: query.to ?? null,
+    // Each state's figures are of its own operations (`statsService`).
     total: all.reduce((n, f) => n + f.total, 0),
+    handovers: all.reduce((n, f) => n + f.handovers, 0),
     operations: all
       .flatMap((f) => f.operations)
       .sort((a, b) => a.date.localeCompare(b.date) || a.code.localeCompare(b.code)),
@@ -143,18 +160,39 @@ export interface SuppressedTally {
 
 /**
  * Public figures: a cell of fewer than `smallCell` people is suppressed (its figure withheld, its key kept)
- * so that no one can be singled out; the totals stay exact. Operations stay as they were announced.
+ * so that no one can be singled out; the totals stay exact. Where a list would then have one cell
+ * suppressed, its smallest other cell is suppressed too: otherwise the total less the others would give it
+ * away. Operations are cells too: a small one's people and destinations are withheld (its code, date,
+ * aircraft and legal basis stay, as announced).
  */
 export function suppressSmallCells<F extends Stats>(f: F) {
   const hide = (rows: Tally[]): SuppressedTally[] =>
-    rows.map((r) => (r.people < smallCell ? { key: r.key, people: null, suppressed: true } : r));
+    rows.map((r, k) =>
+      withheld(rows.map((x) => x.people))[k] ? { key: r.key, people: null, suppressed: true } : r,
+    );
+  const smallOps = withheld(f.operations.map((o) => o.people));
   return {
     ...f,
     public: true as const,
+    operations: f.operations.map((o, k) =>
+      smallOps[k] ? { ...o, people: null, destinations: [], suppressed: true as const } : o,
+    ),
     administrations: hide(f.administrations),
     organisations: hide(f.organisations),
     primaryOrganisations: hide(f.primaryOrganisations),
     destinations: hide(f.destinations),
     legalBases: hide(f.legalBases),
   };
+}
+
+/** Which of a list's figures to withhold: those under `smallCell`, and a second when only one is. */
+function withheld(people: number[]): boolean[] {
+  const hidden = people.map((p) => p < smallCell);
+  if (hidden.filter(Boolean).length === 1 && people.length > 1) {
+    let smallest = -1;
+    for (let k = 0; k < people.length; k++)
+      if (!hidden[k] && (smallest < 0 || people[k]! <= people[smallest]!)) smallest = k;
+    hidden[smallest] = true;
+  }
+  return hidden;
 }

@@ -1161,7 +1161,7 @@ export interface paths {
         };
         /**
          * People sent: totals per operation, administration, organisation, destination and legal basis
-         * @description A person counts once a handover of them is recorded and their case has taken its last step (handed-over, or surrendered and on), on the day of the handover. `organisations` counts a person under each of their organisations, so it may add up to more than `total`; `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to `total`.
+         * @description A person counts once a handover of them is recorded and their case has taken its last step (handed-over, or surrendered and on), on the day of the handover. Figures count people: someone handed over twice counts once in `total` and under each key, and `handovers` counts the handovers. `organisations` counts a person under each of their organisations, so it may add up to more than `total`; `primaryOrganisations` counts each person once, under their primary affiliation, and adds up to `total`. A sending state's officials get their own state's figures in full; anyone else gets the public figures (`public: true`): every sending state's, with each cell of fewer than three people withheld, and a second cell of a list withheld where only one would be.
          */
         get: operations["getStats"];
         put?: never;
@@ -2169,7 +2169,7 @@ export interface paths {
         };
         /**
          * Public figures of people sent, with no sign-in
-         * @description Aggregates only: totals per operation, administration, organisation, destination and legal basis, with each cell of fewer than three people withheld (`people: null`, `suppressed: true`). No token needed.
+         * @description Aggregates only: totals per operation, administration, organisation, destination and legal basis, with each cell of fewer than three people withheld (`people: null`, `suppressed: true`; a small operation's destinations too), and a second cell of a list withheld where only one would be, so that the total does not give it away. No token needed.
          */
         get: operations["getPublicFigures"];
         put?: never;
@@ -4076,6 +4076,8 @@ export interface components {
             to: string | null;
             /** Format: int32 */
             total: number;
+            /** Format: int32 */
+            handovers: number;
             operations: {
                 /** Format: uuid */
                 id: string;
@@ -4083,11 +4085,13 @@ export interface components {
                 /** Format: date */
                 date: string;
                 /** Format: int32 */
-                people: number;
+                people: number | null;
                 /** Format: int32 */
                 aircraft: number;
                 legalBasis: string;
                 destinations: string[];
+                /** @enum {boolean} */
+                suppressed?: true;
             }[];
             administrations: components["schemas"]["Tally"][];
             organisations: components["schemas"]["Tally"][];

@@ -58,7 +58,7 @@ export default function Dashboard() {
                     {o.code} · {f.date(o.date)}
                   </Text>
                   <Text fz={32} fw={700}>
-                    {f.number(o.people)}
+                    {o.people === null ? t("suppressed") : f.number(o.people)}
                   </Text>
                   <Text size="xs" c="dimmed">
                     {t("aircraft", { count: o.aircraft })} · {o.destinations.join(", ")}

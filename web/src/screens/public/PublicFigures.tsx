@@ -74,7 +74,9 @@ export default function PublicFigures() {
                         <Table.Tr key={o.id}>
                           <Table.Td>{o.code}</Table.Td>
                           <Table.Td>{f.date(o.date)}</Table.Td>
-                          <Table.Td ta="right">{f.number(o.people)}</Table.Td>
+                          <Table.Td ta="right">
+                            {o.people === null ? t("withheld") : f.number(o.people)}
+                          </Table.Td>
                         </Table.Tr>
                       ))}
                     </Table.Tbody>

@@ -42,4 +42,21 @@ describe("the public statement draft", () => {
       "No hay entregas registradas.",
     );
   });
+
+  it("names the latest operation not withheld, and only the total when every operation is withheld", () => {
+    const figures = {
+      total: 31,
+      operations: [
+        { code: "SEC-2025-02-27", date: "2025-02-27", people: 29, destinations: ["ORD"] },
+        { code: "SEC-2026-03-01", date: "2026-03-01", people: null, destinations: [] },
+      ],
+      administrations: [],
+    };
+    expect(statements(figures).en).toBe(
+      "On 27 February 2025, 29 people were sent (operation SEC-2025-02-27) to 1 destinations. With this operation, 31 people have been sent in all.",
+    );
+    const withheld = statements({ ...figures, total: 2, operations: [figures.operations[1]!] });
+    expect(withheld.en).toBe("2 people have been sent in all.");
+    expect(withheld.es).toBe("2 personas han sido enviadas en total.");
+  });
 });

@@ -4,7 +4,8 @@
  */
 export interface StatementFigures {
   total: number;
-  operations: { code: string; date: string; people: number; destinations: string[] }[];
+  /** `people` is null for an operation withheld as a small cell: the statement names the latest one not withheld. */
+  operations: { code: string; date: string; people: number | null; destinations: string[] }[];
   administrations: { key: string; people: number | null }[];
 }
 
@@ -14,21 +15,31 @@ const dateIn = (locale: string, iso: string) =>
   );
 
 export function statements(f: StatementFigures): { es: string; en: string } {
-  const latest = [...f.operations].sort((a, b) => a.date.localeCompare(b.date)).at(-1);
+  const latest = f.operations
+    .filter((o) => o.people !== null)
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .at(-1);
   const administration = f.administrations.length === 1 ? f.administrations[0] : undefined;
   const underIt = administration?.people ?? f.total;
-  if (!latest) return { es: "No hay entregas registradas.", en: "No handovers are recorded." };
+  if (f.total === 0) return { es: "No hay entregas registradas.", en: "No handovers are recorded." };
+  // Every operation withheld as a small cell: the running total only.
   const es = [
-    `El ${dateIn("es-MX", latest.date)} fueron enviadas ${latest.people} personas (operativo ${latest.code}) a ${latest.destinations.length} destinos.`,
+    latest &&
+      `El ${dateIn("es-MX", latest.date)} fueron enviadas ${latest.people} personas (operativo ${latest.code}) a ${latest.destinations.length} destinos.`,
     administration
-      ? `Con este operativo, ${underIt} personas han sido enviadas durante la ${administration.key}.`
-      : `Con este operativo, ${underIt} personas han sido enviadas en total.`,
-  ].join(" ");
+      ? `${latest ? "Con este operativo, " : ""}${underIt} personas han sido enviadas durante la ${administration.key}.`
+      : `${latest ? "Con este operativo, " : ""}${underIt} personas han sido enviadas en total.`,
+  ]
+    .filter(Boolean)
+    .join(" ");
   const en = [
-    `On ${dateIn("en-GB", latest.date)}, ${latest.people} people were sent (operation ${latest.code}) to ${latest.destinations.length} destinations.`,
+    latest &&
+      `On ${dateIn("en-GB", latest.date)}, ${latest.people} people were sent (operation ${latest.code}) to ${latest.destinations.length} destinations.`,
     administration
-      ? `With this operation, ${underIt} people have been sent under the ${administration.key}.`
-      : `With this operation, ${underIt} people have been sent in all.`,
-  ].join(" ");
+      ? `${latest ? "With this operation, " : ""}${underIt} people have been sent under the ${administration.key}.`
+      : `${latest ? "With this operation, " : ""}${underIt} people have been sent in all.`,
+  ]
+    .filter(Boolean)
+    .join(" ");
   return { es, en };
 }

@@ -49,7 +49,11 @@ program
   .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
   .option("--from <day>", "first handover day counted, YYYY-MM-DD")
   .option("--to <day>", "last handover day counted, YYYY-MM-DD")
-  .option("--party <party>", "the state whose figures are shown (one with no operations of its own gets the public figures)", "MX")
+  .option(
+    "--party <party>",
+    "the state whose figures are shown (one with no operations of its own gets the public figures)",
+    "MX",
+  )
   .action((opts: { format: string; from?: string; to?: string; party: string }) =>
     withServices(async (s) => {
       const { ZStatsQuery } = await import("../stats/service.ts");

@@ -642,3 +642,42 @@ describe("the record holds together", () => {
     expect((await verifyAudit(t.database.db)).ok).toBe(true);
   });
 });
+
+describe("a release of an operation", () => {
+  it("goes only to its receiving state or a state with people on board: not to an unknown code, nor an uninvolved state", async () => {
+    const c = await buildCase(t);
+    const op = await buildOperation(t, { people: [{ personId: c.personId, caseId: c.id }] });
+    const release = async (toParty: string) =>
+      t.app.inject({
+        method: "POST",
+        url: `/api/operations/${op.id}/releases`,
+        headers: await t.as("operations-planner"),
+        payload: { toParty },
+      });
+    const releasesOf = async (party: string) =>
+      (
+        await t.app.inject({
+          url: `/api/releases?operationId=${op.id}`,
+          headers: await t.as("request-officer", party),
+        })
+      ).json().items.length;
+    for (const party of ["ZZ", "GT"]) {
+      const refused = await release(party);
+      expect(refused.statusCode, party).toBe(422);
+      expect(refused.json().error.code).toBe("REFERENCE_INVALID");
+      expect(refused.json().error.issues).toEqual([
+        {
+          field: "toParty",
+          rule: expect.stringContaining("receiving state (US) or a state with people on board"),
+        },
+      ]);
+    }
+    // Nothing was shared: Guatemala's officer sees no release of it.
+    expect(await releasesOf("GT")).toBe(0);
+    // The receiving state, whose request the case answers, gets its release, with its person.
+    const ok = await release("US");
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().people.map((p: { personId: string }) => p.personId)).toEqual([c.personId]);
+    expect(await releasesOf("US")).toBe(1);
+  });
+});

@@ -991,6 +991,14 @@ export function operationService(
               )
           : [];
         const own = new Set(theirs.map((t) => t.caseId));
+        // Not to a state that has no part in it (nor a code of no state): what it would learn is not its own.
+        if (own.size === 0 && input.toParty !== l.op.receivingState)
+          throw invalid([
+            {
+              field: "toParty",
+              rule: `the operation's receiving state (${l.op.receivingState}) or a state with people on board`,
+            },
+          ]);
         const people = listed
           .filter((x) => x.caseId && own.has(x.caseId))
           .map((x) => ({

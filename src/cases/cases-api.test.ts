@@ -169,6 +169,32 @@ describe("case transitions over the API", () => {
     expect((await verifyAudit(t.database.db)).ok).toBe(true);
   });
 
+  it("an assurance dated ahead is refused: it would count before it was given", async () => {
+    const c = await approved({ capital: true });
+    const ahead = await t.app.inject({
+      method: "POST",
+      url: "/api/assurances",
+      headers: await t.as("request-officer", "US"),
+      payload: {
+        kind: "no-death-penalty",
+        giver: "US Department of Justice",
+        scope: "person",
+        personId: c.personId,
+        status: "given",
+        givenOn: "2099-01-01",
+      },
+    });
+    expect(ahead.statusCode).toBe(400);
+    expect(ahead.json().error.issues).toEqual([{ field: "givenOn", rule: "not after today" }]);
+    const listed = await t.app.inject({
+      url: `/api/assurances?personId=${c.personId}`,
+      headers: await t.as("request-officer", "US"),
+    });
+    expect(listed.json().items).toEqual([]);
+    const res = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
+    expect(res.json().error.code).toBe("ASSURANCE_MISSING");
+  });
+
   it("a capital-eligible charge without a no-death-penalty assurance fails the guard with 422 ASSURANCE_MISSING", async () => {
     const c = await approved({ capital: true });
     const res = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
@@ -202,6 +228,20 @@ describe("case transitions over the API", () => {
     const notOurs = await withdraw("foreign-ministry", "MX");
     expect(notOurs.statusCode).toBe(409);
     expect(notOurs.json().error.code).toBe("RECORD_OF_ANOTHER_PARTY");
+    // Not withdrawn before it was given, nor on a day still to come: refused, naming the field, unchanged.
+    for (const [withdrawnOn, rule] of [
+      ["2026-01-09", "not before the assurance was given, on 2026-01-10"],
+      ["2999-01-01", "not after today"],
+    ]) {
+      const early = await t.app.inject({
+        method: "POST",
+        url: `/api/assurances/${given.json().id}/withdrawal`,
+        headers: await t.as("request-officer", "US"),
+        payload: { withdrawnOn },
+      });
+      expect(early.statusCode, withdrawnOn).toBe(400);
+      expect(early.json().error.issues).toEqual([{ field: "withdrawnOn", rule }]);
+    }
     const withdrawn = await withdraw("request-officer", "US");
     expect(withdrawn.statusCode, withdrawn.body).toBe(200);
     expect(withdrawn.json()).toMatchObject({ status: "withdrawn", version: 2 });

@@ -16,6 +16,7 @@ import {
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
+import { toIsoDate } from "./calendar.ts";
 import type { CreateAssurance, CreateHold, ListAssurances, ListDecisions, ListHolds } from "./schemas.ts";
 
 /** Legal holds, assurances and decisions: the facts the legal tracks' guards read. */
@@ -164,6 +165,11 @@ export function legalRecordService(db: Db) {
               issues: [{ field: "operationId", rule: "must reference an existing record" }],
             });
           }
+          // A promise counts from the day it was given: not one dated ahead, which would count already.
+          if (input.givenOn && input.givenOn > toIsoDate(new Date()))
+            throw new AppError("VALIDATION_FAILED", "givenOn: not after today", {
+              issues: [{ field: "givenOn", rule: "not after today" }],
+            });
           const sharedWith = await counterparts(actor, input);
           return write(db, actor, (w) => w.insertOne(assurances, { ...input, sharedWith }), { idempotency });
         }),
@@ -196,6 +202,16 @@ export function legalRecordService(db: Db) {
               status: row.status,
             });
           }
+          const rule =
+            input.withdrawnOn > toIsoDate(new Date())
+              ? "not after today"
+              : row.givenOn && input.withdrawnOn < row.givenOn
+                ? `not before the assurance was given, on ${row.givenOn}`
+                : null;
+          if (rule)
+            throw new AppError("VALIDATION_FAILED", `withdrawnOn: ${rule}`, {
+              issues: [{ field: "withdrawnOn", rule }],
+            });
           return write(
             db,
             actor,

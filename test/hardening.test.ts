@@ -91,6 +91,24 @@ describe("body limits", () => {
   });
 });
 
+describe("media types", () => {
+  it("refuses a body that is not JSON with 415, text/plain included, and writes nothing", async () => {
+    const headers = await t.as("foreign-ministry");
+    const people = await count("people");
+    for (const type of ["text/plain", "application/xml", "application/x-www-form-urlencoded"]) {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/people",
+        headers: { ...headers, "content-type": type },
+        payload: JSON.stringify({ givenNames: "A", familyNames: "B" }),
+      });
+      expect(res.statusCode, type).toBe(415);
+      expect(res.json().error.code, type).toBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+    expect(await count("people")).toBe(people);
+  });
+});
+
 describe("hostile text", () => {
   it("refuses a NUL character or a lone surrogate in any text field with 400 naming it, writing nothing", async () => {
     const headers = await t.as("foreign-ministry");

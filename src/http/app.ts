@@ -101,6 +101,9 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
     // Answered below, in the one error body, once close() is called.
     return503OnClosing: false,
   });
+  // JSON only (and the documents' multipart, registered with their routes): Fastify's own text/plain
+  // parser would hand a route a string, refused as a wrong type (400) rather than the wrong media (415).
+  app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(validatorCompiler);
   // Answers go out as the services built them: their schemas document them (and the tests check them),
   // at no cost per request. The sign-in and administration routes filter theirs through the schema.

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { sql } from "drizzle-orm";
 import { type Config, loadConfig } from "../config.ts";
 import { type Database, openDatabase } from "../db/client.ts";
-import { asConflict, describeError } from "../db/errors.ts";
+import { asConflict, describeError, sqlStateOf } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
 import { type Services, services } from "../services.ts";
 
@@ -72,6 +72,13 @@ export async function withServices<T>(fn: (s: Services, config: Config) => Promi
   }
 }
 
+/** SQLSTATEs of a value given in a form its column cannot take, and what to tell the user. */
+const MALFORMED_VALUE: Record<string, string> = {
+  "22P02": "a value given is not in the form its field takes: an id is a UUID (from a list or an answer)",
+  "22007": "a date or time given is not in the form YYYY-MM-DD (or an ISO 8601 time)",
+  "22008": "a date or time given is out of range",
+};
+
 /** A command's failure, as a user reads it: the message (and each field), then exit code 1 or 2. */
 export function reportFailure(thrown: unknown): number {
   const err = asConflict(thrown);
@@ -79,6 +86,13 @@ export function reportFailure(thrown: unknown): number {
     process.stderr.write(`traslado: ${err.message}\n`);
     for (const i of err.details.issues ?? []) process.stderr.write(`  ${i.field}: ${i.rule}\n`);
     return err.code === "VALIDATION_FAILED" ? 2 : 1;
+  }
+  // A value the database could not read as its column's type: an argument given in the wrong form (an id
+  // that is not a UUID), the user's to mend, not a fault to report with the statement.
+  const malformed = MALFORMED_VALUE[sqlStateOf(err) ?? ""];
+  if (malformed) {
+    process.stderr.write(`traslado: ${malformed}\n`);
+    return 2;
   }
   // A database error's message quotes the values it refused (a name, a date of birth): never printed.
   process.stderr.write(`traslado: ${describeError(err)}\n`);

@@ -109,7 +109,14 @@ describe("planning an operation over the API", () => {
       headers: await t.as("operations-planner"),
     });
     expect(text.statusCode).toBe(200);
-    expect(text.body).toMatch(/FAM-/);
+    // Aircraft by callsign, people by the end of their id (the random part: ids made together start
+    // alike), each column apart from the next.
+    expect(text.body).toMatch(/AIRCRAFT FAM-\d/);
+    expect(text.body).not.toMatch(/AIRCRAFT [0-9a-f]{8}-/);
+    for (const personId of [...ids.sinaloa, ...ids.cjng]) {
+      const line = text.body.split("\n").find((l) => l.includes(personId.slice(-8)));
+      expect(line, personId).toMatch(new RegExp(`^\\s+\\d+\\s+${personId.slice(-8)}\\s+\\S`));
+    }
   });
 
   it("prints the manifests as a PDF: the summary on page 1, every route with its arrows, every name with its accents", async () => {

@@ -10,7 +10,16 @@
  * time of printing come in as arguments.
  */
 import PDFDocument from "pdfkit";
-import { km, type ManifestFacts, planSummary, riskOf, routeLine } from "./manifest.ts";
+import {
+  aircraftLabel,
+  km,
+  type ManifestFacts,
+  personRef,
+  planSummary,
+  recordId,
+  riskOf,
+  routeLine,
+} from "./manifest.ts";
 import type { AircraftPlan, Airport, Plan } from "./model.ts";
 import { packageFile } from "./package-file.ts";
 import { drawRouteMap, routeColour } from "./route-map.ts";
@@ -44,21 +53,8 @@ const ink = "#1a1a1a";
 const muted = "#5a5a5a";
 const rule = "#b8b8b8";
 
-/**
- * The API's aircraft and people are known by record ids (UUIDs), which mean nothing on paper: an aircraft
- * is printed by its callsign and a person by the last 8 characters of the id (the random part: the first
- * ones of ids created together are alike). An operation file's ids are already short ("FAM-1", "P01").
- */
-const recordId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const aircraftLabel = (a: AircraftPlan) =>
-  recordId.test(a.aircraftId)
-    ? (a.name ?? a.aircraftId)
-    : a.name && a.name !== a.aircraftId
-      ? `${a.aircraftId} (${a.name})`
-      : a.aircraftId;
 /** The callsign alone, for lists. */
 const callsign = (a: AircraftPlan) => (recordId.test(a.aircraftId) ? (a.name ?? a.aircraftId) : a.aircraftId);
-const personRef = (id: string) => (recordId.test(id) ? id.slice(-8) : id);
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 /** The route as airports only: "TLC → SAT → IAD". */
 const shortRoute = (a: AircraftPlan) => a.route.join(" → ");

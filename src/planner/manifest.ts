@@ -15,9 +15,24 @@ export type ManifestFacts = z.infer<typeof ZManifestFacts>;
 
 export const km = (x: number) => `${Math.round(x).toLocaleString("en-US")} km`;
 
+/** A column of width `n`: cut short with "…" when longer, always followed by a space before the next. */
 function pad(s: string, n: number): string {
-  return s.length >= n ? `${s.slice(0, n - 1)}…` : s.padEnd(n);
+  return s.length >= n ? `${s.slice(0, n - 2)}… ` : s.padEnd(n);
 }
+
+/**
+ * The API's aircraft and people are known by record ids (UUIDs), which mean nothing on paper: an aircraft
+ * is printed by its callsign and a person by the last 8 characters of the id (the random part: the first
+ * ones of ids created together are alike). An operation file's ids are already short ("FAM-1", "P01").
+ */
+export const recordId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const aircraftLabel = (a: AircraftPlan) =>
+  recordId.test(a.aircraftId)
+    ? (a.name ?? a.aircraftId)
+    : a.name && a.name !== a.aircraftId
+      ? `${a.aircraftId} (${a.name})`
+      : a.aircraftId;
+export const personRef = (id: string) => (recordId.test(id) ? id.slice(-8) : id);
 
 /** The plan in two lines: its status and size, then its people and guards (and who has no seat). */
 export function planSummary(plan: Plan): { plan: string; people: string } {
@@ -59,16 +74,16 @@ export function manifestText(plan: Plan): string {
   for (const a of plan.aircraft) {
     lines.push("");
     lines.push(
-      `AIRCRAFT ${a.aircraftId}${a.name ? ` (${a.name})` : ""} · ${a.seatsUsed}/${a.seats} seats · ${a.people} people, ${a.guards} guards`,
+      `AIRCRAFT ${aircraftLabel(a)} · ${a.seatsUsed}/${a.seats} seats · ${a.people} people, ${a.guards} guards`,
     );
     lines.push(`Route: ${routeLine(a)} · total ${km(a.distanceKm)}`);
     lines.push(
-      `  ${pad("Seat", 5)}${pad("Person", 8)}${pad("Name", 32)}${pad("Organisation", 16)}${pad("Risk", 14)}${pad("Guards (seats)", 16)}Leaves at`,
+      `  ${pad("Seat", 5)}${pad("Person", 10)}${pad("Name", 32)}${pad("Organisation", 16)}${pad("Risk", 14)}${pad("Guards (seats)", 16)}Leaves at`,
     );
     for (const m of a.manifest) {
       const guards = m.guards ? `${m.guards} (${m.guardSeats.join(", ")})` : "0";
       lines.push(
-        `  ${pad(String(m.seat), 5)}${pad(m.personId, 8)}${pad(m.name ?? "", 32)}${pad(m.organisation ?? "-", 16)}${pad(riskOf(m), 14)}${pad(guards, 16)}${m.leavesAt} (stop ${m.stop})`,
+        `  ${pad(String(m.seat), 5)}${pad(personRef(m.personId), 10)}${pad(m.name ?? "", 32)}${pad(m.organisation ?? "-", 16)}${pad(riskOf(m), 14)}${pad(guards, 16)}${m.leavesAt} (stop ${m.stop})`,
       );
     }
   }

@@ -60,7 +60,8 @@ function handover(operationId: string, personId: string, over: Record<string, un
     operationId,
     personId,
     place: "IAD",
-    occurredAt: `${today()}T10:00:00Z`,
+    // Midnight of today: on the operation date, and never after the clock, whatever the hour the test runs.
+    occurredAt: today(),
     dispatchingOfficer: "Escort commander",
     dispatchingAgency: "SSPC",
     receivingOfficer: "Deputy US Marshal",

@@ -238,13 +238,17 @@ describe("a handover", () => {
     facts: OperationFacts,
     over: Partial<{ personId: string; place: string; occurredAt: Date }> = {},
   ) =>
-    decideHandover(facts, {
-      personId: "a",
-      place: "IAD",
-      occurredAt: at("2026-01-20T19:00:00Z"),
-      route: ["TLC", "IAD", "JFK"],
-      ...over,
-    });
+    decideHandover(
+      facts,
+      {
+        personId: "a",
+        place: "IAD",
+        occurredAt: at("2026-01-20T19:00:00Z"),
+        route: ["TLC", "IAD", "JFK"],
+        ...over,
+      },
+      at("2026-01-20T20:00:00Z"),
+    );
 
   it("takes the case's last step for a person on board an operation in transit, at a stop of their aircraft", () => {
     expect(hand(flying)).toEqual({ ok: true, caseId: "case-a", transition: "hand-over" });
@@ -272,6 +276,12 @@ describe("a handover", () => {
     expect(early.details?.issues).toEqual([
       { field: "occurredAt", rule: "not before the operation date 2026-01-20" },
     ]);
+    // An hour after the clock (20:00): not yet happened. Five minutes ahead: another clock's skew, accepted.
+    const ahead = refused(hand(flying, { occurredAt: at("2026-01-20T21:00:00Z") }), "HANDOVER_REFUSED");
+    expect(ahead.details?.issues).toEqual([
+      { field: "occurredAt", rule: "not in the future (now 2026-01-20T20:00Z)" },
+    ]);
+    expect(hand(flying, { occurredAt: at("2026-01-20T20:04:00Z") }).ok).toBe(true);
     refused(
       hand(op({ ...flying, people: [person("a", { state: "in-transit", handedOver: true })] })),
       "DUPLICATE",

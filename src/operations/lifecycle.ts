@@ -353,12 +353,27 @@ export function decideAdoption(
 export type HandoverDecision = { ok: true; caseId: string; transition: string } | Refusal;
 
 /**
+ * How far ahead of this server's clock a recorded act may be dated: another system's clock runs a little
+ * ahead; an act an hour from now has not happened yet.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The rule an act's time breaks by being still to come, if it does (`CLOCK_SKEW_MS` allowed). */
+export function stillToCome(occurredAt: Date, now: Date): string | null {
+  return occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS
+    ? `not in the future (now ${now.toISOString().slice(0, 16)}Z)`
+    : null;
+}
+
+/**
  * A handover: only for a person on board an operation in transit, at a stop of their aircraft's route, not
- * before the operation date or its departure. The case's last step is then decided by its legal track.
+ * before the operation date or its departure (by day: a handover may be given as a day), nor still to come.
+ * The case's last step is then decided by its legal track.
  */
 export function decideHandover(
   facts: OperationFacts,
   input: { personId: string; place: string; occurredAt: Date; route: readonly string[] | null },
+  now: Date,
 ): HandoverDecision {
   if (facts.status !== "in-transit") {
     return refuse(
@@ -389,7 +404,10 @@ export function decideHandover(
     });
   }
   const day = toIsoDate(input.occurredAt);
-  if (day < facts.operationDate) {
+  const ahead = stillToCome(input.occurredAt, now);
+  if (ahead) {
+    issues.push({ field: "occurredAt", rule: ahead });
+  } else if (day < facts.operationDate) {
     issues.push({ field: "occurredAt", rule: `not before the operation date ${facts.operationDate}` });
   } else if (facts.departedAt && day < toIsoDate(facts.departedAt)) {
     issues.push({ field: "occurredAt", rule: `not before the departure on ${toIsoDate(facts.departedAt)}` });

@@ -34,6 +34,7 @@ import {
   type OperationStatus,
   onBoard,
   type Refusal,
+  stillToCome,
 } from "./lifecycle.ts";
 import type { PlanRunner } from "./plan-runner.ts";
 import { peopleOfPlan, type planningService } from "./planning.ts";
@@ -826,12 +827,11 @@ export function operationService(
         const route =
           (adopted?.plan as Plan | undefined)?.aircraft.find((a) => a.aircraftId === listing?.aircraftId)
             ?.route ?? null;
-        const ok = decideHandover(l.facts, {
-          personId: input.personId,
-          place: input.place,
-          occurredAt,
-          route,
-        });
+        const ok = decideHandover(
+          l.facts,
+          { personId: input.personId, place: input.place, occurredAt, route },
+          now,
+        );
         if (!ok.ok) throw refused(ok);
         if (input.caseId && input.caseId !== ok.caseId) {
           throw invalid([
@@ -938,6 +938,8 @@ export function operationService(
           });
         }
         const occurredAt = new Date(input.occurredAt);
+        const ahead = stillToCome(occurredAt, new Date());
+        if (ahead) throw invalid([{ field: "occurredAt", rule: ahead }]);
         if (toIsoDate(occurredAt) < toIsoDate(handover.occurredAt)) {
           throw invalid([
             { field: "occurredAt", rule: `not before the handover on ${toIsoDate(handover.occurredAt)}` },

@@ -32,7 +32,12 @@ export const ZDay = z
  */
 export const ZOccurredAt = z.union(
   [z.iso.datetime({ offset: true }).max(40), ZDay.transform((d) => `${d}T00:00:00.000Z`)],
-  { error: "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)" },
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? "required"
+        : "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)",
+  },
 );
 
 /** A party: a state, as an ISO 3166-1 alpha-2 code. */

@@ -247,6 +247,23 @@ describe("a handover is one act with the case's last step", () => {
       headers: await t.as("auditor"),
     });
     expect(onDay.json().total).toBeGreaterThanOrEqual(1);
+    // A range that ends before it begins is a mistake to name, not an empty answer.
+    const backwards = await t.app.inject({
+      url: `/api/stats?from=${today()}&to=${daysAgo(1)}`,
+      headers: await t.as("auditor"),
+    });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().error.issues).toEqual([{ field: "query.to", rule: "must not be before from" }]);
+    // A confirmation without its time says it is required, not what form it takes.
+    const [recorded] = await t.database.db.select().from(handovers).where(eq(handovers.operationId, op.id));
+    const unconfirmed = await post(
+      `/api/handovers/${recorded!.id}/confirmations`,
+      "receiving-officer",
+      { condition: "Good" },
+      "US",
+    );
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.json().error.issues).toContainEqual({ field: "occurredAt", rule: "required" });
     const again = await handover(op.id, list[0]!.personId);
     expect(again.statusCode).toBe(409);
     expect(await total()).toBe(before + 1);

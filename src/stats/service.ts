@@ -20,12 +20,14 @@ import { ACount, ADay, AUuid, aList, aText } from "../http/answers.ts";
 import { ZDay, ZUuid } from "../http/schemas.ts";
 import { mergeFigures, primaryOf, type SentRow, suppressSmallCells, tally } from "./tally.ts";
 
-export const ZStatsQuery = z.object({
-  /** First and last day of handovers counted. */
-  from: ZDay.optional(),
-  to: ZDay.optional(),
-  administrationId: ZUuid.optional(),
-});
+export const ZStatsQuery = z
+  .object({
+    /** First and last day of handovers counted. */
+    from: ZDay.optional(),
+    to: ZDay.optional(),
+    administrationId: ZUuid.optional(),
+  })
+  .refine((q) => !(q.from && q.to) || q.from <= q.to, { message: "must not be before from", path: ["to"] });
 export type StatsQuery = z.infer<typeof ZStatsQuery>;
 
 /** A figure under a key; in the public figures a cell under `smallCell` people is suppressed (people null). */

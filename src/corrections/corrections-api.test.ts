@@ -460,6 +460,22 @@ describe("what the law fixes", () => {
     });
     expect(fixedPlace.statusCode).toBe(422);
     expect(fixedPlace.json().error.issues[0]).toMatchObject({ field: "place" });
+    // Nor a time the handover itself could not have: still to come, or before its operation flew.
+    const ahead = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    for (const [occurredAt, rule] of [
+      [ahead, expect.stringMatching(/^not in the future/)],
+      ["2025-01-01", expect.stringMatching(/^not before the (operation date|departure)/)],
+    ]) {
+      const moved = await send("POST", `/api/handovers/${handover.id}/supersessions`, "custody-officer", {
+        ifMatch: '"1"',
+        body: { occurredAt, reason: "r" },
+      });
+      expect(moved.statusCode, String(occurredAt)).toBe(400);
+      expect(moved.json().error.issues).toEqual([{ field: "occurredAt", rule }]);
+    }
+    expect(await t.database.db.select().from(handovers).where(eq(handovers.operationId, op.id))).toHaveLength(
+      1,
+    );
 
     const superseded = await send("POST", `/api/handovers/${handover.id}/supersessions`, "custody-officer", {
       ifMatch: '"1"',

@@ -17,6 +17,7 @@ import { changesOf } from "../audit/events.ts";
 import { type Row, write } from "../audit/write.ts";
 import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
+import { toIsoDate } from "../cases/calendar.ts";
 import { type SharedStatus, stateDefs, transitions } from "../cases/tracks.ts";
 import type { Db } from "../db/client.ts";
 import { getById, requireRefs, visible } from "../db/query.ts";
@@ -29,11 +30,13 @@ import {
   caseTransitions,
   decisions,
   handovers,
+  operations,
   organisations,
   places,
   type requests,
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
+import { stillToCome } from "../operations/lifecycle.ts";
 import type { CorrectableKind, HistoryKind } from "./kinds.ts";
 
 /** What the requesting state is told once a request is granted: its charges are what it was granted on. */
@@ -324,7 +327,27 @@ export function correctionService(db: Db) {
         requireOwn("handover", old, actor);
         const expectedVersion = requireVersion(version);
         const patch: Patch = { ...input };
-        if (typeof patch.occurredAt === "string") patch.occurredAt = new Date(patch.occurredAt);
+        if (typeof patch.occurredAt === "string") {
+          const occurredAt = new Date(patch.occurredAt);
+          // The rules of the handover it corrects: not still to come, not before its operation flew.
+          const [op] = await db
+            .select({ operationDate: operations.operationDate, departedAt: operations.departedAt })
+            .from(operations)
+            .where(eq(operations.id, old.operationId));
+          const day = toIsoDate(occurredAt);
+          const rule =
+            stillToCome(occurredAt, new Date()) ??
+            (op && day < op.operationDate
+              ? `not before the operation date ${op.operationDate}`
+              : op?.departedAt && day < toIsoDate(op.departedAt)
+                ? `not before the departure on ${toIsoDate(op.departedAt)}`
+                : null);
+          if (rule)
+            throw new AppError("VALIDATION_FAILED", `occurredAt: ${rule}`, {
+              issues: [{ field: "occurredAt", rule }],
+            });
+          patch.occurredAt = occurredAt;
+        }
         return supersede(db, actor, handovers, "handover", old, expectedVersion, patch as typeof input);
       }),
 

@@ -142,6 +142,18 @@ describe("the operation's moves", () => {
       ),
       "VALIDATION_FAILED",
     );
+    // Later the same day is still to come too: by the clock, not by the day.
+    const later = refused(
+      decideMove(
+        ready,
+        { to: "in-transit", role: "operations-planner", occurredAt: at("2026-01-21T15:00:00Z") },
+        { now: at("2026-01-21T12:00:00Z") },
+      ),
+      "VALIDATION_FAILED",
+    );
+    expect(later.details?.issues).toEqual([
+      { field: "occurredAt", rule: "not in the future (now 2026-01-21T12:00Z)" },
+    ]);
   });
 
   it("completed: every person on board handed over, not before the last handover", () => {

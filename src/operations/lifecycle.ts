@@ -183,9 +183,10 @@ export function decideMove(
   const denied = mayAct(input.role, move.by, `move an operation to ${input.to}`);
   if (denied) return denied;
   const day = toIsoDate(input.occurredAt);
-  if (day > toIsoDate(ctx.now)) {
-    return refuse("VALIDATION_FAILED", "occurredAt: not after today", {
-      issues: [{ field: "occurredAt", rule: "not after today" }],
+  const ahead = stillToCome(input.occurredAt, ctx.now);
+  if (ahead) {
+    return refuse("VALIDATION_FAILED", `occurredAt: ${ahead}`, {
+      issues: [{ field: "occurredAt", rule: ahead }],
     });
   }
   const listed = facts.people.filter((p) => !p.removed);

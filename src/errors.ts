@@ -2,6 +2,8 @@
  * Domain errors. Domain code throws `AppError` with a code; the HTTP layer maps codes to
  * statuses through `httpStatusOf` (one table, here). Domain code never throws HTTP errors.
  */
+import type { z } from "zod";
+
 export const errorStatus = {
   VALIDATION_FAILED: 400,
   /** A request Fastify could not read: a body that is not JSON, a malformed header. */
@@ -112,4 +114,15 @@ export const notFound = (entity: string) => new AppError("NOT_FOUND", `${entity}
 
 export function httpStatusOf(code: ErrorCode): number {
   return errorStatus[code];
+}
+
+/**
+ * Input read by `schema` outside the HTTP layer (a command's options): its value, or a VALIDATION_FAILED
+ * naming each field and its rule, as the API answers.
+ */
+export function validInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(input)", rule: i.message }));
+  throw new AppError("VALIDATION_FAILED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
 }

@@ -11,7 +11,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { AppError } from "../errors.ts";
+import { validInput } from "../errors.ts";
 
 export const ZReportQuery = z
   .object({
@@ -48,17 +48,7 @@ export interface ReportLine {
 
 /** The report's lines, oldest first. Run in the system's scope for every party, or an auditor's for one. */
 export async function auditReport(db: Db, input: ReportQuery): Promise<ReportLine[]> {
-  const parsed = ZReportQuery.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      field: i.path.join(".") || "(query)",
-      rule: i.message,
-    }));
-    throw new AppError("VALIDATION_FAILED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
-      issues,
-    });
-  }
-  const q = parsed.data;
+  const q = validInput(ZReportQuery, input);
   const from = q.from ? sql`${q.from}::date` : sql`'-infinity'::date`;
   // The whole last day counts.
   const to = q.to ? sql`${q.to}::date + 1` : sql`'infinity'::date`;

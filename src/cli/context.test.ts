@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AppError } from "../errors.ts";
+import { AppError, validInput } from "../errors.ts";
+import { ZStatsQuery } from "../stats/service.ts";
 import { reportFailure } from "./context.ts";
 
 /** What a command prints when it fails, and its exit code (`reportFailure`). */
@@ -31,6 +32,18 @@ describe("a command's failure", () => {
     expect(written.join("")).toBe(
       "traslado: a value given is not in the form its field takes: an id is a UUID (from a list or an answer)\n",
     );
+  });
+
+  it("options read by the API's schema: each field and its rule, as the API names them, exit 2", () => {
+    let thrown: unknown;
+    try {
+      validInput(ZStatsQuery, { from: "2026-12-31", to: "2026-01-01" });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(report(thrown)).toBe(2);
+    expect(written.join("")).toBe("traslado: to: must not be before from\n  to: must not be before from\n");
+    expect(validInput(ZStatsQuery, { from: "2026-01-01" })).toEqual({ from: "2026-01-01" });
   });
 
   it("a refusal of the service: its message and each field, exit 2 for bad input and 1 otherwise", () => {

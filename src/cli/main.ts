@@ -57,9 +57,10 @@ program
   .action((opts: { format: string; from?: string; to?: string; party: string }) =>
     withServices(async (s) => {
       const { ZStatsQuery } = await import("../stats/service.ts");
+      const { validInput } = await import("../errors.ts");
       const { consoleActor } = await import("../auth/tokens.ts");
       const stats = await s.stats.stats(
-        ZStatsQuery.parse({ from: opts.from, to: opts.to }),
+        validInput(ZStatsQuery, { from: opts.from, to: opts.to }),
         consoleActor(opts.party, "communications"),
       );
       if (opts.format === "json") {

@@ -100,6 +100,25 @@ describe("demo data", () => {
       expect(res.json().total, `${role} ${party}`).toBe(92);
       expect(res.json().public, `${role} ${party}`).toBe(true);
     }
+    // An administration's figures: its days, said in the answer; an unknown one is named, not ignored.
+    const adms = await t.app.inject({
+      url: "/api/administrations",
+      headers: await t.as("request-officer", "US"),
+    });
+    const sheinbaum = adms.json().items.find((a: { name: string }) => a.name === "Sheinbaum administration");
+    const under = await t.app.inject({
+      url: `/api/stats?administrationId=${sheinbaum.id}`,
+      headers: await t.as("request-officer", "US"),
+    });
+    expect(under.json()).toMatchObject({ total: 92, from: sheinbaum.beganOn, public: true });
+    const unknown = await t.app.inject({
+      url: "/api/stats?administrationId=01900000-0000-7000-8000-000000000000",
+      headers: await t.as("request-officer", "US"),
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().error.issues).toEqual([
+      { field: "administrationId", rule: "must reference an existing record" },
+    ]);
     const own = await t.app.inject({ url: "/api/stats", headers: await t.as("admin", "MX") });
     expect(own.json()).toMatchObject({ total: 92, handovers: 92 });
     expect(own.json().public).toBeUndefined();

@@ -16,6 +16,7 @@ import {
   operations,
   organisations,
 } from "../db/schema.ts";
+import { AppError } from "../errors.ts";
 import { ACount, ADay, AUuid, aList, aText } from "../http/answers.ts";
 import { ZDay, ZUuid } from "../http/schemas.ts";
 import { mergeFigures, primaryOf, type SentRow, suppressSmallCells, tally } from "./tally.ts";
@@ -88,10 +89,16 @@ export function statsService(db: Db) {
         .select()
         .from(administrations)
         .where(and(eq(administrations.id, query.administrationId), visible(administrations, scope)));
-      if (adm) {
-        from = from && from > adm.beganOn ? from : adm.beganOn;
-        if (adm.endedOn) to = to && to < adm.endedOn ? to : adm.endedOn;
-      }
+      if (!adm)
+        throw new AppError(
+          "REFERENCE_INVALID",
+          `administrationId: no such record ${query.administrationId}`,
+          {
+            issues: [{ field: "administrationId", rule: "must reference an existing record" }],
+          },
+        );
+      from = from && from > adm.beganOn ? from : adm.beganOn;
+      if (adm.endedOn) to = to && to < adm.endedOn ? to : adm.endedOn;
     }
     const handed = await db
       .select({
@@ -208,7 +215,11 @@ export function statsService(db: Db) {
     // One after the other: the scope's statements share one connection.
     const all = [];
     for (const o of owners) all.push(await figures(query, o));
-    return suppressSmallCells(mergeFigures(all, query));
+    // The days counted, an administration's applied (the same for every state: administrations are shared).
+    const range = all[0] ?? query;
+    return suppressSmallCells(
+      mergeFigures(all, { from: range.from ?? undefined, to: range.to ?? undefined }),
+    );
   }
 }
 

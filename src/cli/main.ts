@@ -69,17 +69,18 @@ program
       }
       const lines = [
         `People sent: ${stats.total}`,
-        ...(stats.handovers > stats.total
-          ? [`Handovers: ${stats.handovers} (someone was handed over more than once)`]
-          : []),
-        ...("public" in stats ? ["Public figures: cells of fewer than three people withheld"] : []),
+        ...("public" in stats
+          ? ["Public figures: cells of fewer than three people withheld"]
+          : stats.handovers > stats.total
+            ? [`Handovers: ${stats.handovers} (someone was handed over more than once)`]
+            : []),
         "",
         "Operations:",
       ];
-      const people = (n: number | null) => (n === null ? "withheld" : String(n)).padStart(4);
+      const people = (n: number | null) => (n === null ? "withheld" : String(n)).padStart(8);
       for (const o of stats.operations)
         lines.push(
-          `  ${o.date}  ${o.code.padEnd(16)} ${people(o.people)} people  ${o.destinations.join(" ")}`,
+          `  ${o.date}  ${o.code.padEnd(16)} ${o.people === null ? "  (figure withheld)" : `${people(o.people)} people  ${o.destinations.join(" ")}`}`,
         );
       for (const [title, rows] of [
         ["Per administration", stats.administrations],

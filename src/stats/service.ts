@@ -48,8 +48,8 @@ export const AStats = z
     to: ADay.nullable(),
     /** People sent, each once. */
     total: ACount,
-    /** Handovers counted: more than `total` when someone was handed over more than once. */
-    handovers: ACount,
+    /** Handovers counted: more than `total` when someone was handed over more than once. Not in the public figures. */
+    handovers: ACount.optional(),
     operations: aList(
       z.strictObject({
         id: AUuid,

@@ -74,6 +74,18 @@ describe("the public figures", () => {
     expect(s.legalBases).toEqual([{ key: "LSN art. 5", people: 9 }]);
   });
 
+  it("withhold the lists whole, keys included, when the total itself is small, and never say the handovers", () => {
+    const s = suppressSmallCells(tally(people(["a", "b"], { destination: "TKI" })));
+    expect(s.total).toBe(2);
+    expect(s.destinations).toEqual([]);
+    expect(s.primaryOrganisations).toEqual([]);
+    expect(s.legalBases).toEqual([]);
+    expect(s.operations).toEqual([
+      expect.objectContaining({ people: null, destinations: [], suppressed: true }),
+    ]);
+    expect(s).not.toHaveProperty("handovers");
+  });
+
   it("leave a list alone when two or more cells are small already", () => {
     const s = suppressSmallCells(
       tally([

@@ -160,19 +160,29 @@ export interface SuppressedTally {
 
 /**
  * Public figures: a cell of fewer than `smallCell` people is suppressed (its figure withheld, its key kept)
- * so that no one can be singled out; the totals stay exact. Where a list would then have one cell
+ * so that no one can be singled out; the total stays exact. Where a list would then have one cell
  * suppressed, its smallest other cell is suppressed too: otherwise the total less the others would give it
  * away. Operations are cells too: a small one's people and destinations are withheld (its code, date,
- * aircraft and legal basis stay, as announced).
+ * aircraft and legal basis stay, as announced). When the total itself is small, the lists are withheld
+ * whole, keys included: with one or two people, a key alone says where they went. The number of
+ * handovers is not public: less the operations shown, it would give the withheld ones away.
+ *
+ * What this does not stop: bounds (a withheld cell is under `smallCell`, its companion at most the
+ * smallest shown) and differences between the figures of two ranges of days can still narrow a withheld
+ * figure down. It keeps a small cell's figure out of any one answer, not out of every combination of them.
  */
 export function suppressSmallCells<F extends Stats>(f: F) {
+  const small = f.total < smallCell;
   const hide = (rows: Tally[]): SuppressedTally[] =>
-    rows.map((r, k) =>
-      withheld(rows.map((x) => x.people))[k] ? { key: r.key, people: null, suppressed: true } : r,
-    );
-  const smallOps = withheld(f.operations.map((o) => o.people));
+    small
+      ? []
+      : rows.map((r, k) =>
+          withheld(rows.map((x) => x.people))[k] ? { key: r.key, people: null, suppressed: true } : r,
+        );
+  const smallOps = small ? f.operations.map(() => true) : withheld(f.operations.map((o) => o.people));
+  const { handovers: _notPublic, ...figures } = f;
   return {
-    ...f,
+    ...figures,
     public: true as const,
     operations: f.operations.map((o, k) =>
       smallOps[k] ? { ...o, people: null, destinations: [], suppressed: true as const } : o,

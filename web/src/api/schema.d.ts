@@ -4077,7 +4077,7 @@ export interface components {
             /** Format: int32 */
             total: number;
             /** Format: int32 */
-            handovers: number;
+            handovers?: number;
             operations: {
                 /** Format: uuid */
                 id: string;

@@ -492,6 +492,27 @@ describe("what the law fixes", () => {
       place: "IAD",
     });
     expect(await total()).toBe(counted);
+    // The person's file shows both records, and says which one stands: one handover, as the figures count.
+    const file = (await send("GET", `/api/people/${c.personId}/file`, "auditor")).json();
+    expect(
+      file.handovers.map((h: { id: string; supersededBy: string | null }) => [h.id, h.supersededBy]).sort(),
+    ).toEqual(
+      [
+        [handover.id, current.id],
+        [current.id, null],
+      ].sort(),
+    );
+    expect(
+      file.timeline
+        .filter((e: { kind: string }) => e.kind.startsWith("handover"))
+        .map((e: { kind: string; link: { id: string } }) => [e.kind, e.link.id])
+        .sort(),
+    ).toEqual(
+      [
+        ["handover", current.id],
+        ["handover.superseded", handover.id],
+      ].sort(),
+    );
     const listed = await send("GET", `/api/handovers?operationId=${op.id}`, "auditor");
     expect(
       listed

@@ -19,7 +19,7 @@ const ZTimelineEntry = z
       .string()
       .max(200)
       .describe(
-        "person.recorded, affiliation.recorded, request.received, status.shared, case.opened, case.transition, decision, hold.filed, hold.lifted, operation.listed, operation.removed, operation.released, handover",
+        "person.recorded, affiliation.recorded, request.received, status.shared, case.opened, case.transition, decision, hold.filed, hold.lifted, operation.listed, operation.removed, operation.released, handover, handover.superseded (a handover record corrected by a later one)",
       ),
     summary: str(5000).describe("In English"),
     link: z.object({ entity: str(), id: str() }).describe("The record it is about"),
@@ -114,6 +114,9 @@ export const ZPersonFile = z
         occurredAt: str(),
         receivingAgency: str(),
         condition: str(),
+        supersededBy: str()
+          .nullable()
+          .describe("The record that corrected this one; null for the standing handover, the one counted"),
       }),
     ),
     timeline: list(ZTimelineEntry).describe("Everything that happened to the person, newest first"),

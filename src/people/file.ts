@@ -258,11 +258,14 @@ export function personFileReader(db: Db) {
           summary: `operation ${r.operationCode} (${r.operationDate}) released: to ${releasedTo(r) ?? "?"}`,
           link: { entity: "release", id: r.id },
         })),
+        // A corrected handover stays in the record beside the one that corrected it: one handover, said once.
         ...handoverRows.map((h) => ({
           occurredAt: iso(h.occurredAt),
           recordedAt: iso(h.recordedAt),
-          kind: "handover",
-          summary: `handed over at ${h.place} to ${h.receivingAgency}`,
+          kind: h.supersededBy ? "handover.superseded" : "handover",
+          summary: h.supersededBy
+            ? `handover record at ${h.place} to ${h.receivingAgency}, corrected by a later record`
+            : `handed over at ${h.place} to ${h.receivingAgency}`,
           link: { entity: "handover", id: h.id },
         })),
       ];
@@ -353,6 +356,7 @@ export function personFileReader(db: Db) {
           occurredAt: iso(h.occurredAt),
           receivingAgency: h.receivingAgency,
           condition: h.condition,
+          supersededBy: h.supersededBy,
         })),
         timeline,
       };

@@ -4017,6 +4017,8 @@ export interface components {
                 occurredAt: string;
                 receivingAgency: string;
                 condition: string;
+                /** @description The record that corrected this one; null for the standing handover, the one counted */
+                supersededBy: string | null;
             }[];
             /** @description Everything that happened to the person, newest first */
             timeline: components["schemas"]["PersonTimelineEntry"][];

@@ -190,8 +190,9 @@ export default function PersonPage() {
                     ) : (
                       <List>
                         {p.handovers.map((h) => (
-                          <List.Item key={h.id}>
+                          <List.Item key={h.id} c={h.supersededBy ? "dimmed" : undefined}>
                             {f.dateTime(h.occurredAt)} · {h.place} · {h.receivingAgency}
+                            {h.supersededBy ? ` · ${t("corrected")}` : ""}
                           </List.Item>
                         ))}
                       </List>

@@ -3928,7 +3928,7 @@ export interface components {
             occurredAt: string;
             /** @description When it was written */
             recordedAt: string;
-            /** @description person.recorded, affiliation.recorded, request.received, status.shared, case.opened, case.transition, decision, hold.filed, hold.lifted, operation.listed, operation.removed, operation.released, handover */
+            /** @description person.recorded, affiliation.recorded, request.received, status.shared, case.opened, case.transition, decision, hold.filed, hold.lifted, operation.listed, operation.removed, operation.released, handover, handover.superseded (a handover record corrected by a later one) */
             kind: string;
             /** @description In English */
             summary: string;

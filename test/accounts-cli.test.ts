@@ -103,5 +103,9 @@ describe("traslado user create --admin and token create", () => {
     const crossed = await traslado(["token", "revoke", "--party", "US", "--id", id], env);
     expect(crossed.code).toBe(1);
     expect(crossed.stderr).toMatch(/no such token/);
+    // An id or a party in the wrong form is the user's to mend: named, exit 2, as other bad input.
+    const malformed = await traslado(["token", "revoke", "--party", "MX", "--id", "nope"], env);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("id: an identifier such as 0190a1e2-…, from the list command");
   });
 });

@@ -7,6 +7,7 @@
  */
 import { type Command, Option } from "commander";
 import type { CommandModule } from "../cli/context.ts";
+import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { type Role, roles } from "./roles.ts";
 
@@ -16,9 +17,13 @@ const withServices = async <T>(fn: (s: Services) => Promise<T>) =>
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+/** An option the user gave in the wrong form: named, exit 2, like any other bad input. */
+const badOption = (field: string, rule: string) =>
+  new AppError("VALIDATION_FAILED", `--${field}: ${rule}`, { issues: [{ field, rule }] });
+
 function party(value: string): string {
   if (!/^[A-Z]{2}$/.test(value))
-    throw new Error("--party: must be an ISO 3166-1 alpha-2 code such as MX or US");
+    throw badOption("party", "must be an ISO 3166-1 alpha-2 code such as MX or US");
   return value;
 }
 
@@ -27,7 +32,7 @@ const partyOption = () =>
 
 function id(value: string): string {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
-    throw new Error("--id: an identifier such as 0190a1e2-…, from the list command");
+    throw badOption("id", "an identifier such as 0190a1e2-…, from the list command");
   return value.toLowerCase();
 }
 

@@ -87,22 +87,33 @@ export function newCase(
       details: { requestId: request?.id },
     };
   }
-  const clash = existing.find(
-    (c) =>
-      c.track === input.track && (!isTerminal(c.state as CaseState) || sentStates.has(c.state as CaseState)),
-  );
+  // Every case the person has on this track that is open or ended in a handover: all named, the first
+  // (the earliest) as `existingId`.
+  const clashes = existing
+    .filter(
+      (c) =>
+        c.track === input.track &&
+        (!isTerminal(c.state as CaseState) || sentStates.has(c.state as CaseState)),
+    )
+    // Ids are UUIDv7: in order of creation.
+    .sort((a, b) => a.id.localeCompare(b.id));
+  const clash = clashes[0];
   if (clash && !input.duplicateReason) {
-    const what = sentStates.has(clash.state as CaseState)
-      ? `was already handed over on the ${input.track} track (case ${clash.id}, ${clash.state})`
-      : `already has an open ${input.track} case ${clash.id} (${clash.state})`;
+    const named = clashes.map((c) => `case ${c.id}, ${c.state}`).join("; ");
+    const what = clashes.every((c) => sentStates.has(c.state as CaseState))
+      ? `was already handed over on the ${input.track} track (${named})`
+      : `already has ${clashes.length === 1 ? "a case" : "cases"} on the ${input.track} track, open or handed over (${named})`;
     return {
       ok: false,
       code: "DUPLICATE",
       message: `the person ${what}: confirm a second case with duplicateReason`,
       details: {
-        issues: [{ field: "personId", rule: `has case ${clash.id} on this track` }],
+        issues: [
+          { field: "personId", rule: `has ${clashes.map((c) => `case ${c.id}`).join(", ")} on this track` },
+        ],
         existingId: clash.id,
         existingState: clash.state,
+        existing: clashes.map((c) => ({ id: c.id, state: c.state })),
       },
     };
   }

@@ -512,6 +512,16 @@ describe("intake", () => {
     const confirmed = await open({ duplicateReason: "A second written request naming new charges" });
     expect(confirmed.statusCode, confirmed.body).toBe(201);
     expect(confirmed.json().duplicateReason).toBe("A second written request naming new charges");
+    // A third is refused naming both.
+    const third = await open();
+    expect(third.statusCode).toBe(409);
+    expect(
+      third
+        .json()
+        .error.details.existing.map((e: { id: string }) => e.id)
+        .sort(),
+    ).toEqual([c.id, confirmed.json().id].sort());
+    expect(third.json().error.message).toContain(confirmed.json().id);
 
     // A person already handed over on the track: warned the same way.
     const [sent] = await readyCases(1);

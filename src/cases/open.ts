@@ -100,9 +100,15 @@ export function newCase(
   const clash = clashes[0];
   if (clash && !input.duplicateReason) {
     const named = clashes.map((c) => `case ${c.id}, ${c.state}`).join("; ");
-    const what = clashes.every((c) => sentStates.has(c.state as CaseState))
-      ? `was already handed over on the ${input.track} track (${named})`
-      : `already has ${clashes.length === 1 ? "a case" : "cases"} on the ${input.track} track, open or handed over (${named})`;
+    const sent = clashes.filter((c) => sentStates.has(c.state as CaseState)).length;
+    const what =
+      sent === clashes.length
+        ? `was already handed over on the ${input.track} track (${named})`
+        : sent === 0
+          ? clashes.length === 1
+            ? `already has an open ${input.track} case ${clash.id} (${clash.state})`
+            : `already has open ${input.track} cases (${named})`
+          : `already has cases on the ${input.track} track, open or handed over (${named})`;
     return {
       ok: false,
       code: "DUPLICATE",

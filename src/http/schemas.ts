@@ -18,7 +18,8 @@ export const ZUuid = z.uuid().toLowerCase().meta({ maxLength: 36 });
 /** A calendar day, YYYY-MM-DD, that exists. */
 export const ZDay = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  // Not a date at all: said once, not also as "not a real calendar date".
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);

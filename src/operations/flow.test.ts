@@ -254,6 +254,12 @@ describe("a handover is one act with the case's last step", () => {
     });
     expect(backwards.statusCode).toBe(400);
     expect(backwards.json().error.issues).toEqual([{ field: "query.to", rule: "must not be before from" }]);
+    // A time where a day is asked for: said once.
+    const timed = await t.app.inject({
+      url: `/api/stats?from=${today()}T00:00:00Z`,
+      headers: await t.as("auditor"),
+    });
+    expect(timed.json().error.issues).toEqual([{ field: "query.from", rule: "must be a date YYYY-MM-DD" }]);
     // A confirmation without its time says it is required, not what form it takes.
     const [recorded] = await t.database.db.select().from(handovers).where(eq(handovers.operationId, op.id));
     const unconfirmed = await post(

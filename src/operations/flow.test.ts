@@ -424,6 +424,15 @@ describe("people join and leave an operation, re-planned with the fewest moves",
     expect((await adopt(op.id)).statusCode).toBe(200);
     for (const c of list) expect((await assign(c.id, op.id)).statusCode).toBe(201);
 
+    // Without a body: the answer names the reason it needs, and the person stays.
+    const bare = await t.app.inject({
+      method: "DELETE",
+      url: `/api/operations/${op.id}/people/${list[1]!.personId}`,
+      headers: await t.as("operations-planner"),
+    });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json().error.issues).toEqual([{ field: "reason", rule: "required" }]);
+    expect(await caseOf(list[1]!.id)).toMatchObject({ operationId: op.id });
     const removed = await t.app.inject({
       method: "DELETE",
       url: `/api/operations/${op.id}/people/${list[1]!.personId}`,

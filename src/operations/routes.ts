@@ -160,6 +160,11 @@ export function operationRoutes(
         response: { 200: AListChange },
       },
       config: { permission: "operation:plan" },
+      // A DELETE is often sent without a body: read as an empty one, so that the answer names what is
+      // missing (reason) rather than "(body): expected object".
+      preValidation: async (req) => {
+        (req as { body: unknown }).body ??= {};
+      },
     },
     (req, reply) =>
       idempotent(db, req, reply, req.actor, 200, (idempotency) =>

@@ -6,7 +6,7 @@ import { toIsoDate } from "../cases/calendar.ts";
 import { sentStates } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
 import { toCount } from "../db/client.ts";
-import { inOrder, visible } from "../db/query.ts";
+import { everyone, inOrder, visible } from "../db/query.ts";
 import {
   administrations,
   affiliations,
@@ -19,7 +19,7 @@ import {
 import { AppError } from "../errors.ts";
 import { ACount, ADay, AUuid, aList, aText } from "../http/answers.ts";
 import { ZDay, ZUuid } from "../http/schemas.ts";
-import { mergeFigures, primaryOf, type SentRow, suppressSmallCells, tally } from "./tally.ts";
+import { primaryOf, type SentRow, suppressSmallCells, tally } from "./tally.ts";
 
 export const ZStatsQuery = z
   .object({
@@ -80,8 +80,8 @@ export const AStats = z
  * handover days.
  */
 export function statsService(db: Db) {
-  /** The figures of the people `scope`'s party sent, over its record (its own rows and those shared with it). */
-  async function figures(query: StatsQuery, scope: { party: string }) {
+  /** The days counted: the query's, narrowed to an administration's when one is named. */
+  async function rangeOf(query: StatsQuery, scope: { party: string }) {
     let from = query.from;
     let to = query.to;
     if (query.administrationId) {
@@ -100,6 +100,21 @@ export function statsService(db: Db) {
       from = from && from > adm.beganOn ? from : adm.beganOn;
       if (adm.endedOn) to = to && to < adm.endedOn ? to : adm.endedOn;
     }
+    return { from, to };
+  }
+
+  /** The figures of the people `scope`'s party sent, over its record (its own rows and those shared with it). */
+  async function figures(query: StatsQuery, scope: { party: string }) {
+    const range = await rangeOf(query, scope);
+    return { from: range.from ?? null, to: range.to ?? null, ...tally(await sentRows(range, scope)) };
+  }
+
+  /** One row per handover counted, of the operations of `scope`'s party, in `range`. */
+  async function sentRows(
+    range: { from?: string | undefined; to?: string | undefined },
+    scope: { party: string },
+  ) {
+    const { from, to } = range;
     const handed = await db
       .select({
         operationId: operations.id,
@@ -178,7 +193,7 @@ export function statsService(db: Db) {
         aircraft: planes.get(r.operationId) ?? 0,
       };
     });
-    return { from: from ?? null, to: to ?? null, ...tally(sent) };
+    return sent;
   }
 
   return {
@@ -209,17 +224,18 @@ export function statsService(db: Db) {
     return own.length > 0;
   }
 
-  /** Every sending state's figures together, small cells suppressed: aggregates of public record. */
+  /**
+   * Every sending state's figures together, small cells suppressed: aggregates of public record. Counted
+   * once over every state's rows, so that a person two states sent counts once, as within one state.
+   */
   async function publicFigures(query: StatsQuery) {
+    // Administrations are shared with every party: any reader finds one.
+    const range = await rangeOf(query, { party: everyone });
     const owners = await db.selectDistinct({ party: operations.party }).from(operations);
     // One after the other: the scope's statements share one connection.
-    const all = [];
-    for (const o of owners) all.push(await figures(query, o));
-    // The days counted, an administration's applied (the same for every state: administrations are shared).
-    const range = all[0] ?? query;
-    return suppressSmallCells(
-      mergeFigures(all, { from: range.from ?? undefined, to: range.to ?? undefined }),
-    );
+    const rows: SentRow[] = [];
+    for (const o of owners) rows.push(...(await sentRows(range, o)));
+    return suppressSmallCells({ from: range.from ?? null, to: range.to ?? null, ...tally(rows) });
   }
 }
 

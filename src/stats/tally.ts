@@ -122,35 +122,6 @@ export function tally(rows: SentRow[]): Stats {
 /** Cells under this many people are suppressed in public figures. */
 export const smallCell = 3;
 
-/** Figures of several sending states as one. */
-export function mergeFigures<F extends Stats & { from: string | null; to: string | null }>(
-  all: F[],
-  query: { from?: string | undefined; to?: string | undefined },
-): Stats & { from: string | null; to: string | null } {
-  const merge = (pick: (f: F) => Tally[]) => {
-    const counts = new Map<string, number>();
-    for (const f of all) for (const t of pick(f)) counts.set(t.key, (counts.get(t.key) ?? 0) + t.people);
-    return [...counts]
-      .map(([key, people]) => ({ key, people }))
-      .sort((a, b) => b.people - a.people || a.key.localeCompare(b.key));
-  };
-  return {
-    from: query.from ?? null,
-    to: query.to ?? null,
-    // Each state's figures are of its own operations (`statsService`).
-    total: all.reduce((n, f) => n + f.total, 0),
-    handovers: all.reduce((n, f) => n + f.handovers, 0),
-    operations: all
-      .flatMap((f) => f.operations)
-      .sort((a, b) => a.date.localeCompare(b.date) || a.code.localeCompare(b.code)),
-    administrations: merge((f) => f.administrations),
-    organisations: merge((f) => f.organisations),
-    primaryOrganisations: merge((f) => f.primaryOrganisations),
-    destinations: merge((f) => f.destinations),
-    legalBases: merge((f) => f.legalBases),
-  };
-}
-
 export interface SuppressedTally {
   key: string;
   /** Null when the cell is suppressed. */
@@ -167,9 +138,11 @@ export interface SuppressedTally {
  * whole, keys included: with one or two people, a key alone says where they went. The number of
  * handovers is not public: less the operations shown, it would give the withheld ones away.
  *
- * What this does not stop: bounds (a withheld cell is under `smallCell`, its companion at most the
- * smallest shown) and differences between the figures of two ranges of days can still narrow a withheld
- * figure down. It keeps a small cell's figure out of any one answer, not out of every combination of them.
+ * What this does not stop: each list is protected on its own, so another list of the same answer (a
+ * withheld operation's legal basis against the per-legal-basis figures), bounds (a withheld cell is under
+ * `smallCell`, its companion at most the smallest shown) and the difference between two ranges of days can
+ * still narrow a withheld figure down. It keeps a small cell's figure out of its own list, not out of every
+ * combination of lists and answers.
  */
 export function suppressSmallCells<F extends Stats>(f: F) {
   const small = f.total < smallCell;

@@ -43,19 +43,21 @@ describe("the public statement draft", () => {
     );
   });
 
-  it("names the latest operation not withheld, and only the total when every operation is withheld", () => {
+  it("names the latest operation not withheld, and the total alone when a later one or every one is withheld", () => {
+    // As the server withholds them: a small operation, and the next smallest with it.
     const figures = {
-      total: 31,
+      total: 57,
       operations: [
         { code: "SEC-2025-02-27", date: "2025-02-27", people: 29, destinations: ["ORD"] },
+        { code: "SEC-2025-08-12", date: "2025-08-12", people: null, destinations: [] },
         { code: "SEC-2026-03-01", date: "2026-03-01", people: null, destinations: [] },
       ],
       administrations: [],
     };
     expect(statements(figures).en).toBe(
-      "On 27 February 2025, 29 people were sent (operation SEC-2025-02-27) to 1 destinations. With this operation, 31 people have been sent in all.",
+      "On 27 February 2025, 29 people were sent (operation SEC-2025-02-27) to 1 destinations. 57 people have been sent in all.",
     );
-    const withheld = statements({ ...figures, total: 2, operations: [figures.operations[1]!] });
+    const withheld = statements({ ...figures, total: 2, operations: [figures.operations[2]!] });
     expect(withheld.en).toBe("2 people have been sent in all.");
     expect(withheld.es).toBe("2 personas han sido enviadas en total.");
   });

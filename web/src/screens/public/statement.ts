@@ -22,13 +22,14 @@ export function statements(f: StatementFigures): { es: string; en: string } {
   const administration = f.administrations.length === 1 ? f.administrations[0] : undefined;
   const underIt = administration?.people ?? f.total;
   if (f.total === 0) return { es: "No hay entregas registradas.", en: "No handovers are recorded." };
-  // Every operation withheld as a small cell: the running total only.
+  // The running total counts with the operation named only if no later one is withheld.
+  const withIt = latest && !f.operations.some((o) => o.people === null && o.date > latest.date);
   const es = [
     latest &&
       `El ${dateIn("es-MX", latest.date)} fueron enviadas ${latest.people} personas (operativo ${latest.code}) a ${latest.destinations.length} destinos.`,
     administration
-      ? `${latest ? "Con este operativo, " : ""}${underIt} personas han sido enviadas durante la ${administration.key}.`
-      : `${latest ? "Con este operativo, " : ""}${underIt} personas han sido enviadas en total.`,
+      ? `${withIt ? "Con este operativo, " : ""}${underIt} personas han sido enviadas durante la ${administration.key}.`
+      : `${withIt ? "Con este operativo, " : ""}${underIt} personas han sido enviadas en total.`,
   ]
     .filter(Boolean)
     .join(" ");
@@ -36,8 +37,8 @@ export function statements(f: StatementFigures): { es: string; en: string } {
     latest &&
       `On ${dateIn("en-GB", latest.date)}, ${latest.people} people were sent (operation ${latest.code}) to ${latest.destinations.length} destinations.`,
     administration
-      ? `${latest ? "With this operation, " : ""}${underIt} people have been sent under the ${administration.key}.`
-      : `${latest ? "With this operation, " : ""}${underIt} people have been sent in all.`,
+      ? `${withIt ? "With this operation, " : ""}${underIt} people have been sent under the ${administration.key}.`
+      : `${withIt ? "With this operation, " : ""}${underIt} people have been sent in all.`,
   ]
     .filter(Boolean)
     .join(" ");

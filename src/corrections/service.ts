@@ -29,6 +29,7 @@ import {
   cases,
   caseTransitions,
   decisions,
+  handoverConfirmations,
   handovers,
   operations,
   organisations,
@@ -329,11 +330,21 @@ export function correctionService(db: Db) {
         const patch: Patch = { ...input };
         if (typeof patch.occurredAt === "string") {
           const occurredAt = new Date(patch.occurredAt);
-          // The rules of the handover it corrects: not still to come, not before its operation flew.
+          // The rules of the handover it corrects: not still to come, not before its operation flew, and
+          // (by day, as the acts may be given as days) not after the operation completed or the receiving
+          // state confirmed the handover.
           const [op] = await db
-            .select({ operationDate: operations.operationDate, departedAt: operations.departedAt })
+            .select({
+              operationDate: operations.operationDate,
+              departedAt: operations.departedAt,
+              completedAt: operations.completedAt,
+            })
             .from(operations)
             .where(eq(operations.id, old.operationId));
+          const [confirmed] = await db
+            .select({ occurredAt: handoverConfirmations.occurredAt })
+            .from(handoverConfirmations)
+            .where(eq(handoverConfirmations.handoverId, old.id));
           const day = toIsoDate(occurredAt);
           const rule =
             stillToCome(occurredAt, new Date()) ??
@@ -341,7 +352,11 @@ export function correctionService(db: Db) {
               ? `not before the operation date ${op.operationDate}`
               : op?.departedAt && day < toIsoDate(op.departedAt)
                 ? `not before the departure on ${toIsoDate(op.departedAt)}`
-                : null);
+                : op?.completedAt && day > toIsoDate(op.completedAt)
+                  ? `not after the operation was completed, on ${toIsoDate(op.completedAt)}`
+                  : confirmed && day > toIsoDate(confirmed.occurredAt)
+                    ? `not after its confirmation, on ${toIsoDate(confirmed.occurredAt)}`
+                    : null);
           if (rule)
             throw new AppError("VALIDATION_FAILED", `occurredAt: ${rule}`, {
               issues: [{ field: "occurredAt", rule }],

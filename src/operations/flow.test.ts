@@ -216,6 +216,17 @@ describe("a superseded handover", () => {
       occurredAt: `${daysAgo(1)}T12:00:00Z`,
     });
     expect(done.statusCode, done.body).toBe(200);
+    // Nor corrected to a day after the operation was completed.
+    const late = await t.app.inject({
+      method: "POST",
+      url: `/api/handovers/${fixed.json().current.id}/supersessions`,
+      headers: { ...(await t.as("custody-officer")), "if-match": '"1"' },
+      payload: { occurredAt: today(), reason: "Dated by the receipt's second page" },
+    });
+    expect(late.statusCode, late.body).toBe(400);
+    expect(late.json().error.issues).toEqual([
+      { field: "occurredAt", rule: `not after the operation was completed, on ${daysAgo(1)}` },
+    ]);
   });
 });
 

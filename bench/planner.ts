@@ -128,13 +128,19 @@ const median = (xs: number[]) => {
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "—");
 const out = (s = "") => process.stdout.write(`${s}\n`);
 
-async function literature() {
-  const rows = readFileSync(`${dir}/best_known.csv`, "utf8")
+/** The literature's instances the run picks (--filter, --limit): rows of best_known.csv (name first). */
+function pickedInstances(): string[][] {
+  return readFileSync(`${dir}/best_known.csv`, "utf8")
     .trim()
     .split("\n")
     .slice(1)
-    .map((l) => l.split(","));
-  const picked = rows.filter((r) => r[0]!.includes(filter)).slice(0, limit);
+    .map((l) => l.split(","))
+    .filter((r) => r[0]!.includes(filter))
+    .slice(0, limit);
+}
+
+async function literature() {
+  const picked = pickedInstances();
   const runner = withHighs ? new HighsRunner() : null;
   await runner?.warmUp();
   const t0 = performance.now();
@@ -363,12 +369,7 @@ export function randomOperation(seed: number, people = 500, aircraft = 60, desti
  * the compiled CLI; the code timed is the same.
  */
 async function phases() {
-  const rows = readFileSync(`${dir}/best_known.csv`, "utf8")
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((l) => l.split(","));
-  const picked = rows.filter((r) => r[0]!.includes(filter)).slice(0, limit);
+  const picked = pickedInstances();
   const highs = await loadHighs();
   const child = fileURLToPath(new URL("planner/trace-child.ts", import.meta.url));
   out(

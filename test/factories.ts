@@ -214,3 +214,20 @@ export const pngBytes = Buffer.from(
   "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2e1d9c10000000049454e44ae426082",
   "hex",
 );
+
+/** The requesting state (US) records a no-death-penalty assurance for a person, given on `givenOn`. */
+export async function giveAssurance(t: TestApp, personId: string, givenOn: string) {
+  return t.app.inject({
+    method: "POST",
+    url: "/api/assurances",
+    headers: await t.as("request-officer", "US"),
+    payload: {
+      kind: "no-death-penalty",
+      giver: "US Department of Justice",
+      scope: "person",
+      personId,
+      status: "given",
+      givenOn,
+    },
+  });
+}

@@ -10,7 +10,7 @@ import { and, eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
-import { buildCase, buildOperation, transition } from "../../test/factories.ts";
+import { buildCase, buildOperation, giveAssurance, transition } from "../../test/factories.ts";
 import { sqlStateOf } from "../db/errors.ts";
 import { caseFiles, caseTransitions, charges } from "../db/schema.ts";
 import { runDeadlineClock } from "./deadline-clock.ts";
@@ -103,19 +103,7 @@ describe("kept case files", () => {
     expect(hold.statusCode, hold.body).toBe(201);
     expect((await read(c.id)).holds.map((h: { id: string }) => h.id)).toEqual([hold.json().id]);
 
-    const given = await t.app.inject({
-      method: "POST",
-      url: "/api/assurances",
-      headers: await t.as("request-officer", "US"),
-      payload: {
-        kind: "no-death-penalty",
-        giver: "US Department of Justice",
-        scope: "person",
-        personId: c.personId,
-        status: "given",
-        givenOn: "2026-01-21",
-      },
-    });
+    const given = await giveAssurance(t, c.personId, "2026-01-21");
     expect(given.statusCode, given.body).toBe(201);
     expect((await read(c.id)).assurances).toEqual([
       { id: given.json().id, kind: "no-death-penalty", status: "given" },

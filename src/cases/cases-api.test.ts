@@ -6,6 +6,7 @@ import {
   buildCase,
   buildOperation,
   buildPerson,
+  giveAssurance,
   transition,
 } from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
@@ -171,19 +172,7 @@ describe("case transitions over the API", () => {
 
   it("an assurance dated ahead is refused: it would count before it was given", async () => {
     const c = await approved({ capital: true });
-    const ahead = await t.app.inject({
-      method: "POST",
-      url: "/api/assurances",
-      headers: await t.as("request-officer", "US"),
-      payload: {
-        kind: "no-death-penalty",
-        giver: "US Department of Justice",
-        scope: "person",
-        personId: c.personId,
-        status: "given",
-        givenOn: "2099-01-01",
-      },
-    });
+    const ahead = await giveAssurance(t, c.personId, "2099-01-01");
     expect(ahead.statusCode).toBe(400);
     expect(ahead.json().error.issues).toEqual([{ field: "givenOn", rule: "not after today" }]);
     const listed = await t.app.inject({
@@ -202,19 +191,7 @@ describe("case transitions over the API", () => {
     expect(res.json().error.code).toBe("ASSURANCE_MISSING");
     expect((await stateOf(c.id)).state).toBe("council-approved");
 
-    const given = await t.app.inject({
-      method: "POST",
-      url: "/api/assurances",
-      headers: await t.as("request-officer", "US"),
-      payload: {
-        kind: "no-death-penalty",
-        giver: "US Department of Justice",
-        scope: "person",
-        personId: c.personId,
-        status: "given",
-        givenOn: "2026-01-10",
-      },
-    });
+    const given = await giveAssurance(t, c.personId, "2026-01-10");
     expect(given.statusCode).toBe(201);
     // Withdrawn by the state that gave it, it covers no one: the guard fails again.
     const withdraw = async (role: "request-officer" | "foreign-ministry", party: string) =>
@@ -254,19 +231,7 @@ describe("case transitions over the API", () => {
     const refusedAgain = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
     expect(refusedAgain.json().error.code).toBe("ASSURANCE_MISSING");
 
-    const again = await t.app.inject({
-      method: "POST",
-      url: "/api/assurances",
-      headers: await t.as("request-officer", "US"),
-      payload: {
-        kind: "no-death-penalty",
-        giver: "US Department of Justice",
-        scope: "person",
-        personId: c.personId,
-        status: "given",
-        givenOn: "2026-01-13",
-      },
-    });
+    const again = await giveAssurance(t, c.personId, "2026-01-13");
     expect(again.statusCode).toBe(201);
     const ok = await transition(t, c.id, "secretariat", { transition: "confirm-assurances" });
     expect(ok.statusCode).toBe(201);

@@ -13,7 +13,14 @@
 import type { BppcCore } from "./bppc-search.ts";
 import { type Rng, randInt } from "./rng.ts";
 
-export type CoverResult = { kind: "found"; assignment: Int32Array } | { kind: "none" } | { kind: "unknown" };
+/**
+ * "unknown" says whether the candidate bins were listed: when they were not (more than `maxSets`, or
+ * the time ran out listing them), the search never started.
+ */
+export type CoverResult =
+  | { kind: "found"; assignment: Int32Array }
+  | { kind: "none" }
+  | { kind: "unknown"; listed: boolean };
 
 export interface CoverOptions {
   deadline: number;
@@ -133,14 +140,14 @@ export function enumerateSets(
  */
 export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResult {
   const { n, capacity: C, weight: w } = c;
-  if (!Number.isInteger(C) || w.some((x) => !Number.isInteger(x))) return { kind: "unknown" };
+  if (!Number.isInteger(C) || w.some((x) => !Number.isInteger(x))) return { kind: "unknown", listed: false };
   let total = 0;
   for (let i = 0; i < n; i++) total += w[i]!;
   const S = k * C - total;
   if (S < 0) return { kind: "none" };
   if (n === 0) return { kind: "found", assignment: new Int32Array(0) };
   const fam = enumerateSets(c, C - S, o.maxSets ?? 3_000_000, o.maxSteps ?? 20_000_000, o);
-  if (!fam) return { kind: "unknown" };
+  if (!fam) return { kind: "unknown", listed: false };
   const { count: R, start, items, slack } = fam;
   // Rows of each item (CSR), each item's rows in order of slack (fullest first).
   const deg = new Int32Array(n + 1);
@@ -281,5 +288,5 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
     }
     runLimit *= 1.2;
   }
-  return { kind: "unknown" };
+  return { kind: "unknown", listed: true };
 }

@@ -72,6 +72,20 @@ describe("BPPC exact cover", () => {
     // Two bins cannot hold 27.
     expect(coverPacking(c, 2, { rng: createRng(1), ...noClock }).kind).toBe("none");
   });
+
+  it("says whether it listed the candidate bins before it gave up", () => {
+    const { c } = core("6 10\n1 6 3 4\n2 6 3 4\n3 4\n4 4\n5 4\n6 3\n");
+    // Too many candidate bins to list: the search never started.
+    expect(coverPacking(c, 3, { rng: createRng(1), ...noClock, maxSets: 2 })).toEqual({
+      kind: "unknown",
+      listed: false,
+    });
+    // Listed, then out of search nodes.
+    expect(coverPacking(c, 3, { rng: createRng(1), ...noClock, maxNodes: 0 })).toEqual({
+      kind: "unknown",
+      listed: true,
+    });
+  });
 });
 
 describe("solveBppc", () => {

@@ -47,6 +47,14 @@ const SEARCH_FIRST_SHARE = 0.05;
 const SEARCH_FIRST_MIN_ITERATIONS = 200;
 const SEARCH_FIRST_MAX_SHARE = 0.25;
 const COLGEN_SHARE = 0.8;
+/**
+ * When the bound leaves a little slack and the exact cover could not even list the nearly full bins
+ * (BPPC_2_3_9: 519,629 sets loading a bin to 137 or more of 150, for a slack of 13 over 105 bins),
+ * the local search stalls a bin over and column generation's dive is what packs: it then starts at
+ * once, from the greedy packing, and keeps this share of the time. On BPPC_2_3_9 in a new process
+ * (seeds 1–30) this took the runs at 105 from 3/10 to 29/30 (docs/BENCHMARKS.md).
+ */
+const COLGEN_SHARE_CROWDED = 0.95;
 /** The local search's turn on each failed dive's packing (time; iterations when reproducible). */
 const REPAIR_MS = 5;
 const REPAIR_ITERATIONS = 2000;
@@ -201,6 +209,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   // With HiGHS and colgenFirst the other thread runs the exact cover (and reports what it proves).
   const highs = inst.n <= MAX_COLGEN_ITEMS ? options.highs : undefined;
   const colgenNow = !!highs && !!options.colgenFirst && !reproducible;
+  let crowded = false;
   if (res.bins > lowerBound && !colgenNow && lowerBound * inst.capacity - total < Math.max(1, minW)) {
     // With maxIterations the run must not depend on the clock: a node budget instead of a deadline.
     const ec = coverPacking(core, lowerBound, {
@@ -216,6 +225,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     });
     if (ec.kind === "found") res = { bins: lowerBound, assignment: ec.assignment, foundAt: time() };
     else if (ec.kind === "none") lowerBound++;
+    else crowded = !ec.listed && !!highs && !reproducible;
     onProgress?.(res.bins, lowerBound);
   }
   /** The local search from a packing, aiming at `bound`, until a time or an iteration budget. */
@@ -242,7 +252,9 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
     const now = time();
     return Math.min(deadline, now + f * (deadline - now));
   };
-  if (res.bins > lowerBound && highs && !reproducible && !colgenNow) {
+  if (crowded) {
+    // Column generation at once (COLGEN_SHARE_CROWDED).
+  } else if (res.bins > lowerBound && highs && !reproducible && !colgenNow) {
     const cap = share(SEARCH_FIRST_MAX_SHARE);
     const first = runSearch(res.assignment, lowerBound, share(SEARCH_FIRST_SHARE));
     if (first.bins < res.bins) res = first;
@@ -255,7 +267,7 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
   if (highs && res.bins > lowerBound && clock() < deadline) {
     const cg = colgenBppc(core, highs, {
       clock,
-      deadline: share(COLGEN_SHARE),
+      deadline: share(crowded ? COLGEN_SHARE_CROWDED : COLGEN_SHARE),
       lowerBound,
       upper: res.bins,
       start: res.assignment,

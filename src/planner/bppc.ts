@@ -52,7 +52,7 @@ const COLGEN_SHARE = 0.8;
  * (BPPC_2_3_9: 519,629 sets loading a bin to 137 or more of 150, for a slack of 13 over 105 bins),
  * the local search stalls a bin over and column generation's dive is what packs: it then starts at
  * once, from the greedy packing, and keeps this share of the time. On BPPC_2_3_9 in a new process
- * (seeds 1–30) this took the runs at 105 from 3/10 to 29/30 (docs/BENCHMARKS.md).
+ * (seeds 1–30, turn about) this took the runs at 105 from 10/30 to 30/30 (docs/BENCHMARKS.md).
  */
 const COLGEN_SHARE_CROWDED = 0.95;
 /** The local search's turn on each failed dive's packing (time; iterations when reproducible). */

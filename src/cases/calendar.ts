@@ -93,3 +93,16 @@ export function addMonthsClamped(iso: IsoDate, months: number): IsoDate {
   const lastDay = new Date(Date.UTC(y, targetMonth + 1, 0)).getUTCDate();
   return fromDayNumber(Date.UTC(y, targetMonth, Math.min(d, lastDay)) / DAY_MS);
 }
+
+/**
+ * How far ahead of this server's clock a recorded act may be dated: another system's clock runs a little
+ * ahead; an act an hour from now has not happened yet.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The rule an act's time breaks by being still to come, if it does (`CLOCK_SKEW_MS` allowed). */
+export function stillToCome(occurredAt: Date, now: Date): string | null {
+  return occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS
+    ? `not in the future (now ${now.toISOString().slice(0, 16)}Z)`
+    : null;
+}

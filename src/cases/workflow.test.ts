@@ -275,7 +275,7 @@ describe("decide: order of checks", () => {
     }
   });
 
-  it("requires a legal basis and an occurredAt not after today", () => {
+  it("requires a legal basis and an occurredAt not still to come", () => {
     const noBasis = expectRefused(
       decide(
         f,
@@ -293,7 +293,27 @@ describe("decide: order of checks", () => {
       ),
       "VALIDATION_FAILED",
     );
-    expect(future.details?.issues).toEqual([{ field: "occurredAt", rule: "not after today" }]);
+    expect(future.details?.issues).toEqual([
+      { field: "occurredAt", rule: "not in the future (now 2026-01-20T12:00Z)" },
+    ]);
+    // Later the same day is still to come; within the five minutes another clock may run ahead is not.
+    const now = new Date("2026-01-20T10:00:00Z");
+    const tonight = decide(
+      f,
+      input("receive-formal-request", "foreign-ministry", new Date("2026-01-20T22:00:00Z")),
+      ctx(now),
+    );
+    expect(expectRefused(tonight, "VALIDATION_FAILED").details?.issues).toEqual([
+      { field: "occurredAt", rule: "not in the future (now 2026-01-20T10:00Z)" },
+    ]);
+    const skewed = expectOk(
+      decide(
+        f,
+        input("receive-formal-request", "foreign-ministry", new Date("2026-01-20T10:04:00Z")),
+        ctx(now),
+      ),
+    );
+    expect(skewed.to).toBe("formal-request-received");
   });
 
   it("never mutates its input", () => {

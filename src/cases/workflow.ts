@@ -7,7 +7,7 @@
  */
 import type { Actor } from "../auth/roles.ts";
 import type { ErrorCode, FieldIssue } from "../errors.ts";
-import { toIsoDate } from "./calendar.ts";
+import { stillToCome, toIsoDate } from "./calendar.ts";
 import type { Deadline, DeadlineKind } from "./deadlines.ts";
 import { computeDeadline, hasLapsed } from "./deadlines.ts";
 import type {
@@ -416,14 +416,18 @@ const underWay = (op: NonNullable<CaseFacts["operation"]>): Reason => ({
 /** An operation still being planned: people may board it or leave it by their own case's step. */
 const stillPlanned = (status: string) => status === "planning" || status === "planned";
 
-/** Input checks that do not depend on the table: a recorded legal basis, a real date not in the future. */
+/**
+ * Input checks that do not depend on the table: a recorded legal basis, a real time not still to come
+ * (`stillToCome`: the rule the operation's acts keep too).
+ */
 function checkInput(input: TransitionInput, def: TransitionDef, now: Date): Refusal | null {
   const issues: FieldIssue[] = [];
   if (input.legalBasis.trim() === "") issues.push({ field: "legalBasis", rule: "required" });
   if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
     issues.push({ field: "occurredAt", rule: "a valid date" });
-  } else if (toIsoDate(input.occurredAt) > toIsoDate(now)) {
-    issues.push({ field: "occurredAt", rule: "not after today" });
+  } else {
+    const ahead = stillToCome(input.occurredAt, now);
+    if (ahead) issues.push({ field: "occurredAt", rule: ahead });
   }
   if (input.bypass && !def.guards.includes("no-blocking-hold")) {
     issues.push({ field: "bypass", rule: `not applicable: ${def.name} is not blocked by legal holds` });

@@ -17,7 +17,7 @@ import { changesOf } from "../audit/events.ts";
 import { type Row, write } from "../audit/write.ts";
 import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
-import { toIsoDate } from "../cases/calendar.ts";
+import { stillToCome, toIsoDate } from "../cases/calendar.ts";
 import { type SharedStatus, stateDefs, transitions } from "../cases/tracks.ts";
 import type { Db } from "../db/client.ts";
 import { getById, requireRefs, visible } from "../db/query.ts";
@@ -37,7 +37,6 @@ import {
   type requests,
 } from "../db/schema.ts";
 import { AppError } from "../errors.ts";
-import { stillToCome } from "../operations/lifecycle.ts";
 import type { CorrectableKind, HistoryKind } from "./kinds.ts";
 
 /** What the requesting state is told once a request is granted: its charges are what it was granted on. */

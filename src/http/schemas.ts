@@ -31,14 +31,15 @@ export const ZDay = z
  * day (`2026-01-20`), taken as the start of that day in UTC. Rules that compare such moments with an
  * operation's date compare calendar days.
  */
+const OCCURRED_AT_RULE = "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)";
 export const ZOccurredAt = z.union(
-  [z.iso.datetime({ offset: true }).max(40), ZDay.transform((d) => `${d}T00:00:00.000Z`)],
-  {
-    error: (issue) =>
-      issue.input === undefined
-        ? "required"
-        : "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)",
-  },
+  [
+    // Its own message too: a string that is not a day (`tomorrow`) fails the day's pattern, which aborts,
+    // and the union then reports this branch's issue alone.
+    z.iso.datetime({ offset: true, error: OCCURRED_AT_RULE }).max(40),
+    ZDay.transform((d) => `${d}T00:00:00.000Z`),
+  ],
+  { error: (issue) => (issue.input === undefined ? "required" : OCCURRED_AT_RULE) },
 );
 
 /** A party: a state, as an ISO 3166-1 alpha-2 code. */

@@ -666,7 +666,16 @@ describe("intake", () => {
       occurredAt: "03/01/2026",
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.issues[0]).toMatchObject({ field: "occurredAt" });
+    // The form it takes, for a string that is not a day as for one that is not a date-time.
+    const rule = "must be a date-time with its offset (2026-01-20T17:00:00Z) or a day (2026-01-20)";
+    expect(bad.json().error.issues).toEqual([{ field: "occurredAt", rule }]);
+    const word = await transition(t, c.id, "secretariat", {
+      transition: "propose-to-council",
+      occurredAt: "tomorrow",
+    });
+    expect(word.json().error.issues).toEqual([{ field: "occurredAt", rule }]);
+    const history = (await t.s.cases.get(c.id, officer("secretariat"))).history.map((h) => h.transition);
+    expect(history).not.toContain("propose-to-council");
   });
 });
 

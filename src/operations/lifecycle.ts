@@ -12,7 +12,7 @@
  * A handover takes the case's last step (`hand-over`, or the treaty's `surrender`).
  */
 import type { Role } from "../auth/roles.ts";
-import { toIsoDate } from "../cases/calendar.ts";
+import { stillToCome, toIsoDate } from "../cases/calendar.ts";
 import {
   boardedStates,
   type CaseState,
@@ -352,19 +352,6 @@ export function decideAdoption(
 }
 
 export type HandoverDecision = { ok: true; caseId: string; transition: string } | Refusal;
-
-/**
- * How far ahead of this server's clock a recorded act may be dated: another system's clock runs a little
- * ahead; an act an hour from now has not happened yet.
- */
-export const CLOCK_SKEW_MS = 5 * 60_000;
-
-/** The rule an act's time breaks by being still to come, if it does (`CLOCK_SKEW_MS` allowed). */
-export function stillToCome(occurredAt: Date, now: Date): string | null {
-  return occurredAt.getTime() > now.getTime() + CLOCK_SKEW_MS
-    ? `not in the future (now ${now.toISOString().slice(0, 16)}Z)`
-    : null;
-}
 
 /**
  * A handover: only for a person on board an operation in transit, at a stop of their aircraft's route, not

@@ -250,4 +250,21 @@ describe("planning an operation over the API", () => {
     expect(res.json().error.issues[0].field).toBe("aircraftId");
     expect(fleet).toHaveLength(3);
   });
+
+  it("adopting a plan that is not a current draft is 404 naming planId, and the operation stays as it was", async () => {
+    const h = await t.as("operations-planner");
+    const before = (await t.app.inject({ method: "GET", url: `/api/operations/${operationId}`, headers: h })).json();
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${operationId}/plan/adopt`,
+      headers: h,
+      payload: { planId: "0190a1e2-0000-7000-8000-000000000000" },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toMatchObject({ code: "NOT_FOUND", details: { entity: "plan" } });
+    expect(res.json().error.message).toContain("planId: not a current draft of operation TEST-PLAN-1");
+    const after = (await t.app.inject({ method: "GET", url: `/api/operations/${operationId}`, headers: h })).json();
+    expect(after.status).toBe(before.status);
+    expect(after.version).toBe(before.version);
+  });
 });

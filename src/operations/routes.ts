@@ -183,6 +183,8 @@ export function operationRoutes(
     tags,
     summary:
       "Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat",
+    description:
+      "The newest draft, or the one `planId` names. 404 NOT_FOUND (entity `plan`) when the operation has no draft plan (make one with `POST /api/operations/{id}/plan`) or `planId` is not one of its current drafts.",
     permission: "operation:plan",
     body: ZAdoptPlan,
     headers: ifMatchHeader,

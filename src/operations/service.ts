@@ -2,7 +2,7 @@ import { and, asc, eq, gte, inArray, isNull, lte } from "drizzle-orm";
 import { type Tx, type Writer, write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
-import { toIsoDate } from "../cases/calendar.ts";
+import { stillToCome, toIsoDate } from "../cases/calendar.ts";
 import type { caseService, PreparedStep } from "../cases/service.ts";
 import { type CaseState, isTerminal, type Policy, type Track } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
@@ -34,7 +34,6 @@ import {
   type OperationStatus,
   onBoard,
   type Refusal,
-  stillToCome,
 } from "./lifecycle.ts";
 import type { PlanRunner } from "./plan-runner.ts";
 import { peopleOfPlan, type planningService } from "./planning.ts";

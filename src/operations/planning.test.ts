@@ -253,7 +253,9 @@ describe("planning an operation over the API", () => {
 
   it("adopting a plan that is not a current draft is 404 naming planId, and the operation stays as it was", async () => {
     const h = await t.as("operations-planner");
-    const before = (await t.app.inject({ method: "GET", url: `/api/operations/${operationId}`, headers: h })).json();
+    const before = (
+      await t.app.inject({ method: "GET", url: `/api/operations/${operationId}`, headers: h })
+    ).json();
     const res = await t.app.inject({
       method: "POST",
       url: `/api/operations/${operationId}/plan/adopt`,
@@ -263,7 +265,9 @@ describe("planning an operation over the API", () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toMatchObject({ code: "NOT_FOUND", details: { entity: "plan" } });
     expect(res.json().error.message).toContain("planId: not a current draft of operation TEST-PLAN-1");
-    const after = (await t.app.inject({ method: "GET", url: `/api/operations/${operationId}`, headers: h })).json();
+    const after = (
+      await t.app.inject({ method: "GET", url: `/api/operations/${operationId}`, headers: h })
+    ).json();
     expect(after.status).toBe(before.status);
     expect(after.version).toBe(before.version);
   });

@@ -999,7 +999,9 @@ export interface paths {
         put?: never;
         /**
          * Adopt a draft plan: the operation becomes planned, and each person gets their aircraft and seat
-         * @description Permission `operation:plan` (list and remove people, plan, move people by hand, adopt a plan): operations-planner; writes rows of the caller's own party.
+         * @description The newest draft, or the one `planId` names. 404 NOT_FOUND (entity `plan`) when the operation has no draft plan (make one with `POST /api/operations/{id}/plan`) or `planId` is not one of its current drafts.
+         *
+         *     Permission `operation:plan` (list and remove people, plan, move people by hand, adopt a plan): operations-planner; writes rows of the caller's own party.
          */
         post: operations["adoptOperationPlan"];
         delete?: never;

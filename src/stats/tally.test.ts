@@ -80,10 +80,18 @@ describe("the public figures", () => {
     expect(s.destinations).toEqual([]);
     expect(s.primaryOrganisations).toEqual([]);
     expect(s.legalBases).toEqual([]);
-    expect(s.operations).toEqual([
-      expect.objectContaining({ people: null, destinations: [], suppressed: true }),
-    ]);
+    // The one operation listed would hold the total.
+    expect(s.operations).toEqual([]);
     expect(s).not.toHaveProperty("handovers");
+    // Two operations of one person each: listed, each would be the total less the other.
+    const two = suppressSmallCells(
+      tally([
+        ...people(["a"], {}),
+        ...people(["b"], { operationId: "op-2", code: "WALK-2", operationDate: "2026-03-02" }),
+      ]),
+    );
+    expect(two.total).toBe(2);
+    expect(two.operations).toEqual([]);
   });
 
   it("leave a list alone when two or more cells are small already", () => {

@@ -135,7 +135,8 @@ export interface SuppressedTally {
  * suppressed, its smallest other cell is suppressed too: otherwise the total less the others would give it
  * away. Operations are cells too: a small one's people and destinations are withheld (its code, date,
  * aircraft and legal basis stay, as announced). When the total itself is small, the lists are withheld
- * whole, keys included: with one or two people, a key alone says where they went. The number of
+ * whole, keys included, operations too: with one or two people, a key alone says where they went, and
+ * the operations listed say which carried them (one operation holds the total; two hold one each). The number of
  * handovers is not public: less the operations shown, it would give the withheld ones away.
  *
  * What this does not stop: each list is protected on its own, so another list of the same answer (a
@@ -152,14 +153,16 @@ export function suppressSmallCells<F extends Stats>(f: F) {
       : rows.map((r, k) =>
           withheld(rows.map((x) => x.people))[k] ? { key: r.key, people: null, suppressed: true } : r,
         );
-  const smallOps = small ? f.operations.map(() => true) : withheld(f.operations.map((o) => o.people));
+  const smallOps = withheld(f.operations.map((o) => o.people));
   const { handovers: _notPublic, ...figures } = f;
   return {
     ...figures,
     public: true as const,
-    operations: f.operations.map((o, k) =>
-      smallOps[k] ? { ...o, people: null, destinations: [], suppressed: true as const } : o,
-    ),
+    operations: small
+      ? []
+      : f.operations.map((o, k) =>
+          smallOps[k] ? { ...o, people: null, destinations: [], suppressed: true as const } : o,
+        ),
     administrations: hide(f.administrations),
     organisations: hide(f.organisations),
     primaryOrganisations: hide(f.primaryOrganisations),

@@ -18,7 +18,7 @@ import { verifyAudit } from "../audit/verify.ts";
 import { write } from "../audit/write.ts";
 import type { Role } from "../auth/roles.ts";
 import { addDays, toIsoDate } from "../cases/calendar.ts";
-import { cases, decisions, handovers, operationPeople } from "../db/schema.ts";
+import { cases, decisions, handoverConfirmations, handovers, operationPeople } from "../db/schema.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -281,6 +281,70 @@ describe("a handover is one act with the case's last step", () => {
     );
     expect(unconfirmed.statusCode).toBe(400);
     expect(unconfirmed.json().error.issues).toContainEqual({ field: "occurredAt", rule: "required" });
+    // A time out of order or still to come is a bad value (400), as on every other act; nothing is confirmed.
+    const receiver = { receivingOfficer: "Deputy J. Ortiz", receivingAgency: "U.S. Marshals Service" };
+    const handedOn = recorded!.occurredAt.toISOString().slice(0, 10);
+    const dayBefore = new Date(recorded!.occurredAt.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const early = await post(
+      `/api/handovers/${recorded!.id}/confirmations`,
+      "receiving-officer",
+      { ...receiver, condition: "Good", occurredAt: dayBefore },
+      "US",
+    );
+    expect(early.statusCode).toBe(400);
+    expect(early.json().error).toMatchObject({
+      code: "VALIDATION_FAILED",
+      issues: [{ field: "occurredAt", rule: `not before the handover on ${handedOn}` }],
+    });
+    const ahead = await post(
+      `/api/handovers/${recorded!.id}/confirmations`,
+      "receiving-officer",
+      { ...receiver, condition: "Good", occurredAt: new Date(Date.now() + 3 * 3_600_000).toISOString() },
+      "US",
+    );
+    expect(ahead.statusCode).toBe(400);
+    expect(ahead.json().error.code).toBe("VALIDATION_FAILED");
+    expect(ahead.json().error.issues[0].field).toBe("occurredAt");
+    const confirmations = await t.database.db
+      .select()
+      .from(handoverConfirmations)
+      .where(eq(handoverConfirmations.handoverId, recorded!.id));
+    expect(confirmations).toEqual([]);
+    // The receiving state confirms; the list carries each handover's confirmation, and filters on it.
+    const handoverList = async (query: string, party = "MX") =>
+      (
+        await t.app.inject({
+          url: `/api/handovers?operationId=${op.id}${query}`,
+          headers: await t.as(party === "MX" ? "auditor" : "receiving-officer", party),
+        })
+      ).json();
+    expect((await handoverList("")).items.map((h: { confirmation: unknown }) => h.confirmation)).toEqual([
+      null,
+    ]);
+    expect((await handoverList("&confirmed=false")).items).toHaveLength(1);
+    const confirmed = await post(
+      `/api/handovers/${recorded!.id}/confirmations`,
+      "receiving-officer",
+      { ...receiver, condition: "Good", occurredAt: new Date().toISOString() },
+      "US",
+    );
+    expect(confirmed.statusCode, confirmed.body).toBe(201);
+    const listed = await handoverList("");
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0].confirmation).toMatchObject({ handoverId: recorded!.id, condition: "Good" });
+    expect((await handoverList("&confirmed=false")).items).toEqual([]);
+    expect((await handoverList("&confirmed=true")).items.map((h: { id: string }) => h.id)).toEqual([
+      recorded!.id,
+    ]);
+    // The receiving state reads the same; a third state reads nothing.
+    expect((await handoverList("&confirmed=true", "US")).items).toHaveLength(1);
+    expect((await handoverList("", "GT")).items).toEqual([]);
+    const bad = await t.app.inject({
+      url: `/api/handovers?confirmed=yes`,
+      headers: await t.as("auditor"),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.issues[0].field).toBe("query.confirmed");
     const again = await handover(op.id, list[0]!.personId);
     expect(again.statusCode).toBe(409);
     expect(await total()).toBe(before + 1);

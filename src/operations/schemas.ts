@@ -137,6 +137,8 @@ export const ZListHandovers = ZPageQuery.extend({
   operationId: ZUuid.optional(),
   personId: ZUuid.optional(),
   place: ZAirport.optional(),
+  /** `false`: the handovers the receiving state has not confirmed yet; `true`: those it has. */
+  confirmed: z.enum(["true", "false"]).optional(),
 });
 export type ListHandovers = z.infer<typeof ZListHandovers>;
 
@@ -290,7 +292,7 @@ export const AHandover = rowSchema(handovers, {
   .extend({
     /** The case's last step, taken with the handover: in the answer of a create only. */
     case: ACaseVersion.optional(),
-    /** The receiving state's confirmation (null before it confirms): in the answer of a read by id only. */
+    /** The receiving state's confirmation (null before it confirms): in a read and a list, not a create. */
     confirmation: AHandoverConfirmation.nullable().optional(),
   })
   .meta({ id: "Handover" });

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, exists, gte, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 import { type Tx, type Writer, write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -61,6 +61,9 @@ type ListingRow = typeof operationPeople.$inferSelect;
 const refused = (r: Refusal) => new AppError(r.code, r.message, r.details ?? {});
 const invalid = (issues: FieldIssue[]) =>
   new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+/** A value that breaks a rule of its own (a time still to come, out of order), not a reference. */
+const badValue = (issues: FieldIssue[]) =>
+  new AppError("VALIDATION_FAILED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
 
 /** An operation as its lifecycle reads it, with the rows it was read from. */
 interface Loaded {
@@ -890,20 +893,44 @@ export function operationService(
         return { ...handover, confirmation: confirmation ?? null };
       }),
 
+    /** Handovers, each with its confirmation (null before the receiving state confirms). */
     listHandovers: (q: ListHandovers, actor: Actor) =>
-      guarded(db, actor, "handover:read", () =>
-        pageOf(
+      guarded(db, actor, "handover:read", async () => {
+        // A confirmation the reader may see: the receiving state's, shared with the sending state.
+        const confirmedBy = db
+          .select({ one: sql`1` })
+          .from(handoverConfirmations)
+          .where(
+            and(eq(handoverConfirmations.handoverId, handovers.id), visible(handoverConfirmations, actor)),
+          );
+        const page = await pageOf(
           db,
           handovers,
           [
             q.operationId ? eq(handovers.operationId, q.operationId) : undefined,
             q.personId ? eq(handovers.personId, q.personId) : undefined,
             q.place ? eq(handovers.place, q.place) : undefined,
+            q.confirmed === "true" ? exists(confirmedBy) : undefined,
+            q.confirmed === "false" ? notExists(confirmedBy) : undefined,
           ],
           q,
           actor,
-        ),
-      ),
+        );
+        const ids = page.items.map((h) => h.id);
+        const confirmations = ids.length
+          ? await db
+              .select()
+              .from(handoverConfirmations)
+              .where(
+                and(inArray(handoverConfirmations.handoverId, ids), visible(handoverConfirmations, actor)),
+              )
+          : [];
+        const byHandover = new Map(confirmations.map((c) => [c.handoverId, c]));
+        return {
+          ...page,
+          items: page.items.map((h) => ({ ...h, confirmation: byHandover.get(h.id) ?? null })),
+        };
+      }),
 
     /**
      * The receiving state confirms a handover the sending state recorded: its own record, shared with the
@@ -938,9 +965,9 @@ export function operationService(
         }
         const occurredAt = new Date(input.occurredAt);
         const ahead = stillToCome(occurredAt, new Date());
-        if (ahead) throw invalid([{ field: "occurredAt", rule: ahead }]);
+        if (ahead) throw badValue([{ field: "occurredAt", rule: ahead }]);
         if (toIsoDate(occurredAt) < toIsoDate(handover.occurredAt)) {
-          throw invalid([
+          throw badValue([
             { field: "occurredAt", rule: `not before the handover on ${toIsoDate(handover.occurredAt)}` },
           ]);
         }

@@ -9251,6 +9251,7 @@ export interface operations {
                 operationId?: string;
                 personId?: string;
                 place?: string;
+                confirmed?: "true" | "false";
             };
             header?: never;
             path?: never;

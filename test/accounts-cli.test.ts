@@ -106,6 +106,20 @@ describe("traslado user create --admin and token create", () => {
     // An id or a party in the wrong form is the user's to mend: named, exit 2, as other bad input.
     const malformed = await traslado(["token", "revoke", "--party", "MX", "--id", "nope"], env);
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toContain("id: an identifier such as 0190a1e2-…, from the list command");
+    expect(malformed.stderr).toContain("--id: an identifier such as 0190a1e2-…, from the list command");
+    // Every command that takes an id names the argument given in the wrong form, before the database.
+    const valid = "0190a1e2-0000-7000-8000-000000000000";
+    for (const [args, named] of [
+      [["history", "person", "xyz"], "<id>: an identifier such as 0190a1e2-…"],
+      [["person", "merge", valid, "abc", "--reason", "same person"], "<survivor>: an identifier"],
+      [
+        ["webhooks", "remove", "--party", "MX", "--id", "nope"],
+        "--id: an identifier such as 0190a1e2-…, from `webhooks list`",
+      ],
+    ] as const) {
+      const run = await traslado([...args], env);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(named);
+    }
   });
 });

@@ -6,6 +6,7 @@
  * account and no default password.
  */
 import { type Command, Option } from "commander";
+import { uuidArg } from "../cli/args.ts";
 import type { CommandModule } from "../cli/context.ts";
 import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
@@ -30,11 +31,7 @@ function party(value: string): string {
 const partyOption = () =>
   new Option("--party <party>", "the state whose accounts these are, e.g. MX or US").makeOptionMandatory();
 
-function id(value: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
-    throw badOption("id", "an identifier such as 0190a1e2-…, from the list command");
-  return value.toLowerCase();
-}
+const id = (value: string) => uuidArg("--id", value, "the list command");
 
 async function admin(p: string) {
   const { consoleActor } = await import("./tokens.ts");

@@ -17,10 +17,15 @@ export function registerHistoryCommand(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (entity: string, id: string, opts: { party: string; format: string }) => {
       const { withServices } = await import("../cli/context.ts");
+      const { uuidArg } = await import("../cli/args.ts");
       const { consoleActor } = await import("../auth/tokens.ts");
       await withServices(async (s) => {
         const kind = historyKinds.find((k) => k.entity === entity)!;
-        const history = await s.corrections.history(kind, id, consoleActor(opts.party, "auditor"));
+        const history = await s.corrections.history(
+          kind,
+          uuidArg("<id>", id),
+          consoleActor(opts.party, "auditor"),
+        );
         if (opts.format === "json") {
           process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
           return;

@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { type Command, Option } from "commander";
 import { type Role, roles } from "../auth/roles.ts";
 import { consoleActor } from "../auth/tokens.ts";
+import { uuidArg } from "../cli/args.ts";
 import { withServices } from "../cli/context.ts";
 import { loadConfig, signingKeyFile } from "../config.ts";
 import { publicKeyOf, readSigningKey } from "../crypto/signing-key.ts";
@@ -70,7 +71,7 @@ export function registerDocumentCommands(program: Command) {
     .action((id: string, opts: { out: string; party: string; role: Role }) =>
       withServices(async (s) => {
         const actor = consoleActor(opts.party, opts.role);
-        const { doc, body } = await s.documents.content(id, actor, () => {});
+        const { doc, body } = await s.documents.content(uuidArg("<id>", id), actor, () => {});
         // A corrupt document errors before its last bytes: the file is left short, and the exit code is 1.
         await pipeline(body, createWriteStream(opts.out));
         process.stdout.write(
@@ -93,7 +94,7 @@ export function registerDocumentCommands(program: Command) {
         const doc = await s.documents.upload({
           actor: consoleActor(opts.party, opts.role),
           kind: opts.to,
-          parentId: opts.id,
+          parentId: uuidArg("--id", opts.id),
           file: { stream: createReadStream(file), filename: basename(file) },
         });
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -113,7 +114,7 @@ export function registerDocumentCommands(program: Command) {
         const page = await s.documents.list({
           actor: consoleActor(opts.party, opts.role),
           kind: opts.of,
-          parentId: opts.id,
+          parentId: uuidArg("--id", opts.id),
           limit: 500,
         });
         for (const d of page.items)

@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from "commander";
 import type { Role } from "../auth/roles.ts";
+import { uuidArg } from "../cli/args.ts";
 import type { CommandModule } from "../cli/context.ts";
 import type { Services } from "../services.ts";
 
@@ -70,7 +71,7 @@ export const registerNotificationCommands: CommandModule = (program: Command) =>
           err(`${(await s.notifications.markAllRead({ actor })).marked} marked read`);
           return;
         }
-        await s.notifications.markRead({ id: o.id!, actor });
+        await s.notifications.markRead({ id: uuidArg("--id", o.id!, "`notifications list`"), actor });
         err("marked read");
       }),
     );
@@ -111,7 +112,10 @@ export const registerNotificationCommands: CommandModule = (program: Command) =>
     .requiredOption("--id <id>", "the endpoint")
     .action((o: { party: string; id: string }) =>
       withServices(async (s) => {
-        await s.webhooks.remove({ actor: await admin(o.party), id: o.id });
+        await s.webhooks.remove({
+          actor: await admin(o.party),
+          id: uuidArg("--id", o.id, "`webhooks list`"),
+        });
         err(`webhook ${o.id} removed`);
       }),
     );
@@ -121,7 +125,11 @@ export const registerNotificationCommands: CommandModule = (program: Command) =>
     .requiredOption("--id <id>", "the endpoint")
     .action((o: { party: string; id: string }) =>
       withServices(async (s) => {
-        const list = await s.webhooks.deliveries({ actor: await admin(o.party), id: o.id, limit: 100 });
+        const list = await s.webhooks.deliveries({
+          actor: await admin(o.party),
+          id: uuidArg("--id", o.id, "`webhooks list`"),
+          limit: 100,
+        });
         for (const d of list.items) {
           out(`${d.id}  ${d.eventType}  ${d.status}${d.nextAttemptAt ? `  next ${d.nextAttemptAt}` : ""}`);
           for (const a of d.attempts)

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { consoleActor } from "../auth/tokens.ts";
+import { uuidArg } from "../cli/args.ts";
 import { withServices } from "../cli/context.ts";
 
 export function registerPeopleCommands(program: Command): void {
@@ -55,8 +56,8 @@ export function registerPeopleCommands(program: Command): void {
       withServices(async (s) => {
         const m = await s.merges.merge({
           actor: consoleActor(opts.party, "foreign-ministry"),
-          id: merged,
-          input: { into: survivor, reason: opts.reason },
+          id: uuidArg("<merged>", merged),
+          input: { into: uuidArg("<survivor>", survivor), reason: opts.reason },
           idempotency: undefined,
         });
         process.stdout.write(
@@ -74,7 +75,7 @@ export function registerPeopleCommands(program: Command): void {
       withServices(async (s) => {
         const m = await s.merges.undo({
           actor: consoleActor(opts.party, "foreign-ministry"),
-          id,
+          id: uuidArg("<merge>", id, "`person merge`"),
           input: { reason: opts.reason },
           idempotency: undefined,
         });

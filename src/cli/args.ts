@@ -1,7 +1,8 @@
 /**
- * Arguments and options checked before a command opens the database: a value in the wrong form is named
- * (the argument or option as the user typed it) and exits 2, like any other bad input. Light on purpose:
- * every command's module imports it at start-up.
+ * Arguments and options checked by their form before any query reads them: a value in the wrong form is
+ * named (the argument or option as the user typed it) and exits 2, like any other bad input, where the
+ * database would only say that some value was not a UUID. Light on purpose: command modules import it at
+ * start-up.
  */
 import { AppError } from "../errors.ts";
 

@@ -6,9 +6,11 @@
  */
 import { AppError } from "../errors.ts";
 
-/** A value the user gave in the wrong form, named as they gave it (`<merged>`, `--id`). */
+/** A value the user gave in the wrong form, named as they gave it (`<merged>`, `--id`); the issue says the form. */
 export const badArg = (name: string, rule: string) =>
-  new AppError("VALIDATION_FAILED", `${name}: ${rule}`, { issues: [{ field: name, rule }] });
+  new AppError("VALIDATION_FAILED", `${name} is not in the form it takes`, {
+    issues: [{ field: name, rule }],
+  });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

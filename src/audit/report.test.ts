@@ -105,5 +105,10 @@ describe("traslado audit report", () => {
       code: "VALIDATION_FAILED",
       details: { issues: [expect.objectContaining({ field: "person" })] },
     });
+    // A person no record names: said, not an empty report.
+    await expect(report({ person: "0190a1e2-0000-7000-8000-000000000000" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "person not found",
+    });
   });
 });

@@ -11,7 +11,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { validInput } from "../errors.ts";
+import { notFound, validInput } from "../errors.ts";
 
 export const ZReportQuery = z
   .object({
@@ -49,6 +49,11 @@ export interface ReportLine {
 /** The report's lines, oldest first. Run in the system's scope for every party, or an auditor's for one. */
 export async function auditReport(db: Db, input: ReportQuery): Promise<ReportLine[]> {
   const q = validInput(ZReportQuery, input);
+  // A person no record names is a mistake to say, not an empty report (as `traslado history person` says).
+  if (q.person) {
+    const found = await db.execute(sql`select 1 from people where id = ${q.person}`);
+    if ((found as unknown as { rows: unknown[] }).rows.length === 0) throw notFound("person");
+  }
   const from = q.from ? sql`${q.from}::date` : sql`'-infinity'::date`;
   // The whole last day counts.
   const to = q.to ? sql`${q.to}::date + 1` : sql`'infinity'::date`;

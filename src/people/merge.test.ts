@@ -244,6 +244,21 @@ describe("merging two records of one person", () => {
     const again = await post(`/api/people/${merged}/merge`, { into: survivor, reason: "x" });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("MERGE_REFUSED");
+    // A survivor that does not exist (or that the reader may not see) is named as the body's reference.
+    const nobody = await post(`/api/people/${survivor}/merge`, {
+      into: "0190a1e2-0000-7000-8000-000000000000",
+      reason: "x",
+    });
+    expect(nobody.statusCode).toBe(422);
+    expect(nobody.json().error).toMatchObject({
+      code: "REFERENCE_INVALID",
+      issues: [{ field: "into" }],
+    });
+    const missing = await post(`/api/people/0190a1e2-0000-7000-8000-000000000000/merge`, {
+      into: survivor,
+      reason: "x",
+    });
+    expect(missing.statusCode).toBe(404);
     const judge = await t.app.inject({
       method: "POST",
       url: `/api/people/${survivor}/merge`,

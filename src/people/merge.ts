@@ -15,7 +15,7 @@ import { type Tx, write } from "../audit/write.ts";
 import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { getById, type Reader } from "../db/query.ts";
+import { getById, type Reader, requireRefs } from "../db/query.ts";
 import {
   affiliations,
   assurances,
@@ -95,6 +95,8 @@ export function mergeService(db: Db) {
             issues: [{ field: "into", rule: "must be another person" }],
           });
         }
+        // The survivor is named in the body: a reference (422 naming `into`), where the path's is a 404.
+        await requireRefs(db, [{ field: "into", table: people, id: input.into }], actor);
         const survivor = await getById(db, people, "person", input.into, actor);
         for (const p of [merged, survivor]) {
           if (p.mergedInto)

@@ -215,8 +215,11 @@ export const pngBytes = Buffer.from(
   "hex",
 );
 
-/** The requesting state (US) records a no-death-penalty assurance for a person, given on `givenOn`. */
-export async function giveAssurance(t: TestApp, personId: string, givenOn: string) {
+/**
+ * The requesting state (US) records a no-death-penalty assurance given on `givenOn`: for a person (their
+ * id), or for everyone on an operation (`{ operationId }`).
+ */
+export async function giveAssurance(t: TestApp, to: string | { operationId: string }, givenOn: string) {
   return t.app.inject({
     method: "POST",
     url: "/api/assurances",
@@ -224,8 +227,7 @@ export async function giveAssurance(t: TestApp, personId: string, givenOn: strin
     payload: {
       kind: "no-death-penalty",
       giver: "US Department of Justice",
-      scope: "person",
-      personId,
+      ...(typeof to === "string" ? { scope: "person", personId: to } : { scope: "operation", ...to }),
       status: "given",
       givenOn,
     },

@@ -128,19 +128,7 @@ describe("kept case files", () => {
     await read(other.id);
     await mark(other.id);
     expect(isMarked(await read(other.id))).toBe(true);
-    const opAssurance = await t.app.inject({
-      method: "POST",
-      url: "/api/assurances",
-      headers: await t.as("request-officer", "US"),
-      payload: {
-        kind: "no-death-penalty",
-        giver: "US Department of Justice",
-        scope: "operation",
-        operationId: op.id,
-        status: "given",
-        givenOn: "2026-01-22",
-      },
-    });
+    const opAssurance = await giveAssurance(t, { operationId: op.id }, "2026-01-22");
     expect(opAssurance.statusCode, opAssurance.body).toBe(201);
     const otherFile = await read(other.id);
     expect(isMarked(otherFile)).toBe(false);

@@ -106,6 +106,10 @@ export class AppError extends Error {
   }
 }
 
+/** An error whose message lists its issues (`field: rule; …`), each also in `details.issues`. */
+export const issuesError = (code: ErrorCode, issues: FieldIssue[]) =>
+  new AppError(code, issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+
 /**
  * A record that does not exist, or is out of the caller's reach: the same answer for both, naming the kind of
  * record and not its id (docs/ACCESS.md), so the answer tells nothing of records the caller may not see.

@@ -6,9 +6,8 @@
  * account and no default password.
  */
 import { type Command, Option } from "commander";
-import { uuidArg } from "../cli/args.ts";
+import { badArg, uuidArg } from "../cli/args.ts";
 import type { CommandModule } from "../cli/context.ts";
-import { AppError } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { type Role, roles } from "./roles.ts";
 
@@ -18,13 +17,9 @@ const withServices = async <T>(fn: (s: Services) => Promise<T>) =>
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** An option the user gave in the wrong form: named, exit 2, like any other bad input. */
-const badOption = (field: string, rule: string) =>
-  new AppError("VALIDATION_FAILED", `--${field}: ${rule}`, { issues: [{ field, rule }] });
-
 function party(value: string): string {
   if (!/^[A-Z]{2}$/.test(value))
-    throw badOption("party", "must be an ISO 3166-1 alpha-2 code such as MX or US");
+    throw badArg("--party", "must be an ISO 3166-1 alpha-2 code such as MX or US");
   return value;
 }
 

@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { whoMay } from "../auth/permissions.ts";
 import { ADecision } from "../cases/schemas.ts";
-import { AppError } from "../errors.ts";
+import { issuesError } from "../errors.ts";
 import { AInt, AParty, ATimestamp, AUuid, aList, aText } from "../http/answers.ts";
 import { ifMatch, ifMatchHeader, tagVersion } from "../http/if-match.ts";
 import { ZDay, ZIdParams, ZShort, ZText } from "../http/schemas.ts";
@@ -99,8 +99,7 @@ function answers(
 /** Fixed fields are refused by name and rule before the body's validation (which would call them unknown). */
 const refuseFixed = (kind: CorrectableKind) => async (req: FastifyRequest) => {
   const issues = fixedFieldsOf(kind, req.body);
-  if (issues.length > 0)
-    throw new AppError("FIELD_FIXED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+  if (issues.length > 0) throw issuesError("FIELD_FIXED", issues);
 };
 
 const ifMatchDoc =

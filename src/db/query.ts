@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { AuditedTable } from "../audit/entities.ts";
 import type { Row } from "../audit/write.ts";
-import { AppError, notFound } from "../errors.ts";
+import { issuesError, notFound } from "../errors.ts";
 import type { Db } from "./client.ts";
 
 export interface Page<T> {
@@ -84,9 +84,7 @@ export async function requireRefs(
 ) {
   const issues = await missingRefs(db, refs, reader);
   if (issues.length > 0) {
-    throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
-      issues,
-    });
+    throw issuesError("REFERENCE_INVALID", issues);
   }
 }
 

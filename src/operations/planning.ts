@@ -16,7 +16,7 @@ import {
   plans,
   rivalries,
 } from "../db/schema.ts";
-import { AppError } from "../errors.ts";
+import { AppError, issuesError } from "../errors.ts";
 import { text, ZUuid } from "../http/schemas.ts";
 import {
   manifestText,
@@ -296,9 +296,7 @@ export function planningService(db: Db, runner: PlanRunner) {
             if (!fleet.has(aircraftId))
               issues.push({ field: `assignment.${id}`, rule: "must be an aircraft of the operation" });
           if (issues.length) {
-            throw new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), {
-              issues,
-            });
+            throw issuesError("REFERENCE_INVALID", issues);
           }
           ({ plan: result, violations } = planFromAssignment(planInput, input.assignment));
         } else {

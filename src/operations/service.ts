@@ -22,7 +22,7 @@ import {
   releases,
   requests,
 } from "../db/schema.ts";
-import { AppError, type FieldIssue } from "../errors.ts";
+import { AppError, type FieldIssue, issuesError } from "../errors.ts";
 import { checkPlan, type Plan } from "../planner/index.ts";
 import type { Call } from "../use-case.ts";
 import {
@@ -59,11 +59,9 @@ type OperationRow = typeof operations.$inferSelect;
 type ListingRow = typeof operationPeople.$inferSelect;
 
 const refused = (r: Refusal) => new AppError(r.code, r.message, r.details ?? {});
-const invalid = (issues: FieldIssue[]) =>
-  new AppError("REFERENCE_INVALID", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+const invalid = (issues: FieldIssue[]) => issuesError("REFERENCE_INVALID", issues);
 /** A value that breaks a rule of its own (a time still to come, out of order), not a reference. */
-const badValue = (issues: FieldIssue[]) =>
-  new AppError("VALIDATION_FAILED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+const badValue = (issues: FieldIssue[]) => issuesError("VALIDATION_FAILED", issues);
 
 /** An operation as its lifecycle reads it, with the rows it was read from. */
 interface Loaded {

@@ -15,7 +15,7 @@ import { type Tx, write } from "../audit/write.ts";
 import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import type { Db } from "../db/client.ts";
-import { getById, type Reader, requireRefs } from "../db/query.ts";
+import { getById, type Reader } from "../db/query.ts";
 import {
   affiliations,
   assurances,
@@ -30,7 +30,7 @@ import {
   personMerges,
   requests,
 } from "../db/schema.ts";
-import { AppError } from "../errors.ts";
+import { AppError, issuesError } from "../errors.ts";
 import type { Call } from "../use-case.ts";
 import type { MergePerson, UndoMerge } from "./merge-schemas.ts";
 import { normaliseName } from "./names.ts";
@@ -96,8 +96,11 @@ export function mergeService(db: Db) {
           });
         }
         // The survivor is named in the body: a reference (422 naming `into`), where the path's is a 404.
-        await requireRefs(db, [{ field: "into", table: people, id: input.into }], actor);
-        const survivor = await getById(db, people, "person", input.into, actor);
+        const survivor = await getById(db, people, "person", input.into, actor).catch((e: unknown) => {
+          throw e instanceof AppError && e.code === "NOT_FOUND"
+            ? issuesError("REFERENCE_INVALID", [{ field: "into", rule: "must reference an existing record" }])
+            : e;
+        });
         for (const p of [merged, survivor]) {
           if (p.mergedInto)
             refused(`person ${p.id} was already merged into ${p.mergedInto}`, { personId: p.id });

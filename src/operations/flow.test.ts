@@ -246,7 +246,9 @@ describe("a handover is one act with the case's last step", () => {
       { field: "place", rule: "must be a stop of the person's aircraft: IAD" },
     ]);
     const tooEarly = await handover(op.id, list[0]!.personId, { occurredAt: daysAgo(1) });
-    expect(tooEarly.statusCode).toBe(422);
+    // A date out of its rules is bad input (400), as on the operation's other acts.
+    expect(tooEarly.statusCode).toBe(400);
+    expect(tooEarly.json().error.code).toBe("VALIDATION_FAILED");
     expect(tooEarly.json().error.issues[0].field).toBe("occurredAt");
     // A calendar day is a valid occurredAt.
     const res = await handover(op.id, list[0]!.personId, { occurredAt: today() });

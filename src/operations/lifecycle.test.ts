@@ -284,16 +284,22 @@ describe("a handover", () => {
     expect(place.details?.issues).toEqual([
       { field: "place", rule: "must be a stop of the person's aircraft: IAD, JFK" },
     ]);
-    const early = refused(hand(flying, { occurredAt: at("2026-01-19T23:00:00Z") }), "HANDOVER_REFUSED");
+    const early = refused(hand(flying, { occurredAt: at("2026-01-19T23:00:00Z") }), "VALIDATION_FAILED");
     expect(early.details?.issues).toEqual([
       { field: "occurredAt", rule: "not before the operation date 2026-01-20" },
     ]);
     // An hour after the clock (20:00): not yet happened. Five minutes ahead: another clock's skew, accepted.
-    const ahead = refused(hand(flying, { occurredAt: at("2026-01-20T21:00:00Z") }), "HANDOVER_REFUSED");
+    const ahead = refused(hand(flying, { occurredAt: at("2026-01-20T21:00:00Z") }), "VALIDATION_FAILED");
     expect(ahead.details?.issues).toEqual([
       { field: "occurredAt", rule: "not in the future (now 2026-01-20T20:00Z)" },
     ]);
     expect(hand(flying, { occurredAt: at("2026-01-20T20:04:00Z") }).ok).toBe(true);
+    // Both wrong: the place makes it a refusal, and the date's issue is named beside it.
+    const both = refused(
+      hand(flying, { place: "SAN", occurredAt: at("2026-01-19T23:00:00Z") }),
+      "HANDOVER_REFUSED",
+    );
+    expect((both.details?.issues as { field: string }[]).map((i) => i.field)).toEqual(["place", "occurredAt"]);
     refused(
       hand(op({ ...flying, people: [person("a", { state: "in-transit", handedOver: true })] })),
       "DUPLICATE",

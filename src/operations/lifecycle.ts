@@ -401,7 +401,10 @@ export function decideHandover(
     issues.push({ field: "occurredAt", rule: `not before the departure on ${toIsoDate(facts.departedAt)}` });
   }
   if (issues.length) {
-    return refuse("HANDOVER_REFUSED", issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
+    // A date alone out of its rules is bad input, as on the operation's other acts (400); a place off the
+    // person's route is the handover refused (422), with the date's issue beside it if there is one.
+    const code = issues.some((i) => i.field === "place") ? "HANDOVER_REFUSED" : "VALIDATION_FAILED";
+    return refuse(code, issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
   }
   const step = stepWithEffect(person.case!.track, person.case!.state, "arrive");
   if (!step) {

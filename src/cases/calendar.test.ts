@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  actBefore,
+  actMoment,
   addBusinessDays,
   addDays,
   addMonthsClamped,
@@ -63,5 +65,23 @@ describe("calendar", () => {
     expect(addMonthsClamped("2025-12-31", 2)).toBe("2026-02-28");
     expect(addMonthsClamped("2023-12-31", 2)).toBe("2024-02-29");
     expect(addMonthsClamped("2026-11-30", 2)).toBe("2027-01-30");
+  });
+});
+
+describe("the order of two acts", () => {
+  const at = (iso: string) => new Date(iso);
+  it("is by their times when both carry one, and by their days when either was given as a day", () => {
+    expect(actBefore(at("2026-01-20T02:00:00Z"), at("2026-01-20T02:19:00Z"))).toBe(true);
+    expect(actBefore(at("2026-01-20T02:19:00Z"), at("2026-01-20T02:00:00Z"))).toBe(false);
+    // A day says nothing of the hour: the same day is not before.
+    expect(actBefore(at("2026-01-20"), at("2026-01-20T02:19:00Z"))).toBe(false);
+    expect(actBefore(at("2026-01-20T02:00:00Z"), at("2026-01-20"))).toBe(false);
+    expect(actBefore(at("2026-01-19"), at("2026-01-20T02:19:00Z"))).toBe(true);
+    expect(actBefore(at("2026-01-20T23:59:00Z"), at("2026-01-21"))).toBe(true);
+  });
+  it("names an act by its day when given as one, else by its time", () => {
+    expect(actMoment(at("2026-01-20"))).toBe("on 2026-01-20");
+    expect(actMoment(at("2026-01-20T02:19:00Z"))).toBe("at 2026-01-20T02:19Z");
+    expect(actMoment(at("2026-01-20T02:19:30Z"))).toBe("at 2026-01-20T02:19:30Z");
   });
 });

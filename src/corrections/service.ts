@@ -17,7 +17,7 @@ import { changesOf } from "../audit/events.ts";
 import { type Row, write } from "../audit/write.ts";
 import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
-import { stillToCome, toIsoDate } from "../cases/calendar.ts";
+import { actBefore, actMoment, stillToCome, toIsoDate } from "../cases/calendar.ts";
 import { type SharedStatus, stateDefs, transitions } from "../cases/tracks.ts";
 import type { Db } from "../db/client.ts";
 import { getById, requireRefs, visible } from "../db/query.ts";
@@ -330,8 +330,8 @@ export function correctionService(db: Db) {
         if (typeof patch.occurredAt === "string") {
           const occurredAt = new Date(patch.occurredAt);
           // The rules of the handover it corrects: not still to come, not before its operation flew, and
-          // (by day, as the acts may be given as days) not after the operation completed or the receiving
-          // state confirmed the handover.
+          // not after the operation completed or the receiving state confirmed the handover (by day where
+          // an act was given as a day: `actBefore`).
           const [op] = await db
             .select({
               operationDate: operations.operationDate,
@@ -344,17 +344,16 @@ export function correctionService(db: Db) {
             .select({ occurredAt: handoverConfirmations.occurredAt })
             .from(handoverConfirmations)
             .where(eq(handoverConfirmations.handoverId, old.id));
-          const day = toIsoDate(occurredAt);
           const rule =
             stillToCome(occurredAt, new Date()) ??
-            (op && day < op.operationDate
+            (op && toIsoDate(occurredAt) < op.operationDate
               ? `not before the operation date ${op.operationDate}`
-              : op?.departedAt && day < toIsoDate(op.departedAt)
-                ? `not before the departure on ${toIsoDate(op.departedAt)}`
-                : op?.completedAt && day > toIsoDate(op.completedAt)
-                  ? `not after the operation was completed, on ${toIsoDate(op.completedAt)}`
-                  : confirmed && day > toIsoDate(confirmed.occurredAt)
-                    ? `not after its confirmation, on ${toIsoDate(confirmed.occurredAt)}`
+              : op?.departedAt && actBefore(occurredAt, op.departedAt)
+                ? `not before the departure ${actMoment(op.departedAt)}`
+                : op?.completedAt && actBefore(op.completedAt, occurredAt)
+                  ? `not after the operation was completed, ${actMoment(op.completedAt)}`
+                  : confirmed && actBefore(confirmed.occurredAt, occurredAt)
+                    ? `not after its confirmation, ${actMoment(confirmed.occurredAt)}`
                     : null);
           if (rule)
             throw new AppError("VALIDATION_FAILED", `occurredAt: ${rule}`, {

@@ -211,6 +211,18 @@ describe("a superseded handover", () => {
     await write(t.database.app, officer("custody-officer"), (w) =>
       w.update(handovers, handoverId, { sharedWith: ["US"] }),
     );
+    // Completed the same day, but before the handover's time: refused, naming it; nothing changes.
+    const beforeHandover = await status(op.id, "operations-planner", {
+      status: "completed",
+      occurredAt: `${daysAgo(1)}T09:00:00Z`,
+    });
+    expect(beforeHandover.statusCode, beforeHandover.body).toBe(400);
+    expect(beforeHandover.json().error.issues).toEqual([
+      {
+        field: "occurredAt",
+        rule: `not before its last handover or its departure, at ${daysAgo(1)}T10:00Z`,
+      },
+    ]);
     const done = await status(op.id, "operations-planner", {
       status: "completed",
       occurredAt: `${daysAgo(1)}T12:00:00Z`,
@@ -225,7 +237,7 @@ describe("a superseded handover", () => {
     });
     expect(late.statusCode, late.body).toBe(400);
     expect(late.json().error.issues).toEqual([
-      { field: "occurredAt", rule: `not after the operation was completed, on ${daysAgo(1)}` },
+      { field: "occurredAt", rule: `not after the operation was completed, at ${daysAgo(1)}T12:00Z` },
     ]);
   });
 });

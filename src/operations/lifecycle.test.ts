@@ -178,6 +178,16 @@ describe("the operation's moves", () => {
     });
     refused(move(done, "completed", "operations-planner", "2026-01-20"), "VALIDATION_FAILED");
     expect(move(done, "completed", "operations-planner", "2026-01-21").ok).toBe(true);
+    // The same day, an hour before the last handover: refused by the time, naming it.
+    const early = refused(
+      move(done, "completed", "operations-planner", "2026-01-21T09:00:00Z"),
+      "VALIDATION_FAILED",
+    );
+    expect(early.details?.issues).toEqual([
+      { field: "occurredAt", rule: "not before its last handover or its departure, at 2026-01-21T10:00Z" },
+    ]);
+    // Given as a day, it is compared by the day: the day of the last handover is accepted.
+    expect(move(done, "completed", "operations-planner", "2026-01-21T00:00:00Z").ok).toBe(true);
   });
 
   it("cancelled: every case on board returns with remove-from-operation; candidates are left as they are", () => {
@@ -294,12 +304,24 @@ describe("a handover", () => {
       { field: "occurredAt", rule: "not in the future (now 2026-01-20T20:00Z)" },
     ]);
     expect(hand(flying, { occurredAt: at("2026-01-20T20:04:00Z") }).ok).toBe(true);
+    // The day it departed (12:00), but at 11:30: before the departure. Given as that day: accepted.
+    const beforeDeparture = refused(
+      hand(flying, { occurredAt: at("2026-01-20T11:30:00Z") }),
+      "VALIDATION_FAILED",
+    );
+    expect(beforeDeparture.details?.issues).toEqual([
+      { field: "occurredAt", rule: "not before the departure at 2026-01-20T12:00Z" },
+    ]);
+    expect(hand(flying, { occurredAt: new Date("2026-01-20") }).ok).toBe(true);
     // Both wrong: the place makes it a refusal, and the date's issue is named beside it.
     const both = refused(
       hand(flying, { place: "SAN", occurredAt: at("2026-01-19T23:00:00Z") }),
       "HANDOVER_REFUSED",
     );
-    expect((both.details?.issues as { field: string }[]).map((i) => i.field)).toEqual(["place", "occurredAt"]);
+    expect(both.details?.issues).toEqual([
+      { field: "place", rule: "must be a stop of the person's aircraft: IAD, JFK" },
+      { field: "occurredAt", rule: "not before the operation date 2026-01-20" },
+    ]);
     refused(
       hand(op({ ...flying, people: [person("a", { state: "in-transit", handedOver: true })] })),
       "DUPLICATE",

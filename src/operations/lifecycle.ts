@@ -12,7 +12,7 @@
  * A handover takes the case's last step (`hand-over`, or the treaty's `surrender`).
  */
 import type { Role } from "../auth/roles.ts";
-import { stillToCome, toIsoDate } from "../cases/calendar.ts";
+import { actBefore, actMoment, stillToCome, toIsoDate } from "../cases/calendar.ts";
 import {
   boardedStates,
   type CaseState,
@@ -256,16 +256,17 @@ export function decideMove(
           { notHandedOver: [...waiting, ...unfinished].map((p) => p.personId) },
         );
       }
-      // Days, not instants: a step may be dated by its day alone.
-      const last = listed.reduce<string | null>((m, p) => {
-        const d = p.handedOverAt && toIsoDate(p.handedOverAt);
-        return d && (!m || d > m) ? d : m;
-      }, facts.departedAt && toIsoDate(facts.departedAt));
-      if (last && day < last) {
+      // Not before its departure or any handover (by day where an act was given as a day: `actBefore`).
+      const acts = [facts.departedAt, ...listed.map((p) => p.handedOverAt)].filter((d) => d !== null);
+      const after = acts.filter((d) => actBefore(input.occurredAt, d));
+      if (after.length) {
+        const last = actMoment(new Date(Math.max(...after.map((d) => d.getTime()))));
         return refuse(
           "VALIDATION_FAILED",
           `occurredAt: the operation cannot be completed before its last handover or its departure (${last})`,
-          { issues: [{ field: "occurredAt", rule: `not before ${last}` }] },
+          {
+            issues: [{ field: "occurredAt", rule: `not before its last handover or its departure, ${last}` }],
+          },
         );
       }
       return { ok: true, from: facts.status, to: "completed", caseSteps: [], completedAt: input.occurredAt };
@@ -397,8 +398,8 @@ export function decideHandover(
     issues.push({ field: "occurredAt", rule: ahead });
   } else if (day < facts.operationDate) {
     issues.push({ field: "occurredAt", rule: `not before the operation date ${facts.operationDate}` });
-  } else if (facts.departedAt && day < toIsoDate(facts.departedAt)) {
-    issues.push({ field: "occurredAt", rule: `not before the departure on ${toIsoDate(facts.departedAt)}` });
+  } else if (facts.departedAt && actBefore(input.occurredAt, facts.departedAt)) {
+    issues.push({ field: "occurredAt", rule: `not before the departure ${actMoment(facts.departedAt)}` });
   }
   if (issues.length) {
     // A date alone out of its rules is bad input, as on the operation's other acts (400); a place off the

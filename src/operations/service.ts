@@ -2,7 +2,7 @@ import { and, asc, eq, exists, gte, inArray, isNull, lte, notExists, sql } from 
 import { type Tx, type Writer, write } from "../audit/write.ts";
 import { guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
-import { stillToCome, toIsoDate } from "../cases/calendar.ts";
+import { actBefore, actMoment, stillToCome } from "../cases/calendar.ts";
 import type { caseService, PreparedStep } from "../cases/service.ts";
 import { type CaseState, isTerminal, type Policy, type Track } from "../cases/workflow.ts";
 import type { Db } from "../db/client.ts";
@@ -964,9 +964,9 @@ export function operationService(
         const occurredAt = new Date(input.occurredAt);
         const ahead = stillToCome(occurredAt, new Date());
         if (ahead) throw badValue([{ field: "occurredAt", rule: ahead }]);
-        if (toIsoDate(occurredAt) < toIsoDate(handover.occurredAt)) {
+        if (actBefore(occurredAt, handover.occurredAt)) {
           throw badValue([
-            { field: "occurredAt", rule: `not before the handover on ${toIsoDate(handover.occurredAt)}` },
+            { field: "occurredAt", rule: `not before the handover ${actMoment(handover.occurredAt)}` },
           ]);
         }
         return write(

@@ -78,10 +78,13 @@ describe("the order of two acts", () => {
     expect(actBefore(at("2026-01-20T02:00:00Z"), at("2026-01-20"))).toBe(false);
     expect(actBefore(at("2026-01-19"), at("2026-01-20T02:19:00Z"))).toBe(true);
     expect(actBefore(at("2026-01-20T23:59:00Z"), at("2026-01-21"))).toBe(true);
+    // To the minute: a form's 02:19 is not before a departure the server's clock put at 02:19:41.
+    expect(actBefore(at("2026-01-20T02:19:00Z"), at("2026-01-20T02:19:41.5Z"))).toBe(false);
+    expect(actBefore(at("2026-01-20T02:18:59Z"), at("2026-01-20T02:19:41.5Z"))).toBe(true);
   });
   it("names an act by its day when given as one, else by its time", () => {
     expect(actMoment(at("2026-01-20"))).toBe("on 2026-01-20");
     expect(actMoment(at("2026-01-20T02:19:00Z"))).toBe("at 2026-01-20T02:19Z");
-    expect(actMoment(at("2026-01-20T02:19:30Z"))).toBe("at 2026-01-20T02:19:30Z");
+    expect(actMoment(at("2026-01-20T02:19:30Z"))).toBe("at 2026-01-20T02:19Z");
   });
 });

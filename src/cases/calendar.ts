@@ -110,18 +110,21 @@ export function stillToCome(occurredAt: Date, now: Date): string | null {
 /** A time given as a day (`2026-01-20`) is read as that day's midnight, UTC. */
 const givenAsDay = (d: Date) => d.getTime() % DAY_MS === 0;
 
+const MINUTE_MS = 60_000;
+
 /**
- * Whether act `a` comes before act `b`: by their times, or by their days when either was given as a day
- * (a handover given as 2026-01-20 is not before a departure at 02:19 that day: the day does not say the hour).
+ * Whether act `a` comes before act `b`: by their times to the minute (the forms give minutes; a departure
+ * recorded with the server's clock has seconds too), or by their days when either was given as a day (a
+ * handover given as 2026-01-20 is not before a departure at 02:19 that day: the day does not say the hour).
  * An act given at exactly midnight UTC reads as given as a day.
  */
 export function actBefore(a: Date, b: Date): boolean {
-  return givenAsDay(a) || givenAsDay(b) ? toIsoDate(a) < toIsoDate(b) : a.getTime() < b.getTime();
+  return givenAsDay(a) || givenAsDay(b)
+    ? toIsoDate(a) < toIsoDate(b)
+    : Math.floor(a.getTime() / MINUTE_MS) < Math.floor(b.getTime() / MINUTE_MS);
 }
 
 /** When an act happened, as a rule names it: "on 2026-01-20" (given as a day) or "at 2026-01-20T02:19Z". */
 export function actMoment(d: Date): string {
-  if (givenAsDay(d)) return `on ${toIsoDate(d)}`;
-  const iso = d.toISOString();
-  return `at ${d.getUTCSeconds() || d.getUTCMilliseconds() ? iso.slice(0, 19) : iso.slice(0, 16)}Z`;
+  return givenAsDay(d) ? `on ${toIsoDate(d)}` : `at ${d.toISOString().slice(0, 16)}Z`;
 }

@@ -15,6 +15,7 @@ import {
   buildAirports,
   buildApprovedCase,
   buildCase,
+  buildOperation,
   buildPerson,
   transition,
   walkToReady,
@@ -51,12 +52,16 @@ async function send(
   method: "GET" | "PATCH" | "POST",
   url: string,
   role: Role,
-  o: { party?: string; ifMatch?: string; body?: object } = {},
+  o: { party?: string; ifMatch?: string; body?: object; idempotencyKey?: string } = {},
 ) {
   return t.app.inject({
     method,
     url,
-    headers: { ...(await t.as(role, o.party ?? "MX")), ...(o.ifMatch ? { "if-match": o.ifMatch } : {}) },
+    headers: {
+      ...(await t.as(role, o.party ?? "MX")),
+      ...(o.ifMatch ? { "if-match": o.ifMatch } : {}),
+      ...(o.idempotencyKey ? { "idempotency-key": o.idempotencyKey } : {}),
+    },
     ...(o.body ? { payload: o.body } : {}),
   });
 }
@@ -574,11 +579,36 @@ describe("what the law fixes", () => {
     expect(stale.json().error.code).toBe("VERSION_CONFLICT");
     expect(await t.database.db.select().from(decisions).where(eq(decisions.caseId, c.id))).toHaveLength(1);
 
-    const res = await send("POST", url, "decision-authority", {
+    // Not dated after today, as when it was recorded; nothing is written.
+    const ahead = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const future = await send("POST", url, "decision-authority", {
       ifMatch: '"1"',
-      body: { legalBasis: "LSN arts. 5, 12", reason: "The minutes cite art. 12 too" },
+      body: { decidedOn: ahead, reason: "r" },
     });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().error.issues).toEqual([
+      { field: "decidedOn", rule: expect.stringMatching(/^not after today/) },
+    ]);
+    expect(await t.database.db.select().from(decisions).where(eq(decisions.caseId, c.id))).toHaveLength(1);
+
+    // Sent twice with one Idempotency-Key (a retry after a lost answer): one new decision, the first answer again.
+    const supersession = {
+      ifMatch: '"1"',
+      idempotencyKey: "supersede-decision-1",
+      body: { legalBasis: "LSN arts. 5, 12", reason: "The minutes cite art. 12 too" },
+    };
+    const res = await send("POST", url, "decision-authority", supersession);
     expect(res.statusCode, res.body).toBe(201);
+    const replay = await send("POST", url, "decision-authority", supersession);
+    expect(replay.statusCode, replay.body).toBe(201);
+    expect(replay.headers["idempotent-replayed"]).toBe("true");
+    expect(replay.json().current.id).toBe(res.json().current.id);
+    const otherBody = await send("POST", url, "decision-authority", {
+      ...supersession,
+      body: { ...supersession.body, legalBasis: "LSN art. 5" },
+    });
+    expect(otherBody.statusCode).toBe(422);
+    expect(otherBody.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
     const { current } = res.json();
     expect(current).toMatchObject({
       supersedes: decision!.id,
@@ -707,6 +737,25 @@ describe("the other kinds", () => {
     });
     expect(kind.statusCode).toBe(422);
     expect(kind.json().error.issues[0]).toMatchObject({ field: "kind" });
+
+    // A code an operation names stays: changed, the operation would name no place and could not be planned.
+    await buildOperation(t, { people: [] });
+    const places = (await send("GET", "/api/places?limit=200", "operations-planner")).json().items;
+    const tlc = places.find((p: { code: string }) => p.code === "TLC");
+    const recoded = await send("PATCH", `/api/places/${tlc.id}`, "admin", {
+      ifMatch: `"${tlc.version}"`,
+      body: { code: "TLX", reason: "r" },
+    });
+    expect(recoded.statusCode).toBe(422);
+    expect(recoded.json().error).toMatchObject({
+      code: "FIELD_FIXED",
+      issues: [{ field: "code", rule: "fixed once a record names it (an operation names TLC)" }],
+    });
+    const after = (await send("GET", "/api/places?limit=200", "operations-planner")).json().items;
+    expect(after.find((p: { id: string }) => p.id === tlc.id)).toMatchObject({
+      code: "TLC",
+      version: tlc.version,
+    });
   });
 });
 

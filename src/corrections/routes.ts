@@ -10,6 +10,7 @@ import { whoMay } from "../auth/permissions.ts";
 import { ADecision } from "../cases/schemas.ts";
 import { issuesError } from "../errors.ts";
 import { AInt, AParty, ATimestamp, AUuid, aList, aText } from "../http/answers.ts";
+import { idempotent } from "../http/idempotency.ts";
 import { ifMatch, ifMatchHeader, tagVersion } from "../http/if-match.ts";
 import { ZDay, ZIdParams, ZShort, ZText } from "../http/schemas.ts";
 import { AHandover, AOperation, APlace, ZCreateHandover } from "../operations/schemas.ts";
@@ -212,16 +213,16 @@ export function correctionRoutes(app: FastifyInstance, s: Services) {
         preValidation: refuseFixed(route.kind),
         config: { permission: route.permission, successStatus: 201 },
       },
-      async (req, reply) => {
-        const out = await route.supersede({
-          actor: req.actor,
-          id: (req.params as { id: string }).id,
-          version: version(req),
-          input: req.body as Record<string, unknown> & { reason: string },
-        });
-        reply.code(201);
-        return out;
-      },
+      (req, reply) =>
+        idempotent(s.database.app, req, reply, req.actor, 201, (idempotency) =>
+          route.supersede({
+            actor: req.actor,
+            id: (req.params as { id: string }).id,
+            version: version(req),
+            input: req.body as Record<string, unknown> & { reason: string },
+            idempotency,
+          }),
+        ),
     );
   }
 }
@@ -238,5 +239,6 @@ const kindRules: Partial<Record<CorrectableKind["entity"], string>> = {
     "Only while it is being planned (planning, planned): later, 409 OPERATION_UNDER_WAY. A planned operation's adopted plan is not re-checked here: re-plan if the date or the staging airport changed.",
   affiliation: "At most one primary affiliation per person (409 DUPLICATE).",
   organisation: "Names are unique (409 DUPLICATE); no organisation is its own ancestor.",
-  place: "Codes are unique (409 DUPLICATE).",
+  place:
+    "Codes are unique (409 DUPLICATE), and fixed once an operation, aircraft, leg, listing or handover names the place (422 FIELD_FIXED): record a new place for a new code.",
 };

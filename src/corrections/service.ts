@@ -11,10 +11,10 @@
  * that read a request's state first hold the request's cases (`holdCases`), so a concurrent step of a case
  * cannot slip between the check and the write.
  */
-import { and, asc, eq, isNotNull, ne } from "drizzle-orm";
+import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
 import { v7 as uuidv7 } from "uuid";
 import { changesOf } from "../audit/events.ts";
-import { type Row, write } from "../audit/write.ts";
+import { type IdempotencyRecord, type Row, write } from "../audit/write.ts";
 import { asSystem, guarded } from "../auth/access.ts";
 import type { Actor } from "../auth/roles.ts";
 import { actBefore, actMoment, stillToCome, toIsoDate } from "../cases/calendar.ts";
@@ -61,6 +61,8 @@ interface Correction {
   /** The version read (`If-Match`); undefined answers 428. */
   version: number | undefined;
   input: Patch & { reason: string };
+  /** A supersession's `Idempotency-Key`, stored with its write (`src/http/idempotency.ts`). */
+  idempotency?: IdempotencyRecord;
 }
 
 const field = (f: string, rule: string) => ({ field: f, rule });
@@ -221,6 +223,24 @@ export function correctionService(db: Db) {
 
     async place(row, patch) {
       if (typeof patch.code === "string" && patch.code !== row.code) {
+        // Operations, aircraft, legs, listings and handovers name a place by its code: once one does, the
+        // code stays (a changed one would leave them naming no place, and planning them would fail).
+        const code = row.code as string;
+        const [named] = await asSystem(db, () =>
+          db.execute(sql`
+            select 'an operation' as what from operations where staging_airport = ${code}
+            union all select 'an aircraft' from aircraft where staging_airport = ${code}
+            union all select 'a leg' from legs where from_airport = ${code} or to_airport = ${code}
+            union all select 'a listing' from operation_people where destination_airport = ${code}
+            union all select 'a handover' from handovers where place = ${code}
+            limit 1`),
+        ).then((r) => (r as unknown as { rows: { what: string }[] }).rows);
+        if (named)
+          throw new AppError(
+            "FIELD_FIXED",
+            `code: ${code} is named by ${named.what}; record a new place for a new code`,
+            { issues: [field("code", `fixed once a record names it (${named.what} names ${code})`)] },
+          );
         const [clash] = await db.select({ id: places.id }).from(places).where(eq(places.code, patch.code));
         if (clash)
           throw new AppError("DUPLICATE", `a place with code ${patch.code} already exists`, {
@@ -296,7 +316,7 @@ export function correctionService(db: Db) {
      * Corrects a recorded decision by a new one that supersedes it: the old stays, marked `supersededBy`;
      * the new carries `supersedes`. Only a role that takes the step which recorded it may.
      */
-    supersedeDecision: ({ actor, id, version, input }: Correction) =>
+    supersedeDecision: ({ actor, id, version, input, idempotency }: Correction) =>
       guarded(db, actor, "decision:supersede", async () => {
         const old = await getById(db, decisions, "decision", id, actor);
         requireOwn("decision", old, actor);
@@ -317,11 +337,17 @@ export function correctionService(db: Db) {
               },
             );
         }
-        return supersede(db, actor, decisions, "decision", old, requireVersion(version), input);
+        // A decision is dated by the day it was taken, as when it was recorded: not one still to come.
+        const today = toIsoDate(new Date());
+        if (typeof input.decidedOn === "string" && input.decidedOn > today)
+          throw new AppError("VALIDATION_FAILED", `decidedOn: not after today (${today})`, {
+            issues: [{ field: "decidedOn", rule: `not after today (${today})` }],
+          });
+        return supersede(db, actor, decisions, "decision", old, requireVersion(version), input, idempotency);
       }),
 
     /** Corrects a signed handover by a new record that supersedes it; both stay, the tally counts the new. */
-    supersedeHandover: ({ actor, id, version, input }: Correction) =>
+    supersedeHandover: ({ actor, id, version, input, idempotency }: Correction) =>
       guarded(db, actor, "handover:supersede", async () => {
         const old = await getById(db, handovers, "handover", id, actor);
         requireOwn("handover", old, actor);
@@ -361,7 +387,16 @@ export function correctionService(db: Db) {
             });
           patch.occurredAt = occurredAt;
         }
-        return supersede(db, actor, handovers, "handover", old, expectedVersion, patch as typeof input);
+        return supersede(
+          db,
+          actor,
+          handovers,
+          "handover",
+          old,
+          expectedVersion,
+          patch as typeof input,
+          idempotency,
+        );
       }),
 
     /**
@@ -424,6 +459,7 @@ async function supersede<T extends typeof decisions | typeof handovers>(
   old: Row<T>,
   expectedVersion: number,
   input: Patch & { reason: string },
+  idempotency: IdempotencyRecord | undefined,
 ) {
   if (old.supersededBy)
     throw new AppError(
@@ -432,24 +468,29 @@ async function supersede<T extends typeof decisions | typeof handovers>(
       { supersededBy: old.supersededBy, rule: `only the standing ${entity} is corrected` },
     );
   const { reason, ...patch } = input;
-  return write(db, actor, async (w) => {
-    const newId = uuidv7();
-    const marked = await w.update(
-      table as typeof decisions,
-      old.id,
-      { supersededBy: newId },
-      {
-        expectedVersion,
-        reason,
-        kind: `${entity}.superseded`,
-      },
-    );
-    const { id: _id, party: _party, version: _version, recordedAt: _recorded, ...kept } = marked;
-    const current = await w.insertOne(
-      table as typeof decisions,
-      { ...kept, ...patch, id: newId, supersedes: old.id, supersededBy: null } as never,
-      { reason },
-    );
-    return { superseded: marked as Row<T>, current: current as Row<T> };
-  });
+  return write(
+    db,
+    actor,
+    async (w) => {
+      const newId = uuidv7();
+      const marked = await w.update(
+        table as typeof decisions,
+        old.id,
+        { supersededBy: newId },
+        {
+          expectedVersion,
+          reason,
+          kind: `${entity}.superseded`,
+        },
+      );
+      const { id: _id, party: _party, version: _version, recordedAt: _recorded, ...kept } = marked;
+      const current = await w.insertOne(
+        table as typeof decisions,
+        { ...kept, ...patch, id: newId, supersedes: old.id, supersededBy: null } as never,
+        { reason },
+      );
+      return { superseded: marked as Row<T>, current: current as Row<T> };
+    },
+    { idempotency },
+  );
 }

@@ -159,9 +159,15 @@ describe("administration", () => {
     // Another party's administrator cannot revoke it.
     expect((await api("DELETE", `/api/admin/tokens/${id}`, us)).statusCode).toBe(404);
     expect((await api("GET", "/api/holds", bearer)).statusCode).toBe(200);
+    const createdAt = listed.find((x: { id: string }) => x.id === id).createdAt as string;
+    expect(Math.abs(Date.parse(createdAt) - Date.now())).toBeLessThan(60_000);
+    await new Promise((r) => setTimeout(r, 5));
     const revoked = await api("DELETE", `/api/admin/tokens/${id}`, mx);
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().revokedAt).not.toBeNull();
+    // Revoking it does not move when it was made.
+    expect(revoked.json().createdAt).toBe(createdAt);
+    expect(revoked.json().revokedAt > createdAt).toBe(true);
     // Within the 30 s lookup cache: this process dropped its entry.
     const refused = await api("GET", "/api/holds", bearer);
     expect(refused.statusCode).toBe(401);

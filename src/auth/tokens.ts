@@ -35,13 +35,22 @@ export interface TokenSummary {
   revokedAt: string | null;
 }
 
+/**
+ * When a token was made: the time its UUIDv7 id carries (the audited writer makes every id so), not the
+ * row's `recordedAt`, which a revocation moves. A token whose id is not a UUIDv7 falls back on the latter.
+ */
+function createdAt(r: typeof apiTokens.$inferSelect): Date {
+  const hex = r.id.replaceAll("-", "");
+  return hex[12] === "7" ? new Date(Number.parseInt(hex.slice(0, 12), 16)) : r.recordedAt;
+}
+
 const summaryOf = (r: typeof apiTokens.$inferSelect): TokenSummary => ({
   id: r.id,
   name: r.actorName,
   party: r.party,
   role: r.role,
   userId: r.userId,
-  createdAt: r.recordedAt.toISOString(),
+  createdAt: createdAt(r).toISOString(),
   expiresAt: r.expiresAt?.toISOString() ?? null,
   revokedAt: r.revokedAt?.toISOString() ?? null,
 });
@@ -173,7 +182,7 @@ export function tokenService(db: Db, clock: () => Date = () => new Date()) {
       cache.clear();
     },
 
-    /** The tokens of the administrator's party, newest first; `userId` only that user's. */
+    /** The tokens of the administrator's party, newest made first; `userId` only that user's. */
     async list(o: { actor: Actor; userId?: string | undefined; limit?: number }) {
       requirePermission(o.actor, "admin:manage");
       const rows = await asActor(db, o.actor, () =>
@@ -183,7 +192,8 @@ export function tokenService(db: Db, clock: () => Date = () => new Date()) {
           .where(
             and(eq(apiTokens.party, o.actor.party), o.userId ? eq(apiTokens.userId, o.userId) : undefined),
           )
-          .orderBy(desc(apiTokens.recordedAt))
+          // UUIDv7 ids sort by the time they were made: newest first, whatever was revoked since.
+          .orderBy(desc(apiTokens.id))
           .limit(o.limit ?? 200),
       );
       return { items: rows.map(summaryOf) };

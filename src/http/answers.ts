@@ -46,7 +46,9 @@ const baseColumns: Record<string, z.ZodType> = {
   /** `*`: shared with every party (reference data). */
   sharedWith: aList(aText(2), 300),
   version: AInt.min(1),
-  recordedAt: ATimestamp,
+  recordedAt: ATimestamp.describe(
+    "When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)",
+  ),
 };
 
 /**

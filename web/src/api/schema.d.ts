@@ -845,7 +845,7 @@ export interface paths {
          *
          *     Not corrected here (422 FIELD_FIXED, naming the field and its rule): kind.
          *
-         *     Codes are unique (409 DUPLICATE).
+         *     Codes are unique (409 DUPLICATE), and fixed once an operation, aircraft, leg, listing or handover names the place (422 FIELD_FIXED): record a new place for a new code.
          *
          *     Permission `place:correct` (correct a place, with a reason): operations-planner, admin; writes rows of the caller's own party.
          */
@@ -2536,7 +2536,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** @enum {string} */
             track: "treaty" | "security";
@@ -2563,7 +2566,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** @enum {string} */
             track: "treaty" | "security";
@@ -2598,7 +2604,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             caseId: string;
@@ -2628,7 +2637,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             caseId: string;
@@ -2688,7 +2700,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             personId: string;
@@ -2721,7 +2736,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** @enum {string} */
             kind: "no-death-penalty" | "specialty" | "other";
@@ -2751,7 +2769,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             personId: string;
@@ -2790,7 +2811,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** @enum {string} */
             track: "treaty" | "security";
@@ -2850,7 +2874,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             caseId: string;
@@ -2973,7 +3000,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             personId: string;
@@ -2994,7 +3024,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             givenNames: string;
             familyNames: string;
@@ -3034,7 +3067,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             orgA: string;
@@ -3049,7 +3085,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             name: string;
             aliases: string[];
@@ -3076,7 +3115,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             code: string;
             legalBasis: string;
@@ -3107,7 +3149,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             operationId: string;
@@ -3129,7 +3174,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             operationId: string;
@@ -3152,7 +3200,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             operationId: string;
@@ -3177,7 +3228,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             handoverId: string;
@@ -3203,7 +3257,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             operationId: string;
@@ -3240,7 +3297,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             code: string;
             legalBasis: string;
@@ -3268,7 +3328,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             code: string;
             legalBasis: string;
@@ -3294,7 +3357,10 @@ export interface components {
                 sharedWith: string[];
                 /** Format: int32 */
                 version: number;
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+                 */
                 recordedAt: string;
                 /** Format: uuid */
                 operationId: string;
@@ -3520,7 +3586,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             code: string;
             legalBasis: string;
@@ -3546,7 +3615,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             operationId: string;
@@ -3580,7 +3652,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             code: string;
             /** @enum {string} */
@@ -3602,7 +3677,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             name: string;
             /** Format: date */
@@ -3623,7 +3701,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             requestId: string;
@@ -3640,7 +3721,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             personId: string;
@@ -3779,7 +3863,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** @enum {string} */
             parentKind: "request" | "charge" | "assurance" | "decision" | "case" | "handover";
@@ -4033,7 +4120,10 @@ export interface components {
             sharedWith: string[];
             /** Format: int32 */
             version: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the record was last written: each change moves it (its history, GET …/history, has every write, the first included)
+             */
             recordedAt: string;
             /** Format: uuid */
             mergedId: string;

@@ -20,11 +20,17 @@ export const ZDay = z
   .string()
   // Not a date at all: said once, not also as "not a real calendar date".
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-  }, "must be a real calendar date")
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+    },
+    { message: "must be a real calendar date", abort: true },
+  )
   .meta({ maxLength: 10 });
+
+/** A day that has come (UTC), such as a date of birth or the day custody began: not after today. */
+export const ZPastDay = ZDay.refine((s) => s <= new Date().toISOString().slice(0, 10), "not after today");
 
 /**
  * When something happened in the world: a date-time with its offset (`2026-01-20T17:00:00Z`), or a calendar

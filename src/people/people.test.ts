@@ -97,6 +97,20 @@ describe("people and organisations API", () => {
     expect(fields.some((f: string) => f.startsWith("dateOfBirth:"))).toBe(true);
     expect(fields.some((f: string) => f.startsWith("riskFlags[0]:"))).toBe(true);
     expect([await count(people), await count(auditEvents)]).toEqual(before);
+
+    // A date of birth or a custody that has not begun yet: each named once, nothing written.
+    const future = await t.app.inject({
+      method: "POST",
+      url: "/api/people",
+      headers,
+      payload: { givenNames: "X", familyNames: "Y", dateOfBirth: "2099-01-01", custodySince: "2099-02-30" },
+    });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().error.issues).toEqual([
+      { field: "dateOfBirth", rule: "not after today" },
+      { field: "custodySince", rule: "must be a real calendar date" },
+    ]);
+    expect([await count(people), await count(auditEvents)]).toEqual(before);
   });
 
   it("names a reference to a missing organisation and writes nothing", async () => {

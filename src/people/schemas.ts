@@ -2,7 +2,7 @@ import { z } from "zod";
 import { affiliations, organisations, people, rivalries } from "../db/schema.ts";
 import { AText, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
-import { text, ZDay, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { text, ZDay, ZPageQuery, ZPastDay, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 
 export const riskFlags = ["escape-risk", "violent", "needs-separation", "medical", "high-profile"] as const;
 
@@ -46,7 +46,7 @@ export const ZCreatePerson = z.strictObject({
   givenNames: ZShort,
   familyNames: ZShort,
   aliases: z.array(ZShort).max(50).default([]),
-  dateOfBirth: ZDay.optional(),
+  dateOfBirth: ZPastDay.optional(),
   nationalities: z
     .array(
       z
@@ -76,7 +76,7 @@ export const ZCreatePerson = z.strictObject({
   photoRef: ZShort.optional(),
   riskFlags: z.array(z.enum(riskFlags)).max(riskFlags.length).default([]),
   custodyFacility: ZShort.optional(),
-  custodySince: ZDay.optional(),
+  custodySince: ZPastDay.optional(),
   affiliations: ZAffiliations,
   fictional: z.boolean().default(false),
 });

@@ -821,19 +821,24 @@ class Seeder {
       if (i % 3 === 0) charges.push(data.treatyCharges.laundering);
       if (i % 4 === 1) charges.push(data.treatyCharges.firearms);
       if (p.capital) charges.push(data.treatyCharges.cceMurder);
-      return this.spec([orgs[i % orgs.length]!], facilities[i % facilities.length]!, ago(p.start - 3), {
-        requestingState: "US",
-        requestingAgency: data.requestingAgency,
-        type: "provisional-arrest",
-        channel: "diplomatic-note",
-        diplomaticNote: `DEMO-EUA-${ago(p.start).slice(0, 4)}-${200 + i}`,
-        sentOn: ago(p.start + 1),
-        receivedOn: ago(p.start),
-        court: data.courtOf(district),
-        district,
-        courtCaseNumber: data.caseNumber(district, Number(ago(p.start).slice(0, 4)) - 1, 200 + i),
-        charges,
-      });
+      return this.spec(
+        [orgs[i % orgs.length]!],
+        facilities[i % facilities.length]!,
+        ago(Math.max(0, p.start - 3)),
+        {
+          requestingState: "US",
+          requestingAgency: data.requestingAgency,
+          type: "provisional-arrest",
+          channel: "diplomatic-note",
+          diplomaticNote: `DEMO-EUA-${ago(p.start).slice(0, 4)}-${200 + i}`,
+          sentOn: ago(p.start + 1),
+          receivedOn: ago(p.start),
+          court: data.courtOf(district),
+          district,
+          courtCaseNumber: data.caseNumber(district, Number(ago(p.start).slice(0, 4)) - 1, 200 + i),
+          charges,
+        },
+      );
     });
     const persons = await this.people(specs);
     const caseIds = await this.openCases(
@@ -1075,7 +1080,7 @@ class Seeder {
       { target: "formal-request-received", start: 80, offsets: [1, 3, 50] },
     ];
     const specs = plan.map((p, i) => ({
-      ...this.spec([], (["CEF15", "CEF06", "CEF13"] as const)[i % 3]!, ago(p.start - 3), {
+      ...this.spec([], (["CEF15", "CEF06", "CEF13"] as const)[i % 3]!, ago(Math.max(0, p.start - 3)), {
         requestingState: "GT",
         requestedState: "MX",
         requestingAgency: "Ministerio Público de Guatemala (via the Ministry of Foreign Affairs)",

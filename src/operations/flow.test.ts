@@ -542,6 +542,14 @@ describe("people join and leave an operation, re-planned with the fewest moves",
       "on-board",
       "removed",
     ]);
+    // The operation's history keeps why.
+    const history = (
+      await t.app.inject({ url: `/api/operations/${op.id}/history`, headers: await t.as("auditor") })
+    ).json();
+    expect(history.events.at(-1)).toMatchObject({
+      action: "operation.person_removed",
+      reason: "Amparo granted: provisional suspension",
+    });
     // Ready needs the new plan adopted.
     expect((await status(op.id, "operations-planner", { status: "ready" })).statusCode).toBe(409);
     expect((await adopt(op.id)).statusCode).toBe(200);

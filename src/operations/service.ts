@@ -629,14 +629,14 @@ export function operationService(
               operationPeople,
               listing.id,
               { removedAt: now, removalReason: input.reason, aircraftId: null, seat: null },
-              { before: listing, kind: "operation_person.removed" },
+              { before: listing, kind: "operation_person.removed", reason: input.reason },
             );
             await unadopt(w, { ...l, listings: l.listings.filter((x) => x.id !== listing.id) });
             const op = await w.update(
               operations,
               operationId,
               { status: ok.to },
-              { before: l.op, kind: "operation.person_removed" },
+              { before: l.op, kind: "operation.person_removed", reason: input.reason },
             );
             const plan = replanned
               ? await planning.storeDraft(w, operationId, {

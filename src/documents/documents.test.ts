@@ -6,12 +6,19 @@ import { Readable } from "node:stream";
 import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp, testReceiptKeyFile } from "../../test/app.ts";
-import { buildPerson, buildRequest, multipartBody, pdfBytes, pngBytes } from "../../test/factories.ts";
+import {
+  buildApprovedCase,
+  buildPerson,
+  buildRequest,
+  multipartBody,
+  pdfBytes,
+  pngBytes,
+} from "../../test/factories.ts";
 import { verifyAudit } from "../audit/verify.ts";
 import { loadOrCreateSigningKey, publicKeyOf } from "../crypto/signing-key.ts";
 import { toCount } from "../db/client.ts";
 import { sqlStateOf } from "../db/errors.ts";
-import { auditEvents, documentBlobs, documentChunks, documents } from "../db/schema.ts";
+import { auditEvents, decisions, documentBlobs, documentChunks, documents } from "../db/schema.ts";
 import { checkReceiptFile } from "./cli.ts";
 import { verifyReceipt } from "./receipt.ts";
 
@@ -302,5 +309,34 @@ describe("documents", () => {
       headers: await t.as("request-officer", "GT"),
     });
     expect(list.statusCode).toBe(404);
+  });
+
+  it("attaches only to the standing decision: a superseded one answers 409 naming the one that stands", async () => {
+    const c = await buildApprovedCase(t);
+    const [decision] = await t.database.db.select().from(decisions).where(eq(decisions.caseId, c.id));
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/decisions/${decision!.id}/supersessions`,
+      headers: { ...(await t.as("decision-authority")), "if-match": '"1"' },
+      payload: { reasons: "Restated", reason: "The minutes were restated" },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const standing = res.json().current.id as string;
+    const before = await stored();
+    const old = await upload(
+      { name: "minutes.pdf", bytes: pdfBytes() },
+      { role: "decision-authority", url: `/api/decisions/${decision!.id}/documents` },
+    );
+    expect(old.statusCode).toBe(409);
+    expect(old.json().error).toMatchObject({
+      code: "RECORD_SUPERSEDED",
+      details: { supersededBy: standing },
+    });
+    expect(await stored()).toEqual(before);
+    const current = await upload(
+      { name: "minutes.pdf", bytes: pdfBytes() },
+      { role: "decision-authority", url: `/api/decisions/${standing}/documents` },
+    );
+    expect(current.statusCode, current.body).toBe(201);
   });
 });

@@ -66,7 +66,7 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
             tags,
             summary: `Attach a document to a ${kind} (multipart/form-data, the field \`file\`)`,
             description: [
-              `PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key.`,
+              `PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.`,
               whoMay(def.attach),
             ].join("\n\n"),
             consumes: ["multipart/form-data"],

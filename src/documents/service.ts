@@ -134,6 +134,14 @@ export function documentService(db: Db, options: DocumentOptions) {
             `${kind} ${parentId} is ${parent.party}'s record: only its own state attaches documents to it`,
             { entity: kind, id: parentId },
           );
+        // A superseded decision or handover is kept as it was: what is attached goes to the standing one.
+        const supersededBy = (parent as { supersededBy?: string | null }).supersededBy;
+        if (supersededBy)
+          throw new AppError(
+            "RECORD_SUPERSEDED",
+            `this ${kind} was superseded by ${supersededBy}: attach to the standing one`,
+            { supersededBy, rule: `only the standing ${kind} takes documents` },
+          );
         const hash = createHash("sha256");
         let size = 0;
         let head: Buffer[] = [];

@@ -185,6 +185,19 @@ describe("planning an operation over the API", () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().status).toBe("rules-broken");
     expect(res.json().violations.map((v: { rule: string }) => v.rule)).toContain("rivals");
+    // Read back, the draft says which rules it breaks, naming the aircraft by its callsign.
+    const read = (
+      await t.app.inject({
+        url: `/api/operations/${operationId}/plan`,
+        headers: await t.as("operations-planner"),
+      })
+    ).json();
+    expect(read.status).toBe("rules-broken");
+    expect(read.violations).toEqual(res.json().violations);
+    const rivals = read.violations.find((v: { rule: string }) => v.rule === "rivals");
+    expect(rivals.message).not.toContain(cjngPlane);
+    expect(rivals.message).toMatch(/both are on \S+-\d+$/);
+    expect(current.violations).toEqual([]);
     // The same stale version again: someone else's edit must not be overwritten.
     const stale = await t.app.inject({
       method: "POST",

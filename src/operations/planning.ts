@@ -19,6 +19,7 @@ import {
 import { AppError, issuesError } from "../errors.ts";
 import { text, ZUuid } from "../http/schemas.ts";
 import {
+  checkPlan,
   manifestText,
   type Plan,
   type PlanInput,
@@ -320,7 +321,9 @@ export function planningService(db: Db, runner: PlanRunner) {
     get: (operationId: string, actor: Actor) =>
       guarded(db, actor, "operation:read", async () => {
         await getById(db, operations, "operation", operationId, actor);
-        return view(await current(operationId));
+        const row = await current(operationId);
+        // Every rule it breaks, against the record it was planned on (a rules-broken draft says which).
+        return { ...view(row), violations: checkPlan(row.input as PlanInput, row.plan as Plan) };
       }),
 
     /** Re-plans after an aircraft becomes unavailable, moving as few people as possible. */

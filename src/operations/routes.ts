@@ -21,7 +21,6 @@ import {
   AOperationFile,
   AOperationMoved,
   AOperationPage,
-  AOperationPlan,
   APlace,
   APlacePage,
   ARelease,
@@ -200,14 +199,14 @@ export function operationRoutes(
         operationId: "getOperationPlan",
         tags,
         summary: "The operation's current plan: its newest draft, else its adopted plan",
-        description: whoMay("operation:read"),
+        description: `With every rule it breaks (\`violations\`, empty when none), checked against the record it was planned on.\n\n${whoMay("operation:read")}`,
         params: ZIdParams,
-        response: { 200: AOperationPlan },
+        response: { 200: ACheckedPlan },
       },
       config: { permission: "operation:read" },
     },
     // The stored row's status is a string; the schema names its values (the tests check the answers).
-    (req) => s.planning.get(req.params.id, req.actor) as Promise<z.input<typeof AOperationPlan>>,
+    (req) => s.planning.get(req.params.id, req.actor) as Promise<z.input<typeof ACheckedPlan>>,
   );
   actionRoute(app, db, {
     path: "/operations/:id/plan/replan",

@@ -13,6 +13,9 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
   const out: Violation[] = [];
   const seen = new Map<string, string>();
   const fleet = new Map(c.input.fleet.map((a, b) => [a.id, b]));
+  /** An aircraft as a message names it: its name (the callsign) where it has one. */
+  const named = new Map(c.input.fleet.map((a) => [a.id, a.name ?? a.id]));
+  const ac = (id: string) => named.get(id) ?? id;
   for (const ap of plan.aircraft) {
     const b = fleet.get(ap.aircraftId);
     if (b === undefined) {
@@ -40,7 +43,7 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
       if (seen.has(m.personId)) {
         out.push({
           rule: "duplicate",
-          message: `${m.personId} is on ${seen.get(m.personId)} and on ${ap.aircraftId}`,
+          message: `${m.personId} is on ${ac(seen.get(m.personId)!)} and on ${ac(ap.aircraftId)}`,
           aircraftId: ap.aircraftId,
           people: [m.personId],
         });
@@ -53,7 +56,7 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
     if (seats > aircraft.seats)
       out.push({
         rule: "capacity",
-        message: `${ap.aircraftId} needs ${seats} seats (people and guards) but has ${aircraft.seats}`,
+        message: `${ac(ap.aircraftId)} needs ${seats} seats (people and guards) but has ${aircraft.seats}`,
         aircraftId: ap.aircraftId,
         people: idx.map((i) => c.people[i]!.id),
       });
@@ -63,7 +66,7 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
         if (why)
           out.push({
             rule: why.rule,
-            message: `${why.message}, and both are on ${ap.aircraftId}`,
+            message: `${why.message}, and both are on ${ac(ap.aircraftId)}`,
             aircraftId: ap.aircraftId,
             people: [c.people[idx[x]!]!.id, c.people[idx[y]!]!.id],
           });
@@ -72,13 +75,13 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
     if (ap.route[0] !== staging)
       out.push({
         rule: "route",
-        message: `${ap.aircraftId} must depart from ${staging}`,
+        message: `${ac(ap.aircraftId)} must depart from ${staging}`,
         aircraftId: ap.aircraftId,
       });
     if (new Set(stops).size > aircraft.maxStops)
       out.push({
         rule: "stops",
-        message: `${ap.aircraftId} makes ${new Set(stops).size} stops; at most ${aircraft.maxStops} allowed`,
+        message: `${ac(ap.aircraftId)} makes ${new Set(stops).size} stops; at most ${aircraft.maxStops} allowed`,
         aircraftId: ap.aircraftId,
       });
     for (const i of idx) {
@@ -86,14 +89,14 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
       if (!stops.includes(person.destination))
         out.push({
           rule: "route",
-          message: `${person.id} leaves at ${person.destination}, which ${ap.aircraftId} does not visit`,
+          message: `${person.id} leaves at ${person.destination}, which ${ac(ap.aircraftId)} does not visit`,
           aircraftId: ap.aircraftId,
           people: [person.id],
         });
       if (person.staging && person.staging !== staging)
         out.push({
           rule: "staging",
-          message: `${person.id} boards at ${person.staging} but ${ap.aircraftId} departs from ${staging}`,
+          message: `${person.id} boards at ${person.staging} but ${ac(ap.aircraftId)} departs from ${staging}`,
           aircraftId: ap.aircraftId,
           people: [person.id],
         });
@@ -107,7 +110,7 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
         if (d > aircraft.rangeKm + 1e-6)
           out.push({
             rule: "range",
-            message: `leg ${from.code}→${to.code} of ${ap.aircraftId} is ${Math.round(d)} km; its range is ${aircraft.rangeKm} km`,
+            message: `leg ${from.code}→${to.code} of ${ac(ap.aircraftId)} is ${Math.round(d)} km; its range is ${aircraft.rangeKm} km`,
             aircraftId: ap.aircraftId,
           });
       }

@@ -905,7 +905,9 @@ export interface paths {
         };
         /**
          * The operation's current plan: its newest draft, else its adopted plan
-         * @description Permission `operation:read` (read operations and their plans): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor; rows of the caller's party and rows shared with it.
+         * @description With every rule it breaks (`violations`, empty when none), checked against the record it was planned on.
+         *
+         *     Permission `operation:read` (read operations and their plans): foreign-ministry, prosecutor, judge, secretariat, decision-authority, custody-officer, operations-planner, auditor; rows of the caller's party and rows shared with it.
          */
         get: operations["getOperationPlan"];
         put?: never;
@@ -10492,7 +10494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OperationPlan"];
+                    "application/json": components["schemas"]["CheckedPlan"];
                 };
             };
             /** @description VALIDATION_FAILED (each field named, with its rule) or BAD_REQUEST (the body is not JSON) */

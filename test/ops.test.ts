@@ -133,6 +133,8 @@ describe("/metrics", () => {
     for (let i = 0; i < 3; i++)
       expect((await t.app.inject({ url: `/api/cases/${randomUUID()}`, headers: auth })).statusCode).toBe(404);
     await t.app.inject({ url: "/nowhere" });
+    // A URL Fastify itself refuses (malformed): answered 400, and counted like any other answer.
+    expect((await t.app.inject({ url: "/api/people/abc%zz", headers: auth })).statusCode).toBe(400);
     // An event committed but never linked: its process stopped between commit and link.
     await t.s.database.db.execute(sql`insert into audit_events
       (id, actor_id, actor_name, party, occurred_at, recorded_at, entity, entity_id, kind, before, after)
@@ -150,6 +152,7 @@ describe("/metrics", () => {
     expect(m.find("http_request_duration_seconds_count", route)?.value).toBe(3);
     expect(m.find("http_request_duration_seconds_bucket", { ...route, le: "+Inf" })?.value).toBe(3);
     expect(m.find("http_requests_total", { route: "unmatched", status_code: "404" })?.value).toBe(1);
+    expect(m.find("http_requests_total", { route: "unmatched", status_code: "400" })?.value).toBe(1);
     expect(m.find("traslado_db_pool_connections", { state: "total" })?.value).toBeGreaterThanOrEqual(1);
     if (t.database.kind === "postgres")
       expect(m.find("traslado_db_pool_connections", { state: "waiting" })?.value).toBe(0);
@@ -180,5 +183,14 @@ describe("/metrics", () => {
       actorId: actor!.id,
     });
     expect(new Set(logged.map((l) => l.reqId)).size).toBe(1);
+
+    // A malformed URL, refused by Fastify before any route: its answer is logged with its request id too.
+    lines.length = 0;
+    const bad = await t.app.inject({ url: "/api/people/abc%zz", headers: auth });
+    expect(bad.statusCode).toBe(400);
+    const refused = lines
+      .map((l) => JSON.parse(l) as { reqId?: string; msg: string; res?: { statusCode: number } })
+      .find((l) => l.msg === "request completed");
+    expect(refused).toMatchObject({ reqId: expect.any(String), res: { statusCode: 400 } });
   });
 });

@@ -83,6 +83,7 @@ const digest = (s: string) => createHash("sha256").update(s).digest("base64url")
 export async function createApp(s: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const log = options.logger;
   const limits = { ...loadConfig({}), ...options.config };
+  let unrouted: ((req: FastifyRequest, reply: FastifyReply) => void) | undefined;
   const app = Fastify({
     bodyLimit: limits.BODY_LIMIT_BYTES,
     logger:
@@ -96,8 +97,13 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
           }
         : (log ?? false),
     genReqId: () => crypto.randomUUID(),
-    // Fastify's own refusals of a URL (malformed, a path segment too long) take the one error body too.
-    frameworkErrors: (err, req, reply) => handleError(err, req, reply),
+    // Fastify's own refusals of a URL (malformed, a path segment too long) take the one error body too. No
+    // hook sees them: they are logged and counted here, as every other answer is.
+    frameworkErrors: (err, req, reply) => {
+      handleError(err, req, reply);
+      req.log.info({ res: reply, responseTime: reply.elapsedTime }, "request completed");
+      unrouted?.(req, reply);
+    },
     // Answered below, in the one error body, once close() is called.
     return503OnClosing: false,
   });
@@ -345,7 +351,7 @@ export async function createApp(s: Services, options: AppOptions = {}): Promise<
       });
     },
   );
-  registerMetrics(app, s);
+  unrouted = registerMetrics(app, s).answered;
 
   await app.register(
     async (api) => {

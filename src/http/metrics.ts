@@ -10,14 +10,21 @@
  * Database figures are read at scrape time; when the database does not answer they are NaN, and the
  * scrape still answers.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { linkLag } from "../audit/link.ts";
 import type { Services } from "../services.ts";
 
 const labelNames = ["method", "route", "status_code"] as const;
 
-export function registerMetrics(app: FastifyInstance, s: Services): Registry {
+/**
+ * Registers `/metrics` and the hooks that feed it. Returns `answered`, which counts a request as its
+ * `onResponse` hook does, for the answers no hook sees (Fastify's own refusals of a malformed URL).
+ */
+export function registerMetrics(
+  app: FastifyInstance,
+  s: Services,
+): { registry: Registry; answered: (req: FastifyRequest, reply: FastifyReply) => void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -82,8 +89,8 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
     string,
     { count: Counter.Internal; time: Histogram.Internal<(typeof labelNames)[number]> }
   >();
-  app.addHook("onResponse", (req, reply, done) => {
-    const route = req.routeOptions.url ?? "unmatched";
+  const answered = (req: FastifyRequest, reply: FastifyReply) => {
+    const route = req.routeOptions?.url ?? "unmatched";
     const key = `${req.method} ${reply.statusCode} ${route}`;
     let s = series.get(key);
     if (!s) {
@@ -93,6 +100,9 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
     }
     s.count.inc();
     s.time.observe(reply.elapsedTime / 1000);
+  };
+  app.addHook("onResponse", (req, reply, done) => {
+    answered(req, reply);
     done();
   });
   // Never rate-limited: a monitor scraping it must not be refused.
@@ -100,5 +110,5 @@ export function registerMetrics(app: FastifyInstance, s: Services): Registry {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });
-  return registry;
+  return { registry, answered };
 }

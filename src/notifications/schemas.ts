@@ -18,7 +18,10 @@ export const ZListNotifications = ZPageQuery.extend({
  * http to localhost outside production (the service checks those rules: `egress.ts`).
  */
 export const ZCreateWebhook = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2048),
+  url: z
+    .url({ error: "must be a URL (https://…)", abort: true })
+    .refine((u) => /^https?:/i.test(u), "must be https:// (http:// to localhost outside production)")
+    .max(2048),
   description: text(200, { required: false }).default(""),
 });
 

@@ -113,6 +113,16 @@ describe("outgoing webhooks", () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues).toEqual([expect.objectContaining({ field: "url" })]);
+    // Another scheme is named as such, not as "not a URL".
+    const ftp = await t.app.inject({
+      method: "POST",
+      url: "/api/webhooks",
+      headers: await t.as("admin"),
+      payload: { url: "ftp://receiver.example/hook" },
+    });
+    expect(ftp.json().error.issues).toEqual([
+      { field: "url", rule: "must be https:// (http:// to localhost outside production)" },
+    ]);
     const judge = await t.app.inject({
       method: "POST",
       url: "/api/webhooks",

@@ -118,6 +118,18 @@ describe("the operation's moves", () => {
       "OPERATION_NOT_READY",
     );
     expect(rivals.message).toContain("rivals");
+    // No one listed (everyone removed): nothing to fly, not ready.
+    const empty = refused(
+      move(
+        op({
+          people: [person("a", { removed: true, on: null })],
+          adoptedPlan: { id: "p", assignment: {}, violations: [] },
+        }),
+        "ready",
+      ),
+      "OPERATION_NOT_READY",
+    );
+    expect(empty.message).toContain("no one is listed");
   });
 
   it("in transit: not before the operation date; every case on board departs with it", () => {

@@ -208,8 +208,10 @@ export function decideMove(
       const plan = facts.adoptedPlan;
       const notSeated = plan ? listed.filter((p) => !plan.assignment[p.personId]) : listed;
       const violations = plan?.violations ?? [];
-      if (!plan || notOnBoard.length || notSeated.length || violations.length) {
+      if (!listed.length || !plan || notOnBoard.length || notSeated.length || violations.length) {
         const reasons = [
+          // An empty operation would be ready to fly no one, and then could not depart.
+          listed.length ? null : "no one is listed",
           plan ? null : "no plan is adopted",
           notOnBoard.length
             ? `not on board (their case has not taken assign-to-operation): ${names(notOnBoard)}`

@@ -525,6 +525,28 @@ describe("what the law fixes", () => {
         .items.map((h: { id: string }) => h.id)
         .sort(),
     ).toEqual([handover.id, current.id].sort());
+    // Only the standing one is still to confirm, and only it is confirmed; the superseded one answers 409.
+    const toConfirm = await send("GET", `/api/handovers?operationId=${op.id}&confirmed=false`, "auditor");
+    expect(toConfirm.json().items.map((h: { id: string }) => h.id)).toEqual([current.id]);
+    const confirmOld = await send(
+      "POST",
+      `/api/handovers/${handover.id}/confirmations`,
+      "receiving-officer",
+      {
+        party: "US",
+        body: {
+          receivingOfficer: "Deputy Marshal R. Ortiz",
+          receivingAgency: "U.S. Marshals Service",
+          condition: "Good",
+          occurredAt: new Date().toISOString(),
+        },
+      },
+    );
+    expect(confirmOld.statusCode, confirmOld.body).toBe(409);
+    expect(confirmOld.json().error).toMatchObject({
+      code: "RECORD_SUPERSEDED",
+      details: { supersededBy: current.id },
+    });
 
     const again = await send("POST", `/api/handovers/${handover.id}/supersessions`, "custody-officer", {
       ifMatch: '"2"',
@@ -583,12 +605,16 @@ describe("what the law fixes", () => {
     const ahead = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     const future = await send("POST", url, "decision-authority", {
       ifMatch: '"1"',
-      body: { decidedOn: ahead, reason: "r" },
+      body: { decidedOn: ahead, legalBasis: "", reason: "r" },
     });
     expect(future.statusCode).toBe(400);
-    expect(future.json().error.issues).toEqual([
-      { field: "decidedOn", rule: expect.stringMatching(/^not after today/) },
-    ]);
+    // Each bad field in the one answer.
+    expect(future.json().error.issues).toEqual(
+      expect.arrayContaining([
+        { field: "decidedOn", rule: "not after today" },
+        expect.objectContaining({ field: "legalBasis" }),
+      ]),
+    );
     expect(await t.database.db.select().from(decisions).where(eq(decisions.caseId, c.id))).toHaveLength(1);
 
     // Sent twice with one Idempotency-Key (a retry after a lost answer): one new decision, the first answer again.

@@ -12,7 +12,7 @@ import { issuesError } from "../errors.ts";
 import { AInt, AParty, ATimestamp, AUuid, aList, aText } from "../http/answers.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { ifMatch, ifMatchHeader, tagVersion } from "../http/if-match.ts";
-import { ZDay, ZIdParams, ZShort, ZText } from "../http/schemas.ts";
+import { ZIdParams, ZPastDay, ZShort, ZText } from "../http/schemas.ts";
 import { AHandover, AOperation, APlace, ZCreateHandover } from "../operations/schemas.ts";
 import { AAffiliation, AOrganisation, APerson } from "../people/schemas.ts";
 import { ACharge, ARequest } from "../requests/schemas.ts";
@@ -63,7 +63,7 @@ const AHandoverSupersession = z
   .meta({ id: "HandoverSupersession", description: "The handover superseded and the one that stands" });
 
 const ZDecisionSupersession = correctionBody(
-  { legalBasis: ZShort, reasons: ZText, decidedOn: ZDay },
+  { legalBasis: ZShort, reasons: ZText, decidedOn: ZPastDay },
   ["legalBasis", "reasons", "decidedOn"],
   "DecisionSupersessionBody",
 );

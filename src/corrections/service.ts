@@ -337,12 +337,6 @@ export function correctionService(db: Db) {
               },
             );
         }
-        // A decision is dated by the day it was taken, as when it was recorded: not one still to come.
-        const today = toIsoDate(new Date());
-        if (typeof input.decidedOn === "string" && input.decidedOn > today)
-          throw new AppError("VALIDATION_FAILED", `decidedOn: not after today (${today})`, {
-            issues: [{ field: "decidedOn", rule: `not after today (${today})` }],
-          });
         return supersede(db, actor, decisions, "decision", old, requireVersion(version), input, idempotency);
       }),
 

@@ -135,8 +135,11 @@ describe("an operation and the cases on board agree", () => {
     const tomorrow = addDays(today(), 1);
     const op = await readyOperation(list, tomorrow);
     const early = await status(op.id, "custody-officer", { status: "in-transit" });
-    expect(early.statusCode).toBe(422);
+    expect(early.statusCode).toBe(400);
     expect(early.json().error.message).toContain(tomorrow);
+    expect(early.json().error.issues).toEqual([
+      { field: "occurredAt", rule: `not before the operation date ${tomorrow}` },
+    ]);
     for (const c of list) expect((await caseOf(c.id)).state).toBe("assigned-to-operation");
 
     const planning = await buildOperation(t, { people: [] });

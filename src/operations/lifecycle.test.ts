@@ -134,11 +134,11 @@ describe("the operation's moves", () => {
 
   it("in transit: not before the operation date; every case on board departs with it", () => {
     const ready = op({ status: "ready" });
-    const early = refused(
-      move(ready, "in-transit", "operations-planner", "2026-01-19"),
-      "OPERATION_NOT_READY",
-    );
+    const early = refused(move(ready, "in-transit", "operations-planner", "2026-01-19"), "VALIDATION_FAILED");
     expect(early.message).toContain("2026-01-20");
+    expect(early.details?.issues).toEqual([
+      { field: "occurredAt", rule: "not before the operation date 2026-01-20" },
+    ]);
     const ok = move(ready, "in-transit");
     if (!ok.ok) throw new Error(ok.message);
     expect(ok.caseSteps).toEqual([

@@ -231,10 +231,12 @@ export function decideMove(
     }
     case "in-transit": {
       if (day < facts.operationDate) {
+        // A date out of its rules: bad input (400) naming occurredAt, as on the operation's other acts.
+        const rule = `not before the operation date ${facts.operationDate}`;
         return refuse(
-          "OPERATION_NOT_READY",
+          "VALIDATION_FAILED",
           `operation ${facts.code} flies on ${facts.operationDate}; it cannot depart on ${day}`,
-          { operationDate: facts.operationDate, occurredAt: day },
+          { issues: [{ field: "occurredAt", rule }], operationDate: facts.operationDate },
         );
       }
       if (boarded.length === 0) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/app.ts";
-import { buildCase } from "../../test/factories.ts";
+import { buildCase, buildOperation } from "../../test/factories.ts";
 import { pdfLines } from "../../test/pdf-text.ts";
 import { auditEvents, operationPeople } from "../db/schema.ts";
 
@@ -262,6 +262,30 @@ describe("planning an operation over the API", () => {
     expect(res.statusCode).toBe(422);
     expect(res.json().error.issues[0].field).toBe("aircraftId");
     expect(fleet).toHaveLength(3);
+  });
+
+  it("a search that cannot seat everyone says who has no seat, and a read of the draft says the same", async () => {
+    const person = (await buildCase(t)).personId;
+    const small = await buildOperation(t, {
+      people: [{ personId: person }],
+      aircraft: [{ callsign: "TINY-1", seats: 1, maxStops: 1 }],
+    });
+    const planned = await t.app.inject({
+      method: "POST",
+      url: `/api/operations/${small.id}/plan`,
+      headers: await t.as("operations-planner"),
+      payload: { timeLimitMs: 300 },
+    });
+    expect(planned.statusCode, planned.body).toBe(201);
+    expect(planned.json().plan.status).toBe("infeasible");
+    expect(planned.json().violations).toEqual([
+      expect.objectContaining({ rule: "unassigned", people: [person] }),
+    ]);
+    const read = await t.app.inject({
+      url: `/api/operations/${small.id}/plan`,
+      headers: await t.as("operations-planner"),
+    });
+    expect(read.json().violations).toEqual(planned.json().violations);
   });
 
   it("adopting a plan that is not a current draft is 404 naming planId, and the operation stays as it was", async () => {

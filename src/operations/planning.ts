@@ -306,6 +306,8 @@ export function planningService(db: Db, runner: PlanRunner) {
             input: planInput,
             options: { timeLimitMs: input.timeLimitMs, seed: input.seed },
           });
+          // What a read of the draft says too: none when it seats everyone, the people without a seat when not.
+          violations = checkPlan(planInput, result);
         }
         return write(
           db,

@@ -909,7 +909,8 @@ export function operationService(
             q.personId ? eq(handovers.personId, q.personId) : undefined,
             q.place ? eq(handovers.place, q.place) : undefined,
             q.confirmed === "true" ? exists(confirmedBy) : undefined,
-            q.confirmed === "false" ? notExists(confirmedBy) : undefined,
+            // Still to confirm: standing handovers only (a superseded one is not confirmed any more).
+            q.confirmed === "false" ? and(notExists(confirmedBy), isNull(handovers.supersededBy)) : undefined,
           ],
           q,
           actor,
@@ -949,6 +950,12 @@ export function operationService(
             { issues: [{ field: "handoverId", rule: "must be a handover to the caller's state" }] },
           );
         }
+        if (handover.supersededBy)
+          throw new AppError(
+            "RECORD_SUPERSEDED",
+            `this handover was superseded by ${handover.supersededBy}: confirm the standing one`,
+            { supersededBy: handover.supersededBy, rule: "only the standing handover is confirmed" },
+          );
         const [done] = await db
           .select({ id: handoverConfirmations.id })
           .from(handoverConfirmations)

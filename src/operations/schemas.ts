@@ -457,19 +457,17 @@ export const APersonMove = z
   .strictObject({ personId: APlannerId, from: APlannerId.nullable(), to: APlannerId.nullable() })
   .meta({ id: "PersonMove" });
 
-/** A stored plan of an operation (`GET /api/operations/{id}/plan`). */
-export const AOperationPlan = z
-  .strictObject({
-    planId: AUuid,
-    operationId: AUuid,
-    status: z.enum(planStatuses),
-    version: AInt,
-    seed: AInt,
-    plan: APlan,
-  })
-  .meta({ id: "OperationPlan" });
+/** A stored plan of an operation: what the plan answers below extend (not itself an answer). */
+export const AOperationPlan = z.strictObject({
+  planId: AUuid,
+  operationId: AUuid,
+  status: z.enum(planStatuses),
+  version: AInt,
+  seed: AInt,
+  plan: APlan,
+});
 
-/** A plan searched for or drawn by hand, or edited by a move, with every rule it breaks. */
+/** A stored plan (`GET /api/operations/{id}/plan`), a plan searched for or drawn by hand, or edited by a move, with every rule it breaks. */
 export const ACheckedPlan = AOperationPlan.extend({ violations: aList(AViolation, 10_000) }).meta({
   id: "CheckedPlan",
 });

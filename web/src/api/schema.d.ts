@@ -3513,19 +3513,6 @@ export interface components {
             from: string | null;
             to: string | null;
         };
-        OperationPlan: {
-            /** Format: uuid */
-            planId: string;
-            /** Format: uuid */
-            operationId: string;
-            /** @enum {string} */
-            status: "draft" | "rules-broken" | "adopted" | "superseded";
-            /** Format: int32 */
-            version: number;
-            /** Format: int32 */
-            seed: number;
-            plan: components["schemas"]["Plan"];
-        };
         CheckedPlan: {
             /** Format: uuid */
             planId: string;

@@ -111,6 +111,22 @@ export const issuesError = (code: ErrorCode, issues: FieldIssue[]) =>
   new AppError(code, issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
 
 /**
+ * A decision or handover superseded by `supersededBy`, asked for what only the standing record takes (a
+ * correction, a document, a confirmation): 409 RECORD_SUPERSEDED, naming the one to act on instead.
+ */
+const standingOnly = { correct: "corrected", "attach to": "given documents", confirm: "confirmed" } as const;
+
+export const supersededError = (entity: string, supersededBy: string, act: keyof typeof standingOnly) =>
+  new AppError(
+    "RECORD_SUPERSEDED",
+    `this ${entity} was superseded by ${supersededBy}: ${act} the standing one`,
+    {
+      supersededBy,
+      rule: `only the standing ${entity} may be ${standingOnly[act]}`,
+    },
+  );
+
+/**
  * A record that does not exist, or is out of the caller's reach: the same answer for both, naming the kind of
  * record and not its id (docs/ACCESS.md), so the answer tells nothing of records the caller may not see.
  */

@@ -165,11 +165,6 @@ export function legalRecordService(db: Db) {
               issues: [{ field: "operationId", rule: "must reference an existing record" }],
             });
           }
-          // A promise counts from the day it was given: not one dated ahead, which would count already.
-          if (input.givenOn && input.givenOn > toIsoDate(new Date()))
-            throw new AppError("VALIDATION_FAILED", "givenOn: not after today", {
-              issues: [{ field: "givenOn", rule: "not after today" }],
-            });
           const sharedWith = await counterparts(actor, input);
           return write(db, actor, (w) => w.insertOne(assurances, { ...input, sharedWith }), { idempotency });
         }),

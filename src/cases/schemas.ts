@@ -3,7 +3,7 @@ import { roles } from "../auth/roles.ts";
 import { assurances, cases, caseTransitions, deadlines, decisions, legalHolds } from "../db/schema.ts";
 import { ACount, ADay, AText, AUuid, aList, aText, pageSchema, rowSchema } from "../http/answers.ts";
 import { crossCheck, crossChecked } from "../http/cross-check.ts";
-import { text, ZDay, ZOccurredAt, ZPageQuery, ZShort, ZText, ZUuid } from "../http/schemas.ts";
+import { text, ZDay, ZOccurredAt, ZPageQuery, ZPastDay, ZShort, ZText, ZUuid } from "../http/schemas.ts";
 import { deadlineKinds } from "./deadlines.ts";
 import { decisionBodies, decisionOutcomes, guardIds, securityStates, treatyStates } from "./tracks.ts";
 import { treatyIds } from "./treaty-parameters.ts";
@@ -72,7 +72,8 @@ export const ZCreateAssurance = z
     scope: z.enum(["person", "operation"]),
     personId: ZUuid.optional(),
     operationId: ZUuid.optional(),
-    givenOn: ZDay.optional(),
+    /** A promise counts from the day it was given: not one dated ahead, which would count already. */
+    givenOn: ZPastDay.optional(),
     documentRef: ZShort.optional(),
     status: z.enum(["requested", "given", "withdrawn"]),
   })

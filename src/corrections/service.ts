@@ -36,7 +36,7 @@ import {
   places,
   type requests,
 } from "../db/schema.ts";
-import { AppError } from "../errors.ts";
+import { AppError, supersededError } from "../errors.ts";
 import type { CorrectableKind, HistoryKind } from "./kinds.ts";
 
 /** What the requesting state is told once a request is granted: its charges are what it was granted on. */
@@ -455,12 +455,7 @@ async function supersede<T extends typeof decisions | typeof handovers>(
   input: Patch & { reason: string },
   idempotency: IdempotencyRecord | undefined,
 ) {
-  if (old.supersededBy)
-    throw new AppError(
-      "RECORD_SUPERSEDED",
-      `this ${entity} was superseded by ${old.supersededBy}: correct the standing one`,
-      { supersededBy: old.supersededBy, rule: `only the standing ${entity} is corrected` },
-    );
+  if (old.supersededBy) throw supersededError(entity, old.supersededBy, "correct");
   const { reason, ...patch } = input;
   return write(
     db,

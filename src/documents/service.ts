@@ -15,7 +15,7 @@ import type { SigningKey } from "../crypto/signing-key.ts";
 import type { Db } from "../db/client.ts";
 import { pageOf, visible } from "../db/query.ts";
 import { assurances, cases, charges, decisions, documents, handovers, requests } from "../db/schema.ts";
-import { AppError } from "../errors.ts";
+import { AppError, supersededError } from "../errors.ts";
 import { checkContent, SNIFF_BYTES } from "./content-type.ts";
 import { signReceipt } from "./receipt.ts";
 import { CHUNK_BYTES, type DocumentStore, type Runner } from "./store.ts";
@@ -136,12 +136,7 @@ export function documentService(db: Db, options: DocumentOptions) {
           );
         // A superseded decision or handover is kept as it was: what is attached goes to the standing one.
         const supersededBy = (parent as { supersededBy?: string | null }).supersededBy;
-        if (supersededBy)
-          throw new AppError(
-            "RECORD_SUPERSEDED",
-            `this ${kind} was superseded by ${supersededBy}: attach to the standing one`,
-            { supersededBy, rule: `only the standing ${kind} takes documents` },
-          );
+        if (supersededBy) throw supersededError(kind, supersededBy, "attach to");
         const hash = createHash("sha256");
         let size = 0;
         let head: Buffer[] = [];

@@ -22,7 +22,7 @@ import {
   releases,
   requests,
 } from "../db/schema.ts";
-import { AppError, type FieldIssue, issuesError } from "../errors.ts";
+import { AppError, type FieldIssue, issuesError, supersededError } from "../errors.ts";
 import { checkPlan, type Plan } from "../planner/index.ts";
 import type { Call } from "../use-case.ts";
 import {
@@ -950,12 +950,7 @@ export function operationService(
             { issues: [{ field: "handoverId", rule: "must be a handover to the caller's state" }] },
           );
         }
-        if (handover.supersededBy)
-          throw new AppError(
-            "RECORD_SUPERSEDED",
-            `this handover was superseded by ${handover.supersededBy}: confirm the standing one`,
-            { supersededBy: handover.supersededBy, rule: "only the standing handover is confirmed" },
-          );
+        if (handover.supersededBy) throw supersededError("handover", handover.supersededBy, "confirm");
         const [done] = await db
           .select({ id: handoverConfirmations.id })
           .from(handoverConfirmations)

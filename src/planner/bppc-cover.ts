@@ -6,12 +6,38 @@
  * Knuth's Algorithm X (the item with fewest options first) where an item's options count only the
  * sets whose slack still fits the remaining budget — so once the budget is spent, only exactly full
  * bins are considered — with randomised restarts and growing node limits (the running time is
- * heavy-tailed). The restarts alternate two orders of an item's rows (see `search`): each settles within
- * the second instances the other rarely does (the scored order BPPC_8_2_8; the listed one BPPC_6_3_9 and
- * 6_3_10, which the scored order alone missed). Flat typed arrays: millions of sets fit.
+ * heavy-tailed). The restarts take turns at four orders of an item's rows (`ORDERS`, see `search`):
+ * each settles within the second instances the others rarely do, so that no one instance waits on one
+ * order's bad luck. Flat typed arrays: millions of sets fit.
  */
 import type { BppcCore } from "./bppc-search.ts";
 import { type Rng, randInt } from "./rng.ts";
+
+/**
+ * The orders of an item's rows, one per restart in turn; every order tries the fullest rows first.
+ * - listed: as listed (rotated at random once the node limit is large);
+ * - scored: those whose other items have the fewest options left first (they cover the items hardest
+ *   to cover);
+ * - crowding: those that rule out the most other rows first;
+ * - roomy: those that leave every other item at least ROOMY_OPTIONS options first (then those that
+ *   leave it one fewer, and so on), and among equals the ones that rule out the fewest rows.
+ * The last two look one row ahead, and skip a row that would leave an item with no option. Alone, on the
+ * triplet instances, each order settles some within 0.1 s and misses others in 3 s (crowding BPPC_6_3_5,
+ * 40 of 40 seeds; roomy 6_3_9 and 6_3_10; listed and scored BPPC_8_2_8); in turn, BPPC_6_3_9 went from 18
+ * to 28 of 30 seeds within 650 ms, and 6_3_5 from 22 to 27 (docs/BENCHMARKS.md).
+ */
+export const ORDERS = ["listed", "scored", "crowding", "roomy"] as const;
+export type CoverOrder = (typeof ORDERS)[number];
+const ROOMY_OPTIONS = 3;
+/**
+ * Looking ahead costs a pass over every row a candidate rules out, at every node: past this many sets
+ * (BPPC_8_2_8 has 55,253) it costs more than it saves, and the restarts take turns at the first two
+ * orders only.
+ */
+const LOOKAHEAD_MAX_SETS = 5000;
+/** Each restart's node limit: the first, and its growth from one restart to the next. */
+const FIRST_RUN_NODES = 300;
+const RUN_GROWTH = 1.1;
 
 /**
  * "unknown" says whether the candidate bins were listed: when they were not (more than `maxSets`, or
@@ -32,6 +58,8 @@ export interface CoverOptions {
   maxSteps?: number;
   /** Give up after this many search nodes in total. */
   maxNodes?: number;
+  /** The orders the restarts take turns at (default: ORDERS, the first two past LOOKAHEAD_MAX_SETS). */
+  orders?: readonly CoverOrder[];
 }
 
 /** Candidate sets in flat arrays (items of set r: items[start[r] .. start[r+1]-1]). */
@@ -198,10 +226,59 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
     }
     for (let x = start[r]!; x < start[r + 1]!; x++) covered[items[x]!] = 0;
   };
+  /** Options of item i within a budget: its live rows whose slack fits it. */
+  const options = (i: number, budget: number) => {
+    let s = 0;
+    const base = i * W;
+    for (let t = 0; t <= budget; t++) s += cnt[base + t]!;
+    return s;
+  };
+  // The one-row look-ahead's scratch: stamps tell this candidate's marks from the last one's.
+  const lost = new Int32Array(n);
+  const lostStamp = new Int32Array(n);
+  const inRow = new Int32Array(n);
+  const ruledOutStamp = new Int32Array(R);
+  const touched: number[] = [];
+  let stamp = 0;
+  /**
+   * Selecting row r with `budget` left: how many live rows it rules out, and the fewest options it leaves
+   * any other item (0: the row cannot be part of a cover). Changes nothing.
+   */
+  const lookAhead = (r: number, budget: number) => {
+    stamp++;
+    const after = budget - slack[r]!;
+    for (let x = start[r]!; x < start[r + 1]!; x++) inRow[items[x]!] = stamp;
+    let ruledOut = 0;
+    touched.length = 0;
+    for (let x = start[r]!; x < start[r + 1]!; x++) {
+      const i = items[x]!;
+      for (let y = rowStart[i]!; y < rowStart[i + 1]!; y++) {
+        const r2 = rows[y]!;
+        if (!alive[r2] || ruledOutStamp[r2] === stamp) continue;
+        ruledOutStamp[r2] = stamp;
+        ruledOut++;
+        if (slack[r2]! > after) continue;
+        for (let z = start[r2]!; z < start[r2 + 1]!; z++) {
+          const j = items[z]!;
+          if (inRow[j] === stamp) continue;
+          if (lostStamp[j] !== stamp) {
+            lostStamp[j] = stamp;
+            lost[j] = 0;
+            touched.push(j);
+          }
+          lost[j]!++;
+        }
+      }
+    }
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const j of touched) fewest = Math.min(fewest, options(j, after) - lost[j]!);
+    return { ruledOut, fewest };
+  };
   // Tie-break among items with equally few options: a random order per restart.
   const tie = new Float64Array(n);
-  /** Whether this restart orders an item's rows by how few options their other items have left. */
-  let scored = false;
+  const orders = o.orders ?? (R <= LOOKAHEAD_MAX_SETS ? ORDERS : ORDERS.slice(0, 2));
+  /** This restart's order of an item's rows. */
+  let order: CoverOrder = "listed";
   const search = (budget: number): boolean => {
     if (++nodes > limit || ((nodes & 63) === 0 && o.clock() > o.deadline)) {
       cut = true;
@@ -211,9 +288,7 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
     let bestCount = Number.POSITIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       if (covered[i]) continue;
-      let s = 0;
-      const base = i * W;
-      for (let t = 0; t <= budget; t++) s += cnt[base + t]!;
+      const s = options(i, budget);
       if (s < bestCount || (s === bestCount && tie[i]! > tie[best]!)) {
         best = i;
         bestCount = s;
@@ -221,9 +296,7 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
       }
     }
     if (best < 0) return true;
-    // The item's live rows, fullest first: in the order listed (rotated at random once the limit is
-    // large), or on alternate restarts, among equally full ones, those whose other items have the fewest
-    // options left first (they cover the items hardest to cover, and rule out the fewest other rows).
+    // The item's live rows that fit the budget, in this restart's order (ORDERS).
     const from = rowStart[best]!;
     const len = rowStart[best + 1]! - from;
     const rot = limit > 4000 ? randInt(o.rng, len) : 0;
@@ -232,21 +305,27 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
     for (let q = 0; q < len; q++) {
       const r = rows[from + ((q + rot) % len)]!;
       if (!alive[r] || slack[r]! > budget) continue;
-      cand.push(r);
-      if (!scored) continue;
-      let options = 0;
-      for (let x = start[r]!; x < start[r + 1]!; x++) {
-        const base = items[x]! * W;
-        for (let t = 0; t <= budget; t++) options += cnt[base + t]!;
+      let key = 0;
+      if (order === "scored")
+        for (let x = start[r]!; x < start[r + 1]!; x++) key += options(items[x]!, budget);
+      else if (order !== "listed") {
+        const { ruledOut, fewest } = lookAhead(r, budget);
+        if (fewest <= 0) continue;
+        key =
+          order === "crowding"
+            ? R - ruledOut
+            : (ROOMY_OPTIONS - Math.min(fewest, ROOMY_OPTIONS)) * R + ruledOut;
       }
-      score.push(slack[r]! * n * (R + 1) + options);
+      cand.push(r);
+      score.push(slack[r]! * 2 * (n + 1) * (R + 1) + key);
     }
-    const ordered = scored
-      ? cand
-          .map((_, q) => q)
-          .sort((a, b) => score[a]! - score[b]! || a - b)
-          .map((q) => cand[q]!)
-      : cand;
+    const ordered =
+      order === "listed"
+        ? cand
+        : cand
+            .map((_, q) => q)
+            .sort((a, b) => score[a]! - score[b]! || a - b)
+            .map((q) => cand[q]!);
     for (const r of ordered) {
       const mark = trail.length;
       select(r);
@@ -258,11 +337,11 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
     }
     return false;
   };
-  let runLimit = 300;
+  let runLimit = FIRST_RUN_NODES;
   let usedNodes = 0;
   for (let run = 0; usedNodes < maxNodes && o.clock() < o.deadline; run++) {
     for (let i = 0; i < n; i++) tie[i] = run === 0 ? w[i]! : o.rng();
-    scored = run % 2 === 1;
+    order = orders[run % orders.length]!;
     nodes = 0;
     limit = Math.min(runLimit, maxNodes - usedNodes);
     cut = false;
@@ -286,7 +365,7 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
       const s = slack[r2]!;
       for (let x = start[r2]!; x < start[r2 + 1]!; x++) cnt[items[x]! * W + s]!++;
     }
-    runLimit *= 1.2;
+    runLimit *= RUN_GROWTH;
   }
   return { kind: "unknown", listed: true };
 }

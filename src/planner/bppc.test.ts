@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { lowerBounds } from "./bounds.ts";
 import { bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc, solveBppcFfd } from "./bppc.ts";
-import { coverPacking, enumerateSets } from "./bppc-cover.ts";
+import { coverPacking, enumerateSets, ORDERS } from "./bppc-cover.ts";
 import { overloadSearch } from "./bppc-overload.ts";
 import { createRng } from "./rng.ts";
 
@@ -71,6 +71,38 @@ describe("BPPC exact cover", () => {
     }
     // Two bins cannot hold 27.
     expect(coverPacking(c, 2, { rng: createRng(1), ...noClock }).kind).toBe("none");
+  });
+
+  it("decides alike in each order of the rows, looking ahead or not, and every cover it finds packs", () => {
+    // Five planted triplets filling bins of 100 exactly, then conflicts between any two items: some
+    // instances keep a packing into five bins, others lose every one.
+    const rng = createRng(9);
+    const kinds = new Set<string>();
+    for (let t = 0; t < 40; t++) {
+      const lines = ["15 100"];
+      const weights: number[] = [];
+      for (let b = 0; b < 5; b++) {
+        const a = 34 + Math.floor(rng() * 17);
+        const second = 20 + Math.floor(rng() * 14);
+        weights.push(a, second, 100 - a - second);
+      }
+      for (let i = 1; i <= 15; i++) {
+        const conf = Array.from({ length: 15 }, (_, j) => j + 1).filter((j) => j > i && rng() < 0.12);
+        lines.push(`${i} ${weights[i - 1]} ${conf.join(" ")}`);
+      }
+      const { inst, c } = core(lines.join("\n"));
+      const decided = ORDERS.map((order) => {
+        const r = coverPacking(c, 5, { rng: createRng(t), ...noClock, orders: [order], maxNodes: 1e6 });
+        if (r.kind === "found") {
+          expect(checkBppc(inst, Array.from(r.assignment))).toEqual([]);
+          expect(new Set(r.assignment).size).toBe(5);
+        }
+        return r.kind;
+      });
+      expect(new Set(decided).size).toBe(1);
+      kinds.add(decided[0]!);
+    }
+    expect([...kinds].sort()).toEqual(["found", "none"]);
   });
 
   it("says whether it listed the candidate bins before it gave up", () => {

@@ -110,12 +110,13 @@ export class AppError extends Error {
 export const issuesError = (code: ErrorCode, issues: FieldIssue[]) =>
   new AppError(code, issues.map((i) => `${i.field}: ${i.rule}`).join("; "), { issues });
 
+/** What only a standing record may be, by the act asked for. */
+const standingOnly = { correct: "corrected", "attach to": "given documents", confirm: "confirmed" } as const;
+
 /**
  * A decision or handover superseded by `supersededBy`, asked for what only the standing record takes (a
  * correction, a document, a confirmation): 409 RECORD_SUPERSEDED, naming the one to act on instead.
  */
-const standingOnly = { correct: "corrected", "attach to": "given documents", confirm: "confirmed" } as const;
-
 export const supersededError = (entity: string, supersededBy: string, act: keyof typeof standingOnly) =>
   new AppError(
     "RECORD_SUPERSEDED",

@@ -45,8 +45,26 @@ export function isWebFresh() {
   }
 }
 
-/** Builds into a new directory, then puts it in place of web/dist/, so a server never serves half a build. */
-export async function buildWeb({ quiet = false } = {}) {
+/**
+ * Runs `fn` and then puts the process's environment back as it was. Vite's build sets NODE_ENV to
+ * "production" when it is unset, and `traslado serve` builds in the process that then reads its
+ * configuration: without this, a first start would take itself for production (and run the deadline clock).
+ */
+export async function keepingEnvironment(fn) {
+  const before = { ...process.env };
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in before)) delete process.env[k];
+    Object.assign(process.env, before);
+  }
+}
+
+/**
+ * Builds into a new directory, then puts it in place of `into` (web/dist/), so a server never serves half a
+ * build. The process's environment is left as it was.
+ */
+export async function buildWeb({ quiet = false, into = webDist } = {}) {
   let vite;
   try {
     vite = await import("vite");
@@ -56,15 +74,17 @@ export async function buildWeb({ quiet = false } = {}) {
     );
   }
   const print = fingerprint();
-  const out = join(webRoot, `dist.${process.pid}.tmp`);
+  const out = `${into}.${process.pid}.tmp`;
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();
   try {
-    await vite.build({
-      configFile: join(webRoot, "vite.config.ts"),
-      logLevel: quiet ? "silent" : "warn",
-      build: { outDir: out, emptyOutDir: true },
-    });
+    await keepingEnvironment(() =>
+      vite.build({
+        configFile: join(webRoot, "vite.config.ts"),
+        logLevel: quiet ? "silent" : "warn",
+        build: { outDir: out, emptyOutDir: true },
+      }),
+    );
   } catch (err) {
     rmSync(out, { recursive: true, force: true });
     throw new Error(`the web app's build failed; web/dist/ was left as it was\n${err.message}`);
@@ -73,12 +93,12 @@ export async function buildWeb({ quiet = false } = {}) {
     join(out, stampFile),
     JSON.stringify({ fingerprint: print, builtAt: new Date().toISOString() }),
   );
-  rmSync(webDist, { recursive: true, force: true });
+  rmSync(into, { recursive: true, force: true });
   try {
-    renameSync(out, webDist);
+    renameSync(out, into);
   } catch (err) {
     rmSync(out, { recursive: true, force: true });
-    if (!isWebFresh()) throw err;
+    if (into !== webDist || !isWebFresh()) throw err;
   }
   if (!quiet) process.stderr.write(`traslado: built web/dist/ from web/ in ${Date.now() - started} ms\n`);
 }

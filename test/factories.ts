@@ -164,9 +164,17 @@ const toApproval = [
   ["decision-authority", "approve-transfer"],
 ] as const;
 
-async function walk(t: TestApp, caseId: string, steps: readonly (readonly [Role, string])[]) {
+async function walk(
+  t: TestApp,
+  caseId: string,
+  steps: readonly (readonly [Role, string])[],
+  occurredAt?: string,
+) {
   for (const [role, name] of steps) {
-    const res = await transition(t, caseId, role, { transition: name });
+    const res = await transition(t, caseId, role, {
+      transition: name,
+      ...(occurredAt ? { occurredAt } : {}),
+    });
     if (res.statusCode !== 201) throw new Error(`${name}: ${res.body}`);
   }
 }
@@ -178,13 +186,14 @@ export async function buildApprovedCase(t: TestApp, options: { capital?: boolean
   return c;
 }
 
-/** Takes a security case from request to ready-for-transfer, as the officers who would. */
-export async function walkToReady(t: TestApp, caseId: string) {
-  await walk(t, caseId, [
-    ...toApproval,
-    ["secretariat", "confirm-assurances"],
-    ["custody-officer", "mark-ready"],
-  ]);
+/** Takes a security case from request to ready-for-transfer, as the officers who would (each step at `occurredAt`, or now). */
+export async function walkToReady(t: TestApp, caseId: string, occurredAt?: string) {
+  await walk(
+    t,
+    caseId,
+    [...toApproval, ["secretariat", "confirm-assurances"], ["custody-officer", "mark-ready"]],
+    occurredAt,
+  );
 }
 
 /** A multipart/form-data body of one file part (as a browser's form or `curl -F file=@…` sends it). */

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import type { IdempotencyRecord, Tx, Writer } from "../audit/write.ts";
 import { write } from "../audit/write.ts";
 import { asActor, guarded } from "../auth/access.ts";
@@ -61,12 +61,18 @@ type Reader = Db | Tx;
 const chargeFacts = { id: true, capitalEligible: true, statute: true } as const;
 const operationFacts = { id: true, code: true, status: true } as const;
 
-/** A case with everything its legal track reads (not its history). */
+/** A case with everything its legal track reads (of its history, only when its latest step occurred). */
 function caseQuery(reader: Reader, id: string | ReturnType<typeof sql.placeholder>) {
   return reader.query.cases.findFirst({
     where: eq(cases.id, id),
     with: {
       deadlines: { where: eq(deadlines.status, "open") },
+      // Its latest step, which the next may not be dated before.
+      history: {
+        columns: { transition: true, occurredAt: true },
+        orderBy: desc(caseTransitions.occurredAt),
+        limit: 1,
+      },
       request: { columns: { id: true, requestingState: true }, with: { charges: { columns: chargeFacts } } },
       operation: { columns: operationFacts },
       status: true,
@@ -140,12 +146,15 @@ function factsOf(c: LoadedCase, target: CaseFacts["operation"]): CaseFacts {
     operation: target ?? current,
     deadlines: c.deadlines.filter((d) => d.status === "open").map(asDeadline),
     barredOffences: [...new Set(c.person.cases.flatMap((x) => x.barredOffences))],
+    ...(c.history[0]
+      ? { lastAct: { transition: c.history[0].transition, at: c.history[0].occurredAt } }
+      : {}),
   };
 }
 
 /** The case row itself, without the parts `loadCase` attached. */
 function caseRow(c: LoadedCase): typeof cases.$inferSelect {
-  const { deadlines: _d, request: _r, operation: _o, person: _p, status: _s, ...row } = c;
+  const { deadlines: _d, request: _r, operation: _o, person: _p, status: _s, history: _h, ...row } = c;
   return row;
 }
 

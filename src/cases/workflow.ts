@@ -7,7 +7,7 @@
  */
 import type { Actor } from "../auth/roles.ts";
 import type { ErrorCode, FieldIssue } from "../errors.ts";
-import { stillToCome, toIsoDate } from "./calendar.ts";
+import { actBefore, actMoment, stillToCome, toIsoDate } from "./calendar.ts";
 import type { Deadline, DeadlineKind } from "./deadlines.ts";
 import { computeDeadline, hasLapsed } from "./deadlines.ts";
 import type {
@@ -73,6 +73,12 @@ export interface CaseFacts {
   deadlines: Deadline[];
   /** Offences the person was freed from for good (LEI art. 35). */
   barredOffences: string[];
+  /**
+   * The case's latest step and when it occurred: the next may not be dated before it. Absent before the first
+   * step; that one is not weighed against the day the case was opened, which is when it was recorded here (a
+   * case recorded late has steps from before it, and `openedOn` is not corrected).
+   */
+  lastAct?: { transition: string; at: Date };
 }
 
 export interface TransitionInput {
@@ -418,9 +424,15 @@ const stillPlanned = (status: string) => status === "planning" || status === "pl
 
 /**
  * Input checks that do not depend on the table: a recorded legal basis, a real time not still to come
- * (`stillToCome`: the rule the operation's acts keep too).
+ * (`stillToCome`: the rule the operation's acts keep too) and not before the case's latest step
+ * (`actBefore`: to the minute, or by day where either was given as a day).
  */
-function checkInput(input: TransitionInput, def: TransitionDef, now: Date): Refusal | null {
+function checkInput(
+  input: TransitionInput,
+  def: TransitionDef,
+  now: Date,
+  lastAct: CaseFacts["lastAct"],
+): Refusal | null {
   const issues: FieldIssue[] = [];
   if (input.legalBasis.trim() === "") issues.push({ field: "legalBasis", rule: "required" });
   if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
@@ -428,6 +440,11 @@ function checkInput(input: TransitionInput, def: TransitionDef, now: Date): Refu
   } else {
     const ahead = stillToCome(input.occurredAt, now);
     if (ahead) issues.push({ field: "occurredAt", rule: ahead });
+    else if (lastAct && actBefore(input.occurredAt, lastAct.at))
+      issues.push({
+        field: "occurredAt",
+        rule: `not before the case's latest step, ${lastAct.transition} (${actMoment(lastAct.at)})`,
+      });
   }
   if (input.bypass && !def.guards.includes("no-blocking-hold")) {
     issues.push({ field: "bypass", rule: `not applicable: ${def.name} is not blocked by legal holds` });
@@ -489,7 +506,7 @@ function* refusals(
       { code: "role", params: { role: input.actor.role, roles: [...def.by] } },
     );
   }
-  const bad = checkInput(input, def, ctx.now);
+  const bad = checkInput(input, def, ctx.now, facts.lastAct);
   if (bad) yield bad;
   for (const id of def.guards) {
     const failed = guards[id](facts, input, ctx, out);

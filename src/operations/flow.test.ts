@@ -52,8 +52,12 @@ const plan = (operationId: string, body: Record<string, unknown> = {}) =>
   post(`/api/operations/${operationId}/plan`, "operations-planner", { timeLimitMs: 500, ...body });
 const adopt = (operationId: string) =>
   post(`/api/operations/${operationId}/plan/adopt`, "operations-planner", {});
-const assign = (caseId: string, operationId: string) =>
-  transition(t, caseId, "operations-planner", { transition: "assign-to-operation", operationId });
+const assign = (caseId: string, operationId: string, occurredAt?: string) =>
+  transition(t, caseId, "operations-planner", {
+    transition: "assign-to-operation",
+    operationId,
+    ...(occurredAt ? { occurredAt } : {}),
+  });
 
 function handover(operationId: string, personId: string, over: Record<string, unknown> = {}) {
   return post("/api/handovers", "custody-officer", {
@@ -72,22 +76,27 @@ function handover(operationId: string, personId: string, over: Record<string, un
 }
 
 /** `n` security cases walked to ready-for-transfer. */
-async function readyCases(n: number, person: Record<string, unknown> = {}) {
+/** `n` cases walked to ready-for-transfer, each step now or at `at`. */
+async function readyCases(n: number, person: Record<string, unknown> = {}, at?: string) {
   const out = [];
   for (let i = 0; i < n; i++) {
     const c = await buildCase(t, { person });
-    await walkToReady(t, c.id);
+    await walkToReady(t, c.id, at);
     out.push(c);
   }
   return out;
 }
 
-/** An operation of today carrying these cases, planned, adopted, every case on board, ready. */
-async function readyOperation(list: { id: string; personId: string }[], operationDate = today()) {
+/** An operation of today carrying these cases, planned, adopted, every case on board (at `at`, or now), ready. */
+async function readyOperation(
+  list: { id: string; personId: string }[],
+  operationDate = today(),
+  at?: string,
+) {
   const op = await buildOperation(t, { people: list.map((c) => ({ personId: c.personId })), operationDate });
   expect((await plan(op.id)).statusCode).toBe(201);
   expect((await adopt(op.id)).statusCode).toBe(200);
-  for (const c of list) expect((await assign(c.id, op.id)).statusCode).toBe(201);
+  for (const c of list) expect((await assign(c.id, op.id, at)).statusCode).toBe(201);
   const ready = await status(op.id, "operations-planner", { status: "ready" });
   expect(ready.statusCode, ready.body).toBe(200);
   return op;
@@ -193,8 +202,10 @@ describe("a superseded handover", () => {
   // Review (Low): the operation's facts read every handover, superseded ones too, so the time corrected
   // away could stand as the person's handover time and refuse a completion dated by the correct one.
   it("no longer dates the person's handover: completion is weighed by the standing one", async () => {
-    const list = await readyCases(1);
-    const op = await readyOperation(list, daysAgo(2));
+    // The cases boarded the day before it flew.
+    const boarded = `${daysAgo(3)}T08:00:00Z`;
+    const list = await readyCases(1, {}, boarded);
+    const op = await readyOperation(list, daysAgo(2), boarded);
     const transit = await status(op.id, "custody-officer", {
       status: "in-transit",
       occurredAt: `${daysAgo(2)}T08:00:00Z`,
@@ -389,8 +400,8 @@ describe("decisions and their steps are one act", () => {
       ["defer-transfer", "deferred"],
     ] as const) {
       const c = await buildCase(t);
-      await transition(t, c.id, "secretariat", { transition: "begin-analysis" });
-      await transition(t, c.id, "secretariat", { transition: "propose-to-council" });
+      await transition(t, c.id, "secretariat", { transition: "begin-analysis", occurredAt: daysAgo(3) });
+      await transition(t, c.id, "secretariat", { transition: "propose-to-council", occurredAt: daysAgo(3) });
       const res = await transition(t, c.id, "decision-authority", {
         transition: name,
         legalBasis: "LSN art. 5 fr. III",
@@ -740,6 +751,43 @@ describe("intake", () => {
       "people[0].destinationAirport",
       "people[1].personId",
     ]);
+  });
+
+  it("a step may not be dated before the case's latest step; the first may precede the case's recording", async () => {
+    // Opened here today, for a request that came in before: its first step is the day it began.
+    const c = await buildCase(t);
+    const begun = await transition(t, c.id, "secretariat", {
+      transition: "begin-analysis",
+      occurredAt: `${daysAgo(5)}T00:30:00Z`,
+    });
+    expect(begun.statusCode, begun.body).toBe(201);
+    const proposed = await transition(t, c.id, "secretariat", {
+      transition: "propose-to-council",
+      occurredAt: `${daysAgo(3)}T15:00:00Z`,
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    // An hour before the proposal, the same day: refused, naming the step it would precede; nothing written.
+    const before = await t.s.cases.get(c.id, officer("secretariat"));
+    const backdated = await transition(t, c.id, "decision-authority", {
+      transition: "approve-transfer",
+      occurredAt: `${daysAgo(3)}T14:00:00Z`,
+    });
+    expect(backdated.statusCode).toBe(400);
+    expect(backdated.json().error.issues).toEqual([
+      {
+        field: "occurredAt",
+        rule: `not before the case's latest step, propose-to-council (at ${daysAgo(3)}T15:00Z)`,
+      },
+    ]);
+    const after = await t.s.cases.get(c.id, officer("secretariat"));
+    expect(after.version).toBe(before.version);
+    expect(after.history).toHaveLength(before.history.length);
+    // Given as that day: the day does not say the hour, so it is not before.
+    const sameDay = await transition(t, c.id, "decision-authority", {
+      transition: "approve-transfer",
+      occurredAt: daysAgo(3),
+    });
+    expect(sameDay.statusCode, sameDay.body).toBe(201);
   });
 
   it("occurredAt may be a calendar day", async () => {

@@ -21,13 +21,16 @@ export async function buildPerson(t: TestApp, overrides: Record<string, unknown>
 export async function buildRequest(
   t: TestApp,
   personId: string,
-  options: { type?: string; capital?: boolean } = {},
+  options: { type?: string; capital?: boolean; idempotencyKey?: string } = {},
 ) {
   const res = await t.app.inject({
     method: "POST",
     url: "/api/requests",
     // The foreign ministry logs the request the US sent by note, for a person it holds.
-    headers: await t.as("foreign-ministry"),
+    headers: {
+      ...(await t.as("foreign-ministry")),
+      ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+    },
     payload: {
       personId,
       requestingState: "US",

@@ -451,6 +451,11 @@ async function claim(tx: Tx, actor: Actor, idempotency: IdempotencyRecord, now: 
 async function storeResponse(tx: Tx, actor: Actor, idempotency: IdempotencyRecord, result: unknown) {
   await tx
     .update(idempotencyKeys)
-    .set({ statusCode: idempotency.status, response: imageOf({ body: result }).body ?? null })
+    .set({
+      // An upload's is known only once its file is hashed, after the claim.
+      requestHash: idempotency.requestHash,
+      statusCode: idempotency.status,
+      response: imageOf({ body: result }).body ?? null,
+    })
     .where(and(eq(idempotencyKeys.actorId, actor.id), eq(idempotencyKeys.key, idempotency.key)));
 }

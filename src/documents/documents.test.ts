@@ -36,13 +36,17 @@ afterAll(() => t.close());
 
 async function upload(
   file: { name: string; type?: string; bytes: Buffer },
-  o: { role?: string; party?: string; url?: string } = {},
+  o: { role?: string; party?: string; url?: string; key?: string } = {},
 ) {
   const body = multipartBody(file);
   return t.app.inject({
     method: "POST",
     url: o.url ?? `/api/requests/${requestId}/documents`,
-    headers: { ...(await t.as((o.role ?? "foreign-ministry") as "judge", o.party ?? "MX")), ...body.headers },
+    headers: {
+      ...(await t.as((o.role ?? "foreign-ministry") as "judge", o.party ?? "MX")),
+      ...body.headers,
+      ...(o.key ? { "idempotency-key": o.key } : {}),
+    },
     payload: body.payload,
   });
 }
@@ -309,6 +313,57 @@ describe("documents", () => {
       headers: await t.as("request-officer", "GT"),
     });
     expect(list.statusCode).toBe(404);
+  });
+
+  it("honours an Idempotency-Key: a retry of the same file gets the first answer and stores nothing; another file under the key is refused", async () => {
+    const bytes = pdfBytes(30_000);
+    const key = `upload-${crypto.randomUUID()}`;
+    const first = await upload({ name: "nota.pdf", type: "application/pdf", bytes }, { key });
+    expect(first.statusCode, first.body).toBe(201);
+    const before = await stored();
+    // The retry of a client that never heard back: the same answer, marked as a replay; no second document.
+    const again = await upload({ name: "nota.pdf", type: "application/pdf", bytes }, { key });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect(again.json()).toEqual(first.json());
+    expect(await stored()).toEqual(before);
+    // Another file (or the same one under another name) under the key: refused, nothing stored.
+    const other = await upload(
+      { name: "nota.pdf", type: "application/pdf", bytes: pdfBytes(30_000) },
+      { key },
+    );
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await stored()).toEqual(before);
+    // The key of a JSON request is not an upload's either.
+    const person = await buildPerson(t);
+    const jsonKey = `json-${crypto.randomUUID()}`;
+    await buildRequest(t, person.id, { idempotencyKey: jsonKey });
+    const reused = await upload({ name: "nota.pdf", type: "application/pdf", bytes }, { key: jsonKey });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    // The same file under a new key is a new upload, as without one.
+    const fresh = await upload({ name: "nota.pdf", type: "application/pdf", bytes }, { key: `${key}-2` });
+    expect(fresh.statusCode).toBe(201);
+    expect(fresh.json().id).not.toBe(first.json().id);
+  });
+
+  it("under one Idempotency-Key, two uploads at once store one document, and both answer it", async () => {
+    const bytes = pdfBytes(200_000);
+    const key = `upload-${crypto.randomUUID()}`;
+    const before = await stored();
+    const [a, b] = await Promise.all([
+      upload({ name: "a.pdf", type: "application/pdf", bytes }, { key }),
+      upload({ name: "a.pdf", type: "application/pdf", bytes }, { key }),
+    ]);
+    const answers = [a, b].map((r) => r.statusCode);
+    // One stores it; the other replays it, or (still in flight when it looked) is told to try again.
+    expect(answers).toContain(201);
+    const ids = new Set([a, b].filter((r) => r.statusCode === 201).map((r) => r.json().id));
+    expect(ids.size).toBe(1);
+    for (const r of [a, b])
+      if (r.statusCode !== 201) expect(r.json().error.code).toBe("IDEMPOTENCY_IN_PROGRESS");
+    expect((await stored()).documents).toBe(before.documents + 1);
   });
 
   it("attaches only to the standing decision: a superseded one answers 409 naming the one that stands", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import multipart from "@fastify/multipart";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -5,10 +6,11 @@ import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-z
 import { z } from "zod";
 import { whoMay } from "../auth/permissions.ts";
 import { AppError } from "../errors.ts";
+import { idempotentUpload } from "../http/idempotency.ts";
 import { ZIdParams, ZPageQuery } from "../http/schemas.ts";
 import type { Services } from "../services.ts";
 import { ADocument, ADocumentPage, AReceipt, ZUpload } from "./schemas.ts";
-import { type ParentKind, parentKinds, parents } from "./service.ts";
+import { type ParentKind, parentKinds, parents, tooLarge } from "./service.ts";
 
 /** Room for the multipart envelope (boundaries, part headers) around the file. */
 const ENVELOPE_BYTES = 64 * 1024;
@@ -66,7 +68,7 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
             tags,
             summary: `Attach a document to a ${kind} (multipart/form-data, the field \`file\`)`,
             description: [
-              `PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.`,
+              `PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.`,
               whoMay(def.attach),
             ].join("\n\n"),
             consumes: ["multipart/form-data"],
@@ -103,18 +105,35 @@ export async function documentRoutes(app: FastifyInstance, s: Services) {
             throw new AppError("VALIDATION_FAILED", "file: required (a multipart part named `file`)", {
               issues: [{ field: "file", rule: "required" }],
             });
-          const doc = await s.documents.upload({
-            actor: req.actor,
-            kind: kind as ParentKind,
-            parentId: (req.params as { id: string }).id,
-            file: {
-              stream: part.file,
-              filename: part.filename,
-              mimetype: part.mimetype,
-              truncated: () => part.file.truncated,
-            },
-          });
-          return reply.code(201).send(doc);
+          // A replay reads the file through, storing nothing, to weigh it against the first.
+          const hashOf = async () => {
+            const hash = createHash("sha256");
+            for await (const chunk of part.file) hash.update(chunk);
+            if (part.file.truncated) throw tooLarge(maxBytes);
+            return hash.digest("hex");
+          };
+          return idempotentUpload(
+            s.database.app,
+            req,
+            reply,
+            req.actor,
+            part,
+            hashOf,
+            (idempotency, hashed) =>
+              s.documents.upload({
+                actor: req.actor,
+                kind: kind as ParentKind,
+                parentId: (req.params as { id: string }).id,
+                file: {
+                  stream: part.file,
+                  filename: part.filename,
+                  mimetype: part.mimetype,
+                  truncated: () => part.file.truncated,
+                },
+                idempotency,
+                hashed,
+              }),
+          );
         },
       );
     }

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { VerifyProblem } from "../audit/verify.ts";
-import { type Row, write } from "../audit/write.ts";
+import { type IdempotencyRecord, type Row, write } from "../audit/write.ts";
 import { asActor, guarded, requirePermission } from "../auth/access.ts";
 import { allows, type Permission } from "../auth/permissions.ts";
 import type { Actor } from "../auth/roles.ts";
@@ -71,7 +71,7 @@ export interface DocumentOptions {
   signingKey: () => SigningKey;
 }
 
-const tooLarge = (max: number) =>
+export const tooLarge = (max: number) =>
   new AppError("PAYLOAD_TOO_LARGE", `the document is larger than ${max} bytes (DOCUMENT_MAX_BYTES)`, {
     issues: [{ field: "file", rule: `at most ${max} bytes` }],
     maxBytes: max,
@@ -119,96 +119,110 @@ export function documentService(db: Db, options: DocumentOptions) {
     /**
      * Receives a document for a record: its content is checked (type from its first bytes, size), hashed
      * and stored as it streams in, in one transaction with the document's row and its audit event (which
-     * carries the hash and the uploader). A refusal stores nothing.
+     * carries the hash and the uploader). A refusal stores nothing. Under a client's idempotency key, the key
+     * is claimed first and stored with the response; `hashed` is told the file's SHA-256 before that.
      */
-    async upload(o: { actor: Actor; kind: ParentKind; parentId: string; file: IncomingFile }) {
+    async upload(o: {
+      actor: Actor;
+      kind: ParentKind;
+      parentId: string;
+      file: IncomingFile;
+      idempotency?: IdempotencyRecord | undefined;
+      hashed?: (sha256: string) => void;
+    }) {
       const { actor, kind, parentId, file } = o;
       const def = parents[kind];
       requirePermission(actor, def.attach);
       const key = options.signingKey();
-      return write(db, actor, async (w) => {
-        const parent = await parentOf(kind, parentId, actor);
-        if (parent.party !== actor.party && !("othersMay" in def && def.othersMay))
-          throw new AppError(
-            "RECORD_OF_ANOTHER_PARTY",
-            `${kind} ${parentId} is ${parent.party}'s record: only its own state attaches documents to it`,
-            { entity: kind, id: parentId },
-          );
-        // A superseded decision or handover is kept as it was: what is attached goes to the standing one.
-        const supersededBy = (parent as { supersededBy?: string | null }).supersededBy;
-        if (supersededBy) throw supersededError(kind, supersededBy, "attach to");
-        const hash = createHash("sha256");
-        let size = 0;
-        let head: Buffer[] = [];
-        let headBytes = 0;
-        let mediaType: string | null = null;
-        const blob = await store.begin(w.tx, actor.party);
-        try {
-          for await (const chunk of file.stream) {
-            size += chunk.length;
-            if (size > maxBytes) throw tooLarge(maxBytes);
-            hash.update(chunk);
-            if (mediaType) {
-              await blob.write(chunk);
-              continue;
+      return write(
+        db,
+        actor,
+        async (w) => {
+          const parent = await parentOf(kind, parentId, actor);
+          if (parent.party !== actor.party && !("othersMay" in def && def.othersMay))
+            throw new AppError(
+              "RECORD_OF_ANOTHER_PARTY",
+              `${kind} ${parentId} is ${parent.party}'s record: only its own state attaches documents to it`,
+              { entity: kind, id: parentId },
+            );
+          // A superseded decision or handover is kept as it was: what is attached goes to the standing one.
+          const supersededBy = (parent as { supersededBy?: string | null }).supersededBy;
+          if (supersededBy) throw supersededError(kind, supersededBy, "attach to");
+          const hash = createHash("sha256");
+          let size = 0;
+          let head: Buffer[] = [];
+          let headBytes = 0;
+          let mediaType: string | null = null;
+          const blob = await store.begin(w.tx, actor.party);
+          try {
+            for await (const chunk of file.stream) {
+              size += chunk.length;
+              if (size > maxBytes) throw tooLarge(maxBytes);
+              hash.update(chunk);
+              if (mediaType) {
+                await blob.write(chunk);
+                continue;
+              }
+              // Nothing is stored before the first bytes tell what the file is.
+              head.push(chunk);
+              headBytes += chunk.length;
+              if (headBytes < SNIFF_BYTES) continue;
+              const first = Buffer.concat(head);
+              mediaType = await checkContent(first, file.filename, file.mimetype);
+              await blob.write(first);
+              head = [];
             }
-            // Nothing is stored before the first bytes tell what the file is.
-            head.push(chunk);
-            headBytes += chunk.length;
-            if (headBytes < SNIFF_BYTES) continue;
-            const first = Buffer.concat(head);
-            mediaType = await checkContent(first, file.filename, file.mimetype);
-            await blob.write(first);
-            head = [];
-          }
-          if (file.truncated?.()) throw tooLarge(maxBytes);
-          if (!mediaType) {
-            const first = Buffer.concat(head);
-            mediaType = await checkContent(first, file.filename, file.mimetype);
-            await blob.write(first);
-          }
-          const sha256 = hash.digest("hex");
-          await blob.finish(sha256, size);
-          const id = crypto.randomUUID();
-          const receivedAt = w.now;
-          const originalName = file.filename;
-          const receipt = signReceipt(
-            {
-              documentId: id,
+            if (file.truncated?.()) throw tooLarge(maxBytes);
+            if (!mediaType) {
+              const first = Buffer.concat(head);
+              mediaType = await checkContent(first, file.filename, file.mimetype);
+              await blob.write(first);
+            }
+            const sha256 = hash.digest("hex");
+            o.hashed?.(sha256);
+            await blob.finish(sha256, size);
+            const id = crypto.randomUUID();
+            const receivedAt = w.now;
+            const originalName = file.filename;
+            const receipt = signReceipt(
+              {
+                documentId: id,
+                sha256,
+                size,
+                mediaType,
+                originalName,
+                parent: { kind, id: parentId },
+                uploadedBy: { id: actor.id, name: actor.name, party: actor.party },
+                receivedAt: receivedAt.toISOString(),
+              },
+              key,
+            );
+            // Whoever may read the record may read what is attached to it.
+            const sharedWith = [...new Set([parent.party, ...parent.sharedWith])].filter(
+              (p) => p !== actor.party,
+            );
+            return w.insertOne(documents, {
+              id,
+              sharedWith,
+              parentKind: kind,
+              parentId,
               sha256,
               size,
               mediaType,
               originalName,
-              parent: { kind, id: parentId },
-              uploadedBy: { id: actor.id, name: actor.name, party: actor.party },
-              receivedAt: receivedAt.toISOString(),
-            },
-            key,
-          );
-          // Whoever may read the record may read what is attached to it.
-          const sharedWith = [...new Set([parent.party, ...parent.sharedWith])].filter(
-            (p) => p !== actor.party,
-          );
-          return w.insertOne(documents, {
-            id,
-            sharedWith,
-            parentKind: kind,
-            parentId,
-            sha256,
-            size,
-            mediaType,
-            originalName,
-            uploadedBy: actor.id,
-            uploadedByName: actor.name,
-            receivedAt,
-            store: store.kind,
-            receipt: receipt as unknown as Record<string, unknown>,
-          });
-        } catch (err) {
-          await blob.abort();
-          throw err;
-        }
-      });
+              uploadedBy: actor.id,
+              uploadedByName: actor.name,
+              receivedAt,
+              store: store.kind,
+              receipt: receipt as unknown as Record<string, unknown>,
+            });
+          } catch (err) {
+            await blob.abort();
+            throw err;
+          }
+        },
+        { idempotency: o.idempotency },
+      );
     },
 
     /** The documents of a record, if the actor may see the record; else 404. */

@@ -1703,7 +1703,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a document to a request (multipart/form-data, the field `file`)
-         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.
+         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.
          *
          *     Permission `request:attach` (attach a document to a request or one of its charges): foreign-ministry, request-officer; writes rows of the caller's own party.
          */
@@ -1729,7 +1729,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a document to a charge (multipart/form-data, the field `file`)
-         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.
+         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.
          *
          *     Permission `request:attach` (attach a document to a request or one of its charges): foreign-ministry, request-officer; writes rows of the caller's own party.
          */
@@ -1755,7 +1755,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a document to a assurance (multipart/form-data, the field `file`)
-         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.
+         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.
          *
          *     Permission `assurance:attach` (attach a document to an assurance): request-officer, foreign-ministry; writes rows of the caller's own party.
          */
@@ -1781,7 +1781,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a document to a decision (multipart/form-data, the field `file`)
-         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.
+         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.
          *
          *     Permission `decision:attach` (attach a document to a decision (the roles whose steps record decisions)): foreign-ministry, decision-authority; writes rows of the caller's own party.
          */
@@ -1807,7 +1807,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a document to a case (multipart/form-data, the field `file`)
-         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.
+         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.
          *
          *     Permission `case:attach` (attach a document to a case (the roles that open a case or take its steps)): foreign-ministry, judge, prosecutor, operations-planner, custody-officer, secretariat, decision-authority; writes rows of the caller's own party.
          */
@@ -1833,7 +1833,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a document to a handover (multipart/form-data, the field `file`)
-         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to.
+         * @description PDF, PNG, JPEG, TIFF or WebP, told by its content (its first bytes), not its name nor its declared type: other content answers 415, a name or declared type that says otherwise than the content 422 DOCUMENT_MISLABELLED. At most DOCUMENT_MAX_BYTES (configured), else 413. Streamed into the store as it arrives, hashed (SHA-256) on the way; nothing is stored when it is refused. The answer holds the receipt, signed with the deployment's key. A superseded decision or handover answers 409 RECORD_SUPERSEDED, naming the standing one to attach to. Under an Idempotency-Key, a retry of the same file (its name, declared type and SHA-256) gets the first answer back and stores nothing; another file under the key answers 422 IDEMPOTENCY_KEY_REUSED.
          *
          *     Permission `handover:attach` (attach a document to a handover (its custody officer, or the receiving state confirming it)): custody-officer, receiving-officer; writes rows of the caller's own party.
          */

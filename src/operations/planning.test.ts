@@ -197,6 +197,13 @@ describe("planning an operation over the API", () => {
     const rivals = read.violations.find((v: { rule: string }) => v.rule === "rivals");
     expect(rivals.message).not.toContain(cjngPlane);
     expect(rivals.message).toMatch(/both are on \S+-\d+$/);
+    // And the people by their names (their ids are in `people`, for a program).
+    expect(rivals.people).toContain(ids.sinaloa[0]);
+    for (const id of rivals.people) expect(rivals.message).not.toContain(id);
+    const moved = (
+      await t.app.inject({ url: `/api/people/${ids.sinaloa[0]}`, headers: await t.as("operations-planner") })
+    ).json();
+    expect(rivals.message).toContain(`${moved.givenNames} ${moved.familyNames}`);
     expect(current.violations).toEqual([]);
     // The same stale version again: someone else's edit must not be overwritten.
     const stale = await t.app.inject({

@@ -3,7 +3,7 @@
  * and the API uses them when an officer moves a person by hand ("this move breaks these rules").
  */
 import { compile } from "./compile.ts";
-import type { Plan, PlanInput, PlanInputData, Violation } from "./model.ts";
+import { type Plan, type PlanInput, type PlanInputData, personLabel, type Violation } from "./model.ts";
 import { greatCircleKm } from "./route.ts";
 import { describeAssignment, operationBounds } from "./solve.ts";
 
@@ -43,7 +43,7 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
       if (seen.has(m.personId)) {
         out.push({
           rule: "duplicate",
-          message: `${m.personId} is on ${ac(seen.get(m.personId)!)} and on ${ac(ap.aircraftId)}`,
+          message: `${personLabel(c.people[i]!)} is on ${ac(seen.get(m.personId)!)} and on ${ac(ap.aircraftId)}`,
           aircraftId: ap.aircraftId,
           people: [m.personId],
         });
@@ -89,14 +89,14 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
       if (!stops.includes(person.destination))
         out.push({
           rule: "route",
-          message: `${person.id} leaves at ${person.destination}, which ${ac(ap.aircraftId)} does not visit`,
+          message: `${personLabel(person)} leaves at ${person.destination}, which ${ac(ap.aircraftId)} does not visit`,
           aircraftId: ap.aircraftId,
           people: [person.id],
         });
       if (person.staging && person.staging !== staging)
         out.push({
           rule: "staging",
-          message: `${person.id} boards at ${person.staging} but ${ac(ap.aircraftId)} departs from ${staging}`,
+          message: `${personLabel(person)} boards at ${person.staging} but ${ac(ap.aircraftId)} departs from ${staging}`,
           aircraftId: ap.aircraftId,
           people: [person.id],
         });
@@ -119,7 +119,7 @@ export function checkPlan(data: PlanInputData | PlanInput, plan: Pick<Plan, "air
     if (!seen.has(person.id))
       out.push({
         rule: "unassigned",
-        message: `${person.id} has no seat on any aircraft`,
+        message: `${personLabel(person)} has no seat on any aircraft`,
         people: [person.id],
       });
   return out;

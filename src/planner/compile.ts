@@ -3,7 +3,14 @@
  * and keeps the lookups needed to turn a packing back into routes and manifests.
  */
 import { AppError } from "../errors.ts";
-import { type Airport, type PlanInput, type PlanInputData, type PlanPerson, ZPlanInput } from "./model.ts";
+import {
+  type Airport,
+  type PlanInput,
+  type PlanInputData,
+  type PlanPerson,
+  personLabel,
+  ZPlanInput,
+} from "./model.ts";
 import type { PackProblem } from "./pack.ts";
 import { bestRoute, type Route } from "./route.ts";
 
@@ -98,13 +105,13 @@ export function compile(data: PlanInputData | PlanInput): Compiled {
     const a = people[i]!;
     const b = people[j]!;
     if (keepApart.has([a.id, b.id].sort().join("\u0000")))
-      return { rule: "keep-apart", message: `${a.id} and ${b.id} must be kept apart` };
+      return { rule: "keep-apart", message: `${personLabel(a)} and ${personLabel(b)} must be kept apart` };
     if (a.organisation && b.organisation) {
       const r = orgRivals(a.organisation, b.organisation);
       if (r)
         return {
           rule: "rivals",
-          message: `${a.id} (${a.organisation}) and ${b.id} (${b.organisation}) belong to rival organisations (${r[0]} / ${r[1]})`,
+          message: `${personLabel(a)} (${a.organisation}) and ${personLabel(b)} (${b.organisation}) belong to rival organisations (${r[0]} / ${r[1]})`,
         };
     }
     return null;

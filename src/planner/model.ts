@@ -38,6 +38,9 @@ export const ZPlanPerson = z.object({
 });
 export type PlanPerson = z.infer<typeof ZPlanPerson>;
 
+/** A person as a message names them: by name where the input gives one (the API's does), else by id. */
+export const personLabel = (p: Pick<PlanPerson, "id" | "name">): string => p.name ?? p.id;
+
 export const ZAircraft = z.object({
   id: z.string().min(1),
   name: z.string().optional(),

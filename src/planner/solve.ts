@@ -6,16 +6,17 @@
  */
 import { binsForStops, binsForTotal, lowerBounds, maximalCliques } from "./bounds.ts";
 import { type Compiled, compile, rivalry } from "./compile.ts";
-import type {
-  AircraftPlan,
-  ManifestEntry,
-  Obstacle,
-  Plan,
-  PlanBounds,
-  PlanInput,
-  PlanInputData,
-  PlanOptions,
-  Suggestion,
+import {
+  type AircraftPlan,
+  type ManifestEntry,
+  type Obstacle,
+  type Plan,
+  type PlanBounds,
+  type PlanInput,
+  type PlanInputData,
+  type PlanOptions,
+  personLabel,
+  type Suggestion,
 } from "./model.ts";
 import { type PackState, packMin } from "./pack.ts";
 import { createRng } from "./rng.ts";
@@ -247,19 +248,19 @@ function personObstacles(c: Compiled): Obstacle[] {
     } else if (w > maxSeats) {
       out.push({
         kind: "person-too-large",
-        message: `${person.id} needs ${w} seats (1 + ${w - 1} guards) but the largest aircraft has ${maxSeats}`,
+        message: `${personLabel(person)} needs ${w} seats (1 + ${w - 1} guards) but the largest aircraft has ${maxSeats}`,
         people: [person.id],
       });
     } else if (staging && !c.aircraftStaging.includes(staging)) {
       out.push({
         kind: "no-aircraft-at-staging",
-        message: `no aircraft departs from ${staging}, where ${person.id} boards`,
+        message: `no aircraft departs from ${staging}, where ${personLabel(person)} boards`,
         people: [person.id],
       });
     } else {
       out.push({
         kind: "range",
-        message: `no aircraft able to carry ${person.id} can reach ${person.destination} within its range`,
+        message: `no aircraft able to carry ${personLabel(person)} can reach ${person.destination} within its range`,
         people: [person.id],
       });
     }

@@ -35,9 +35,9 @@ export function correctionBody(shape: Record<string, z.ZodType>, fields: readonl
   }
   return z
     .strictObject({ ...out, reason: ZReason })
+    // A body with a reason and nothing to change: the body as a whole is at fault, not its reason.
     .refine((b) => Object.keys(b).some((k) => k !== "reason"), {
       message: `at least one of ${fields.join(", ")}`,
-      path: ["reason"],
     })
     .describe(`${id}: the fields to change and why`);
 }

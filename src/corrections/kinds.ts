@@ -33,9 +33,9 @@ export function correctionBody(shape: Record<string, z.ZodType>, fields: readonl
     if (!s) throw new Error(`correctionBody: no field ${f}`);
     out[f] = patchField(s);
   }
+  // A body with a reason and nothing to change is at fault as a whole (`(body)`), not by its reason.
   return z
     .strictObject({ ...out, reason: ZReason })
-    // A body with a reason and nothing to change: the body as a whole is at fault, not its reason.
     .refine((b) => Object.keys(b).some((k) => k !== "reason"), {
       message: `at least one of ${fields.join(", ")}`,
     })

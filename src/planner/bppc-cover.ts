@@ -317,7 +317,8 @@ export function coverPacking(c: BppcCore, k: number, o: CoverOptions): CoverResu
             : (ROOMY_OPTIONS - Math.min(fewest, ROOMY_OPTIONS)) * R + ruledOut;
       }
       cand.push(r);
-      score.push(slack[r]! * 2 * (n + 1) * (R + 1) + key);
+      // The listed order keeps the rows as they come: no key to sort by.
+      if (order !== "listed") score.push(slack[r]! * 2 * (n + 1) * (R + 1) + key);
     }
     const ordered =
       order === "listed"

@@ -28,10 +28,10 @@ export function idempotent(
 
 /**
  * `idempotent` for an upload, whose body is a file streamed into the store as it arrives: the request is
- * known by its path, the file's name and declared type (`file`) and its SHA-256. A first upload tells it once the file is hashed (`hashed`,
- * before its transaction commits, with the key and the response); a replay reads the file through (`hashOf`,
- * storing nothing) to weigh it against the stored one: the same file gets the first response back, another
- * is refused as a reuse of the key.
+ * known by its path, the file's name and declared type (`file`) and its SHA-256. A first upload tells it
+ * once the file is hashed (`hashed`, before its transaction commits, with the key and the response); a
+ * replay reads the file through (`hashOf`, storing nothing) to weigh it against the stored one: the same
+ * file gets the first response back, another is refused as a reuse of the key.
  */
 export function idempotentUpload(
   db: Db,

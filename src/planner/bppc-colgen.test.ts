@@ -211,6 +211,21 @@ describe("column generation", () => {
     }
   });
 
+  it("stops pricing once the LP value rounds to the bound already known: fewer LP solves, the same bound", () => {
+    const inst = randomInstance(createRng(1), 60, 0.1);
+    const core = bppcCore(inst);
+    const run = (lowerBound: number, upper: number) =>
+      colgenBppc(core, highs, { clock, deadline: clock() + 10_000, lowerBound, upper, start: alone(inst.n) });
+    // The LP's own bound, from a root that knows none (the dive after it does not change the bound).
+    const lp = run(0, inst.n).lowerBound;
+    // With upper at that bound there is no dive either way: each run is its root alone.
+    const blind = run(0, lp);
+    const told = run(lp, lp);
+    expect(blind.lowerBound).toBe(lp);
+    expect(told.lowerBound).toBe(lp);
+    expect(told.lpSolves).toBeLessThan(blind.lpSolves);
+  });
+
   it("proves no bound when pricing is not exact", () => {
     const inst = parseBppc(FIVE_CYCLE);
     const cg = colgenBppc(bppcCore(inst), highs, {

@@ -73,6 +73,9 @@ export async function buildWeb({ quiet = false, into = webDist } = {}) {
       "web/dist/ is missing or older than web/, and Vite is not installed to build it: run `npm ci` (with the dev dependencies), then `npm run build:web`",
     );
   }
+  // Named as the user would: web/dist/ within the project, the full path outside it.
+  const inProject = relative(root, into);
+  const shown = `${inProject.startsWith("..") ? into : inProject}/`;
   const print = fingerprint();
   const out = `${into}.${process.pid}.tmp`;
   rmSync(out, { recursive: true, force: true });
@@ -87,7 +90,7 @@ export async function buildWeb({ quiet = false, into = webDist } = {}) {
     );
   } catch (err) {
     rmSync(out, { recursive: true, force: true });
-    throw new Error(`the web app's build failed; web/dist/ was left as it was\n${err.message}`);
+    throw new Error(`the web app's build failed; ${shown} was left as it was\n${err.message}`);
   }
   writeFileSync(
     join(out, stampFile),
@@ -100,7 +103,7 @@ export async function buildWeb({ quiet = false, into = webDist } = {}) {
     rmSync(out, { recursive: true, force: true });
     if (into !== webDist || !isWebFresh()) throw err;
   }
-  if (!quiet) process.stderr.write(`traslado: built web/dist/ from web/ in ${Date.now() - started} ms\n`);
+  if (!quiet) process.stderr.write(`traslado: built ${shown} from web/ in ${Date.now() - started} ms\n`);
 }
 
 export async function ensureWebBuilt(options) {

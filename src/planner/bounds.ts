@@ -70,12 +70,19 @@ export function incompatible(
   return false;
 }
 
-/** Largest clique found in the incompatibility graph (exact when the node budget suffices). */
+/**
+ * Largest clique found in the incompatibility graph (exact when the node budget suffices). `adj` must be
+ * symmetric: it is asked once per pair, into a matrix the search then reads (on the 250-item literature
+ * instances the search asked it 340,000–440,000 times, and took 11–37 ms).
+ */
 export function maxClique(n: number, adj: (i: number, j: number) => boolean, nodeBudget = 200_000): number[] {
+  const m = new Uint8Array(n * n);
   const deg = new Int32Array(n);
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++)
       if (adj(i, j)) {
+        m[i * n + j] = 1;
+        m[j * n + i] = 1;
         deg[i]! += 1;
         deg[j]! += 1;
       }
@@ -84,30 +91,45 @@ export function maxClique(n: number, adj: (i: number, j: number) => boolean, nod
   let best: number[] = [];
   for (const start of order.slice(0, Math.min(n, 40))) {
     const c = [start];
-    for (const v of order) if (v !== start && c.every((u) => adj(u, v))) c.push(v);
+    for (const v of order) {
+      if (v === start) continue;
+      let all = true;
+      for (let k = 0; k < c.length && all; k++) all = m[c[k]! * n + v] === 1;
+      if (all) c.push(v);
+    }
     if (c.length > best.length) best = c;
   }
   // Branch and bound with greedy-colouring bounds (Tomita's MCQ).
   let nodes = 0;
   const expand = (clique: number[], cand: number[]) => {
     if (++nodes > nodeBudget) return;
-    // Colour candidates greedily; colour classes give an upper bound.
-    const colours: number[][] = [];
-    const colourOf = new Map<number, number>();
+    // Colour candidates greedily; colour classes give an upper bound. `sorted` lists them class by
+    // class (each in candidate order), `colour[x]` is the class (from 1) of `sorted[x]`.
+    const classes: number[][] = [];
     for (const v of cand) {
       let k = 0;
-      for (; k < colours.length; k++) if (colours[k]!.every((u) => !adj(u, v))) break;
-      if (k === colours.length) colours.push([]);
-      colours[k]!.push(v);
-      colourOf.set(v, k + 1);
+      for (; k < classes.length; k++) {
+        const cls = classes[k]!;
+        let free = true;
+        for (let y = 0; y < cls.length && free; y++) free = m[cls[y]! * n + v] === 0;
+        if (free) break;
+      }
+      if (k === classes.length) classes.push([]);
+      classes[k]!.push(v);
     }
-    const sorted = cand.slice().sort((a, b) => colourOf.get(a)! - colourOf.get(b)!);
+    const sorted: number[] = [];
+    const colour = new Int32Array(cand.length);
+    for (let k = 0; k < classes.length; k++)
+      for (const v of classes[k]!) {
+        colour[sorted.length] = k + 1;
+        sorted.push(v);
+      }
     for (let x = sorted.length - 1; x >= 0; x--) {
-      if (clique.length + colourOf.get(sorted[x]!)! <= best.length) return;
+      if (clique.length + colour[x]! <= best.length) return;
       const v = sorted[x]!;
       const next = [...clique, v];
       const nc: number[] = [];
-      for (let y = 0; y < x; y++) if (adj(v, sorted[y]!)) nc.push(sorted[y]!);
+      for (let y = 0; y < x; y++) if (m[v * n + sorted[y]!] === 1) nc.push(sorted[y]!);
       if (nc.length === 0) {
         if (next.length > best.length) best = next;
       } else expand(next, nc);
@@ -129,26 +151,55 @@ function bipartiteMaxFlow(
   const K = room.length;
   const N = U + K + 2;
   const head = new Int32Array(N).fill(-1);
-  const to: number[] = [];
-  const cap: number[] = [];
-  const next: number[] = [];
+  // Each edge and its reverse, side by side (e and e ^ 1), in arrays sized for all of them.
+  let arcs = U + K;
+  for (const e of edges) arcs += e.length;
+  const to = new Int32Array(2 * arcs);
+  const cap = new Float64Array(2 * arcs);
+  const next = new Int32Array(2 * arcs);
+  let used = 0;
+  const arc = (a: number, b: number, c: number) => {
+    to[used] = b;
+    cap[used] = c;
+    next[used] = head[a]!;
+    head[a] = used++;
+  };
   const addEdge = (a: number, b: number, c: number) => {
-    for (const [x, y, z] of [
-      [a, b, c],
-      [b, a, 0],
-    ] as const) {
-      to.push(y);
-      cap.push(z);
-      next.push(head[x]!);
-      head[x] = to.length - 1;
-    }
+    arc(a, b, c);
+    arc(b, a, 0);
   };
   const S = 0;
   const T = N - 1;
-  for (let u = 0; u < U; u++) if (supply[u]! > 0) addEdge(S, 1 + u, supply[u]!);
+  const fromS = new Int32Array(U).fill(-1);
+  const toT = new Int32Array(K).fill(-1);
+  for (let u = 0; u < U; u++)
+    if (supply[u]! > 0) {
+      addEdge(S, 1 + u, supply[u]!);
+      fromS[u] = used - 2;
+    }
+  const firstMiddle = used;
   for (let u = 0; u < U; u++) for (const k of edges[u]!) addEdge(1 + u, 1 + U + k, supply[u]!);
-  for (let k = 0; k < K; k++) if (room[k]! > 0) addEdge(1 + U + k, T, room[k]!);
+  const endMiddle = used;
+  for (let k = 0; k < K; k++)
+    if (room[k]! > 0) {
+      addEdge(1 + U + k, T, room[k]!);
+      toT[k] = used - 2;
+    }
   let flow = 0;
+  // A greedy flow first, along the direct paths S → item → bin → T: Dinic then only reroutes. Without
+  // it, on the 250-item literature instances, Dinic's phases took 9–19 ms; the maximum is the same.
+  for (let e = firstMiddle; e < endMiddle; e += 2) {
+    const u = to[e + 1]! - 1;
+    const k = to[e]! - 1 - U;
+    if (fromS[u]! < 0 || toT[k]! < 0) continue;
+    const d = Math.min(cap[fromS[u]!]!, cap[e]!, cap[toT[k]!]!);
+    if (d <= 0) continue;
+    for (const along of [fromS[u]!, e, toT[k]!]) {
+      cap[along]! -= d;
+      cap[along ^ 1]! += d;
+    }
+    flow += d;
+  }
   const level = new Int32Array(N);
   const it = new Int32Array(N);
   const bfs = () => {

@@ -186,6 +186,11 @@ function bipartiteMaxFlow(
       toT[k] = used - 2;
     }
   let flow = 0;
+  /** Sends d along edge e (and frees d on its reverse). */
+  const push = (e: number, d: number) => {
+    cap[e]! -= d;
+    cap[e ^ 1]! += d;
+  };
   // A greedy flow first, along the direct paths S → item → bin → T: Dinic then only reroutes. Without
   // it, on the 250-item literature instances, Dinic's phases took 9–19 ms; the maximum is the same.
   for (let e = firstMiddle; e < endMiddle; e += 2) {
@@ -194,10 +199,9 @@ function bipartiteMaxFlow(
     if (fromS[u]! < 0 || toT[k]! < 0) continue;
     const d = Math.min(cap[fromS[u]!]!, cap[e]!, cap[toT[k]!]!);
     if (d <= 0) continue;
-    for (const along of [fromS[u]!, e, toT[k]!]) {
-      cap[along]! -= d;
-      cap[along ^ 1]! += d;
-    }
+    push(fromS[u]!, d);
+    push(e, d);
+    push(toT[k]!, d);
     flow += d;
   }
   const level = new Int32Array(N);
@@ -224,8 +228,7 @@ function bipartiteMaxFlow(
       if (cap[e]! > 0 && level[w] === level[v]! + 1) {
         const d = dfs(w, Math.min(f, cap[e]!));
         if (d > 0) {
-          cap[e]! -= d;
-          cap[e ^ 1]! += d;
+          push(e, d);
           return d;
         }
       }

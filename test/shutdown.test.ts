@@ -192,3 +192,30 @@ describe("serve, stopped by SIGTERM under load", () => {
     60_000,
   );
 });
+
+describe("serve, signalled twice", () => {
+  it("a second signal while stopping (Ctrl-C reaches npm and the relaunch too) still ends in a clean stop", async () => {
+    const setup = await open();
+    await setup.migrate();
+    await setup.close();
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, "serve"], {
+      env: { ...process.env, ...env, PORT: String(port), SEED_DEMO: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    let sent = 0;
+    const collect = (d: Buffer) => {
+      log += d;
+      // Ctrl-C, then the same signal again once the shutdown has begun.
+      if (sent === 0 && /API on http/.test(log)) sent = child.kill("SIGINT") ? 1 : 0;
+      if (sent === 1 && /shutting down/.test(log)) sent = child.kill("SIGINT") ? 2 : 1;
+    };
+    child.stdout!.on("data", collect);
+    child.stderr!.on("data", collect);
+    expect(await exited).toBe(0);
+    expect(sent).toBe(2);
+    expect(log).toMatch(/stopped: requests finished, audit chain linked/);
+  }, 120_000);
+});

@@ -91,8 +91,11 @@ export async function serve(config: Config): Promise<void> {
       process.exit(1);
     }
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // `on`, not `once`: a second signal while stopping must meet the guard above, not Node's default (exit at
+  // once, links and pools left as they were). Ctrl-C signals the whole process group, so `npm start` and the
+  // Node.js 24 relaunch (bin/traslado.js, which passes signals on) deliver it twice.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   await app.listen({ port: config.PORT, host: config.HOST });
   // The address it listens on (127.0.0.1 unless HOST says otherwise; `localhost` may mean ::1 first).
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;

@@ -13,9 +13,14 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const dist = join(root, "dist");
 const stampFile = ".build.json";
 
-/** Entry points: the CLI (which serves too) and the modules of worker threads (src/runtime.ts). */
+/**
+ * Entry points: the CLI (which serves too), the modules of worker threads (src/runtime.ts), and what
+ * bin/traslado.js starts before the CLI (the `plan --bppc` solver thread; it shares its module with the CLI
+ * through a chunk).
+ */
 const entryPoints = [
   "src/cli/main.ts",
+  "src/planner/bppc-prestart.ts",
   "src/operations/plan-worker.ts",
   "src/planner/highs-worker.ts",
   "src/planner/bppc-worker.ts",

@@ -33,6 +33,11 @@ if (major < SUPPORTED_MAJOR && existsSync(bundledNode)) {
     await ensureBuilt();
     // The server also serves the web app: built (Vite) when web/ changed since the last build.
     if (process.argv[2] === "serve") await ensureWebBuilt();
+    // `plan --bppc`: the solver's thread starts now and warms up while the CLI loads, on the other core
+    // (src/planner/bppc-prestart.ts).
+    const args = process.argv.slice(2);
+    if (args[0] === "plan" && args.includes("--bppc") && !args.includes("--no-warm-up-thread"))
+      (await import("../dist/planner/bppc-prestart.js")).prestartBppcWorker();
   } catch (err) {
     process.stderr.write(`traslado: ${err.message}\n`);
     process.exit(1);

@@ -22,6 +22,16 @@ export interface BppcWorkerJob {
   deadlineEpoch: number;
   /** Int32Array over it: [best bins, best proven bound] of both threads (`sharedProgress`). */
   shared: SharedArrayBuffer;
+  /** Column generation at once, another thread searching (`solveBppcParallel`); else the whole schedule. */
+  colgenFirst: boolean;
+}
+
+/**
+ * Solve the built-in instance until the first Int32 of `warmUp` is raised (`BppcWorker.start`); the
+ * worker writes when it started (`performance.timeOrigin + performance.now()`) as the Float64 at byte 8.
+ */
+export interface BppcWorkerWarmUp {
+  warmUp: SharedArrayBuffer;
 }
 
 export type BppcWorkerAnswer = { id: number } & (
@@ -54,17 +64,32 @@ export function sharedProgress(buffer: SharedArrayBuffer) {
   };
 }
 
-/** A worker thread with HiGHS loaded, kept for the jobs given to it; `close()` ends it. */
+/**
+ * A worker thread with HiGHS loaded, kept for the jobs given to it; `close()` ends it. It keeps the process
+ * alive only while a job is running: an idle or warming worker does not hold up the process's exit.
+ */
 export class BppcWorker {
   private constructor(private readonly worker: Worker) {}
 
-  /** Starts the worker and waits until HiGHS is loaded in it; rejects when it cannot be. */
-  static async start(): Promise<BppcWorker> {
+  /** The warm-up's state (`BppcWorkerWarmUp`) while it runs; null once a job has stopped it. */
+  private warming: SharedArrayBuffer | null = null;
+
+  /**
+   * Starts the worker and waits until HiGHS is loaded in it; rejects when it cannot be.
+   * `warmUp`: the worker then runs the solver on the built-in instance (`warmUpInstance`) until its first
+   * job: V8 optimises the solver's JavaScript and HiGHS's WebAssembly as they run, so the job starts on
+   * warm code (a new process otherwise runs its first few hundred milliseconds of solving on unoptimised
+   * code, docs/BENCHMARKS.md). It is asked for at once, so the worker starts it as soon as HiGHS is loaded
+   * there, without waiting for this thread (which may be busy loading modules) to hear that it is.
+   */
+  static async start(options: { warmUp?: boolean } = {}): Promise<BppcWorker> {
     const worker = startWorker("planner/bppc-worker");
+    const warming = options.warmUp ? new SharedArrayBuffer(16) : null;
     const ready = await new Promise<string>((resolve, reject) => {
       worker.once("message", resolve);
       worker.once("error", reject);
       worker.postMessage("ready?");
+      if (warming) worker.postMessage({ warmUp: warming } satisfies BppcWorkerWarmUp);
     }).catch(async (e: unknown) => {
       await worker.terminate();
       throw e;
@@ -73,23 +98,46 @@ export class BppcWorker {
       await worker.terminate();
       throw new Error("HiGHS could not be loaded in the worker");
     }
-    return new BppcWorker(worker);
+    worker.unref();
+    const w = new BppcWorker(worker);
+    w.warming = warming;
+    return w;
+  }
+
+  /**
+   * Resolves once the worker has warmed up for `ms` (`plan --bppc --warm-up-ms`); at once when it has, or
+   * when it is not warming up (none was asked for, or a job has stopped it).
+   */
+  async warmedFor(ms: number): Promise<void> {
+    if (!this.warming || ms <= 0) return;
+    const since = new Float64Array(this.warming, 8, 1);
+    const now = () => performance.timeOrigin + performance.now();
+    while (Atomics.load(new Int32Array(this.warming), 0) === 0 && (since[0] === 0 || now() < since[0]! + ms))
+      await new Promise((resolve) => setTimeout(resolve, since[0] === 0 ? 5 : since[0]! + ms - now()));
   }
 
   private jobs = 0;
 
-  /** Gives the worker a job (its `id` is set here); resolves with its answer, or an error. */
+  /**
+   * Gives the worker a job (its `id` is set here), stopping its warm-up first; resolves with its answer,
+   * or an error.
+   */
   run(job: Omit<BppcWorkerJob, "id">): Promise<BppcWorkerAnswer> {
     const id = ++this.jobs;
+    if (this.warming) Atomics.store(new Int32Array(this.warming), 0, 1);
+    this.warming = null;
+    this.worker.ref();
     return new Promise((resolve) => {
       const onError = (e: unknown) => {
         this.worker.off("message", onMessage);
+        this.worker.unref();
         resolve({ id, error: String(e) });
       };
       const onMessage = (answer: BppcWorkerAnswer) => {
         if (answer.id !== id) return;
         this.worker.off("message", onMessage);
         this.worker.off("error", onError);
+        this.worker.unref();
         resolve(answer);
       };
       this.worker.on("message", onMessage);
@@ -127,6 +175,7 @@ export async function solveBppcParallel(
     seed: seed + 1,
     deadlineEpoch: performance.timeOrigin + t0 + timeLimitMs,
     shared,
+    colgenFirst: true,
   });
   const mine = solveBppc(inst, { timeLimitMs, seed, stop, onProgress: report });
   // Settled here (this packing meets the best bound either thread proved): the worker's answer can add
@@ -166,5 +215,41 @@ export async function solveBppcParallel(
     lowerBound,
     provenOptimal: best.bins <= lowerBound,
     elapsedMs: end - t0,
+  };
+}
+
+/**
+ * `solveBppc` whole (the one-thread schedule, HiGHS included) in `worker`, this thread waiting: used where
+ * the worker was started, and warmed up, while the command was still starting (`bppc-prestart.ts`). The
+ * worker's packing is checked before it is returned; a worker that fails or does not answer makes this
+ * reject. Same options as `solveBppc`; the time counts from this call.
+ */
+export async function solveBppcInWorker(
+  inst: BppcInstance,
+  worker: BppcWorker,
+  options: { timeLimitMs?: number; seed?: number } = {},
+): Promise<BppcSolution> {
+  const t0 = performance.now();
+  const timeLimitMs = options.timeLimitMs ?? 1000;
+  const shared = new SharedArrayBuffer(8);
+  new Int32Array(shared).set([inst.n + 1, 0]);
+  const answer = await worker.run({
+    instance: inst,
+    seed: options.seed ?? 1,
+    deadlineEpoch: performance.timeOrigin + t0 + timeLimitMs,
+    shared,
+    colgenFirst: false,
+  });
+  if ("error" in answer) throw new Error(`the solver's worker thread failed: ${answer.error}`);
+  const errors = packingErrors(bppcCore(inst), answer.assignment);
+  if (errors.length > 0) throw new Error(`the solver's worker thread returned no packing: ${errors[0]}`);
+  const bins = new Set(answer.assignment).size;
+  return {
+    bins,
+    lowerBound: answer.lowerBound,
+    provenOptimal: bins <= answer.lowerBound,
+    elapsedMs: performance.now() - t0,
+    foundMs: answer.foundEpoch - performance.timeOrigin - t0,
+    assignment: answer.assignment,
   };
 }

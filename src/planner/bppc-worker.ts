@@ -1,22 +1,42 @@
 /**
- * Worker thread of `solveBppcParallel` (`bppc-parallel.ts`): loads HiGHS once, then for each job runs
- * `solveBppc` with column generation first, until the shared state says the instance is settled.
+ * Worker thread of `BppcWorker` (`bppc-parallel.ts`): loads HiGHS once, then for each job runs
+ * `solveBppc`, with column generation first beside another thread's search (`solveBppcParallel`) or whole
+ * (`solveBppcInWorker`), until the shared state says the instance is settled. Between jobs it may warm up:
+ * solve the built-in instance over and over until told to stop.
  */
 import { parentPort } from "node:worker_threads";
-import { solveBppc } from "./bppc.ts";
-import type { BppcWorkerAnswer, BppcWorkerJob } from "./bppc-parallel.ts";
+import { solveBppc, warmUpInstance } from "./bppc.ts";
+import type { BppcWorkerAnswer, BppcWorkerJob, BppcWorkerWarmUp } from "./bppc-parallel.ts";
 import { sharedProgress } from "./bppc-parallel.ts";
 import { loadHighs } from "./highs-load.ts";
 
 const highsReady = loadHighs();
+/**
+ * Each warm-up solve's time limit. A solve the caller stops part way ends at once, but for the HiGHS solve
+ * in progress (a few milliseconds); shorter solves would spend more of the warm-up in the bounds and the
+ * greedy start and less in the searches and column generation the real solve runs.
+ */
+const WARM_UP_SOLVE_MS = 400;
 
-parentPort?.on("message", async (job: BppcWorkerJob | "ready?") => {
+parentPort?.on("message", async (job: BppcWorkerJob | BppcWorkerWarmUp | "ready?") => {
   if (job === "ready?") {
     const ok = await highsReady.then(
       () => true,
       () => false,
     );
     parentPort!.postMessage(ok ? "ready" : "no-highs");
+    return;
+  }
+  if ("warmUp" in job) {
+    const highs = await highsReady.catch(() => undefined);
+    const raised = new Int32Array(job.warmUp);
+    const stop = () => Atomics.load(raised, 0) !== 0;
+    new Float64Array(job.warmUp, 8, 1)[0] = performance.timeOrigin + performance.now();
+    const inst = warmUpInstance();
+    // Column generation first on odd seeds: from the greedy packing, so HiGHS, the pricing and the dive
+    // run at once (the code the slow instances spend their time in); the whole schedule on even ones.
+    for (let seed = 1; !stop(); seed++)
+      solveBppc(inst, { seed, highs, timeLimitMs: WARM_UP_SOLVE_MS, stop, colgenFirst: seed % 2 === 1 });
     return;
   }
   try {
@@ -29,7 +49,7 @@ parentPort?.on("message", async (job: BppcWorkerJob | "ready?") => {
       timeLimitMs: Math.max(0, left),
       seed: job.seed,
       highs,
-      colgenFirst: true,
+      colgenFirst: job.colgenFirst,
       stop,
       onProgress: report,
     });

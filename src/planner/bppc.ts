@@ -16,7 +16,7 @@ import {
   type PackProblem,
   type PackState,
 } from "./pack.ts";
-import { createRng, shuffle } from "./rng.ts";
+import { createRng, randInt, shuffle } from "./rng.ts";
 
 /**
  * Share of the time the exact cover may take when the bound leaves no slack (every bin exactly full,
@@ -314,6 +314,20 @@ function greedyStart(p: PackProblem, rng: () => number): PackState {
     if (!best || s.binsUsed() < best.binsUsed()) best = s;
   }
   return best!;
+}
+
+/**
+ * A built-in instance to run the solver's code on before a real one (`bppc-prestart.ts`, `plan --bppc
+ * --warm-up-ms`): 150 items of weight 20–99 in bins of 150, a conflict between 30 % of the pairs. The
+ * searches stall above the bound on it, so column generation and HiGHS run too.
+ */
+export function warmUpInstance(): BppcInstance {
+  const rng = createRng(12345);
+  const n = 150;
+  const weights = Array.from({ length: n }, () => 20 + randInt(rng, 80));
+  const edges: [number, number][] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (rng() < 0.3) edges.push([i, j]);
+  return { n, capacity: 150, weights, edges };
 }
 
 /** First-fit decreasing alone (the baseline in the benchmark). */

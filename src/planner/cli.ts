@@ -7,12 +7,19 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { AppError } from "../errors.ts";
-import { type BppcOptions, type BppcSolution, parseBppc, solveBppc } from "./bppc.ts";
-import { BppcWorker, solveBppcParallel } from "./bppc-parallel.ts";
+import {
+  type BppcInstance,
+  type BppcOptions,
+  type BppcSolution,
+  parseBppc,
+  solveBppc,
+  warmUpInstance,
+} from "./bppc.ts";
+import { BppcWorker, solveBppcInWorker, solveBppcParallel } from "./bppc-parallel.ts";
+import { takePrestartedBppcWorker } from "./bppc-prestart.ts";
 import { parsePlanInput } from "./compile.ts";
 import { loadHighs } from "./highs-load.ts";
 import { manifestText, ZManifestFacts } from "./manifest.ts";
-import { createRng, randInt } from "./rng.ts";
 import { plan } from "./solve.ts";
 
 interface PlanCliOptions {
@@ -24,26 +31,19 @@ interface PlanCliOptions {
   pdf?: string;
   warmUpMs?: string;
   threads?: string;
+  /** False with `--no-warm-up-thread`: the solve runs on this thread (bin/traslado.js starts no worker). */
+  warmUpThread?: boolean;
 }
 
 /**
- * Runs the BPPC solver, column generation included, on a built-in instance for `ms` before the clock
- * of the real one starts. A new process runs its first few hundred milliseconds of the solver's
- * JavaScript and of HiGHS's WebAssembly on unoptimised code: the same instance took about 600 ms as the
- * first solve of a process and 430 ms as the second. The warm-up adds `ms` to the command's own time, not
- * to the solve's; measured on the 250-item class it did not bring more instances to the best known value
- * (38 of 42 runs either way), so it is off unless asked for. (A server's planner worker is warm after
- * its first job.)
+ * `--warm-up-ms` where the solve runs on this thread (one core, `--no-warm-up-thread`): the solver on the
+ * built-in instance for `ms` before the clock of the real one starts. A new process runs its first few
+ * hundred milliseconds of the solver's JavaScript and of HiGHS's WebAssembly on unoptimised code; run on
+ * this thread, the warm-up adds `ms` to the command's own time, which the worker thread bin/traslado.js
+ * starts (`bppc-prestart.ts`) avoids by warming up while the command starts.
  */
 function warmUp(ms: number, highs: BppcOptions["highs"]) {
-  // 150 items of weight 20–99 in bins of 150, a conflict between 30% of the pairs: the searches stall
-  // above the bound, so column generation runs too.
-  const rng = createRng(12345);
-  const n = 150;
-  const weights = Array.from({ length: n }, () => 20 + randInt(rng, 80));
-  const edges: [number, number][] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (rng() < 0.3) edges.push([i, j]);
-  solveBppc({ n, capacity: 150, weights, edges }, { timeLimitMs: ms, seed: 1, highs });
+  solveBppc(warmUpInstance(), { timeLimitMs: ms, seed: 1, highs });
 }
 
 function positiveInt(name: string, value: string): number {
@@ -51,6 +51,52 @@ function positiveInt(name: string, value: string): number {
   if (!Number.isInteger(n) || n < 0)
     throw new AppError("VALIDATION_FAILED", `--${name}: expected a whole number, got ${value}`);
   return n;
+}
+
+/**
+ * `plan --bppc`'s solve. `--threads 2`: column generation in a worker thread (the prestarted one when there
+ * is one: it is warm), the local search on this thread (`solveBppcParallel`). Otherwise (the default: two
+ * threads were not shown to do better, docs/BENCHMARKS.md) both in turn on one thread: the prestarted
+ * worker's, or when there is none (one core, or run in process), this one. HiGHS is loaded before the clock
+ * starts; without it, the search alone.
+ */
+async function solveBppcCommand(
+  inst: BppcInstance,
+  opts: PlanCliOptions,
+  timeLimitMs: number,
+  seed: number,
+  prestarted: Promise<BppcWorker | null>,
+): Promise<BppcSolution> {
+  const threads = positiveInt("threads", opts.threads ?? "1");
+  if (threads !== 1 && threads !== 2)
+    throw new AppError("VALIDATION_FAILED", `--threads: expected 1 or 2, got ${opts.threads}`);
+  const warmUpMs = positiveInt("warm-up-ms", opts.warmUpMs ?? "0");
+  const ready = opts.warmUpThread === false ? null : await prestarted;
+  if (threads === 2) {
+    const worker = ready ?? (await BppcWorker.start({ warmUp: warmUpMs > 0 }).catch(() => null));
+    if (worker) {
+      await worker.warmedFor(warmUpMs);
+      try {
+        return await solveBppcParallel(inst, worker, { timeLimitMs, seed });
+      } finally {
+        // The prestarted one is closed by the caller.
+        if (!ready) await worker.close();
+      }
+    }
+  } else if (ready) {
+    await ready.warmedFor(warmUpMs);
+    try {
+      return await solveBppcInWorker(inst, ready, { timeLimitMs, seed });
+    } catch (e) {
+      process.stderr.write(`traslado plan: ${(e as Error).message}; solving on the main thread\n`);
+    }
+  }
+  const highs = await loadHighs().catch((e: unknown) => {
+    process.stderr.write(`traslado plan: HiGHS not loaded (${(e as Error).message}); no column generation\n`);
+    return undefined;
+  });
+  if (warmUpMs > 0) warmUp(warmUpMs, highs);
+  return solveBppc(inst, { timeLimitMs, seed, highs });
 }
 
 export async function runPlanCommand(
@@ -66,33 +112,18 @@ export async function runPlanCommand(
   if (opts.bppc) {
     if (opts.format !== "json")
       throw new AppError("VALIDATION_FAILED", "--bppc prints JSON only: use --format json");
-    const inst = parseBppc(readFileSync(opts.bppc, "utf8"));
-    // --threads 2: the worker thread of column generation, with HiGHS loaded in it, is started before the
-    // clock starts (some tens of milliseconds); the local search runs on this thread meanwhile
-    // (`bppc-parallel.ts`). Otherwise (the default: two threads were not shown to do better, see
-    // docs/BENCHMARKS.md) both run here, one after the other, HiGHS loaded before the clock starts;
-    // without HiGHS, the search alone.
-    const threads = positiveInt("threads", opts.threads ?? "1");
-    if (threads !== 1 && threads !== 2)
-      throw new AppError("VALIDATION_FAILED", `--threads: expected 1 or 2, got ${opts.threads}`);
-    const worker = threads === 2 ? await BppcWorker.start().catch(() => undefined) : undefined;
-    const highs = worker
-      ? undefined
-      : await loadHighs().catch((e: unknown) => {
-          process.stderr.write(
-            `traslado plan: HiGHS not loaded (${(e as Error).message}); no column generation\n`,
-          );
-          return undefined;
-        });
-    const warmUpMs = positiveInt("warm-up-ms", opts.warmUpMs ?? "0");
-    if (warmUpMs > 0) warmUp(warmUpMs, highs);
+    // The solver's thread bin/traslado.js started and is warming up (`bppc-prestart.ts`), if it did: it
+    // is closed when the command ends, whatever happens.
+    const prestarted = takePrestartedBppcWorker();
+    let inst: BppcInstance;
     let s: BppcSolution;
     try {
-      s = worker
-        ? await solveBppcParallel(inst, worker, { timeLimitMs, seed })
-        : solveBppc(inst, { timeLimitMs, seed, highs });
+      inst = parseBppc(readFileSync(opts.bppc, "utf8"));
+      s = await solveBppcCommand(inst, opts, timeLimitMs, seed, prestarted);
     } finally {
-      await worker?.close();
+      // Not awaited: tearing the worker's isolate down took 85–140 ms here, which the answer need not wait
+      // for (an idle worker does not hold the process up).
+      void (await prestarted)?.close();
     }
     out(
       `${JSON.stringify({
@@ -150,8 +181,12 @@ export function registerPlanCommand(program: Command): void {
     .option("--pdf <file>", "also write the manifests as PDF")
     .option(
       "--warm-up-ms <n>",
-      "with --bppc: first run the solver this long on a built-in instance, before the clock starts (a new process's code is not yet optimised)",
+      "with --bppc: let the solver run at least this long on a built-in instance before the clock starts (a new process's code is not yet optimised; the warm-up thread does so anyway while the command starts)",
       "0",
+    )
+    .option(
+      "--no-warm-up-thread",
+      "with --bppc: solve on the command's own thread, without a worker thread that warms the solver up while the command starts",
     )
     .option(
       "--threads <n>",

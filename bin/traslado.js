@@ -34,10 +34,13 @@ if (major < SUPPORTED_MAJOR && existsSync(bundledNode)) {
     // The server also serves the web app: built (Vite) when web/ changed since the last build.
     if (process.argv[2] === "serve") await ensureWebBuilt();
     // `plan --bppc`: the solver's thread starts now and warms up while the CLI loads, on the other core
-    // (src/planner/bppc-prestart.ts).
+    // (src/planner/bppc-prestart.ts). Without it, the command solves on its own thread.
     const args = process.argv.slice(2);
     if (args[0] === "plan" && args.includes("--bppc") && !args.includes("--no-warm-up-thread"))
-      (await import("../dist/planner/bppc-prestart.js")).prestartBppcWorker();
+      await import("../dist/planner/bppc-prestart.js").then(
+        (m) => m.prestartBppcWorker(),
+        () => {},
+      );
   } catch (err) {
     process.stderr.write(`traslado: ${err.message}\n`);
     process.exit(1);

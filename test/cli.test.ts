@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,5 +172,34 @@ describe("traslado import", () => {
       await server?.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("traslado plan --bppc, in a new process", () => {
+  // The 5-cycle: three bins, and the LP bound proves it.
+  const file = join(mkdtempSync(join(tmpdir(), "traslado-bppc-")), "five-cycle.txt");
+  writeFileSync(file, "5 100\n1 10 2 5\n2 10 3\n3 10 4\n4 10 5\n5 10\n");
+
+  it("solves in the worker thread started as the process starts, and exits without waiting on it", async () => {
+    const t0 = performance.now();
+    const r = await traslado(["plan", "--bppc", file, "--format", "json"], {});
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ n: 5, bins: 3, lowerBound: 3, provenOptimal: true });
+    expect(new Set(out.assignment).size).toBe(3);
+    // Not the fallback: the worker answered (a build of dist/ first may have said so on stderr).
+    expect(r.stderr).not.toContain("solving on the main thread");
+    // The warming worker neither keeps the process alive nor holds its answer to the time limit.
+    expect(performance.now() - t0).toBeLessThan(30_000);
+    const cold = await traslado(["plan", "--bppc", file, "--format", "json", "--no-warm-up-thread"], {});
+    expect(cold.code).toBe(0);
+    expect(JSON.parse(cold.stdout)).toMatchObject({ bins: 3, provenOptimal: true });
+  });
+
+  it("a refused command exits 2 naming the option, the prestarted worker notwithstanding", async () => {
+    const r = await traslado(["plan", "--bppc", file], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--format json");
+    expect(r.stdout).toBe("");
   });
 });

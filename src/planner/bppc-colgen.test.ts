@@ -7,7 +7,8 @@ import { lowerBounds } from "./bounds.ts";
 import { type BppcInstance, bppcCore, bppcProblem, checkBppc, parseBppc, solveBppc } from "./bppc.ts";
 import { colgenBppc, priceBins, priceFamily } from "./bppc-colgen.ts";
 import { enumerateSets } from "./bppc-cover.ts";
-import { BppcWorker, solveBppcParallel } from "./bppc-parallel.ts";
+import { BppcWorker, solveBppcInWorker, solveBppcParallel } from "./bppc-parallel.ts";
+import { prestartBppcWorker, takePrestartedBppcWorker } from "./bppc-prestart.ts";
 import { runPlanCommand } from "./cli.ts";
 import { loadHighs } from "./highs-load.ts";
 import { createRng } from "./rng.ts";
@@ -452,5 +453,81 @@ describe("solveBppcParallel (the search here, column generation in a worker thre
       expect(s.bins).toBe(opt);
       expect(s.lowerBound).toBeLessThanOrEqual(opt);
     }
+  });
+});
+
+describe("solveBppcInWorker (the whole solve in a worker that warmed up first)", () => {
+  let worker: BppcWorker;
+  beforeAll(async () => {
+    worker = await BppcWorker.start({ warmUp: true });
+  }, 60_000);
+  afterAll(() => worker.close());
+
+  it("the warm-up runs until the first job, which stops it and is answered: the 5-cycle proven optimal", async () => {
+    await worker.warmedFor(300);
+    // As root (CI) the worker may lower its priority for the warm-up and take it back; an unprivileged one
+    // declines the warm-up and the job runs cold.
+    if (process.getuid?.() === 0) expect(worker.warmUpDeclined()).toBe(false);
+    if (worker.warmUpDeclined()) expect(worker.warmingMs()).toBe(0);
+    else expect(worker.warmingMs()).toBeGreaterThanOrEqual(300);
+    const inst = parseBppc(FIVE_CYCLE);
+    const s = await solveBppcInWorker(inst, worker, { timeLimitMs: 20_000 });
+    expect(s).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    expect(checkBppc(inst, s.assignment)).toEqual([]);
+    // Proven, so it stopped well before its limit; a warm-up that did not stop would keep the job waiting.
+    expect(s.elapsedMs).toBeLessThan(10_000);
+    expect(s.foundMs).toBeLessThanOrEqual(s.elapsedMs);
+    // No longer warming: asking for more warm-up returns at once.
+    expect(worker.warmingMs()).toBe(0);
+    const t1 = performance.now();
+    await worker.warmedFor(60_000);
+    expect(performance.now() - t1).toBeLessThan(1000);
+  });
+
+  it("valid packings at the optimum, and bounds no higher, on small random instances", async () => {
+    const rng = createRng(44);
+    for (let t = 0; t < 6; t++) {
+      const inst = randomInstance(rng, 11, 0.35);
+      const opt = optimum(inst);
+      const s = await solveBppcInWorker(inst, worker, { timeLimitMs: 2000, seed: t + 1 });
+      expect(checkBppc(inst, s.assignment)).toEqual([]);
+      expect(new Set(s.assignment).size).toBe(s.bins);
+      expect(s.bins).toBe(opt);
+      expect(s.lowerBound).toBeLessThanOrEqual(opt);
+      expect(s.provenOptimal).toBe(s.bins <= s.lowerBound);
+    }
+  });
+});
+
+describe("`traslado plan --bppc` with the worker bin/traslado.js prestarts", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "traslado-bppc-")), "five-cycle.txt");
+  writeFileSync(file, FIVE_CYCLE);
+  const base = { bppc: file, timeLimitMs: "1000", seed: "1", format: "json" };
+
+  it("solves in that worker, and takes it: none is left prestarted", async () => {
+    prestartBppcWorker();
+    let printed = "";
+    const code = await runPlanCommand(base, (s) => {
+      printed += s;
+    });
+    expect(code).toBe(0);
+    const out = JSON.parse(printed);
+    expect(out).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
+    expect(checkBppc(parseBppc(FIVE_CYCLE), out.assignment)).toEqual([]);
+    expect(await takePrestartedBppcWorker()).toBeNull();
+  });
+
+  it("a refused command still takes (and closes) it; --no-warm-up-thread solves on this thread", async () => {
+    prestartBppcWorker();
+    await expect(runPlanCommand({ ...base, threads: "3" }, () => {})).rejects.toThrow(
+      /--threads: expected 1 or 2/,
+    );
+    expect(await takePrestartedBppcWorker()).toBeNull();
+    let printed = "";
+    const code = await runPlanCommand({ ...base, warmUpThread: false }, (s) => {
+      printed += s;
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ bins: 3, lowerBound: 3, provenOptimal: true });
   });
 });

@@ -28,7 +28,8 @@ export interface BppcWorkerJob {
 
 /**
  * Solve the built-in instance until the first Int32 of `warmUp` is raised (`BppcWorker.start`); the
- * worker writes when it started (`performance.timeOrigin + performance.now()`) as the Float64 at byte 8.
+ * worker writes when it started (`performance.timeOrigin + performance.now()`) as the Float64 at byte 8,
+ * or -1 when it declines (see `bppc-worker.ts`).
  */
 export interface BppcWorkerWarmUp {
   warmUp: SharedArrayBuffer;
@@ -105,15 +106,28 @@ export class BppcWorker {
   }
 
   /**
-   * Resolves once the worker has warmed up for `ms` (`plan --bppc --warm-up-ms`); at once when it has, or
-   * when it is not warming up (none was asked for, or a job has stopped it).
+   * How long the warm-up has run, in ms: 0 before the worker has started it, where it does not run (the
+   * worker could not lower its priority and take it back), and once a job stopped it.
+   */
+  warmingMs(): number {
+    const since = this.warming ? new Float64Array(this.warming, 8, 1)[0]! : 0;
+    return since <= 0 ? 0 : performance.timeOrigin + performance.now() - since;
+  }
+
+  /** Whether the worker declined the warm-up asked for (it could not lower its priority and take it back). */
+  warmUpDeclined(): boolean {
+    return !!this.warming && new Float64Array(this.warming, 8, 1)[0] === -1;
+  }
+
+  /**
+   * Resolves once the warm-up has run for `ms` (`plan --bppc --warm-up-ms`); at once when it has, or when
+   * none runs (none was asked for, or a job stopped it). A warm-up that has not started 10 s past that
+   * is not waited for longer.
    */
   async warmedFor(ms: number): Promise<void> {
-    if (!this.warming || ms <= 0) return;
-    const since = new Float64Array(this.warming, 8, 1);
-    const now = () => performance.timeOrigin + performance.now();
-    while (Atomics.load(new Int32Array(this.warming), 0) === 0 && (since[0] === 0 || now() < since[0]! + ms))
-      await new Promise((resolve) => setTimeout(resolve, since[0] === 0 ? 5 : since[0]! + ms - now()));
+    const giveUp = performance.now() + ms + 10_000;
+    while (this.warming && !this.warmUpDeclined() && this.warmingMs() < ms && performance.now() < giveUp)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(5, ms - this.warmingMs())));
   }
 
   private jobs = 0;

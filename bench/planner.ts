@@ -366,7 +366,8 @@ export function randomOperation(seed: number, people = 500, aircraft = 60, desti
  * Where a solve's time goes, in a new process against one warm process: for each instance picked, seeds
  * 1..--phase-runs, each traced (`bench/planner/trace.ts`) in a new process and then in this one (after two
  * untimed solves of the instance), turn about. The new process loads the solver through tsx rather than
- * the compiled CLI; the code timed is the same.
+ * the compiled CLI, and solves on its main thread without a warm-up: as `plan --bppc --no-warm-up-thread`
+ * runs it, not as `plan --bppc` (whose solve runs in a thread that warmed up first, `bppc-prestart.ts`).
  */
 async function phases() {
   const picked = pickedInstances();

@@ -36,7 +36,8 @@ if (major < SUPPORTED_MAJOR && existsSync(bundledNode)) {
     // `plan --bppc`: the solver's thread starts now and warms up while the CLI loads, on the other core
     // (src/planner/bppc-prestart.ts). Without it, the command solves on its own thread.
     const args = process.argv.slice(2);
-    if (args[0] === "plan" && args.includes("--bppc") && !args.includes("--no-warm-up-thread"))
+    const bppc = args.some((a) => a === "--bppc" || a.startsWith("--bppc="));
+    if (args[0] === "plan" && bppc && !args.includes("--no-warm-up-thread"))
       await import("../dist/planner/bppc-prestart.js").then(
         (m) => m.prestartBppcWorker(),
         () => {},

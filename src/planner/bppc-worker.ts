@@ -5,7 +5,7 @@
  * solve the built-in instance over and over until told to stop.
  */
 import { readlinkSync } from "node:fs";
-import { setPriority } from "node:os";
+import { getPriority, setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { solveBppc, warmUpInstance } from "./bppc.ts";
 import type { BppcWorkerAnswer, BppcWorkerJob, BppcWorkerWarmUp } from "./bppc-parallel.ts";
@@ -57,10 +57,12 @@ parentPort?.on("message", async (job: BppcWorkerJob | BppcWorkerWarmUp | "ready?
     // machine: at the same priority it took 0.1–0.3 s more start-up from the main thread's loading than it
     // saved on instances settled in a few milliseconds (docs/BENCHMARKS.md). The solve must then run at the
     // usual priority, which an unprivileged thread cannot take back once it has given it up (Linux lets
-    // only a privileged one lower its nice value): where this thread cannot (tried with 1, then 0), it
-    // does not warm up (-1 tells the caller so), and the job runs cold, as on the command's own thread.
+    // only a privileged one lower its nice value): where this thread cannot (tried one step down and
+    // back), it does not warm up (-1 tells the caller so), and the job runs cold, as on the command's own
+    // thread. The usual priority is the one the process runs at (`nice traslado …` is kept).
     const tid = kernelThreadId();
-    if (tid === null || !renice(tid, 1) || !renice(tid, 0)) {
+    const usual = tid === null ? 0 : getPriority(tid);
+    if (tid === null || usual >= 19 || !renice(tid, usual + 1) || !renice(tid, usual)) {
       since[0] = -1;
       return;
     }
@@ -71,7 +73,7 @@ parentPort?.on("message", async (job: BppcWorkerJob | BppcWorkerWarmUp | "ready?
     // run at once (the code the slow instances spend their time in); the whole schedule on even ones.
     for (let seed = 1; !stop(); seed++)
       solveBppc(inst, { seed, highs, timeLimitMs: WARM_UP_SOLVE_MS, stop, colgenFirst: seed % 2 === 1 });
-    renice(tid, 0);
+    renice(tid, usual);
     return;
   }
   try {

@@ -45,6 +45,13 @@ export type BppcWorkerAnswer = { id: number } & (
   | { error: string }
 );
 
+/** A job's shared state before either thread reports: more bins than any packing has, bound 0. */
+function newProgress(inst: BppcInstance): SharedArrayBuffer {
+  const shared = new SharedArrayBuffer(8);
+  new Int32Array(shared).set([inst.n + 1, 0]);
+  return shared;
+}
+
 /** The shared state's reader and writer: the fewest bins and the highest bound either thread reports. */
 export function sharedProgress(buffer: SharedArrayBuffer) {
   const s = new Int32Array(buffer);
@@ -179,8 +186,7 @@ export async function solveBppcParallel(
   const t0 = performance.now();
   const timeLimitMs = options.timeLimitMs ?? 1000;
   const seed = options.seed ?? 1;
-  const shared = new SharedArrayBuffer(8);
-  new Int32Array(shared).set([inst.n + 1, 0]);
+  const shared = newProgress(inst);
   const { stop, report } = sharedProgress(shared);
   const theirs = worker.run({
     instance: inst,
@@ -245,8 +251,7 @@ export async function solveBppcInWorker(
 ): Promise<BppcSolution> {
   const t0 = performance.now();
   const timeLimitMs = options.timeLimitMs ?? 1000;
-  const shared = new SharedArrayBuffer(8);
-  new Int32Array(shared).set([inst.n + 1, 0]);
+  const shared = newProgress(inst);
   const answer = await worker.run({
     instance: inst,
     seed: options.seed ?? 1,

@@ -227,6 +227,30 @@ describe("column generation", () => {
     expect(told.lpSolves).toBeLessThan(blind.lpSolves);
   });
 
+  it("seeds the master with the bins of more packings: the same bound in fewer LP solves; a packing that is not one is left out", () => {
+    const inst = randomInstance(createRng(3), 100, 0.1);
+    const core = bppcCore(inst);
+    const packings = [1, 2, 3].map((seed) => solveBppc(inst, { seed, maxIterations: 5 }).assignment);
+    // upper 1: no packing to dive for, so each run is its root alone.
+    const root = (more?: ArrayLike<number>[]) =>
+      colgenBppc(core, highs, {
+        clock,
+        deadline: clock() + 10_000,
+        lowerBound: 0,
+        upper: 1,
+        start: alone(inst.n),
+        more,
+      });
+    const plain = root();
+    const seeded = root(packings);
+    // Everything in bin 0 overflows it: not a packing, so none of its "bins" may enter the master.
+    const withBad = root([...packings, new Int32Array(inst.n)]);
+    expect(seeded.lowerBound).toBe(plain.lowerBound);
+    expect(seeded.lpSolves).toBeLessThan(plain.lpSolves);
+    expect(withBad.lowerBound).toBe(plain.lowerBound);
+    expect(withBad.columns).toBe(seeded.columns);
+  });
+
   it("proves no bound when pricing is not exact", () => {
     const inst = parseBppc(FIVE_CYCLE);
     const cg = colgenBppc(bppcCore(inst), highs, {

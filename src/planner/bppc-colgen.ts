@@ -30,6 +30,11 @@ export interface ColgenOptions {
   upper: number;
   /** The best packing known (bin of each item); its bins seed the master. */
   start: ArrayLike<number>;
+  /**
+   * Other packings whose bins seed the master too (the other greedy packings): more bins in the master
+   * from the start, fewer pricing rounds for the root.
+   */
+  more?: readonly ArrayLike<number>[];
   /** Backtracks allowed to the dive in all (default 300). */
   maxBacktracks?: number;
   /**
@@ -312,13 +317,17 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       for (const c of fresh) loads.push(load(c));
       return fresh.length;
     };
-    // Seed with the best packing's bins (when it is one) and every item alone (the master starts feasible).
-    const byBin = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      const b = options.start[i]!;
-      byBin.set(b, [...(byBin.get(b) ?? []), i]);
+    // Seed with the packings' bins (those that are packings) and every item alone (the master starts
+    // feasible).
+    for (const packing of [options.start, ...(options.more ?? [])]) {
+      if (!isPacking(packing)) continue;
+      const byBin = new Map<number, number[]>();
+      for (let i = 0; i < n; i++) {
+        const b = packing[i]!;
+        byBin.set(b, [...(byBin.get(b) ?? []), i]);
+      }
+      add([...byBin.values()].map((c) => Int32Array.from(c).sort()));
     }
-    if (isPacking(options.start)) add([...byBin.values()].map((c) => Int32Array.from(c).sort()));
     add(Array.from({ length: n }, (_, i) => Int32Array.of(i)));
 
     /** The master LP solved; "infeasible" when bans left an open item in no allowed bin; null: out of time. */

@@ -42,9 +42,8 @@ function renice(tid: number, nice: number): boolean {
 /**
  * The instance a job brought, in arrays built here. Those a message brings (structured clone) hold generic
  * elements where the solver's own hold small integers, and code V8 optimised on the one kind runs on the
- * other as on new code: in a worker warmed up for 800 ms, the first search on BPPC_2_4_1 ran 3–7 times
- * fewer iterations in its share of the time, and the solve took 300–500 ms instead of 20–40
- * (docs/BENCHMARKS.md).
+ * other as on newer code: in a worker warmed up for 800 ms, 5 of 16 runs of BPPC_2_4_1 and 2_4_3 ended
+ * within 35 ms with the copy, none without (docs/BENCHMARKS.md).
  */
 function rebuilt(inst: BppcInstance): BppcInstance {
   return {

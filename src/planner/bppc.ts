@@ -272,12 +272,12 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       lowerBound,
       upper: res.bins,
       start: res.assignment,
-      // The other greedy packings' bins seed the master too: over the 30 instances of classes 1 and 2
+      // The greedy packings' bins seed the master too (those already in it are skipped): over the 30 instances of classes 1 and 2
       // that reach column generation this cut the root's simplex iterations by 29 % and the time to the
       // packing by 11 % (docs/BENCHMARKS.md). Not on a crowded instance, whose dive starts from the root
       // at once: on BPPC_2_3_9 the root was shorter but the dive that followed slower (15 seeds: median
       // 460 against 432 ms, the slowest 899 against 661).
-      more: crowded ? [] : greedy.filter((g) => g !== start0).map((g) => g.assign),
+      more: crowded ? [] : greedy.map((g) => g.assign),
       onProgress,
       repair: (assignment, upper, bound) => {
         const r = reproducible

@@ -31,8 +31,8 @@ export interface ColgenOptions {
   /** The best packing known (bin of each item); its bins seed the master. */
   start: ArrayLike<number>;
   /**
-   * Other packings whose bins seed the master too (the other greedy packings): more bins in the master
-   * from the start, fewer pricing rounds for the root.
+   * More packings whose bins seed the master too (the greedy packings; bins already there are skipped):
+   * more bins in the master from the start, fewer pricing rounds for the root.
    */
   more?: readonly ArrayLike<number>[];
   /** Backtracks allowed to the dive in all (default 300). */
@@ -323,8 +323,9 @@ export function colgenBppc(core: BppcCore, highs: Highs, options: ColgenOptions)
       if (!isPacking(packing)) continue;
       const byBin = new Map<number, number[]>();
       for (let i = 0; i < n; i++) {
-        const b = packing[i]!;
-        byBin.set(b, [...(byBin.get(b) ?? []), i]);
+        const bin = byBin.get(packing[i]!);
+        if (bin) bin.push(i);
+        else byBin.set(packing[i]!, [i]);
       }
       add([...byBin.values()].map((c) => Int32Array.from(c).sort()));
     }

@@ -272,9 +272,9 @@ export function solveBppc(inst: BppcInstance, options: BppcOptions = {}): BppcSo
       lowerBound,
       upper: res.bins,
       start: res.assignment,
-      // The greedy packings' bins seed the master too (those already in it are skipped): over the 30 instances of classes 1 and 2
-      // that reach column generation this cut the root's simplex iterations by 29 % and the time to the
-      // packing by 11 % (docs/BENCHMARKS.md). Not on a crowded instance, whose dive starts from the root
+      // The greedy packings' bins seed the master too (those already in it are skipped): over the 30
+      // instances of classes 1 and 2 that reach column generation this cut the root's simplex iterations
+      // by 29 % and the time to the packing by 11 % (docs/BENCHMARKS.md). Not on a crowded instance, whose dive starts from the root
       // at once: on BPPC_2_3_9 the root was shorter but the dive that followed slower (15 seeds: median
       // 460 against 432 ms, the slowest 899 against 661).
       more: crowded ? [] : greedy.map((g) => g.assign),

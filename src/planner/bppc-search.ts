@@ -240,12 +240,18 @@ export function packIntoK(
         ev[evLen++] = b2;
         out += c2;
       } else {
-        const r = Array.from(rest.subarray(0, restLen)).sort((x, y) => w[y]! - w[x]!);
+        // The heaviest first, sorted in place (stable; a bin holds a few items): an array sorted per call
+        // was most of this function's time on BPPC_2_3_8.
+        for (let x = 1; x < restLen; x++) {
+          const j = rest[x]!;
+          let y = x;
+          for (; y > 0 && w[rest[y - 1]!]! < w[j]!; y--) rest[y] = rest[y - 1]!;
+          rest[y] = j;
+        }
         let freed = 0;
-        for (const j of r) {
-          if (freed >= over - EPS) break;
-          ev[evLen++] = j;
-          freed += w[j]!;
+        for (let x = 0; x < restLen && freed < over - EPS; x++) {
+          ev[evLen++] = rest[x]!;
+          freed += w[rest[x]!]!;
         }
         if (freed < over - EPS) return Number.POSITIVE_INFINITY;
         out += freed;
